@@ -1,0 +1,3 @@
+export * from './topics.ts';
+export * from './cabin.ts';
+export * from './errors.ts';

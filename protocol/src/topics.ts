@@ -1,0 +1,36 @@
+/**
+ * Cabin bus topic names. Every program builds topics through these helpers so a rename
+ * happens in one place. The ACL (appliance/src/bus/acl.ts) is written against them too.
+ */
+export const SEAT_ID_PATTERN = /^[1-9][0-9]{0,2}[A-K]$/;
+
+export const topics = {
+  /** Retained while an announcement is active; an empty retained payload clears it. */
+  pa: 'cabin/pa',
+  flightPosition: 'flight/position',
+  flightPhase: 'flight/phase',
+  policyCurrent: 'policy/current',
+  syncStatus: 'sync/status',
+  seatHealth: (seatId: string) => `seat/${seatId}/health`,
+  seatFault: (seatId: string) => `seat/${seatId}/fault`,
+  seatCommand: (seatId: string) => `seat/${seatId}/command`,
+  seatState: (seatId: string) => `seat/${seatId}/state`,
+  seatRoot: (seatId: string) => `seat/${seatId}/#`,
+} as const;
+
+/** Topic trees every authenticated client may read and nobody but the appliance writes. */
+export const BROADCAST_ROOTS = ['flight', 'cabin', 'policy', 'sync'] as const;
+
+/** Largest MQTT payload the appliance accepts on a topic it consumes. */
+export const MAX_CONSUMED_PAYLOAD_BYTES = 16 * 1024;
+
+/** `seat/12A/health` -> { seatId: '12A', leaf: 'health' }; anything else -> undefined. */
+export function parseSeatTopic(topic: string): { seatId: string; leaf: string } | undefined {
+  if (!topic.startsWith('seat/')) return undefined;
+  const slash = topic.indexOf('/', 5);
+  if (slash < 0) return undefined;
+  const seatId = topic.slice(5, slash);
+  const leaf = topic.slice(slash + 1);
+  if (!SEAT_ID_PATTERN.test(seatId) || leaf.length === 0) return undefined;
+  return { seatId, leaf };
+}
