@@ -1,0 +1,4 @@
+import type { BenchGroup } from './harness.ts';
+
+/** Every bench group, in the order `npm run bench` runs them. Add new groups here. */
+export const groups: BenchGroup[] = [];
