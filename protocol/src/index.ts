@@ -1,3 +1,5 @@
 export * from './topics.ts';
 export * from './cabin.ts';
 export * from './errors.ts';
+export * from './content.ts';
+export * from './content-load.ts';

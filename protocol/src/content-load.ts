@@ -1,0 +1,188 @@
+/**
+ * Signing and verifying a content load (layout in content.ts). The ground signs; the aircraft
+ * calls verifyContentLoad before mounting a load and refuses it if any problem comes back.
+ * Uses only node:fs and node:crypto so the appliance and the ground can both run it.
+ */
+import fs from 'node:fs';
+import crypto from 'node:crypto';
+import {
+  contentLoad, titleManifest, LOAD_FILE, PACKAGE_MANIFEST_FILE,
+  type ContentLoad, type LoadSignature, type TitleManifest, type UnsignedContentLoad,
+} from './content.ts';
+import { describeIssues } from './errors.ts';
+
+export type ContentLoadProblemCode =
+  | 'load-missing' | 'load-invalid' | 'load-expired'
+  | 'signature-untrusted' | 'signature-invalid'
+  | 'manifest-missing' | 'manifest-checksum' | 'manifest-invalid' | 'manifest-mismatch'
+  | 'file-missing' | 'file-size' | 'file-checksum'
+  | 'key-missing' | 'key-checksum'
+  | 'licence-expired' | 'licence-not-open';
+
+export interface ContentLoadProblem {
+  code: ContentLoadProblemCode;
+  /** One line a person can act on, naming the file or title. */
+  message: string;
+  titleId?: string;
+  path?: string;
+}
+
+/** JSON with object keys sorted at every level: the bytes that are signed. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export type KeyInput = string | crypto.KeyObject;
+
+function toPublicKey(key: KeyInput): crypto.KeyObject {
+  if (typeof key !== 'string') return key.type === 'private' ? crypto.createPublicKey(key) : key;
+  return crypto.createPublicKey(key);
+}
+
+/** sha256 of the public key's SPKI DER, hex: the `signature.keyId` of a load. */
+export function publicKeyFingerprint(key: KeyInput): string {
+  const der = toPublicKey(key).export({ type: 'spki', format: 'der' });
+  return crypto.createHash('sha256').update(der).digest('hex');
+}
+
+export function generateSigningKeys(): { privateKeyPem: string; publicKeyPem: string } {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
+  return {
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
+export function signContentLoad(load: UnsignedContentLoad, privateKeyPem: KeyInput): ContentLoad {
+  const privateKey = typeof privateKeyPem === 'string' ? crypto.createPrivateKey(privateKeyPem) : privateKeyPem;
+  if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`a content load is signed with an Ed25519 key, not ${privateKey.asymmetricKeyType}`);
+  const value = crypto.sign(null, Buffer.from(canonicalJson(load)), privateKey).toString('base64');
+  const signature: LoadSignature = { alg: 'Ed25519', keyId: publicKeyFingerprint(privateKey), value };
+  return { ...load, signature };
+}
+
+/** Checks the signature only; null when good, else the problem. */
+export function checkLoadSignature(load: ContentLoad, trustedPublicKeys: KeyInput[]): ContentLoadProblem | null {
+  const trusted = trustedPublicKeys.map(toPublicKey).find((k) => publicKeyFingerprint(k) === load.signature.keyId);
+  if (!trusted) {
+    return { code: 'signature-untrusted', message: `load ${load.id} is signed by key ${load.signature.keyId.slice(0, 16)}…, which is not a trusted key`, path: LOAD_FILE };
+  }
+  const { signature, ...unsigned } = load;
+  const ok = crypto.verify(null, Buffer.from(canonicalJson(unsigned)), trusted, Buffer.from(signature.value, 'base64'));
+  return ok ? null : { code: 'signature-invalid', message: `load ${load.id}: the signature does not match load.json (tampered or re-signed)`, path: LOAD_FILE };
+}
+
+export function sha256File(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = crypto.createHash('sha256');
+    fs.createReadStream(file).on('error', reject).on('data', (chunk) => hash.update(chunk)).on('end', () => resolve(hash.digest('hex')));
+  });
+}
+
+function join(dir: string, rel: string): string {
+  return `${dir.replace(/\/+$/, '')}/${rel}`;
+}
+
+function exists(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export interface VerifiedContentLoad {
+  load: ContentLoad | null;
+  /** Parsed manifests of the packages whose manifest checksum matched. */
+  manifests: TitleManifest[];
+  problems: ContentLoadProblem[];
+}
+
+/**
+ * Reads and checks a whole load: schema, signature by one of the trusted keys, expiry, every
+ * package manifest's sha256, every file's size and sha256, every key file, every licence window
+ * at `now`. Empty problems = safe to mount. Checks everything it can rather than stopping at
+ * the first problem so a person sees the whole picture.
+ */
+export async function inspectContentLoad(dir: string, trustedPublicKeys: KeyInput[], now: Date): Promise<VerifiedContentLoad> {
+  const problems: ContentLoadProblem[] = [];
+  const manifests: TitleManifest[] = [];
+  const loadFile = join(dir, LOAD_FILE);
+  if (!exists(loadFile)) return { load: null, manifests, problems: [{ code: 'load-missing', message: `${loadFile} is missing`, path: LOAD_FILE }] };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(loadFile, 'utf8'));
+  } catch {
+    return { load: null, manifests, problems: [{ code: 'load-invalid', message: `${LOAD_FILE} is not valid JSON`, path: LOAD_FILE }] };
+  }
+  const parsed = contentLoad.safeParse(raw);
+  if (!parsed.success) return { load: null, manifests, problems: [{ code: 'load-invalid', message: `${LOAD_FILE}: ${describeIssues(parsed.error)}`, path: LOAD_FILE }] };
+  const load = parsed.data;
+
+  const signatureProblem = checkLoadSignature(load, trustedPublicKeys);
+  if (signatureProblem) problems.push(signatureProblem);
+  if (Date.parse(load.expiresAt) <= now.getTime()) {
+    problems.push({ code: 'load-expired', message: `load ${load.id} expired at ${load.expiresAt}`, path: LOAD_FILE });
+  }
+
+  for (const key of load.keys) {
+    const file = join(dir, key.path);
+    if (!exists(file)) problems.push({ code: 'key-missing', message: `key file ${key.path} is missing`, path: key.path });
+    else if ((await sha256File(file)) !== key.sha256) problems.push({ code: 'key-checksum', message: `key file ${key.path}: checksum mismatch`, path: key.path });
+  }
+
+  for (const entry of load.packages) {
+    const manifestPath = `${entry.path}/${PACKAGE_MANIFEST_FILE}`;
+    const manifestFile = join(dir, manifestPath);
+    if (!exists(manifestFile)) {
+      problems.push({ code: 'manifest-missing', message: `title ${entry.id}: ${manifestPath} is missing`, titleId: entry.id, path: manifestPath });
+      continue;
+    }
+    if ((await sha256File(manifestFile)) !== entry.manifestSha256) {
+      problems.push({ code: 'manifest-checksum', message: `title ${entry.id}: checksum mismatch in ${manifestPath}`, titleId: entry.id, path: manifestPath });
+      continue;
+    }
+    const manifest = titleManifest.safeParse(JSON.parse(fs.readFileSync(manifestFile, 'utf8')));
+    if (!manifest.success) {
+      problems.push({ code: 'manifest-invalid', message: `title ${entry.id}: ${manifestPath}: ${describeIssues(manifest.error)}`, titleId: entry.id, path: manifestPath });
+      continue;
+    }
+    const m = manifest.data;
+    if (m.id !== entry.id || m.keyId !== entry.keyId) {
+      problems.push({ code: 'manifest-mismatch', message: `title ${entry.id}: manifest says id ${m.id}, key ${m.keyId}; load.json disagrees`, titleId: entry.id, path: manifestPath });
+    }
+    if (!load.keys.some((k) => k.keyId === m.keyId)) {
+      problems.push({ code: 'key-missing', message: `title ${entry.id}: its key ${m.keyId} is not in the load`, titleId: entry.id });
+    }
+    if (Date.parse(m.licence.end) <= now.getTime()) {
+      problems.push({ code: 'licence-expired', message: `title ${entry.id}: licence window ended ${m.licence.end}`, titleId: entry.id });
+    } else if (Date.parse(m.licence.start) > now.getTime()) {
+      problems.push({ code: 'licence-not-open', message: `title ${entry.id}: licence window opens ${m.licence.start}`, titleId: entry.id });
+    }
+    for (const f of m.files) {
+      const rel = `${entry.path}/${f.path}`;
+      const file = join(dir, rel);
+      let size: number;
+      try {
+        size = fs.statSync(file).size;
+      } catch {
+        problems.push({ code: 'file-missing', message: `title ${entry.id}: ${rel} is missing`, titleId: entry.id, path: rel });
+        continue;
+      }
+      if (size !== f.size) problems.push({ code: 'file-size', message: `title ${entry.id}: ${rel} is ${size} bytes, expected ${f.size}`, titleId: entry.id, path: rel });
+      else if ((await sha256File(file)) !== f.sha256) problems.push({ code: 'file-checksum', message: `title ${entry.id}: checksum mismatch in ${rel}`, titleId: entry.id, path: rel });
+    }
+    manifests.push(m);
+  }
+  return { load, manifests, problems };
+}
+
+/** The list of precise problems with a load; empty means it may be mounted. */
+export async function verifyContentLoad(dir: string, trustedPublicKeys: KeyInput[], now: Date): Promise<ContentLoadProblem[]> {
+  return (await inspectContentLoad(dir, trustedPublicKeys, now)).problems;
+}
