@@ -1,0 +1,112 @@
+/**
+ * Who may connect: seats (provisioned secret), crew (PIN or a crew token), phones and the
+ * appliance's own services (passwords derived from the appliance secret). Seat and crew
+ * hashes are held in memory so 850 seats reconnecting at once never touch the store.
+ */
+import { crewRole, type CrewRole } from '@ifec/protocol';
+import type { Sql } from '../store/store.ts';
+import type { Principal } from './principal.ts';
+import { verifyPin, verifySeatSecret } from './secrets.ts';
+import type { TokenSigner } from './tokens.ts';
+
+const CREW_TOKEN_TTL_S = 14 * 3600;
+const MAX_PIN_FAILURES = 5;
+const PIN_LOCKOUT_MS = 5 * 60_000;
+
+export class LoginLockedError extends Error {
+  readonly code = 'LOGIN_LOCKED';
+}
+
+export interface CrewMember {
+  crewId: string;
+  name: string;
+  role: CrewRole;
+  pinHash: string;
+}
+
+export class AccessDirectory {
+  private seatHashes = new Map<string, string>();
+  private crew = new Map<string, CrewMember>();
+  private readonly pinFailures = new Map<string, { count: number; lockedUntil: number }>();
+
+  constructor(private readonly signer: TokenSigner, private readonly now: () => number = Date.now) {}
+
+  async load(db: Sql): Promise<void> {
+    const seats = await db.query<{ seat_id: string; secret_hash: string }>('SELECT seat_id, secret_hash FROM seats');
+    this.seatHashes = new Map(seats.rows.map((r) => [r.seat_id, r.secret_hash]));
+    const crew = await db.query<{ crew_id: string; name: string; role: string; pin_hash: string }>('SELECT * FROM crew');
+    this.crew = new Map(crew.rows.map((r) => [r.crew_id, { crewId: r.crew_id, name: r.name, role: crewRole.parse(r.role), pinHash: r.pin_hash }]));
+  }
+
+  get seatIds(): string[] {
+    return [...this.seatHashes.keys()];
+  }
+
+  crewMember(crewId: string): CrewMember | undefined {
+    return this.crew.get(crewId);
+  }
+
+  /** MQTT login: `seat:12A`, `crew:P100`, `phone:<device id>`, `service:<name>`. */
+  async authenticate(username: string, password: string): Promise<Principal | undefined> {
+    const colon = username.indexOf(':');
+    const kind = username.slice(0, colon);
+    const id = username.slice(colon + 1);
+    if (colon < 1 || !id || !password) return undefined;
+    switch (kind) {
+      case 'seat': {
+        const hash = this.seatHashes.get(id);
+        return hash && verifySeatSecret(password, hash) ? { role: 'seat', seatId: id } : undefined;
+      }
+      case 'crew': {
+        const fromToken = this.verifyCrewToken(password);
+        if (fromToken?.crewId === id) return fromToken;
+        try {
+          return await this.loginCrew(id, password);
+        } catch {
+          return undefined;
+        }
+      }
+      case 'phone':
+        return password === this.phonePassword(id) ? { role: 'phone', deviceId: id } : undefined;
+      case 'service':
+        return password === this.servicePassword(id) ? { role: 'service', name: id } : undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  /** Checks a PIN; five wrong PINs lock the crew id for five minutes. */
+  async loginCrew(crewId: string, pin: string): Promise<Principal & { role: 'crew' } | undefined> {
+    const failures = this.pinFailures.get(crewId);
+    if (failures && failures.lockedUntil > this.now()) {
+      throw new LoginLockedError(`crew ${crewId} is locked after ${MAX_PIN_FAILURES} wrong PINs; try again in ${Math.ceil((failures.lockedUntil - this.now()) / 60000)} min`);
+    }
+    const member = this.crew.get(crewId);
+    if (member && (await verifyPin(pin, member.pinHash))) {
+      this.pinFailures.delete(crewId);
+      return { role: 'crew', crewId, crewRole: member.role };
+    }
+    const count = (failures?.count ?? 0) + 1;
+    this.pinFailures.set(crewId, { count, lockedUntil: count >= MAX_PIN_FAILURES ? this.now() + PIN_LOCKOUT_MS : 0 });
+    return undefined;
+  }
+
+  issueCrewToken(p: Principal & { role: 'crew' }): { token: string; expiresInS: number } {
+    return { token: this.signer.sign({ sub: p.crewId, role: p.crewRole, typ: 'crew' }, CREW_TOKEN_TTL_S), expiresInS: CREW_TOKEN_TTL_S };
+  }
+
+  verifyCrewToken(token: string): (Principal & { role: 'crew' }) | undefined {
+    const claims = this.signer.verify<{ sub: string; role: string; typ: string }>(token, this.now());
+    if (!claims || claims.typ !== 'crew' || !this.crew.has(claims.sub)) return undefined;
+    const role = crewRole.safeParse(claims.role);
+    return role.success ? { role: 'crew', crewId: claims.sub, crewRole: role.data } : undefined;
+  }
+
+  phonePassword(deviceId: string): string {
+    return this.signer.derive(`phone:${deviceId}`);
+  }
+
+  servicePassword(name: string): string {
+    return this.signer.derive(`service:${name}`);
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Stateless signed tokens (HMAC-SHA256 with the appliance's secret): crew sessions survive an
+ * appliance restart, and phone/service passwords need no table.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export class TokenSigner {
+  constructor(private readonly secret: Buffer) {}
+
+  /** Loads the appliance secret from the data dir, creating it on first start. */
+  static fromDataDir(dataDir: string): TokenSigner {
+    const file = path.join(dataDir, 'appliance.secret');
+    if (!fs.existsSync(file)) fs.writeFileSync(file, crypto.randomBytes(32), { mode: 0o600, flag: 'wx' });
+    return new TokenSigner(fs.readFileSync(file));
+  }
+
+  sign(claims: Record<string, unknown>, ttlS: number, now = Date.now()): string {
+    const body = Buffer.from(JSON.stringify({ ...claims, exp: Math.floor(now / 1000) + ttlS })).toString('base64url');
+    return `${body}.${this.mac(body)}`;
+  }
+
+  /** The claims of a valid, unexpired token; undefined otherwise. */
+  verify<T extends Record<string, unknown>>(token: string, now = Date.now()): (T & { exp: number }) | undefined {
+    const dot = token.indexOf('.');
+    if (dot < 1) return undefined;
+    const body = token.slice(0, dot);
+    const given = Buffer.from(token.slice(dot + 1), 'base64url');
+    const expected = Buffer.from(this.mac(body), 'base64url');
+    if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return undefined;
+    try {
+      const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as T & { exp: number };
+      return typeof claims.exp === 'number' && claims.exp * 1000 > now ? claims : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A deterministic password for a named principal (a service or a phone). */
+  derive(label: string): string {
+    return this.mac(`derive:${label}`);
+  }
+
+  private mac(data: string): string {
+    return crypto.createHmac('sha256', this.secret).update(data).digest('base64url');
+  }
+}

@@ -1,0 +1,40 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { mayPublish, maySubscribe } from './acl.ts';
+import type { Principal } from '../access/principal.ts';
+
+const seat: Principal = { role: 'seat', seatId: '12A' };
+const purser: Principal = { role: 'crew', crewId: 'P1', crewRole: 'purser' };
+const mechanic: Principal = { role: 'crew', crewId: 'M1', crewRole: 'maintenance' };
+const phone: Principal = { role: 'phone', deviceId: 'abc' };
+const service: Principal = { role: 'service', name: 'position' };
+
+test('a seat reads and writes only its own subtree, reads broadcasts', () => {
+  assert.ok(maySubscribe(seat, 'seat/12A/#'));
+  assert.ok(maySubscribe(seat, 'seat/12A/command'));
+  assert.ok(maySubscribe(seat, 'cabin/pa'));
+  assert.ok(maySubscribe(seat, 'flight/#'));
+  for (const filter of ['seat/12B/#', 'seat/+/health', 'seat/#', '#', '+/pa', 'seat/12AB/#', 'crew/#', 'phone/abc/#']) {
+    assert.equal(maySubscribe(seat, filter), false, filter);
+  }
+  assert.ok(mayPublish(seat, 'seat/12A/health'));
+  for (const topic of ['seat/12B/health', 'cabin/pa', 'flight/position', 'policy/current', 'seat/12A', 'seat/12AB/x']) {
+    assert.equal(mayPublish(seat, topic), false, topic);
+  }
+});
+
+test('only purser and cabin crew publish cabin/pa; nobody but services publishes flight or policy', () => {
+  assert.ok(mayPublish(purser, 'cabin/pa'));
+  assert.equal(mayPublish(mechanic, 'cabin/pa'), false);
+  assert.equal(mayPublish(purser, 'flight/position'), false);
+  assert.equal(mayPublish(phone, 'flight/position'), false);
+  assert.ok(mayPublish(service, 'flight/position'));
+  assert.equal(mayPublish(service, 'cabin/pa'), false);
+});
+
+test('crew see every seat; phones only their own subtree', () => {
+  assert.ok(maySubscribe(purser, 'seat/+/health'));
+  assert.ok(maySubscribe(phone, 'phone/abc/#'));
+  assert.equal(maySubscribe(phone, 'phone/abd/#'), false);
+  assert.equal(maySubscribe(phone, 'seat/12A/#'), false);
+});

@@ -1,0 +1,46 @@
+/**
+ * The cabin bus ACL, as pure functions of (principal, topic). Decided once per SUBSCRIBE or
+ * PUBLISH, never per delivery: a subscription that passed here is delivered without a check.
+ *
+ *   everyone     reads  flight/# cabin/# policy/# sync/#   (broadcasts; only the appliance writes them)
+ *   seat 12A     reads and writes seat/12A/#
+ *   phone D      reads and writes phone/D/#
+ *   crew         reads  seat/# crew/#; writes crew/#, seat/<any>/command;
+ *                purser and cabin crew write cabin/pa (a command the appliance turns into the PA state)
+ *   service      reads  everything; writes flight/# policy/# sync/# (the appliance's own processes)
+ */
+import { BROADCAST_ROOTS, topics } from '@ifec/protocol';
+import type { Principal } from '../access/principal.ts';
+
+const PA_ROLES = new Set(['purser', 'cabin_crew']);
+
+/** True when every topic the filter can match lies under `root/`. */
+function within(filter: string, root: string): boolean {
+  return filter.startsWith(`${root}/`) || filter === root;
+}
+
+function isBroadcast(filter: string): boolean {
+  return BROADCAST_ROOTS.some((root) => within(filter, root));
+}
+
+export function maySubscribe(p: Principal, filter: string): boolean {
+  if (p.role === 'service') return true;
+  if (isBroadcast(filter)) return true;
+  switch (p.role) {
+    case 'seat': return within(filter, `seat/${p.seatId}`);
+    case 'phone': return within(filter, `phone/${p.deviceId}`);
+    case 'crew': return within(filter, 'seat') || within(filter, 'crew');
+  }
+}
+
+export function mayPublish(p: Principal, topic: string): boolean {
+  switch (p.role) {
+    case 'seat': return topic.startsWith(`seat/${p.seatId}/`);
+    case 'phone': return topic.startsWith(`phone/${p.deviceId}/`);
+    case 'crew':
+      if (topic === topics.pa) return PA_ROLES.has(p.crewRole);
+      return topic.startsWith('crew/') || /^seat\/[^/]+\/command$/.test(topic);
+    case 'service':
+      return ['flight', 'policy', 'sync'].some((root) => topic.startsWith(`${root}/`));
+  }
+}

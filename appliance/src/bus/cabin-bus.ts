@@ -1,0 +1,181 @@
+/**
+ * The cabin bus: aedes behind one adapter. MQTT over TCP for seat agents and crew handhelds,
+ * over WebSocket (/mqtt on the HTTP port) for browsers. Broker persistence stays in memory;
+ * the appliance re-publishes its retained state (PA, flight, policy) from the store at start.
+ */
+import net from 'node:net';
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
+import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { Logger } from 'pino';
+import { MAX_CONSUMED_PAYLOAD_BYTES } from '@ifec/protocol';
+import { describePrincipal, type Principal } from '../access/principal.ts';
+import type { ApplianceMetrics } from '../metrics.ts';
+import { mayPublish, maySubscribe } from './acl.ts';
+import { PayloadRejected, type TopicRouter } from './topic-router.ts';
+
+export type Authenticator = (username: string, password: string) => Promise<Principal | undefined>;
+
+export interface CabinBusDeps {
+  authenticate: Authenticator;
+  router: TopicRouter;
+  metrics: ApplianceMetrics;
+  log: Logger;
+}
+
+/** Packets the appliance swallowed or refused move here: `$` topics reach no wildcard subscriber. */
+const SWALLOWED_PREFIX = '$ifec/swallowed/';
+
+export class CabinBus {
+  private readonly principals = new WeakMap<Client, Principal>();
+  private tcpServer?: net.Server;
+  private readonly wss = new WebSocketServer({ noServer: true });
+
+  private constructor(readonly broker: Aedes, private readonly deps: CabinBusDeps) {}
+
+  static async create(deps: CabinBusDeps): Promise<CabinBus> {
+    let bus!: CabinBus;
+    const broker = await Aedes.createBroker({
+      maxClientsIdLength: 64,
+      authenticate: (client, username, password, done) => bus.onAuthenticate(client, username, password, done),
+      authorizeSubscribe: (client, sub, done) => bus.onSubscribe(client, sub, done),
+      authorizePublish: (client, packet, done) => bus.onPublish(client, packet, done),
+      authorizeForward: (_client, packet) => {
+        deps.metrics.mqttMessagesOut.inc();
+        return packet;
+      },
+    });
+    bus = new CabinBus(broker, deps);
+    broker.on('clientDisconnect', (client) => {
+      const p = bus.principals.get(client);
+      if (p) deps.metrics.mqttClients.dec({ role: p.role });
+    });
+    broker.on('clientError', (client, error) => deps.log.debug({ client: client.id, err: error.message }, 'mqtt client error'));
+    broker.on('connectionError', (_client, error) => deps.log.debug({ err: error.message }, 'mqtt connection error'));
+    return bus;
+  }
+
+  principalOf(client: Client): Principal | undefined {
+    return this.principals.get(client);
+  }
+
+  /** Publishes as the appliance itself (ACL does not apply to the broker's own packets). */
+  publish(topic: string, payload: string | Buffer, options: { retain?: boolean; qos?: 0 | 1 } = {}): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.broker.publish(
+        { cmd: 'publish', topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: options.qos ?? 1, retain: options.retain ?? false, dup: false },
+        (error) => (error ? reject(error) : resolve()),
+      );
+    });
+  }
+
+  listenTcp(port: number, host: string): Promise<number> {
+    const server = net.createServer((socket) => this.broker.handle(socket));
+    this.tcpServer = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve((server.address() as net.AddressInfo).port));
+    });
+  }
+
+  /** Takes WebSocket upgrades for /mqtt on the HTTP server. */
+  attachWebSocket(server: http.Server, path = '/mqtt'): void {
+    server.on('upgrade', (request, socket: Duplex, head) => {
+      if (new URL(request.url ?? '/', 'http://x').pathname !== path) {
+        socket.destroy();
+        return;
+      }
+      this.wss.handleUpgrade(request, socket, head, (ws) => {
+        const stream = createWebSocketStream(ws);
+        stream.on('error', () => ws.terminate());
+        this.broker.handle(stream as never, request);
+      });
+    });
+  }
+
+  get connectedClients(): number {
+    return this.broker.connectedClients;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => (this.tcpServer ? this.tcpServer.close(() => resolve()) : resolve()));
+    for (const ws of this.wss.clients) ws.terminate();
+    await new Promise<void>((resolve) => this.broker.close(() => resolve()));
+  }
+
+  private onAuthenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (err: AuthenticateError | null, ok: boolean) => void): void {
+    this.deps.authenticate(username ?? '', password?.toString('utf8') ?? '').then(
+      (principal) => {
+        if (!principal) {
+          this.deps.metrics.aclDenials.inc({ action: 'connect', role: roleOf(username) });
+          this.deps.log.warn({ client: client.id, username }, 'mqtt login refused');
+          return done(Object.assign(new Error('bad username or password'), { returnCode: 4 }) as AuthenticateError, false);
+        }
+        this.principals.set(client, principal);
+        this.deps.metrics.mqttClients.inc({ role: principal.role });
+        done(null, true);
+      },
+      (error) => done(Object.assign(error as Error, { returnCode: 3 }) as AuthenticateError, false),
+    );
+  }
+
+  private onSubscribe(client: Client, sub: Subscription, done: (err: Error | null, sub?: Subscription | null) => void): void {
+    const principal = this.principals.get(client);
+    if (principal && maySubscribe(principal, sub.topic)) return done(null, sub);
+    this.deny('subscribe', principal, sub.topic);
+    done(null, null); // SUBACK 0x80 for this filter; the connection stays up
+  }
+
+  private onPublish(client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void): void {
+    const principal = client ? this.principals.get(client) : undefined;
+    if (!principal || !mayPublish(principal, packet.topic)) {
+      this.deny('publish', principal, packet.topic);
+      return done(new Error(`not allowed to publish ${packet.topic}`)); // MQTT 3.1.1: the connection is closed
+    }
+    this.deps.metrics.mqttMessagesIn.inc();
+    const route = this.deps.router.match(packet.topic);
+    if (!route) return done(null);
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    if (payload.length > MAX_CONSUMED_PAYLOAD_BYTES) {
+      this.reject(packet, route.pattern, principal, `payload of ${payload.length} bytes exceeds ${MAX_CONSUMED_PAYLOAD_BYTES}`);
+      return done(null);
+    }
+    // The handler may journal the message: QoS 1 PUBACK goes out only after it resolves.
+    route.handler(principal, packet.topic, payload).then(
+      (disposition) => {
+        if (disposition === 'consumed') swallow(packet);
+        done(null);
+      },
+      (error: Error) => {
+        if (error instanceof PayloadRejected) {
+          this.reject(packet, route.pattern, principal, error.message);
+          return done(null);
+        }
+        this.deps.log.error({ err: error, topic: packet.topic }, 'topic handler failed');
+        done(error); // not acknowledged: the client will send it again
+      },
+    );
+  }
+
+  private reject(packet: PublishPacket, pattern: string, principal: Principal, reason: string): void {
+    this.deps.metrics.rejectedPayloads.inc({ topic: pattern });
+    this.deps.log.warn({ from: describePrincipal(principal), topic: packet.topic, reason }, 'payload refused');
+    swallow(packet);
+  }
+
+  private deny(action: 'subscribe' | 'publish', principal: Principal | undefined, topic: string): void {
+    this.deps.metrics.aclDenials.inc({ action, role: principal?.role ?? 'unknown' });
+    this.deps.log.warn({ action, who: principal ? describePrincipal(principal) : 'unauthenticated', topic }, 'mqtt acl denied');
+  }
+}
+
+function swallow(packet: PublishPacket): void {
+  packet.topic = SWALLOWED_PREFIX + packet.topic;
+  packet.retain = false;
+}
+
+function roleOf(username: string | undefined): string {
+  const role = username?.split(':')[0];
+  return role && ['seat', 'crew', 'phone', 'service'].includes(role) ? role : 'unknown';
+}

@@ -1,0 +1,42 @@
+/** The crew's cabin API: seat map, announcements. */
+import { Router } from 'express';
+import { paCommand } from '@ifec/protocol';
+import { describePrincipal } from '../access/principal.ts';
+import type { AccessDirectory } from '../access/directory.ts';
+import { HttpError, parseBody } from '../http/errors.ts';
+import { crewOf, requireCrew } from '../http/crew-auth.ts';
+import { announcementLibrary } from './announcements.ts';
+import { PaCommandError, type PaService } from './pa.ts';
+import type { SeatMap } from './seat-map.ts';
+
+export function cabinRouter(directory: AccessDirectory, pa: PaService, seatMap: SeatMap): Router {
+  const router = Router();
+  const crew = requireCrew(directory);
+
+  router.get('/api/crew/seats', crew, (_req, res) => {
+    const seats = seatMap.entries();
+    const count = (state: string) => seats.filter((s) => s.state === state).length;
+    res.json({ seats, summary: { total: seats.length, online: count('online'), offline: count('offline'), neverSeen: count('never_seen') } });
+  });
+
+  router.get('/api/crew/announcements', crew, (_req, res) => {
+    res.json({ announcements: announcementLibrary });
+  });
+
+  router.get('/api/crew/pa', crew, (_req, res) => {
+    res.json({ pa: pa.state });
+  });
+
+  router.post('/api/crew/pa', requireCrew(directory, ['purser', 'cabin_crew']), async (req, res) => {
+    const command = parseBody(paCommand, req);
+    try {
+      const state = await pa.apply(describePrincipal(crewOf(res)), command);
+      res.status(command.action === 'start' ? 201 : 200).json({ pa: state });
+    } catch (error) {
+      if (error instanceof PaCommandError) throw new HttpError(error.code === 'NO_ACTIVE_PA' ? 409 : 400, error.code, error.message);
+      throw error;
+    }
+  });
+
+  return router;
+}

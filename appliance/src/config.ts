@@ -1,0 +1,83 @@
+/**
+ * Appliance configuration: validated once at start from an optional JSON file and the
+ * environment (IFEC_*), environment winning. An unknown key or a bad value stops start-up
+ * with one line naming the key.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const configSchema = z.object({
+  httpPort: port.default(8080),
+  /** MQTT over TCP. 1883 in production; `npm start` sets 18830 so it never meets a local broker. */
+  mqttPort: port.default(1883),
+  host: z.string().min(1).default('0.0.0.0'),
+  dataDir: z.string().min(1).default('/var/lib/ifec'),
+  /** Aircraft layout to provision on first start: a built-in name (a320, b789, a380) or a file. */
+  aircraft: z.string().min(1).default('a320'),
+  tailNumber: z.string().regex(/^[A-Z0-9-]{2,10}$/).optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Provision demo crew and write the demo credentials file on first start. */
+  demo: z.coerce.boolean().default(false),
+  /** Group commit window for the journal: wait this long for more records before one fdatasync. */
+  journalGroupCommitMs: z.coerce.number().min(0).max(100).default(2),
+  /** A seat silent for longer than this is shown offline on the seat map. */
+  seatOfflineAfterS: z.coerce.number().positive().default(30),
+}).strict();
+
+export type ApplianceConfig = z.infer<typeof configSchema>;
+
+const ENV_KEYS: Record<string, keyof ApplianceConfig> = {
+  IFEC_HTTP_PORT: 'httpPort',
+  IFEC_MQTT_PORT: 'mqttPort',
+  IFEC_HOST: 'host',
+  IFEC_DATA_DIR: 'dataDir',
+  IFEC_AIRCRAFT: 'aircraft',
+  IFEC_TAIL_NUMBER: 'tailNumber',
+  IFEC_LOG_LEVEL: 'logLevel',
+  IFEC_DEMO: 'demo',
+  IFEC_JOURNAL_GROUP_COMMIT_MS: 'journalGroupCommitMs',
+  IFEC_SEAT_OFFLINE_AFTER_S: 'seatOfflineAfterS',
+};
+/** Read by this module itself, not a setting. */
+const CONFIG_FILE_KEY = 'IFEC_CONFIG';
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+/** Builds the config from an environment (process.env in production, a plain object in tests). */
+export function loadConfig(env: Record<string, string | undefined>): ApplianceConfig {
+  const raw: Record<string, unknown> = {};
+  const file = env[CONFIG_FILE_KEY];
+  if (file) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`config file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    }
+    try {
+      Object.assign(raw, JSON.parse(text));
+    } catch {
+      throw new ConfigError(`config file ${file}: not valid JSON`);
+    }
+  }
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith('IFEC_') || name === CONFIG_FILE_KEY || value === undefined) continue;
+    const key = ENV_KEYS[name];
+    if (!key) throw new ConfigError(`unknown config key ${name} (known: ${Object.keys(ENV_KEYS).join(', ')})`);
+    raw[key] = key === 'demo' ? value === '1' || value === 'true' : value;
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = String(issue.path[0] ?? '');
+    const envName = Object.entries(ENV_KEYS).find(([, k]) => k === key)?.[0];
+    const where = issue.code === 'unrecognized_keys' ? `unknown config key ${issue.keys.join(', ')}` : `${envName ?? key}: ${issue.message}`;
+    throw new ConfigError(`invalid config: ${where}`);
+  }
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.dataDir) };
+}

@@ -1,0 +1,48 @@
+/** The express app: metrics, health, the domain routers, JSON errors. */
+import express, { type Router } from 'express';
+import type { Logger } from 'pino';
+import type { ApplianceMetrics } from '../metrics.ts';
+import { errorHandler } from './errors.ts';
+
+export interface Health {
+  /** Liveness: the process answers. */
+  live(): boolean;
+  /** Readiness: store open, journal replayed, broker listening; false while draining. */
+  ready(): { ready: boolean; reason?: string };
+}
+
+export function createHttpApp(deps: { routers: Router[]; metrics: ApplianceMetrics; health: Health; log: Logger }) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.use((req, res, next) => {
+    const end = deps.metrics.httpDuration.startTimer();
+    res.on('finish', () => {
+      // The matched route pattern, not the raw URL, keeps the label set small.
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      end({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    const r = deps.health.ready();
+    res.status(r.ready ? 200 : 503).json(r.ready ? { status: 'ready' } : { status: 'not ready', reason: r.reason });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  app.use(express.json({ limit: '64kb' }));
+  for (const router of deps.routers) app.use(router);
+
+  app.use((req, res) => {
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: `no route for ${req.method} ${req.path}` } });
+  });
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,137 @@
+/**
+ * The appliance's composition root: config -> store -> services -> transports.
+ * The only file that wires things together.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { pino, type Logger } from 'pino';
+import { ConfigError, loadConfig, type ApplianceConfig } from './config.ts';
+import { lockDataDir } from './store/data-dir-lock.ts';
+import { Store } from './store/store.ts';
+import { Journal } from './store/journal.ts';
+import { DurableRecords } from './store/durable-records.ts';
+import { createMetrics } from './metrics.ts';
+import { AccessDirectory } from './access/directory.ts';
+import { TokenSigner } from './access/tokens.ts';
+import { accessRouter } from './access/http.ts';
+import { AIRCRAFT_PROVISIONED, applyProvisioned, currentAircraft, seatClasses } from './aircraft/provisioning.ts';
+import { CabinBus } from './bus/cabin-bus.ts';
+import { TopicRouter } from './bus/topic-router.ts';
+import { CABIN_PA, PaService, applyPaRecord } from './cabin/pa.ts';
+import { SEAT_FAULT, SeatMap, applySeatFault } from './cabin/seat-map.ts';
+import { registerCabinTopics } from './cabin/bus.ts';
+import { cabinRouter } from './cabin/http.ts';
+import { createHttpApp } from './http/server.ts';
+import { banner, ensureAircraft } from './demo/first-run.ts';
+
+export interface RunningAppliance {
+  config: ApplianceConfig;
+  httpPort: number;
+  mqttPort: number;
+  bus: CabinBus;
+  store: Store;
+  stop(): Promise<void>;
+}
+
+export async function startAppliance(config: ApplianceConfig, log: Logger, out: (text: string) => void = () => {}): Promise<RunningAppliance> {
+  const lock = lockDataDir(config.dataDir);
+  if (lock.tookOverStaleLock) log.warn({ dataDir: config.dataDir }, 'previous appliance did not stop cleanly; replaying the journal');
+  let draining = false;
+  let ready = false;
+
+  const store = await Store.open(path.join(config.dataDir, 'pglite'), log);
+  const journal = await Journal.open(path.join(config.dataDir, 'journal.log'), { groupCommitMs: config.journalGroupCommitMs });
+  const records = new DurableRecords(journal, store, log);
+  records.register(AIRCRAFT_PROVISIONED, applyProvisioned);
+  records.register(CABIN_PA, applyPaRecord);
+  records.register(SEAT_FAULT, applySeatFault);
+  const replayed = await records.replay();
+  log.info({ records: replayed }, 'journal replayed');
+
+  const issued = await ensureAircraft(config, store, records, log);
+  const aircraft = (await currentAircraft(store))!;
+  const directory = new AccessDirectory(TokenSigner.fromDataDir(config.dataDir));
+  await directory.load(store);
+
+  const metrics = createMetrics();
+  const router = new TopicRouter();
+  const bus = await CabinBus.create({ authenticate: (u, p) => directory.authenticate(u, p), router, metrics, log });
+  const pa = new PaService(records, (topic, payload, options) => bus.publish(topic, payload, options));
+  const seatMap = new SeatMap(await seatClasses(store), records, config.seatOfflineAfterS * 1000);
+  await seatMap.loadFaults(store);
+  registerCabinTopics(router, pa, seatMap);
+  await pa.restore(store);
+
+  const app = createHttpApp({
+    routers: [accessRouter(directory), cabinRouter(directory, pa, seatMap)],
+    metrics,
+    log,
+    health: {
+      live: () => true,
+      ready: () => (draining ? { ready: false, reason: 'shutting down' } : ready ? { ready: true } : { ready: false, reason: 'starting' }),
+    },
+  });
+  const server = http.createServer(app);
+  bus.attachWebSocket(server);
+  const httpPort = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.httpPort, config.host, () => resolve((server.address() as import('node:net').AddressInfo).port));
+  });
+  const mqttPort = await bus.listenTcp(config.mqttPort, config.host);
+  ready = true;
+  log.info({ httpPort, mqttPort, tailNumber: aircraft.tailNumber }, 'appliance ready');
+  out(banner({ httpPort, mqttPort, dataDir: config.dataDir, tailNumber: aircraft.tailNumber, seats: directory.seatIds.length, issued: config.demo ? issued : undefined }));
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      draining = true;
+      log.info('shutting down: no new connections, draining');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await bus.close();
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 5000).unref())]);
+      server.closeAllConnections();
+      await journal.close();
+      await store.close();
+      lock.release();
+      log.info('stopped cleanly');
+    })());
+
+  return { config, httpPort, mqttPort, bus, store, stop };
+}
+
+async function main(): Promise<void> {
+  let config: ApplianceConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`ifec-appliance: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = pino({ level: config.logLevel, base: { svc: 'appliance' } });
+  let running: RunningAppliance;
+  try {
+    running = await startAppliance(config, log, (text) => process.stdout.write(text));
+  } catch (error) {
+    const e = error as Error & { code?: string };
+    process.stderr.write(`ifec-appliance: ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
+    process.exit(1);
+  }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      running.stop().then(() => process.exit(0), (error) => {
+        log.error({ err: error }, 'unclean shutdown');
+        process.exit(1);
+      });
+    });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  await main();
+}

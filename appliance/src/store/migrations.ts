@@ -1,0 +1,64 @@
+/**
+ * Versioned schema. Append a migration; never edit one that has shipped.
+ * Tables fed from the journal take ids from the origin so replaying a record is harmless.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'aircraft, seats, crew',
+    sql: `
+      CREATE TABLE aircraft (
+        tail_number text PRIMARY KEY,
+        type text NOT NULL,
+        layout jsonb NOT NULL,
+        provisioned_at timestamptz NOT NULL
+      );
+      CREATE TABLE seats (
+        seat_id text PRIMARY KEY,
+        cabin_class text NOT NULL,
+        seat_row integer NOT NULL,
+        letter text NOT NULL,
+        secret_hash text NOT NULL
+      );
+      CREATE TABLE crew (
+        crew_id text PRIMARY KEY,
+        name text NOT NULL,
+        role text NOT NULL,
+        pin_hash text NOT NULL
+      );`,
+  },
+  {
+    version: 2,
+    name: 'journalled records: audit, seat faults; announcement state',
+    sql: `
+      CREATE TABLE audit (
+        id text PRIMARY KEY,
+        seq bigint NOT NULL,
+        at timestamptz NOT NULL,
+        actor text NOT NULL,
+        action text NOT NULL,
+        detail jsonb NOT NULL
+      );
+      CREATE TABLE seat_faults (
+        id text PRIMARY KEY,
+        seq bigint NOT NULL,
+        seat_id text NOT NULL,
+        code text NOT NULL,
+        message text NOT NULL,
+        at timestamptz NOT NULL,
+        cleared_at timestamptz
+      );
+      CREATE INDEX seat_faults_open ON seat_faults (seat_id) WHERE cleared_at IS NULL;
+      CREATE TABLE cabin_state (
+        key text PRIMARY KEY,
+        value jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );`,
+  },
+];
