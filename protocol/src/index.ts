@@ -5,3 +5,4 @@ export * from './content.ts';
 export * from './content-load.ts';
 export * from './sync.ts';
 export * from './sync-bundle.ts';
+export * from './replication.ts';
