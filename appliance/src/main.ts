@@ -22,6 +22,8 @@ import { CABIN_PA, PaService, applyPaRecord } from './cabin/pa.ts';
 import { SEAT_FAULT, SeatMap, applySeatFault } from './cabin/seat-map.ts';
 import { registerCabinTopics } from './cabin/bus.ts';
 import { cabinRouter } from './cabin/http.ts';
+import { SeatControl, seatControlRouter } from './cabin/seat-control.ts';
+import { seatAppRouter } from './web/static-app.ts';
 import { createHttpApp } from './http/server.ts';
 import { banner, ensureAircraft } from './demo/first-run.ts';
 
@@ -62,9 +64,11 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
   await seatMap.loadFaults(store);
   registerCabinTopics(router, pa, seatMap);
   await pa.restore(store);
+  const seatControl = new SeatControl(new Set(directory.seatIds), store, (topic, payload, options) => bus.publish(topic, payload, options));
+  await seatControl.restore();
 
   const app = createHttpApp({
-    routers: [accessRouter(directory), cabinRouter(directory, pa, seatMap)],
+    routers: [accessRouter(directory), cabinRouter(directory, pa, seatMap), seatControlRouter(directory, seatControl), seatAppRouter()],
     metrics,
     log,
     health: {

@@ -75,3 +75,30 @@ export interface SeatMapEntry {
   callLight: boolean;
   faults: { id: string; code: string; message: string; at: string }[];
 }
+
+/** What crew tell one seat (POST /api/crew/seats/:seatId/command). Lock and parental lock are state; reset and ack-call are one-shot. */
+export const seatCommand = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('lock') }).strict(),
+  z.object({ action: z.literal('unlock') }).strict(),
+  z.object({ action: z.literal('reset') }).strict(),
+  z.object({ action: z.literal('ack-call') }).strict(),
+  z.object({ action: z.literal('parental-lock'), on: z.boolean() }).strict(),
+]);
+export type SeatCommand = z.infer<typeof seatCommand>;
+
+/** One-shot commands as the seat receives them on seat/<id>/command (not retained). */
+export const seatCommandMessage = z.object({
+  action: z.enum(['reset', 'ack-call']),
+  at: z.string(),
+  by: z.string(),
+}).strict();
+export type SeatCommandMessage = z.infer<typeof seatCommandMessage>;
+
+/** Crew-set controls, retained by the appliance on seat/<id>/state so a rebooted seat obeys them at once. */
+export const seatControls = z.object({
+  locked: z.boolean(),
+  parentalLock: z.boolean(),
+  updatedAt: z.string(),
+  by: z.string(),
+}).strict();
+export type SeatControls = z.infer<typeof seatControls>;

@@ -1,0 +1,143 @@
+/**
+ * Where the seat's catalogue and own state come from. The RxDB replica (src/replica/) is the
+ * primary source; until it has synced — or where it cannot open — the catalogue is fetched
+ * from `GET /api/catalog` and the last good copy is kept on the device, so the app still
+ * browses and searches with the appliance unreachable.
+ */
+import type { CatalogTitle, Device, TitleKind } from './model.ts';
+
+export interface SeatPreferences {
+  favourites: string[];
+  /** Resume points in seconds, by title id. */
+  positions: Record<string, { at: number; updatedAt: string }>;
+}
+
+export interface CatalogSource {
+  titles(): CatalogTitle[];
+  /** Called whenever the catalogue or the seat's own state changes. */
+  subscribe(listener: () => void): () => void;
+  preferences(): SeatPreferences;
+  setFavourite(titleId: string, on: boolean): Promise<void>;
+  savePosition(titleId: string, at: number): Promise<void>;
+  online(): boolean;
+  close(): Promise<void>;
+}
+
+const CACHE_KEY = 'ifec.catalog.v1';
+const PREFS_KEY = 'ifec.prefs.v1';
+
+type Raw = Record<string, unknown>;
+
+/** Accepts a catalogue entry as the appliance serves it (a title manifest or a catalogue row) and keeps what the seat uses. */
+export function toCatalogTitle(raw: Raw, baseUrl: string): CatalogTitle | undefined {
+  if (typeof raw.id !== 'string' || typeof raw.titles !== 'object' || raw.titles === null) return undefined;
+  const images = Array.isArray(raw.images) ? (raw.images as Raw[]) : [];
+  const image = (role: string) => {
+    const direct = raw[role] ?? raw[`${role}Url`];
+    if (typeof direct === 'string') return new URL(direct, baseUrl).href;
+    const candidates = images.filter((i) => i.role === role && typeof (i.url ?? i.path) === 'string');
+    const pick = candidates.find((i) => i.format === 'webp' && Number(i.width) <= 400) ?? candidates.find((i) => i.format === 'webp') ?? candidates[0];
+    return pick ? new URL(String(pick.url ?? pick.path), baseUrl).href : undefined;
+  };
+  const licence = raw.licence as { start?: string } | undefined;
+  return {
+    id: raw.id,
+    kind: (raw.kind as TitleKind) ?? 'movie',
+    titles: raw.titles as Record<string, string>,
+    synopses: (raw.synopses as Record<string, string>) ?? {},
+    genres: (raw.genres as string[]) ?? [],
+    cast: (raw.cast as CatalogTitle['cast']) ?? [],
+    rating: (raw.rating as CatalogTitle['rating']) ?? { system: 'NR', value: 'NR' },
+    releaseYear: raw.releaseYear as number | undefined,
+    durationS: Number(raw.durationS ?? 0),
+    series: raw.series as CatalogTitle['series'],
+    album: raw.album as CatalogTitle['album'],
+    audioLanguages: (raw.audioLanguages as CatalogTitle['audioLanguages']) ?? [],
+    subtitleLanguages: (raw.subtitleLanguages as CatalogTitle['subtitleLanguages']) ?? [],
+    rights: raw.rights === 'seatback-only' ? 'seatback-only' : 'all-devices',
+    priceTier: (raw.priceTier as CatalogTitle['priceTier']) ?? 'included',
+    addedAt: String(raw.addedAt ?? licence?.start ?? raw.createdAt ?? new Date(0).toISOString()),
+    poster: image('poster'),
+    backdrop: image('backdrop'),
+  };
+}
+
+export function parseCatalogResponse(body: unknown, baseUrl: string): CatalogTitle[] {
+  const list = Array.isArray(body) ? body : ((body as { titles?: unknown[]; items?: unknown[] })?.titles ?? (body as { items?: unknown[] })?.items ?? []);
+  return (list as Raw[]).map((r) => toCatalogTitle(r, baseUrl)).filter((t): t is CatalogTitle => t !== undefined);
+}
+
+/** The fallback source: HTTP plus a copy kept in localStorage. */
+export class HttpCatalogSource implements CatalogSource {
+  private list: CatalogTitle[] = [];
+  private prefs: SeatPreferences;
+  private reachable = false;
+  private readonly listeners = new Set<() => void>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly baseUrl: string, private readonly device: Device, private readonly lang: () => string, private readonly storage: Storage = localStorage) {
+    try {
+      this.list = JSON.parse(storage.getItem(CACHE_KEY) ?? '[]') as CatalogTitle[];
+    } catch {
+      this.list = [];
+    }
+    this.prefs = { favourites: [], positions: {}, ...(JSON.parse(storage.getItem(PREFS_KEY) ?? '{}') as Partial<SeatPreferences>) };
+  }
+
+  async start(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh(), 15_000);
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      const url = new URL('/api/catalog', this.baseUrl);
+      url.searchParams.set('lang', this.lang());
+      url.searchParams.set('device', this.device);
+      const res = await fetch(url, { cache: 'no-store' });
+      if (!res.ok) throw new Error(`catalog ${res.status}`);
+      const titles = parseCatalogResponse(await res.json(), this.baseUrl);
+      this.list = titles;
+      this.storage.setItem(CACHE_KEY, JSON.stringify(titles));
+      this.reachable = true;
+    } catch {
+      this.reachable = false;
+    }
+    this.emit();
+  }
+
+  titles(): CatalogTitle[] {
+    return this.list;
+  }
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  preferences(): SeatPreferences {
+    return this.prefs;
+  }
+  async setFavourite(titleId: string, on: boolean): Promise<void> {
+    const set = new Set(this.prefs.favourites);
+    if (on) set.add(titleId);
+    else set.delete(titleId);
+    this.prefs = { ...this.prefs, favourites: [...set] };
+    this.persist();
+  }
+  async savePosition(titleId: string, at: number): Promise<void> {
+    this.prefs = { ...this.prefs, positions: { ...this.prefs.positions, [titleId]: { at, updatedAt: new Date().toISOString() } } };
+    this.persist();
+  }
+  online(): boolean {
+    return this.reachable;
+  }
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+  }
+  private persist(): void {
+    this.storage.setItem(PREFS_KEY, JSON.stringify(this.prefs));
+    this.emit();
+  }
+  private emit(): void {
+    for (const l of this.listeners) l();
+  }
+}

@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * Two pages: the passenger app (seatback kiosk and phones) at `/` and the crew console at
+ * `/crew/`. Relative base so the kiosk can also load the packaged copy from disk.
+ */
+export default defineConfig({
+  root,
+  base: './',
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: false,
+    rollupOptions: {
+      input: { seat: `${root}index.html`, crew: `${root}crew/index.html` },
+    },
+  },
+});
