@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { transcodeArgs, frameGrabArgs, progressSeconds, subtitleToWebVttArgs, rungFilter } from './ffmpeg-commands.ts';
+import { LADDERS } from '../ingest/ladder.ts';
+
+function outputsOf(args: string[]): string[] {
+  return args.filter((a) => a.endsWith('index.m3u8'));
+}
+
+test('one transcode command writes every rung and every audio language as CMAF HLS', () => {
+  const args = transcodeArgs({
+    source: 'in.mp4', ladder: LADDERS.standard, fps: 25,
+    video: LADDERS.standard.video.map((r) => ({ dir: `hls/video/${r.name}` })),
+    audio: [{ audioIndex: 0, dir: 'hls/audio/en' }, { audioIndex: 1, dir: 'hls/audio/fr' }],
+  });
+  assert.deepEqual(outputsOf(args), [
+    'hls/video/1080p/index.m3u8', 'hls/video/720p/index.m3u8', 'hls/video/480p/index.m3u8', 'hls/video/phone-270p/index.m3u8',
+    'hls/audio/en/index.m3u8', 'hls/audio/fr/index.m3u8',
+  ]);
+  assert.equal(args.filter((a) => a === 'fmp4').length, 6, 'every output is fMP4');
+  assert.equal(args.filter((a) => a === '-i').length, 1, 'the source is decoded once');
+  const graph = args[args.indexOf('-filter_complex') + 1]!;
+  assert.match(graph, /^\[0:v:0\]split=4\[sv0\]\[sv1\]\[sv2\]\[sv3\];/);
+  // Fixed GOP of exactly one segment and forced keyframes at each boundary: segments align across rungs.
+  assert.equal(args.filter((a) => a === '-g').length, 4);
+  assert.equal(args[args.indexOf('-g') + 1], '100');
+  assert.equal(args[args.indexOf('-sc_threshold') + 1], '0');
+  assert.equal(args[args.indexOf('-force_key_frames') + 1], 'expr:gte(t,n_forced*4)');
+  assert.equal(args[args.indexOf('-hls_time') + 1], '4');
+  assert.deepEqual(args.slice(args.indexOf('0:a:1') - 1, args.indexOf('0:a:1') + 1), ['-map', '0:a:1']);
+  assert.deepEqual(args.slice(-3), ['-progress', 'pipe:1', '-nostats']);
+});
+
+test('an audio-only title has no video filter and no video output', () => {
+  const args = transcodeArgs({ source: 'song.m4a', ladder: LADDERS.compact, fps: 25, video: [], audio: [{ audioIndex: 0, dir: 'a/en' }] });
+  assert.equal(args.includes('-filter_complex'), false);
+  assert.deepEqual(outputsOf(args), ['a/en/index.m3u8']);
+});
+
+test('rungs keep the picture aspect and pad to the rung size', () => {
+  assert.equal(rungFilter(1280, 720), 'scale=w=1280:h=720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p');
+});
+
+test('frame grab and subtitle conversion commands', () => {
+  assert.deepEqual(frameGrabArgs('in.mp4', 12.5, 'f.png').slice(-12), ['-ss', '12.500', '-i', 'in.mp4', '-frames:v', '1', '-an', '-f', 'image2', '-c:v', 'png', 'f.png']);
+  assert.deepEqual(subtitleToWebVttArgs('en.srt', 'en.vtt').slice(-7), ['-i', 'en.srt', '-c:s', 'webvtt', '-f', 'webvtt', 'en.vtt']);
+});
+
+test('progress lines give seconds written', () => {
+  assert.equal(progressSeconds('out_time_us=10007800'), 10.0078);
+  assert.equal(progressSeconds('out_time_ms=2500000'), 2.5);
+  assert.equal(progressSeconds('frame=250'), null);
+  assert.equal(progressSeconds('out_time=00:00:10.007800'), null);
+});
