@@ -25,6 +25,24 @@ export const configSchema = z.object({
   journalGroupCommitMs: z.coerce.number().min(0).max(100).default(2),
   /** A seat silent for longer than this is shown offline on the seat map. */
   seatOfflineAfterS: z.coerce.number().positive().default(30),
+  /** Media: PEM files (comma-separated) of the keys a content load may be signed by. */
+  contentTrustedKeys: z.string().default(''),
+  /** Media: lifetime of a playback session's signed URLs; a player asks again after this. */
+  playbackTokenTtlS: z.coerce.number().int().min(10).max(86400).default(900),
+  /** Media: with a seat's parental lock on, titles rated for anyone older are refused. */
+  parentalLockMaxAge: z.coerce.number().int().min(0).max(21).default(12),
+  /** Media: the region under the aircraft until the geo engine says (ISO 3166-1 alpha-2); unset = unknown = allowed. */
+  region: z.string().regex(/^[A-Z]{2}$/).optional(),
+  /** Media: RTMP ingest port for live channels. */
+  rtmpPort: port.default(1935),
+  /** Media: live channel ids (comma-separated). */
+  liveChannels: z.string().regex(/^([a-z0-9][a-z0-9-]{0,31})(,[a-z0-9][a-z0-9-]{0,31})*$/).default('welcome,news'),
+  /** Media: when set, live stream keys derive from this secret instead of the appliance's own. */
+  livePublishSecret: z.string().min(16).optional(),
+  /** Media: how long a dropped RTMP publisher may reconnect before its channel goes off air. */
+  liveReconnectGraceS: z.coerce.number().min(0).max(300).default(5),
+  /** Media: the ffmpeg binary that remuxes live channels. */
+  ffmpegPath: z.string().min(1).default('ffmpeg'),
 }).strict();
 
 export type ApplianceConfig = z.infer<typeof configSchema>;
@@ -40,6 +58,15 @@ const ENV_KEYS: Record<string, keyof ApplianceConfig> = {
   IFEC_DEMO: 'demo',
   IFEC_JOURNAL_GROUP_COMMIT_MS: 'journalGroupCommitMs',
   IFEC_SEAT_OFFLINE_AFTER_S: 'seatOfflineAfterS',
+  IFEC_CONTENT_TRUSTED_KEYS: 'contentTrustedKeys',
+  IFEC_PLAYBACK_TOKEN_TTL_S: 'playbackTokenTtlS',
+  IFEC_PARENTAL_LOCK_MAX_AGE: 'parentalLockMaxAge',
+  IFEC_REGION: 'region',
+  IFEC_RTMP_PORT: 'rtmpPort',
+  IFEC_LIVE_CHANNELS: 'liveChannels',
+  IFEC_LIVE_PUBLISH_SECRET: 'livePublishSecret',
+  IFEC_LIVE_RECONNECT_GRACE_S: 'liveReconnectGraceS',
+  IFEC_FFMPEG: 'ffmpegPath',
 };
 /** Read by this module itself, not a setting. */
 const CONFIG_FILE_KEY = 'IFEC_CONFIG';

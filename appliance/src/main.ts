@@ -26,6 +26,13 @@ import { SeatControl, seatControlRouter } from './cabin/seat-control.ts';
 import { seatAppRouter } from './web/static-app.ts';
 import { createHttpApp } from './http/server.ts';
 import { banner, ensureAircraft } from './demo/first-run.ts';
+import { ContentLoads, readTrustedKeyFiles } from './media/content-loads.ts';
+import { PlaybackSessions } from './media/playback-sessions.ts';
+import { KeyServer } from './media/keys.ts';
+import { noPurchases } from './media/playback-policy.ts';
+import { LiveChannels } from './media/live-channels.ts';
+import { mediaRouter } from './media/http.ts';
+import { cachedDemoKey, installDemoContent } from './media/demo-content.ts';
 
 export interface RunningAppliance {
   config: ApplianceConfig;
@@ -67,8 +74,26 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
   const seatControl = new SeatControl(new Set(directory.seatIds), store, (topic, payload, options) => bus.publish(topic, payload, options));
   await seatControl.restore();
 
+  const mediaLog = log.child({ domain: 'media' });
+  const mediaSigner = TokenSigner.fromDataDir(config.dataDir);
+  const trustedContentKeys = readTrustedKeyFiles(config.contentTrustedKeys);
+  const demoKey = config.demo ? cachedDemoKey() : undefined;
+  if (demoKey) trustedContentKeys.push(demoKey);
+  const contentLoads = new ContentLoads({ dataDir: config.dataDir, store, trustedKeys: () => trustedContentKeys, log: mediaLog });
+  await contentLoads.restore();
+  const liveChannels = new LiveChannels({
+    channels: config.liveChannels.split(','), dataDir: config.dataDir, signer: mediaSigner, publishSecret: config.livePublishSecret,
+    ffmpeg: config.ffmpegPath, segmentS: 2, windowSegments: 6, reconnectGraceMs: config.liveReconnectGraceS * 1000, log: mediaLog,
+  });
+  const keyServer = new KeyServer({
+    loads: contentLoads, entitlements: noPurchases, currentRegion: () => config.region,
+    parentalLocked: (seatId) => seatControl.all()[seatId]?.parentalLock ?? false, parentalLockMaxAge: config.parentalLockMaxAge,
+  });
+  const playbackSessions = new PlaybackSessions(mediaSigner, config.playbackTokenTtlS);
+
   const app = createHttpApp({
-    routers: [accessRouter(directory), cabinRouter(directory, pa, seatMap), seatControlRouter(directory, seatControl), seatAppRouter()],
+    routers: [accessRouter(directory), cabinRouter(directory, pa, seatMap), seatControlRouter(directory, seatControl), seatAppRouter(),
+      mediaRouter({ directory, loads: contentLoads, sessions: playbackSessions, keys: keyServer, live: liveChannels })],
     metrics,
     log,
     health: {
@@ -83,6 +108,8 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
     server.listen(config.httpPort, config.host, () => resolve((server.address() as import('node:net').AddressInfo).port));
   });
   const mqttPort = await bus.listenTcp(config.mqttPort, config.host);
+  await liveChannels.start(config.rtmpPort, config.host);
+  if (config.demo) void installDemoContent({ loads: contentLoads, trust: (pem) => trustedContentKeys.push(pem), log: mediaLog });
   ready = true;
   log.info({ httpPort, mqttPort, tailNumber: aircraft.tailNumber }, 'appliance ready');
   out(banner({ httpPort, mqttPort, dataDir: config.dataDir, tailNumber: aircraft.tailNumber, seats: directory.seatIds.length, issued: config.demo ? issued : undefined }));
@@ -95,6 +122,7 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await bus.close();
+      await liveChannels.stop();
       await Promise.race([closed, new Promise((r) => setTimeout(r, 5000).unref())]);
       server.closeAllConnections();
       await journal.close();

@@ -205,3 +205,21 @@ export async function recordedActiveLoad(db: Sql): Promise<string | undefined> {
   const { rows } = await db.query<{ value: { loadId: string } }>('SELECT value FROM media_state WHERE key = $1', [ACTIVE_KEY]);
   return rows[0]?.value.loadId;
 }
+
+export class TrustedKeyError extends Error {
+  readonly code = 'CONTENT_TRUST_INVALID';
+}
+
+/** Reads the PEM public keys named in config (comma-separated paths); a bad one stops start-up. */
+export function readTrustedKeyFiles(list: string): string[] {
+  return list.split(',').map((f) => f.trim()).filter(Boolean).map((file) => {
+    let pem: string;
+    try {
+      pem = fs.readFileSync(file, 'utf8');
+      crypto.createPublicKey(pem);
+    } catch (error) {
+      throw new TrustedKeyError(`IFEC_CONTENT_TRUSTED_KEYS: ${file} is not a readable PEM public key (${(error as Error).message})`);
+    }
+    return pem;
+  });
+}

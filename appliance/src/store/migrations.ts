@@ -63,17 +63,11 @@ export const migrations: Migration[] = [
   },
   {
     version: 3,
-    name: 'media: active content load, seat parental locks',
+    name: 'media: active content load',
     sql: `
       CREATE TABLE media_state (
         key text PRIMARY KEY,
         value jsonb NOT NULL,
-        updated_at timestamptz NOT NULL DEFAULT now()
-      );
-      CREATE TABLE seat_parental_locks (
-        seat_id text PRIMARY KEY,
-        max_age integer NOT NULL,
-        set_by text NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now()
       );`,
   },
