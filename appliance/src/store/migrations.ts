@@ -71,4 +71,25 @@ export const migrations: Migration[] = [
         updated_at timestamptz NOT NULL DEFAULT now()
       );`,
   },
+  {
+    version: 4,
+    name: 'replication: catalogue titles and seat state (checkpoint updated_at, id)',
+    sql: `
+      CREATE TABLE catalog_titles (
+        id text PRIMARY KEY,
+        updated_at bigint NOT NULL,
+        deleted boolean NOT NULL,
+        doc jsonb NOT NULL
+      );
+      CREATE INDEX catalog_titles_checkpoint ON catalog_titles (updated_at, id);
+      CREATE TABLE seat_state_docs (
+        seat_id text NOT NULL,
+        doc_id text NOT NULL,
+        updated_at bigint NOT NULL,
+        deleted boolean NOT NULL,
+        doc jsonb NOT NULL,
+        PRIMARY KEY (seat_id, doc_id)
+      );
+      CREATE INDEX seat_state_docs_checkpoint ON seat_state_docs (seat_id, updated_at, doc_id);`,
+  },
 ];
