@@ -1,0 +1,92 @@
+#!/usr/bin/env -S node --import tsx
+/**
+ * ifec-ground: the ground's command line (same environment as the server: DATABASE_URL or
+ * GROUND_DATA_DIR, GROUND_SIGNING_KEY_FILE). With embedded PGlite, stop the server first or
+ * use the admin API: PGlite allows one process.
+ *
+ *   ifec-ground serve
+ *   ifec-ground tenant create <tenantId> <name>          prints the tenant's first API key
+ *   ifec-ground key create <tenantId> [label]            prints a new API key
+ *   ifec-ground aircraft register <tenantId> <aircraftId> <public-key.pem>
+ *   ifec-ground public-key                               the key aircraft must trust (IFEC_GROUND_PUBLIC_KEY)
+ *   ifec-ground bundle export <aircraftId> <out-file> [--tenant <id>]
+ *   ifec-ground bundle import <file> [--aircraft <id>] [--tenant <id>]
+ *
+ * Exit codes: 0 done, 2 usage or config, 3 refused (the reason is printed).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { pino } from 'pino';
+import { BundleRefused } from '@ifec/protocol';
+import { GroundConfigError, loadGroundConfig } from './config.ts';
+import { openGround, startGround } from './main.ts';
+import { createTenant, issueApiKey, TenantError } from './tenants/tenants.ts';
+import { FleetError, registerAircraft } from './fleet/aircraft.ts';
+import { exportDownlinkBundle, importUplinkBundle } from './bundles/bundles.ts';
+
+class UsageError extends Error {}
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const value = args[i + 1];
+  if (!value) throw new UsageError(`${name} needs a value`);
+  args.splice(i, 2);
+  return value;
+}
+
+export async function runCli(argv: string[], env: Record<string, string | undefined>, out: (s: string) => void): Promise<number> {
+  const args = [...argv];
+  const tenant = option(args, '--tenant');
+  const aircraft = option(args, '--aircraft');
+  const [command, sub, ...rest] = args;
+  const config = loadGroundConfig(env);
+  const log = pino({ level: env.GROUND_LOG_LEVEL ?? 'warn' });
+  if (command === 'serve' || command === undefined) {
+    const running = await startGround(config, log);
+    out(`ground sync on ${running.url} (store: ${running.db.kind})\n`);
+    await new Promise<void>((resolve) => process.once('SIGTERM', () => void running.stop().then(resolve)));
+    return 0;
+  }
+  const ground = await openGround(config, log);
+  try {
+    if (command === 'tenant' && sub === 'create' && rest.length === 2) {
+      const { apiKey } = await createTenant(ground.db, rest[0]!, rest[1]!);
+      out(`tenant ${rest[0]} created; API key (shown once): ${apiKey}\n`);
+    } else if (command === 'key' && sub === 'create' && rest.length >= 1) {
+      out(`${await issueApiKey(ground.db, rest[0]!, rest[1] ?? 'cli')}\n`);
+    } else if (command === 'aircraft' && sub === 'register' && rest.length === 3) {
+      await registerAircraft(ground.db, rest[0]!, rest[1]!, fs.readFileSync(rest[2]!, 'utf8'));
+      out(`aircraft ${rest[1]} registered for ${rest[0]}\n`);
+    } else if (command === 'public-key') {
+      out(ground.publicKeyPem);
+    } else if (command === 'bundle' && sub === 'export' && rest.length === 2) {
+      const header = await exportDownlinkBundle(ground.db, ground.signingKey, rest[0]!, path.resolve(rest[1]!), { tenantId: tenant });
+      out(`downlink bundle ${header.sequence} for ${header.aircraftId}: ${header.publications.length} publications, ${header.blobs.length} files, acks critical ${header.acked.critical} bulk ${header.acked.bulk} -> ${rest[1]}\n`);
+    } else if (command === 'bundle' && sub === 'import' && rest.length === 1) {
+      const r = await importUplinkBundle(ground.db, path.resolve(rest[0]!), { tenantId: tenant, aircraftId: aircraft });
+      out(`uplink bundle ${r.sequence} from ${r.aircraftId}: ${r.batches} batches, ${r.records} records, ${r.stored} new; acked critical ${r.acked.critical} bulk ${r.acked.bulk}\n`);
+    } else {
+      throw new UsageError(`unknown command: ${argv.join(' ')}`);
+    }
+    return 0;
+  } finally {
+    await ground.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  try {
+    process.exitCode = await runCli(process.argv.slice(2), process.env, (s) => process.stdout.write(s));
+  } catch (error) {
+    const e = error as Error & { code?: string };
+    if (error instanceof BundleRefused || error instanceof FleetError || error instanceof TenantError) {
+      process.stderr.write(`ifec-ground: refused: ${e.code}: ${e.message}\n`);
+      process.exitCode = 3;
+    } else if (error instanceof UsageError || error instanceof GroundConfigError) {
+      process.stderr.write(`ifec-ground: ${e.message}\nusage: see the header of ground-sync/src/cli.ts\n`);
+      process.exitCode = 2;
+    } else throw error;
+  }
+}

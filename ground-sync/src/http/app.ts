@@ -1,0 +1,23 @@
+/** The ground's express app: health, OpenAPI, admin and aircraft routers, JSON errors. */
+import express from 'express';
+import type crypto from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Database } from '../store/database.ts';
+import { adminRouter } from './admin.ts';
+import { aircraftRouter } from './aircraft-api.ts';
+import { errorHandler } from './errors.ts';
+import { openApiDocument } from './openapi.ts';
+
+export function createGroundApp(deps: { db: Database; signingKey: crypto.KeyObject; log: Logger }) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const openapi = openApiDocument();
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok', store: deps.db.kind }));
+  app.get('/openapi.json', (_req, res) => void res.json(openapi));
+  app.use(aircraftRouter(deps.db));
+  app.use(adminRouter(deps.db, deps.signingKey));
+  app.use((req, res) => void res.status(404).json({ error: { code: 'NOT_FOUND', message: `no route for ${req.method} ${req.path}` } }));
+  app.use(errorHandler(deps.log));
+  return app;
+}

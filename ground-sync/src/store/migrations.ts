@@ -1,0 +1,89 @@
+/** The ground's versioned schema. Append a migration; never edit one that has shipped. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'tenants, aircraft, uplink records, publications, files',
+    sql: `
+      CREATE TABLE tenants (
+        tenant_id text PRIMARY KEY,
+        name text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE api_keys (
+        key_hash text PRIMARY KEY,
+        tenant_id text NOT NULL REFERENCES tenants,
+        label text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE aircraft (
+        aircraft_id text PRIMARY KEY,
+        tenant_id text NOT NULL REFERENCES tenants,
+        public_key text NOT NULL,
+        registered_at timestamptz NOT NULL DEFAULT now(),
+        last_contact_at timestamptz,
+        last_link text,
+        acked_critical bigint NOT NULL DEFAULT 0,
+        acked_bulk bigint NOT NULL DEFAULT 0,
+        reported_pending bigint NOT NULL DEFAULT 0,
+        downlink_applied bigint NOT NULL DEFAULT 0,
+        last_uplink_bundle bigint NOT NULL DEFAULT 0,
+        downlink_bundle_seq bigint NOT NULL DEFAULT 0
+      );
+      CREATE INDEX aircraft_tenant ON aircraft (tenant_id);
+      CREATE TABLE aircraft_errors (
+        aircraft_id text NOT NULL REFERENCES aircraft,
+        at timestamptz NOT NULL DEFAULT now(),
+        code text NOT NULL,
+        message text NOT NULL
+      );
+      CREATE INDEX aircraft_errors_by_aircraft ON aircraft_errors (aircraft_id, at);
+      CREATE TABLE uplink_ranges (
+        aircraft_id text NOT NULL,
+        stream text NOT NULL,
+        after_seq bigint NOT NULL,
+        through_seq bigint NOT NULL,
+        PRIMARY KEY (aircraft_id, stream, after_seq, through_seq)
+      );
+      CREATE TABLE uplink_records (
+        aircraft_id text NOT NULL,
+        seq bigint NOT NULL,
+        kind text NOT NULL,
+        record_id text NOT NULL,
+        at timestamptz NOT NULL,
+        data jsonb NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (aircraft_id, seq)
+      );
+      CREATE TABLE publications (
+        seq bigserial PRIMARY KEY,
+        tenant_id text NOT NULL REFERENCES tenants,
+        kind text NOT NULL,
+        name text NOT NULL,
+        version integer NOT NULL,
+        aircraft_id text,
+        signed jsonb,
+        published_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX publications_by_tenant ON publications (tenant_id, seq);
+      CREATE TABLE files (
+        tenant_id text NOT NULL REFERENCES tenants,
+        sha256 text NOT NULL,
+        size bigint NOT NULL,
+        chunk_size integer NOT NULL,
+        PRIMARY KEY (tenant_id, sha256)
+      );
+      CREATE TABLE file_chunks (
+        tenant_id text NOT NULL,
+        sha256 text NOT NULL,
+        idx integer NOT NULL,
+        bytes bytea NOT NULL,
+        PRIMARY KEY (tenant_id, sha256, idx)
+      )`,
+  },
+];
