@@ -92,4 +92,33 @@ export const migrations: Migration[] = [
       );
       CREATE INDEX seat_state_docs_checkpoint ON seat_state_docs (seat_id, updated_at, doc_id);`,
   },
+  {
+    version: 5,
+    name: 'sync: outbox for the ground (seq = journal seq), sync state, ground publications',
+    sql: `
+      CREATE TABLE outbox (
+        seq bigint PRIMARY KEY,
+        stream text NOT NULL,
+        kind text NOT NULL,
+        id text NOT NULL,
+        at timestamptz NOT NULL,
+        data jsonb NOT NULL
+      );
+      CREATE INDEX outbox_by_stream ON outbox (stream, seq);
+      CREATE TABLE sync_state (
+        key text PRIMARY KEY,
+        value jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE ground_publications (
+        seq bigint PRIMARY KEY,
+        kind text NOT NULL,
+        name text NOT NULL,
+        version integer NOT NULL,
+        publication jsonb NOT NULL,
+        state text NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX ground_publications_by_name ON ground_publications (kind, name, version);`,
+  },
 ];
