@@ -33,6 +33,13 @@ import { noPurchases } from './media/playback-policy.ts';
 import { LiveChannels } from './media/live-channels.ts';
 import { mediaRouter } from './media/http.ts';
 import { cachedDemoKey, installDemoContent } from './media/demo-content.ts';
+import { ReplicationClock } from './catalog/sequence.ts';
+import { LiveStream } from './catalog/live-stream.ts';
+import { Catalog } from './catalog/catalog.ts';
+import { catalogRouter } from './catalog/http.ts';
+import { SeatStates } from './seat-state/seat-states.ts';
+import { SeatSessions } from './seat-state/sessions.ts';
+import { seatStateRouter } from './seat-state/http.ts';
 
 export interface RunningAppliance {
   config: ApplianceConfig;
@@ -40,6 +47,9 @@ export interface RunningAppliance {
   mqttPort: number;
   bus: CabinBus;
   store: Store;
+  /** The replicated catalogue; tests and the bench feed it with replaceCatalog. */
+  catalog: Catalog;
+  seatStates: SeatStates;
   stop(): Promise<void>;
 }
 
@@ -81,6 +91,21 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
   if (demoKey) trustedContentKeys.push(demoKey);
   const contentLoads = new ContentLoads({ dataDir: config.dataDir, store, trustedKeys: () => trustedContentKeys, log: mediaLog });
   await contentLoads.restore();
+
+  // Seat replication: the catalogue follows the active content load; seat state is per seat.
+  const replicationLog = log.child({ domain: 'replication' });
+  const replicationClock = new ReplicationClock();
+  const catalogStream = new LiveStream({ name: 'catalog' });
+  const seatStateStream = new LiveStream({ name: 'seat-state' });
+  const catalog = new Catalog({ store, clock: replicationClock, stream: catalogStream, log: replicationLog });
+  const seatStates = new SeatStates({ store, clock: replicationClock, stream: seatStateStream, log: replicationLog });
+  await catalog.load();
+  await seatStates.load();
+  const seatSessions = new SeatSessions(directory, TokenSigner.fromDataDir(config.dataDir));
+  contentLoads.onActivated((active) => {
+    catalog.projectLoad(active).catch((error: unknown) => replicationLog.error({ err: error, loadId: active.loadId }, 'catalogue projection failed'));
+  });
+  if (contentLoads.active) await catalog.projectLoad(contentLoads.active);
   const liveChannels = new LiveChannels({
     channels: config.liveChannels.split(','), dataDir: config.dataDir, signer: mediaSigner, publishSecret: config.livePublishSecret,
     ffmpeg: config.ffmpegPath, segmentS: 2, windowSegments: 6, reconnectGraceMs: config.liveReconnectGraceS * 1000, log: mediaLog,
@@ -93,7 +118,8 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
 
   const app = createHttpApp({
     routers: [accessRouter(directory), cabinRouter(directory, pa, seatMap), seatControlRouter(directory, seatControl), seatAppRouter(),
-      mediaRouter({ directory, loads: contentLoads, sessions: playbackSessions, keys: keyServer, live: liveChannels })],
+      mediaRouter({ directory, loads: contentLoads, sessions: playbackSessions, keys: keyServer, live: liveChannels }),
+      catalogRouter(catalog, catalogStream), seatStateRouter(seatSessions, seatStates, seatStateStream)],
     metrics,
     log,
     health: {
@@ -121,6 +147,9 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
       log.info('shutting down: no new connections, draining');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      // Open replication streams would hold server.close() up: end them, seats reconnect and resync.
+      catalogStream.close();
+      seatStateStream.close();
       await bus.close();
       await liveChannels.stop();
       await Promise.race([closed, new Promise((r) => setTimeout(r, 5000).unref())]);
@@ -131,7 +160,7 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
       log.info('stopped cleanly');
     })());
 
-  return { config, httpPort, mqttPort, bus, store, stop };
+  return { config, httpPort, mqttPort, bus, store, catalog, seatStates, stop };
 }
 
 async function main(): Promise<void> {

@@ -1,0 +1,39 @@
+/** A seat's login and the replication endpoints of its own state (pull, push, stream). */
+import { Router } from 'express';
+import { replicationPaths, seatLogin, seatStatePush, MAX_PUSH_ROWS } from '@ifec/protocol';
+import { HttpError, parseBody } from '../http/errors.ts';
+import { parsePull } from '../catalog/http.ts';
+import type { LiveStream } from '../catalog/live-stream.ts';
+import type { SeatSessions } from './sessions.ts';
+import type { SeatStates } from './seat-states.ts';
+
+export function seatStateRouter(sessions: SeatSessions, states: SeatStates, stream: LiveStream): Router {
+  const router = Router();
+  const seat = sessions.requireSeat();
+
+  router.post(replicationPaths.seatLogin, async (req, res) => {
+    const { seatId, secret } = parseBody(seatLogin, req);
+    const session = await sessions.login(seatId, secret);
+    if (!session) throw new HttpError(401, 'BAD_CREDENTIALS', 'unknown seat or wrong secret');
+    res.json(session);
+  });
+
+  router.get(replicationPaths.seatStatePull, seat, (req, res) => {
+    const { since, limit } = parsePull(req);
+    res.setHeader('cache-control', 'no-store');
+    res.json(states.pull(res.locals.seatId as string, since, limit));
+  });
+
+  router.post(replicationPaths.seatStatePush, seat, async (req, res) => {
+    if (Array.isArray(req.body) && req.body.length > MAX_PUSH_ROWS) throw new HttpError(413, 'PUSH_TOO_LARGE', `at most ${MAX_PUSH_ROWS} rows per push`);
+    const rows = parseBody(seatStatePush, req);
+    res.json(await states.push(res.locals.seatId as string, rows));
+  });
+
+  router.get(replicationPaths.seatStateStream, seat, (req, res) => {
+    const seatId = res.locals.seatId as string;
+    stream.attach(req, res, seatId, { seatId });
+  });
+
+  return router;
+}

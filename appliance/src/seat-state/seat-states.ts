@@ -1,0 +1,85 @@
+/**
+ * Each seat's own replicated state (settings, favourites, its passenger parental lock):
+ * held in memory per seat and in PGlite, pulled, pushed and streamed to that seat only.
+ * Pushes go through the store's write queue one at a time (the order they reach the
+ * appliance is the order they win in), and conflicts are settled here (resolve.ts).
+ */
+import type { Logger } from 'pino';
+import { checkpointAfter, STREAM_EVENTS, type PullResponse, type ReplicationCheckpoint, type SeatStateDoc, type SeatStatePushRow } from '@ifec/protocol';
+import type { Store } from '../store/store.ts';
+import type { LiveStream } from '../catalog/live-stream.ts';
+import type { ReplicationClock } from '../catalog/sequence.ts';
+import { resolvePush } from './resolve.ts';
+
+/** One seat's documents in checkpoint order (a seat holds a handful: a scan is enough). */
+type SeatDocs = Map<string, SeatStateDoc>;
+
+export class SeatStates {
+  private readonly seats = new Map<string, SeatDocs>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: { store: Store; clock: ReplicationClock; stream: LiveStream; log: Logger }) {}
+
+  async load(): Promise<void> {
+    const { rows } = await this.deps.store.query<{ seat_id: string; doc: SeatStateDoc }>('SELECT seat_id, doc FROM seat_state_docs');
+    for (const { seat_id, doc } of rows) {
+      this.docsOf(seat_id).set(doc.id, doc);
+      this.deps.clock.observe(doc.updatedAt ?? 0);
+    }
+  }
+
+  /** The seat's documents after `since`, in order. */
+  pull(seatId: string, since: ReplicationCheckpoint | null, limit: number): PullResponse<SeatStateDoc> {
+    const docs = [...(this.seats.get(seatId)?.values() ?? [])]
+      .filter((d) => checkpointAfter({ updatedAt: d.updatedAt!, id: d.id }, since))
+      .sort((a, b) => a.updatedAt! - b.updatedAt! || (a.id < b.id ? -1 : 1))
+      .slice(0, limit);
+    const last = docs[docs.length - 1];
+    return { documents: docs, checkpoint: last ? { updatedAt: last.updatedAt!, id: last.id } : since };
+  }
+
+  get(seatId: string, docId: string): SeatStateDoc | undefined {
+    return this.seats.get(seatId)?.get(docId);
+  }
+
+  /** Applies a validated push; answers the appliance's state of every row it did not take as sent. */
+  push(seatId: string, rows: SeatStatePushRow[]): Promise<SeatStateDoc[]> {
+    const run = this.queue.then(() => this.pushNow(seatId, rows));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async pushNow(seatId: string, rows: SeatStatePushRow[]): Promise<SeatStateDoc[]> {
+    const held = this.docsOf(seatId);
+    const stored: SeatStateDoc[] = [];
+    const conflictIds: string[] = [];
+    await this.deps.store.write(async (tx) => {
+      for (const row of rows) {
+        const master = held.get(row.newDocumentState.id);
+        const resolution = resolvePush(master, row.assumedMasterState, row.newDocumentState);
+        if (resolution.conflict) conflictIds.push(row.newDocumentState.id);
+        if (!resolution.store) continue;
+        const doc = { ...resolution.store, updatedAt: this.deps.clock.next() } as SeatStateDoc;
+        stored.push(doc);
+        await tx.query(
+          `INSERT INTO seat_state_docs (seat_id, doc_id, updated_at, deleted, doc) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (seat_id, doc_id) DO UPDATE SET updated_at = EXCLUDED.updated_at, deleted = EXCLUDED.deleted, doc = EXCLUDED.doc`,
+          [seatId, doc.id, doc.updatedAt, doc._deleted, JSON.stringify(doc)],
+        );
+      }
+    });
+    for (const doc of stored) held.set(doc.id, doc);
+    if (stored.length > 0) {
+      const last = stored[stored.length - 1]!;
+      this.deps.stream.publish(STREAM_EVENTS.changes, { documents: stored, checkpoint: { updatedAt: last.updatedAt!, id: last.id } }, seatId);
+    }
+    if (conflictIds.length) this.deps.log.debug({ seatId, conflicts: conflictIds }, 'seat state push settled by the appliance');
+    return conflictIds.map((id) => held.get(id)!).filter(Boolean);
+  }
+
+  private docsOf(seatId: string): SeatDocs {
+    let docs = this.seats.get(seatId);
+    if (!docs) this.seats.set(seatId, (docs = new Map()));
+    return docs;
+  }
+}
