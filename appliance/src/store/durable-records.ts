@@ -16,6 +16,8 @@ export class UnknownRecordKindError extends Error {
 
 export class DurableRecords {
   private readonly appliers = new Map<string, RecordApplier>();
+  /** Seqs appended to the journal but not yet applied to the store (see settledThrough). */
+  private readonly inFlight = new Set<number>();
 
   constructor(
     private readonly journal: Journal,
@@ -33,9 +35,44 @@ export class DurableRecords {
   async write<T>(kind: string, id: string, data: T): Promise<JournalRecord<T>> {
     const apply = this.appliers.get(kind);
     if (!apply) throw new UnknownRecordKindError(`no applier for record kind ${kind}`);
-    const record = await this.journal.append(kind, id, data);
-    await this.store.write((tx) => apply(tx, record));
-    return record;
+    // append() takes the next seq synchronously, so this is exactly the seq it will get.
+    const seq = this.journal.lastSeq + 1;
+    this.inFlight.add(seq);
+    try {
+      const record = await this.journal.append(kind, id, data);
+      await this.store.write((tx) => apply(tx, record));
+      return record;
+    } finally {
+      this.inFlight.delete(seq);
+    }
+  }
+
+  /** Many records of one kind: one group commit, one store transaction (e.g. 850 seat summaries at once). */
+  async writeMany<T>(kind: string, items: { id: string; data: T }[]): Promise<JournalRecord<T>[]> {
+    const apply = this.appliers.get(kind);
+    if (!apply) throw new UnknownRecordKindError(`no applier for record kind ${kind}`);
+    const first = this.journal.lastSeq + 1;
+    for (let i = 0; i < items.length; i++) this.inFlight.add(first + i);
+    try {
+      const records = await Promise.all(items.map((item) => this.journal.append(kind, item.id, item.data)));
+      await this.store.write(async (tx) => {
+        for (const record of records) await apply(tx, record);
+      });
+      return records;
+    } finally {
+      for (let i = 0; i < items.length; i++) this.inFlight.delete(first + i);
+    }
+  }
+
+  /**
+   * Every journal record with a seq up to this one is in the store: a reader of a table fed
+   * by records (the sync outbox) may claim "nothing else up to here" without missing one
+   * still on its way from the journal.
+   */
+  get settledThrough(): number {
+    let lowest = Infinity;
+    for (const seq of this.inFlight) lowest = Math.min(lowest, seq);
+    return lowest === Infinity ? this.journal.lastSeq : lowest - 1;
   }
 
   /** Re-applies the whole journal: whatever PGlite lost (power cut) comes back. */
