@@ -75,7 +75,7 @@ export function splitPackets(buf: Uint8Array): { packets: { type: number; flags:
 
 export class MqttSocket {
   private ws: WebSocket | undefined;
-  private buffer = new Uint8Array(0);
+  private buffer: Uint8Array = new Uint8Array(0);
   private nextId = 1;
   private ping: ReturnType<typeof setInterval> | undefined;
   private retry: ReturnType<typeof setTimeout> | undefined;

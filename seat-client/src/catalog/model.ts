@@ -25,6 +25,8 @@ export interface CatalogTitle {
   addedAt: string;
   poster?: string;
   backdrop?: string;
+  /** Master playlist URL, used when the appliance has no playback endpoint. */
+  master?: string;
 }
 
 export type Device = 'seatback' | 'phone';
@@ -75,7 +77,7 @@ export function groupSeries(titles: CatalogTitle[]): Map<string, { titles: Texts
   const out = new Map<string, { titles: Texts; seasons: Map<number, CatalogTitle[]> }>();
   for (const t of titles) {
     if (t.kind !== 'episode' || !t.series) continue;
-    const series = out.get(t.series.id) ?? { titles: t.series.titles, seasons: new Map() };
+    const series = out.get(t.series.id) ?? { titles: t.series.titles, seasons: new Map<number, CatalogTitle[]>() };
     const season = series.seasons.get(t.series.season) ?? [];
     season.push(t);
     season.sort((a, b) => a.series!.episode - b.series!.episode);

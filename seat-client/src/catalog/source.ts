@@ -4,7 +4,7 @@
  * from `GET /api/catalog` and the last good copy is kept on the device, so the app still
  * browses and searches with the appliance unreachable.
  */
-import type { CatalogTitle, Device, TitleKind } from './model.ts';
+import type { CatalogTitle, TitleKind } from './model.ts';
 
 export interface SeatPreferences {
   favourites: string[];
@@ -59,11 +59,13 @@ export function toCatalogTitle(raw: Raw, baseUrl: string): CatalogTitle | undefi
     addedAt: String(raw.addedAt ?? licence?.start ?? raw.createdAt ?? new Date(0).toISOString()),
     poster: image('poster'),
     backdrop: image('backdrop'),
+    master: typeof raw.master === 'string' ? raw.master : undefined,
   };
 }
 
 export function parseCatalogResponse(body: unknown, baseUrl: string): CatalogTitle[] {
-  const list = Array.isArray(body) ? body : ((body as { titles?: unknown[]; items?: unknown[] })?.titles ?? (body as { items?: unknown[] })?.items ?? []);
+  const b = body as { titles?: unknown[]; documents?: unknown[] } | null;
+  const list = Array.isArray(body) ? body : (b?.documents ?? b?.titles ?? []);
   return (list as Raw[]).map((r) => toCatalogTitle(r, baseUrl)).filter((t): t is CatalogTitle => t !== undefined);
 }
 
@@ -75,7 +77,7 @@ export class HttpCatalogSource implements CatalogSource {
   private readonly listeners = new Set<() => void>();
   private timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(private readonly baseUrl: string, private readonly device: Device, private readonly lang: () => string, private readonly storage: Storage = localStorage) {
+  constructor(private readonly baseUrl: string, private readonly storage: Storage = localStorage) {
     try {
       this.list = JSON.parse(storage.getItem(CACHE_KEY) ?? '[]') as CatalogTitle[];
     } catch {
@@ -91,12 +93,10 @@ export class HttpCatalogSource implements CatalogSource {
 
   async refresh(): Promise<void> {
     try {
-      const url = new URL('/api/catalog', this.baseUrl);
-      url.searchParams.set('lang', this.lang());
-      url.searchParams.set('device', this.device);
-      const res = await fetch(url, { cache: 'no-store' });
+      // The replication snapshot carries every language (the search needs them all).
+      const res = await fetch(new URL('/api/replication/catalog/snapshot', this.baseUrl), { cache: 'no-cache' });
       if (!res.ok) throw new Error(`catalog ${res.status}`);
-      const titles = parseCatalogResponse(await res.json(), this.baseUrl);
+      const titles = parseCatalogResponse(await res.json(), this.baseUrl).filter((t) => !(t as { _deleted?: boolean })._deleted);
       this.list = titles;
       this.storage.setItem(CACHE_KEY, JSON.stringify(titles));
       this.reachable = true;

@@ -1,0 +1,163 @@
+/**
+ * The passenger app's composition root: who we are -> settings and language -> catalogue
+ * source -> cabin bus -> screens. Runs as the seatback kiosk (Electron preload gives the
+ * seat identity) and on phones (no identity: phone rules, no seatback-only titles).
+ */
+import './styles.css';
+import { CabinLink, type PaNotice } from '../cabin/cabin-link.ts';
+import { CabinOverlays } from '../cabin/cabin-overlays.ts';
+import { viewerCredentials, whoAmI } from '../cabin/seat-identity.ts';
+import { browseScreen } from '../catalog/browse-screen.ts';
+import { detailScreen } from '../catalog/detail-screen.ts';
+import { homeScreen } from '../catalog/home-screen.ts';
+import { visibleTo } from '../catalog/model.ts';
+import { searchScreen } from '../catalog/search-screen.ts';
+import { openCatalogSource } from '../catalog/open-source.ts';
+import { Locale } from '../i18n/i18n.ts';
+import { playerScreen } from '../player/player-screen.ts';
+import { ParentalLock } from '../settings/parental-lock.ts';
+import { applyToDocument, SettingsStore } from '../settings/settings.ts';
+import { settingsScreen } from '../settings/settings-screen.ts';
+import type { AppContext, View } from './context.ts';
+import { navKey, parseRoute } from './router.ts';
+import { Shell } from './shell.ts';
+
+async function boot(): Promise<void> {
+  const screen = whoAmI(window);
+  document.documentElement.dataset.device = screen.device;
+  const settings = new SettingsStore(localStorage, navigator.language);
+  let locale = new Locale(settings.current.uiLanguage);
+  const parental = new ParentalLock(localStorage);
+  const overlays = new CabinOverlays();
+  let pa: PaNotice | null = null;
+  let busUp = false;
+
+  const cabin: CabinLink = new CabinLink(screen, {
+    onPa(notice) {
+      pa = notice;
+      overlays.showPa(notice, locale);
+      if (notice) ctx.playback?.holdForCabin();
+      else if (!overlays.lockedNow) ctx.playback?.releaseFromCabin();
+    },
+    onControls(controls) {
+      overlays.setLocked(controls.locked);
+      parental.setCrewLock(controls.parentalLock);
+      if (controls.locked) ctx.playback?.holdForCabin();
+      else if (!pa) ctx.playback?.releaseFromCabin();
+    },
+    onCommand(action) {
+      if (action === 'ack-call') {
+        cabin.setStatus({ callLight: false });
+        renderShell();
+      } else {
+        settings.reset(navigator.language);
+        parental.reset();
+        cabin.setStatus({ callLight: false, dnd: false, playing: null });
+        location.hash = '#/';
+        location.reload();
+      }
+    },
+    onBusStatus(connected) {
+      busUp = connected;
+      updateOffline();
+    },
+  });
+
+  const catalog = await openCatalogSource(screen, localStorage);
+  const ctx: AppContext = {
+    screen, settings, catalog, cabin, parental,
+    locale: () => locale,
+    titles: () => visibleTo(catalog.titles(), screen.device, parental.active),
+    title: (id) => visibleTo(catalog.titles(), screen.device, parental.active).find((t) => t.id === id),
+    navigate: (hash) => { location.hash = hash; },
+    playback: undefined,
+    credentials: () => viewerCredentials(screen, localStorage),
+  };
+
+  const shell = new Shell({
+    seatLabel: screen.seat?.seatId,
+    callLight: () => cabin.seatStatus.callLight,
+    dnd: () => settings.current.doNotDisturb,
+    toggleCall: () => {
+      cabin.setStatus({ callLight: !cabin.seatStatus.callLight });
+      renderShell();
+    },
+    toggleDnd: () => settings.update({ doNotDisturb: !settings.current.doNotDisturb }),
+  });
+  const app = document.getElementById('app')!;
+  app.replaceChildren(shell.header, overlays.offline, shell.main, overlays.pa, overlays.locked);
+
+  let view: View | undefined;
+  let routeKey = '';
+  function renderShell(): void {
+    shell.render(locale, navKey(parseRoute(location.hash)));
+  }
+  function render(force = false): void {
+    const key = location.hash;
+    // Do not rebuild the player (or a search being typed) when only data changed.
+    const route = parseRoute(key);
+    if (!force && key === routeKey && (route.name === 'play' || route.name === 'search')) return;
+    const focused = document.activeElement?.id;
+    view?.dispose?.();
+    routeKey = key;
+    switch (route.name) {
+      case 'home': view = homeScreen(ctx); break;
+      case 'browse': view = browseScreen(ctx, route.shelf); break;
+      case 'search': view = searchScreen(ctx, route.query); break;
+      case 'title': view = detailScreen(ctx, route.id); break;
+      case 'play': view = playerScreen(ctx, route.id, route.from); break;
+      case 'settings': view = settingsScreen(ctx); break;
+    }
+    shell.main.replaceChildren(view.el);
+    document.title = `${view.title} — ${locale.t.appName}`;
+    renderShell();
+    if (focused) document.getElementById(focused)?.focus();
+    document.body.dataset.route = route.name;
+  }
+  function updateOffline(): void {
+    overlays.setOffline(!catalog.online() && !busUp);
+  }
+
+  const applySettings = () => {
+    const next = new Locale(settings.current.uiLanguage);
+    const changed = next.lang !== locale.lang;
+    locale = next;
+    applyToDocument(document, settings.current, locale.dir);
+    cabin.setStatus({ dnd: settings.current.doNotDisturb });
+    overlays.render(locale);
+    if (pa) overlays.showPa(pa, locale);
+    if (changed || parseRoute(location.hash).name !== 'play') render(true);
+    else renderShell();
+  };
+  settings.subscribe(applySettings);
+  parental.subscribe(() => render(true));
+  catalog.subscribe(() => {
+    updateOffline();
+    render();
+  });
+  window.addEventListener('hashchange', () => render(true));
+  applyToDocument(document, settings.current, locale.dir);
+  overlays.render(locale);
+  cabin.setStatus({ dnd: settings.current.doNotDisturb });
+  render(true);
+  updateOffline();
+  document.body.dataset.ready = 'true';
+  void cabin.start();
+
+  // The kiosk's watchdog expects a heartbeat from a live renderer.
+  if (window.ifecKiosk) setInterval(() => window.ifecKiosk?.heartbeat(), 2000);
+  window.addEventListener('error', (e) => cabin.setStatus({ lastError: String(e.message).slice(0, 500) }));
+  registerShellCache();
+}
+
+/** Phones (and the kiosk when it runs from the appliance's origin) keep the app shell for offline starts. */
+function registerShellCache(): void {
+  if (!('serviceWorker' in navigator) || !location.protocol.startsWith('http')) return;
+  navigator.serviceWorker.register('./sw.js', { scope: './' }).then(async (registration) => {
+    await navigator.serviceWorker.ready;
+    const assets = performance.getEntriesByType('resource').map((e) => e.name).filter((u) => u.startsWith(location.origin) && /\/assets\//.test(u));
+    (registration.active ?? navigator.serviceWorker.controller)?.postMessage({ type: 'cache-shell', urls: [location.pathname, ...assets] });
+  }).catch(() => { /* no offline start, the app still works online */ });
+}
+
+void boot();

@@ -1,0 +1,45 @@
+/** The frame around every screen: navigation, seat label, crew call and do-not-disturb. */
+import type { Locale } from '../i18n/i18n.ts';
+import { h, replace } from '../ui/dom.ts';
+
+export interface ShellActions {
+  seatLabel?: string;
+  callLight(): boolean;
+  dnd(): boolean;
+  toggleCall(): void;
+  toggleDnd(): void;
+}
+
+export class Shell {
+  readonly header = h('header', { class: 'top' });
+  readonly main = h('main', { id: 'main', tabindex: '-1' });
+
+  constructor(private readonly actions: ShellActions) {}
+
+  render(locale: Locale, route: string): void {
+    const { t } = locale;
+    const link = (href: string, label: string, key: string) =>
+      h('a', { href, class: 'nav-link', 'aria-current': route === key ? 'page' : undefined, 'data-nav': key }, label);
+    const seat = this.actions.seatLabel;
+    replace(this.header,
+      h('a', { href: '#main', class: 'skip' }, t.home),
+      h('nav', { 'aria-label': t.appName, class: 'nav' },
+        link('#/', t.home, 'home'),
+        link('#/browse/movies', t.movies, 'movies'),
+        link('#/browse/tv', t.tv, 'tv'),
+        link('#/browse/music', t.music, 'music'),
+        link('#/browse/kids', t.kids, 'kids'),
+        link('#/browse/live', t.live, 'live'),
+        link('#/search', `🔍 ${t.search}`, 'search'),
+        link('#/settings', `⚙ ${t.settings}`, 'settings'),
+      ),
+      seat ? h('div', { class: 'seat-tools' },
+        h('span', { class: 'seat-label' }, `${t.seat} ${seat}`),
+        h('button', { type: 'button', class: 'button call', id: 'call-crew', 'aria-pressed': String(this.actions.callLight()), onClick: () => this.actions.toggleCall() },
+          this.actions.callLight() ? `🔔 ${t.cancelCall}` : `🔔 ${t.callCrew}`),
+        h('button', { type: 'button', class: 'button dnd', id: 'dnd', 'aria-pressed': String(this.actions.dnd()), onClick: () => this.actions.toggleDnd() },
+          `🌙 ${t.dnd}`),
+      ) : null,
+    );
+  }
+}

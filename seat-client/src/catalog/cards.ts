@@ -1,0 +1,49 @@
+/** Title cards and rows, shared by home, browse and search. */
+import type { Locale } from '../i18n/i18n.ts';
+import { h } from '../ui/dom.ts';
+import type { CatalogTitle } from './model.ts';
+
+/** A stable hue per title so cards without artwork still differ. */
+function hue(id: string): number {
+  let x = 0;
+  for (const c of id) x = (x * 31 + c.charCodeAt(0)) % 360;
+  return x;
+}
+
+export function displayName(t: CatalogTitle, locale: Locale): string {
+  const own = locale.pick(t.titles);
+  if (t.series) return `${locale.pick(t.series.titles)} · ${locale.t.season} ${t.series.season}, ${locale.t.episode} ${t.series.episode}: ${own}`;
+  if (t.album) return `${own} — ${t.album.artist}`;
+  return own;
+}
+
+export function artwork(t: CatalogTitle, label: string, large = false): HTMLElement {
+  const src = large ? t.backdrop ?? t.poster : t.poster;
+  if (src) return h('img', { class: 'art', src, alt: '', loading: 'lazy', decoding: 'async' });
+  return h('div', { class: 'art art-none', style: `--h:${hue(t.id)}`, 'aria-hidden': 'true' }, label.slice(0, 1));
+}
+
+export function titleCard(t: CatalogTitle, locale: Locale, extra?: HTMLElement): HTMLElement {
+  const name = displayName(t, locale);
+  return h('li', { class: 'card' },
+    h('a', { href: `#/title/${encodeURIComponent(t.id)}`, class: 'card-link', 'data-title-id': t.id },
+      artwork(t, locale.pick(t.titles)),
+      h('span', { class: 'card-title' }, name),
+      extra ?? null,
+    ),
+  );
+}
+
+export function row(heading: string, titles: CatalogTitle[], locale: Locale, id?: string): HTMLElement | null {
+  if (titles.length === 0) return null;
+  const headingId = `row-${(id ?? heading).replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
+  return h('section', { class: 'row', 'aria-labelledby': headingId },
+    h('h2', { id: headingId }, heading),
+    h('ul', { class: 'cards' }, titles.map((t) => titleCard(t, locale))),
+  );
+}
+
+export function grid(titles: CatalogTitle[], locale: Locale, empty: string): HTMLElement {
+  if (titles.length === 0) return h('p', { class: 'empty' }, empty);
+  return h('ul', { class: 'cards grid' }, titles.map((t) => titleCard(t, locale)));
+}

@@ -1,0 +1,181 @@
+/**
+ * The player: hls.js (loaded only when a title is played), audio and subtitle tracks, audio
+ * description, seek, resume point. Cabin events (PA, crew lock) hold it through ctx.playback.
+ */
+import type Hls from 'hls.js';
+import type { AppContext, View } from '../app/context.ts';
+import { displayName } from '../catalog/cards.ts';
+import { h, replace } from '../ui/dom.ts';
+import { playbackUrl } from './playback-url.ts';
+
+const SAVE_EVERY_MS = 5000;
+const AD_CHARACTERISTIC = 'public.accessibility.describes-video';
+
+export function playerScreen(ctx: AppContext, id: string, from: number): View {
+  const locale = ctx.locale();
+  const { t } = locale;
+  const title = ctx.title(id);
+  const settings = ctx.settings.current;
+  const video = h('video', { class: 'video', playsinline: true, preload: 'auto', 'aria-label': title ? displayName(title, locale) : id });
+  const status = h('p', { class: 'player-status', role: 'status' }, t.loading);
+  const playButton = h('button', { type: 'button', class: 'button primary', id: 'play-pause', onClick: () => (video.paused ? void video.play() : video.pause()) }, t.pause);
+  const seek = h('input', { type: 'range', id: 'seek', min: 0, max: Math.max(1, title?.durationS ?? 1), step: 1, value: from, 'aria-label': t.seek });
+  const clock = h('span', { class: 'clock', 'aria-hidden': 'true' }, locale.clock(from));
+  const audioSelect = h('select', { id: 'audio-track' });
+  const subtitleSelect = h('select', { id: 'subtitle-track' });
+  const adToggle = h('input', { type: 'checkbox', id: 'audio-description' });
+  const panel = h('div', { class: 'player' },
+    h('h1', { class: 'player-title' }, title ? displayName(title, locale) : id),
+    h('div', { class: 'video-frame' }, video),
+    status,
+    h('div', { class: 'player-controls' },
+      h('a', { href: `#/title/${encodeURIComponent(id)}`, class: 'button secondary', id: 'player-back' }, t.back),
+      playButton,
+      h('div', { class: 'seek' }, seek, clock),
+    ),
+    h('div', { class: 'player-tracks' },
+      h('label', { for: 'audio-track' }, t.audioLanguages, audioSelect),
+      h('label', { for: 'subtitle-track' }, t.subtitleLanguages, subtitleSelect),
+      h('label', { for: 'audio-description', class: 'check' }, adToggle, t.audioDescription),
+    ),
+  );
+
+  let hls: Hls | undefined;
+  let disposed = false;
+  let held = false;
+  let resumeAfterHold = false;
+  let lastSaved = 0;
+  const save = () => {
+    if (video.currentTime > 0) void ctx.catalog.savePosition(id, video.currentTime);
+    lastSaved = Date.now();
+  };
+
+  video.addEventListener('playing', () => {
+    playButton.textContent = t.pause;
+    ctx.cabin.setStatus({ playing: id });
+    status.textContent = '';
+  });
+  video.addEventListener('pause', () => {
+    playButton.textContent = t.play;
+    ctx.cabin.setStatus({ playing: null });
+    save();
+  });
+  video.addEventListener('timeupdate', () => {
+    if (document.activeElement !== seek) seek.value = String(Math.floor(video.currentTime));
+    clock.textContent = `${locale.clock(video.currentTime)} / ${locale.clock(video.duration || title?.durationS || 0)}`;
+    if (Date.now() - lastSaved > SAVE_EVERY_MS) save();
+  });
+  seek.addEventListener('change', () => {
+    video.currentTime = Number(seek.value);
+  });
+  video.addEventListener('error', () => {
+    status.textContent = t.playError;
+    ctx.cabin.setStatus({ lastError: `media error ${video.error?.code ?? ''} on ${id}` });
+  });
+
+  ctx.playback = {
+    holdForCabin() {
+      if (held) return;
+      held = true;
+      resumeAfterHold = !video.paused;
+      video.pause();
+      save();
+    },
+    releaseFromCabin() {
+      if (!held) return;
+      held = false;
+      if (resumeAfterHold) void video.play();
+    },
+  };
+
+  void (async () => {
+    try {
+      const live = id.startsWith('live:');
+      const url = await playbackUrl({
+        baseUrl: ctx.screen.baseUrl, device: ctx.screen.device, credentials: await ctx.credentials(), fallback: title?.master,
+        target: live ? { channel: id.slice(5) } : { titleId: id },
+      });
+      if (disposed) return;
+      const { default: HlsClass } = await import('hls.js');
+      if (disposed) return;
+      if (HlsClass.isSupported()) {
+        hls = new HlsClass({ startPosition: from, renderTextTracksNatively: true, enableWorker: true });
+        hls.subtitleDisplay = true;
+        wireTracks(hls, HlsClass);
+        hls.loadSource(url);
+        hls.attachMedia(video);
+      } else {
+        video.src = url;
+        video.currentTime = from;
+      }
+      if (!held) await video.play().catch(() => { status.textContent = t.play; });
+    } catch (error) {
+      status.textContent = `${t.playError} (${(error as Error).message})`;
+      ctx.cabin.setStatus({ lastError: `playback ${id}: ${(error as Error).message}`.slice(0, 500) });
+    }
+  })();
+
+  function wireTracks(player: Hls, HlsClass: typeof Hls): void {
+    const fillAudio = () => {
+      const plain = player.audioTracks.map((a, i) => ({ a, i })).filter(({ a }) => !a.characteristics?.includes(AD_CHARACTERISTIC));
+      replace(audioSelect, plain.map(({ a, i }) => h('option', { value: i, selected: i === player.audioTrack }, locale.languageName(a.lang ?? a.name))));
+      adToggle.disabled = !player.audioTracks.some((a) => a.characteristics?.includes(AD_CHARACTERISTIC));
+      const wanted = settings.audioDescription ? player.audioTracks.findIndex((a) => a.characteristics?.includes(AD_CHARACTERISTIC) && a.lang === settings.uiLanguage) : -1;
+      const preferred = wanted >= 0 ? wanted : plain.find(({ a }) => a.lang === (settings.audioLanguage ?? settings.uiLanguage))?.i;
+      if (preferred !== undefined && preferred !== player.audioTrack) player.audioTrack = preferred;
+      adToggle.checked = player.audioTracks[player.audioTrack]?.characteristics?.includes(AD_CHARACTERISTIC) ?? false;
+      video.dataset.audioLang = player.audioTracks[player.audioTrack]?.lang ?? '';
+    };
+    const fillSubtitles = () => {
+      replace(subtitleSelect,
+        h('option', { value: -1, selected: player.subtitleTrack < 0 }, t.off),
+        player.subtitleTracks.map((s, i) => h('option', { value: i, selected: i === player.subtitleTrack }, locale.languageName(s.lang ?? s.name) + (s.characteristics?.includes('public.accessibility.transcribes-spoken-dialog') ? ' (CC)' : ''))));
+      video.dataset.subtitleLang = player.subtitleTracks[player.subtitleTrack]?.lang ?? '';
+    };
+    player.on(HlsClass.Events.AUDIO_TRACKS_UPDATED, fillAudio);
+    player.on(HlsClass.Events.AUDIO_TRACK_SWITCHED, () => {
+      video.dataset.audioLang = player.audioTracks[player.audioTrack]?.lang ?? '';
+      adToggle.checked = player.audioTracks[player.audioTrack]?.characteristics?.includes(AD_CHARACTERISTIC) ?? false;
+    });
+    player.on(HlsClass.Events.SUBTITLE_TRACKS_UPDATED, () => {
+      fillSubtitles();
+      const lang = settings.subtitleLanguage;
+      if (lang) player.subtitleTrack = player.subtitleTracks.findIndex((s) => s.lang === lang);
+    });
+    player.on(HlsClass.Events.SUBTITLE_TRACK_SWITCH, fillSubtitles);
+    player.on(HlsClass.Events.ERROR, (_e, data) => {
+      if (data.fatal) {
+        status.textContent = t.playError;
+        ctx.cabin.setStatus({ lastError: `hls ${data.type}: ${data.details}`.slice(0, 500) });
+      }
+    });
+    audioSelect.addEventListener('change', () => {
+      player.audioTrack = Number(audioSelect.value);
+      ctx.settings.update({ audioLanguage: player.audioTracks[player.audioTrack]?.lang });
+    });
+    subtitleSelect.addEventListener('change', () => {
+      player.subtitleTrack = Number(subtitleSelect.value);
+      ctx.settings.update({ subtitleLanguage: player.subtitleTracks[player.subtitleTrack]?.lang ?? null });
+    });
+    adToggle.addEventListener('change', () => {
+      const current = player.audioTracks[player.audioTrack];
+      const target = player.audioTracks.findIndex((a) => a.lang === current?.lang && (a.characteristics?.includes(AD_CHARACTERISTIC) ?? false) === adToggle.checked);
+      if (target >= 0) player.audioTrack = target;
+      ctx.settings.update({ audioDescription: adToggle.checked });
+    });
+  }
+
+  return {
+    el: panel,
+    title: title ? displayName(title, locale) : id,
+    dispose() {
+      disposed = true;
+      save();
+      ctx.cabin.setStatus({ playing: null });
+      ctx.playback = undefined;
+      hls?.destroy();
+      video.removeAttribute('src');
+      video.load();
+    },
+  };
+}

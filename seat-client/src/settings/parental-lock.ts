@@ -1,0 +1,77 @@
+/**
+ * Parental lock: the passenger's own (a 4-digit PIN, only its hash kept) or crew-set (from
+ * the appliance's retained seat controls; only crew lift it). Either one hides adult ratings.
+ */
+import { hashPin } from './settings.ts';
+
+interface PassengerLock {
+  enabled: boolean;
+  pinHash?: string;
+  pinSalt?: string;
+}
+
+const KEY = 'ifec.parental.v1';
+
+export class ParentalLock {
+  private passenger: PassengerLock;
+  private crew = false;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly storage: Storage) {
+    try {
+      this.passenger = JSON.parse(storage.getItem(KEY) ?? '{"enabled":false}') as PassengerLock;
+    } catch {
+      this.passenger = { enabled: false };
+    }
+  }
+
+  get active(): boolean {
+    return this.passenger.enabled || this.crew;
+  }
+  get byCrew(): boolean {
+    return this.crew;
+  }
+  get byPassenger(): boolean {
+    return this.passenger.enabled;
+  }
+
+  setCrewLock(on: boolean): void {
+    if (this.crew === on) return;
+    this.crew = on;
+    this.emit();
+  }
+
+  async lock(pin: string): Promise<boolean> {
+    if (!/^[0-9]{4}$/.test(pin)) return false;
+    const salt = crypto.getRandomValues(new Uint32Array(2)).join('-');
+    this.passenger = { enabled: true, pinSalt: salt, pinHash: await hashPin(pin, salt) };
+    this.save();
+    return true;
+  }
+
+  async unlock(pin: string): Promise<boolean> {
+    if (!this.passenger.enabled || !this.passenger.pinSalt) return true;
+    if ((await hashPin(pin, this.passenger.pinSalt)) !== this.passenger.pinHash) return false;
+    this.passenger = { enabled: false };
+    this.save();
+    return true;
+  }
+
+  reset(): void {
+    this.passenger = { enabled: false };
+    this.save();
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private save(): void {
+    this.storage.setItem(KEY, JSON.stringify(this.passenger));
+    this.emit();
+  }
+  private emit(): void {
+    for (const l of this.listeners) l();
+  }
+}
