@@ -16,6 +16,7 @@ import { Ffmpeg } from '../tools/ffmpeg.ts';
 import { svgToPng } from '../tools/images.ts';
 import { ingestTitle, PIPELINE_VERSION } from '../ingest/ingest.ts';
 import { titleCardSvg } from '../ingest/title-card.ts';
+import { LADDERS } from '../ingest/ladder.ts';
 import { buildContentLoad } from '../load/build.ts';
 import { writeSigningKeys } from '../load/signing-keys.ts';
 import { logProgress } from '../progress.ts';
@@ -36,7 +37,7 @@ export interface DemoContent {
 
 export function demoRecipeHash(): string {
   return crypto.createHash('sha256')
-    .update(JSON.stringify({ DEMO_TITLES, DEMO_LOAD, DEMO_GENERATOR_VERSION, PIPELINE_VERSION }))
+    .update(JSON.stringify({ DEMO_TITLES, DEMO_LOAD, DEMO_GENERATOR_VERSION, PIPELINE_VERSION, ladder: LADDERS.compact }))
     .digest('hex');
 }
 

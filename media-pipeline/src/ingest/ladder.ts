@@ -8,7 +8,12 @@ export interface VideoRung {
   width: number;
   height: number;
   kbps: number;
-  /** x264 profile and level: chosen so every seat decoder and phone can play the rung. */
+  /**
+   * x264 profile and level: chosen so every seat decoder and phone can play the rung. Every rung
+   * uses B-frames (main or high, never baseline) so all rungs have the same composition delay
+   * and their keyframes carry the same presentation times: a baseline rung would sit 2 frames
+   * earlier than the others and players would jump at a switch.
+   */
   profile: 'high' | 'main' | 'baseline';
   level: string;
   audience: 'seatback' | 'phone';
@@ -32,7 +37,7 @@ export const LADDERS: Record<LadderName, Ladder> = {
       { name: '1080p', width: 1920, height: 1080, kbps: 5000, profile: 'high', level: '4.0', audience: 'seatback' },
       { name: '720p', width: 1280, height: 720, kbps: 2800, profile: 'high', level: '3.1', audience: 'seatback' },
       { name: '480p', width: 854, height: 480, kbps: 1200, profile: 'main', level: '3.0', audience: 'seatback' },
-      { name: 'phone-270p', width: 480, height: 270, kbps: 400, profile: 'baseline', level: '3.0', audience: 'phone' },
+      { name: 'phone-270p', width: 480, height: 270, kbps: 400, profile: 'main', level: '3.0', audience: 'phone' },
     ],
     audioKbps: 128,
     segmentS: 4,
@@ -44,7 +49,7 @@ export const LADDERS: Record<LadderName, Ladder> = {
       { name: '360p', width: 640, height: 360, kbps: 800, profile: 'main', level: '3.0', audience: 'seatback' },
       { name: '270p', width: 480, height: 270, kbps: 500, profile: 'main', level: '3.0', audience: 'seatback' },
       { name: '216p', width: 384, height: 216, kbps: 300, profile: 'main', level: '3.0', audience: 'seatback' },
-      { name: 'phone-144p', width: 256, height: 144, kbps: 150, profile: 'baseline', level: '3.0', audience: 'phone' },
+      { name: 'phone-144p', width: 256, height: 144, kbps: 150, profile: 'main', level: '3.0', audience: 'phone' },
     ],
     audioKbps: 96,
     segmentS: 4,
