@@ -4,7 +4,15 @@
  * in memory so a 5,000-title catalogue costs no media files.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
 import { titleManifest, type TitleManifest } from '@ifec/protocol';
+import { loadConfig } from '../src/config.ts';
+import { startAppliance, type RunningAppliance } from '../src/main.ts';
+import type { IssuedCredentials } from '../src/aircraft/provisioning.ts';
+import { CREDENTIALS_FILE } from '../src/demo/first-run.ts';
 
 const LANGUAGES = ['en', 'fr', 'de', 'es', 'ja', 'ar', 'zh', 'pt-BR'] as const;
 const GENRES = ['drama', 'comedy', 'action', 'documentary', 'animation', 'thriller', 'romance', 'family', 'sci-fi', 'classic'];
@@ -63,4 +71,30 @@ export function sampleManifest(index: number, revision = 0): TitleManifest {
 /** Titles `from` .. `from + count - 1`. */
 export function sampleCatalog(count: number, from = 0, revision = 0): TitleManifest[] {
   return Array.from({ length: count }, (_, i) => sampleManifest(from + i, revision));
+}
+
+/** A real appliance on loopback for replication tests; `port` restarts it where seats expect it. */
+export async function startReplicationAppliance(dataDir: string, port = 0): Promise<RunningAppliance & { url: string; seatSecrets: Record<string, string> }> {
+  const config = loadConfig({ IFEC_HTTP_PORT: String(port), IFEC_MQTT_PORT: '0', IFEC_RTMP_PORT: '0', IFEC_HOST: '127.0.0.1', IFEC_DATA_DIR: dataDir });
+  const running = await startAppliance(config, pino({ level: 'silent' }));
+  const seatSecrets = (JSON.parse(fs.readFileSync(path.join(dataDir, CREDENTIALS_FILE), 'utf8')) as IssuedCredentials).seats;
+  return { ...running, url: `http://127.0.0.1:${running.httpPort}`, seatSecrets };
+}
+
+export function tempDataDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-replication-'));
+}
+
+export async function seatToken(url: string, seatId: string, secret: string): Promise<string> {
+  const res = await fetch(`${url}/api/seats/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seatId, secret }) });
+  if (!res.ok) throw new Error(`seat login ${seatId}: HTTP ${res.status}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }

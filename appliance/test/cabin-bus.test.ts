@@ -1,0 +1,163 @@
+/**
+ * The cabin bus on the real aedes broker, over TCP and WebSocket, with the mqtt client:
+ * ACL refusals (counted), bad logins, PA fan-out to 300 seats, bad payloads.
+ */
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import type { MqttClient } from 'mqtt';
+import { connectMqtt, crewToken, metric, seatClient, startTestAppliance, waitFor, type TestAppliance } from './support.ts';
+
+let app: TestAppliance;
+before(async () => {
+  app = await startTestAppliance({ IFEC_AIRCRAFT: 'a380' });
+});
+after(async () => {
+  await app.stop();
+});
+
+for (const transport of ['tcp', 'ws'] as const) {
+  test(`${transport}: seat 1A cannot subscribe to seat 5A's topics (SUBACK 128, counted)`, async () => {
+    const seatA = await seatClient(app, '1A', transport);
+    const before = await metric(app, 'ifec_mqtt_acl_denials_total', { action: 'subscribe' });
+    // mqtt.js rejects a SUBACK that refuses any filter; the packet says which ones
+    const error = await seatA.subscribeAsync(['seat/5A/#', 'seat/+/health', 'seat/1A/#', 'cabin/pa']).then(() => undefined, (e: { packet?: { granted: number[] } }) => e);
+    assert.deepEqual(error?.packet?.granted, [128, 128, 0, 0]);
+    assert.equal(await metric(app, 'ifec_mqtt_acl_denials_total', { action: 'subscribe' }), before + 2);
+    await seatA.endAsync();
+  });
+
+  test(`${transport}: seat 1A's publish on seat/5A/... is dropped and counted; 5A never sees it`, async () => {
+    const seatB = await seatClient(app, '5A', transport);
+    const seen: string[] = [];
+    seatB.on('message', (topic) => seen.push(topic));
+    await seatB.subscribeAsync('seat/5A/#');
+    const seatA = await seatClient(app, '1A', transport);
+    const before = await metric(app, 'ifec_mqtt_acl_denials_total', { action: 'publish', role: 'seat' });
+    const closed = new Promise((resolve) => seatA.once('close', resolve));
+    seatA.publish('seat/5A/command', '{"spoof":true}', { qos: 0 });
+    await closed; // MQTT 3.1.1 has no negative PUBACK: the broker drops the packet and the connection
+    await waitFor(async () => (await metric(app, 'ifec_mqtt_acl_denials_total', { action: 'publish', role: 'seat' })) === before + 1, 2000, 'denial counted');
+    // a legitimate message from the appliance side still arrives: the subscription works
+    await app.bus.publish('seat/5A/command', '{"ok":true}');
+    await waitFor(() => seen.length > 0, 2000, 'own message');
+    assert.deepEqual(seen, ['seat/5A/command']);
+    await seatB.endAsync();
+  });
+}
+
+test('a seat may not publish cabin/pa, flight/position or policy/current', async () => {
+  for (const topic of ['cabin/pa', 'flight/position', 'policy/current']) {
+    const seat = await seatClient(app, '2A');
+    const before = await metric(app, 'ifec_mqtt_acl_denials_total', { action: 'publish' });
+    const closed = new Promise((resolve) => seat.once('close', resolve));
+    seat.publish(topic, '{"action":"start","text":"fake"}', { qos: 1 });
+    await closed;
+    assert.equal(await metric(app, 'ifec_mqtt_acl_denials_total', { action: 'publish' }), before + 1, topic);
+  }
+  const res = await fetch(`${app.url}/api/crew/pa`, { headers: { authorization: `Bearer ${await crewToken(app)}` } });
+  assert.deepEqual(await res.json(), { pa: null }, 'no PA was started by a seat');
+});
+
+test('a wrong password, an unknown seat and a garbage username are refused at CONNECT', async () => {
+  const url = `mqtt://127.0.0.1:${app.mqttPort}`;
+  for (const [username, password] of [['seat:1A', 'wrong'], ['seat:99Z', 'x'], ['nobody', 'x'], ['crew:P100', '000000']] as const) {
+    await assert.rejects(connectMqtt(url, { username, password }), /Bad username or password|Not authorized/i, username);
+  }
+  assert.ok((await metric(app, 'ifec_mqtt_acl_denials_total', { action: 'connect' })) >= 4);
+});
+
+test('a PA started by crew over HTTP reaches 300 connected seats; stopping clears it', async () => {
+  const seatIds = app.credentials ? Object.keys(app.credentials.seats).slice(0, 300) : [];
+  assert.equal(seatIds.length, 300);
+  const clients: MqttClient[] = [];
+  const received = new Map<string, string>();
+  for (let i = 0; i < seatIds.length; i += 50) {
+    clients.push(...(await Promise.all(seatIds.slice(i, i + 50).map(async (id, j) => {
+      const client = await seatClient(app, id, (i + j) % 2 ? 'ws' : 'tcp');
+      client.on('message', (_topic, payload) => received.set(id, payload.toString()));
+      await client.subscribeAsync('cabin/pa', { qos: 1 });
+      return client;
+    }))));
+  }
+  const token = await crewToken(app);
+  const res = await fetch(`${app.url}/api/crew/pa`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ action: 'start', announcementId: 'seatbelt' }),
+  });
+  assert.equal(res.status, 201);
+  const { pa } = (await res.json()) as { pa: { id: string } };
+  await waitFor(() => [...received.values()].filter((p) => p.includes(pa.id)).length === 300, 15_000, 'PA on 300 seats');
+  const state = JSON.parse(received.get(seatIds[0]!)!);
+  assert.equal(state.active, true);
+  assert.match(state.texts.fr, /ceinture/);
+
+  const stop = await fetch(`${app.url}/api/crew/pa`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"action":"stop"}',
+  });
+  assert.equal(stop.status, 200);
+  await waitFor(() => [...received.values()].every((p) => p === ''), 15_000, 'PA cleared on every seat');
+  await Promise.all(clients.map((c) => c.endAsync()));
+
+  // a seat joining later finds no retained PA
+  const late = await seatClient(app, seatIds[0]!);
+  let retained = false;
+  late.on('message', () => (retained = true));
+  await late.subscribeAsync('cabin/pa');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(retained, false);
+  await late.endAsync();
+});
+
+test('crew start and stop a PA over MQTT; a maintenance login may not', async () => {
+  const purser = app.credentials.crew.find((c) => c.role === 'purser')!;
+  const crew = await connectMqtt(`ws://127.0.0.1:${app.httpPort}/mqtt`, { username: `crew:${purser.crewId}`, password: purser.pin });
+  const seat = await seatClient(app, '3A');
+  const seen: string[] = [];
+  seat.on('message', (_t, p) => seen.push(p.toString()));
+  await seat.subscribeAsync('cabin/pa');
+  await crew.publishAsync('cabin/pa', JSON.stringify({ action: 'start', text: 'Doors closing' }), { qos: 1 });
+  await waitFor(() => seen.some((p) => p.includes('Doors closing')), 3000, 'PA via MQTT');
+  assert.ok(!seen.some((p) => p.includes('"action"')), 'seats get the PA state, never the raw command');
+  await crew.publishAsync('cabin/pa', JSON.stringify({ action: 'stop' }), { qos: 1 });
+  await waitFor(() => seen.at(-1) === '', 3000, 'PA cleared');
+  await crew.endAsync();
+
+  const mechanic = app.credentials.crew.find((c) => c.role === 'maintenance')!;
+  const m = await connectMqtt(`mqtt://127.0.0.1:${app.mqttPort}`, { username: `crew:${mechanic.crewId}`, password: mechanic.pin });
+  const closed = new Promise((resolve) => m.once('close', resolve));
+  m.publish('cabin/pa', JSON.stringify({ action: 'start', text: 'nope' }));
+  await closed;
+  await seat.endAsync();
+});
+
+test('malformed and oversized payloads on consumed topics are refused with a logged reason; the broker lives on', async () => {
+  const seat = await seatClient(app, '6A');
+  const purser = app.credentials.crew[0]!;
+  const crew = await connectMqtt(`mqtt://127.0.0.1:${app.mqttPort}`, { username: `crew:${purser.crewId}`, password: purser.pin });
+  const cases: [MqttClient, string, string | Buffer][] = [
+    [seat, 'seat/6A/health', 'not json'],
+    [seat, 'seat/6A/health', '{"appVersion":"1","uptimeS":-5}'],
+    [seat, 'seat/6A/health', JSON.stringify({ appVersion: '1', uptimeS: 1, extra: 'x' })],
+    [seat, 'seat/6A/fault', '{"id":"not-a-uuid","code":"X","message":"m","at":"2026-01-01T00:00:00Z"}'],
+    [seat, 'seat/6A/fault', Buffer.alloc(64 * 1024, 120)],
+    [crew, 'cabin/pa', '{"action":"start"}'],
+    [crew, 'cabin/pa', '{"action":"start","announcementId":"no-such"}'],
+    [crew, 'cabin/pa', '\u0000\u0001garbage'],
+  ];
+  const before = await metric(app, 'ifec_mqtt_rejected_payloads_total');
+  for (const [client, topic, payload] of cases) await client.publishAsync(topic, payload, { qos: 1 });
+  assert.equal(await metric(app, 'ifec_mqtt_rejected_payloads_total'), before + cases.length);
+  const reasons = app.logLines.filter((l) => l.includes('payload refused'));
+  assert.ok(reasons.some((l) => l.includes('not valid JSON')));
+  assert.ok(reasons.some((l) => l.includes('uptimeS')));
+  assert.ok(reasons.some((l) => l.includes('exceeds')));
+  assert.ok(reasons.some((l) => l.includes('no announcement no-such')));
+  // still serving: a valid health report lands on the seat map
+  await seat.publishAsync('seat/6A/health', JSON.stringify({ appVersion: '2.0.1', uptimeS: 12 }), { qos: 1 });
+  const res = await fetch(`${app.url}/api/crew/seats`, { headers: { authorization: `Bearer ${await crewToken(app)}` } });
+  const { seats } = (await res.json()) as { seats: { seatId: string; state: string; appVersion: string }[] };
+  assert.deepEqual(seats.find((s) => s.seatId === '6A'), { ...seats.find((s) => s.seatId === '6A'), state: 'online', appVersion: '2.0.1' });
+  assert.ok(seat.connected && crew.connected, 'refused payloads do not cost the connection');
+  await seat.endAsync();
+  await crew.endAsync();
+});
