@@ -1,0 +1,73 @@
+/**
+ * Bad input through the real CLI: one clear error naming the problem, a non-zero exit, and
+ * nothing left behind that looks like a package.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { makeSource, runCli, tempDir, titleJson } from './helpers.ts';
+
+let work: string;
+
+before(() => {
+  work = tempDir('bad');
+  makeSource(path.join(work, 'good.mp4'), { durationS: 2, width: 320, height: 180, audio: ['eng'] });
+  makeSource(path.join(work, 'music.m4a'), { durationS: 2, width: 0, height: 0, audio: ['eng'], video: false });
+  fs.writeFileSync(path.join(work, 'title.json'), JSON.stringify(titleJson()));
+  // A film whose bytes stop a third of the way in.
+  const good = fs.readFileSync(path.join(work, 'good.mp4'));
+  fs.writeFileSync(path.join(work, 'truncated.mp4'), good.subarray(0, Math.floor(good.length / 3)));
+  fs.writeFileSync(path.join(work, 'garbage.mp4'), Buffer.alloc(4096, 0x5a));
+});
+
+after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function expectRefused(args: string[], code: string, mentions: RegExp): void {
+  const r = runCli(args, work);
+  assert.equal(r.code, 1, `exit code for ${args.join(' ')}: ${r.stderr}`);
+  const errors = r.stderr.split('\n').filter((l) => l.startsWith('error'));
+  assert.equal(errors.length, 1, r.stderr);
+  assert.match(errors[0]!, new RegExp(`^error \\[${code}\\]: `));
+  assert.match(errors[0]!, mentions);
+  assert.deepEqual(fs.readdirSync(work).filter((f) => f.startsWith('out') || f.startsWith('.out')), [], 'nothing half-written');
+}
+
+test('a source with no video stream', () => {
+  expectRefused(['ingest', 'music.m4a', '--meta', 'title.json', '--out', 'out'], 'source-no-video', /music\.m4a has no video stream/);
+});
+
+test('a corrupt source: random bytes, and a truncated file', () => {
+  expectRefused(['ingest', 'garbage.mp4', '--meta', 'title.json', '--out', 'out'], 'source-unreadable', /garbage\.mp4/);
+  expectRefused(['ingest', 'truncated.mp4', '--meta', 'title.json', '--out', 'out'], '(source-unreadable|ffmpeg-failed)', /truncated\.mp4/);
+});
+
+test('metadata missing a required field, or with a wrong one', () => {
+  const { licence: _l, ...noLicence } = titleJson();
+  fs.writeFileSync(path.join(work, 'no-licence.json'), JSON.stringify(noLicence));
+  expectRefused(['ingest', 'good.mp4', '--meta', 'no-licence.json', '--out', 'out'], 'metadata-missing', /no-licence\.json is missing required field licence/);
+  fs.writeFileSync(path.join(work, 'bad-rights.json'), JSON.stringify(titleJson({ rights: 'phones-too' })));
+  expectRefused(['ingest', 'good.mp4', '--meta', 'bad-rights.json', '--out', 'out'], 'metadata-invalid', /rights/);
+  fs.writeFileSync(path.join(work, 'episode.json'), JSON.stringify(titleJson({ kind: 'episode' })));
+  expectRefused(['ingest', 'good.mp4', '--meta', 'episode.json', '--out', 'out'], 'metadata-missing', /series/);
+});
+
+test('a subtitle file that does not exist, a source that does not exist, an unknown command', () => {
+  fs.writeFileSync(path.join(work, 'subs.json'), JSON.stringify(titleJson({ sources: { subtitles: [{ language: 'fr', file: 'nope.srt' }] } })));
+  expectRefused(['ingest', 'good.mp4', '--meta', 'subs.json', '--out', 'out'], 'sidecar-missing', /nope\.srt/);
+  expectRefused(['ingest', 'missing.mp4', '--meta', 'title.json', '--out', 'out'], 'source-missing', /missing\.mp4/);
+  const r = runCli(['fly'], work);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown command fly/);
+});
+
+test('a good source makes a package with a summary; a second run refuses to overwrite it', () => {
+  const r = runCli(['ingest', 'good.mp4', '--meta', 'title.json', '--out', 'pkg', '--ladder', 'compact'], work);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /package test-flight \(movie\)/);
+  assert.match(r.stdout, /video 360p, 270p, 216p, phone-144p; audio en; subtitles none/);
+  assert.match(r.stderr, /transcode: done in/);
+  const again = runCli(['ingest', 'good.mp4', '--meta', 'title.json', '--out', 'pkg'], work);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /error \[output-exists\]: pkg already exists/);
+});
