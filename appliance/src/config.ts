@@ -43,6 +43,20 @@ export const configSchema = z.object({
   liveReconnectGraceS: z.coerce.number().min(0).max(300).default(5),
   /** Media: the ffmpeg binary that remuxes live channels. */
   ffmpegPath: z.string().min(1).default('ffmpeg'),
+  /** Sync: the ground over a gate link (Wi-Fi/cellular, bulk allowed), e.g. https://ground.example/ ; unset = USB bundles only. */
+  groundUrl: z.string().url().transform((u) => u.replace(/\/+$/, '')).optional(),
+  /** Sync: the ground over satcom (critical records only, within the byte budget). */
+  groundSatcomUrl: z.string().url().transform((u) => u.replace(/\/+$/, '')).optional(),
+  /** Sync: the ground's Ed25519 public key (PEM text or a file) that publications and downlink bundles must be signed with. */
+  groundPublicKey: z.string().min(1).optional(),
+  /** Sync: bytes satcom may carry per flight (reset at the next gate contact). */
+  syncSatcomBudgetBytes: z.coerce.number().int().nonnegative().default(20 * 1024 * 1024),
+  /** Sync: pause between passes when caught up. */
+  syncIntervalMs: z.coerce.number().int().min(10).default(30_000),
+  /** Sync: first backoff after a failure (doubles up to a minute, with jitter). */
+  syncBackoffMs: z.coerce.number().int().min(1).default(1000),
+  /** Sync: records per uplink batch on a gate link (satcom uses at most 2,000). */
+  syncBatchRecords: z.coerce.number().int().min(1).max(50_000).default(5000),
 }).strict();
 
 export type ApplianceConfig = z.infer<typeof configSchema>;
@@ -58,6 +72,13 @@ const ENV_KEYS: Record<string, keyof ApplianceConfig> = {
   IFEC_DEMO: 'demo',
   IFEC_JOURNAL_GROUP_COMMIT_MS: 'journalGroupCommitMs',
   IFEC_SEAT_OFFLINE_AFTER_S: 'seatOfflineAfterS',
+  IFEC_GROUND_URL: 'groundUrl',
+  IFEC_GROUND_SATCOM_URL: 'groundSatcomUrl',
+  IFEC_GROUND_PUBLIC_KEY: 'groundPublicKey',
+  IFEC_SYNC_SATCOM_BUDGET_BYTES: 'syncSatcomBudgetBytes',
+  IFEC_SYNC_INTERVAL_MS: 'syncIntervalMs',
+  IFEC_SYNC_BACKOFF_MS: 'syncBackoffMs',
+  IFEC_SYNC_BATCH_RECORDS: 'syncBatchRecords',
   IFEC_CONTENT_TRUSTED_KEYS: 'contentTrustedKeys',
   IFEC_PLAYBACK_TOKEN_TTL_S: 'playbackTokenTtlS',
   IFEC_PARENTAL_LOCK_MAX_AGE: 'parentalLockMaxAge',
