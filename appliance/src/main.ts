@@ -40,6 +40,8 @@ import { catalogRouter } from './catalog/http.ts';
 import { SeatStates } from './seat-state/seat-states.ts';
 import { SeatSessions } from './seat-state/sessions.ts';
 import { seatStateRouter } from './seat-state/http.ts';
+import { toGround } from './sync/outbox.ts';
+import { createSync, registerGroundKinds, type RunningSync } from './sync/sync-domain.ts';
 
 export interface RunningAppliance {
   config: ApplianceConfig;
@@ -50,6 +52,8 @@ export interface RunningAppliance {
   /** The replicated catalogue; tests and the bench feed it with replaceCatalog. */
   catalog: Catalog;
   seatStates: SeatStates;
+  /** Outbox, statistics producers, publications from the ground, bundles, the sync loop. */
+  sync: RunningSync;
   stop(): Promise<void>;
 }
 
@@ -63,8 +67,9 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
   const journal = await Journal.open(path.join(config.dataDir, 'journal.log'), { groupCommitMs: config.journalGroupCommitMs });
   const records = new DurableRecords(journal, store, log);
   records.register(AIRCRAFT_PROVISIONED, applyProvisioned);
-  records.register(CABIN_PA, applyPaRecord);
-  records.register(SEAT_FAULT, applySeatFault);
+  records.register(CABIN_PA, toGround(applyPaRecord));
+  records.register(SEAT_FAULT, toGround(applySeatFault));
+  registerGroundKinds(records);
   const replayed = await records.replay();
   log.info({ records: replayed }, 'journal replayed');
 
@@ -115,11 +120,16 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
     parentalLocked: (seatId) => seatControl.all()[seatId]?.parentalLock ?? false, parentalLockMaxAge: config.parentalLockMaxAge,
   });
   const playbackSessions = new PlaybackSessions(mediaSigner, config.playbackTokenTtlS);
+  const sync = await createSync({
+    config, store, records, directory, aircraftId: aircraft.tailNumber, log: log.child({ domain: 'sync' }),
+    publish: (topic, payload, options) => bus.publish(topic, payload, options),
+    installContentLoad: (dir) => contentLoads.install(dir),
+  });
 
   const app = createHttpApp({
     routers: [accessRouter(directory), cabinRouter(directory, pa, seatMap), seatControlRouter(directory, seatControl), seatAppRouter(),
       mediaRouter({ directory, loads: contentLoads, sessions: playbackSessions, keys: keyServer, live: liveChannels }),
-      catalogRouter(catalog, catalogStream), seatStateRouter(seatSessions, seatStates, seatStateStream)],
+      catalogRouter(catalog, catalogStream), seatStateRouter(seatSessions, seatStates, seatStateStream), sync.router],
     metrics,
     log,
     health: {
@@ -136,6 +146,7 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
   const mqttPort = await bus.listenTcp(config.mqttPort, config.host);
   await liveChannels.start(config.rtmpPort, config.host);
   if (config.demo) void installDemoContent({ loads: contentLoads, trust: (pem) => trustedContentKeys.push(pem), log: mediaLog });
+  await sync.start();
   ready = true;
   log.info({ httpPort, mqttPort, tailNumber: aircraft.tailNumber }, 'appliance ready');
   out(banner({ httpPort, mqttPort, dataDir: config.dataDir, tailNumber: aircraft.tailNumber, seats: directory.seatIds.length, issued: config.demo ? issued : undefined }));
@@ -150,6 +161,7 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
       // Open replication streams would hold server.close() up: end them, seats reconnect and resync.
       catalogStream.close();
       seatStateStream.close();
+      await sync.stop();
       await bus.close();
       await liveChannels.stop();
       await Promise.race([closed, new Promise((r) => setTimeout(r, 5000).unref())]);
@@ -160,7 +172,7 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
       log.info('stopped cleanly');
     })());
 
-  return { config, httpPort, mqttPort, bus, store, catalog, seatStates, stop };
+  return { config, httpPort, mqttPort, bus, store, catalog, seatStates, sync, stop };
 }
 
 async function main(): Promise<void> {

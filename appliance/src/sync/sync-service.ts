@@ -1,0 +1,230 @@
+/**
+ * The sync loop. Finds which link it has (gate Wi-Fi/cellular first, else satcom), sends the
+ * critical stream first and, on a gate link only, the bulk stream; fetches publications (and
+ * on a gate link their files); keeps to the satcom byte budget; after a failure waits with
+ * exponential backoff and jitter, then resumes from the ground's checkpoint. Its state goes
+ * to MQTT `sync/status` (retained) and GET /api/crew/sync.
+ */
+import type crypto from 'node:crypto';
+import type { Logger } from 'pino';
+import type { LinkKind, SyncStatus } from '@ifec/protocol';
+import type { Outbox } from './outbox.ts';
+import type { SyncState } from './sync-state.ts';
+import type { GroundPublications } from './publications.ts';
+import { GroundClient } from './ground-client.ts';
+import { uploadStream } from './uploader.ts';
+
+export interface GroundLink {
+  kind: Exclude<LinkKind, 'none'>;
+  url: string;
+}
+
+export interface SyncServiceOptions {
+  aircraftId: string;
+  privateKey: crypto.KeyObject;
+  outbox: Outbox;
+  state: SyncState;
+  publications: GroundPublications;
+  /** In order of preference. */
+  links: GroundLink[];
+  satcomBudgetBytes: number;
+  intervalMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  batchRecords: number;
+  publishStatus(status: SyncStatus): Promise<void>;
+  log: Logger;
+  random?: () => number;
+}
+
+type State = SyncStatus['state'];
+
+/** Batches in flight per link: enough to fill a 600 ms satcom round trip, few enough to bound re-sends after a cut. */
+const WINDOW: Record<GroundLink['kind'], number> = { gate: 4, satcom: 4 };
+
+export class SyncService {
+  private link: LinkKind = 'none';
+  private state: State = 'offline';
+  private lastError: string | null = null;
+  private nextAttemptAt: string | null = null;
+  private failures = 0;
+  private stopped = true;
+  private running: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private lastPublished = 0;
+  private head = 0;
+  private backlog = { critical: 0, bulk: 0 };
+
+  constructor(private readonly o: SyncServiceOptions) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.running = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeUp?.();
+    await this.running;
+  }
+
+  /** Something new for the ground: try now rather than at the next interval (not while backing off). */
+  wake(): void {
+    if (this.state === 'idle') this.wakeUp?.();
+  }
+
+  /** A new flight starts with a full satcom budget. */
+  async resetSatcomBudget(): Promise<void> {
+    this.o.state.update({ satcomBytesUsed: 0 });
+    await this.o.state.save();
+  }
+
+  async status(): Promise<SyncStatus> {
+    const c = this.o.state.current;
+    this.head = await this.o.outbox.head();
+    this.backlog = { critical: await this.o.outbox.count('critical', c.acked.critical), bulk: await this.o.outbox.count('bulk', c.acked.bulk) };
+    return this.snapshot();
+  }
+
+  /** One pass over the best link; throws on failure. */
+  async syncOnce(): Promise<void> {
+    const link = await this.pickLink();
+    if (!link) throw Object.assign(new Error('no ground link answers'), { code: 'NO_LINK' });
+    await this.cycle(link);
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      let delay = this.o.intervalMs;
+      try {
+        await this.syncOnce();
+        this.failures = 0;
+        this.lastError = null;
+      } catch (error) {
+        this.failures++;
+        this.lastError = `${(error as { code?: string }).code ?? 'ERROR'}: ${(error as Error).message}`;
+        delay = this.backoff();
+        this.setState(this.link === 'none' ? 'offline' : 'backing-off');
+        this.o.log.warn({ err: this.lastError, failures: this.failures, retryInMs: Math.round(delay) }, 'ground sync failed; backing off');
+      }
+      if (this.stopped) break;
+      this.nextAttemptAt = new Date(Date.now() + delay).toISOString();
+      await this.publish(true);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeUp = undefined;
+    }
+  }
+
+  /** Exponential backoff with jitter: half fixed, half random, so a fleet does not retry in step. */
+  private backoff(): number {
+    const ceiling = Math.min(this.o.backoffMaxMs, this.o.backoffBaseMs * 2 ** Math.min(this.failures - 1, 16));
+    return ceiling / 2 + (this.o.random ?? Math.random)() * (ceiling / 2);
+  }
+
+  private async pickLink(): Promise<GroundClient | undefined> {
+    for (const link of this.o.links) {
+      const client = new GroundClient({ baseUrl: link.url, link: link.kind, aircraftId: this.o.aircraftId, privateKey: this.o.privateKey, downlinkApplied: () => this.o.state.current.downlinkApplied });
+      if (await client.ping()) {
+        this.link = link.kind;
+        return client;
+      }
+    }
+    this.link = 'none';
+    return undefined;
+  }
+
+  private async cycle(client: GroundClient): Promise<void> {
+    const { state } = this.o;
+    const satcom = client.link === 'satcom';
+    if (!satcom && state.current.satcomBytesUsed > 0) state.update({ satcomBytesUsed: 0 }); // at the gate: the flight is over
+    const usedBefore = state.current.satcomBytesUsed;
+    const spentNow = () => client.bytesSent + client.bytesReceived;
+    const budget = satcom ? { remaining: () => this.o.satcomBudgetBytes - usedBefore - spentNow(), spend: () => {} } : undefined;
+    try {
+      this.setState('uploading');
+      // The ground's checkpoint is the truth: after a restore on the ground we re-send, never skip.
+      state.update({ acked: await client.checkpoint() });
+      let exhausted = false;
+      for (const stream of satcom ? (['critical'] as const) : (['critical', 'bulk'] as const)) {
+        const r = await uploadStream(client, this.o.outbox, stream, state.current.acked[stream], {
+          aircraftId: this.o.aircraftId,
+          batchRecords: satcom ? Math.min(this.o.batchRecords, 2000) : this.o.batchRecords,
+          window: WINDOW[client.link],
+          budget,
+          onAck: (acked) => {
+            state.advanceAcked(acked);
+            void this.publish(false);
+          },
+        });
+        exhausted ||= r.budgetExhausted;
+      }
+      this.setState('downloading');
+      for (;;) {
+        if (budget && budget.remaining() <= 0) {
+          exhausted = true;
+          break;
+        }
+        const page = await client.downlink(state.current.downlinkApplied);
+        state.advanceAcked(page.acked);
+        if (page.publications.length === 0) break;
+        state.update({ downlinkApplied: Math.max(state.current.downlinkApplied, await this.o.publications.accept(page.publications)) });
+        if (state.current.downlinkApplied >= page.head) break;
+      }
+      if (!satcom) await this.fetchFiles(client);
+      state.update({ lastContactAt: new Date().toISOString() });
+      this.setState(exhausted ? 'budget-exhausted' : 'idle');
+    } finally {
+      if (satcom) state.update({ satcomBytesUsed: usedBefore + spentNow() });
+      await state.save();
+      await this.publish(true);
+    }
+  }
+
+  /** Software and content-load files: resumable, gate link only. */
+  private async fetchFiles(client: GroundClient): Promise<void> {
+    const waiting = await this.o.publications.waitingForFiles();
+    for (const { missing } of waiting) {
+      for (const f of missing) {
+        if (this.o.publications.hasFile(f.sha256)) continue;
+        await client.downloadFile(f.sha256, this.o.publications.partFileOf(f.sha256), f.size);
+        this.o.publications.adoptPart(f.sha256, f.size);
+      }
+    }
+    if (waiting.length) await this.o.publications.activateReady();
+  }
+
+  private setState(state: State): void {
+    if (state === this.state) return;
+    this.state = state;
+    void this.publish(true);
+  }
+
+  private snapshot(): SyncStatus {
+    const c = this.o.state.current;
+    return {
+      aircraftId: this.o.aircraftId, link: this.link, state: this.state, outboxHead: this.head,
+      acked: { ...c.acked }, backlog: { ...this.backlog }, downlinkApplied: c.downlinkApplied,
+      satcomBytesUsed: c.satcomBytesUsed, satcomBudgetBytes: this.o.satcomBudgetBytes,
+      lastContactAt: c.lastContactAt, lastError: this.lastError, nextAttemptAt: this.nextAttemptAt, at: new Date().toISOString(),
+    };
+  }
+
+  /** Throttled to one a second unless the state changed: a 100,000-record upload acks hundreds of times. */
+  private async publish(force: boolean): Promise<void> {
+    const now = Date.now();
+    if (!force && now - this.lastPublished < 1000) return;
+    this.lastPublished = now;
+    try {
+      await this.o.publishStatus(await this.status());
+    } catch (error) {
+      this.o.log.debug({ err: (error as Error).message }, 'sync status not published');
+    }
+  }
+}

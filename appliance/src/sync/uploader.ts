@@ -1,0 +1,65 @@
+/**
+ * Uploads one outbox stream from the ground's checkpoint: reads batches, encodes them
+ * (columnar gzip), keeps a few in flight so a 600 ms satcom round trip does not idle the
+ * link, and follows the ground's acknowledgements. A cut fails the call; the caller asks the
+ * ground for its checkpoint and calls again: what arrived is deduped, nothing is skipped.
+ */
+import { encodeBatch, type OutboxStream, type StreamCheckpoint } from '@ifec/protocol';
+import type { OutboxSource } from './outbox.ts';
+import type { GroundClient } from './ground-client.ts';
+
+export interface UploadOptions {
+  aircraftId: string;
+  batchRecords: number;
+  /** Batches in flight at once. */
+  window: number;
+  /** Bytes this link may still carry (satcom budget); undefined = unlimited. */
+  budget?: { remaining(): number; spend(bytes: number): void };
+  onAck?(acked: StreamCheckpoint): void;
+}
+
+export interface UploadResult {
+  acked: number;
+  batches: number;
+  records: number;
+  wireBytes: number;
+  budgetExhausted: boolean;
+}
+
+export async function uploadStream(client: Pick<GroundClient, 'sendBatch'>, source: OutboxSource, stream: OutboxStream, acked: number, options: UploadOptions): Promise<UploadResult> {
+  const result: UploadResult = { acked, batches: 0, records: 0, wireBytes: 0, budgetExhausted: false };
+  let cursor = acked;
+  let remaining = await source.count(stream, acked);
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+  for (;;) {
+    const { records, through } = await source.readBatch(stream, cursor, options.batchRecords);
+    if (records.length === 0) break;
+    remaining = Math.max(0, remaining - records.length);
+    const bytes = encodeBatch({ aircraftId: options.aircraftId, stream, after: cursor, through, pending: remaining, records });
+    if (options.budget && bytes.length > options.budget.remaining()) {
+      result.budgetExhausted = true;
+      break;
+    }
+    options.budget?.spend(bytes.length);
+    cursor = through;
+    result.batches++;
+    result.records += records.length;
+    result.wireBytes += bytes.length;
+    const sent: Promise<void> = client.sendBatch(bytes).then(
+      (ack) => {
+        result.acked = Math.max(result.acked, ack.acked[stream]);
+        options.onAck?.(ack.acked);
+      },
+      (error: unknown) => {
+        failure ??= error;
+      },
+    ).finally(() => inFlight.delete(sent));
+    inFlight.add(sent);
+    if (inFlight.size >= options.window) await Promise.race(inFlight);
+    if (failure) break;
+  }
+  await Promise.all(inFlight);
+  if (failure) throw failure;
+  return result;
+}
