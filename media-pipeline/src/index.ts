@@ -8,5 +8,5 @@ export { writeSigningKeys } from './load/signing-keys.ts';
 export { Ffmpeg } from './tools/ffmpeg.ts';
 export { findMediaBinaries } from './tools/binaries.ts';
 export { logProgress, silentProgress, terminalProgress, type Progress } from './progress.ts';
-export { ensureDemoContent, demoRecipeHash, type DemoContent } from './demo/ensure.ts';
+export { ensureDemoContent, demoRecipeHash, type DemoContent, type DemoOptions } from './demo/ensure.ts';
 export { DEMO_TITLES } from './demo/recipe.ts';

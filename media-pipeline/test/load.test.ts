@@ -67,7 +67,7 @@ test('one byte changed in a segment: refused, naming the file', async () => {
   const dir = copyLoad('one-byte');
   const seg = 'packages/library-film/hls/video/270p/seg_00000.m4s';
   const bytes = fs.readFileSync(path.join(dir, seg));
-  bytes[bytes.length >> 1] ^= 0x01;
+  bytes[bytes.length >> 1]! ^= 0x01;
   fs.writeFileSync(path.join(dir, seg), bytes);
   const problems = await verifyContentLoad(dir, [ground.publicKeyPem], during);
   assert.deepEqual(problems.map((p) => [p.code, p.path, p.titleId]), [['file-checksum', seg, 'library-film']]);

@@ -20,11 +20,11 @@ import { LADDERS } from '../ingest/ladder.ts';
 import { buildContentLoad } from '../load/build.ts';
 import { writeSigningKeys } from '../load/signing-keys.ts';
 import { logProgress } from '../progress.ts';
-import { DEMO_LOAD, DEMO_TITLES, demoMetadata } from './recipe.ts';
+import { DEMO_LOAD, DEMO_TITLES, demoMetadata, type DemoTitle } from './recipe.ts';
 import { demoSourceArgs, demoSubtitles, findFont } from './sources.ts';
 
 /** Bump when the way demo content is made changes in a way the recipe data does not show. */
-const DEMO_GENERATOR_VERSION = 1;
+const DEMO_GENERATOR_VERSION = 2;
 
 export interface DemoContent {
   loadDir: string;
@@ -35,40 +35,46 @@ export interface DemoContent {
   titles: string[];
 }
 
-export function demoRecipeHash(): string {
+export function demoRecipeHash(titles: DemoTitle[] = DEMO_TITLES): string {
   return crypto.createHash('sha256')
-    .update(JSON.stringify({ DEMO_TITLES, DEMO_LOAD, DEMO_GENERATOR_VERSION, PIPELINE_VERSION, ladder: LADDERS.compact }))
+    .update(JSON.stringify({ titles, DEMO_LOAD, DEMO_GENERATOR_VERSION, PIPELINE_VERSION, ladder: LADDERS.compact }))
     .digest('hex');
 }
 
-export async function ensureDemoContent(cacheDir: string, log: (line: string) => void = () => {}): Promise<DemoContent> {
+export interface DemoOptions {
+  /** A different catalogue (tests use two short titles); default the dozen of recipe.ts. */
+  titles?: DemoTitle[];
+}
+
+export async function ensureDemoContent(cacheDir: string, log: (line: string) => void = () => {}, options: DemoOptions = {}): Promise<DemoContent> {
+  const titles = options.titles ?? DEMO_TITLES;
   fs.mkdirSync(cacheDir, { recursive: true });
   const loadDir = path.join(cacheDir, 'load');
   const trustDir = path.join(cacheDir, 'trust');
   const recipeFile = path.join(cacheDir, 'recipe.json');
-  const hash = demoRecipeHash();
+  const hash = demoRecipeHash(titles);
   const release = await takeLock(path.join(cacheDir, '.lock'), log);
   try {
     if (!fs.existsSync(path.join(trustDir, 'demo-signing.key.pem'))) writeSigningKeys(trustDir, 'demo-signing', true);
     const publicKeyFile = path.join(trustDir, 'demo-signing.pub.pem');
     const result = (rebuilt: boolean): DemoContent => ({
-      loadDir, publicKeyFile, publicKeyPem: fs.readFileSync(publicKeyFile, 'utf8'), rebuilt, titles: DEMO_TITLES.map((t) => t.meta.id),
+      loadDir, publicKeyFile, publicKeyPem: fs.readFileSync(publicKeyFile, 'utf8'), rebuilt, titles: titles.map((t) => t.meta.id),
     });
     const cached = readRecipe(recipeFile);
     if (cached?.hash === hash && fs.existsSync(path.join(loadDir, 'load.json'))) {
       log(`demo content: cached load at ${loadDir} is current (recipe ${hash.slice(0, 12)})`);
       return result(false);
     }
-    log(`demo content: building ${DEMO_TITLES.length} titles into ${loadDir} (recipe ${hash.slice(0, 12)}${cached ? `, was ${cached.hash.slice(0, 12)}` : ''})`);
-    await buildDemoLoad(cacheDir, loadDir, path.join(trustDir, 'demo-signing.key.pem'), log);
-    fs.writeFileSync(recipeFile, `${JSON.stringify({ hash, builtAt: new Date().toISOString(), titles: DEMO_TITLES.map((t) => t.meta.id) }, null, 2)}\n`);
+    log(`demo content: building ${titles.length} titles into ${loadDir} (recipe ${hash.slice(0, 12)}${cached ? `, was ${cached.hash.slice(0, 12)}` : ''})`);
+    await buildDemoLoad(titles, cacheDir, loadDir, path.join(trustDir, 'demo-signing.key.pem'), log);
+    fs.writeFileSync(recipeFile, `${JSON.stringify({ hash, builtAt: new Date().toISOString(), titles: titles.map((t) => t.meta.id) }, null, 2)}\n`);
     return result(true);
   } finally {
     release();
   }
 }
 
-async function buildDemoLoad(cacheDir: string, loadDir: string, privateKeyFile: string, log: (line: string) => void): Promise<void> {
+async function buildDemoLoad(titles: DemoTitle[], cacheDir: string, loadDir: string, privateKeyFile: string, log: (line: string) => void): Promise<void> {
   const started = Date.now();
   const work = path.join(cacheDir, 'work');
   fs.rmSync(work, { recursive: true, force: true });
@@ -77,7 +83,7 @@ async function buildDemoLoad(cacheDir: string, loadDir: string, privateKeyFile: 
   const font = (await ffmpeg.hasFilter('drawtext')) ? findFont() : null;
   if (!font) log('demo content: no usable font or no drawtext filter in this ffmpeg: demo video shows a moving box instead of title and timecode (install fonts-dejavu-core)');
   const packages: string[] = [];
-  for (const [i, t] of DEMO_TITLES.entries()) {
+  for (const [i, t] of titles.entries()) {
     const dir = path.join(work, t.meta.id);
     fs.mkdirSync(dir, { recursive: true });
     const titleFile = path.join(dir, 'title.txt');
@@ -103,7 +109,7 @@ async function buildDemoLoad(cacheDir: string, loadDir: string, privateKeyFile: 
     const out = path.join(work, 'packages', t.meta.id);
     const result = await ingestTitle({ source, metadata: meta, metadataDir: dir, out, ladder: 'compact', ffmpeg, progress: logProgress(() => {}), log });
     packages.push(out);
-    log(`demo content: ${i + 1}/${DEMO_TITLES.length} ${t.meta.id} (${result.seconds.total.toFixed(1)} s)`);
+    log(`demo content: ${i + 1}/${titles.length} ${t.meta.id} (${result.seconds.total.toFixed(1)} s)`);
   }
   await buildContentLoad({
     packages,

@@ -69,7 +69,7 @@ function srtTime(s: number): string {
 
 function cueTimes(durationS: number): Array<[number, number]> {
   const step = durationS / DEMO_CUES.length;
-  return DEMO_CUES.map((_, i) => [i * step + 0.5, Math.min(durationS, (i + 1) * step - 0.5)]);
+  return DEMO_CUES.map((_, i) => [i * step + step * 0.1, (i + 1) * step - step * 0.1]);
 }
 
 export function demoSubtitles(durationS: number): { en: string; fr: string; de: string } {
