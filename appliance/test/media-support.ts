@@ -186,7 +186,7 @@ export interface MediaTestAppliance extends RunningAppliance {
 /** A real appliance on loopback with ports 0, its own data dir, silent logs. */
 export async function startMediaAppliance(env: Record<string, string>, dataDir = mediaTempDir()): Promise<MediaTestAppliance> {
   const config = loadConfig({ IFEC_HTTP_PORT: '0', IFEC_MQTT_PORT: '0', IFEC_HOST: '127.0.0.1', IFEC_DATA_DIR: dataDir, ...env });
-  const running = await startAppliance(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  const running = await startAppliance(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }, pino.destination(2)));
   const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, CREDENTIALS_FILE), 'utf8')) as IssuedCredentials;
   return { ...running, dataDir, url: `http://127.0.0.1:${running.httpPort}`, credentials };
 }
