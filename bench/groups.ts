@@ -1,4 +1,5 @@
 import type { BenchGroup } from './harness.ts';
+import { mediaGroup } from './media.ts';
 
 /** Every bench group, in the order `npm run bench` runs them. Add new groups here. */
-export const groups: BenchGroup[] = [];
+export const groups: BenchGroup[] = [mediaGroup];
