@@ -121,7 +121,7 @@ describe('seat state replication', () => {
     assert.equal((await readSettings(replica)).uiLanguage, 'ar', 'works offline');
     app = await startReplicationAppliance(dataDir, port);
     await waitUntil(() => app.seatStates.get(seatId, 'favourite:title-00042') !== undefined, 20_000, 'offline favourite reaches the appliance');
-    await waitUntil(() => app.seatStates.get(seatId, 'settings')?.value && (app.seatStates.get(seatId, 'settings')!.value as { uiLanguage?: string }).uiLanguage === 'ar', 20_000, 'offline settings');
+    await waitUntil(() => (app.seatStates.get(seatId, 'settings')?.value as { uiLanguage?: string } | undefined)?.uiLanguage === 'ar', 20_000, 'offline settings');
     await waitUntil(() => online.at(-1) === true, 10_000, 'online again');
     sub.unsubscribe();
     // Removing a favourite replicates as a deletion.
