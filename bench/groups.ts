@@ -1,5 +1,6 @@
 import type { BenchGroup } from './harness.ts';
 import { mediaGroup } from './media.ts';
+import { boardingGroup } from './boarding.ts';
 
 /** Every bench group, in the order `npm run bench` runs them. Add new groups here. */
-export const groups: BenchGroup[] = [mediaGroup];
+export const groups: BenchGroup[] = [mediaGroup, boardingGroup];
