@@ -153,10 +153,15 @@ async function boot(): Promise<void> {
 /** Phones (and the kiosk when it runs from the appliance's origin) keep the app shell for offline starts. */
 function registerShellCache(): void {
   if (!('serviceWorker' in navigator) || !location.protocol.startsWith('http')) return;
-  navigator.serviceWorker.register('./sw.js', { scope: './' }).then(async (registration) => {
-    await navigator.serviceWorker.ready;
-    const assets = performance.getEntriesByType('resource').map((e) => e.name).filter((u) => u.startsWith(location.origin) && /\/assets\//.test(u));
-    (registration.active ?? navigator.serviceWorker.controller)?.postMessage({ type: 'cache-shell', urls: [location.pathname, ...assets] });
+  navigator.serviceWorker.register('./sw.js', { scope: './' }).then(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    // Everything this page loaded before the worker took over (lazy chunks included) goes in the cache.
+    const post = () => {
+      const assets = performance.getEntriesByType('resource').map((e) => e.name).filter((u) => u.startsWith(location.origin) && /\/assets\//.test(u));
+      registration.active?.postMessage({ type: 'cache-shell', urls: [location.pathname, ...assets] });
+    };
+    post();
+    setTimeout(post, 5000);
   }).catch(() => { /* no offline start, the app still works online */ });
 }
 

@@ -1,6 +1,7 @@
 /** The frame around every screen: navigation, seat label, crew call and do-not-disturb. */
 import type { Locale } from '../i18n/i18n.ts';
 import { h, replace } from '../ui/dom.ts';
+import { icon } from '../ui/icons.ts';
 
 export interface ShellActions {
   seatLabel?: string;
@@ -18,7 +19,7 @@ export class Shell {
 
   render(locale: Locale, route: string): void {
     const { t } = locale;
-    const link = (href: string, label: string, key: string) =>
+    const link = (href: string, label: string | (Node | string)[], key: string) =>
       h('a', { href, class: 'nav-link', 'aria-current': route === key ? 'page' : undefined, 'data-nav': key }, label);
     const seat = this.actions.seatLabel;
     replace(this.header,
@@ -30,15 +31,15 @@ export class Shell {
         link('#/browse/music', t.music, 'music'),
         link('#/browse/kids', t.kids, 'kids'),
         link('#/browse/live', t.live, 'live'),
-        link('#/search', `🔍 ${t.search}`, 'search'),
-        link('#/settings', `⚙ ${t.settings}`, 'settings'),
+        link('#/search', [icon('search'), t.search], 'search'),
+        link('#/settings', [icon('gear'), t.settings], 'settings'),
       ),
       seat ? h('div', { class: 'seat-tools' },
-        h('span', { class: 'seat-label' }, `${t.seat} ${seat}`),
+        h('span', { class: 'seat-label' }, h('span', { class: 'visually-hidden' }, `${t.seat} `), seat),
         h('button', { type: 'button', class: 'button call', id: 'call-crew', 'aria-pressed': String(this.actions.callLight()), onClick: () => this.actions.toggleCall() },
-          this.actions.callLight() ? `🔔 ${t.cancelCall}` : `🔔 ${t.callCrew}`),
+          icon('bell'), this.actions.callLight() ? t.cancelCall : t.callCrew),
         h('button', { type: 'button', class: 'button dnd', id: 'dnd', 'aria-pressed': String(this.actions.dnd()), onClick: () => this.actions.toggleDnd() },
-          `🌙 ${t.dnd}`),
+          icon('moon'), t.dnd),
       ) : null,
     );
   }

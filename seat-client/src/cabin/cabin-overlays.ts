@@ -4,6 +4,7 @@
  */
 import type { Locale } from '../i18n/i18n.ts';
 import { h, replace } from '../ui/dom.ts';
+import { icon } from '../ui/icons.ts';
 import type { PaNotice } from './cabin-link.ts';
 
 export class CabinOverlays {
@@ -17,9 +18,9 @@ export class CabinOverlays {
     replace(this.offline, locale.t.offline);
     if (this.notice) {
       const text = this.notice.texts ? locale.pick(this.notice.texts) : this.notice.text ?? '';
-      replace(this.pa, h('div', { class: 'overlay-box' }, h('h2', { id: 'pa-heading' }, '📢 ', locale.t.announcement), h('p', { class: 'pa-text', id: 'pa-text' }, text)));
+      replace(this.pa, h('div', { class: 'overlay-box' }, h('h2', { id: 'pa-heading' }, icon('megaphone'), ' ', locale.t.announcement), h('p', { class: 'pa-text', id: 'pa-text' }, text)));
     }
-    replace(this.locked, h('div', { class: 'overlay-box' }, h('h2', { id: 'locked-heading' }, locale.t.lockedByCrew), h('p', {}, locale.t.seatLocked)));
+    replace(this.locked, h('div', { class: 'overlay-box' }, h('h2', { id: 'locked-heading' }, icon('lock'), ' ', locale.t.lockedByCrew), h('p', {}, locale.t.seatLocked)));
   }
 
   showPa(notice: PaNotice | null, locale: Locale): void {

@@ -86,9 +86,10 @@ export class HttpCatalogSource implements CatalogSource {
     this.prefs = { favourites: [], positions: {}, ...(JSON.parse(storage.getItem(PREFS_KEY) ?? '{}') as Partial<SeatPreferences>) };
   }
 
-  async start(): Promise<void> {
+  /** One fetch now; `poll` keeps refreshing (phones: there is no replica to stream changes). */
+  async start(poll = true): Promise<void> {
     await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), 15_000);
+    if (poll) this.timer = setInterval(() => void this.refresh(), 15_000);
   }
 
   async refresh(): Promise<void> {

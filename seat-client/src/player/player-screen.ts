@@ -28,7 +28,7 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
     h('h1', { class: 'player-title' }, title ? displayName(title, locale) : id),
     h('div', { class: 'video-frame' }, video),
     status,
-    h('div', { class: 'player-controls' },
+    h('div', { class: 'player-bar' }, h('div', { class: 'player-controls' },
       h('a', { href: `#/title/${encodeURIComponent(id)}`, class: 'button secondary', id: 'player-back' }, t.back),
       playButton,
       h('div', { class: 'seek' }, seek, clock),
@@ -37,7 +37,7 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
       h('label', { for: 'audio-track' }, t.audioLanguages, audioSelect),
       h('label', { for: 'subtitle-track' }, t.subtitleLanguages, subtitleSelect),
       h('label', { for: 'audio-description', class: 'check' }, adToggle, t.audioDescription),
-    ),
+    )),
   );
 
   let hls: Hls | undefined;

@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/**
+ * Builds the seat app (vite build) only when dist/ is missing or older than its sources, so
+ * `npm start` and the tests pay for a build once. Plain JS: it runs before tsx is involved.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+const stamp = path.join(root, 'dist', '.built-at');
+
+function newest(p) {
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let max = st.mtimeMs;
+  for (const entry of fs.readdirSync(p)) {
+    if (entry.endsWith('.test.ts')) continue;
+    max = Math.max(max, newest(path.join(p, entry)));
+  }
+  return max;
+}
+
+const inputs = ['src', 'public', 'index.html', 'crew', 'vite.config.ts', 'package.json'].map((p) => path.join(root, p)).filter((p) => fs.existsSync(p));
+const sourcesAt = Math.max(...inputs.map(newest));
+const builtAt = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
+if (builtAt >= sourcesAt && !process.argv.includes('--force')) {
+  process.stdout.write('seat app: dist is up to date\n');
+} else {
+  process.stdout.write('seat app: building (vite)…\n');
+  const vite = path.join(path.dirname(fileURLToPath(import.meta.resolve('vite/package.json'))), 'bin', 'vite.js');
+  execFileSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  fs.writeFileSync(stamp, new Date().toISOString());
+}
