@@ -8,7 +8,10 @@ import type { Transaction } from '@electric-sql/pglite';
 import { Journal, type JournalRecord } from './journal.ts';
 import type { Store } from './store.ts';
 
-export type RecordApplier = (tx: Transaction, record: JournalRecord) => Promise<void>;
+export type RecordApplier = ((tx: Transaction, record: JournalRecord) => Promise<void>) & {
+  /** Optional: applies many records of the kind at once (one statement), used by writeMany and replay. */
+  applyMany?: (tx: Transaction, records: JournalRecord[]) => Promise<void>;
+};
 
 export class UnknownRecordKindError extends Error {
   readonly code = 'UNKNOWN_RECORD_KIND';
@@ -56,7 +59,8 @@ export class DurableRecords {
     try {
       const records = await Promise.all(items.map((item) => this.journal.append(kind, item.id, item.data)));
       await this.store.write(async (tx) => {
-        for (const record of records) await apply(tx, record);
+        if (apply.applyMany) await apply.applyMany(tx, records);
+        else for (const record of records) await apply(tx, record);
       });
       return records;
     } finally {
@@ -83,10 +87,19 @@ export class DurableRecords {
       const records = batch;
       batch = [];
       await this.store.write(async (tx) => {
-        for (const record of records) {
+        for (let i = 0; i < records.length;) {
+          const record = records[i]!;
           const apply = this.appliers.get(record.kind);
+          let end = i + 1;
+          while (end < records.length && records[end]!.kind === record.kind) end++;
+          if (apply?.applyMany && end - i > 1) {
+            await apply.applyMany(tx, records.slice(i, end));
+            i = end;
+            continue;
+          }
           if (apply) await apply(tx, record);
           else this.log.warn({ kind: record.kind, seq: record.seq }, 'journal record of unknown kind skipped');
+          i++;
         }
       });
     };

@@ -21,8 +21,18 @@ export function toGround(apply: RecordApplier): RecordApplier {
   };
 }
 
-/** For kinds that exist only to go to the ground (statistics): nothing to apply locally. */
-export const groundOnly: RecordApplier = toGround(async () => {});
+/** For kinds that exist only to go to the ground (statistics): nothing to apply locally; many at once in one statement. */
+export const groundOnly: RecordApplier = Object.assign(toGround(async () => {}), {
+  applyMany: async (tx: Transaction, records: JournalRecord[]) => {
+    await tx.query(
+      `INSERT INTO outbox (seq, stream, kind, id, at, data)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
+       ON CONFLICT (seq) DO NOTHING`,
+      [records.map((r) => r.seq), records.map((r) => streamOfKind(r.kind)), records.map((r) => r.kind), records.map((r) => r.id),
+        records.map((r) => r.at), records.map((r) => JSON.stringify(r.data ?? null))],
+    );
+  },
+});
 
 /** What the uploader and the bundle writer read; the bench feeds a generated flight through the same shape. */
 export interface OutboxSource {
