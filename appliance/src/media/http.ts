@@ -142,9 +142,11 @@ export function mediaRouter(deps: MediaHttpDeps): Router {
       file = index?.lookup(parts[0]!, parts.slice(1).join('/'));
       target = { kind: 'title', titleId: parts[0]! };
     }
+    // Playlists answer only to a session, before saying whether they exist.
+    const session = parts.at(-1)!.endsWith('.m3u8') ? requireSession(deps, req, target) : undefined;
     if (!file) throw new HttpError(404, 'NOT_FOUND', 'no such media file');
     if (file.kind !== 'playlist') return sendOriginFile(req, res, file);
-    const { token } = requireSession(deps, req, target);
+    const { token } = session ?? requireSession(deps, req, target);
     let text = file.live ? undefined : playlists.get(file.abs);
     if (text === undefined) {
       text = await fs.readFile(file.abs, 'utf8');

@@ -27,8 +27,9 @@ export function liveRemuxArgs(plan: LiveRemuxPlan): string[] {
     '-hls_time', String(plan.segmentS),
     '-hls_list_size', String(plan.windowSegments),
     // delete_segments keeps the window rolling on a small disk; temp_file makes each playlist
-    // update an atomic rename, so a seat never reads half a playlist.
-    '-hls_flags', 'delete_segments+temp_file+independent_segments',
+    // update an atomic rename, so a seat never reads half a playlist; append_list makes a restarted
+    // remux (the pull broke while the channel stayed on air) continue the numbering, not restart it.
+    '-hls_flags', 'delete_segments+temp_file+independent_segments+append_list',
     '-hls_delete_threshold', '2',
     '-hls_segment_filename', `${plan.outDir}/seg_%05d.ts`,
     `${plan.outDir}/${LIVE_PLAYLIST}`,
