@@ -34,6 +34,8 @@ async function boot(): Promise<void> {
 
   const cabin: CabinLink = new CabinLink(screen, {
     onPa(notice) {
+      // When the seat heard it: the e2e test and the bench measure pause latency from here.
+      overlays.pa.dataset.receivedAt = String(Date.now());
       pa = notice;
       overlays.showPa(notice, locale);
       if (notice) ctx.playback?.holdForCabin();

@@ -1,0 +1,93 @@
+/**
+ * The crew console at /crew against a real appliance, with a live seat kiosk beside it:
+ * login, the seat map showing the seat's call light and DND, acknowledging the call, PA
+ * start/stop from the library, locking and unlocking the seat; axe; screenshots.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { KIOSK, launchChromium, openApp, PHONE, screenshot, seatContext, startCabin, type Cabin } from './cabin-harness.ts';
+import { expectNoAxeViolations } from './pages.ts';
+
+let cabin: Cabin;
+let browser: Browser;
+
+before(async () => {
+  cabin = await startCabin();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await cabin?.stop();
+});
+
+async function crewLogin(page: Page): Promise<void> {
+  const purser = cabin.credentials.crew.find((c) => c.role === 'purser')!;
+  await page.goto(`${cabin.baseUrl}/crew`);
+  await page.fill('#crew-id', purser.crewId);
+  await page.fill('#crew-pin', '0000');
+  await page.click('#crew-login');
+  await page.waitForSelector('[role="alert"]');
+  await screenshot(page, 'crew-login-refused');
+  await page.fill('#crew-id', purser.crewId);
+  await page.fill('#crew-pin', purser.pin);
+  await page.click('#crew-login');
+  await page.waitForSelector('#seat-3C');
+}
+
+test('crew console: login, call light and DND, PA from the library, seat lock', async () => {
+  const seatCtx = await seatContext(browser, cabin, '3C', KIOSK);
+  const seat = await seatCtx.newPage();
+  await openApp(seat, cabin);
+  await seat.waitForSelector('a.card-link');
+
+  const crewCtx = await browser.newContext({ viewport: KIOSK });
+  const crew = await crewCtx.newPage();
+  await crew.goto(`${cabin.baseUrl}/crew`);
+  await screenshot(crew, 'crew-login');
+  await expectNoAxeViolations(crew, 'crew login');
+  await crewLogin(crew);
+  await crew.waitForFunction(() => document.querySelector('#seat-3C')?.getAttribute('data-state') === 'online', undefined, { timeout: 15_000 });
+
+  // The passenger calls and asks not to be disturbed; the crew sees both and answers the call.
+  await seat.click('#call-crew');
+  await seat.click('#dnd');
+  await crew.waitForFunction(() => /call light on/.test(document.querySelector('#seat-3C')?.getAttribute('aria-label') ?? '') && /do not disturb/.test(document.querySelector('#seat-3C')?.getAttribute('aria-label') ?? ''), undefined, { timeout: 15_000 });
+  await crew.click('#seat-3C');
+  await screenshot(crew, 'crew-console-call');
+  await expectNoAxeViolations(crew, 'crew console');
+  await crew.click('#seat-ack');
+  await seat.waitForFunction(() => document.querySelector('#call-crew')?.getAttribute('aria-pressed') === 'false', undefined, { timeout: 10_000 });
+
+  // PA from the library: the seat shows it; ending it clears the notice.
+  await crew.click('button[data-announcement="turbulence"]');
+  await seat.waitForSelector('#pa-notice:not([hidden])');
+  assert.match(await seat.locator('#pa-text').innerText(), /turbulence/i);
+  await screenshot(seat, 'kiosk-pa-turbulence');
+  await crew.waitForSelector('#pa-stop');
+  await screenshot(crew, 'crew-console-pa');
+  await crew.click('#pa-stop');
+  await seat.waitForSelector('#pa-notice', { state: 'hidden' });
+
+  // Lock and unlock the seat.
+  await crew.click('#seat-3C');
+  await crew.click('#seat-lock');
+  await seat.waitForSelector('#seat-locked:not([hidden])');
+  await screenshot(seat, 'kiosk-locked');
+  await crew.waitForSelector('#seat-unlock');
+  await crew.click('#seat-unlock');
+  await seat.waitForSelector('#seat-locked', { state: 'hidden' });
+
+  // A crew-set lock survives a reload of the seat (retained on seat/<id>/state).
+  await crew.click('#seat-lock');
+  await seat.waitForSelector('#seat-locked:not([hidden])');
+  await seat.reload();
+  await seat.waitForSelector('#seat-locked:not([hidden])', { timeout: 15_000 });
+  await crew.click('#seat-unlock');
+  await seat.waitForSelector('#seat-locked', { state: 'hidden' });
+
+  await crew.setViewportSize(PHONE);
+  await screenshot(crew, 'crew-console-phone');
+  await crewCtx.close();
+  await seatCtx.close();
+});

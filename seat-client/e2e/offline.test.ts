@@ -1,0 +1,72 @@
+/**
+ * The kiosk with the appliance gone: reload, browse and search from the replica (the shell
+ * from the service worker's cache), set a favourite offline, and see it reach the appliance
+ * once it is back.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { KIOSK, launchChromium, openApp, screenshot, seatContext, startCabin, type Cabin } from './cabin-harness.ts';
+import { cardIds, search } from './pages.ts';
+
+let cabin: Cabin;
+let browser: Browser;
+
+before(async () => {
+  cabin = await startCabin();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await cabin?.stop();
+});
+
+async function applianceFavourites(seatId: string): Promise<string[]> {
+  const login = await fetch(`${cabin.baseUrl}/api/seats/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seatId, secret: cabin.credentials.seats[seatId] }),
+  });
+  const { token } = (await login.json()) as { token: string };
+  const res = await fetch(`${cabin.baseUrl}/api/replication/seat-state/pull?limit=100`, { headers: { authorization: `Bearer ${token}` } });
+  const { documents } = (await res.json()) as { documents: { id: string; kind: string; _deleted: boolean; value: { titleId?: string } }[] };
+  return documents.filter((d) => d.kind === 'favourite' && !d._deleted).map((d) => d.value.titleId!);
+}
+
+test('appliance down: the kiosk reloads, browses and searches; a favourite set offline reaches the appliance', async () => {
+  const context = await seatContext(browser, cabin, '20A', KIOSK);
+  const page = await context.newPage();
+  await openApp(page, cabin);
+  await page.waitForFunction(() => document.querySelectorAll('a.card-link').length >= 10);
+  // The service worker has the shell (page and every chunk this page loaded).
+  await page.waitForFunction(async () => {
+    const cache = await caches.open('ifec-shell-v1');
+    const keys = (await cache.keys()).map((r) => r.url);
+    return navigator.serviceWorker.controller !== null && keys.some((u) => u.includes('/assets/replica')) && keys.some((u) => /\/assets\/seat-.*\.js/.test(u));
+  }, undefined, { timeout: 20_000 });
+  const online = await cardIds(page);
+
+  await cabin.stop();
+  await page.reload();
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.waitForSelector('#offline-banner:not([hidden])', { timeout: 15_000 });
+  await page.waitForFunction(() => document.querySelectorAll('a.card-link').length >= 10);
+  assert.deepEqual((await cardIds(page)).sort(), online.sort(), 'the same catalogue from the replica');
+  await screenshot(page, 'kiosk-offline-home');
+  assert.deepEqual(await search(page, 'turbulenzen'), ['jet-stream-s1e2']);
+  await page.goto(`${cabin.baseUrl}/#/title/copper-sky`);
+  await page.waitForSelector('#favourite');
+  await page.click('#favourite');
+  await page.waitForSelector('#favourite[aria-pressed="true"]');
+  await screenshot(page, 'kiosk-offline-detail');
+
+  await cabin.restart();
+  await page.waitForSelector('#offline-banner', { state: 'hidden', timeout: 30_000 });
+  const until = Date.now() + 30_000;
+  let favourites: string[] = [];
+  while (Date.now() < until) {
+    favourites = await applianceFavourites('20A').catch(() => []);
+    if (favourites.includes('copper-sky')) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.deepEqual(favourites, ['copper-sky']);
+  await context.close();
+});
