@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeSource, runCli, tempDir, titleJson } from './helpers.ts';
+import { ingestTitle } from '../src/ingest/ingest.ts';
+import { MediaError } from '../src/errors.ts';
 
 let work: string;
 
@@ -33,6 +35,14 @@ function expectRefused(args: string[], code: string, mentions: RegExp): void {
   assert.deepEqual(fs.readdirSync(work).filter((f) => f.startsWith('out') || f.startsWith('.out')), [], 'nothing half-written');
 }
 
+async function expectIngestRefused(source: string, meta: string, code: string, mentions: RegExp): Promise<void> {
+  await assert.rejects(
+    ingestTitle({ source: path.join(work, source), metaFile: path.join(work, meta), out: path.join(work, 'out') }),
+    (e: unknown) => e instanceof MediaError && e.code === code && mentions.test(e.message),
+  );
+  assert.deepEqual(fs.readdirSync(work).filter((f) => f.startsWith('out') || f.startsWith('.out')), [], 'nothing half-written');
+}
+
 test('a source with no video stream', () => {
   expectRefused(['ingest', 'music.m4a', '--meta', 'title.json', '--out', 'out'], 'source-no-video', /music\.m4a has no video stream/);
 });
@@ -42,20 +52,21 @@ test('a corrupt source: random bytes, and a truncated file', () => {
   expectRefused(['ingest', 'truncated.mp4', '--meta', 'title.json', '--out', 'out'], '(source-unreadable|ffmpeg-failed)', /truncated\.mp4/);
 });
 
-test('metadata missing a required field, or with a wrong one', () => {
+test('metadata missing a required field, or with a wrong one', async () => {
   const { licence: _l, ...noLicence } = titleJson();
   fs.writeFileSync(path.join(work, 'no-licence.json'), JSON.stringify(noLicence));
   expectRefused(['ingest', 'good.mp4', '--meta', 'no-licence.json', '--out', 'out'], 'metadata-missing', /no-licence\.json is missing required field licence/);
+  // The same checks without a process each (the CLI path is shown above).
   fs.writeFileSync(path.join(work, 'bad-rights.json'), JSON.stringify(titleJson({ rights: 'phones-too' })));
-  expectRefused(['ingest', 'good.mp4', '--meta', 'bad-rights.json', '--out', 'out'], 'metadata-invalid', /rights/);
+  await expectIngestRefused('good.mp4', 'bad-rights.json', 'metadata-invalid', /rights/);
   fs.writeFileSync(path.join(work, 'episode.json'), JSON.stringify(titleJson({ kind: 'episode' })));
-  expectRefused(['ingest', 'good.mp4', '--meta', 'episode.json', '--out', 'out'], 'metadata-missing', /series/);
+  await expectIngestRefused('good.mp4', 'episode.json', 'metadata-missing', /series/);
 });
 
-test('a subtitle file that does not exist, a source that does not exist, an unknown command', () => {
+test('a subtitle file that does not exist, a source that does not exist, an unknown command', async () => {
   fs.writeFileSync(path.join(work, 'subs.json'), JSON.stringify(titleJson({ sources: { subtitles: [{ language: 'fr', file: 'nope.srt' }] } })));
-  expectRefused(['ingest', 'good.mp4', '--meta', 'subs.json', '--out', 'out'], 'sidecar-missing', /nope\.srt/);
-  expectRefused(['ingest', 'missing.mp4', '--meta', 'title.json', '--out', 'out'], 'source-missing', /missing\.mp4/);
+  await expectIngestRefused('good.mp4', 'subs.json', 'sidecar-missing', /nope\.srt/);
+  await expectIngestRefused('missing.mp4', 'title.json', 'source-missing', /missing\.mp4/);
   const r = runCli(['fly'], work);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /unknown command fly/);

@@ -39,6 +39,12 @@ export function ffprobeJson(file: string, extra: string[]): any {
   return JSON.parse(execFileSync(binaries.ffprobe, ['-v', 'error', '-of', 'json', ...extra, file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
 }
 
+/** ffprobe JSON plus whatever it complained about on stderr (decoding errors with -count_frames). */
+export function probeWithErrors(file: string, extra: string[]): { json: any; errors: string } {
+  const r = spawnSync(binaries.ffprobe, ['-v', 'error', '-of', 'json', ...extra, file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { json: r.stdout ? JSON.parse(r.stdout) : {}, errors: r.status === 0 ? r.stderr.trim() : `exit ${r.status}: ${r.stderr.trim()}` };
+}
+
 /** Decodes every frame; returns ffmpeg's complaints (empty when the file is clean). */
 export function decodeErrors(file: string): string {
   const r = spawnSync(binaries.ffmpeg, ['-hide_banner', '-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });

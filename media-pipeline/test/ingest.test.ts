@@ -11,7 +11,7 @@ import HLS from 'hls-parser';
 import { titleManifest, sha256File, type TitleManifest } from '@ifec/protocol';
 import { ingestTitle } from '../src/ingest/ingest.ts';
 import { decryptSegment } from '../src/ingest/encrypt.ts';
-import { decodeErrors, ffprobeJson, makeSource, tempDir } from './helpers.ts';
+import { decodeErrors, ffprobeJson, makeSource, probeWithErrors, tempDir } from './helpers.ts';
 
 HLS.setOptions({ strictMode: true });
 
@@ -82,6 +82,36 @@ test('the master playlist parses strictly and lists the whole ladder with exact 
   assert.deepEqual(manifest.hls.video.map((v) => v.audience), ['seatback', 'seatback', 'seatback', 'phone']);
 });
 
+interface SegmentCheck {
+  rendition: string;
+  index: number;
+  /** ffmpeg/ffprobe complaints while decoding init + decrypted segment: empty when clean. */
+  errors: string;
+  frames: number;
+  keyframeTimes: string[];
+  startsOnKeyframe: boolean;
+}
+
+/** Decrypts every segment of every rendition with the title key and decodes it, once (one ffprobe each). */
+function checkAllSegments(): SegmentCheck[] {
+  const renditions = [...manifest.hls.video.map((v) => v.playlist), ...manifest.audioLanguages.map((a) => a.playlist)].map((p) => p.replace(/^hls\//, ''));
+  return renditions.flatMap((r) => media(r).segments.map((segment, index): SegmentCheck => {
+    const file = playable(r, segment, `seg-${r.replace(/\W/g, '_')}-${index}`);
+    const isVideo = r.startsWith('video/');
+    const probe = probeWithErrors(file, ['-count_frames', '-select_streams', isVideo ? 'v:0' : 'a:0', '-show_entries', 'stream=nb_read_frames:packet=pts_time,flags', '-show_packets']);
+    const packets = (probe.json.packets ?? []) as Array<{ pts_time: string; flags: string }>;
+    return {
+      rendition: r, index, errors: probe.errors,
+      frames: Number(probe.json.streams?.[0]?.nb_read_frames ?? 0),
+      keyframeTimes: isVideo ? packets.filter((p) => p.flags.startsWith('K')).map((p) => Number(p.pts_time).toFixed(3)) : [],
+      startsOnKeyframe: packets[0]?.flags.startsWith('K') ?? false,
+    };
+  }));
+}
+
+let segmentChecks: SegmentCheck[] | null = null;
+const segments = () => (segmentChecks ??= checkAllSegments());
+
 test('segments are 4 s, identical across video renditions, each starting on a keyframe at the same time', () => {
   const renditions = manifest.hls.video.map((v) => v.playlist.replace(/^hls\//, ''));
   const durations = renditions.map((r) => media(r).segments.map((s) => s.duration));
@@ -93,31 +123,22 @@ test('segments are 4 s, identical across video renditions, each starting on a ke
     assert.equal(playlist.playlistType, 'VOD');
     assert.equal(playlist.endlist, true);
   }
-  const keyframeTimes = renditions.map((r) => {
-    const times: string[] = [];
-    media(r).segments.forEach((segment, i) => {
-      const file = playable(r, segment, `kf-${path.basename(path.dirname(r))}-${i}`);
-      const packets = ffprobeJson(file, ['-select_streams', 'v:0', '-show_entries', 'packet=pts_time,flags', '-show_packets']).packets as Array<{ pts_time: string; flags: string }>;
-      assert.ok(packets[0]!.flags.startsWith('K'), `${r} segment ${i} starts on a keyframe`);
-      times.push(...packets.filter((p) => p.flags.startsWith('K')).map((p) => Number(p.pts_time).toFixed(3)));
-    });
-    return times;
-  });
+  const keyframeTimes = renditions.map((r) => segments().filter((c) => c.rendition === r).flatMap((c) => {
+    assert.ok(c.startsOnKeyframe, `${r} segment ${c.index} starts on a keyframe`);
+    return c.keyframeTimes;
+  }));
   for (const t of keyframeTimes) assert.deepEqual(t, keyframeTimes[0], 'keyframes align across renditions');
   assert.equal(keyframeTimes[0]!.length, 3, 'one keyframe per segment (fixed GOP)');
 });
 
 test('every encrypted segment, decrypted with the title key, decodes cleanly; without it, it does not', () => {
-  const all = [...manifest.hls.video.map((v) => v.playlist), ...manifest.audioLanguages.map((a) => a.playlist)].map((p) => p.replace(/^hls\//, ''));
-  let frames = 0;
-  for (const r of all) {
-    media(r).segments.forEach((segment, i) => {
-      const file = playable(r, segment, `dec-${r.replace(/\W/g, '_')}-${i}`);
-      assert.equal(decodeErrors(file), '', `${r} segment ${i}`);
-      if (r.startsWith('video/')) frames += Number(ffprobeJson(file, ['-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames']).streams[0].nb_read_frames);
-    });
+  for (const c of segments()) {
+    assert.equal(c.errors, '', `${c.rendition} segment ${c.index}`);
+    assert.ok(c.frames > 0, `${c.rendition} segment ${c.index} has frames`);
   }
-  assert.equal(frames, 4 * 250, 'all 250 frames in each of the four renditions');
+  const videoFrames = segments().filter((c) => c.rendition.startsWith('video/')).reduce((n, c) => n + c.frames, 0);
+  assert.equal(videoFrames, 4 * 250, 'all 250 frames in each of the four renditions');
+  assert.equal(segments().filter((c) => c.rendition.startsWith('audio/')).length, 6);
   const r = manifest.hls.video[0]!.playlist.replace(/^hls\//, '');
   const dir = path.dirname(path.join(pkg, 'hls', r));
   const raw = path.join(work, 'still-encrypted.mp4');
