@@ -89,6 +89,22 @@ test('a changed manifest, a missing file, a changed key: each named', async () =
   assert.match(problems.find((p) => p.code === 'manifest-checksum')!.message, /early-window/);
 });
 
+test('a symlink out of the load or a file no manifest lists: refused, so the origin never serves it', async () => {
+  const dir = copyLoad('stray');
+  fs.symlinkSync('/etc/passwd', path.join(dir, 'packages/library-film/hls/passwd'));
+  fs.writeFileSync(path.join(dir, 'packages/early-window/hls/extra.m3u8'), '#EXTM3U\n');
+  const problems = await verifyContentLoad(dir, [ground.publicKeyPem], during);
+  assert.deepEqual(problems.map((p) => [p.code, p.path]).sort(), [
+    ['file-unlisted', 'packages/early-window/hls/extra.m3u8'],
+    ['file-unsafe', 'packages/library-film/hls/passwd'],
+  ]);
+  const swapped = copyLoad('symlinked-segment');
+  const seg = path.join(swapped, 'packages/library-film/hls/video/270p/seg_00000.m4s');
+  fs.rmSync(seg);
+  fs.symlinkSync('/etc/hostname', seg);
+  assert.ok((await verifyContentLoad(swapped, [ground.publicKeyPem], during)).some((p) => p.code === 'file-unsafe' && p.path === 'packages/library-film/hls/video/270p/seg_00000.m4s'));
+});
+
 test('signature swapped, load.json edited, signed by an untrusted key: refused', async () => {
   const other = generateSigningKeys();
   const load = contentLoad.parse(JSON.parse(fs.readFileSync(path.join(loadDir, 'load.json'), 'utf8')));

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import {
-  contentLoad, titleManifest, LOAD_FILE, PACKAGE_MANIFEST_FILE,
+  contentLoad, titleManifest, LOAD_FILE, LOAD_PACKAGES_DIR, PACKAGE_MANIFEST_FILE,
   type ContentLoad, type LoadSignature, type TitleManifest, type UnsignedContentLoad,
 } from './content.ts';
 import { describeIssues } from './errors.ts';
@@ -16,6 +16,10 @@ export type ContentLoadProblemCode =
   | 'signature-untrusted' | 'signature-invalid'
   | 'manifest-missing' | 'manifest-checksum' | 'manifest-invalid' | 'manifest-mismatch'
   | 'file-missing' | 'file-size' | 'file-checksum'
+  /** A symlink or special file in the served tree: the origin could be led outside the load. */
+  | 'file-unsafe'
+  /** A file in the served tree that no manifest lists: nothing unverified may be served. */
+  | 'file-unlisted'
   | 'key-missing' | 'key-checksum'
   | 'licence-expired' | 'licence-not-open';
 
@@ -96,6 +100,43 @@ function exists(file: string): boolean {
   }
 }
 
+/** Everything under packages/ that is a symlink, or a file no manifest lists. */
+function strayFiles(dir: string, load: ContentLoad): ContentLoadProblem[] {
+  const listed = new Set<string>();
+  const packageDirs = new Set(load.packages.map((p) => p.path));
+  for (const entry of load.packages) {
+    listed.add(`${entry.path}/${PACKAGE_MANIFEST_FILE}`);
+    try {
+      const m = JSON.parse(fs.readFileSync(join(dir, `${entry.path}/${PACKAGE_MANIFEST_FILE}`), 'utf8')) as { files?: Array<{ path: string }> };
+      for (const f of m.files ?? []) listed.add(`${entry.path}/${f.path}`);
+    } catch {
+      // already reported as a missing or invalid manifest
+    }
+  }
+  const problems: ContentLoadProblem[] = [];
+  const visit = (rel: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(join(dir, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const child = `${rel}/${e.name}`;
+      if (e.isSymbolicLink() || !(e.isDirectory() || e.isFile())) {
+        problems.push({ code: 'file-unsafe', message: `${child} is a link or special file; the served tree holds regular files only`, path: child });
+      } else if (e.isDirectory()) {
+        if (rel === LOAD_PACKAGES_DIR && !packageDirs.has(child)) problems.push({ code: 'file-unlisted', message: `${child} is not a package of this load`, path: child });
+        else visit(child);
+      } else if (!listed.has(child)) {
+        problems.push({ code: 'file-unlisted', message: `${child} is not listed in any manifest`, path: child });
+      }
+    }
+  };
+  visit(LOAD_PACKAGES_DIR);
+  return problems;
+}
+
 export interface VerifiedContentLoad {
   load: ContentLoad | null;
   /** Parsed manifests of the packages whose manifest checksum matched. */
@@ -169,7 +210,12 @@ export async function inspectContentLoad(dir: string, trustedPublicKeys: KeyInpu
       const file = join(dir, rel);
       let size: number;
       try {
-        size = fs.statSync(file).size;
+        const stat = fs.lstatSync(file);
+        if (!stat.isFile()) {
+          problems.push({ code: 'file-unsafe', message: `title ${entry.id}: ${rel} is not a regular file`, titleId: entry.id, path: rel });
+          continue;
+        }
+        size = stat.size;
       } catch {
         problems.push({ code: 'file-missing', message: `title ${entry.id}: ${rel} is missing`, titleId: entry.id, path: rel });
         continue;
@@ -179,6 +225,7 @@ export async function inspectContentLoad(dir: string, trustedPublicKeys: KeyInpu
     }
     manifests.push(m);
   }
+  problems.push(...strayFiles(dir, load));
   return { load, manifests, problems };
 }
 
