@@ -43,6 +43,8 @@ export const configSchema = z.object({
   liveReconnectGraceS: z.coerce.number().min(0).max(300).default(5),
   /** Media: the ffmpeg binary that remuxes live channels. */
   ffmpegPath: z.string().min(1).default('ffmpeg'),
+  /** Media: memory (MiB) for hot segments of the active load in the HLS origin; 0 = always from disk. */
+  originCacheMb: z.coerce.number().int().min(0).max(65536).default(256),
   /** Sync: the ground over a gate link (Wi-Fi/cellular, bulk allowed), e.g. https://ground.example/ ; unset = USB bundles only. */
   groundUrl: z.string().url().transform((u) => u.replace(/\/+$/, '')).optional(),
   /** Sync: the ground over satcom (critical records only, within the byte budget). */
@@ -88,6 +90,7 @@ const ENV_KEYS: Record<string, keyof ApplianceConfig> = {
   IFEC_LIVE_PUBLISH_SECRET: 'livePublishSecret',
   IFEC_LIVE_RECONNECT_GRACE_S: 'liveReconnectGraceS',
   IFEC_FFMPEG: 'ffmpegPath',
+  IFEC_ORIGIN_CACHE_MB: 'originCacheMb',
 };
 /** Read by this module itself, not a setting. */
 const CONFIG_FILE_KEY = 'IFEC_CONFIG';

@@ -128,7 +128,7 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
 
   const app = createHttpApp({
     routers: [accessRouter(directory), cabinRouter(directory, pa, seatMap), seatControlRouter(directory, seatControl), seatAppRouter(),
-      mediaRouter({ directory, loads: contentLoads, sessions: playbackSessions, keys: keyServer, live: liveChannels }),
+      mediaRouter({ directory, loads: contentLoads, sessions: playbackSessions, keys: keyServer, live: liveChannels, segmentCacheBytes: config.originCacheMb * 1024 * 1024 }),
       catalogRouter(catalog, catalogStream), seatStateRouter(seatSessions, seatStates, seatStateStream), sync.router],
     metrics,
     log,

@@ -23,7 +23,7 @@ import { CatalogView } from './catalog-api.ts';
 import { KeyRefused, type KeyServer } from './keys.ts';
 import { liveChannelId, type LiveChannels } from './live-channels.ts';
 import { LIVE_PLAYLIST } from './live-remux.ts';
-import { LoadFileIndex, liveFile, originPathParts, rewritePlaylist, sendOriginFile, type OriginFile } from './origin.ts';
+import { LoadFileIndex, SegmentCache, liveFile, originPathParts, rewritePlaylist, sendOriginFile, type OriginFile } from './origin.ts';
 import type { Viewer } from './playback-policy.ts';
 import { sameTarget, type PlaybackSessions, type PlaybackTarget } from './playback-sessions.ts';
 
@@ -33,6 +33,8 @@ export interface MediaHttpDeps {
   sessions: PlaybackSessions;
   keys: KeyServer;
   live: LiveChannels;
+  /** Memory for hot segments of the active load; 0 streams every request from disk. */
+  segmentCacheBytes: number;
 }
 
 const playbackRequest = z.object({
@@ -76,9 +78,11 @@ export function mediaRouter(deps: MediaHttpDeps): Router {
   let index = deps.loads.active ? new LoadFileIndex(deps.loads.active) : undefined;
   /** Playlists of the active load, read once: they never change under a load. */
   let playlists = new Map<string, string>();
+  const segments = new SegmentCache(deps.segmentCacheBytes);
   deps.loads.onActivated((active) => {
     index = new LoadFileIndex(active);
     playlists = new Map();
+    segments.clear();
   });
 
   router.get('/api/catalog', (req, res) => {
@@ -145,7 +149,7 @@ export function mediaRouter(deps: MediaHttpDeps): Router {
     // Playlists answer only to a session, before saying whether they exist.
     const session = parts.at(-1)!.endsWith('.m3u8') ? requireSession(deps, req, target) : undefined;
     if (!file) throw new HttpError(404, 'NOT_FOUND', 'no such media file');
-    if (file.kind !== 'playlist') return sendOriginFile(req, res, file);
+    if (file.kind !== 'playlist') return sendOriginFile(req, res, file, undefined, segments);
     const { token } = session ?? requireSession(deps, req, target);
     let text = file.live ? undefined : playlists.get(file.abs);
     if (text === undefined) {

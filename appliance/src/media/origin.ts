@@ -158,9 +158,10 @@ function etagMatches(header: string | undefined, etag: string): boolean {
 
 /**
  * Sends one file with ETag, conditional GET, a single Range and its cache rule. `body`
- * replaces the file's bytes (a rewritten playlist); then no range or ETag applies.
+ * replaces the file's bytes (a rewritten playlist); then no range or ETag applies. With a
+ * cache, a load's files are served from memory.
  */
-export function sendOriginFile(req: IncomingMessage, res: ServerResponse, file: OriginFile, body?: string): void {
+export function sendOriginFile(req: IncomingMessage, res: ServerResponse, file: OriginFile, body?: string, cache?: SegmentCache): void {
   res.setHeader('Content-Type', file.mime);
   res.setHeader('Cache-Control', cacheControl(file));
   res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -196,22 +197,92 @@ export function sendOriginFile(req: IncomingMessage, res: ServerResponse, file: 
     res.end();
     return;
   }
+  const cached = !file.live && cache ? cache.get(file) : undefined;
+  if (cached) {
+    void cached.then(
+      (bytes) => res.end(range ? bytes.subarray(start, end + 1) : bytes),
+      () => notFound(res),
+    );
+    return;
+  }
   // O_NOFOLLOW: a symlink swapped in after the index was built is refused, not followed.
   fs.open(file.abs, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW, (error, fd) => {
-    if (error) {
-      if (!res.headersSent) {
-        res.statusCode = 404;
-        res.removeHeader('Content-Length');
-        res.removeHeader('Content-Range');
-        res.setHeader('Content-Type', 'application/json');
-        res.setHeader('Cache-Control', 'no-store');
-        res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no such file' } }));
-      } else res.destroy();
-      return;
-    }
+    if (error) return notFound(res);
     const stream = fs.createReadStream('', { fd, start, end, highWaterMark: 256 * 1024 });
     stream.on('error', () => res.destroy());
     res.on('close', () => stream.destroy());
     stream.pipe(res);
   });
+}
+
+function notFound(res: ServerResponse): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.statusCode = 404;
+  res.removeHeader('Content-Length');
+  res.removeHeader('Content-Range');
+  res.removeHeader('ETag');
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no such file' } }));
+}
+
+function readNoFollow(file: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    fs.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW, (error, fd) => {
+      if (error) return reject(error);
+      fs.readFile(fd, (readError, bytes) => {
+        fs.close(fd, () => undefined);
+        if (readError) reject(readError);
+        else resolve(bytes);
+      });
+    });
+  });
+}
+
+/**
+ * Hot segments in memory, least recently used out first. 850 seats watch a few dozen titles;
+ * the same segments go out hundreds of times, and one write of a buffer costs far less than
+ * a file stream per request. Only files of a load (immutable, checksummed at install) are
+ * cached; concurrent misses of one file share one read.
+ */
+export class SegmentCache {
+  private readonly entries = new Map<string, { bytes: Promise<Buffer>; size: number }>();
+  private used = 0;
+
+  constructor(private readonly budgetBytes: number, private readonly maxFileBytes = 16 * 1024 * 1024) {}
+
+  get(file: OriginFile): Promise<Buffer> | undefined {
+    if (this.budgetBytes <= 0 || file.size > this.maxFileBytes || file.size > this.budgetBytes) return undefined;
+    const key = file.abs;
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit.bytes;
+    }
+    const bytes = readNoFollow(file.abs);
+    const entry = { bytes, size: file.size };
+    this.entries.set(key, entry);
+    this.used += file.size;
+    bytes.catch(() => this.drop(key, entry));
+    while (this.used > this.budgetBytes) {
+      const [oldestKey, oldest] = this.entries.entries().next().value as [string, { bytes: Promise<Buffer>; size: number }];
+      this.drop(oldestKey, oldest);
+    }
+    return bytes;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.used = 0;
+  }
+
+  private drop(key: string, entry: { size: number }): void {
+    if (this.entries.get(key) !== entry) return;
+    this.entries.delete(key);
+    this.used -= entry.size;
+  }
 }
