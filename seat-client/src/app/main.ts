@@ -62,6 +62,8 @@ async function boot(): Promise<void> {
     onBusStatus(connected) {
       busUp = connected;
       updateOffline();
+      // Recoveries the kiosk watchdog made (reloads after a hang or crash) go to the crew map.
+      if (connected) void window.ifecKiosk?.takeFaults().then((faults) => faults.forEach((f) => cabin.reportFault(f)));
     },
   });
 

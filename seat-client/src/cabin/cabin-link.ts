@@ -74,6 +74,12 @@ export class CabinLink {
     if (changed) this.reportHealth();
   }
 
+  /** Raises a fault on seat/<id>/fault (journalled by the appliance, shown on the crew map). */
+  reportFault(fault: { id: string; code: string; message: string; at: string }): boolean {
+    const seat = this.screen.seat;
+    return seat !== undefined && this.socket !== undefined && this.socket.publish(`seat/${seat.seatId}/fault`, JSON.stringify(fault));
+  }
+
   get seatStatus(): SeatStatus {
     return this.status;
   }

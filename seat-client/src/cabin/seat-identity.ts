@@ -12,7 +12,8 @@ export interface SeatIdentity {
 declare global {
   interface Window {
     ifecSeat?: SeatIdentity;
-    ifecKiosk?: { heartbeat(): void; reportRendererProblem(message: string): void };
+    /** The Electron kiosk's watchdog (absent on phones and in a plain browser). */
+    ifecKiosk?: { heartbeat(): void; takeFaults(): Promise<{ id: string; code: string; message: string; at: string }[]> };
   }
 }
 

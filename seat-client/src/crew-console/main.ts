@@ -87,7 +87,7 @@ function start(root: HTMLElement): void {
 
   function seatBadges(s: SeatRow): string {
     const c = controls[s.seatId];
-    return [s.callLight ? '🔔' : '', c?.locked ? '🔒' : '', s.dnd ? '🌙' : '', s.playing ? '▶' : '', s.faults.length ? '⚠' : ''].join('');
+    return [s.callLight ? 'C' : '', c?.locked ? 'L' : '', s.dnd ? 'D' : '', s.playing ? '▶' : '', s.faults.length ? '!' : ''].join(' ');
   }
 
   function seatLabel(s: SeatRow): string {
@@ -109,7 +109,7 @@ function start(root: HTMLElement): void {
     }
     return h('section', { class: 'seat-map', 'aria-labelledby': 'map-heading' },
       h('h2', { id: 'map-heading' }, 'Seat map'),
-      h('p', { class: 'legend' }, '🔔 call · 🔒 locked · 🌙 do not disturb · ▶ playing · ⚠ fault'),
+      h('p', { class: 'legend' }, 'C call light · L locked · D do not disturb · ▶ playing · ! fault · green online · red offline · dashed locked'),
       h('div', { class: 'rows' }, [...rows.entries()].sort((a, b) => a[0] - b[0]).map(([n, list]) =>
         h('div', { class: 'seat-row' },
           h('span', { class: 'row-number', 'aria-hidden': 'true' }, n),
