@@ -131,12 +131,11 @@ export class LinkEmulator {
   /** Called by a direction for each piece delivered. */
   carried(bytes: number): void {
     this.bytesCarried += bytes;
-    let due = false;
-    while (this.cutPoints.length && this.cutPoints[0]! <= this.bytesCarried) {
+    // One cut per point: points closer together than a piece fall on the next connection's bytes.
+    if (this.cutPoints.length && this.cutPoints[0]! <= this.bytesCarried) {
       this.cutPoints.shift();
-      due = true;
+      this.cutAll();
     }
-    if (due) this.cutAll();
   }
 
   async close(): Promise<void> {
