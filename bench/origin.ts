@@ -4,6 +4,11 @@
  * nginx serving the very same installed files, with the same keep-alive HTTP clients looping
  * over the segments, measured in the same run, alternating which goes first; median of runs.
  *
+ * Throughput: closed-loop clients, each fetching the next 1 MiB segment as soon as the last
+ * one arrived. Time to first byte: 850 players paced like real ones (one segment per 4 s),
+ * because closed-loop clients saturate the machine and then measure queueing, for either server
+ * (their p99 is logged too).
+ *
  * nginx runs as Debian configures it where it matters (worker_processes auto, sendfile on,
  * tcp_nopush on); access_log off because our origin writes none either. The load generator
  * shares the 2 cores with the server under test, for both alike.
@@ -26,6 +31,8 @@ const DURATION_MS = Number(process.env.BENCH_ORIGIN_MS ?? 4000);
 const SEGMENTS = 24;
 /** About a 4-second segment at 2 Mbit/s. */
 const SEGMENT_BYTES = 1024 * 1024;
+const SEGMENT_S = 4;
+const PACED_MS = Number(process.env.BENCH_ORIGIN_PACED_MS ?? 12_000);
 const TITLE = 'bench-title';
 const NGINX = '/usr/sbin/nginx';
 
@@ -87,6 +94,40 @@ async function drive(port: number, paths: string[], clients: number, durationMs:
   const seconds = (performance.now() - start) / 1000;
   agent.destroy();
   return { mbPerS: bytes / 1e6 / seconds, ttfbP99Ms: percentile(ttfbs, 99), requests: ttfbs.length, errors };
+}
+
+/**
+ * 850 players as a real player behaves: one segment per segment duration (4 s), each client
+ * starting at a random phase, for `durationMs`. Returns every time to first byte.
+ */
+async function pacedTtfbs(port: number, paths: string[], clients: number, durationMs: number): Promise<{ ttfbs: number[]; errors: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: clients, maxFreeSockets: clients });
+  const ttfbs: number[] = [];
+  let errors = 0;
+  const get = (p: string) => new Promise<void>((resolve) => {
+    const t0 = performance.now();
+    const req = http.get({ agent, host: '127.0.0.1', port, path: p }, (res) => {
+      ttfbs.push(performance.now() - t0);
+      if (res.statusCode !== 200) errors++;
+      res.resume();
+      res.on('end', resolve);
+      res.on('error', () => { errors++; resolve(); });
+    });
+    req.on('error', () => { errors++; resolve(); });
+  });
+  const start = performance.now();
+  await Promise.all(Array.from({ length: clients }, async (_, i) => {
+    let next = start + Math.random() * SEGMENT_S * 1000;
+    let k = i;
+    while (next < start + durationMs) {
+      const wait = next - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      await get(paths[k++ % paths.length]!);
+      next += SEGMENT_S * 1000;
+    }
+  }));
+  agent.destroy();
+  return { ttfbs, errors };
 }
 
 /** A signed load of one title whose segments are random bytes (the origin does not look inside). */
@@ -228,11 +269,25 @@ async function run(ctx: BenchContext): Promise<void> {
         ...(typeof nginx === 'string' ? { skipped: `peer: ${nginx}` } : {}),
       });
       if (clients === 850) {
-        const ttfb = median(ours.map((x) => x.ttfbP99Ms));
-        const peerTtfb = theirs.length ? median(theirs.map((x) => x.ttfbP99Ms)) : null;
+        // Closed-loop clients saturate the machine, so their time to first byte is queueing
+        // behind 850 MB of other downloads for either server; logged, not the figure. The
+        // figure is 850 players paced like real ones (a 1 MiB segment every 4 s, random phase).
+        ctx.log(`850 clients closed-loop ttfb p99: ours ${ours.map((x) => x.ttfbP99Ms.toFixed(0)).join('/')} ms; nginx ${theirs.map((x) => x.ttfbP99Ms.toFixed(0)).join('/') || '-'} ms`);
+        const pacedOurs: number[] = [];
+        const pacedTheirs: number[] = [];
+        for (let r = 0; r < RUNS; r++) {
+          const order = r % 2 === 0 ? ['ours', 'nginx'] : ['nginx', 'ours'];
+          for (const who of order) {
+            if (who === 'ours') pacedOurs.push(percentile((await pacedTtfbs(appliance.port, paths, clients, PACED_MS)).ttfbs, 99));
+            else if (typeof nginx !== 'string') pacedTheirs.push(percentile((await pacedTtfbs(nginx.port, paths, clients, PACED_MS)).ttfbs, 99));
+          }
+        }
+        ctx.log(`850 paced players ttfb p99: ours ${pacedOurs.map((x) => x.toFixed(1)).join('/')} ms; nginx ${pacedTheirs.map((x) => x.toFixed(1)).join('/') || '-'} ms`);
+        const ttfb = median(pacedOurs);
+        const peerTtfb = pacedTheirs.length ? median(pacedTheirs) : null;
         ctx.record({
           id: 'hls.origin.ttfb_p99_ms.850', value: ttfb, unit: 'ms', peer: 'nginx', peer_value: peerTtfb, ratio: ratio(ttfb, peerTtfb), goal: '< 20 ms',
-          note: 'ratio = ours / nginx (lower is better)',
+          note: `850 players each fetching a 1 MiB segment every ${SEGMENT_S} s (random phase) for ${PACED_MS / 1000} s; ratio = ours / nginx (lower is better); closed-loop p99 ours ${median(ours.map((x) => x.ttfbP99Ms)).toFixed(0)} ms vs nginx ${theirs.length ? median(theirs.map((x) => x.ttfbP99Ms)).toFixed(0) : '-'} ms`,
           ...(typeof nginx === 'string' ? { skipped: `peer: ${nginx}` } : {}),
         });
       }
