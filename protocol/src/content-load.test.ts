@@ -36,6 +36,9 @@ test('verifyContentLoad names a missing load.json and an expired load', async ()
     assert.deepEqual(await verifyContentLoad(dir, [keys.publicKeyPem], new Date('2026-12-15T00:00:00Z')), []);
     const late = await verifyContentLoad(dir, [keys.publicKeyPem], new Date('2027-03-01T00:00:00Z'));
     assert.deepEqual(late.map((p) => p.code), ['load-expired']);
+    const rollback = await verifyContentLoad(dir, [keys.publicKeyPem], new Date('2026-12-15T00:00:00Z'), { activeVersion: 2 });
+    assert.deepEqual(rollback.map((p) => p.code), ['load-rollback']);
+    assert.deepEqual(await verifyContentLoad(dir, [keys.publicKeyPem], new Date('2026-12-15T00:00:00Z'), { activeVersion: 1 }), []);
     fs.writeFileSync(path.join(dir, 'load.json'), '{"id":');
     assert.equal((await verifyContentLoad(dir, [keys.publicKeyPem], new Date()))[0]?.code, 'load-invalid');
   } finally {

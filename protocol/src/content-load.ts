@@ -13,6 +13,8 @@ import { describeIssues } from './errors.ts';
 
 export type ContentLoadProblemCode =
   | 'load-missing' | 'load-invalid' | 'load-expired'
+  /** Older than the load the aircraft already runs (replay of an old, still-signed load). */
+  | 'load-rollback'
   | 'signature-untrusted' | 'signature-invalid'
   | 'manifest-missing' | 'manifest-checksum' | 'manifest-invalid' | 'manifest-mismatch'
   | 'file-missing' | 'file-size' | 'file-checksum'
@@ -150,7 +152,12 @@ export interface VerifiedContentLoad {
  * at `now`. Empty problems = safe to mount. Checks everything it can rather than stopping at
  * the first problem so a person sees the whole picture.
  */
-export async function inspectContentLoad(dir: string, trustedPublicKeys: KeyInput[], now: Date): Promise<VerifiedContentLoad> {
+export interface VerifyOptions {
+  /** The version of the load now active on this aircraft: an older one is refused. */
+  activeVersion?: number;
+}
+
+export async function inspectContentLoad(dir: string, trustedPublicKeys: KeyInput[], now: Date, options: VerifyOptions = {}): Promise<VerifiedContentLoad> {
   const problems: ContentLoadProblem[] = [];
   const manifests: TitleManifest[] = [];
   const loadFile = join(dir, LOAD_FILE);
@@ -167,6 +174,9 @@ export async function inspectContentLoad(dir: string, trustedPublicKeys: KeyInpu
 
   const signatureProblem = checkLoadSignature(load, trustedPublicKeys);
   if (signatureProblem) problems.push(signatureProblem);
+  if (options.activeVersion !== undefined && load.version < options.activeVersion) {
+    problems.push({ code: 'load-rollback', message: `load ${load.id} is version ${load.version}, older than the active version ${options.activeVersion}`, path: LOAD_FILE });
+  }
   if (Date.parse(load.expiresAt) <= now.getTime()) {
     problems.push({ code: 'load-expired', message: `load ${load.id} expired at ${load.expiresAt}`, path: LOAD_FILE });
   }
@@ -230,6 +240,6 @@ export async function inspectContentLoad(dir: string, trustedPublicKeys: KeyInpu
 }
 
 /** The list of precise problems with a load; empty means it may be mounted. */
-export async function verifyContentLoad(dir: string, trustedPublicKeys: KeyInput[], now: Date): Promise<ContentLoadProblem[]> {
-  return (await inspectContentLoad(dir, trustedPublicKeys, now)).problems;
+export async function verifyContentLoad(dir: string, trustedPublicKeys: KeyInput[], now: Date, options: VerifyOptions = {}): Promise<ContentLoadProblem[]> {
+  return (await inspectContentLoad(dir, trustedPublicKeys, now, options)).problems;
 }
