@@ -35,6 +35,15 @@ test('a demo film source has video, English, French and an English audio descrip
   assert.ok(Math.abs(info.durationS - 3) < 0.1);
 });
 
+test('without a font the demo source still builds (a moving box instead of text)', async () => {
+  const ffmpeg = Ffmpeg.locate();
+  const out = path.join(work, 'no-font.mp4');
+  const args = demoSourceArgs(short(film, 2), path.join(work, 'title.txt'), null, out);
+  assert.equal(args.some((a) => a.includes('drawtext')), false);
+  await ffmpeg.run(args, { purpose: 'test source without font' });
+  assert.ok((await ffmpeg.probe(out)).streams.some((s) => s.codec_type === 'video'));
+});
+
 test('ensureDemoContent builds a verifiable load once, reuses it, and rebuilds when the recipe changes', async () => {
   const cache = path.join(work, 'cache');
   const titles = [short(film, 4), short(song, 3)];
