@@ -48,13 +48,15 @@ export const boardingGroup: BenchGroup = {
       for (const n of SEAT_COUNTS) {
         const times: number[] = [];
         const bytes: number[] = [];
+        const simulated: number[] = [];
         for (let run = 0; run < RUNS; run++) {
           const result = await storm(ctx, appliance, n, snapshot, `${n}-${run}`);
           times.push(result.seconds);
           bytes.push(result.bytesPerSeat);
-          ctx.log(`${n} seats, run ${run + 1}/${RUNS}: ${result.seconds.toFixed(2)} s, ${(result.bytesPerSeat / 1024).toFixed(0)} KB per seat, real replicas ${result.replicaSeconds.map((s) => s.toFixed(2)).join(' / ')} s`);
+          simulated.push(result.simulatedSeconds);
+          ctx.log(`${n} seats, run ${run + 1}/${RUNS}: ${result.seconds.toFixed(2)} s (simulated seats ${result.simulatedSeconds.toFixed(2)} s, real replicas ${result.replicaSeconds.map((s) => s.toFixed(2)).join(' / ')} s), ${(result.bytesPerSeat / 1024).toFixed(0)} KB per seat, ${result.retries} keep-alive retries`);
         }
-        ctx.record({ id: `seat.boarding_storm_s.${n}`, value: round(median(times)), unit: 's', goal: n === 850 ? '< 10 s' : undefined, note: `median of ${RUNS}; ${REAL_REPLICAS} real RxDB replicas checked against the appliance each run` });
+        ctx.record({ id: `seat.boarding_storm_s.${n}`, value: round(median(times)), unit: 's', goal: n === 850 ? '< 10 s' : undefined, note: `median of ${RUNS}; ${REAL_REPLICAS} real RxDB replicas (memory storage, all in this one process) checked against the appliance each run; simulated seats alone: ${round(median(simulated))} s; machine load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores` });
         ctx.record({ id: `seat.boarding_bytes_per_seat_kb.${n}`, value: round(median(bytes) / 1024), unit: 'KB' });
       }
     } finally {
@@ -91,14 +93,33 @@ async function storm(ctx: BenchContext, appliance: ApplianceSide, n: number, exp
     await replica.close();
   }
   ctx.log(`  ${real.length} RxDB replicas hold the appliance's ${want.size} titles exactly`);
-  return { seconds, bytesPerSeat: median(sims.map((s) => s.bytes)), replicaSeconds: real.map((r) => r.seconds) };
+  return {
+    seconds,
+    bytesPerSeat: median(sims.map((s) => s.bytes)),
+    replicaSeconds: real.map((r) => r.seconds),
+    simulatedSeconds: Math.max(0, ...sims.map((s) => s.doneAt)),
+    retries: sims.reduce((n, s) => n + s.retries, 0),
+  };
 }
 
 /** One seat's first sync, request by request as openReplica makes them; wire bytes counted on its sockets. */
-async function simulatedSeat(baseUrl: string, started: number): Promise<{ doneAt: number; bytes: number; close(): void }> {
+async function simulatedSeat(baseUrl: string, started: number): Promise<{ doneAt: number; bytes: number; retries: number; close(): void }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const sockets = new Set<net.Socket>();
-  const request = (p: string, headers: Record<string, string> = {}) => new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+  let retries = 0;
+  // Like a browser, a GET that meets a keep-alive socket the server just closed is sent again.
+  const request = async (p: string, headers: Record<string, string> = {}) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await requestOnce(p, headers);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (attempt >= 3 || (code !== 'ECONNRESET' && code !== 'EPIPE')) throw error;
+        retries++;
+      }
+    }
+  };
+  const requestOnce = (p: string, headers: Record<string, string>) => new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
     const req = http.get(`${baseUrl}${p}`, { agent, headers: { accept: 'application/json', 'accept-encoding': 'gzip, deflate', ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) })).on('error', reject);
@@ -146,6 +167,7 @@ async function simulatedSeat(baseUrl: string, started: number): Promise<{ doneAt
   return {
     doneAt,
     bytes,
+    retries,
     close: () => {
       streamReq?.destroy();
       agent.destroy();
