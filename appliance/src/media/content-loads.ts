@@ -9,6 +9,7 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import {
@@ -110,7 +111,7 @@ export class ContentLoads {
     const alreadyInPlace = source === final;
     const staging = alreadyInPlace ? final : path.join(this.root, `.staging-${crypto.randomBytes(6).toString('hex')}`);
     try {
-      if (!alreadyInPlace) copyLoad(source, staging, header);
+      if (!alreadyInPlace) await copyLoad(source, staging, header);
       const inspected = await inspectContentLoad(staging, this.options.trustedKeys(), this.now());
       if (!inspected.load || inspected.problems.length > 0) throw new ContentLoadRefused(source, inspected.problems);
       if (!alreadyInPlace) {
@@ -118,7 +119,7 @@ export class ContentLoads {
         const aside = fs.existsSync(final) ? `${final}.old-${crypto.randomBytes(4).toString('hex')}` : undefined;
         if (aside) fs.renameSync(final, aside);
         fs.renameSync(staging, final);
-        if (aside) fs.rmSync(aside, { recursive: true, force: true });
+        if (aside) await fsp.rm(aside, { recursive: true, force: true });
       }
       await this.options.store.write(async (tx) => {
         await tx.query(
@@ -129,10 +130,10 @@ export class ContentLoads {
       });
       const previous = this.current;
       const activated = this.activate(header.id, final, inspected.load, inspected.manifests);
-      if (previous && previous.loadId !== header.id) fs.rmSync(previous.dir, { recursive: true, force: true });
+      if (previous && previous.loadId !== header.id) await fsp.rm(previous.dir, { recursive: true, force: true });
       return activated;
     } catch (error) {
-      if (!alreadyInPlace) fs.rmSync(staging, { recursive: true, force: true });
+      if (!alreadyInPlace) await fsp.rm(staging, { recursive: true, force: true });
       if (error instanceof ContentLoadRefused) this.options.log.warn({ source, problems: error.problems }, 'content load refused; the active load stays');
       throw error;
     }
@@ -165,29 +166,30 @@ function readLoadHeader(dir: string): ContentLoad | undefined {
 
 /**
  * Copies exactly the files the load names, each as a regular file. A symlink or a missing
- * file is not copied, so the verification of the copy reports it.
+ * file is not copied, so the verification of the copy reports it. Asynchronous: a monthly
+ * load is hundreds of gigabytes and the cabin keeps being served while it copies.
  */
-function copyLoad(source: string, target: string, load: ContentLoad): void {
-  fs.mkdirSync(target, { recursive: true });
-  const copy = (rel: string): boolean => {
+async function copyLoad(source: string, target: string, load: ContentLoad): Promise<void> {
+  await fsp.mkdir(target, { recursive: true });
+  const copy = async (rel: string): Promise<boolean> => {
     const from = path.join(source, rel);
     let stat: fs.Stats;
     try {
-      stat = fs.lstatSync(from);
+      stat = await fsp.lstat(from);
     } catch {
       return false;
     }
     if (!stat.isFile()) return false;
     const to = path.join(target, rel);
-    fs.mkdirSync(path.dirname(to), { recursive: true });
-    fs.copyFileSync(from, to, fs.constants.COPYFILE_FICLONE);
+    await fsp.mkdir(path.dirname(to), { recursive: true });
+    await fsp.copyFile(from, to, fs.constants.COPYFILE_FICLONE);
     return true;
   };
-  copy(LOAD_FILE);
-  for (const key of load.keys) copy(key.path);
+  await copy(LOAD_FILE);
+  for (const key of load.keys) await copy(key.path);
   for (const entry of load.packages) {
     const manifestRel = `${entry.path}/${PACKAGE_MANIFEST_FILE}`;
-    if (!copy(manifestRel)) continue;
+    if (!(await copy(manifestRel))) continue;
     let manifest: TitleManifest;
     try {
       const parsed = titleManifest.safeParse(JSON.parse(fs.readFileSync(path.join(target, manifestRel), 'utf8')));
@@ -196,7 +198,7 @@ function copyLoad(source: string, target: string, load: ContentLoad): void {
     } catch {
       continue;
     }
-    for (const file of manifest.files) copy(`${entry.path}/${file.path}`);
+    for (const file of manifest.files) await copy(`${entry.path}/${file.path}`);
   }
 }
 
