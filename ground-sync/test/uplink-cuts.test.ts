@@ -37,7 +37,7 @@ before(async () => {
 });
 
 for (const store of ['pglite', 'postgres'] as const) {
-  test(`${CUTS} random cuts during a ${RECORDS}-record upload: the ${store} ground holds each record exactly once`, { skip: store === 'postgres' ? pgSkip : undefined, timeout: 240_000 }, async () => {
+  test(`${CUTS} random cuts during a ${RECORDS}-record upload: the ${store} ground holds each record exactly once`, { skip: store === 'postgres' ? pgSkip : undefined, timeout: 420_000 }, async (t) => {
     assert.equal(expected.length, RECORDS);
     const ground = await startTestGround(store);
     await tenantWithKey(ground, 'air-cut');
@@ -47,6 +47,8 @@ for (const store of ['pglite', 'postgres'] as const) {
     const aircraft = await startTestAircraft(undefined, undefined, TAIL, { IFEC_GROUND_URL: link.url, IFEC_SYNC_BATCH_RECORDS: String(BATCH) }, dataDir);
     try {
       const maxSeq = expected.at(-1)!.seq;
+      const progress = setInterval(() => console.log(`# ${store}: ${link.cuts} cuts, ${link.bytesCarried} bytes carried`), 10_000);
+      t.after(() => clearInterval(progress));
       await waitFor(async () => (await ground.db.query<{ acked_bulk: number }>('SELECT acked_bulk FROM aircraft WHERE aircraft_id = $1', [TAIL])).rows[0]!.acked_bulk >= maxSeq, 200_000, 'the whole outbox acknowledged');
       assert.equal(link.cuts, CUTS, `every cut happened (at bytes ${points.join(', ')})`);
       assert.equal(link.pendingCuts, 0);

@@ -97,12 +97,16 @@ export class SyncService {
   private async loop(): Promise<void> {
     while (!this.stopped) {
       let delay = this.o.intervalMs;
+      const ackedBefore = { ...this.o.state.current.acked };
       try {
         await this.syncOnce();
         this.failures = 0;
         this.lastError = null;
       } catch (error) {
-        this.failures++;
+        // A pass that moved the ground's acknowledgement before failing was worth it: retry soon.
+        // Only failures without progress back off further (a link that is really down).
+        const progressed = this.o.state.current.acked.critical > ackedBefore.critical || this.o.state.current.acked.bulk > ackedBefore.bulk;
+        this.failures = progressed ? 1 : this.failures + 1;
         this.lastError = `${(error as { code?: string }).code ?? 'ERROR'}: ${(error as Error).message}`;
         delay = this.backoff();
         this.setState(this.link === 'none' ? 'offline' : 'backing-off');
