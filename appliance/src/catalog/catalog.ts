@@ -38,6 +38,8 @@ export class Catalog {
   private loadId: string | null = null;
   /** One catalogue change at a time, from diff to memory, so each diff sees the last one's result. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Canonical content of held documents, computed once each (a new load compares 5,000). */
+  private readonly heldContent = new WeakMap<CatalogTitleDoc, string>();
 
   constructor(private readonly deps: { store: Store; clock: ReplicationClock; stream: LiveStream; log: Logger; now?: () => Date }) {}
 
@@ -92,7 +94,7 @@ export class Catalog {
     const committed = await this.deps.store.write(async (tx) => {
       for (const [id, content] of incoming) {
         const held = this.pages.get(id);
-        if (held && !held._deleted && sameTitle(held, content)) continue;
+        if (held && !held._deleted && this.sameTitle(held, content)) continue;
         if (!held || held._deleted) counts.added++;
         else counts.changed++;
         writes.push({ ...content, updatedAt: this.deps.clock.next(), _deleted: false });
@@ -124,6 +126,17 @@ export class Catalog {
     return change;
   }
 
+  /** Same editorial content? The load a title came from alone is not a change worth sending. */
+  private sameTitle(held: CatalogTitleDoc, content: CatalogTitleContent): boolean {
+    let before = this.heldContent.get(held);
+    if (before === undefined) {
+      const { updatedAt: _u, _deleted: _d, loadId: _l, ...rest } = held;
+      this.heldContent.set(held, (before = canonicalJson(rest)));
+    }
+    const { loadId: _l2, ...newContent } = content;
+    return before === canonicalJson(newContent);
+  }
+
   private rebuildSnapshot(): Promise<void> {
     const input = { loadId: this.loadId, checkpoint: this.pages.checkpoint, documentsJson: this.pages.liveJson(), now: this.deps.now?.() ?? new Date() };
     this.snapshotBuild = buildSnapshot(input).then((file) => {
@@ -132,11 +145,4 @@ export class Catalog {
     });
     return this.snapshotBuild;
   }
-}
-
-/** Same editorial content? The load a title came from alone is not a change worth sending. */
-function sameTitle(held: CatalogTitleDoc, content: CatalogTitleContent): boolean {
-  const { updatedAt: _u, _deleted: _d, loadId: _l, ...heldContent } = held;
-  const { loadId: _l2, ...newContent } = content;
-  return canonicalJson(heldContent) === canonicalJson(newContent);
 }
