@@ -1,7 +1,8 @@
 import type { BenchGroup } from './harness.ts';
+import { seatGroup } from './seat.ts';
 import { mediaGroup } from './media.ts';
 import { boardingGroup } from './boarding.ts';
 import { originGroup } from './origin.ts';
 
 /** Every bench group, in the order `npm run bench` runs them. Add new groups here. */
-export const groups: BenchGroup[] = [mediaGroup, boardingGroup, originGroup];
+export const groups: BenchGroup[] = [mediaGroup, boardingGroup, originGroup, seatGroup];

@@ -67,7 +67,7 @@ async function boot(): Promise<void> {
     },
   });
 
-  const catalog = await openCatalogSource(screen, localStorage);
+  const catalog = openCatalogSource(screen, localStorage);
   const ctx: AppContext = {
     screen, settings, catalog, cabin, parental,
     locale: () => locale,
@@ -96,27 +96,48 @@ async function boot(): Promise<void> {
   function renderShell(): void {
     shell.render(locale, navKey(parseRoute(location.hash)));
   }
+  let rendering = false;
+  let again = false;
   function render(force = false): void {
+    // A view's dispose may save state, which notifies, which asks for a render: run it after this one.
+    if (rendering) {
+      again = true;
+      return;
+    }
     const key = location.hash;
     // Do not rebuild the player (or a search being typed) when only data changed.
     const route = parseRoute(key);
     if (!force && key === routeKey && (route.name === 'play' || route.name === 'search')) return;
-    const focused = document.activeElement?.id;
-    view?.dispose?.();
-    routeKey = key;
-    switch (route.name) {
-      case 'home': view = homeScreen(ctx); break;
-      case 'browse': view = browseScreen(ctx, route.shelf); break;
-      case 'search': view = searchScreen(ctx, route.query); break;
-      case 'title': view = detailScreen(ctx, route.id); break;
-      case 'play': view = playerScreen(ctx, route.id, route.from); break;
-      case 'settings': view = settingsScreen(ctx); break;
+    rendering = true;
+    try {
+      const focused = document.activeElement?.id;
+      const leaving = view;
+      view = undefined;
+      leaving?.dispose?.();
+      routeKey = key;
+      view = screenFor(route);
+      shell.main.replaceChildren(view.el);
+      document.title = `${view.title} — ${locale.t.appName}`;
+      renderShell();
+      if (focused) document.getElementById(focused)?.focus();
+      document.body.dataset.route = route.name;
+    } finally {
+      rendering = false;
     }
-    shell.main.replaceChildren(view.el);
-    document.title = `${view.title} — ${locale.t.appName}`;
-    renderShell();
-    if (focused) document.getElementById(focused)?.focus();
-    document.body.dataset.route = route.name;
+    if (again) {
+      again = false;
+      render();
+    }
+  }
+  function screenFor(route: ReturnType<typeof parseRoute>): View {
+    switch (route.name) {
+      case 'home': return homeScreen(ctx);
+      case 'browse': return browseScreen(ctx, route.shelf);
+      case 'search': return searchScreen(ctx, route.query);
+      case 'title': return detailScreen(ctx, route.id);
+      case 'play': return playerScreen(ctx, route.id, route.from);
+      case 'settings': return settingsScreen(ctx);
+    }
   }
   function updateOffline(): void {
     overlays.setOffline(!catalog.online() && !busUp);

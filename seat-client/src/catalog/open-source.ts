@@ -6,16 +6,17 @@ import type { Screen } from '../cabin/seat-identity.ts';
 import { ReplicaCatalogSource } from './replica-source.ts';
 import { HttpCatalogSource, type CatalogSource } from './source.ts';
 
-export async function openCatalogSource(screen: Screen, storage: Storage): Promise<CatalogSource> {
+export function openCatalogSource(screen: Screen, storage: Storage): CatalogSource {
   const http = new HttpCatalogSource(screen.baseUrl, storage);
-  const useReplica = screen.seat !== undefined && 'indexedDB' in globalThis;
-  void http.start(!useReplica);
-  if (!useReplica || !screen.seat) return http;
-  try {
-    return await ReplicaCatalogSource.open(screen.seat, screen.baseUrl, http);
-  } catch (error) {
-    console.warn('replica unavailable, using HTTP catalogue', error);
+  const seat = screen.seat;
+  const useReplica = seat !== undefined && 'indexedDB' in globalThis;
+  const first = http.start(!useReplica);
+  if (!useReplica || !seat) return http;
+  const source = new ReplicaCatalogSource(http, screen.baseUrl);
+  // The home screen paints from the snapshot (or the kept copy) first; RxDB opens right after.
+  void first.then(() => source.open(seat)).catch((error: unknown) => {
+    console.warn('replica unavailable, using the HTTP catalogue', error);
     void http.start(true);
-    return http;
-  }
+  });
+  return source;
 }

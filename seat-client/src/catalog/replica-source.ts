@@ -19,26 +19,19 @@ export class ReplicaCatalogSource implements CatalogSource {
   private readonly listeners = new Set<() => void>();
   private readonly unsubscribe: (() => void)[] = [];
 
-  private constructor(private readonly replica: Replica, private readonly mod: ReplicaModule, private readonly fallback: HttpCatalogSource, baseUrl: string) {
-    const titles = replica.titles.find().$.subscribe((docs) => {
-      this.list = docs.map((d) => toCatalogTitle(d.toJSON() as unknown as Record<string, unknown>, baseUrl)).filter((t): t is CatalogTitle => t !== undefined);
-      this.emit();
-    });
-    const state = replica.seatState.find({ selector: { kind: 'favourite' } }).$.subscribe((docs) => {
-      this.favourites = docs.map((d) => (d.toJSON().value as { titleId: string }).titleId);
-      this.emit();
-    });
-    const online = replica.online$.subscribe((up) => {
-      this.reachable = up;
-      this.emit();
-    });
-    const fromFallback = fallback.subscribe(() => this.emit());
-    this.unsubscribe.push(() => titles.unsubscribe(), () => state.unsubscribe(), () => online.unsubscribe(), fromFallback);
+  private replica: Replica | undefined;
+  private mod: ReplicaModule | undefined;
+
+  /** Answers from the HTTP source's kept copy at once; the replica takes over when it has opened. */
+  constructor(private readonly fallback: HttpCatalogSource, private readonly baseUrl: string) {
+    this.unsubscribe.push(fallback.subscribe(() => this.emit()));
   }
 
-  static async open(seat: SeatIdentity, baseUrl: string, fallback: HttpCatalogSource): Promise<ReplicaCatalogSource> {
+  /** Opens the replica in the background (RxDB and Dexie are a lazy chunk: the home screen does not wait for them). */
+  async open(seat: SeatIdentity): Promise<void> {
     const mod = await import('../replica/index.ts');
     let token: { value: string; until: number } | undefined;
+    const baseUrl = this.baseUrl;
     const replica = await mod.openReplica({
       baseUrl,
       seatId: seat.seatId,
@@ -52,7 +45,21 @@ export class ReplicaCatalogSource implements CatalogSource {
         return token.value;
       },
     });
-    return new ReplicaCatalogSource(replica, mod, fallback, baseUrl);
+    this.mod = mod;
+    this.replica = replica;
+    const titles = replica.titles.find().$.subscribe((docs) => {
+      this.list = docs.map((d) => toCatalogTitle(d.toJSON() as unknown as Record<string, unknown>, baseUrl)).filter((t): t is CatalogTitle => t !== undefined);
+      this.emit();
+    });
+    const state = replica.seatState.find({ selector: { kind: 'favourite' } }).$.subscribe((docs) => {
+      this.favourites = docs.map((d) => (d.toJSON().value as { titleId: string }).titleId);
+      this.emit();
+    });
+    const online = replica.online$.subscribe((up) => {
+      this.reachable = up;
+      this.emit();
+    });
+    this.unsubscribe.push(() => titles.unsubscribe(), () => state.unsubscribe(), () => online.unsubscribe());
   }
 
   titles(): CatalogTitle[] {
@@ -63,10 +70,12 @@ export class ReplicaCatalogSource implements CatalogSource {
     return () => this.listeners.delete(listener);
   }
   preferences(): SeatPreferences {
-    return { favourites: this.favourites, positions: this.fallback.preferences().positions };
+    const kept = this.fallback.preferences();
+    return { favourites: this.replica ? this.favourites : kept.favourites, positions: kept.positions };
   }
   async setFavourite(titleId: string, on: boolean): Promise<void> {
-    await this.mod.setFavourite(this.replica, titleId, on);
+    if (this.mod && this.replica) await this.mod.setFavourite(this.replica, titleId, on);
+    else await this.fallback.setFavourite(titleId, on);
   }
   savePosition(titleId: string, at: number): Promise<void> {
     return this.fallback.savePosition(titleId, at);
@@ -76,7 +85,7 @@ export class ReplicaCatalogSource implements CatalogSource {
   }
   async close(): Promise<void> {
     for (const u of this.unsubscribe) u();
-    await this.replica.close();
+    await this.replica?.close();
     await this.fallback.close();
   }
   private emit(): void {

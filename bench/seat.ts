@@ -1,0 +1,107 @@
+/**
+ * Seat app figures (ids in ../shared/BENCH.md), on the real appliance with the demo content
+ * and Debian's Chromium:
+ *   seat.cold_start_ms             fresh profile (no cache, no replica) -> interactive home, CPU throttled 4x (CDP)
+ *   seat.js_gzip_kb                JavaScript a kiosk loads, gzip; hls.js reported apart (seat.js_gzip_kb.hls)
+ *   seat.play_first_frame_p95_ms   Play pressed -> the video's `playing` event, 20 plays (p50 recorded too)
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { KIOSK, launchChromium, openApp, seatContext, startCabin, type Cabin } from '../seat-client/e2e/cabin-harness.ts';
+import { median, percentile, type BenchContext, type BenchGroup } from './harness.ts';
+
+const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../seat-client/dist');
+const COLD_RUNS = 7;
+const PLAYS = 20;
+/** A play that shows no frame within this counts as this long (and is reported). */
+const PLAY_TIMEOUT_MS = 20_000;
+
+function gzipKb(file: string): number {
+  return zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length / 1024;
+}
+
+function round(n: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+async function jsShipped(ctx: BenchContext): Promise<void> {
+  const assets = fs.readdirSync(path.join(DIST, 'assets')).filter((f) => f.endsWith('.js'));
+  // The crew console's chunk is never loaded by a seat; hls.js is reported on its own.
+  const hls = assets.filter((f) => f.startsWith('hls-'));
+  const kiosk = assets.filter((f) => !f.startsWith('hls-') && !f.startsWith('crew-'));
+  const kioskKb = kiosk.reduce((sum, f) => sum + gzipKb(path.join(DIST, 'assets', f)), 0);
+  const hlsKb = hls.reduce((sum, f) => sum + gzipKb(path.join(DIST, 'assets', f)), 0);
+  ctx.log(`kiosk chunks: ${kiosk.map((f) => `${f} ${round(gzipKb(path.join(DIST, 'assets', f)))} KB`).join(', ')}`);
+  ctx.record({ id: 'seat.js_gzip_kb', value: round(kioskKb), unit: 'KB', goal: '< 250', note: `app + RxDB replica + Dexie; hls.js apart, crew console not shipped to seats` });
+  ctx.record({ id: 'seat.js_gzip_kb.hls', value: round(hlsKb), unit: 'KB', note: 'hls.js, loaded on the first Play only' });
+}
+
+async function coldStart(ctx: BenchContext, browser: Browser, cabin: Cabin): Promise<void> {
+  const samples: number[] = [];
+  const seats = Object.keys(cabin.credentials.seats);
+  for (let i = 0; i < COLD_RUNS; i++) {
+    // A fresh profile every time: no HTTP cache, no service worker, an empty replica.
+    const context = await seatContext(browser, cabin, seats[i + 30]!, KIOSK);
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    await page.goto('about:blank');
+    const started = Date.now();
+    await page.goto(`${cabin.baseUrl}/#/`, { waitUntil: 'commit' });
+    await page.waitForSelector('body[data-ready="true"] a.card-link', { timeout: 60_000 });
+    samples.push(Date.now() - started);
+    await context.close();
+  }
+  ctx.log(`cold start samples (ms): ${samples.join(', ')}`);
+  ctx.record({ id: 'seat.cold_start_ms', value: median(samples), unit: 'ms', goal: '< 1500', note: `median of ${COLD_RUNS}; fresh profile, CPU 4x throttled; navigation start -> first title card on home (includes the replica's first sync)` });
+}
+
+async function firstFrame(ctx: BenchContext, browser: Browser, cabin: Cabin): Promise<void> {
+  const context = await seatContext(browser, cabin, Object.keys(cabin.credentials.seats)[60]!, KIOSK);
+  const page = await context.newPage();
+  await openApp(page, cabin);
+  await page.waitForSelector('a.card-link');
+  const titles = ['the-last-runway', 'harbour-of-glass', 'copper-sky', 'paper-planes', 'little-cloud'];
+  const samples: number[] = [];
+  let timeouts = 0;
+  // One warm-up play loads hls.js (its first load is part of cold start, not of Play).
+  for (let i = 0; i <= PLAYS; i++) {
+    await page.goto(`${cabin.baseUrl}/#/title/${titles[i % titles.length]}`);
+    await page.waitForSelector('#play');
+    const ms = await page.evaluate((limit) => new Promise<number>((resolve) => {
+      const timer = setTimeout(() => resolve(limit), limit);
+      document.addEventListener('playing', () => {
+        clearTimeout(timer);
+        resolve(performance.now() - t0);
+      }, { capture: true, once: true });
+      const t0 = performance.now();
+      (document.querySelector('#play') as HTMLElement).click();
+    }), PLAY_TIMEOUT_MS);
+    if (ms >= PLAY_TIMEOUT_MS) timeouts++;
+    if (i > 0) samples.push(ms);
+  }
+  await context.close();
+  ctx.log(`first frame samples (ms): ${samples.map((s) => Math.round(s)).join(', ')}${timeouts ? `; ${timeouts} plays showed no frame within ${PLAY_TIMEOUT_MS} ms` : ''}`);
+  ctx.record({ id: 'seat.play_first_frame_p50_ms', value: round(median(samples)), unit: 'ms', note: `${PLAYS} plays, 5 titles, from the detail page` });
+  ctx.record({ id: 'seat.play_first_frame_p95_ms', value: round(percentile(samples, 95)), unit: 'ms', goal: '< 500 (NFR-01: 2000)', note: 'Play pressed -> playing event; includes POST /api/playback, master + media playlists, key, first segments' });
+}
+
+export const seatGroup: BenchGroup = {
+  name: 'seat',
+  async run(ctx) {
+    const cabin = await startCabin();
+    const browser = await launchChromium();
+    try {
+      await jsShipped(ctx);
+      await coldStart(ctx, browser, cabin);
+      await firstFrame(ctx, browser, cabin);
+    } finally {
+      await browser.close();
+      await cabin.stop();
+    }
+  },
+};
