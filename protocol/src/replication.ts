@@ -47,7 +47,7 @@ export type ReplicationCheckpoint = z.infer<typeof replicationCheckpoint>;
 export const pullQuery = z.object({
   updatedAt: z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
   id: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(10_000).default(100),
+  limit: z.coerce.number().int().min(1).max(MAX_PULL_BATCH).default(100),
 }).strict().refine((q) => (q.updatedAt === undefined) === (q.id === undefined), 'updatedAt and id come together (a checkpoint) or not at all');
 
 // ---------------------------------------------------------------------------------------------
