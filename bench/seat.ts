@@ -6,6 +6,7 @@
  *   seat.play_first_frame_p95_ms   Play pressed -> the video's `playing` event, 20 plays (p50 recorded too)
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +43,7 @@ async function jsShipped(ctx: BenchContext): Promise<void> {
 
 async function coldStart(ctx: BenchContext, browser: Browser, cabin: Cabin): Promise<void> {
   const samples: number[] = [];
+  const outside: number[] = [];
   const seats = Object.keys(cabin.credentials.seats);
   for (let i = 0; i < COLD_RUNS; i++) {
     // A fresh profile every time: no HTTP cache, no service worker, an empty replica.
@@ -53,11 +55,14 @@ async function coldStart(ctx: BenchContext, browser: Browser, cabin: Cabin): Pro
     const started = Date.now();
     await page.goto(`${cabin.baseUrl}/#/`, { waitUntil: 'commit' });
     await page.waitForSelector('body[data-ready="true"] a.card-link', { timeout: 60_000 });
-    samples.push(Date.now() - started);
+    // The page's own clock: navigation start -> the mark the app sets when home has titles.
+    const mark = await page.evaluate(() => performance.getEntriesByName('ifec:home-interactive')[0]?.startTime ?? null);
+    outside.push(Date.now() - started);
+    samples.push(mark ?? Date.now() - started);
     await context.close();
   }
-  ctx.log(`cold start samples (ms): ${samples.join(', ')}`);
-  ctx.record({ id: 'seat.cold_start_ms', value: median(samples), unit: 'ms', goal: '< 1500', note: `median of ${COLD_RUNS}; fresh profile, CPU 4x throttled; navigation start -> first title card on home (includes the replica's first sync)` });
+  ctx.log(`cold start samples (ms, page clock): ${samples.map((s) => Math.round(s)).join(', ')}; as seen by the driver: ${outside.join(', ')}; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
+  ctx.record({ id: 'seat.cold_start_ms', value: Math.round(median(samples)), unit: 'ms', goal: '< 1500', note: `median of ${COLD_RUNS}; fresh profile, CPU 4x throttled; navigation start -> first title card on home (includes the replica's first sync)` });
 }
 
 async function firstFrame(ctx: BenchContext, browser: Browser, cabin: Cabin): Promise<void> {
@@ -65,7 +70,8 @@ async function firstFrame(ctx: BenchContext, browser: Browser, cabin: Cabin): Pr
   const page = await context.newPage();
   await openApp(page, cabin);
   await page.waitForSelector('a.card-link');
-  const titles = ['the-last-runway', 'harbour-of-glass', 'copper-sky', 'paper-planes', 'little-cloud'];
+  // Included titles only: a premium one is refused without a purchase (no frame to wait for).
+  const titles = ['the-last-runway', 'harbour-of-glass', 'jet-stream-s1e1', 'paper-planes', 'little-cloud'];
   const samples: number[] = [];
   let timeouts = 0;
   // One warm-up play loads hls.js (its first load is part of cold start, not of Play).

@@ -121,6 +121,10 @@ async function boot(): Promise<void> {
       renderShell();
       if (focused) document.getElementById(focused)?.focus();
       document.body.dataset.route = route.name;
+      // Cold start ends when home shows titles a passenger can touch (read by the bench).
+      if (route.name === 'home' && !performance.getEntriesByName('ifec:home-interactive').length && view.el.querySelector('a.card-link')) {
+        performance.mark('ifec:home-interactive');
+      }
     } finally {
       rendering = false;
     }
