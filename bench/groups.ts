@@ -3,6 +3,7 @@ import { seatGroup } from './seat.ts';
 import { mediaGroup } from './media.ts';
 import { boardingGroup } from './boarding.ts';
 import { originGroup } from './origin.ts';
+import { syncBench } from './sync.ts';
 
 /** Every bench group, in the order `npm run bench` runs them. Add new groups here. */
-export const groups: BenchGroup[] = [mediaGroup, boardingGroup, originGroup, seatGroup];
+export const groups: BenchGroup[] = [mediaGroup, boardingGroup, originGroup, seatGroup, syncBench];

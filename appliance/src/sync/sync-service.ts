@@ -39,8 +39,12 @@ export interface SyncServiceOptions {
 
 type State = SyncStatus['state'];
 
-/** Batches in flight per link: enough to fill a 600 ms satcom round trip, few enough to bound re-sends after a cut. */
-const WINDOW: Record<GroundLink['kind'], number> = { gate: 4, satcom: 4 };
+/**
+ * In flight per link: about one bandwidth-delay product (satcom 2 Mbps x 600 ms = 150 KB,
+ * gate 50 Mbps x 40 ms = 250 KB) so the link never idles waiting for acks, and no more, to
+ * bound what a cut makes us send again.
+ */
+export const WINDOW: Record<GroundLink['kind'], { batches: number; bytes: number }> = { gate: { batches: 16, bytes: 512 * 1024 }, satcom: { batches: 16, bytes: 192 * 1024 } };
 
 export class SyncService {
   private link: LinkKind = 'none';
@@ -160,7 +164,8 @@ export class SyncService {
         const r = await uploadStream(client, this.o.outbox, stream, state.current.acked[stream], {
           aircraftId: this.o.aircraftId,
           batchRecords: satcom ? Math.min(this.o.batchRecords, 2000) : this.o.batchRecords,
-          window: WINDOW[client.link],
+          window: WINDOW[client.link].batches,
+          windowBytes: WINDOW[client.link].bytes,
           budget,
           onAck: (acked) => {
             state.advanceAcked(acked);

@@ -11,8 +11,13 @@ import type { GroundClient } from './ground-client.ts';
 export interface UploadOptions {
   aircraftId: string;
   batchRecords: number;
-  /** Batches in flight at once. */
+  /** Batches in flight at most. */
   window: number;
+  /**
+   * Bytes in flight at most. Batches compress to a few kilobytes, so a count alone would idle
+   * a satcom link: 2 Mbps x 600 ms holds 150 KB. Keep about one bandwidth-delay product.
+   */
+  windowBytes?: number;
   /** Bytes this link may still carry (satcom budget); undefined = unlimited. */
   budget?: { remaining(): number; spend(bytes: number): void };
   onAck?(acked: StreamCheckpoint): void;
@@ -31,6 +36,7 @@ export async function uploadStream(client: Pick<GroundClient, 'sendBatch'>, sour
   let cursor = acked;
   let remaining = await source.count(stream, acked);
   const inFlight = new Set<Promise<void>>();
+  let bytesInFlight = 0;
   let failure: unknown;
   for (;;) {
     const { records, through } = await source.readBatch(stream, cursor, options.batchRecords);
@@ -46,6 +52,7 @@ export async function uploadStream(client: Pick<GroundClient, 'sendBatch'>, sour
     result.batches++;
     result.records += records.length;
     result.wireBytes += bytes.length;
+    bytesInFlight += bytes.length;
     const sent: Promise<void> = client.sendBatch(bytes).then(
       (ack) => {
         result.acked = Math.max(result.acked, ack.acked[stream]);
@@ -54,9 +61,12 @@ export async function uploadStream(client: Pick<GroundClient, 'sendBatch'>, sour
       (error: unknown) => {
         failure ??= error;
       },
-    ).finally(() => inFlight.delete(sent));
+    ).finally(() => {
+      inFlight.delete(sent);
+      bytesInFlight -= bytes.length;
+    });
     inFlight.add(sent);
-    if (inFlight.size >= options.window) await Promise.race(inFlight);
+    while (inFlight.size >= options.window || (options.windowBytes !== undefined && bytesInFlight >= options.windowBytes && inFlight.size > 0)) await Promise.race(inFlight);
     if (failure) break;
   }
   await Promise.all(inFlight);

@@ -29,7 +29,7 @@ class Direction {
   /** The sender finished cleanly (FIN); its close is then no reason to drop the other direction. */
   ended = false;
 
-  constructor(private readonly from: net.Socket, private readonly to: net.Socket, private readonly link: LinkEmulator) {
+  constructor(private readonly from: net.Socket, private readonly to: net.Socket, private readonly link: LinkEmulator, private readonly upstream: boolean) {
     from.on('data', (chunk: Buffer) => this.onData(chunk));
     from.on('end', () => {
       this.ended = true;
@@ -69,7 +69,7 @@ class Direction {
         if (piece === null) this.to.end();
         else {
           this.to.write(piece);
-          this.link.carried(piece.length);
+          this.link.carried(piece.length, this.upstream);
         }
       }
       this.schedule();
@@ -85,8 +85,9 @@ class Direction {
 export class LinkEmulator {
   private readonly connections = new Set<{ client: net.Socket; server: net.Socket; up: Direction; down: Direction }>();
   private cutPoints: number[] = [];
-  /** Bytes delivered, both directions. */
+  /** Bytes delivered, both directions, and client -> server only. */
   bytesCarried = 0;
+  bytesUp = 0;
   cuts = 0;
 
   private constructor(private readonly server: net.Server, readonly port: number, public profile: LinkProfile) {}
@@ -129,8 +130,9 @@ export class LinkEmulator {
   }
 
   /** Called by a direction for each piece delivered. */
-  carried(bytes: number): void {
+  carried(bytes: number, upstream: boolean): void {
     this.bytesCarried += bytes;
+    if (upstream) this.bytesUp += bytes;
     // One cut per point: points closer together than a piece fall on the next connection's bytes.
     if (this.cutPoints.length && this.cutPoints[0]! <= this.bytesCarried) {
       this.cutPoints.shift();
@@ -147,7 +149,7 @@ export class LinkEmulator {
     client.setNoDelay(true);
     const server = net.connect(target.port, target.host);
     server.setNoDelay(true);
-    const c = { client, server, up: new Direction(client, server, this), down: new Direction(server, client, this) };
+    const c = { client, server, up: new Direction(client, server, this, true), down: new Direction(server, client, this, false) };
     this.connections.add(c);
     const drop = () => this.drop(c);
     // A socket that closes after a clean FIN lets the other direction drain; an abrupt one drops the connection.
