@@ -73,15 +73,18 @@ export class Ffmpeg {
     });
   }
 
-  /** `ffmpeg version 5.1.9-0+deb12u1`, for the manifest. */
+  private versionAnswer: Promise<string> | null = null;
+
+  /** `5.1.9-0+deb12u1`, for the manifest; asked once per instance. */
   version(): Promise<string> {
-    return new Promise((resolve) => {
+    this.versionAnswer ??= new Promise((resolve) => {
       const child = spawn(this.binaries.ffmpeg, ['-hide_banner', '-version'], { stdio: ['ignore', 'pipe', 'ignore'] });
       let out = '';
       child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
       child.on('error', () => resolve('unknown'));
       child.on('close', () => resolve(/^ffmpeg version (\S+)/.exec(out)?.[1] ?? 'unknown'));
     });
+    return this.versionAnswer;
   }
 
   /** Whether this build has a filter (the npm fallback or a minimal build may lack drawtext). */

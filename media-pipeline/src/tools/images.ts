@@ -18,7 +18,7 @@ export async function renderImages(source: string | Buffer, targets: ImageTarget
     const base = sharp(source, { failOn: 'error' }).rotate();
     await Promise.all(targets.map((t) => {
       const img = base.clone().resize(t.width, t.height, { fit: 'cover', position: 'centre' });
-      return (t.format === 'webp' ? img.webp({ quality: 80 }) : img.jpeg({ quality: 82, mozjpeg: true })).toFile(t.out);
+      return (t.format === 'webp' ? img.webp({ quality: 80 }) : img.jpeg({ quality: 82 })).toFile(t.out);
     }));
   } catch (error) {
     throw new MediaError('artwork-failed', `cannot make images from ${typeof source === 'string' ? source : 'the rendered artwork'}: ${(error as Error).message}`, { cause: error });
