@@ -5,7 +5,8 @@
  * in seat-client/src/replica does: open the live stream, download the snapshot, pull pages
  * after its checkpoint until caught up, pull once more (RxDB asks again after a full batch)
  * and once on the stream's hello (RESYNC). A few real RxDB replicas (memory storage) run
- * among them and their final contents are checked against the appliance's snapshot.
+ * among them, each in its own process, and their final contents are checked against the
+ * appliance's snapshot.
  *
  *   seat.boarding_storm_s.N             start -> the last seat caught up with its stream open
  *   seat.boarding_bytes_per_seat_kb.N   wire bytes the appliance sent one simulated seat
@@ -13,6 +14,7 @@
  * Run alone: `npx tsx bench/boarding.ts --serve <dataDir>` is the appliance side.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
@@ -26,9 +28,10 @@ import { median, type BenchContext, type BenchGroup } from './harness.ts';
 
 const TITLES = 5000;
 const SEAT_COUNTS = (process.env.BOARDING_SEATS ?? '100,300,850').split(',').map(Number);
-const REAL_REPLICAS = 4; // 2 collections each: within the open-source build's 13 per process
+const REAL_REPLICAS = 4; // each in its own process (2 of the open-source build's 13 collections)
 const PULL_BATCH = 200; // what openReplica uses
 const RUNS = Number(process.env.BOARDING_RUNS ?? 3);
+const STORM_TIMEOUT_S = Number(process.env.BOARDING_TIMEOUT_S ?? 180);
 
 interface ApplianceSide {
   url: string;
@@ -56,7 +59,7 @@ export const boardingGroup: BenchGroup = {
           simulated.push(result.simulatedSeconds);
           ctx.log(`${n} seats, run ${run + 1}/${RUNS}: ${result.seconds.toFixed(2)} s (simulated seats ${result.simulatedSeconds.toFixed(2)} s, real replicas ${result.replicaSeconds.map((s) => s.toFixed(2)).join(' / ')} s), ${(result.bytesPerSeat / 1024).toFixed(0)} KB per seat, ${result.retries} keep-alive retries`);
         }
-        ctx.record({ id: `seat.boarding_storm_s.${n}`, value: round(median(times)), unit: 's', goal: n === 850 ? '< 10 s' : undefined, note: `median of ${RUNS}; ${REAL_REPLICAS} real RxDB replicas (memory storage, all in this one process) checked against the appliance each run; simulated seats alone: ${round(median(simulated))} s; machine load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores` });
+        ctx.record({ id: `seat.boarding_storm_s.${n}`, value: round(median(times)), unit: 's', goal: n === 850 ? '< 10 s' : undefined, note: `median of ${RUNS}; ${REAL_REPLICAS} real RxDB replicas (memory storage, one process each) checked against the appliance each run; simulated seats alone: ${round(median(simulated))} s; machine load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores` });
         ctx.record({ id: `seat.boarding_bytes_per_seat_kb.${n}`, value: round(median(bytes) / 1024), unit: 'KB' });
       }
     } finally {
@@ -67,43 +70,117 @@ export const boardingGroup: BenchGroup = {
 };
 
 async function storm(ctx: BenchContext, appliance: ApplianceSide, n: number, expected: CatalogSnapshot, tag: string) {
-  const { openReplica } = await import('../seat-client/src/replica/index.ts');
-  const { getRxStorageMemory } = await import('rxdb/plugins/storage-memory');
   const seatIds = Object.keys(appliance.seats).slice(0, REAL_REPLICAS);
   const tokens = await Promise.all(seatIds.map((id) => seatToken(appliance.url, id, appliance.seats[id]!)));
+  // Each real replica runs in its own process, as each seat has its own CPU; it is started
+  // and its modules loaded before the storm, and syncs when told to go.
+  const replicas = await Promise.all(seatIds.map((seatId, i) => startReplicaChild(appliance.url, seatId, tokens[i]!, `boarding-${tag}-${i}`)));
+  const replicaStages = seatIds.map(() => 'syncing');
   const started = performance.now();
-  const replicas = seatIds.map(async (seatId, i) => {
-    const replica = await openReplica({ baseUrl: appliance.url, seatId, token: tokens[i]!, device: 'seat', storage: getRxStorageMemory(), databaseName: `boarding-${tag}-${i}` });
-    await replica.whenSynced();
-    return { replica, seconds: (performance.now() - started) / 1000 };
+  const synced = replicas.map(async (r, i) => {
+    r.send('go');
+    const line = await r.next();
+    if (!line.synced) throw new Error(`replica ${seatIds[i]} failed: ${line.error}`);
+    replicaStages[i] = 'synced';
+    return (performance.now() - started) / 1000;
   });
-  const simulated = Array.from({ length: n - seatIds.length }, () => simulatedSeat(appliance.url, started));
-  const [real, sims] = await Promise.all([Promise.all(replicas), Promise.all(simulated)]);
-  const seconds = Math.max(...real.map((r) => r.seconds), ...sims.map((s) => s.doneAt)) ;
-  for (const s of sims) s.close();
-
-  // The real replicas must hold exactly what the appliance serves.
-  const want = new Map(expected.documents.map((d) => [d.id, JSON.stringify(stripDoc(d))]));
-  for (const { replica } of real) {
-    const docs = await replica.titles.find().exec();
-    if (docs.length !== want.size) throw new Error(`a replica holds ${docs.length} titles, the appliance ${want.size}`);
-    for (const doc of docs) {
-      if (want.get(doc.id) !== JSON.stringify(stripDoc(doc.toJSON()))) throw new Error(`replica's ${doc.id} differs from the appliance's`);
+  const simStages: string[] = [];
+  const simulated = Array.from({ length: n - seatIds.length }, (_, i) => simulatedSeat(appliance.url, started, (stage) => (simStages[i] = stage)));
+  // A storm that does not finish is a finding, not a hang: say who is stuck where.
+  let watchdog: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    watchdog = setTimeout(() => {
+      const stages = new Map<string, number>();
+      for (const st of simStages) stages.set(st, (stages.get(st) ?? 0) + 1);
+      reject(new Error(`storm of ${n} not done after ${STORM_TIMEOUT_S} s: simulated seats ${JSON.stringify(Object.fromEntries(stages))}; replicas ${replicaStages.join(', ')}`));
+    }, STORM_TIMEOUT_S * 1000);
+  });
+  try {
+    const [real, sims] = await Promise.race([Promise.all([Promise.all(synced), Promise.all(simulated)]), stuck]).finally(() => clearTimeout(watchdog));
+    const seconds = Math.max(...real, ...sims.map((s) => s.doneAt));
+    for (const s of sims) s.close();
+    // The real replicas must hold exactly what the appliance serves.
+    const want = contentsDigest(expected.documents);
+    for (const [i, r] of replicas.entries()) {
+      r.send('verify');
+      const line = await r.next();
+      if (line.count !== expected.documents.length || line.digest !== want) {
+        throw new Error(`replica ${seatIds[i]} holds ${line.count} titles (digest ${line.digest}), the appliance ${expected.documents.length} (${want})`);
+      }
     }
-    await replica.close();
+    ctx.log(`  ${replicas.length} RxDB replicas (one process each) hold the appliance's ${expected.documents.length} titles exactly`);
+    return {
+      seconds,
+      bytesPerSeat: median(sims.map((s) => s.bytes)),
+      replicaSeconds: real,
+      simulatedSeconds: Math.max(0, ...sims.map((s) => s.doneAt)),
+      retries: sims.reduce((k, s) => k + s.retries, 0),
+    };
+  } finally {
+    await Promise.all(replicas.map((r) => stopChild(r.child)));
   }
-  ctx.log(`  ${real.length} RxDB replicas hold the appliance's ${want.size} titles exactly`);
-  return {
-    seconds,
-    bytesPerSeat: median(sims.map((s) => s.bytes)),
-    replicaSeconds: real.map((r) => r.seconds),
-    simulatedSeconds: Math.max(0, ...sims.map((s) => s.doneAt)),
-    retries: sims.reduce((n, s) => n + s.retries, 0),
-  };
+}
+
+/** sha256 over the titles' JSON, sorted by id, RxDB's own fields left out. */
+function contentsDigest(docs: object[]): string {
+  const lines = docs.map((d) => JSON.stringify(stripDoc(d))).sort();
+  return crypto.createHash('sha256').update(lines.join('\n')).digest('hex');
+}
+
+interface ReplicaChild {
+  child: ChildProcess;
+  send(command: 'go' | 'verify'): void;
+  next(): Promise<{ ready?: true; synced?: true; error?: string; count?: number; digest?: string }>;
+}
+
+async function startReplicaChild(url: string, seatId: string, token: string, name: string): Promise<ReplicaChild> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--replica', url, seatId, token, name], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const queue: string[] = [];
+  const waiting: ((line: string) => void)[] = [];
+  readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (!line.startsWith('{')) return;
+    const w = waiting.shift();
+    if (w) w(line);
+    else queue.push(line);
+  });
+  const next = () => new Promise<string>((resolve, reject) => {
+    const queued = queue.shift();
+    if (queued) return resolve(queued);
+    waiting.push(resolve);
+    child.once('exit', (code) => reject(new Error(`replica child exited (${code})`)));
+  }).then((line) => JSON.parse(line) as Awaited<ReturnType<ReplicaChild['next']>>);
+  const r: ReplicaChild = { child, send: (command) => child.stdin!.write(`${command}\n`), next };
+  const ready = await next();
+  if (!ready.ready) throw new Error(`replica child for ${seatId} did not start: ${ready.error}`);
+  return r;
+}
+
+/** The replica side, in its own process: open, sync on `go`, report contents on `verify`. */
+async function replicaProcess(url: string, seatId: string, token: string, name: string): Promise<void> {
+  const { openReplica } = await import('../seat-client/src/replica/index.ts');
+  const { getRxStorageMemory } = await import('rxdb/plugins/storage-memory');
+  const say = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
+  let replica: Awaited<ReturnType<typeof openReplica>> | undefined;
+  say({ ready: true });
+  for await (const command of readline.createInterface({ input: process.stdin })) {
+    try {
+      if (command === 'go') {
+        replica = await openReplica({ baseUrl: url, seatId, token, device: 'seat', storage: getRxStorageMemory(), databaseName: name });
+        await replica.whenSynced();
+        say({ synced: true });
+      } else if (command === 'verify') {
+        const docs = await replica!.titles.find().exec();
+        say({ count: docs.length, digest: contentsDigest(docs.map((d) => d.toJSON())) });
+      }
+    } catch (error) {
+      say({ error: String((error as Error).message) });
+    }
+  }
+  await replica?.close();
 }
 
 /** One seat's first sync, request by request as openReplica makes them; wire bytes counted on its sockets. */
-async function simulatedSeat(baseUrl: string, started: number): Promise<{ doneAt: number; bytes: number; retries: number; close(): void }> {
+async function simulatedSeat(baseUrl: string, started: number, stage: (name: string) => void): Promise<{ doneAt: number; bytes: number; retries: number; close(): void }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const sockets = new Set<net.Socket>();
   let retries = 0;
@@ -150,17 +227,22 @@ async function simulatedSeat(baseUrl: string, started: number): Promise<{ doneAt
     streamReq.on('error', reject);
   });
 
+  stage('snapshot');
   const snapshot = await request('/api/replication/catalog/snapshot');
   if (snapshot.status !== 200) throw new Error(`snapshot: HTTP ${snapshot.status}`);
   let checkpoint = await checkpointOfSnapshot(snapshot.body, snapshot.headers['content-encoding']);
+  stage('pulling');
   for (;;) {
     const page = await pull(checkpoint, PULL_BATCH);
     checkpoint = page.checkpoint;
     if (page.count < PULL_BATCH) break;
   }
   await pull(checkpoint, PULL_BATCH); // RxDB asks again: the snapshot filled more than a batch
+  stage('waiting for hello');
   await hello;
+  stage('resync');
   await pull(checkpoint, PULL_BATCH); // the RESYNC on the stream's hello
+  stage('done');
   const doneAt = (performance.now() - started) / 1000;
   let bytes = 0;
   for (const s of sockets) bytes += s.bytesRead;
@@ -259,6 +341,7 @@ async function serve(dataDir: string): Promise<void> {
   });
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href && process.argv[2] === '--serve') {
-  await serve(process.argv[3]!);
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  if (process.argv[2] === '--serve') await serve(process.argv[3]!);
+  if (process.argv[2] === '--replica') await replicaProcess(process.argv[3]!, process.argv[4]!, process.argv[5]!, process.argv[6]!);
 }
