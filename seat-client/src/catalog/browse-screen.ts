@@ -1,6 +1,6 @@
 /** Browse by kind: movies, TV (series -> seasons -> episodes), music (by album), kids, live TV. */
 import type { AppContext, View } from '../app/context.ts';
-import { h } from '../ui/dom.ts';
+import { h, replace } from '../ui/dom.ts';
 import { grid, row } from './cards.ts';
 import { groupSeries } from './model.ts';
 
@@ -20,7 +20,7 @@ export function browseScreen(ctx: AppContext, shelf: Shelf): View {
       body = grid(titles.filter((x) => x.kind === 'kids'), locale, t.noResults);
       break;
     case 'live':
-      body = grid(titles.filter((x) => x.kind === 'live'), locale, t.noResults);
+      body = liveChannels(ctx);
       break;
     case 'music': {
       const albums = new Map<string, typeof titles>();
@@ -47,4 +47,21 @@ export function browseScreen(ctx: AppContext, shelf: Shelf): View {
     }
   }
   return { el: h('div', { class: 'browse' }, h('h1', {}, heading), body), title: heading };
+}
+
+/** Live channels come from the appliance as they go on and off air (not from the replica). */
+function liveChannels(ctx: AppContext): HTMLElement {
+  const { t } = ctx.locale();
+  const list = h('div', { class: 'live-channels', 'aria-live': 'polite' }, h('p', { class: 'empty' }, t.loading));
+  void fetch(new URL(`/api/catalog?device=${ctx.screen.device === 'phone' ? 'phone' : 'seat'}`, ctx.screen.baseUrl))
+    .then((res) => (res.ok ? res.json() : { channels: [] }))
+    .then((body: { channels?: { id: string; state: string; playlistReady: boolean }[] }) => {
+      const onAir = (body.channels ?? []).filter((c) => c.state === 'on-air' && c.playlistReady);
+      replace(list, onAir.length === 0 ? h('p', { class: 'empty' }, t.noResults) : h('ul', { class: 'cards grid' }, onAir.map((c) =>
+        h('li', { class: 'card' }, h('a', { href: `#/play/live:${encodeURIComponent(c.id)}?from=0`, class: 'card-link', 'data-channel': c.id },
+          h('div', { class: 'art art-none', style: '--h:200', 'aria-hidden': 'true' }, c.id.slice(0, 2).toUpperCase()),
+          h('span', { class: 'card-title' }, c.id))))));
+    })
+    .catch(() => replace(list, h('p', { class: 'empty' }, t.offline)));
+  return list;
 }

@@ -99,7 +99,7 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
       const { default: HlsClass } = await import('hls.js');
       if (disposed) return;
       if (HlsClass.isSupported()) {
-        hls = new HlsClass({ startPosition: from, renderTextTracksNatively: true, enableWorker: true });
+        hls = new HlsClass({ startPosition: live ? -1 : from, renderTextTracksNatively: true, enableWorker: true });
         hls.subtitleDisplay = true;
         wireTracks(hls, HlsClass);
         hls.loadSource(url);
