@@ -43,6 +43,10 @@ export interface RunningGround extends GroundContext {
 export async function startGround(config: GroundConfig, log: Logger): Promise<RunningGround> {
   const ground = await openGround(config, log);
   const server = http.createServer(createGroundApp({ db: ground.db, signingKey: ground.signingKey, log }));
+  // Over satcom our FIN reaches the aircraft 300 ms late: with Node's 5 s default an aircraft
+  // reuses a connection we already closed. Stay open longer than any client keeps one idle.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 70_000;
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve((server.address() as AddressInfo).port));

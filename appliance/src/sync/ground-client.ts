@@ -100,7 +100,8 @@ export class GroundClient {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
       });
     } catch (error) {
-      throw new GroundRequestError('LINK_FAILED', `${method} ${path}: ${(error as Error).message}`);
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new GroundRequestError('LINK_FAILED', `${method} ${path}: ${(error as Error).message}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}`);
     }
     this.bytesSent += body?.length ?? 0;
     let bytes: Buffer;
