@@ -1,4 +1,5 @@
 import type { BenchGroup } from './harness.ts';
+import { cabinBench } from './cabin.ts';
 import { seatGroup } from './seat.ts';
 import { mediaGroup } from './media.ts';
 import { boardingGroup } from './boarding.ts';
@@ -6,4 +7,4 @@ import { originGroup } from './origin.ts';
 import { syncBench } from './sync.ts';
 
 /** Every bench group, in the order `npm run bench` runs them. Add new groups here. */
-export const groups: BenchGroup[] = [mediaGroup, boardingGroup, originGroup, seatGroup, syncBench];
+export const groups: BenchGroup[] = [cabinBench, mediaGroup, boardingGroup, originGroup, seatGroup, syncBench];

@@ -22,7 +22,7 @@ export interface ChildAppliance {
 export function spawnAppliance(dataDir: string, env: Record<string, string> = {}, wrap: string[] = []): Promise<ChildAppliance> {
   const args = [...wrap, process.execPath, '--import', 'tsx', MAIN];
   const proc = spawn(args[0]!, args.slice(1), {
-    env: { PATH: process.env.PATH, IFEC_HTTP_PORT: '0', IFEC_MQTT_PORT: '0', IFEC_HOST: '127.0.0.1', IFEC_DATA_DIR: dataDir, ...env },
+    env: { PATH: process.env.PATH, IFEC_HTTP_PORT: '0', IFEC_MQTT_PORT: '0', IFEC_RTMP_PORT: '0', IFEC_HOST: '127.0.0.1', IFEC_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -30,13 +30,16 @@ export function spawnAppliance(dataDir: string, env: Record<string, string> = {}
   proc.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`appliance did not start:\n${out}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`appliance did not start:\n${out}`)), 180_000);
     const onData = () => {
-      const line = out.split('\n').find((l) => l.includes('"appliance ready"'));
-      if (!line) return;
+      // The start-up banner is printed at any log level
+      const http = /HTTP API\s+http:\/\/localhost:(\d+)\/api/.exec(out);
+      const mqtt = /MQTT over TCP\s+mqtt:\/\/localhost:(\d+)/.exec(out);
+      if (!http || !mqtt) return;
       clearTimeout(timer);
       proc.stdout!.off('data', onData);
-      const { httpPort, mqttPort } = JSON.parse(line) as { httpPort: number; mqttPort: number };
+      const httpPort = Number(http[1]);
+      const mqttPort = Number(mqtt[1]);
       const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, CREDENTIALS_FILE), 'utf8')) as IssuedCredentials;
       resolve({ proc, httpPort, mqttPort, url: `http://127.0.0.1:${httpPort}`, credentials, output: () => out, exited });
     };

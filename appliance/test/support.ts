@@ -29,7 +29,7 @@ export async function startTestAppliance(env: Record<string, string> = {}, dataD
       done();
     },
   });
-  const config = loadConfig({ IFEC_HTTP_PORT: '0', IFEC_MQTT_PORT: '0', IFEC_HOST: '127.0.0.1', IFEC_DATA_DIR: dataDir, ...env });
+  const config = loadConfig({ IFEC_HTTP_PORT: '0', IFEC_MQTT_PORT: '0', IFEC_RTMP_PORT: '0', IFEC_HOST: '127.0.0.1', IFEC_DATA_DIR: dataDir, ...env });
   const running = await startAppliance(config, pino({ level: 'info' }, sink));
   const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, CREDENTIALS_FILE), 'utf8')) as IssuedCredentials;
   return { ...running, dataDir, credentials, logLines, url: `http://127.0.0.1:${running.httpPort}` };
