@@ -108,6 +108,8 @@ export async function openApp(page: Page, cabin: Cabin, hash = '#/'): Promise<vo
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, `${name}.png`);
+  // Posters in view first, so the picture shows what a passenger sees.
+  await page.waitForFunction(() => [...document.images].filter((i) => i.getBoundingClientRect().top < innerHeight).every((i) => i.complete), undefined, { timeout: 5000 }).catch(() => undefined);
   await page.screenshot({ path: file });
   return file;
 }

@@ -31,7 +31,7 @@ export function browseScreen(ctx: AppContext, shelf: Shelf): View {
       body = albums.size === 0 ? grid([], locale, t.noResults) : [...albums.values()].map((tracks) => {
         const first = tracks[0]!;
         const name = first.album ? `${locale.pick(first.album.titles)} — ${first.album.artist}` : locale.pick(first.titles);
-        return row(name, tracks, locale, `album-${first.album?.id ?? first.id}`)!;
+        return row(name, tracks, locale, `album-${first.album?.id ?? first.id}`, (x) => `${x.album?.track ?? ''}. ${locale.pick(x.titles)}`)!;
       });
       break;
     }
@@ -41,7 +41,7 @@ export function browseScreen(ctx: AppContext, shelf: Shelf): View {
         h('section', { class: 'series', 'aria-labelledby': `series-${id}` },
           h('h2', { id: `series-${id}` }, locale.pick(s.titles)),
           [...s.seasons.entries()].sort((a, b) => a[0] - b[0]).map(([season, episodes]) =>
-            row(`${t.season} ${season}`, episodes, locale, `${id}-s${season}`)),
+            row(`${t.season} ${season}`, episodes, locale, `${id}-s${season}`, (e) => `${e.series?.episode ?? ''}. ${locale.pick(e.titles)}`)),
         ));
       break;
     }

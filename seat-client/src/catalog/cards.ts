@@ -23,23 +23,23 @@ export function artwork(t: CatalogTitle, label: string, large = false): HTMLElem
   return h('div', { class: 'art art-none', style: `--h:${hue(t.id)}`, 'aria-hidden': 'true' }, label.slice(0, 1));
 }
 
-export function titleCard(t: CatalogTitle, locale: Locale, extra?: HTMLElement): HTMLElement {
-  const name = displayName(t, locale);
+/** `label` overrides the card's text (an episode under its series and season heading shows "2. Turbulence"). */
+export function titleCard(t: CatalogTitle, locale: Locale, label?: (t: CatalogTitle) => string): HTMLElement {
+  const name = label ? label(t) : displayName(t, locale);
   return h('li', { class: 'card' },
     h('a', { href: `#/title/${encodeURIComponent(t.id)}`, class: 'card-link', 'data-title-id': t.id },
       artwork(t, locale.pick(t.titles)),
       h('span', { class: 'card-title' }, name),
-      extra ?? null,
     ),
   );
 }
 
-export function row(heading: string, titles: CatalogTitle[], locale: Locale, id?: string): HTMLElement | null {
+export function row(heading: string, titles: CatalogTitle[], locale: Locale, id?: string, label?: (t: CatalogTitle) => string): HTMLElement | null {
   if (titles.length === 0) return null;
   const headingId = `row-${(id ?? heading).replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
   return h('section', { class: 'row', 'aria-labelledby': headingId },
     h('h2', { id: headingId }, heading),
-    h('ul', { class: 'cards' }, titles.map((t) => titleCard(t, locale))),
+    h('ul', { class: 'cards' }, titles.map((t) => titleCard(t, locale, label))),
   );
 }
 
