@@ -6,3 +6,4 @@ export * from './content-load.ts';
 export * from './sync.ts';
 export * from './sync-bundle.ts';
 export * from './replication.ts';
+export * from './resume.ts';
