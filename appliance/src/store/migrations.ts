@@ -121,4 +121,30 @@ export const migrations: Migration[] = [
       );
       CREATE INDEX ground_publications_by_name ON ground_publications (kind, name, version);`,
   },
+  {
+    version: 6,
+    name: 'passenger sessions, phone pairings, playback-state documents (Yjs updates), anonymous viewing counts',
+    sql: `
+      CREATE TABLE passenger_sessions (
+        session_id text PRIMARY KEY,
+        seat_id text NOT NULL UNIQUE,
+        started_at timestamptz NOT NULL
+      );
+      CREATE TABLE phone_pairings (
+        device_id text PRIMARY KEY,
+        seat_id text NOT NULL,
+        session_id text NOT NULL,
+        paired_at timestamptz NOT NULL
+      );
+      CREATE TABLE resume_updates (
+        id bigserial PRIMARY KEY,
+        session_id text NOT NULL,
+        update bytea NOT NULL
+      );
+      CREATE INDEX resume_updates_by_session ON resume_updates (session_id, id);
+      CREATE TABLE viewing_counts (
+        title_id text PRIMARY KEY,
+        sessions integer NOT NULL
+      );`,
+  },
 ];
