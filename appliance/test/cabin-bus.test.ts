@@ -33,7 +33,7 @@ for (const transport of ['tcp', 'ws'] as const) {
     await seatB.subscribeAsync('seat/5A/#');
     const seatA = await seatClient(app, '1A', transport);
     const before = await metric(app, 'ifec_mqtt_acl_denials_total', { action: 'publish', role: 'seat' });
-    const closed = new Promise((resolve) => seatA.once('close', resolve));
+    const closed = new Promise<void>((resolve) => seatA.once('close', () => resolve()));
     seatA.publish('seat/5A/command', '{"spoof":true}', { qos: 0 });
     await closed; // MQTT 3.1.1 has no negative PUBACK: the broker drops the packet and the connection
     await waitFor(async () => (await metric(app, 'ifec_mqtt_acl_denials_total', { action: 'publish', role: 'seat' })) === before + 1, 2000, 'denial counted');
@@ -49,7 +49,7 @@ test('a seat may not publish cabin/pa, flight/position or policy/current', async
   for (const topic of ['cabin/pa', 'flight/position', 'policy/current']) {
     const seat = await seatClient(app, '2A');
     const before = await metric(app, 'ifec_mqtt_acl_denials_total', { action: 'publish' });
-    const closed = new Promise((resolve) => seat.once('close', resolve));
+    const closed = new Promise<void>((resolve) => seat.once('close', () => resolve()));
     seat.publish(topic, '{"action":"start","text":"fake"}', { qos: 1 });
     await closed;
     assert.equal(await metric(app, 'ifec_mqtt_acl_denials_total', { action: 'publish' }), before + 1, topic);
@@ -124,7 +124,7 @@ test('crew start and stop a PA over MQTT; a maintenance login may not', async ()
 
   const mechanic = app.credentials.crew.find((c) => c.role === 'maintenance')!;
   const m = await connectMqtt(`mqtt://127.0.0.1:${app.mqttPort}`, { username: `crew:${mechanic.crewId}`, password: mechanic.pin });
-  const closed = new Promise((resolve) => m.once('close', resolve));
+  const closed = new Promise<void>((resolve) => m.once('close', () => resolve()));
   m.publish('cabin/pa', JSON.stringify({ action: 'start', text: 'nope' }));
   await closed;
   await seat.endAsync();
