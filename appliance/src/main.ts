@@ -42,6 +42,13 @@ import { SeatSessions } from './seat-state/sessions.ts';
 import { seatStateRouter } from './seat-state/http.ts';
 import { toGround } from './sync/outbox.ts';
 import { createSync, registerGroundKinds, type RunningSync } from './sync/sync-domain.ts';
+import { PassengerSessions } from './sessions/passenger-sessions.ts';
+import { Pairings } from './sessions/pairing.ts';
+import { FlightReset } from './sessions/reset.ts';
+import { phoneDisconnector, registerSessionTopics, watchFlightPhase } from './sessions/bus.ts';
+import { sessionsRouter } from './sessions/http.ts';
+import { ResumeStore } from './resume/resume-store.ts';
+import { ResumeHub } from './resume/resume-hub.ts';
 
 export interface RunningAppliance {
   config: ApplianceConfig;
@@ -54,6 +61,8 @@ export interface RunningAppliance {
   seatStates: SeatStates;
   /** Outbox, statistics producers, publications from the ground, bundles, the sync loop. */
   sync: RunningSync;
+  /** Passenger sessions, phone pairings, playback-state documents, reset for next flight. */
+  passengers: { sessions: PassengerSessions; pairings: Pairings; hub: ResumeHub; reset: FlightReset };
   stop(): Promise<void>;
 }
 
@@ -80,7 +89,18 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
 
   const metrics = createMetrics();
   const router = new TopicRouter();
-  const bus = await CabinBus.create({ authenticate: (u, p) => directory.authenticate(u, p), router, metrics, log });
+  const passengerSessions = new PassengerSessions();
+  await passengerSessions.load(store, directory.seatIds, (fn) => store.write(fn));
+  const pairings = new Pairings(store, passengerSessions);
+  await pairings.load(store);
+  const bus = await CabinBus.create({ authenticate: (u, p) => directory.authenticate(u, p), router, metrics, log, pairedSeat: pairings.pairedSeat });
+  const resumeHub = new ResumeHub({ store: new ResumeStore(store), sessionOf: (seatId) => passengerSessions.sessionOf(seatId), publish: (topic, payload, options) => bus.publish(topic, payload, options), log: log.child({ domain: 'resume' }) });
+  resumeHub.register(router);
+  registerSessionTopics(router);
+  const disconnectPhones = phoneDisconnector(bus);
+  const flightReset = new FlightReset({ store, sessions: passengerSessions, pairings, hub: resumeHub, publish: (topic, payload, options) => bus.publish(topic, payload, options), disconnectPhones, log: log.child({ domain: 'sessions' }) });
+  watchFlightPhase(bus, (payload) => flightReset.onFlightPhase(payload));
+  await flightReset.announceAll();
   const pa = new PaService(records, (topic, payload, options) => bus.publish(topic, payload, options));
   const seatMap = new SeatMap(await seatClasses(store), records, config.seatOfflineAfterS * 1000);
   await seatMap.loadFaults(store);
@@ -130,7 +150,8 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
     // The media router first: /hls is the hot path and must not pass the seat app's static file lookups.
     routers: [mediaRouter({ directory, loads: contentLoads, sessions: playbackSessions, keys: keyServer, live: liveChannels, segmentCacheBytes: config.originCacheMb * 1024 * 1024 }),
       accessRouter(directory), cabinRouter(directory, pa, seatMap), seatControlRouter(directory, seatControl), seatAppRouter(),
-      catalogRouter(catalog, catalogStream), seatStateRouter(seatSessions, seatStates, seatStateStream), sync.router],
+      catalogRouter(catalog, catalogStream), seatStateRouter(seatSessions, seatStates, seatStateStream), sync.router,
+      sessionsRouter({ directory, seatSessions, sessions: passengerSessions, pairings, reset: flightReset, disconnectPhones })],
     metrics,
     log,
     health: {
@@ -173,7 +194,7 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
       log.info('stopped cleanly');
     })());
 
-  return { config, httpPort, mqttPort, bus, store, catalog, seatStates, sync, stop };
+  return { config, httpPort, mqttPort, bus, store, catalog, seatStates, sync, passengers: { sessions: passengerSessions, pairings, hub: resumeHub, reset: flightReset }, stop };
 }
 
 async function main(): Promise<void> {

@@ -38,3 +38,22 @@ test('crew see every seat; phones only their own subtree', () => {
   assert.equal(maySubscribe(phone, 'phone/abd/#'), false);
   assert.equal(maySubscribe(phone, 'seat/12A/#'), false);
 });
+
+test('a phone paired with 12A reaches 12A resume, playback and remote topics, never 12B', () => {
+  const paired = (deviceId: string) => (deviceId === 'abc' ? '12A' : undefined);
+  assert.ok(maySubscribe(phone, 'seat/12A/resume/s1/updates', paired));
+  assert.ok(maySubscribe(phone, 'seat/12A/resume/#', paired));
+  assert.ok(maySubscribe(phone, 'seat/12A/playback', paired));
+  assert.ok(mayPublish(phone, 'seat/12A/remote', paired));
+  assert.ok(mayPublish(phone, 'seat/12A/resume/s1/up/phone-abc', paired));
+  for (const filter of ['seat/12B/resume/#', 'seat/12B/playback', 'seat/12A/#', 'seat/12A/health', 'seat/12A/command', 'seat/+/playback', 'seat/12AB/resume/#']) {
+    assert.equal(maySubscribe(phone, filter, paired), false, filter);
+  }
+  for (const topic of ['seat/12B/remote', 'seat/12B/resume/s1/up/phone-abc', 'seat/12A/command', 'seat/12A/health', 'seat/12A/playback', 'seat/12A/resume/s1/down/seat', 'seat/12A/resume/s1/updates']) {
+    assert.equal(mayPublish(phone, topic, paired), false, topic);
+  }
+  // Not paired (or unpaired): nothing of any seat.
+  assert.equal(maySubscribe(phone, 'seat/12A/playback'), false);
+  assert.equal(mayPublish(phone, 'seat/12A/remote'), false);
+  assert.equal(mayPublish({ role: 'phone', deviceId: 'other' }, 'seat/12A/remote', paired), false);
+});

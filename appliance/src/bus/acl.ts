@@ -4,13 +4,19 @@
  *
  *   everyone     reads  flight/# cabin/# policy/# sync/#   (broadcasts; only the appliance writes them)
  *   seat 12A     reads and writes seat/12A/#
- *   phone D      reads and writes phone/D/#
+ *   phone D      reads and writes phone/D/#; paired with seat S (the injected lookup): reads
+ *                seat/S/resume/# seat/S/playback seat/S/session, writes seat/S/remote and its
+ *                seat/S/resume/<session>/up/<device> (protocol/src/resume.ts) — never another seat's
  *   crew         reads  seat/# crew/#; writes crew/#, seat/<any>/command;
  *                purser and cabin crew write cabin/pa (a command the appliance turns into the PA state)
  *   service      reads  everything; writes flight/# policy/# sync/# (the appliance's own processes)
  */
-import { BROADCAST_ROOTS, topics } from '@ifec/protocol';
+import { BROADCAST_ROOTS, phoneMayPublishSeat, phoneMaySubscribeSeat, topics } from '@ifec/protocol';
 import type { Principal } from '../access/principal.ts';
+
+/** The seat a phone is paired with (sessions/pairing.ts): an O(1) lookup, or none. */
+export type PairedSeatLookup = (deviceId: string) => string | undefined;
+const unpaired: PairedSeatLookup = () => undefined;
 
 const PA_ROLES = new Set(['purser', 'cabin_crew']);
 
@@ -23,20 +29,28 @@ function isBroadcast(filter: string): boolean {
   return BROADCAST_ROOTS.some((root) => within(filter, root));
 }
 
-export function maySubscribe(p: Principal, filter: string): boolean {
+export function maySubscribe(p: Principal, filter: string, pairedSeat: PairedSeatLookup = unpaired): boolean {
   if (p.role === 'service') return true;
   if (isBroadcast(filter)) return true;
   switch (p.role) {
     case 'seat': return within(filter, `seat/${p.seatId}`);
-    case 'phone': return within(filter, `phone/${p.deviceId}`);
+    case 'phone': {
+      if (within(filter, `phone/${p.deviceId}`)) return true;
+      const seat = pairedSeat(p.deviceId);
+      return seat !== undefined && phoneMaySubscribeSeat(seat, filter);
+    }
     case 'crew': return within(filter, 'seat') || within(filter, 'crew');
   }
 }
 
-export function mayPublish(p: Principal, topic: string): boolean {
+export function mayPublish(p: Principal, topic: string, pairedSeat: PairedSeatLookup = unpaired): boolean {
   switch (p.role) {
     case 'seat': return topic.startsWith(`seat/${p.seatId}/`);
-    case 'phone': return topic.startsWith(`phone/${p.deviceId}/`);
+    case 'phone': {
+      if (topic.startsWith(`phone/${p.deviceId}/`)) return true;
+      const seat = pairedSeat(p.deviceId);
+      return seat !== undefined && phoneMayPublishSeat(seat, topic);
+    }
     case 'crew':
       if (topic === topics.pa) return PA_ROLES.has(p.crewRole);
       return topic.startsWith('crew/') || /^seat\/[^/]+\/command$/.test(topic);

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { MAX_CONSUMED_PAYLOAD_BYTES } from '@ifec/protocol';
 import { describePrincipal, type Principal } from '../access/principal.ts';
 import type { ApplianceMetrics } from '../metrics.ts';
-import { mayPublish, maySubscribe } from './acl.ts';
+import { mayPublish, maySubscribe, type PairedSeatLookup } from './acl.ts';
 import { PayloadRejected, type TopicRouter } from './topic-router.ts';
 
 export type Authenticator = (username: string, password: string) => Promise<Principal | undefined>;
@@ -22,6 +22,8 @@ export interface CabinBusDeps {
   router: TopicRouter;
   metrics: ApplianceMetrics;
   log: Logger;
+  /** Which seat a phone is paired with (sessions/pairing.ts); phones reach no seat without it. */
+  pairedSeat?: PairedSeatLookup;
 }
 
 /** Packets the appliance swallowed or refused move here: `$` topics reach no wildcard subscriber. */
@@ -122,14 +124,14 @@ export class CabinBus {
 
   private onSubscribe(client: Client, sub: Subscription, done: (err: Error | null, sub?: Subscription | null) => void): void {
     const principal = this.principals.get(client);
-    if (principal && maySubscribe(principal, sub.topic)) return done(null, sub);
+    if (principal && maySubscribe(principal, sub.topic, this.deps.pairedSeat)) return done(null, sub);
     this.deny('subscribe', principal, sub.topic);
     done(null, null); // SUBACK 0x80 for this filter; the connection stays up
   }
 
   private onPublish(client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void): void {
     const principal = client ? this.principals.get(client) : undefined;
-    if (!principal || !mayPublish(principal, packet.topic)) {
+    if (!principal || !mayPublish(principal, packet.topic, this.deps.pairedSeat)) {
       this.deny('publish', principal, packet.topic);
       return done(new Error(`not allowed to publish ${packet.topic}`)); // MQTT 3.1.1: the connection is closed
     }

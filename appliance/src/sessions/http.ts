@@ -1,0 +1,99 @@
+/**
+ * Pairing over HTTP (paths in protocol/src/resume.ts):
+ *   POST   /api/pairing/codes   seat token   -> 201 { code, url, expiresAt, seatId }
+ *   GET    /api/pairing/phones  seat token   -> { sessionId, phones: [{ deviceId, pairedAt }] }
+ *   DELETE /api/pairing/phones  seat token   -> unpairs every phone of the seat
+ *   POST   /api/pairing/claim   { deviceId, password, code } -> { seatId, sessionId, device, serverNow }
+ *   DELETE /api/pairing         { deviceId, password }       -> unpairs this phone
+ *   POST   /api/crew/flight/reset  crew token (purser, cabin crew) -> { sessionsEnded, phonesUnpaired, titlesCounted }
+ */
+import { Router, type Request } from 'express';
+import { pairingClaim, pairingPaths, phoneCredentials } from '@ifec/protocol';
+import { HttpError, parseBody } from '../http/errors.ts';
+import { requireCrew } from '../http/crew-auth.ts';
+import type { AccessDirectory } from '../access/directory.ts';
+import type { SeatSessions } from '../seat-state/sessions.ts';
+import { PairingError, type Pairings, type PairingErrorCode } from './pairing.ts';
+import type { PassengerSessions } from './passenger-sessions.ts';
+import type { FlightReset } from './reset.ts';
+
+const STATUS: Record<PairingErrorCode, number> = {
+  CODE_UNKNOWN: 404, CODE_EXPIRED: 410, CODE_USED: 409, PAIRING_LOCKED: 429, SEAT_FULL: 409, NOT_PAIRED: 404, NO_SESSION: 409,
+};
+
+export interface SessionsRouterDeps {
+  directory: AccessDirectory;
+  seatSessions: SeatSessions;
+  sessions: PassengerSessions;
+  pairings: Pairings;
+  reset: FlightReset;
+  disconnectPhones: (deviceIds: string[]) => void;
+  now?: () => number;
+}
+
+export function sessionsRouter(deps: SessionsRouterDeps): Router {
+  const { directory, pairings } = deps;
+  const now = deps.now ?? Date.now;
+  const router = Router();
+  const seat = deps.seatSessions.requireSeat();
+
+  const phone = async (req: Request): Promise<string> => {
+    const { deviceId, password } = parseBody(phoneCredentials, req);
+    const principal = await directory.authenticate(`phone:${deviceId}`, password);
+    if (principal?.role !== 'phone') throw new HttpError(401, 'PHONE_LOGIN_REQUIRED', 'unknown phone or wrong password (register with POST /api/phones)');
+    return deviceId;
+  };
+  const pairingError = (error: unknown): never => {
+    if (error instanceof PairingError) throw new HttpError(STATUS[error.code], error.code, error.message);
+    throw error;
+  };
+
+  router.post(pairingPaths.seatCodes, seat, (_req, res) => {
+    try {
+      res.status(201).json(pairings.issueCode(res.locals.seatId as string));
+    } catch (error) {
+      pairingError(error);
+    }
+  });
+
+  router.get(pairingPaths.seatPhones, seat, (_req, res) => {
+    const seatId = res.locals.seatId as string;
+    res.json({ seatId, sessionId: deps.sessions.sessionOf(seatId), phones: pairings.phonesOf(seatId).map((p) => ({ deviceId: p.deviceId, pairedAt: p.pairedAt })) });
+  });
+
+  router.delete(pairingPaths.seatPhones, seat, async (_req, res) => {
+    const ended = await pairings.unpairSeat(res.locals.seatId as string);
+    deps.disconnectPhones(ended.map((p) => p.deviceId));
+    res.json({ unpaired: ended.length });
+  });
+
+  router.post(pairingPaths.claim, async (req, res) => {
+    const { code } = parseBody(pairingClaim, req);
+    const deviceId = await phone(req);
+    try {
+      const paired = await pairings.claim(deviceId, code, req.ip ?? req.socket.remoteAddress ?? 'unknown');
+      // A phone that was paired elsewhere keeps no cached subscription to the old seat.
+      deps.disconnectPhones([deviceId]);
+      res.json({ seatId: paired.seatId, sessionId: paired.sessionId, device: paired.device, serverNow: now() });
+    } catch (error) {
+      pairingError(error);
+    }
+  });
+
+  router.delete(pairingPaths.phone, async (req, res) => {
+    const deviceId = await phone(req);
+    try {
+      const ended = await pairings.unpair(deviceId);
+      deps.disconnectPhones([deviceId]);
+      res.json({ unpaired: ended.seatId });
+    } catch (error) {
+      pairingError(error);
+    }
+  });
+
+  router.post(pairingPaths.resetForNextFlight, requireCrew(directory, ['purser', 'cabin_crew']), async (_req, res) => {
+    res.json(await deps.reset.reset('crew'));
+  });
+
+  return router;
+}

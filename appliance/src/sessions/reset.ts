@@ -1,0 +1,98 @@
+/**
+ * "Reset for next flight": privacy by default. Every passenger session ends; its playback
+ * state, its phone pairings and its session row leave the store and memory in one
+ * transaction; what stays is an anonymous count of sessions per title (licence reports).
+ * Each seat gets a fresh session, announced retained on seat/<S>/session — a seat holding
+ * another session's state wipes it — and paired phones are disconnected from the bus.
+ * Runs from the crew endpoint and when the flight phase goes from landed to gate.
+ */
+import type { Logger } from 'pino';
+import { resumeTopics, topics, type SessionAnnouncement } from '@ifec/protocol';
+import { titlesPlayed } from '@ifec/protocol/resume-doc';
+import type { Store } from '../store/store.ts';
+import type { ResumeHub } from '../resume/resume-hub.ts';
+import type { PassengerSessions } from './passenger-sessions.ts';
+import type { Pairings } from './pairing.ts';
+
+export interface FlightResetDeps {
+  store: Store;
+  sessions: PassengerSessions;
+  pairings: Pairings;
+  hub: ResumeHub;
+  publish: (topic: string, payload: string, options: { retain?: boolean; qos?: 0 | 1 }) => Promise<void>;
+  /** Ends the bus connections of phones whose pairing ended (their cached subscriptions go with them). */
+  disconnectPhones: (deviceIds: string[]) => void;
+  log: Logger;
+}
+
+export interface ResetReport {
+  sessionsEnded: number;
+  phonesUnpaired: number;
+  titlesCounted: number;
+}
+
+export class FlightReset {
+  private running?: Promise<ResetReport>;
+
+  constructor(private readonly deps: FlightResetDeps) {}
+
+  /** One reset at a time; a second call while one runs gets the same report. */
+  reset(reason: string): Promise<ResetReport> {
+    return (this.running ??= this.run(reason).finally(() => { this.running = undefined; }));
+  }
+
+  /** Publishes every seat's live session (retained): at start, since broker state is in memory. */
+  async announceAll(): Promise<void> {
+    await Promise.all(this.deps.sessions.all().map((s) => this.announce(s)));
+  }
+
+  /** Watches flight/phase (JSON `{ "phase": … }` or a bare word): landed -> gate resets. */
+  onFlightPhase(payload: Buffer): void {
+    let phase: unknown;
+    try {
+      const text = payload.toString('utf8');
+      phase = text.trim().startsWith('{') ? (JSON.parse(text) as { phase?: unknown }).phase : text.trim();
+    } catch {
+      return;
+    }
+    if (typeof phase !== 'string') return;
+    const previous = this.lastPhase;
+    this.lastPhase = phase.toLowerCase();
+    if (previous === 'landed' && this.lastPhase === 'gate') {
+      this.reset('flight phase landed -> gate').catch((error: unknown) => this.deps.log.error({ err: error }, 'reset for next flight failed'));
+    }
+  }
+
+  private lastPhase?: string;
+
+  private async run(reason: string): Promise<ResetReport> {
+    const { store, sessions, pairings, hub } = this.deps;
+    // Read what was played before anything is deleted; only title ids and counts leave this function.
+    const counts = new Map<string, number>();
+    for (const s of sessions.all()) {
+      const doc = await hub.document(s.sessionId);
+      for (const titleId of titlesPlayed(doc).keys()) counts.set(titleId, (counts.get(titleId) ?? 0) + 1);
+    }
+    const result = await store.write(async (tx) => {
+      for (const [titleId, n] of counts) {
+        await tx.query('INSERT INTO viewing_counts (title_id, sessions) VALUES ($1, $2) ON CONFLICT (title_id) DO UPDATE SET sessions = viewing_counts.sessions + $2', [titleId, n]);
+      }
+      await tx.query('DELETE FROM resume_updates');
+      const phones = await pairings.endAll(tx);
+      const { ended, started } = await sessions.restartAll(tx);
+      return { phones, ended, started };
+    });
+    hub.forget(result.ended.map((s) => s.sessionId));
+    this.deps.disconnectPhones(result.phones.map((p) => p.deviceId));
+    await Promise.all(result.started.map((s) => this.announce(s)));
+    this.deps.log.info({ reason, sessions: result.ended.length, phones: result.phones.length, titles: counts.size }, 'reset for next flight: personal state wiped');
+    return { sessionsEnded: result.ended.length, phonesUnpaired: result.phones.length, titlesCounted: counts.size };
+  }
+
+  private announce(s: SessionAnnouncement): Promise<void> {
+    return this.deps.publish(resumeTopics.session(s.seatId), JSON.stringify(s), { retain: true, qos: 1 });
+  }
+}
+
+/** The flight phase topic this domain watches. */
+export const FLIGHT_PHASE_TOPIC = topics.flightPhase;
