@@ -95,7 +95,9 @@ export class HttpCatalogSource implements CatalogSource {
   async refresh(): Promise<void> {
     try {
       // The replication snapshot carries every language (the search needs them all).
-      const res = await fetch(new URL('/api/replication/catalog/snapshot', this.baseUrl), { cache: 'no-cache' });
+      // Default cache mode: the first call takes the response index.html preloaded; the appliance
+      // answers no-cache + etag, so later calls revalidate (304) instead of downloading again.
+      const res = await fetch(new URL('/api/replication/catalog/snapshot', this.baseUrl));
       if (!res.ok) throw new Error(`catalog ${res.status}`);
       const titles = parseCatalogResponse(await res.json(), this.baseUrl).filter((t) => !(t as { _deleted?: boolean })._deleted);
       this.list = titles;
