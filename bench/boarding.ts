@@ -57,7 +57,7 @@ export const boardingGroup: BenchGroup = {
           times.push(result.seconds);
           bytes.push(result.bytesPerSeat);
           simulated.push(result.simulatedSeconds);
-          ctx.log(`${n} seats, run ${run + 1}/${RUNS}: ${result.seconds.toFixed(2)} s (simulated seats ${result.simulatedSeconds.toFixed(2)} s, real replicas ${result.replicaSeconds.map((s) => s.toFixed(2)).join(' / ')} s), ${(result.bytesPerSeat / 1024).toFixed(0)} KB per seat, ${result.retries} keep-alive retries`);
+          ctx.log(`${n} seats, run ${run + 1}/${RUNS}: ${result.seconds.toFixed(2)} s (simulated seats ${result.simulatedSeconds.toFixed(2)} s, real replicas ${result.replicaSeconds.map((s) => s.toFixed(2)).join(' / ')} s), ${(result.bytesPerSeat / 1024).toFixed(0)} KB per seat, ${result.retries} keep-alive retries${result.retries ? ` (at ${result.retriedAt})` : ''}; CPU during the storm: appliance ${result.cpu.appliance.toFixed(1)} s, simulated seats ${result.cpu.bench.toFixed(1)} s`);
         }
         ctx.record({ id: `seat.boarding_storm_s.${n}`, value: round(median(times)), unit: 's', goal: n === 850 ? '< 10 s' : undefined, note: `median of ${RUNS}; ${REAL_REPLICAS} real RxDB replicas (memory storage, one process each) checked against the appliance each run; simulated seats alone: ${round(median(simulated))} s; machine load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores` });
         ctx.record({ id: `seat.boarding_bytes_per_seat_kb.${n}`, value: round(median(bytes) / 1024), unit: 'KB' });
@@ -76,6 +76,7 @@ async function storm(ctx: BenchContext, appliance: ApplianceSide, n: number, exp
   // and its modules loaded before the storm, and syncs when told to go.
   const replicas = await Promise.all(seatIds.map((seatId, i) => startReplicaChild(appliance.url, seatId, tokens[i]!, `boarding-${tag}-${i}`)));
   const replicaStages = seatIds.map(() => 'syncing');
+  const cpuBefore = { appliance: cpuSecondsOf(appliance.child.pid), bench: process.cpuUsage() };
   const started = performance.now();
   const synced = replicas.map(async (r, i) => {
     r.send('go');
@@ -98,6 +99,8 @@ async function storm(ctx: BenchContext, appliance: ApplianceSide, n: number, exp
   try {
     const [real, sims] = await Promise.race([Promise.all([Promise.all(synced), Promise.all(simulated)]), stuck]).finally(() => clearTimeout(watchdog));
     const seconds = Math.max(...real, ...sims.map((s) => s.doneAt));
+    const benchCpu = process.cpuUsage(cpuBefore.bench);
+    const cpu = { appliance: cpuSecondsOf(appliance.child.pid) - cpuBefore.appliance, bench: (benchCpu.user + benchCpu.system) / 1e6 };
     for (const s of sims) s.close();
     // The real replicas must hold exactly what the appliance serves.
     const want = contentsDigest(expected.documents);
@@ -115,9 +118,21 @@ async function storm(ctx: BenchContext, appliance: ApplianceSide, n: number, exp
       replicaSeconds: real,
       simulatedSeconds: Math.max(0, ...sims.map((s) => s.doneAt)),
       retries: sims.reduce((k, s) => k + s.retries, 0),
+      retriedAt: [...new Set(sims.flatMap((s) => s.retriedAt))].join('/'),
+      cpu,
     };
   } finally {
     await Promise.all(replicas.map((r) => stopChild(r.child)));
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSecondsOf(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
   }
 }
 
@@ -180,26 +195,39 @@ async function replicaProcess(url: string, seatId: string, token: string, name: 
 }
 
 /** One seat's first sync, request by request as openReplica makes them; wire bytes counted on its sockets. */
-async function simulatedSeat(baseUrl: string, started: number, stage: (name: string) => void): Promise<{ doneAt: number; bytes: number; retries: number; close(): void }> {
+async function simulatedSeat(baseUrl: string, started: number, stage: (name: string) => void): Promise<{ doneAt: number; bytes: number; retries: number; retriedAt: string[]; close(): void }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const sockets = new Set<net.Socket>();
   let retries = 0;
+  const retriedAt: string[] = [];
+  let currentStage = 'start';
+  const setStage = (name: string) => {
+    currentStage = name;
+    stage(name);
+  };
   // Like a browser, a GET that meets a keep-alive socket the server just closed is sent again.
-  const request = async (p: string, headers: Record<string, string> = {}) => {
+  const request = async (p: string, keepBytes = Infinity) => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await requestOnce(p, headers);
+        return await requestOnce(p, keepBytes);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (attempt >= 3 || (code !== 'ECONNRESET' && code !== 'EPIPE')) throw error;
         retries++;
+        retriedAt.push(currentStage);
       }
     }
   };
-  const requestOnce = (p: string, headers: Record<string, string>) => new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-    const req = http.get(`${baseUrl}${p}`, { agent, headers: { accept: 'application/json', 'accept-encoding': 'gzip, deflate', ...headers } }, (res) => {
+  // The whole body is read off the wire (and counted), but only its first `keepBytes` are kept.
+  const requestOnce = (p: string, keepBytes: number) => new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+    const req = http.get(`${baseUrl}${p}`, { agent, headers: { accept: 'application/json', 'accept-encoding': 'gzip, deflate' } }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) })).on('error', reject);
+      let kept = 0;
+      res.on('data', (c: Buffer) => {
+        if (kept >= keepBytes) return;
+        chunks.push(c);
+        kept += c.length;
+      }).on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) })).on('error', reject);
     });
     req.on('socket', (s) => sockets.add(s));
     req.on('error', reject);
@@ -227,22 +255,22 @@ async function simulatedSeat(baseUrl: string, started: number, stage: (name: str
     streamReq.on('error', reject);
   });
 
-  stage('snapshot');
-  const snapshot = await request('/api/replication/catalog/snapshot');
+  setStage('snapshot');
+  const snapshot = await request('/api/replication/catalog/snapshot', 64 * 1024);
   if (snapshot.status !== 200) throw new Error(`snapshot: HTTP ${snapshot.status}`);
   let checkpoint = await checkpointOfSnapshot(snapshot.body, snapshot.headers['content-encoding']);
-  stage('pulling');
+  setStage('pulling');
   for (;;) {
     const page = await pull(checkpoint, PULL_BATCH);
     checkpoint = page.checkpoint;
     if (page.count < PULL_BATCH) break;
   }
   await pull(checkpoint, PULL_BATCH); // RxDB asks again: the snapshot filled more than a batch
-  stage('waiting for hello');
+  setStage('waiting for hello');
   await hello;
-  stage('resync');
+  setStage('resync');
   await pull(checkpoint, PULL_BATCH); // the RESYNC on the stream's hello
-  stage('done');
+  setStage('done');
   const doneAt = (performance.now() - started) / 1000;
   let bytes = 0;
   for (const s of sockets) bytes += s.bytesRead;
@@ -250,6 +278,7 @@ async function simulatedSeat(baseUrl: string, started: number, stage: (name: str
     doneAt,
     bytes,
     retries,
+    retriedAt,
     close: () => {
       streamReq?.destroy();
       agent.destroy();
