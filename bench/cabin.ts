@@ -88,6 +88,7 @@ async function startMosquitto(ctx: BenchContext): Promise<Broker | undefined> {
   });
   if (spawnSync('mosquitto', ['-h']).error === undefined) {
     const dir = tempDir('ifec-mosq-');
+    fs.chmodSync(dir, 0o755); // mosquitto started as root drops to its own user, which must read these
     const port = await freePort();
     fs.writeFileSync(path.join(dir, 'acl'), ['topic read cabin/#', 'topic readwrite flight/#', 'topic write cabin/pa', 'topic readwrite bench/#', 'pattern readwrite seat/%c/#', ''].join('\n'));
     fs.writeFileSync(path.join(dir, 'mosquitto.conf'), [`listener ${port} 127.0.0.1`, 'allow_anonymous true', `acl_file ${path.join(dir, 'acl')}`, 'persistence false', 'max_queued_messages 100000', ''].join('\n'));
@@ -198,7 +199,7 @@ function portOpen(port: number): Promise<boolean> {
 }
 
 async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 200; i++) {
     if (await portOpen(port)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
