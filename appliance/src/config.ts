@@ -59,6 +59,8 @@ export const configSchema = z.object({
   syncBackoffMs: z.coerce.number().int().min(1).default(1000),
   /** Sync: records per uplink batch on a gate link (satcom uses at most 2,000). */
   syncBatchRecords: z.coerce.number().int().min(1).max(50_000).default(5000),
+  /** Sessions: how long a seat's pairing code stays valid (a passenger types it within minutes). */
+  pairingCodeTtlS: z.coerce.number().min(1).max(900).default(180),
 }).strict();
 
 export type ApplianceConfig = z.infer<typeof configSchema>;
@@ -91,6 +93,7 @@ const ENV_KEYS: Record<string, keyof ApplianceConfig> = {
   IFEC_LIVE_RECONNECT_GRACE_S: 'liveReconnectGraceS',
   IFEC_FFMPEG: 'ffmpegPath',
   IFEC_ORIGIN_CACHE_MB: 'originCacheMb',
+  IFEC_PAIRING_CODE_TTL_S: 'pairingCodeTtlS',
 };
 /** Read by this module itself, not a setting. */
 const CONFIG_FILE_KEY = 'IFEC_CONFIG';

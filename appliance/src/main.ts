@@ -91,7 +91,7 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
   const router = new TopicRouter();
   const passengerSessions = new PassengerSessions();
   await passengerSessions.load(store, directory.seatIds, (fn) => store.write(fn));
-  const pairings = new Pairings(store, passengerSessions);
+  const pairings = new Pairings(store, passengerSessions, { codeTtlMs: config.pairingCodeTtlS * 1000 });
   await pairings.load(store);
   const bus = await CabinBus.create({ authenticate: (u, p) => directory.authenticate(u, p), router, metrics, log, pairedSeat: pairings.pairedSeat });
   const resumeHub = new ResumeHub({ store: new ResumeStore(store), sessionOf: (seatId) => passengerSessions.sessionOf(seatId), publish: (topic, payload, options) => bus.publish(topic, payload, options), log: log.child({ domain: 'resume' }) });

@@ -25,7 +25,8 @@ export interface ResumeTransport {
 
 /** The subset of an mqtt.js client this needs (Node `mqtt` and its browser build alike). */
 export interface MqttLike {
-  publish(topic: string, payload: Uint8Array, opts: { qos: 0 | 1 }, cb: (err?: Error) => void): unknown;
+  /** `never`: clients differ (Node's wants a Buffer); mqttTransport passes what the runtime has. */
+  publish(topic: string, payload: never, opts: { qos: 0 | 1 }, cb: (err?: Error) => void): unknown;
   subscribe(topic: string, opts: { qos: 0 | 1 }, cb: (err: Error | null, granted?: { qos: number }[]) => void): unknown;
   unsubscribe(topic: string): unknown;
   on(event: 'message', fn: (topic: string, payload: Uint8Array) => void): unknown;
@@ -39,7 +40,7 @@ export class ResumeAccessDenied extends Error {
 export function mqttTransport(client: MqttLike): ResumeTransport {
   return {
     publish: (topic, payload) => new Promise((resolve, reject) => {
-      client.publish(topic, payload, { qos: 1 }, (err) => (err ? reject(err) : resolve()));
+      client.publish(topic, asBuffer(payload) as never, { qos: 1 }, (err) => (err ? reject(err) : resolve()));
     }),
     subscribe: (topic, onMessage) => new Promise((resolve, reject) => {
       const listener = (t: string, payload: Uint8Array) => { if (t === topic) onMessage(payload); };
@@ -51,6 +52,12 @@ export function mqttTransport(client: MqttLike): ResumeTransport {
       });
     }),
   };
+}
+
+/** mqtt.js in Node takes a Buffer (a Uint8Array view, no copy); browsers' builds bring their own. */
+function asBuffer(bytes: Uint8Array): Uint8Array {
+  const B = (globalThis as { Buffer?: { from(b: ArrayBufferLike, o: number, l: number): Uint8Array } }).Buffer;
+  return B ? B.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
 }
 
 export interface ResumeClientOptions {

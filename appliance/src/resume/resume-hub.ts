@@ -89,29 +89,26 @@ export class ResumeHub {
     if (this.deps.sessionOf(seatId) !== sessionId) throw new PayloadRejected(`${topic}: session ${sessionId} is not the live session of seat ${seatId}`);
 
     const session = await this.open(sessionId);
-    const reply = encoding.createEncoder();
-    encoding.writeFloat64(reply, this.now());
-    const replyHeader = encoding.length(reply);
+    const message = readUpMessage(payload);
+    if (!message) throw new PayloadRejected(`${topic}: not a y-protocols sync message`);
+    if (message.kind === syncProtocol.messageYjsSyncStep1) {
+      // Step 2 (what the device lacks), then our step 1 so the device sends what we lack.
+      const reply = encoding.createEncoder();
+      encoding.writeFloat64(reply, this.now());
+      syncProtocol.writeSyncStep2(reply, session.doc, message.data);
+      syncProtocol.writeSyncStep1(reply, session.doc);
+      await this.deps.publish(resumeTopics.down(seatId, sessionId, device), Buffer.from(encoding.toUint8Array(reply)), { qos: 0 });
+      return 'consumed';
+    }
     const applied: Uint8Array[] = [];
     const capture = (update: Uint8Array) => applied.push(update);
     session.doc.on('update', capture);
-    let kind: number;
     try {
-      const decoder = decoding.createDecoder(payload);
-      kind = syncProtocol.readSyncMessage(decoder, reply, session.doc, device);
-      if (decoding.hasContent(decoder)) throw new Error('trailing bytes');
+      Y.applyUpdate(session.doc, message.data, device);
     } catch (error) {
-      throw new PayloadRejected(`${topic}: not a y-protocols sync message (${(error as Error).message})`);
+      throw new PayloadRejected(`${topic}: update not applicable (${(error as Error).message})`);
     } finally {
       session.doc.off('update', capture);
-    }
-
-    if (kind === syncProtocol.messageYjsSyncStep1) {
-      // Step 2 (what the device lacks) is in `reply`; add our step 1 so the device sends what we lack.
-      syncProtocol.writeSyncStep1(reply, session.doc);
-      await this.deps.publish(resumeTopics.down(seatId, sessionId, device), Buffer.from(encoding.toUint8Array(reply)), { qos: 0 });
-    } else if (encoding.length(reply) > replyHeader) {
-      throw new PayloadRejected(`${topic}: unexpected sync reply`);
     }
     if (applied.length === 0) return 'consumed';
 
@@ -134,5 +131,21 @@ export class ResumeHub {
       () => { session.rows = 1; },
       (error: unknown) => this.deps.log.error({ err: error, sessionId }, 'resume compaction failed'),
     ).finally(() => { session.compacting = false; });
+  }
+}
+
+/** Parses and checks one up frame before anything touches the document (Yjs logs and swallows bad updates). */
+function readUpMessage(payload: Uint8Array): { kind: number; data: Uint8Array } | undefined {
+  try {
+    const decoder = decoding.createDecoder(payload);
+    const kind = decoding.readVarUint(decoder);
+    const data = decoding.readVarUint8Array(decoder);
+    if (decoding.hasContent(decoder)) return undefined;
+    if (kind === syncProtocol.messageYjsSyncStep1) Y.decodeStateVector(data);
+    else if (kind === syncProtocol.messageYjsSyncStep2 || kind === syncProtocol.messageYjsUpdate) Y.decodeUpdate(data);
+    else return undefined;
+    return { kind, data };
+  } catch {
+    return undefined;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Pairing a phone with a seat's passenger session. The seat shows a 6-digit code (and a QR
- * code of `/pair?code=…`), single use, valid CODE_TTL_MS; a phone claims it with its device
+ * code of `/pair?code=…`), single use, valid codeTtlMs (3 min by default); a phone claims it with its device
  * credentials. Guesses are counted per phone and per network address: five wrong ones lock
  * both for LOCKOUT_MS (a fresh device id per guess does not help, the address is the same).
  * Codes live in memory only (a restart voids them; the seat asks again); pairings are stored.
@@ -12,7 +12,7 @@ import { phoneDevice, type PairingCode } from '@ifec/protocol';
 import type { Sql, Store } from '../store/store.ts';
 import type { PassengerSessions } from './passenger-sessions.ts';
 
-export const CODE_TTL_MS = 3 * 60_000;
+export const DEFAULT_CODE_TTL_MS = 3 * 60_000;
 export const MAX_FAILURES = 5;
 export const LOCKOUT_MS = 5 * 60_000;
 /** A seat's passenger plus one companion device. */
@@ -51,8 +51,14 @@ export class Pairings {
   constructor(
     private readonly store: Store,
     private readonly sessions: PassengerSessions,
-    private readonly now: () => number = Date.now,
-  ) {}
+    private readonly options: { codeTtlMs?: number; now?: () => number } = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.codeTtlMs = options.codeTtlMs ?? DEFAULT_CODE_TTL_MS;
+  }
+
+  private readonly now: () => number;
+  private readonly codeTtlMs: number;
 
   async load(db: Sql): Promise<void> {
     const { rows } = await db.query<{ device_id: string; seat_id: string; session_id: string; paired_at: Date }>('SELECT * FROM phone_pairings');
@@ -77,7 +83,7 @@ export class Pairings {
     if (previous && this.codes.get(previous)?.usedAt === undefined) this.codes.delete(previous);
     let code: string;
     do code = crypto.randomInt(0, 1_000_000).toString().padStart(6, '0'); while (this.codes.has(code));
-    const expiresAt = this.now() + CODE_TTL_MS;
+    const expiresAt = this.now() + this.codeTtlMs;
     this.codes.set(code, { seatId, sessionId, expiresAt });
     this.codeOfSeat.set(seatId, code);
     return { code, url: `/pair?code=${code}`, expiresAt: new Date(expiresAt).toISOString(), seatId };
