@@ -45,7 +45,8 @@ export function mqttTransport(client: MqttLike): ResumeTransport {
     subscribe: (topic, onMessage) => new Promise((resolve, reject) => {
       const listener = (t: string, payload: Uint8Array) => { if (t === topic) onMessage(payload); };
       client.subscribe(topic, { qos: 1 }, (err, granted) => {
-        if (err) return reject(err);
+        // mqtt.js 5 reports a refused filter (SUBACK 0x80) as "Subscribe error: …"; older ones in `granted`.
+        if (err) return reject(/Subscribe error/.test(err.message) ? new ResumeAccessDenied(`not allowed to read ${topic}`) : err);
         if (granted?.some((g) => g.qos === 128)) return reject(new ResumeAccessDenied(`not allowed to read ${topic}`));
         client.on('message', listener);
         resolve(() => { client.off('message', listener); client.unsubscribe(topic); });
