@@ -163,7 +163,9 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
   bus.attachWebSocket(server);
   const httpPort = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.httpPort, config.host, () => resolve((server.address() as import('node:net').AddressInfo).port));
+    // Boarding: every seat opens its replication stream and its requests within seconds. Node's
+    // default backlog (511) overflows and dropped SYNs come back 1, 3, 7… s later (bench/boarding.ts).
+    server.listen({ port: config.httpPort, host: config.host, backlog: 4096 }, () => resolve((server.address() as import('node:net').AddressInfo).port));
   });
   const mqttPort = await bus.listenTcp(config.mqttPort, config.host);
   await liveChannels.start(config.rtmpPort, config.host);
