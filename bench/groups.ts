@@ -5,6 +5,7 @@ import { mediaGroup } from './media.ts';
 import { boardingGroup } from './boarding.ts';
 import { originGroup } from './origin.ts';
 import { syncBench } from './sync.ts';
+import { resumeGroup } from './resume.ts';
 
 /** Every bench group, in the order `npm run bench` runs them. Add new groups here. */
-export const groups: BenchGroup[] = [cabinBench, mediaGroup, boardingGroup, originGroup, seatGroup, syncBench];
+export const groups: BenchGroup[] = [cabinBench, mediaGroup, boardingGroup, originGroup, seatGroup, syncBench, resumeGroup];

@@ -84,6 +84,9 @@ export class FlightReset {
     });
     hub.forget(result.ended.map((s) => s.sessionId));
     this.deps.disconnectPhones(result.phones.map((p) => p.deviceId));
+    // Deleted rows linger in table files until vacuumed; FULL rewrites the files without them
+    // (PGlite runs it after any open transaction: one connection).
+    await store.exec('VACUUM FULL resume_updates, phone_pairings, passenger_sessions');
     await Promise.all(result.started.map((s) => this.announce(s)));
     this.deps.log.info({ reason, sessions: result.ended.length, phones: result.phones.length, titles: counts.size }, 'reset for next flight: personal state wiped');
     return { sessionsEnded: result.ended.length, phonesUnpaired: result.phones.length, titlesCounted: counts.size };

@@ -1,0 +1,120 @@
+/**
+ * Resume figures: a position written on one device -> seen on the paired one (seat -> phone and
+ * phone -> seat alternately), with 300 and 850 seat-phone pairs active, all through a real
+ * appliance process (cabin bus over TCP, the Yjs hub, PGlite persistence before the PUBACK).
+ * "Active": every pair writes once per round, the writes of a round spread over one second —
+ * several times what seats playing films write (a position every 5-10 s).
+ * Memory: the appliance's RSS growth per active session, including the session's document and
+ * its two bus connections (RSS includes whatever the heap has not given back: an upper bound).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { MqttClient } from 'mqtt';
+import { phoneDevice, SEAT_DEVICE } from '@ifec/protocol';
+import { ResumeClient, mqttTransport } from '@ifec/protocol/resume-client';
+import { positionsOf } from '@ifec/protocol/resume-doc';
+import { spawnAppliance, type ChildAppliance } from '../appliance/test/child-appliance.ts';
+import { connectMqtt, tempDir } from '../appliance/test/support.ts';
+import { claim, liveSession, pairingCode, registerPhone } from '../appliance/test/resume-support.ts';
+import { percentile, type BenchGroup } from './harness.ts';
+
+const PAIR_COUNTS = [300, 850];
+const ROUNDS = 6;
+
+interface Pair {
+  seat: ResumeClient;
+  phone: ResumeClient;
+  mqtt: MqttClient[];
+}
+
+export const resumeGroup: BenchGroup = {
+  name: 'resume',
+  async run(ctx) {
+    const dir = tempDir('ifec-bench-resume-');
+    const layout = path.join(dir, 'bench-850.json');
+    fs.writeFileSync(layout, JSON.stringify({ type: 'bench cabin', tailNumber: 'B-ENCH', classes: [{ name: 'economy', rows: [1, 85], letters: 'ABCDEFGHJK' }] }));
+    const app = await spawnAppliance(path.join(dir, 'data'), { IFEC_AIRCRAFT: layout, IFEC_LOG_LEVEL: 'warn' });
+    const seatIds = Object.keys(app.credentials.seats);
+    const pairs: Pair[] = [];
+    try {
+      await settle();
+      const baseRss = rssKb(app);
+      for (const count of PAIR_COUNTS) {
+        if (seatIds.length < count) {
+          ctx.record({ id: `resume.propagation_p99_ms.${count}`, value: null, unit: 'ms', skipped: `only ${seatIds.length} seats provisioned` });
+          continue;
+        }
+        const started = performance.now();
+        while (pairs.length < count) {
+          const batch = seatIds.slice(pairs.length, Math.min(count, pairs.length + 25));
+          pairs.push(...(await Promise.all(batch.map((seatId) => pairUp(app, seatId)))));
+        }
+        ctx.log(`${count} pairs connected, paired and synced in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+        const samples: number[] = [];
+        for (let round = 0; round < ROUNDS; round++) samples.push(...(await writeRound(pairs, round)));
+        const p50 = percentile(samples, 50);
+        const p99 = percentile(samples, 99);
+        ctx.log(`${samples.length} writes, max ${percentile(samples, 100).toFixed(1)} ms`);
+        ctx.record({ id: `resume.propagation_p50_ms.${count}`, value: round1(p50), unit: 'ms' });
+        ctx.record({ id: `resume.propagation_p99_ms.${count}`, value: round1(p99), unit: 'ms', goal: '< 250' });
+        await settle();
+        ctx.record({ id: `resume.memory_per_session_kb.${count}`, value: round1((rssKb(app) - baseRss) / count), unit: 'KB', note: 'appliance RSS growth / active sessions, incl. 2 bus connections each' });
+      }
+    } finally {
+      for (const p of pairs) for (const m of p.mqtt) m.end(true);
+      app.proc.kill('SIGTERM');
+      await app.exited;
+    }
+  },
+};
+
+async function pairUp(app: ChildAppliance, seatId: string): Promise<Pair> {
+  const url = `mqtt://127.0.0.1:${app.mqttPort}`;
+  const seatMqtt = await connectMqtt(url, { username: `seat:${seatId}`, password: app.credentials.seats[seatId]!, clientId: `bench-seat-${seatId}` });
+  const sessionId = await liveSession(seatMqtt, seatId);
+  const phone = await registerPhone(app);
+  const { status, json } = await claim(app, phone, (await pairingCode(app, seatId)).code);
+  if (status !== 200) throw new Error(`claim for ${seatId}: ${status} ${JSON.stringify(json)}`);
+  const phoneMqtt = await connectMqtt(url, { username: `phone:${phone.deviceId}`, password: phone.password, clientId: `bench-phone-${seatId}` });
+  const seat = new ResumeClient({ seatId, sessionId, device: SEAT_DEVICE });
+  const phoneClient = new ResumeClient({ seatId, sessionId, device: phoneDevice(phone.deviceId) });
+  await seat.connect(mqttTransport(seatMqtt));
+  await phoneClient.connect(mqttTransport(phoneMqtt));
+  return { seat, phone: phoneClient, mqtt: [seatMqtt, phoneMqtt] };
+}
+
+/** Every pair writes once, spread over a second; resolves with each write's propagation time. */
+function writeRound(pairs: Pair[], round: number): Promise<number[]> {
+  const spacingMs = 1000 / pairs.length;
+  return Promise.all(pairs.map((pair, i) => new Promise<number>((resolve, reject) => {
+    setTimeout(() => {
+      const [from, to] = (round + i) % 2 ? [pair.phone, pair.seat] : [pair.seat, pair.phone];
+      const positionS = 1000 * round + i;
+      const title = `film-${round % 3}`;
+      const timer = setTimeout(() => reject(new Error(`write ${round}/${i} never arrived`)), 30_000);
+      const t0 = performance.now();
+      const onUpdate = () => {
+        if (positionsOf(to.doc, title)[from.opts.device]?.positionS !== positionS) return;
+        to.doc.off('update', onUpdate);
+        clearTimeout(timer);
+        resolve(performance.now() - t0);
+      };
+      to.doc.on('update', onUpdate);
+      from.setPosition(title, positionS);
+    }, i * spacingMs);
+  })));
+}
+
+function rssKb(app: ChildAppliance): number {
+  const status = fs.readFileSync(`/proc/${app.proc.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]);
+}
+
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 2000));
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}
