@@ -40,6 +40,7 @@ export const resumeGroup: BenchGroup = {
     try {
       await settle();
       const baseRss = rssKb(app);
+      const baseHeap = await heapUsedKb(app);
       for (const count of PAIR_COUNTS) {
         if (seatIds.length < count) {
           ctx.record({ id: `resume.propagation_p99_ms.${count}`, value: null, unit: 'ms', skipped: `only ${seatIds.length} seats provisioned` });
@@ -52,14 +53,22 @@ export const resumeGroup: BenchGroup = {
         }
         ctx.log(`${count} pairs connected, paired and synced in ${((performance.now() - started) / 1000).toFixed(1)} s`);
         const samples: number[] = [];
+        const cpu0 = { appliance: cpuSeconds(app), bench: process.cpuUsage() };
+        const t0 = performance.now();
         for (let round = 0; round < ROUNDS; round++) samples.push(...(await writeRound(pairs, round)));
+        const wallS = (performance.now() - t0) / 1000;
+        const benchCpu = process.cpuUsage(cpu0.bench);
+        ctx.log(`CPU over ${wallS.toFixed(1)} s of rounds: appliance ${(cpuSeconds(app) - cpu0.appliance).toFixed(1)} s, bench clients ${((benchCpu.user + benchCpu.system) / 1e6).toFixed(1)} s; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
         const p50 = percentile(samples, 50);
         const p99 = percentile(samples, 99);
         ctx.log(`${samples.length} writes, max ${percentile(samples, 100).toFixed(1)} ms`);
         ctx.record({ id: `resume.propagation_p50_ms.${count}`, value: round1(p50), unit: 'ms' });
         ctx.record({ id: `resume.propagation_p99_ms.${count}`, value: round1(p99), unit: 'ms', goal: '< 250' });
         await settle();
-        ctx.record({ id: `resume.memory_per_session_kb.${count}`, value: round1((rssKb(app) - baseRss) / count), unit: 'KB', note: 'appliance RSS growth / active sessions, incl. 2 bus connections each' });
+        const heap = await heapUsedKb(app);
+        const rss = rssKb(app);
+        ctx.log(`appliance heap used ${baseHeap} -> ${heap} KB, RSS ${baseRss} -> ${rss} KB`);
+        ctx.record({ id: `resume.memory_per_session_kb.${count}`, value: round1((heap - baseHeap) / count), unit: 'KB', note: 'appliance JS heap growth / active sessions, incl. its document and 2 bus connections; heap sampled without a forced GC' });
       }
     } finally {
       for (const p of pairs) for (const m of p.mqtt) m.end(true);
@@ -109,6 +118,18 @@ function writeRound(pairs: Pair[], round: number): Promise<number[]> {
 function rssKb(app: ChildAppliance): number {
   const status = fs.readFileSync(`/proc/${app.proc.pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]);
+}
+
+/** utime + stime of the appliance process, seconds. */
+function cpuSeconds(app: ChildAppliance): number {
+  const fields = fs.readFileSync(`/proc/${app.proc.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function heapUsedKb(app: ChildAppliance): Promise<number> {
+  const text = await (await fetch(`${app.url}/metrics`)).text();
+  const match = /^nodejs_heap_size_used_bytes (\d+(\.\d+)?)/m.exec(text);
+  return match ? Math.round(Number(match[1]) / 1024) : NaN;
 }
 
 function settle(): Promise<void> {
