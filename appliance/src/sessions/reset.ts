@@ -7,7 +7,7 @@
  * Runs from the crew endpoint and when the flight phase goes from landed to gate.
  */
 import type { Logger } from 'pino';
-import { resumeTopics, topics, type SessionAnnouncement } from '@ifec/protocol';
+import { resumeTopics, type SessionAnnouncement } from '@ifec/protocol';
 import { titlesPlayed } from '@ifec/protocol/resume-doc';
 import type { Store } from '../store/store.ts';
 import type { ResumeHub } from '../resume/resume-hub.ts';
@@ -33,6 +33,7 @@ export interface ResetReport {
 
 export class FlightReset {
   private running?: Promise<ResetReport>;
+  private lastPhase?: string;
 
   constructor(private readonly deps: FlightResetDeps) {}
 
@@ -62,8 +63,6 @@ export class FlightReset {
       this.reset('flight phase landed -> gate').catch((error: unknown) => this.deps.log.error({ err: error }, 'reset for next flight failed'));
     }
   }
-
-  private lastPhase?: string;
 
   private async run(reason: string): Promise<ResetReport> {
     const { store, sessions, pairings, hub } = this.deps;
@@ -96,6 +95,3 @@ export class FlightReset {
     return this.deps.publish(resumeTopics.session(s.seatId), JSON.stringify(s), { retain: true, qos: 1 });
   }
 }
-
-/** The flight phase topic this domain watches. */
-export const FLIGHT_PHASE_TOPIC = topics.flightPhase;
