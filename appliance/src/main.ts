@@ -94,11 +94,20 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
   const pairings = new Pairings(store, passengerSessions, { codeTtlMs: config.pairingCodeTtlS * 1000 });
   await pairings.load(store);
   const bus = await CabinBus.create({ authenticate: (u, p) => directory.authenticate(u, p), router, metrics, log, pairedSeat: pairings.pairedSeat });
+  // Seat replication: the catalogue follows the active content load; seat state is per seat.
+  const replicationLog = log.child({ domain: 'replication' });
+  const replicationClock = new ReplicationClock();
+  const catalogStream = new LiveStream({ name: 'catalog' });
+  const seatStateStream = new LiveStream({ name: 'seat-state' });
+  const catalog = new Catalog({ store, clock: replicationClock, stream: catalogStream, log: replicationLog });
+  const seatStates = new SeatStates({ store, clock: replicationClock, stream: seatStateStream, log: replicationLog });
+  await catalog.load();
+  await seatStates.load();
   const resumeHub = new ResumeHub({ store: new ResumeStore(store), sessionOf: (seatId) => passengerSessions.sessionOf(seatId), publish: (topic, payload, options) => bus.publish(topic, payload, options), log: log.child({ domain: 'resume' }) });
   resumeHub.register(router);
   registerSessionTopics(router);
   const disconnectPhones = phoneDisconnector(bus);
-  const flightReset = new FlightReset({ store, sessions: passengerSessions, pairings, hub: resumeHub, publish: (topic, payload, options) => bus.publish(topic, payload, options), disconnectPhones, log: log.child({ domain: 'sessions' }) });
+  const flightReset = new FlightReset({ store, sessions: passengerSessions, pairings, hub: resumeHub, seatStates, publish: (topic, payload, options) => bus.publish(topic, payload, options), disconnectPhones, log: log.child({ domain: 'sessions' }) });
   watchFlightPhase(bus, (payload) => flightReset.onFlightPhase(payload));
   await flightReset.announceAll();
   const pa = new PaService(records, (topic, payload, options) => bus.publish(topic, payload, options));
@@ -117,15 +126,6 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
   const contentLoads = new ContentLoads({ dataDir: config.dataDir, store, trustedKeys: () => trustedContentKeys, log: mediaLog });
   await contentLoads.restore();
 
-  // Seat replication: the catalogue follows the active content load; seat state is per seat.
-  const replicationLog = log.child({ domain: 'replication' });
-  const replicationClock = new ReplicationClock();
-  const catalogStream = new LiveStream({ name: 'catalog' });
-  const seatStateStream = new LiveStream({ name: 'seat-state' });
-  const catalog = new Catalog({ store, clock: replicationClock, stream: catalogStream, log: replicationLog });
-  const seatStates = new SeatStates({ store, clock: replicationClock, stream: seatStateStream, log: replicationLog });
-  await catalog.load();
-  await seatStates.load();
   const seatSessions = new SeatSessions(directory, TokenSigner.fromDataDir(config.dataDir));
   contentLoads.onActivated((active) => {
     catalog.projectLoad(active).catch((error: unknown) => replicationLog.error({ err: error, loadId: active.loadId }, 'catalogue projection failed'));

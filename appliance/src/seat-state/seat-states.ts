@@ -5,6 +5,7 @@
  * appliance is the order they win in), and conflicts are settled here (resolve.ts).
  */
 import type { Logger } from 'pino';
+import type { Transaction } from '@electric-sql/pglite';
 import { checkpointAfter, STREAM_EVENTS, type PullResponse, type ReplicationCheckpoint, type SeatStateDoc, type SeatStatePushRow } from '@ifec/protocol';
 import type { Store } from '../store/store.ts';
 import type { LiveStream } from '../catalog/live-stream.ts';
@@ -75,6 +76,12 @@ export class SeatStates {
     }
     if (conflictIds.length) this.deps.log.debug({ seatId, conflicts: conflictIds }, 'seat state push settled by the appliance');
     return conflictIds.map((id) => held.get(id)!).filter(Boolean);
+  }
+
+  /** Inside the reset-for-next-flight transaction: every seat's settings and favourites go (seats wipe their copies on the new session). */
+  async forgetAll(tx: Transaction): Promise<void> {
+    await tx.query('DELETE FROM seat_state_docs');
+    this.seats.clear();
   }
 
   private docsOf(seatId: string): SeatDocs {

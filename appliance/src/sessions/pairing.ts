@@ -86,7 +86,7 @@ export class Pairings {
     const expiresAt = this.now() + this.codeTtlMs;
     this.codes.set(code, { seatId, sessionId, expiresAt });
     this.codeOfSeat.set(seatId, code);
-    return { code, url: `/pair?code=${code}`, expiresAt: new Date(expiresAt).toISOString(), seatId };
+    return { code, url: `/#/pair?code=${code}`, expiresAt: new Date(expiresAt).toISOString(), seatId };
   }
 
   /** `source` is the phone's network address: failures count against it and the device. */

@@ -11,6 +11,7 @@ import { resumeTopics, type SessionAnnouncement } from '@ifec/protocol';
 import { titlesPlayed } from '@ifec/protocol/resume-doc';
 import type { Store } from '../store/store.ts';
 import type { ResumeHub } from '../resume/resume-hub.ts';
+import type { SeatStates } from '../seat-state/seat-states.ts';
 import type { PassengerSessions } from './passenger-sessions.ts';
 import type { Pairings } from './pairing.ts';
 
@@ -19,6 +20,8 @@ export interface FlightResetDeps {
   sessions: PassengerSessions;
   pairings: Pairings;
   hub: ResumeHub;
+  /** Settings and favourites each seat replicated: personal too. */
+  seatStates: Pick<SeatStates, 'forgetAll'>;
   publish: (topic: string, payload: string, options: { retain?: boolean; qos?: 0 | 1 }) => Promise<void>;
   /** Ends the bus connections of phones whose pairing ended (their cached subscriptions go with them). */
   disconnectPhones: (deviceIds: string[]) => void;
@@ -77,6 +80,7 @@ export class FlightReset {
         await tx.query('INSERT INTO viewing_counts (title_id, sessions) VALUES ($1, $2) ON CONFLICT (title_id) DO UPDATE SET sessions = viewing_counts.sessions + $2', [titleId, n]);
       }
       await tx.query('DELETE FROM resume_updates');
+      await this.deps.seatStates.forgetAll(tx);
       const phones = await pairings.endAll(tx);
       const { ended, started } = await sessions.restartAll(tx);
       return { phones, ended, started };
@@ -85,7 +89,7 @@ export class FlightReset {
     this.deps.disconnectPhones(result.phones.map((p) => p.deviceId));
     // Deleted rows linger in table files until vacuumed; FULL rewrites the files without them
     // (PGlite runs it after any open transaction: one connection).
-    await store.exec('VACUUM FULL resume_updates, phone_pairings, passenger_sessions');
+    await store.exec('VACUUM FULL resume_updates, phone_pairings, passenger_sessions, seat_state_docs');
     await Promise.all(result.started.map((s) => this.announce(s)));
     this.deps.log.info({ reason, sessions: result.ended.length, phones: result.phones.length, titles: counts.size }, 'reset for next flight: personal state wiped');
     return { sessionsEnded: result.ended.length, phonesUnpaired: result.phones.length, titlesCounted: counts.size };

@@ -60,7 +60,8 @@ export const DEMO_TITLES: DemoTitle[] = [
   {
     meta: { id: 'harbour-of-glass', kind: 'movie', titles: {}, genres: ['romance', 'drama'], cast: [actor('Sofia Brandt', 'Elena'), director('Karim Haddad')], rating: { system: 'FSK', value: '12' }, releaseYear: 2024, rights: 'all-devices', priceTier: 'included', regions: { allowed: ['*'], blocked: ['CN'] } },
     titles: { en: 'Harbour of Glass', fr: 'Le Port de verre', de: 'Der gläserne Hafen', es: 'El puerto de cristal', ar: 'ميناء الزجاج', zh: '玻璃港', ja: 'ガラスの港' },
-    durationS: 30, pattern: 'testsrc2', toneHz: 349,
+    // A minute long: the resume-anywhere test pauses it at 00:41.
+    durationS: 60, pattern: 'testsrc2', toneHz: 349,
   },
   {
     meta: { id: 'copper-sky', kind: 'movie', titles: {}, genres: ['documentary'], cast: [director('Lena Park')], rating: { system: 'NR', value: 'NR' }, releaseYear: 2026, rights: 'all-devices', priceTier: 'premium-2' },

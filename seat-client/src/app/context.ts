@@ -6,11 +6,18 @@ import type { CatalogTitle } from '../catalog/model.ts';
 import type { Locale } from '../i18n/i18n.ts';
 import type { SettingsStore } from '../settings/settings.ts';
 import type { ParentalLock } from '../settings/parental-lock.ts';
+import type { RemoteCommand } from '@ifec/protocol';
+import type { ResumeLink } from '../resume/resume-link.ts';
 
 export interface PlaybackHooks {
   /** Pauses for a cabin event and remembers whether to resume. */
   holdForCabin(): void;
   releaseFromCabin(): void;
+  /** A paired phone's command for what plays (resume_here is the app's: it may change title). */
+  remote(command: Exclude<RemoteCommand, { action: 'resume_here' }>): void;
+  /** Hand back on the same title: continue from the merged resume point. */
+  resumeFrom(positionS: number): void;
+  readonly titleId: string;
 }
 
 export interface AppContext {
@@ -20,6 +27,8 @@ export interface AppContext {
   catalog: CatalogSource;
   cabin: CabinLink;
   parental: ParentalLock;
+  /** Resume points (merged across the passenger's devices), the seat's session, a phone's pairing. */
+  resume: ResumeLink;
   /** The titles this device and this passenger may see. */
   titles(): CatalogTitle[];
   title(id: string): CatalogTitle | undefined;

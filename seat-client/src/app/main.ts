@@ -6,7 +6,7 @@
 import './styles.css';
 import { CabinLink, type PaNotice } from '../cabin/cabin-link.ts';
 import { CabinOverlays } from '../cabin/cabin-overlays.ts';
-import { viewerCredentials, whoAmI } from '../cabin/seat-identity.ts';
+import { viewerCredentials, whoAmI, type ViewerCredentials } from '../cabin/seat-identity.ts';
 import { browseScreen } from '../catalog/browse-screen.ts';
 import { detailScreen } from '../catalog/detail-screen.ts';
 import { homeScreen } from '../catalog/home-screen.ts';
@@ -14,7 +14,9 @@ import { visibleTo } from '../catalog/model.ts';
 import { searchScreen } from '../catalog/search-screen.ts';
 import { openCatalogSource } from '../catalog/open-source.ts';
 import { Locale } from '../i18n/i18n.ts';
+import { pairScreen } from '../pairing/pair-screen.ts';
 import { playerScreen } from '../player/player-screen.ts';
+import { ResumeLink } from '../resume/resume-link.ts';
 import { ParentalLock } from '../settings/parental-lock.ts';
 import { applyToDocument, SettingsStore } from '../settings/settings.ts';
 import { settingsScreen } from '../settings/settings-screen.ts';
@@ -32,7 +34,24 @@ async function boot(): Promise<void> {
   let pa: PaNotice | null = null;
   let busUp = false;
 
-  const cabin: CabinLink = new CabinLink(screen, {
+  // Everything personal on this device, for a new flight (crew reset or a new passenger session).
+  const wipe = async () => {
+    settings.reset(navigator.language);
+    parental.reset();
+    cabin.setStatus({ callLight: false, dnd: false, playing: null });
+    await catalog.forgetPersonal().catch(() => undefined);
+    location.hash = '#/';
+    location.reload();
+  };
+
+  // One identity per phone: the bus and the pairing must not each register one (POST /api/phones).
+  let registering: Promise<ViewerCredentials | undefined> | undefined;
+  const credentials = () => (registering ??= viewerCredentials(screen, localStorage).then((c) => {
+    if (!c) registering = undefined; // offline: ask again next time
+    return c;
+  }));
+
+  const cabin: CabinLink = new CabinLink(screen, credentials, {
     onPa(notice) {
       // When the seat heard it: the e2e test and the bench measure pause latency from here.
       overlays.pa.dataset.receivedAt = String(Date.now());
@@ -52,30 +71,43 @@ async function boot(): Promise<void> {
         cabin.setStatus({ callLight: false });
         renderShell();
       } else {
-        settings.reset(navigator.language);
-        parental.reset();
-        cabin.setStatus({ callLight: false, dnd: false, playing: null });
-        location.hash = '#/';
-        location.reload();
+        void wipe();
+      }
+    },
+    onSession(sessionId) {
+      resume.setSession(sessionId);
+    },
+    onRemote(command) {
+      if (command.action !== 'resume_here') ctx.playback?.remote(command);
+      else {
+        // Hand back from a phone: continue here from the newest resume point of any device.
+        const from = resume.positionOf(command.titleId)?.positionS ?? 0;
+        if (ctx.playback?.titleId === command.titleId) ctx.playback.resumeFrom(from);
+        else ctx.navigate(`#/play/${encodeURIComponent(command.titleId)}?from=${Math.round(from * 10) / 10}`);
       }
     },
     onBusStatus(connected) {
       busUp = connected;
       updateOffline();
+      resume.busStatus(connected);
       // Recoveries the kiosk watchdog made (reloads after a hang or crash) go to the crew map.
       if (connected) void window.ifecKiosk?.takeFaults().then((faults) => faults.forEach((f) => cabin.reportFault(f)));
     },
   });
 
   const catalog = openCatalogSource(screen, localStorage);
+  const resume = new ResumeLink({
+    seatId: screen.seat?.seatId, storage: localStorage, cabin,
+    onWipe: () => void wipe(),
+  });
   const ctx: AppContext = {
-    screen, settings, catalog, cabin, parental,
+    screen, settings, catalog, cabin, parental, resume,
     locale: () => locale,
     titles: () => visibleTo(catalog.titles(), screen.device, parental.active),
     title: (id) => visibleTo(catalog.titles(), screen.device, parental.active).find((t) => t.id === id),
     navigate: (hash) => { location.hash = hash; },
     playback: undefined,
-    credentials: () => viewerCredentials(screen, localStorage),
+    credentials,
   };
 
   const shell = new Shell({
@@ -105,9 +137,9 @@ async function boot(): Promise<void> {
       return;
     }
     const key = location.hash;
-    // Do not rebuild the player (or a search being typed) when only data changed.
+    // Do not rebuild the player, a search being typed or the pairing screen (a new code each time) when only data changed.
     const route = parseRoute(key);
-    if (!force && key === routeKey && (route.name === 'play' || route.name === 'search')) return;
+    if (!force && key === routeKey && (route.name === 'play' || route.name === 'search' || route.name === 'pair')) return;
     rendering = true;
     try {
       const focused = document.activeElement?.id;
@@ -141,6 +173,7 @@ async function boot(): Promise<void> {
       case 'title': return detailScreen(ctx, route.id);
       case 'play': return playerScreen(ctx, route.id, route.from);
       case 'settings': return settingsScreen(ctx);
+      case 'pair': return pairScreen(ctx, route.code);
     }
   }
   function updateOffline(): void {
@@ -164,6 +197,11 @@ async function boot(): Promise<void> {
     updateOffline();
     render();
   });
+  // Resume points moved (here or on a paired device): home and detail show them; the player and the pairing screen follow on their own.
+  resume.subscribe(() => {
+    const name = parseRoute(location.hash).name;
+    if (name === 'home' || name === 'title') render();
+  });
   window.addEventListener('hashchange', () => render(true));
   applyToDocument(document, settings.current, locale.dir);
   overlays.render(locale);
@@ -172,6 +210,7 @@ async function boot(): Promise<void> {
   updateOffline();
   document.body.dataset.ready = 'true';
   void cabin.start();
+  void resume.start();
 
   // The kiosk's watchdog expects a heartbeat from a live renderer.
   if (window.ifecKiosk) setInterval(() => window.ifecKiosk?.heartbeat(), 2000);

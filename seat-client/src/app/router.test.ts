@@ -8,4 +8,6 @@ test('hash routes parse, and anything unknown goes home', () => {
   assert.deepEqual(parseRoute('#/browse/tv'), { name: 'browse', shelf: 'tv' });
   assert.deepEqual(parseRoute('#/browse/nope'), { name: 'home' });
   assert.deepEqual(parseRoute(''), { name: 'home' });
+  assert.deepEqual(parseRoute('#/pair?code=042133'), { name: 'pair', code: '042133' });
+  assert.deepEqual(parseRoute('#/pair'), { name: 'pair' });
 });

@@ -5,7 +5,8 @@ export type Route =
   | { name: 'search'; query: string }
   | { name: 'title'; id: string }
   | { name: 'play'; id: string; from: number }
-  | { name: 'settings' };
+  | { name: 'settings' }
+  | { name: 'pair'; code?: string };
 
 const SHELVES = new Set(['movies', 'tv', 'music', 'kids', 'live']);
 
@@ -24,6 +25,10 @@ export function parseRoute(hash: string): Route {
       return parts[1] ? { name: 'play', id: parts[1], from: Math.max(0, Number(params.get('from')) || 0) } : { name: 'home' };
     case 'settings':
       return { name: 'settings' };
+    case 'pair': {
+      const code = params.get('code');
+      return code ? { name: 'pair', code } : { name: 'pair' };
+    }
     default:
       return { name: 'home' };
   }

@@ -33,6 +33,7 @@ export class Shell {
         link('#/browse/live', t.live, 'live'),
         link('#/search', [icon('search'), t.search], 'search'),
         link('#/settings', [icon('gear'), t.settings], 'settings'),
+        link('#/pair', seat ? t.pairPhone : t.mySeat, 'pair'),
       ),
       seat ? h('div', { class: 'seat-tools' },
         h('span', { class: 'seat-label' }, h('span', { class: 'visually-hidden' }, `${t.seat} `), seat),

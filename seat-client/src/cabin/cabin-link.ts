@@ -1,10 +1,14 @@
 /**
  * The seat's side of the cabin bus: PA announcements, crew-set controls (lock, parental
- * lock), one-shot crew commands (reset, acknowledge call), and the health report the crew
- * console shows (playing, DND, call light) every 10 s and at once on a change.
+ * lock), one-shot crew commands (reset, acknowledge call), the health report the crew
+ * console shows (playing, DND, call light) every 10 s and at once on a change; and for resume
+ * anywhere, the seat's passenger session, a paired phone's remote commands and what plays
+ * (topics in protocol/src/resume.ts). Phones use the same link for broadcasts only; the
+ * resume link subscribes to their seat's topics once paired.
  */
-import { MqttSocket } from './mqtt-socket.ts';
-import { viewerCredentials, type Screen } from './seat-identity.ts';
+import type { RemoteCommand, SeatPlayback } from '@ifec/protocol';
+import { MqttSocket, text } from './mqtt-socket.ts';
+import type { Screen, ViewerCredentials } from './seat-identity.ts';
 
 export interface PaNotice {
   id: string;
@@ -22,6 +26,10 @@ export interface CabinEvents {
   onControls(controls: CrewControls): void;
   onCommand(action: 'reset' | 'ack-call'): void;
   onBusStatus(connected: boolean): void;
+  /** The live passenger session of this seat (retained: arrives at every connect). */
+  onSession?(sessionId: string): void;
+  /** A paired phone's command, already checked by the appliance. */
+  onRemote?(command: RemoteCommand): void;
 }
 
 export interface SeatStatus {
@@ -39,24 +47,29 @@ export class CabinLink {
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly startedAt = performance.now();
   private status: SeatStatus = { playing: null, dnd: false, callLight: false, lastError: null };
+  private readonly listeners = new Set<(topic: string, payload: Uint8Array) => void>();
 
-  constructor(private readonly screen: Screen, private readonly events: CabinEvents) {}
+  constructor(private readonly screen: Screen, private readonly credentials: () => Promise<ViewerCredentials | undefined>, private readonly events: CabinEvents) {}
 
   async start(): Promise<void> {
     const url = new URL('/mqtt', this.screen.baseUrl);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const seat = this.screen.seat;
-    const credentials = await viewerCredentials(this.screen, localStorage);
+    const credentials = await this.credentials();
     if (!credentials) return this.retryLater();
     const { username, password } = credentials;
-    const subscriptions = seat ? ['cabin/#', `seat/${seat.seatId}/state`, `seat/${seat.seatId}/command`] : ['cabin/#'];
+    const mine = (leaf: string) => `seat/${seat!.seatId}/${leaf}`;
+    const subscriptions = seat ? ['cabin/#', mine('state'), mine('command'), mine('session'), mine('remote')] : ['cabin/#'];
     this.socket = new MqttSocket({
       url: url.href,
       clientId: `${username.replace(':', '-')}-${Math.random().toString(36).slice(2, 8)}`,
       username,
       password,
       subscriptions,
-      onMessage: (topic, payload) => this.receive(topic, payload),
+      onMessage: (topic, payload) => {
+        for (const listener of this.listeners) listener(topic, payload);
+        this.receive(topic, payload);
+      },
       onStatus: (connected) => {
         this.events.onBusStatus(connected);
         if (connected) this.reportHealth();
@@ -78,6 +91,23 @@ export class CabinLink {
   reportFault(fault: { id: string; code: string; message: string; at: string }): boolean {
     const seat = this.screen.seat;
     return seat !== undefined && this.socket !== undefined && this.socket.publish(`seat/${seat.seatId}/fault`, JSON.stringify(fault));
+  }
+
+  /** What plays on this seat, retained for its paired phones (`at`: appliance clock, ms). */
+  reportPlayback(state: SeatPlayback): void {
+    const seat = this.screen.seat;
+    if (seat) this.socket?.publish(`seat/${seat.seatId}/playback`, JSON.stringify(state), true);
+  }
+
+  /** The bus itself, for the resume link's own subscriptions (undefined until started). */
+  get bus(): MqttSocket | undefined {
+    return this.socket;
+  }
+
+  /** Every message, before the link's own handling (the resume link listens here). */
+  listen(listener: (topic: string, payload: Uint8Array) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   get seatStatus(): SeatStatus {
@@ -106,7 +136,10 @@ export class CabinLink {
     }));
   }
 
-  private receive(topic: string, payload: string): void {
+  private receive(topic: string, bytes: Uint8Array): void {
+    const seat = this.screen.seat?.seatId;
+    if (seat === undefined && topic !== 'cabin/pa') return; // a phone's seat topics belong to the resume link
+    const payload = text(bytes);
     try {
       if (topic === 'cabin/pa') {
         const pa = payload ? (JSON.parse(payload) as PaNotice & { active?: boolean }) : null;
@@ -117,6 +150,11 @@ export class CabinLink {
       } else if (topic.endsWith('/command')) {
         const { action } = JSON.parse(payload) as { action?: string };
         if (action === 'reset' || action === 'ack-call') this.events.onCommand(action);
+      } else if (topic.endsWith('/session')) {
+        const { sessionId } = JSON.parse(payload) as { sessionId?: unknown };
+        if (typeof sessionId === 'string') this.events.onSession?.(sessionId);
+      } else if (topic.endsWith('/remote')) {
+        this.events.onRemote?.(JSON.parse(payload) as RemoteCommand);
       }
     } catch (error) {
       this.status.lastError = `bad message on ${topic}: ${(error as Error).message}`.slice(0, 500);

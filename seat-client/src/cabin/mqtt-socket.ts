@@ -1,7 +1,9 @@
 /**
- * A minimal MQTT 3.1.1 client over WebSocket: CONNECT, SUBSCRIBE, PUBLISH (QoS 0 out,
- * QoS 0/1 in), PING, automatic reconnect. The seat needs only this much of the cabin bus,
- * and it costs ~2 KB instead of a general-purpose client's ~80 KB.
+ * A minimal MQTT 3.1.1 client over WebSocket: CONNECT, SUBSCRIBE/UNSUBSCRIBE, PUBLISH (QoS 0
+ * or 1 out, text or bytes; QoS 0/1 in), PING, automatic reconnect. The seat needs only this
+ * much of the cabin bus, and it costs ~3 KB instead of a general-purpose client's ~80 KB.
+ * Subscriptions made with subscribe() do not outlive a connection: their owner renews them
+ * when onStatus reports the bus back (the resume document resynchronises at that moment anyway).
  */
 export interface MqttOptions {
   url: string;
@@ -10,7 +12,7 @@ export interface MqttOptions {
   password: string;
   subscriptions: string[];
   keepAliveS?: number;
-  onMessage(topic: string, payload: string, retained: boolean): void;
+  onMessage(topic: string, payload: Uint8Array, retained: boolean): void;
   onStatus?(connected: boolean): void;
   /** For tests and non-browser hosts. */
   createSocket?: (url: string) => WebSocket;
@@ -50,8 +52,30 @@ export function connectPacket(o: { clientId: string; username: string; password:
   return packet(0x10, [...str('MQTT'), 4, flags, o.keepAliveS >> 8, o.keepAliveS & 0xff, ...str(o.clientId), ...str(o.username), ...str(o.password)]);
 }
 
-export function publishPacket(topic: string, payload: string, retain = false): Uint8Array {
-  return packet(0x30 | (retain ? 1 : 0), [...str(topic), ...encoder.encode(payload)]);
+export function publishPacket(topic: string, payload: string | Uint8Array, retain = false, packetId?: number): Uint8Array {
+  const head = [...str(topic), ...(packetId === undefined ? [] : [packetId >> 8, packetId & 0xff])];
+  const bytes = typeof payload === 'string' ? encoder.encode(payload) : payload;
+  const body = new Uint8Array(head.length + bytes.length);
+  body.set(head);
+  body.set(bytes, head.length);
+  return packet(0x30 | (packetId === undefined ? 0 : 0x02) | (retain ? 1 : 0), body);
+}
+
+export const text = (payload: Uint8Array): string => decoder.decode(payload);
+
+/** The broker refused a subscription (SUBACK 0x80): the ACL does not let this client read it. */
+export class SubscriptionRefused extends Error {
+  readonly code = 'SUBSCRIPTION_REFUSED';
+}
+
+/** The connection dropped before the broker acknowledged. */
+export class BusDisconnected extends Error {
+  readonly code = 'BUS_DISCONNECTED';
+}
+
+interface Waiter {
+  resolve(granted: number): void;
+  reject(error: Error): void;
 }
 
 /** Splits a buffer into whole MQTT packets; returns the packets and the unconsumed rest. */
@@ -81,6 +105,8 @@ export class MqttSocket {
   private retry: ReturnType<typeof setTimeout> | undefined;
   private backoffMs = 500;
   private closed = false;
+  /** PUBACKs and SUBACKs we wait for, by packet id. */
+  private readonly waiting = new Map<number, Waiter>();
   connected = false;
 
   constructor(private readonly o: MqttOptions) {}
@@ -90,10 +116,44 @@ export class MqttSocket {
     this.open();
   }
 
-  publish(topic: string, payload: string, retain = false): boolean {
+  /** QoS 0: false when the bus is down (nothing is queued). */
+  publish(topic: string, payload: string | Uint8Array, retain = false): boolean {
     if (!this.connected || !this.ws) return false;
     this.ws.send(publishPacket(topic, payload, retain));
     return true;
+  }
+
+  /** QoS 1: resolves on the broker's PUBACK, rejects with BusDisconnected when the bus is or goes down. */
+  publishAcked(topic: string, payload: string | Uint8Array, retain = false): Promise<void> {
+    return this.request((id) => publishPacket(topic, payload, retain, id)).then(() => undefined);
+  }
+
+  /** Resolves when the broker granted the filter; rejects with SubscriptionRefused when its ACL did not. */
+  async subscribe(filter: string): Promise<void> {
+    const granted = await this.request((id) => packet(0x82, [id >> 8, id & 0xff, ...str(filter), 1]));
+    if (granted === 0x80) throw new SubscriptionRefused(`the cabin bus refused ${filter}`);
+  }
+
+  unsubscribe(filter: string): void {
+    if (!this.connected || !this.ws) return;
+    const id = this.packetId();
+    this.ws.send(packet(0xa2, [id >> 8, id & 0xff, ...str(filter)]));
+  }
+
+  private packetId(): number {
+    const id = this.nextId;
+    this.nextId = this.nextId >= 0xffff ? 1 : this.nextId + 1;
+    return id;
+  }
+
+  private request(build: (id: number) => Uint8Array): Promise<number> {
+    if (!this.connected || !this.ws) return Promise.reject(new BusDisconnected('the cabin bus is not connected'));
+    const id = this.packetId();
+    const ws = this.ws;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      ws.send(build(id));
+    });
   }
 
   close(): void {
@@ -150,7 +210,7 @@ export class MqttSocket {
         this.backoffMs = 500;
         const keepAlive = (this.o.keepAliveS ?? 20) * 1000;
         this.ping = setInterval(() => this.ws?.send(packet(0xc0, [])), keepAlive / 2);
-        const id = this.nextId++;
+        const id = this.packetId();
         const filters = this.o.subscriptions.flatMap((t) => [...str(t), 1]);
         this.ws?.send(packet(0x82, [id >> 8, id & 0xff, ...filters]));
         this.setConnected(true);
@@ -166,14 +226,26 @@ export class MqttSocket {
           at += 2;
           this.ws?.send(packet(0x40, id)); // PUBACK
         }
-        this.o.onMessage(topic, decoder.decode(p.body.subarray(at)), (p.flags & 1) === 1);
+        this.o.onMessage(topic, p.body.subarray(at), (p.flags & 1) === 1);
         return;
       }
-      default: // SUBACK, PINGRESP, PUBACK: nothing to do
+      case 4: // PUBACK: packet id
+      case 9: { // SUBACK: packet id, granted QoS (one filter per SUBSCRIBE we wait for)
+        const id = (p.body[0]! << 8) | p.body[1]!;
+        const waiter = this.waiting.get(id);
+        this.waiting.delete(id);
+        waiter?.resolve(p.type === 9 ? p.body[2]! : 0);
+        return;
+      }
+      default: // PINGRESP, UNSUBACK: nothing to do
     }
   }
 
   private setConnected(connected: boolean): void {
+    if (!connected) {
+      for (const waiter of this.waiting.values()) waiter.reject(new BusDisconnected('the cabin bus connection dropped'));
+      this.waiting.clear();
+    }
     if (this.connected === connected) return;
     this.connected = connected;
     this.o.onStatus?.(connected);

@@ -10,7 +10,7 @@ export function detailScreen(ctx: AppContext, id: string): View {
   const title = ctx.title(id);
   if (!title) return { el: h('div', { class: 'detail' }, h('h1', {}, t.noResults), h('a', { href: '#/', class: 'button' }, t.back)), title: t.noResults };
   const prefs = ctx.catalog.preferences();
-  const position = prefs.positions[id]?.at ?? 0;
+  const position = ctx.resume.positionOf(id)?.positionS ?? 0;
   const favourite = prefs.favourites.includes(id);
   const price = title.priceTier === 'included' ? t.included : locale.money(PRICE_TIERS[title.priceTier].amount, PRICE_TIERS[title.priceTier].currency);
   const audio = title.audioLanguages.filter((a) => !a.audioDescription).map((a) => locale.languageName(a.language));

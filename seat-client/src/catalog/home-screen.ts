@@ -10,10 +10,10 @@ export function homeScreen(ctx: AppContext): View {
   const titles = ctx.titles();
   const prefs = ctx.catalog.preferences();
   const byId = new Map(titles.map((x) => [x.id, x]));
-  const continuing = Object.entries(prefs.positions)
-    .filter(([id, p]) => byId.has(id) && p.at > 5 && p.at < byId.get(id)!.durationS - 30)
-    .sort((a, b) => b[1].updatedAt.localeCompare(a[1].updatedAt))
-    .map(([id]) => byId.get(id)!);
+  // Resume points of any of the passenger's devices (seat and paired phones), newest first.
+  const continuing = ctx.resume.continuing()
+    .filter((p) => byId.has(p.titleId) && p.positionS > 5 && p.positionS < byId.get(p.titleId)!.durationS - 30)
+    .map((p) => byId.get(p.titleId)!);
   const favourites = prefs.favourites.map((id) => byId.get(id)).filter((x): x is CatalogTitle => x !== undefined);
   const now = new Date();
   const fresh = titles.filter((x) => isNewThisMonth(x, now));

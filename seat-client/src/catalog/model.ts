@@ -31,6 +31,16 @@ export interface CatalogTitle {
 
 export type Device = 'seatback' | 'phone';
 
+/** The episode after this one in its series (next season's first after a season's last). */
+export function nextEpisode(titles: CatalogTitle[], current: CatalogTitle): CatalogTitle | undefined {
+  const series = current.series;
+  if (!series) return undefined;
+  const order = (t: CatalogTitle) => t.series!.season * 10_000 + t.series!.episode;
+  return titles
+    .filter((t) => t.series?.id === series.id && order(t) > order(current))
+    .sort((a, b) => order(a) - order(b))[0];
+}
+
 /** Premium tiers in the cabin's currency; the real price list arrives with the policy. */
 export const PRICE_TIERS: Record<Exclude<CatalogTitle['priceTier'], 'included'>, { amount: number; currency: string }> = {
   'premium-1': { amount: 3.99, currency: 'EUR' },

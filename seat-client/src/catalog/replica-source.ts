@@ -2,8 +2,8 @@
  * The catalogue and the seat's favourites from the RxDB replica (src/replica/): live queries
  * over IndexedDB, so the kiosk browses and searches with the appliance down, and favourites
  * set offline are pushed when it returns. Until the replica has documents (first boot) the
- * HTTP source's kept copy answers. Resume points stay on the device (the Yjs position
- * document is the appliance's; not wired here yet).
+ * HTTP source's kept copy answers. Resume points are the passenger session's document
+ * (src/resume/), shared with paired phones.
  */
 import type { SeatIdentity } from '../cabin/seat-identity.ts';
 import type { CatalogTitle } from './model.ts';
@@ -71,17 +71,24 @@ export class ReplicaCatalogSource implements CatalogSource {
   }
   preferences(): SeatPreferences {
     const kept = this.fallback.preferences();
-    return { favourites: this.replica ? this.favourites : kept.favourites, positions: kept.positions };
+    return { favourites: this.replica ? this.favourites : kept.favourites };
   }
   async setFavourite(titleId: string, on: boolean): Promise<void> {
     if (this.mod && this.replica) await this.mod.setFavourite(this.replica, titleId, on);
     else await this.fallback.setFavourite(titleId, on);
   }
-  savePosition(titleId: string, at: number): Promise<void> {
-    return this.fallback.savePosition(titleId, at);
-  }
   online(): boolean {
     return this.reachable || this.fallback.online();
+  }
+  /** Removes the local database (the appliance wiped its side at the reset); the next start pulls afresh. */
+  async forgetPersonal(): Promise<void> {
+    await this.fallback.forgetPersonal();
+    const replica = this.replica;
+    this.replica = undefined;
+    if (replica) {
+      await replica.close();
+      await replica.database.remove();
+    }
   }
   async close(): Promise<void> {
     for (const u of this.unsubscribe) u();

@@ -6,10 +6,9 @@
  */
 import type { CatalogTitle, TitleKind } from './model.ts';
 
+/** Resume points are not here: they live in the passenger session's document (src/resume/). */
 export interface SeatPreferences {
   favourites: string[];
-  /** Resume points in seconds, by title id. */
-  positions: Record<string, { at: number; updatedAt: string }>;
 }
 
 export interface CatalogSource {
@@ -18,8 +17,9 @@ export interface CatalogSource {
   subscribe(listener: () => void): () => void;
   preferences(): SeatPreferences;
   setFavourite(titleId: string, on: boolean): Promise<void>;
-  savePosition(titleId: string, at: number): Promise<void>;
   online(): boolean;
+  /** A new flight: drops the passenger's own state (favourites) from the device. */
+  forgetPersonal(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -83,7 +83,7 @@ export class HttpCatalogSource implements CatalogSource {
     } catch {
       this.list = [];
     }
-    this.prefs = { favourites: [], positions: {}, ...(JSON.parse(storage.getItem(PREFS_KEY) ?? '{}') as Partial<SeatPreferences>) };
+    this.prefs = { favourites: [], ...(JSON.parse(storage.getItem(PREFS_KEY) ?? '{}') as Partial<SeatPreferences>) };
   }
 
   /** One fetch now; `poll` keeps refreshing (phones: there is no replica to stream changes). */
@@ -126,12 +126,12 @@ export class HttpCatalogSource implements CatalogSource {
     this.prefs = { ...this.prefs, favourites: [...set] };
     this.persist();
   }
-  async savePosition(titleId: string, at: number): Promise<void> {
-    this.prefs = { ...this.prefs, positions: { ...this.prefs.positions, [titleId]: { at, updatedAt: new Date().toISOString() } } };
-    this.persist();
-  }
   online(): boolean {
     return this.reachable;
+  }
+  async forgetPersonal(): Promise<void> {
+    this.prefs = { favourites: [] };
+    this.storage.removeItem(PREFS_KEY);
   }
   async close(): Promise<void> {
     clearInterval(this.timer);

@@ -4,6 +4,7 @@
  * schema of @ifec/protocol; pairing-api.test.ts fails if they drift apart.
  */
 import type { PairingClaimed, PairingCode } from '@ifec/protocol';
+import { seatLogin } from '../replica/appliance-api.ts';
 
 export const PATHS = {
   seatCodes: '/api/pairing/codes',
@@ -32,32 +33,40 @@ async function call<T>(fetchFn: Fetch, url: string, init: RequestInit): Promise<
 }
 
 export class SeatPairing {
-  constructor(private readonly baseUrl: string, private readonly seatToken: () => string, private readonly fetchFn: Fetch = globalThis.fetch.bind(globalThis)) {}
+  private token: { value: string; until: number } | undefined;
 
-  private auth() { return { authorization: `Bearer ${this.seatToken()}` }; }
+  constructor(private readonly baseUrl: string, private readonly seat: { seatId: string; secret: string }, private readonly fetchFn: Fetch = globalThis.fetch.bind(globalThis)) {}
+
+  /** The seat's bearer token (POST /api/seats/login with its provisioned secret), renewed before it expires. */
+  private async auth(): Promise<Record<string, string>> {
+    if (!this.token || this.token.until < Date.now()) {
+      const t = await seatLogin(this.baseUrl, this.seat.seatId, this.seat.secret, this.fetchFn);
+      this.token = { value: t.token, until: Date.now() + (t.expiresInS - 60) * 1000 };
+    }
+    return { authorization: `Bearer ${this.token.value}` };
+  }
 
   /** A new 6-digit code; `url` is what the QR code shows (prefix it with the appliance's address). */
-  newCode(): Promise<PairingCode> {
-    return call(this.fetchFn, `${this.baseUrl}${PATHS.seatCodes}`, { method: 'POST', body: '{}', headers: this.auth() });
+  async newCode(): Promise<PairingCode> {
+    return call(this.fetchFn, `${this.baseUrl}${PATHS.seatCodes}`, { method: 'POST', body: '{}', headers: await this.auth() });
   }
 
-  phones(): Promise<{ seatId: string; sessionId: string; phones: { deviceId: string; pairedAt: string }[] }> {
-    return call(this.fetchFn, `${this.baseUrl}${PATHS.seatPhones}`, { method: 'GET', headers: this.auth() });
+  async phones(): Promise<{ seatId: string; sessionId: string; phones: { deviceId: string; pairedAt: string }[] }> {
+    return call(this.fetchFn, `${this.baseUrl}${PATHS.seatPhones}`, { method: 'GET', headers: await this.auth() });
   }
 
-  unpairAll(): Promise<{ unpaired: number }> {
-    return call(this.fetchFn, `${this.baseUrl}${PATHS.seatPhones}`, { method: 'DELETE', headers: this.auth() });
+  async unpairAll(): Promise<{ unpaired: number }> {
+    return call(this.fetchFn, `${this.baseUrl}${PATHS.seatPhones}`, { method: 'DELETE', headers: await this.auth() });
   }
+}
+
+/** A phone's identity is its cabin bus login (`phone:<device id>`, from POST /api/phones: seat-identity.ts). */
+export function phoneIdentity(credentials: { username: string; password: string }): PhoneIdentity {
+  return { deviceId: credentials.username.replace(/^phone:/, ''), password: credentials.password };
 }
 
 export class PhonePairing {
   constructor(private readonly baseUrl: string, private readonly fetchFn: Fetch = globalThis.fetch.bind(globalThis)) {}
-
-  /** A device id and its cabin bus password; keep them (localStorage) for the flight. */
-  async register(): Promise<PhoneIdentity> {
-    const r = await call<{ deviceId: string; mqtt: { password: string } }>(this.fetchFn, `${this.baseUrl}${PATHS.phones}`, { method: 'POST', body: '{}' });
-    return { deviceId: r.deviceId, password: r.mqtt.password };
-  }
 
   claim(phone: PhoneIdentity, code: string): Promise<PairingClaimed> {
     return call(this.fetchFn, `${this.baseUrl}${PATHS.claim}`, { method: 'POST', body: JSON.stringify({ ...phone, code }) });

@@ -1,10 +1,13 @@
 /**
  * The player: hls.js (loaded only when a title is played), audio and subtitle tracks, audio
- * description, seek, resume point. Cabin events (PA, crew lock) hold it through ctx.playback.
+ * description, seek, resume point (written to the passenger session's document). Cabin events
+ * (PA, crew lock) and a paired phone's remote hold or drive it through ctx.playback; on a seat
+ * it reports what plays to the paired phones, on a paired phone it can hand back to the seat.
  */
 import type Hls from 'hls.js';
 import type { AppContext, View } from '../app/context.ts';
 import { displayName } from '../catalog/cards.ts';
+import { nextEpisode } from '../catalog/model.ts';
 import { h, replace } from '../ui/dom.ts';
 import { playbackUrl } from './playback-url.ts';
 
@@ -24,6 +27,19 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
   const audioSelect = h('select', { id: 'audio-track' });
   const subtitleSelect = h('select', { id: 'subtitle-track' });
   const adToggle = h('input', { type: 'checkbox', id: 'audio-description' });
+  const live = id.startsWith('live:');
+  let hls: Hls | undefined;
+  const handBack = async () => {
+    video.pause();
+    save();
+    // The seat reads the merged resume point: our position must have reached the appliance first.
+    await ctx.resume.flushed();
+    await ctx.resume.sendRemote({ action: 'resume_here', titleId: id });
+    ctx.navigate('#/pair');
+  };
+  const handBackButton = ctx.screen.device === 'phone' && ctx.resume.paired && !live
+    ? h('button', { type: 'button', class: 'button secondary', id: 'hand-back', onClick: () => void handBack().catch(() => { status.textContent = t.pairingUnavailable; }) }, t.handBack)
+    : null;
   const panel = h('div', { class: 'player' },
     h('h1', { class: 'player-title' }, title ? displayName(title, locale) : id),
     h('div', { class: 'video-frame' }, video),
@@ -32,6 +48,7 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
       h('a', { href: `#/title/${encodeURIComponent(id)}`, class: 'button secondary', id: 'player-back' }, t.back),
       playButton,
       h('div', { class: 'seek' }, seek, clock),
+      handBackButton,
     ),
     h('div', { class: 'player-tracks' },
       h('label', { for: 'audio-track' }, t.audioLanguages, audioSelect),
@@ -40,21 +57,29 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
     )),
   );
 
-  let hls: Hls | undefined;
   let disposed = false;
   let held = false;
   let resumeAfterHold = false;
   let lastSaved = 0;
   const save = () => {
-    if (video.currentTime > 0) void ctx.catalog.savePosition(id, video.currentTime);
+    if (video.currentTime > 0 && !live) ctx.resume.save(id, video.currentTime, video.duration || title?.durationS);
     lastSaved = Date.now();
+    report();
   };
+  /** What plays, for the seat's paired phones (a no-op on a phone). */
+  const report = () => ctx.cabin.reportPlayback({
+    titleId: id, positionS: Math.round(video.currentTime * 10) / 10, playing: !video.paused,
+    volume: Math.round(video.volume * 100), subtitles: video.dataset.subtitleLang || null, at: ctx.resume.now(),
+  });
 
   video.addEventListener('playing', () => {
     playButton.textContent = t.pause;
     ctx.cabin.setStatus({ playing: id });
     status.textContent = '';
+    report();
   });
+  video.addEventListener('seeked', report);
+  video.addEventListener('volumechange', report);
   video.addEventListener('pause', () => {
     playButton.textContent = t.play;
     ctx.cabin.setStatus({ playing: null });
@@ -86,11 +111,32 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
       held = false;
       if (resumeAfterHold) void video.play();
     },
+    remote(command) {
+      switch (command.action) {
+        case 'play': if (!held) void video.play(); return;
+        case 'pause': video.pause(); return;
+        case 'seek': video.currentTime = command.positionS; return;
+        case 'volume': video.volume = command.level / 100; return;
+        case 'subtitles': {
+          if (!hls) return;
+          hls.subtitleTrack = command.language === null ? -1 : hls.subtitleTracks.findIndex((s) => s.lang === command.language);
+          return;
+        }
+        case 'next_episode': {
+          const next = title && nextEpisode(ctx.titles(), title);
+          if (next) ctx.navigate(`#/play/${encodeURIComponent(next.id)}?from=0`);
+        }
+      }
+    },
+    resumeFrom(positionS) {
+      video.currentTime = positionS;
+      if (!held) void video.play();
+    },
+    titleId: id,
   };
 
   void (async () => {
     try {
-      const live = id.startsWith('live:');
       const url = await playbackUrl({
         baseUrl: ctx.screen.baseUrl, device: ctx.screen.device, credentials: await ctx.credentials(), fallback: title?.master,
         target: live ? { channel: id.slice(5) } : { titleId: id },
@@ -131,6 +177,7 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
         h('option', { value: -1, selected: player.subtitleTrack < 0 }, t.off),
         player.subtitleTracks.map((s, i) => h('option', { value: i, selected: i === player.subtitleTrack }, locale.languageName(s.lang ?? s.name) + (s.characteristics?.includes('public.accessibility.transcribes-spoken-dialog') ? ' (CC)' : ''))));
       video.dataset.subtitleLang = player.subtitleTracks[player.subtitleTrack]?.lang ?? '';
+      report();
     };
     player.on(HlsClass.Events.AUDIO_TRACKS_UPDATED, fillAudio);
     player.on(HlsClass.Events.AUDIO_TRACK_SWITCHED, () => {
@@ -172,6 +219,7 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
       disposed = true;
       save();
       ctx.cabin.setStatus({ playing: null });
+      ctx.cabin.reportPlayback({ titleId: null, positionS: 0, playing: false, volume: Math.round(video.volume * 100), subtitles: null, at: ctx.resume.now() });
       ctx.playback = undefined;
       hls?.destroy();
       video.removeAttribute('src');

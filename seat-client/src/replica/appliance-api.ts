@@ -76,3 +76,12 @@ function pullQuery(since: ReplicationCheckpoint | undefined, limit: number): str
   }
   return q.toString();
 }
+
+/** A seat unit's login with its provisioned secret: the token `openReplica` needs. */
+export async function seatLogin(baseUrl: string, seatId: string, secret: string, fetchFn: typeof fetch = globalThis.fetch.bind(globalThis)): Promise<{ token: string; expiresInS: number }> {
+  const res = await fetchFn(`${baseUrl.replace(/\/+$/, '')}${paths.seatLogin}`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seatId, secret }),
+  });
+  if (!res.ok) throw new Error(`seat login failed: HTTP ${res.status}`);
+  return (await res.json()) as { token: string; expiresInS: number };
+}

@@ -178,11 +178,3 @@ function pushRow(row: { assumedMasterState?: unknown; newDocumentState: unknown 
   return { assumedMasterState: row.assumedMasterState ? clean(row.assumedMasterState) : null, newDocumentState: clean(row.newDocumentState) };
 }
 
-/** A seat unit's login with its provisioned secret: the token `openReplica` needs. */
-export async function seatLogin(baseUrl: string, seatId: string, secret: string, fetchFn: typeof fetch = globalThis.fetch.bind(globalThis)): Promise<{ token: string; expiresInS: number }> {
-  const res = await fetchFn(`${baseUrl.replace(/\/+$/, '')}${paths.seatLogin}`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seatId, secret }),
-  });
-  if (!res.ok) throw new Error(`seat login failed: HTTP ${res.status}`);
-  return (await res.json()) as { token: string; expiresInS: number };
-}

@@ -1,0 +1,153 @@
+/**
+ * Resume anywhere in two browser contexts against a real appliance: a kiosk (1280×800, seat 12A)
+ * and a phone (390×844). The phone pairs by the seat's QR link, works the seat as a remote,
+ * continues the seat's film from where it was paused, and hands it back. Also: a wrong code is
+ * refused with the appliance's message, and unpairing on the seat ends the phone's remote.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { KIOSK, launchChromium, openApp, phoneContext, screenshot, seatContext, startCabin, type Cabin } from './cabin-harness.ts';
+import { expectNoAxeViolations, videoTime, waitForPlayback } from './pages.ts';
+
+const FILM = 'harbour-of-glass'; // a minute long, playable on phones
+
+let cabin: Cabin;
+let browser: Browser;
+
+before(async () => {
+  cabin = await startCabin();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await cabin?.stop();
+});
+
+/** The seat's pairing screen: returns the 6-digit code and the URL its QR code encodes. */
+async function seatPairingCode(seat: Page): Promise<{ code: string; url: string }> {
+  await seat.click('a[data-nav="pair"]');
+  const code = (await seat.locator('[data-testid="pairing-code"]').innerText()).trim();
+  const url = await seat.locator('.pairing-qr').getAttribute('data-url');
+  assert.match(code, /^[0-9]{6}$/);
+  assert.equal(await seat.locator('.pairing-qr svg').count(), 1, 'a QR image is drawn');
+  return { code, url: url! };
+}
+
+async function seatState(seat: Page): Promise<{ paused: boolean; time: number }> {
+  return seat.evaluate(() => {
+    const v = document.querySelector('video')!;
+    return { paused: v.paused, time: v.currentTime };
+  });
+}
+
+test('pair by QR, remote the seat, continue on the phone at 00:41, hand back to the seat', { timeout: 240_000 }, async () => {
+  const kiosk = await seatContext(browser, cabin, '12A', KIOSK);
+  const seat = await kiosk.newPage();
+  const handset = await phoneContext(browser);
+  const phone = await handset.newPage();
+  try {
+    await openApp(seat, cabin);
+    const { code, url } = await seatPairingCode(seat);
+    assert.equal(url, `${cabin.baseUrl}/#/pair?code=${code}`);
+    await screenshot(seat, 'kiosk-pairing');
+    await expectNoAxeViolations(seat, 'seat pairing');
+
+    // The phone opens what the QR code holds: the code is sent at once.
+    await phone.goto(url);
+    await phone.waitForSelector('body[data-ready="true"]');
+    await phone.waitForSelector('.remote-seat');
+    assert.match(await phone.locator('.remote-seat').innerText(), /12A/);
+    await seat.waitForFunction(() => /1/.test(document.getElementById('pairing-phones')?.textContent ?? ''), undefined, { timeout: 10_000 });
+
+    // The seat plays; the phone shows it.
+    await seat.goto(`${cabin.baseUrl}/#/play/${FILM}?from=0`);
+    await waitForPlayback(seat, 0.5);
+    await phone.waitForSelector(`#remote-now[data-title-id="${FILM}"][data-playing="true"]`, { timeout: 10_000 });
+    await screenshot(phone, 'phone-remote');
+    await expectNoAxeViolations(phone, 'phone remote');
+
+    // The phone as a remote: pause. Measured from the tap on the phone to the seat's pause event.
+    await seat.evaluate(() => {
+      const v = document.querySelector('video')!;
+      v.addEventListener('pause', () => { document.body.dataset.pausedAt = String(Date.now()); }, { once: true });
+    });
+    const tappedAt = Date.now();
+    await phone.click('#remote-toggle');
+    await seat.waitForFunction(() => document.body.dataset.pausedAt !== undefined, undefined, { timeout: 5000 });
+    const pauseMs = Number(await seat.evaluate(() => document.body.dataset.pausedAt)) - tappedAt;
+    console.log(`phone remote -> seat paused in ${pauseMs} ms (issue 5 asks for < 300 ms; the bench measures it as resume.remote_pause_ms)`);
+    assert.equal((await seatState(seat)).paused, true);
+    await phone.waitForSelector('#remote-now[data-playing="false"]');
+
+    // And play again from the phone.
+    await phone.click('#remote-toggle');
+    await seat.waitForFunction(() => !document.querySelector('video')!.paused, undefined, { timeout: 5000 });
+
+    // The passenger pauses on the seat at 00:41.
+    await seat.evaluate(() => { document.querySelector('video')!.currentTime = 41; });
+    await seat.waitForFunction(() => document.querySelector('video')!.currentTime >= 41 && !document.querySelector('video')!.seeking, undefined, { timeout: 10_000 });
+    await seat.click('#play-pause');
+    const pausedAt = (await seatState(seat)).time;
+    assert.ok(pausedAt >= 41 && pausedAt < 42, `seat paused at ${pausedAt}`);
+    await phone.waitForFunction(() => /0:41/.test(document.getElementById('continue-here')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await screenshot(phone, 'phone-remote-paused');
+
+    // Continue on the phone: it starts where the seat stopped.
+    await phone.click('#continue-here');
+    await phone.waitForFunction(() => { const v = document.querySelector('video'); return v !== null && !v.paused && v.currentTime > 0; }, undefined, { timeout: 20_000 });
+    const phoneStart = await videoTime(phone);
+    assert.ok(Math.abs(phoneStart - pausedAt) <= 1, `the phone starts at ${phoneStart}, the seat paused at ${pausedAt}`);
+    assert.equal((await seatState(seat)).paused, true, 'the seat stays paused while the phone plays');
+
+    // Watch a little on the phone, then hand back: the seat continues from the phone's position.
+    await waitForPlayback(phone, phoneStart + 3);
+    await screenshot(phone, 'phone-player-paired');
+    await phone.evaluate(() => {
+      const v = document.querySelector('video')!;
+      v.addEventListener('pause', () => { document.documentElement.dataset.stoppedAt = String(v.currentTime); }, { once: true });
+    });
+    await phone.click('#hand-back');
+    await phone.waitForFunction(() => document.documentElement.dataset.stoppedAt !== undefined);
+    const phoneStoppedAt = Number(await phone.evaluate(() => document.documentElement.dataset.stoppedAt));
+    await seat.waitForFunction(() => !document.querySelector('video')!.paused, undefined, { timeout: 10_000 });
+    const seatResumedAt = (await seatState(seat)).time;
+    assert.ok(Math.abs(seatResumedAt - phoneStoppedAt) <= 1, `the seat resumes at ${seatResumedAt}, the phone stopped at ${phoneStoppedAt}`);
+    assert.equal(await phone.evaluate(() => document.body.dataset.route), 'pair', 'the phone is back on its remote');
+  } finally {
+    await kiosk.close();
+    await handset.close();
+  }
+});
+
+test('a wrong code is refused with the appliance\'s reason; unpairing on the seat ends the remote', { timeout: 120_000 }, async () => {
+  const kiosk = await seatContext(browser, cabin, '14C', KIOSK);
+  const seat = await kiosk.newPage();
+  const handset = await phoneContext(browser);
+  const phone = await handset.newPage();
+  try {
+    await openApp(seat, cabin);
+    const { code } = await seatPairingCode(seat);
+    await openApp(phone, cabin, '#/pair');
+    const wrong = code === '000000' ? '000001' : '000000';
+    await phone.fill('#pairing-input', wrong);
+    await phone.click('#pair-submit');
+    await phone.waitForFunction(() => /wrong pairing code/i.test(document.getElementById('pairing-message')?.textContent ?? ''));
+    await screenshot(phone, 'phone-pairing-refused');
+    await expectNoAxeViolations(phone, 'phone pairing form');
+
+    await phone.fill('#pairing-input', code);
+    await phone.click('#pair-submit');
+    await phone.waitForSelector('.remote-seat');
+    assert.match(await phone.locator('#remote-nothing').innerText(), /Nothing is playing/);
+    await seat.waitForFunction(() => /1/.test(document.getElementById('pairing-phones')?.textContent ?? ''), undefined, { timeout: 10_000 });
+
+    await seat.click('#unpair-phones');
+    // The appliance cuts the phone off; on reconnect the bus refuses the seat's topics and the phone forgets the pairing.
+    await phone.waitForSelector('#pairing-input', { timeout: 15_000 });
+    assert.equal(await phone.evaluate(() => localStorage.getItem('ifec.pairing.v1')), null);
+  } finally {
+    await kiosk.close();
+    await handset.close();
+  }
+});
