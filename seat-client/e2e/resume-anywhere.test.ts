@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { KIOSK, launchChromium, openApp, phoneContext, screenshot, seatContext, startCabin, type Cabin } from './cabin-harness.ts';
-import { expectNoAxeViolations, videoTime, waitForPlayback } from './pages.ts';
+import { crewPost, crewToken, expectNoAxeViolations, videoTime, waitForPlayback } from './pages.ts';
 
 const FILM = 'harbour-of-glass'; // a minute long, playable on phones
 
@@ -146,6 +146,54 @@ test('a wrong code is refused with the appliance\'s reason; unpairing on the sea
     // The appliance cuts the phone off; on reconnect the bus refuses the seat's topics and the phone forgets the pairing.
     await phone.waitForSelector('#pairing-input', { timeout: 15_000 });
     assert.equal(await phone.evaluate(() => localStorage.getItem('ifec.pairing.v1')), null);
+  } finally {
+    await kiosk.close();
+    await handset.close();
+  }
+});
+
+test('reset for next flight wipes the seat\'s personal state and ends the phone\'s pairing', { timeout: 120_000 }, async () => {
+  const kiosk = await seatContext(browser, cabin, '15A', KIOSK);
+  const seat = await kiosk.newPage();
+  const handset = await phoneContext(browser);
+  const phone = await handset.newPage();
+  try {
+    await openApp(seat, cabin);
+    const { url } = await seatPairingCode(seat);
+    await phone.goto(url);
+    await phone.waitForSelector('.remote-seat');
+    // The passenger leaves traces: a resume point, a language, a favourite.
+    await seat.goto(`${cabin.baseUrl}/#/play/${FILM}?from=12`);
+    await waitForPlayback(seat, 12.5);
+    await seat.click('#play-pause');
+    await seat.goto(`${cabin.baseUrl}/#/title/${FILM}`);
+    await seat.waitForFunction(() => /Resume/.test(document.getElementById('play')?.textContent ?? ''));
+    await seat.click('#favourite');
+    await seat.goto(`${cabin.baseUrl}/#/settings`);
+    await seat.selectOption('#ui-language', 'de');
+    await seat.waitForFunction(() => document.documentElement.lang === 'de');
+    const before = await seat.evaluate(() => JSON.parse(localStorage.getItem('ifec.resume.v1')!) as { sessionId: string });
+
+    const purser = cabin.credentials.crew.find((c) => c.role === 'purser')!;
+    const token = await crewToken(cabin.baseUrl, purser.crewId, purser.pin);
+    await seat.evaluate(() => { (window as unknown as { beforeReset: boolean }).beforeReset = true; });
+    const reset = await crewPost(cabin.baseUrl, token, '/api/crew/flight/reset', {});
+    assert.equal(reset.status, 200);
+
+    // The seat hears its new session, wipes and starts over on the home screen, in the default language.
+    // (the wipe ends with a reload: a page without the marker)
+    await seat.waitForFunction((old) => {
+      const kept = JSON.parse(localStorage.getItem('ifec.resume.v1') ?? 'null') as { sessionId: string } | null;
+      return !(window as unknown as { beforeReset?: boolean }).beforeReset && kept !== null && kept.sessionId !== old && document.body.dataset.ready === 'true';
+    }, before.sessionId, { timeout: 20_000 });
+    assert.equal(await seat.evaluate(() => document.body.dataset.route), 'home');
+    assert.equal(await seat.evaluate(() => document.documentElement.lang), 'en');
+    await seat.goto(`${cabin.baseUrl}/#/title/${FILM}`);
+    await seat.waitForSelector('#play');
+    assert.doesNotMatch(await seat.locator('#play').innerText(), /Resume/, 'no resume point is left');
+    assert.equal(await seat.getAttribute('#favourite', 'aria-pressed'), 'false', 'no favourite is left');
+    // The phone's pairing ended with the flight.
+    await phone.waitForSelector('#pairing-input', { timeout: 20_000 });
   } finally {
     await kiosk.close();
     await handset.close();
