@@ -8,12 +8,12 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { pairingPaths, resumeTopics, topics } from '@ifec/protocol';
+import { pairingPaths, replicationPaths, resumeTopics, topics } from '@ifec/protocol';
 import { ResumeClient, mqttTransport } from '@ifec/protocol/resume-client';
 import { spawnAppliance } from './child-appliance.ts';
 import { connectMqtt, crewToken, tempDir, waitFor, type TestAppliance } from './support.ts';
 import { TokenSigner } from '../src/access/tokens.ts';
-import { liveSession, nextMessage, phoneMqtt, phoneResume, postJson, seatResume, subscribe } from './resume-support.ts';
+import { liveSession, nextMessage, phoneMqtt, phoneResume, postJson, seatResume, seatToken, subscribe } from './resume-support.ts';
 
 test('kill -9 and restart keep the state; reset for next flight wipes everything personal', { timeout: 240_000 }, async () => {
   const dataDir = tempDir('ifec-resume-');
@@ -58,6 +58,12 @@ test('kill -9 and restart keep the state; reset for next flight wipes everything
     const phoneAgain = await phoneMqtt(child, phone.phone);
     assert.equal(await subscribe(phoneAgain, resumeTopics.updates('12A', sessionId)), 1);
 
+    // The seat's replicated settings and favourites are personal too.
+    const pushed = await postJson(`${child.url}${replicationPaths.seatStatePush}`,
+      [{ newDocumentState: { id: 'favourite:film-0', kind: 'favourite', value: { titleId: 'film-0', addedAt: new Date().toISOString() }, _deleted: false } }],
+      { authorization: `Bearer ${await seatToken(child, '12A')}` });
+    assert.equal(pushed.status, 200, JSON.stringify(pushed.json));
+
     // Reset for next flight by the crew: the seat hears a new session (its cue to wipe), the phone is cut off.
     const announced = new Promise<string>((resolve) => mqtt.on('message', (t, p) => {
       const next = t === resumeTopics.session('12A') ? (JSON.parse(p.toString()) as { sessionId: string }).sessionId : undefined;
@@ -101,6 +107,7 @@ test('kill -9 and restart keep the state; reset for next flight wipes everything
     const count = async (sql: string) => Number((await db.query<{ n: number }>(sql)).rows[0]!.n);
     assert.equal(await count('SELECT count(*) AS n FROM resume_updates'), 0, 'no playback state');
     assert.equal(await count('SELECT count(*) AS n FROM phone_pairings'), 0, 'no pairings');
+    assert.equal(await count('SELECT count(*) AS n FROM seat_state_docs'), 0, 'no seat settings or favourites');
     assert.equal(await count(`SELECT count(*) AS n FROM passenger_sessions WHERE session_id = '${sessionId}'`), 0, 'no ended session');
     const { rows } = await db.query<{ title_id: string; sessions: number }>('SELECT title_id, sessions FROM viewing_counts ORDER BY title_id');
     assert.deepEqual(rows, [...[0, 1, 2, 3, 4].map((t) => ({ title_id: `film-${t}`, sessions: 1 })), { title_id: 'film-9', sessions: 1 }]);
