@@ -17,10 +17,11 @@ import { positionsOf } from '@ifec/protocol/resume-doc';
 import { spawnAppliance, type ChildAppliance } from '../appliance/test/child-appliance.ts';
 import { connectMqtt, tempDir } from '../appliance/test/support.ts';
 import { claim, liveSession, pairingCode, registerPhone } from '../appliance/test/resume-support.ts';
-import { percentile, type BenchGroup } from './harness.ts';
+import { median, percentile, type BenchGroup } from './harness.ts';
 
 const PAIR_COUNTS = [300, 850];
-const ROUNDS = 6;
+const RUNS = 3;
+const ROUNDS_PER_RUN = 2;
 
 interface Pair {
   seat: ResumeClient;
@@ -52,18 +53,20 @@ export const resumeGroup: BenchGroup = {
           pairs.push(...(await Promise.all(batch.map((seatId) => pairUp(app, seatId)))));
         }
         ctx.log(`${count} pairs connected, paired and synced in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-        const samples: number[] = [];
-        const cpu0 = { appliance: cpuSeconds(app), bench: process.cpuUsage() };
-        const t0 = performance.now();
-        for (let round = 0; round < ROUNDS; round++) samples.push(...(await writeRound(pairs, round)));
-        const wallS = (performance.now() - t0) / 1000;
-        const benchCpu = process.cpuUsage(cpu0.bench);
-        ctx.log(`CPU over ${wallS.toFixed(1)} s of rounds: appliance ${(cpuSeconds(app) - cpu0.appliance).toFixed(1)} s, bench clients ${((benchCpu.user + benchCpu.system) / 1e6).toFixed(1)} s; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
-        const p50 = percentile(samples, 50);
-        const p99 = percentile(samples, 99);
-        ctx.log(`${samples.length} writes, max ${percentile(samples, 100).toFixed(1)} ms`);
-        ctx.record({ id: `resume.propagation_p50_ms.${count}`, value: round1(p50), unit: 'ms' });
-        ctx.record({ id: `resume.propagation_p99_ms.${count}`, value: round1(p99), unit: 'ms', goal: '< 250' });
+        // A figure is the median of RUNS runs (BENCH.md); each run is ROUNDS_PER_RUN rounds of writes.
+        const runs: { p50: number; p99: number }[] = [];
+        for (let run = 0; run < RUNS; run++) {
+          const samples: number[] = [];
+          const cpu0 = { appliance: cpuSeconds(app), bench: process.cpuUsage() };
+          const t0 = performance.now();
+          for (let round = 0; round < ROUNDS_PER_RUN; round++) samples.push(...(await writeRound(pairs, run * ROUNDS_PER_RUN + round)));
+          const wallS = (performance.now() - t0) / 1000;
+          const benchCpu = process.cpuUsage(cpu0.bench);
+          runs.push({ p50: percentile(samples, 50), p99: percentile(samples, 99) });
+          ctx.log(`run ${run + 1}: ${samples.length} writes, p50 ${runs[run]!.p50.toFixed(1)} ms, p99 ${runs[run]!.p99.toFixed(1)} ms, max ${percentile(samples, 100).toFixed(1)} ms; CPU over ${wallS.toFixed(1)} s: appliance ${(cpuSeconds(app) - cpu0.appliance).toFixed(1)} s, bench clients ${((benchCpu.user + benchCpu.system) / 1e6).toFixed(1)} s; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+        }
+        ctx.record({ id: `resume.propagation_p50_ms.${count}`, value: round1(median(runs.map((r) => r.p50))), unit: 'ms', note: `median of ${RUNS} runs` });
+        ctx.record({ id: `resume.propagation_p99_ms.${count}`, value: round1(median(runs.map((r) => r.p99))), unit: 'ms', goal: '< 250', note: `median of ${RUNS} runs' p99` });
         await settle();
         const heap = await heapUsedKb(app);
         const rss = rssKb(app);

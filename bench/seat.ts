@@ -4,6 +4,7 @@
  *   seat.cold_start_ms             fresh profile (no cache, no replica) -> interactive home, CPU throttled 4x (CDP)
  *   seat.js_gzip_kb                JavaScript a kiosk loads, gzip; hls.js reported apart (seat.js_gzip_kb.hls)
  *   seat.play_first_frame_p95_ms   Play pressed -> the video's `playing` event, 20 plays (p50 recorded too)
+ *   resume.remote_pause_ms.p95     a paired phone's Pause -> the seat paused (resume-remote.ts)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { KIOSK, launchChromium, openApp, seatContext, startCabin, type Cabin } from '../seat-client/e2e/cabin-harness.ts';
 import { median, percentile, type BenchContext, type BenchGroup } from './harness.ts';
+import { remotePause } from './resume-remote.ts';
 
 const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../seat-client/dist');
 const COLD_RUNS = 7;
@@ -37,7 +39,7 @@ async function jsShipped(ctx: BenchContext): Promise<void> {
   const kioskKb = kiosk.reduce((sum, f) => sum + gzipKb(path.join(DIST, 'assets', f)), 0);
   const hlsKb = hls.reduce((sum, f) => sum + gzipKb(path.join(DIST, 'assets', f)), 0);
   ctx.log(`kiosk chunks: ${kiosk.map((f) => `${f} ${round(gzipKb(path.join(DIST, 'assets', f)))} KB`).join(', ')}`);
-  ctx.record({ id: 'seat.js_gzip_kb', value: round(kioskKb), unit: 'KB', goal: '< 250', note: `app + RxDB replica + Dexie; hls.js apart, crew console not shipped to seats` });
+  ctx.record({ id: 'seat.js_gzip_kb', value: round(kioskKb), unit: 'KB', goal: '< 250', note: `app + RxDB replica + Dexie + Yjs resume document + QR encoder (lazy chunks included); hls.js apart, crew console not shipped to seats` });
   ctx.record({ id: 'seat.js_gzip_kb.hls', value: round(hlsKb), unit: 'KB', note: 'hls.js, loaded on the first Play only' });
 }
 
@@ -105,6 +107,7 @@ export const seatGroup: BenchGroup = {
       await jsShipped(ctx);
       await coldStart(ctx, browser, cabin);
       await firstFrame(ctx, browser, cabin);
+      await remotePause(ctx, browser, cabin);
     } finally {
       await browser.close();
       await cabin.stop();
