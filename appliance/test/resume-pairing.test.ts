@@ -24,7 +24,7 @@ test('a paired phone is a remote for its seat and sees what plays on it', async 
   await subscribe(seat, 'seat/12A/remote');
   const { code, url, expiresAt } = await pairingCode(app, '12A');
   assert.match(code, /^[0-9]{6}$/);
-  assert.equal(url, `/pair?code=${code}`);
+  assert.equal(url, `/#/pair?code=${code}`);
   assert.ok(Date.parse(expiresAt) > Date.now());
   const phone = await registerPhone(app);
   const claimed = await claim(app, phone, code);

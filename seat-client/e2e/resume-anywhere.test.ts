@@ -84,6 +84,12 @@ test('pair by QR, remote the seat, continue on the phone at 00:41, hand back to 
     await phone.click('#remote-toggle');
     await seat.waitForFunction(() => !document.querySelector('video')!.paused, undefined, { timeout: 5000 });
 
+    // Subtitles chosen on the seat follow the passenger to the phone (the session document's languages).
+    await seat.waitForFunction(() => document.querySelectorAll('#subtitle-track option').length >= 2);
+    const german = await seat.locator('#subtitle-track option', { hasText: /German/ }).getAttribute('value');
+    await seat.selectOption('#subtitle-track', german!);
+    await seat.waitForFunction(() => document.querySelector('video')?.dataset.subtitleLang === 'de');
+
     // The passenger pauses on the seat at 00:41.
     await seat.evaluate(() => { document.querySelector('video')!.currentTime = 41; });
     await seat.waitForFunction(() => document.querySelector('video')!.currentTime >= 41 && !document.querySelector('video')!.seeking, undefined, { timeout: 10_000 });
@@ -99,6 +105,7 @@ test('pair by QR, remote the seat, continue on the phone at 00:41, hand back to 
     const phoneStart = await videoTime(phone);
     assert.ok(Math.abs(phoneStart - pausedAt) <= 1, `the phone starts at ${phoneStart}, the seat paused at ${pausedAt}`);
     assert.equal((await seatState(seat)).paused, true, 'the seat stays paused while the phone plays');
+    await phone.waitForFunction(() => document.querySelector('video')?.dataset.subtitleLang === 'de', undefined, { timeout: 15_000 });
 
     // Watch a little on the phone, then hand back: the seat continues from the phone's position.
     await waitForPlayback(phone, phoneStart + 3);

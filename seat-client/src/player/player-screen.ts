@@ -72,6 +72,7 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
     volume: Math.round(video.volume * 100), subtitles: video.dataset.subtitleLang || null, at: ctx.resume.now(),
   });
 
+  if (title?.series) ctx.resume.setEpisode(title.series.id, id);
   video.addEventListener('playing', () => {
     playButton.textContent = t.pause;
     ctx.cabin.setStatus({ playing: id });
@@ -145,7 +146,9 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
       const { default: HlsClass } = await import('hls.js');
       if (disposed) return;
       if (HlsClass.isSupported()) {
-        hls = new HlsClass({ startPosition: live ? -1 : from, renderTextTracksNatively: true, enableWorker: true });
+        // Subtitles: the passenger's last choice on any device (session document), else this device's setting.
+        const subtitles = ctx.resume.languages()?.subtitles ?? settings.subtitleLanguage;
+        hls = new HlsClass({ startPosition: live ? -1 : from, renderTextTracksNatively: true, enableWorker: true, ...(subtitles ? { subtitlePreference: { lang: subtitles } } : {}) });
         hls.subtitleDisplay = true;
         wireTracks(hls, HlsClass);
         hls.loadSource(url);
@@ -167,7 +170,9 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
       replace(audioSelect, plain.map(({ a, i }) => h('option', { value: i, selected: i === player.audioTrack }, locale.languageName(a.lang ?? a.name))));
       adToggle.disabled = !player.audioTracks.some((a) => a.characteristics?.includes(AD_CHARACTERISTIC));
       const wanted = settings.audioDescription ? player.audioTracks.findIndex((a) => a.characteristics?.includes(AD_CHARACTERISTIC) && a.lang === settings.uiLanguage) : -1;
-      const preferred = wanted >= 0 ? wanted : plain.find(({ a }) => a.lang === (settings.audioLanguage ?? settings.uiLanguage))?.i;
+      // The passenger's last choice on any device (the session document), else this device's settings.
+      const chosen = ctx.resume.languages()?.audio ?? settings.audioLanguage ?? settings.uiLanguage;
+      const preferred = wanted >= 0 ? wanted : plain.find(({ a }) => a.lang === chosen)?.i;
       if (preferred !== undefined && preferred !== player.audioTrack) player.audioTrack = preferred;
       adToggle.checked = player.audioTracks[player.audioTrack]?.characteristics?.includes(AD_CHARACTERISTIC) ?? false;
       video.dataset.audioLang = player.audioTracks[player.audioTrack]?.lang ?? '';
@@ -179,6 +184,7 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
       video.dataset.subtitleLang = player.subtitleTracks[player.subtitleTrack]?.lang ?? '';
       report();
     };
+    const shareLanguages = () => ctx.resume.setLanguages(player.audioTracks[player.audioTrack]?.lang ?? null, player.subtitleTracks[player.subtitleTrack]?.lang ?? null);
     player.on(HlsClass.Events.AUDIO_TRACKS_UPDATED, fillAudio);
     player.on(HlsClass.Events.AUDIO_TRACK_SWITCHED, () => {
       video.dataset.audioLang = player.audioTracks[player.audioTrack]?.lang ?? '';
@@ -186,7 +192,8 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
     });
     player.on(HlsClass.Events.SUBTITLE_TRACKS_UPDATED, () => {
       fillSubtitles();
-      const lang = settings.subtitleLanguage;
+      const shared = ctx.resume.languages();
+      const lang = shared ? shared.subtitles : settings.subtitleLanguage;
       if (lang) player.subtitleTrack = player.subtitleTracks.findIndex((s) => s.lang === lang);
     });
     player.on(HlsClass.Events.SUBTITLE_TRACK_SWITCH, fillSubtitles);
@@ -199,10 +206,12 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
     audioSelect.addEventListener('change', () => {
       player.audioTrack = Number(audioSelect.value);
       ctx.settings.update({ audioLanguage: player.audioTracks[player.audioTrack]?.lang });
+      shareLanguages();
     });
     subtitleSelect.addEventListener('change', () => {
       player.subtitleTrack = Number(subtitleSelect.value);
       ctx.settings.update({ subtitleLanguage: player.subtitleTracks[player.subtitleTrack]?.lang ?? null });
+      shareLanguages();
     });
     adToggle.addEventListener('change', () => {
       const current = player.audioTracks[player.audioTrack];

@@ -71,6 +71,24 @@ export class ResumeLink {
     else this.held.push(write);
   }
 
+  /** The audio and subtitle languages chosen last on any of the passenger's devices. */
+  languages(): { audio: string | null; subtitles: string | null } | undefined {
+    return this.document?.client.languages();
+  }
+
+  setLanguages(audio: string | null, subtitles: string | null): void {
+    const write = () => this.document!.client.setLanguages(audio, subtitles);
+    if (this.document) write();
+    else this.held.push(write);
+  }
+
+  /** Episode progress: the episode of a series the passenger is on. */
+  setEpisode(seriesId: string, episodeId: string): void {
+    const write = () => this.document!.client.setEpisode(seriesId, episodeId);
+    if (this.document) write();
+    else this.held.push(write);
+  }
+
   /** Resolves when the appliance acknowledged every write so far (or at once offline). */
   async flushed(): Promise<void> {
     this.document?.save();
