@@ -13,7 +13,7 @@ import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
-import { resumeTopics } from './resume.ts';
+import { resumeTopics } from './resume-layout.ts';
 import { lastTitle, resumePoint, writeLanguages, writeLastTitle, writePosition, writeEpisode, episode, languages } from './resume-doc.ts';
 
 export interface ResumeTransport {

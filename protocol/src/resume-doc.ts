@@ -7,7 +7,7 @@ import * as Y from 'yjs';
 import {
   RESUME_MAPS, entryKey, newest, splitEntryKey,
   type EpisodeEntry, type LanguageEntry, type LastTitleEntry, type PositionEntry, type Stamped,
-} from './resume.ts';
+} from './resume-layout.ts';
 
 function map<T>(doc: Y.Doc, name: string): Y.Map<T> {
   return doc.getMap<T>(name);

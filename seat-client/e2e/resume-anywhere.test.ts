@@ -98,13 +98,19 @@ test('pair by QR, remote the seat, continue on the phone at 00:41, hand back to 
     assert.ok(pausedAt >= 41 && pausedAt < 42, `seat paused at ${pausedAt}`);
     await phone.waitForFunction(() => /0:41/.test(document.getElementById('continue-here')?.textContent ?? ''), undefined, { timeout: 10_000 });
     await screenshot(phone, 'phone-remote-paused');
+    // "Continue on phone" on the seat: the seat leaves the player for its pairing screen.
+    await seat.click('#continue-on-phone');
+    await seat.waitForSelector('[data-testid="pairing-code"]');
+    await phone.waitForSelector('#remote-nothing');
 
-    // Continue on the phone: it starts where the seat stopped.
+    // Continue on the phone: it starts where the seat stopped (the session document's resume point).
+    await phone.waitForFunction(() => /0:41/.test(document.getElementById('continue-here')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await screenshot(phone, 'phone-remote-continue');
     await phone.click('#continue-here');
     await phone.waitForFunction(() => { const v = document.querySelector('video'); return v !== null && !v.paused && v.currentTime > 0; }, undefined, { timeout: 20_000 });
     const phoneStart = await videoTime(phone);
     assert.ok(Math.abs(phoneStart - pausedAt) <= 1, `the phone starts at ${phoneStart}, the seat paused at ${pausedAt}`);
-    assert.equal((await seatState(seat)).paused, true, 'the seat stays paused while the phone plays');
+    assert.equal(await seat.evaluate(() => document.querySelector('video')), null, 'the seat plays nothing while the phone plays');
     await phone.waitForFunction(() => document.querySelector('video')?.dataset.subtitleLang === 'de', undefined, { timeout: 15_000 });
 
     // Watch a little on the phone, then hand back: the seat continues from the phone's position.
@@ -117,7 +123,7 @@ test('pair by QR, remote the seat, continue on the phone at 00:41, hand back to 
     await phone.click('#hand-back');
     await phone.waitForFunction(() => document.documentElement.dataset.stoppedAt !== undefined);
     const phoneStoppedAt = Number(await phone.evaluate(() => document.documentElement.dataset.stoppedAt));
-    await seat.waitForFunction(() => !document.querySelector('video')!.paused, undefined, { timeout: 10_000 });
+    await seat.waitForFunction(() => { const v = document.querySelector('video'); return v !== null && !v.paused && v.currentTime > 0; }, undefined, { timeout: 15_000 });
     const seatResumedAt = (await seatState(seat)).time;
     assert.ok(Math.abs(seatResumedAt - phoneStoppedAt) <= 1, `the seat resumes at ${seatResumedAt}, the phone stopped at ${phoneStoppedAt}`);
     assert.equal(await phone.evaluate(() => document.body.dataset.route), 'pair', 'the phone is back on its remote');
@@ -139,7 +145,8 @@ test('a wrong code is refused with the appliance\'s reason; unpairing on the sea
     const wrong = code === '000000' ? '000001' : '000000';
     await phone.fill('#pairing-input', wrong);
     await phone.click('#pair-submit');
-    await phone.waitForFunction(() => /wrong pairing code/i.test(document.getElementById('pairing-message')?.textContent ?? ''));
+    await phone.waitForFunction(() => document.getElementById('pairing-message')?.dataset.code === 'CODE_UNKNOWN');
+    assert.match(await phone.locator('#pairing-message').innerText(), /Wrong code/);
     await screenshot(phone, 'phone-pairing-refused');
     await expectNoAxeViolations(phone, 'phone pairing form');
 
@@ -153,6 +160,16 @@ test('a wrong code is refused with the appliance\'s reason; unpairing on the sea
     // The appliance cuts the phone off; on reconnect the bus refuses the seat's topics and the phone forgets the pairing.
     await phone.waitForSelector('#pairing-input', { timeout: 15_000 });
     assert.equal(await phone.evaluate(() => localStorage.getItem('ifec.pairing.v1')), null);
+
+    // Pair again with the seat's fresh code, then unpair from the phone: the seat sees it go.
+    const again = (await seat.locator('[data-testid="pairing-code"]').innerText()).trim();
+    await phone.fill('#pairing-input', again);
+    await phone.click('#pair-submit');
+    await phone.waitForSelector('#unpair');
+    await seat.waitForFunction(() => /1/.test(document.getElementById('pairing-phones')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await phone.click('#unpair');
+    await phone.waitForSelector('#pairing-input');
+    await seat.waitForFunction(() => /No phone/.test(document.getElementById('pairing-phones')?.textContent ?? ''), undefined, { timeout: 10_000 });
   } finally {
     await kiosk.close();
     await handset.close();

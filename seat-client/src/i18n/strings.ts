@@ -39,6 +39,11 @@ export const en = {
   continueHere: 'Continue on this phone', handBack: 'Hand back to the seat', unpair: 'Unpair',
   volume: 'Volume', nextEpisode: 'Next episode', back10: 'Back 10 seconds', forward10: 'Forward 10 seconds',
   remote: 'Remote control',
+  codeWrong: 'Wrong code: check the 6 digits on the seat screen.',
+  codeUsed: 'This code was already used: ask the seat for a new one.',
+  codeExpiredAsk: 'This code has expired: ask the seat for a new one.',
+  codeLocked: 'Too many wrong codes: wait a few minutes, then try again.',
+  seatFull: 'This seat already has two phones paired: unpair one first.',
 };
 export type UiStrings = typeof en;
 type Translation = { [K in keyof UiStrings]: string };
@@ -73,6 +78,11 @@ const fr: Translation = {
   continueHere: 'Continuer sur ce téléphone', handBack: 'Renvoyer vers le siège', unpair: 'Dissocier',
   volume: 'Volume', nextEpisode: 'Épisode suivant', back10: 'Reculer de 10 secondes', forward10: 'Avancer de 10 secondes',
   remote: 'Télécommande',
+  codeWrong: "Code incorrect : vérifiez les 6 chiffres affichés sur l'écran du siège.",
+  codeUsed: "Ce code a déjà été utilisé : demandez un nouveau code sur l'écran du siège.",
+  codeExpiredAsk: "Ce code a expiré : demandez un nouveau code sur l'écran du siège.",
+  codeLocked: 'Trop de codes incorrects : patientez quelques minutes, puis réessayez.',
+  seatFull: "Deux téléphones sont déjà associés à ce siège : dissociez-en d'abord un.",
 };
 const de: Translation = {
   appName: 'Bordunterhaltung', home: 'Start', movies: 'Filme', tv: 'Serien', music: 'Musik', kids: 'Kinder', live: 'Live-TV',
@@ -104,6 +114,11 @@ const de: Translation = {
   continueHere: 'Auf diesem Handy weiterschauen', handBack: 'Zurück an den Sitz', unpair: 'Entkoppeln',
   volume: 'Lautstärke', nextEpisode: 'Nächste Folge', back10: '10 Sekunden zurück', forward10: '10 Sekunden vor',
   remote: 'Fernbedienung',
+  codeWrong: 'Falscher Code: Bitte prüfen Sie die 6 Ziffern auf dem Sitzbildschirm.',
+  codeUsed: 'Dieser Code wurde bereits verwendet: Fordern Sie am Sitz einen neuen an.',
+  codeExpiredAsk: 'Dieser Code ist abgelaufen: Fordern Sie am Sitz einen neuen an.',
+  codeLocked: 'Zu viele falsche Codes: Warten Sie einige Minuten und versuchen Sie es dann erneut.',
+  seatFull: 'Mit diesem Sitz sind bereits zwei Handys gekoppelt: Entkoppeln Sie zuerst eines.',
 };
 const es: Translation = {
   appName: 'Entretenimiento a bordo', home: 'Inicio', movies: 'Películas', tv: 'Series', music: 'Música', kids: 'Niños', live: 'TV en directo',
@@ -135,6 +150,11 @@ const es: Translation = {
   continueHere: 'Seguir en este móvil', handBack: 'Devolver al asiento', unpair: 'Desvincular',
   volume: 'Volumen', nextEpisode: 'Siguiente episodio', back10: 'Retroceder 10 segundos', forward10: 'Avanzar 10 segundos',
   remote: 'Mando a distancia',
+  codeWrong: 'Código incorrecto: comprueba los 6 dígitos de la pantalla del asiento.',
+  codeUsed: 'Este código ya se ha usado: pide uno nuevo en el asiento.',
+  codeExpiredAsk: 'Este código ha caducado: pide uno nuevo en el asiento.',
+  codeLocked: 'Demasiados códigos incorrectos: espera unos minutos y vuelve a intentarlo.',
+  seatFull: 'Este asiento ya tiene dos móviles vinculados: desvincula uno primero.',
 };
 const pt: Translation = {
   appName: 'Entretenimento a bordo', home: 'Início', movies: 'Filmes', tv: 'Séries', music: 'Música', kids: 'Crianças', live: 'TV ao vivo',
@@ -166,6 +186,11 @@ const pt: Translation = {
   continueHere: 'Continuar neste telemóvel', handBack: 'Devolver ao assento', unpair: 'Desemparelhar',
   volume: 'Volume', nextEpisode: 'Episódio seguinte', back10: 'Recuar 10 segundos', forward10: 'Avançar 10 segundos',
   remote: 'Controlo remoto',
+  codeWrong: 'Código errado: verifique os 6 dígitos no ecrã do assento.',
+  codeUsed: 'Este código já foi utilizado: peça um novo no assento.',
+  codeExpiredAsk: 'Este código expirou: peça um novo no assento.',
+  codeLocked: 'Demasiados códigos errados: aguarde alguns minutos e tente novamente.',
+  seatFull: 'Este lugar já tem dois telemóveis emparelhados: desemparelhe um primeiro.',
 };
 const it: Translation = {
   appName: 'Intrattenimento di bordo', home: 'Home', movies: 'Film', tv: 'Serie TV', music: 'Musica', kids: 'Bambini', live: 'TV in diretta',
@@ -197,6 +222,11 @@ const it: Translation = {
   continueHere: 'Continua su questo telefono', handBack: 'Riporta sul sedile', unpair: 'Dissocia',
   volume: 'Volume', nextEpisode: 'Episodio successivo', back10: 'Indietro di 10 secondi', forward10: 'Avanti di 10 secondi',
   remote: 'Telecomando',
+  codeWrong: 'Codice errato: controlla le 6 cifre sullo schermo del sedile.',
+  codeUsed: 'Questo codice è già stato usato: richiedine uno nuovo dal sedile.',
+  codeExpiredAsk: 'Questo codice è scaduto: richiedine uno nuovo dal sedile.',
+  codeLocked: 'Troppi codici errati: attendi qualche minuto e riprova.',
+  seatFull: 'Questo posto ha già due telefoni associati: prima dissociane uno.',
 };
 const ar: Translation = {
   appName: 'الترفيه على متن الطائرة', home: 'الرئيسية', movies: 'أفلام', tv: 'مسلسلات', music: 'موسيقى', kids: 'أطفال', live: 'بث مباشر',
@@ -228,6 +258,11 @@ const ar: Translation = {
   continueHere: 'تابع على هذا الهاتف', handBack: 'إعادة إلى شاشة المقعد', unpair: 'إلغاء الإقران',
   volume: 'مستوى الصوت', nextEpisode: 'الحلقة التالية', back10: 'رجوع 10 ثوانٍ', forward10: 'تقديم 10 ثوانٍ',
   remote: 'جهاز التحكم عن بُعد',
+  codeWrong: 'رمز خاطئ: تحقق من الأرقام الستة على شاشة المقعد.',
+  codeUsed: 'سبق استخدام هذا الرمز: اطلب رمزًا جديدًا من شاشة المقعد.',
+  codeExpiredAsk: 'انتهت صلاحية هذا الرمز: اطلب رمزًا جديدًا من شاشة المقعد.',
+  codeLocked: 'محاولات خاطئة كثيرة: انتظر بضع دقائق ثم حاول مرة أخرى.',
+  seatFull: 'هذا المقعد مقترن بهاتفين بالفعل: ألغِ إقران أحدهما أولًا.',
 };
 const zh: Translation = {
   appName: '机上娱乐', home: '首页', movies: '电影', tv: '电视剧', music: '音乐', kids: '儿童', live: '电视直播',
@@ -259,6 +294,11 @@ const zh: Translation = {
   continueHere: '在此手机上继续观看', handBack: '转回座椅屏幕', unpair: '解除配对',
   volume: '音量', nextEpisode: '下一集', back10: '后退10秒', forward10: '快进10秒',
   remote: '遥控器',
+  codeWrong: '配对码错误，请核对座椅屏幕上的6位数字。',
+  codeUsed: '此配对码已被使用，请在座椅屏幕上获取新码。',
+  codeExpiredAsk: '此配对码已过期，请在座椅屏幕上获取新码。',
+  codeLocked: '错误次数过多，请等待几分钟后再试。',
+  seatFull: '此座位已配对两部手机，请先解除其中一部的配对。',
 };
 const ja: Translation = {
   appName: '機内エンターテインメント', home: 'ホーム', movies: '映画', tv: 'テレビ', music: '音楽', kids: 'キッズ', live: 'ライブTV',
@@ -290,6 +330,11 @@ const ja: Translation = {
   continueHere: 'このスマートフォンで続きを見る', handBack: '座席の画面に戻す', unpair: 'ペアリング解除',
   volume: '音量', nextEpisode: '次のエピソード', back10: '10秒戻る', forward10: '10秒進む',
   remote: 'リモコン',
+  codeWrong: 'コードが違います。座席の画面に表示された6桁の数字を確認してください。',
+  codeUsed: 'このコードは使用済みです。座席の画面で新しいコードを表示してください。',
+  codeExpiredAsk: 'このコードは有効期限が切れています。座席の画面で新しいコードを表示してください。',
+  codeLocked: '誤ったコードの入力が多すぎます。数分待ってから、もう一度お試しください。',
+  seatFull: 'この座席には既に2台のスマートフォンがペアリングされています。先に1台のペアリングを解除してください。',
 };
 const ko: Translation = {
   appName: '기내 엔터테인먼트', home: '홈', movies: '영화', tv: 'TV', music: '음악', kids: '키즈', live: '실시간 TV',
@@ -321,6 +366,11 @@ const ko: Translation = {
   continueHere: '이 휴대폰으로 이어 보기', handBack: '좌석 화면으로 돌려보내기', unpair: '페어링 해제',
   volume: '음량', nextEpisode: '다음 에피소드', back10: '10초 뒤로', forward10: '10초 앞으로',
   remote: '리모컨',
+  codeWrong: '코드가 틀렸습니다. 좌석 화면의 6자리 숫자를 확인하세요.',
+  codeUsed: '이미 사용된 코드입니다. 좌석 화면에서 새 코드를 받으세요.',
+  codeExpiredAsk: '만료된 코드입니다. 좌석 화면에서 새 코드를 받으세요.',
+  codeLocked: '잘못된 코드를 너무 많이 입력했습니다. 몇 분 후에 다시 시도하세요.',
+  seatFull: '이 좌석에는 이미 휴대폰 2대가 페어링되어 있습니다. 먼저 1대의 페어링을 해제하세요.',
 };
 const hi: Translation = {
   appName: 'उड़ान में मनोरंजन', home: 'होम', movies: 'फ़िल्में', tv: 'टीवी', music: 'संगीत', kids: 'बच्चे', live: 'लाइव टीवी',
@@ -352,6 +402,11 @@ const hi: Translation = {
   continueHere: 'इस फ़ोन पर जारी रखें', handBack: 'सीट स्क्रीन पर वापस भेजें', unpair: 'अनपेयर करें',
   volume: 'आवाज़', nextEpisode: 'अगला एपिसोड', back10: '10 सेकंड पीछे', forward10: '10 सेकंड आगे',
   remote: 'रिमोट कंट्रोल',
+  codeWrong: 'गलत कोड: सीट स्क्रीन पर दिखे 6 अंक जाँचें।',
+  codeUsed: 'यह कोड पहले ही इस्तेमाल हो चुका है: सीट स्क्रीन से नया कोड लें।',
+  codeExpiredAsk: 'इस कोड की अवधि समाप्त हो गई है: सीट स्क्रीन से नया कोड लें।',
+  codeLocked: 'बहुत बार गलत कोड डाला गया: कुछ मिनट रुकें, फिर दोबारा कोशिश करें।',
+  seatFull: 'इस सीट से पहले ही दो फ़ोन पेयर हैं: पहले एक को अनपेयर करें।',
 };
 
 export const translations = { en, fr, de, es, pt, it, ar, zh, ja, ko, hi } satisfies Record<string, Translation>;

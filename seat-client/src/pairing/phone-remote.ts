@@ -8,7 +8,15 @@ import type { AppContext } from '../app/context.ts';
 import { displayName } from '../catalog/cards.ts';
 import { nextEpisode } from '../catalog/model.ts';
 import { h, replace } from '../ui/dom.ts';
+import type { UiStrings } from '../i18n/strings.ts';
 import { PairingRefused, phoneIdentity, type PhonePairing } from './pairing-api.ts';
+
+/** The appliance's refusal in the passenger's language (its own message is English). */
+function refusal(error: unknown, t: UiStrings): string {
+  if (!(error instanceof PairingRefused)) return t.pairingUnavailable;
+  const byCode: Record<string, string> = { CODE_UNKNOWN: t.codeWrong, CODE_USED: t.codeUsed, CODE_EXPIRED: t.codeExpiredAsk, PAIRING_LOCKED: t.codeLocked, SEAT_FULL: t.seatFull };
+  return byCode[error.code] ?? error.message;
+}
 
 export function mountClaimForm(root: HTMLElement, ctx: AppContext, api: PhonePairing, initialCode: string | undefined): void {
   const { t } = ctx.locale();
@@ -25,7 +33,8 @@ export function mountClaimForm(root: HTMLElement, ctx: AppContext, api: PhonePai
       ctx.resume.pairedWith(await api.claim(phoneIdentity(credentials), code));
       ctx.navigate('#/pair'); // drop the used code from the address
     } catch (error) {
-      message.textContent = error instanceof PairingRefused ? error.message : t.pairingUnavailable;
+      message.textContent = refusal(error, t);
+      message.dataset.code = error instanceof PairingRefused ? error.code : '';
     }
   };
   replace(root, h('form', { class: 'pairing-form', onSubmit: submit },
@@ -45,10 +54,25 @@ export function mountRemote(root: HTMLElement, ctx: AppContext, api: PhonePairin
   const body = h('div', { class: 'remote-body' });
 
   const render = () => {
+    // Not under a finger: a slider being dragged or a list being chosen from waits for its blur.
+    const active = document.activeElement;
+    if (active && body.contains(active) && (active.id === 'remote-volume' || active.id === 'remote-subtitles')) {
+      active.addEventListener('blur', render, { once: true });
+      return;
+    }
     const playback = ctx.resume.seatPlayback;
     const title = playback?.titleId ? ctx.title(playback.titleId) : undefined;
     if (!playback?.titleId) {
-      replace(body, h('p', { class: 'notice', id: 'remote-nothing' }, t.nothingPlaying));
+      // Nothing on the seat: offer what the passenger watched last, from where any device left it.
+      const lastId = ctx.resume.lastTitle();
+      const last = lastId ? ctx.title(lastId) : undefined;
+      const at = lastId ? ctx.resume.positionOf(lastId)?.positionS ?? 0 : 0;
+      replace(body,
+        h('p', { class: 'notice', id: 'remote-nothing' }, t.nothingPlaying),
+        last && last.rights !== 'seatback-only'
+          ? h('a', { class: 'button primary wide', id: 'continue-here', href: `#/play/${encodeURIComponent(last.id)}?from=${Math.round(at * 10) / 10}` },
+            `${t.continueHere}: ${displayName(last, locale)} (${locale.clock(at)})`)
+          : null);
       return;
     }
     const name = title ? displayName(title, locale) : playback.titleId;

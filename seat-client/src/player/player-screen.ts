@@ -40,6 +40,13 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
   const handBackButton = ctx.screen.device === 'phone' && ctx.resume.paired && !live
     ? h('button', { type: 'button', class: 'button secondary', id: 'hand-back', onClick: () => void handBack().catch(() => { status.textContent = t.pairingUnavailable; }) }, t.handBack)
     : null;
+  // On the seat: stop here and show the pairing code; the phone continues from this position.
+  const toPhoneButton = ctx.screen.device === 'seatback' && !live
+    ? h('button', { type: 'button', class: 'button secondary', id: 'continue-on-phone', onClick: () => {
+      video.pause();
+      ctx.navigate('#/pair');
+    } }, t.continueOnPhone)
+    : null;
   const panel = h('div', { class: 'player' },
     h('h1', { class: 'player-title' }, title ? displayName(title, locale) : id),
     h('div', { class: 'video-frame' }, video),
@@ -49,6 +56,7 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
       playButton,
       h('div', { class: 'seek' }, seek, clock),
       handBackButton,
+      toPhoneButton,
     ),
     h('div', { class: 'player-tracks' },
       h('label', { for: 'audio-track' }, t.audioLanguages, audioSelect),
@@ -61,13 +69,16 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
   let held = false;
   let resumeAfterHold = false;
   let lastSaved = 0;
+  let unloaded = false;
   const save = () => {
+    // Unloading the video (dispose) rewinds it and fires events: nothing after that is the passenger's.
+    if (unloaded) return;
     if (video.currentTime > 0 && !live) ctx.resume.save(id, video.currentTime, video.duration || title?.durationS);
     lastSaved = Date.now();
     report();
   };
   /** What plays, for the seat's paired phones (a no-op on a phone). */
-  const report = () => ctx.cabin.reportPlayback({
+  const report = () => !unloaded && ctx.cabin.reportPlayback({
     titleId: id, positionS: Math.round(video.currentTime * 10) / 10, playing: !video.paused,
     volume: Math.round(video.volume * 100), subtitles: video.dataset.subtitleLang || null, at: ctx.resume.now(),
   });
@@ -230,6 +241,7 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
       ctx.cabin.setStatus({ playing: null });
       ctx.cabin.reportPlayback({ titleId: null, positionS: 0, playing: false, volume: Math.round(video.volume * 100), subtitles: null, at: ctx.resume.now() });
       ctx.playback = undefined;
+      unloaded = true;
       hls?.destroy();
       video.removeAttribute('src');
       video.load();

@@ -7,7 +7,7 @@
 import * as Y from 'yjs';
 import { ResumeAccessDenied, ResumeClient, type ResumeTransport } from '@ifec/protocol/resume-client';
 import { positionsOf } from '@ifec/protocol/resume-doc';
-import { RESUME_MAPS, splitEntryKey, type PositionEntry } from '@ifec/protocol/resume';
+import { RESUME_MAPS, splitEntryKey, type PositionEntry } from '@ifec/protocol/resume-layout';
 import { SubscriptionRefused, type MqttSocket } from '../cabin/mqtt-socket.ts';
 
 export const STORAGE_KEY = 'ifec.resume.v1';

@@ -71,6 +71,11 @@ export class ResumeLink {
     else this.held.push(write);
   }
 
+  /** The title the passenger played last on any device. */
+  lastTitle(): string | undefined {
+    return this.document?.client.lastTitle()?.titleId;
+  }
+
   /** The audio and subtitle languages chosen last on any of the passenger's devices. */
   languages(): { audio: string | null; subtitles: string | null } | undefined {
     return this.document?.client.languages();
