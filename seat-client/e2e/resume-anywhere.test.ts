@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { KIOSK, launchChromium, openApp, phoneContext, screenshot, seatContext, startCabin, type Cabin } from './cabin-harness.ts';
-import { crewPost, crewToken, expectNoAxeViolations, videoTime, waitForPlayback } from './pages.ts';
+import { expectNoAxeViolations, videoTime, waitForPlayback } from './pages.ts';
 
 const FILM = 'harbour-of-glass'; // a minute long, playable on phones
 
@@ -179,6 +179,7 @@ test('a wrong code is refused with the appliance\'s reason; unpairing on the sea
 test('reset for next flight wipes the seat\'s personal state and ends the phone\'s pairing', { timeout: 120_000 }, async () => {
   const kiosk = await seatContext(browser, cabin, '15A', KIOSK);
   const seat = await kiosk.newPage();
+  const crewContext = await browser.newContext({ viewport: KIOSK });
   const handset = await phoneContext(browser);
   const phone = await handset.newPage();
   try {
@@ -198,11 +199,18 @@ test('reset for next flight wipes the seat\'s personal state and ends the phone\
     await seat.waitForFunction(() => document.documentElement.lang === 'de');
     const before = await seat.evaluate(() => JSON.parse(localStorage.getItem('ifec.resume.v1')!) as { sessionId: string });
 
+    // The purser resets the cabin for the next flight from the crew console (it asks to confirm).
     const purser = cabin.credentials.crew.find((c) => c.role === 'purser')!;
-    const token = await crewToken(cabin.baseUrl, purser.crewId, purser.pin);
+    const crew = await crewContext.newPage();
+    await crew.goto(`${cabin.baseUrl}/crew`);
+    await crew.fill('#crew-id', purser.crewId);
+    await crew.fill('#crew-pin', purser.pin);
+    await crew.click('#crew-login');
+    await crew.click('#flight-reset');
+    await screenshot(crew, 'crew-console-flight-reset');
     await seat.evaluate(() => { (window as unknown as { beforeReset: boolean }).beforeReset = true; });
-    const reset = await crewPost(cabin.baseUrl, token, '/api/crew/flight/reset', {});
-    assert.equal(reset.status, 200);
+    await crew.click('#flight-reset-confirm');
+    await crew.waitForFunction(() => /sessions ended, 1 phones unpaired/.test(document.getElementById('crew-message')?.textContent ?? ''));
 
     // The seat hears its new session, wipes and starts over on the home screen, in the default language.
     // (the wipe ends with a reload: a page without the marker)
@@ -220,6 +228,7 @@ test('reset for next flight wipes the seat\'s personal state and ends the phone\
     await phone.waitForSelector('#pairing-input', { timeout: 20_000 });
   } finally {
     await kiosk.close();
+    await crewContext.close();
     await handset.close();
   }
 });

@@ -68,6 +68,10 @@ export class CrewApi {
   stopPa(): Promise<unknown> {
     return this.call('POST', '/api/crew/pa', { action: 'stop' });
   }
+  /** Ends every passenger session: resume state, phone pairings and seat settings are wiped. */
+  resetForNextFlight(): Promise<{ sessionsEnded: number; phonesUnpaired: number; titlesCounted: number }> {
+    return this.call('POST', '/api/crew/flight/reset', {});
+  }
   command(seatId: string, command: { action: 'lock' | 'unlock' | 'reset' | 'ack-call' } | { action: 'parental-lock'; on: boolean }): Promise<unknown> {
     return this.call('POST', `/api/crew/seats/${encodeURIComponent(seatId)}/command`, command);
   }

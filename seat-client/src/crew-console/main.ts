@@ -1,7 +1,7 @@
 /**
  * The crew console at /crew: log in, watch the live seat map (online, playing, locked, DND,
- * call light, faults), start and stop a PA from the library or as free text, and lock,
- * unlock, reset a seat or acknowledge its call.
+ * call light, faults), start and stop a PA from the library or as free text, lock,
+ * unlock, reset a seat or acknowledge its call, and reset the whole cabin for the next flight.
  */
 import './crew.css';
 import { h, replace } from '../ui/dom.ts';
@@ -17,6 +17,7 @@ function start(root: HTMLElement): void {
   let announcements: Announcement[] = [];
   let pa: PaState | null = null;
   let selected: string | undefined;
+  let confirmingReset = false;
   let timer: ReturnType<typeof setInterval> | undefined;
   const message = h('p', { class: 'message', role: 'status', id: 'crew-message' });
 
@@ -164,6 +165,30 @@ function start(root: HTMLElement): void {
     );
   }
 
+  /** Reset for next flight: every passenger's personal state goes, so it asks twice. */
+  function flightPanel(): HTMLElement {
+    const reset = async () => {
+      confirmingReset = false;
+      try {
+        const r = await api.resetForNextFlight();
+        message.textContent = `Reset for next flight: ${r.sessionsEnded} passenger sessions ended, ${r.phonesUnpaired} phones unpaired, personal data wiped`;
+      } catch (err) {
+        message.textContent = `Reset for next flight: ${(err as Error).message}`;
+      }
+      await refresh();
+    };
+    return h('section', { class: 'panel', 'aria-labelledby': 'flight-heading' },
+      h('h2', { id: 'flight-heading' }, 'Flight'),
+      confirmingReset
+        ? h('div', { class: 'buttons', role: 'group', 'aria-label': 'Confirm reset for next flight' },
+          h('p', {}, 'Wipe every passenger\'s resume points, phone pairings and seat settings?'),
+          h('button', { type: 'button', class: 'button danger', id: 'flight-reset-confirm', onClick: () => void reset() }, 'Yes, reset for next flight'),
+          h('button', { type: 'button', class: 'button', id: 'flight-reset-cancel', onClick: () => { confirmingReset = false; renderConsole(); } }, 'Cancel'))
+        : h('div', { class: 'buttons' },
+          h('button', { type: 'button', class: 'button danger', id: 'flight-reset', onClick: () => { confirmingReset = true; renderConsole(); } }, 'Reset for next flight')),
+    );
+  }
+
   function renderConsole(): void {
     const count = (state: string) => seats.filter((s) => s.state === state).length;
     const calling = seats.filter((s) => s.callLight);
@@ -182,6 +207,7 @@ function start(root: HTMLElement): void {
             h('div', { class: 'buttons' }, calling.map((s) => h('button', { type: 'button', class: 'button', onClick: () => act(`Call at ${s.seatId}`, () => api.command(s.seatId, { action: 'ack-call' })) }, `Acknowledge ${s.seatId}`)))) : null,
           seatPanel(),
           paPanel(),
+          flightPanel(),
           message,
         ),
       ),
