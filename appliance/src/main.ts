@@ -150,7 +150,7 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
     // The media router first: /hls is the hot path and must not pass the seat app's static file lookups.
     routers: [mediaRouter({ directory, loads: contentLoads, sessions: playbackSessions, keys: keyServer, live: liveChannels, segmentCacheBytes: config.originCacheMb * 1024 * 1024 }),
       accessRouter(directory), cabinRouter(directory, pa, seatMap), seatControlRouter(directory, seatControl), seatAppRouter(),
-      catalogRouter(catalog, catalogStream), seatStateRouter(seatSessions, seatStates, seatStateStream), sync.router,
+      catalogRouter(catalog, catalogStream), seatStateRouter(seatSessions, seatStates, seatStateStream, (seatId) => passengerSessions.sessionOf(seatId)), sync.router,
       sessionsRouter({ directory, seatSessions, sessions: passengerSessions, pairings, reset: flightReset, disconnectPhones })],
     metrics,
     log,

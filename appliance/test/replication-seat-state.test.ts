@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
-import { replicationPaths, type SeatStateDoc } from '@ifec/protocol';
+import { PASSENGER_SESSION_HEADER, replicationPaths, type SeatStateDoc } from '@ifec/protocol';
 import { openReplica, readSettings, saveSettings, setFavourite, setParentalLock, type Replica } from '../../seat-client/src/replica/index.ts';
 import { seatToken, startReplicationAppliance, tempDataDir, waitUntil } from './replication-fixtures.ts';
 
@@ -156,5 +156,24 @@ describe('seat state replication', () => {
       assert.ok(error.code && error.message, what);
     }
     assert.equal(JSON.stringify(await pull(seatId)), before);
+  });
+
+  it('refuses a push from an ended passenger session (a seat offline during the reset), stores nothing', async () => {
+    const seatId = seats[2]!;
+    const live = app.passengers.sessions.sessionOf(seatId)!;
+    const row = (titleId: string) => [{ newDocumentState: { id: `favourite:${titleId}`, kind: 'favourite', value: { titleId, addedAt: new Date().toISOString() }, _deleted: false } }];
+    const push = (session: string, titleId: string) => fetch(`${app.url}${replicationPaths.seatStatePush}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[seatId]}`, [PASSENGER_SESSION_HEADER]: session },
+      body: JSON.stringify(row(titleId)),
+    });
+    const before = JSON.stringify(await pull(seatId));
+    const stale = await push('an-ended-session', 'title-00001');
+    assert.equal(stale.status, 409);
+    assert.equal(((await stale.json()) as { error: { code: string } }).error.code, 'SESSION_ENDED');
+    assert.equal(JSON.stringify(await pull(seatId)), before, 'nothing stored');
+    const current = await push(live, 'title-00002');
+    assert.equal(current.status, 200);
+    assert.ok((await pull(seatId)).some((d) => d.id === 'favourite:title-00002'));
   });
 });

@@ -1,13 +1,14 @@
 /** A seat's login and the replication endpoints of its own state (pull, push, stream). */
 import { Router } from 'express';
-import { replicationPaths, seatLogin, seatStatePush, MAX_PUSH_ROWS } from '@ifec/protocol';
+import { replicationPaths, seatLogin, seatStatePush, MAX_PUSH_ROWS, PASSENGER_SESSION_HEADER } from '@ifec/protocol';
 import { HttpError, parseBody } from '../http/errors.ts';
 import { parsePull } from '../catalog/http.ts';
 import type { LiveStream } from '../catalog/live-stream.ts';
 import type { SeatSessions } from './sessions.ts';
 import type { SeatStates } from './seat-states.ts';
 
-export function seatStateRouter(sessions: SeatSessions, states: SeatStates, stream: LiveStream): Router {
+/** `passengerSession`: the seat's live passenger session (sessions/passenger-sessions.ts). */
+export function seatStateRouter(sessions: SeatSessions, states: SeatStates, stream: LiveStream, passengerSession: (seatId: string) => string | undefined): Router {
   const router = Router();
   const seat = sessions.requireSeat();
 
@@ -27,7 +28,12 @@ export function seatStateRouter(sessions: SeatSessions, states: SeatStates, stre
   router.post(replicationPaths.seatStatePush, seat, async (req, res) => {
     if (Array.isArray(req.body) && req.body.length > MAX_PUSH_ROWS) throw new HttpError(413, 'PUSH_TOO_LARGE', `at most ${MAX_PUSH_ROWS} rows per push`);
     const rows = parseBody(seatStatePush, req);
-    res.json(await states.push(res.locals.seatId as string, rows));
+    const seatId = res.locals.seatId as string;
+    const held = req.get(PASSENGER_SESSION_HEADER);
+    if (held !== undefined && held !== passengerSession(seatId)) {
+      throw new HttpError(409, 'SESSION_ENDED', 'this passenger session ended (reset for next flight): the seat wipes its state and pulls again');
+    }
+    res.json(await states.push(seatId, rows));
   });
 
   router.get(replicationPaths.seatStateStream, seat, (req, res) => {

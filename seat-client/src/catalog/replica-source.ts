@@ -6,6 +6,7 @@
  * (src/resume/), shared with paired phones.
  */
 import type { SeatIdentity } from '../cabin/seat-identity.ts';
+import { keptSessionId } from '../resume/resume-link.ts';
 import type { CatalogTitle } from './model.ts';
 import { toCatalogTitle, type CatalogSource, type HttpCatalogSource, type SeatPreferences } from './source.ts';
 
@@ -36,6 +37,7 @@ export class ReplicaCatalogSource implements CatalogSource {
       baseUrl,
       seatId: seat.seatId,
       device: 'seat',
+      passengerSession: () => keptSessionId(localStorage),
       // Logged in lazily: with the appliance down the replica still opens from IndexedDB.
       token: async () => {
         if (!token || token.until < Date.now()) {

@@ -24,13 +24,24 @@ export class ApplianceRequestError extends Error {
 
 export type TokenSource = string | (() => string | Promise<string>);
 
+/** PASSENGER_SESSION_HEADER in protocol/src/replication.ts (live-events.test.ts checks they agree). */
+export const PASSENGER_SESSION_HEADER = 'x-ifec-passenger-session';
+
 export class ApplianceApi {
-  constructor(private readonly baseUrl: string, private readonly token: TokenSource | undefined, private readonly fetchFn: typeof fetch, private readonly timeoutMs = 15_000) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: TokenSource | undefined,
+    private readonly fetchFn: typeof fetch,
+    private readonly timeoutMs = 15_000,
+    /** The passenger session the seat holds, sent with its requests (the appliance refuses pushes from an ended one). */
+    private readonly passengerSession: () => string | undefined = () => undefined,
+  ) {}
 
   async headers(): Promise<Record<string, string>> {
     if (this.token === undefined) return {};
     const token = typeof this.token === 'function' ? await this.token() : this.token;
-    return { authorization: `Bearer ${token}` };
+    const session = this.passengerSession();
+    return { authorization: `Bearer ${token}`, ...(session ? { [PASSENGER_SESSION_HEADER]: session } : {}) };
   }
 
   url(path: string): string {

@@ -35,6 +35,8 @@ export interface ReplicaOptions {
   fetch?: typeof fetch;
   /** Several tabs of one database share one replication (phones); default true in the browser. */
   multiInstance?: boolean;
+  /** The passenger session this seat holds (src/resume/), sent with pushes. */
+  passengerSession?: () => string | undefined;
   /** Documents per pull page. */
   batchSize?: number;
   /** How long before a failed request is tried again. */
@@ -61,7 +63,7 @@ export interface Replica {
 
 export async function openReplica(options: ReplicaOptions): Promise<Replica> {
   const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const api = new ApplianceApi(options.baseUrl, options.token, fetchFn);
+  const api = new ApplianceApi(options.baseUrl, options.token, fetchFn, undefined, options.passengerSession);
   const storage = options.storage ?? (await import('rxdb/plugins/storage-dexie')).getRxStorageDexie();
   const database = await createRxDatabase({
     name: options.databaseName ?? `ifec-${options.device}-${options.seatId.toLowerCase()}`,

@@ -9,8 +9,7 @@ import { ResumeAccessDenied, ResumeClient, type ResumeTransport } from '@ifec/pr
 import { positionsOf } from '@ifec/protocol/resume-doc';
 import { RESUME_MAPS, splitEntryKey, type PositionEntry } from '@ifec/protocol/resume-layout';
 import { SubscriptionRefused, type MqttSocket } from '../cabin/mqtt-socket.ts';
-
-export const STORAGE_KEY = 'ifec.resume.v1';
+import { STORAGE_KEY } from './resume-link.ts';
 const SAVE_AFTER_MS = 300;
 
 interface Saved {

@@ -15,6 +15,17 @@ import type { CabinLink } from '../cabin/cabin-link.ts';
 import type { ContinueEntry, ResumeDocument } from './resume-document.ts';
 
 const PAIRING_KEY = 'ifec.pairing.v1';
+/** The device's copy of its session's document: `{ sessionId, update }` (resume-document.ts). */
+export const STORAGE_KEY = 'ifec.resume.v1';
+
+/** The passenger session this device holds, without loading Yjs (the replica sends it with pushes). */
+export function keptSessionId(storage: Storage): string | undefined {
+  try {
+    return (JSON.parse(storage.getItem(STORAGE_KEY) ?? 'null') as { sessionId?: string | null } | null)?.sessionId ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface ResumePoint { positionS: number; at: number; device: string }
 
