@@ -18,7 +18,7 @@ import { ResumeStore } from '../src/resume/resume-store.ts';
 import { ResumeHub } from '../src/resume/resume-hub.ts';
 import { tempDir } from './support.ts';
 
-test('updates are stored before the ack, compacted past the threshold, and reload to the same state', async () => {
+test('updates are stored before the ack, compacted past the threshold, and reload to the same state', { timeout: 120_000 }, async () => {
   const log = pino({ level: 'silent' });
   const store = await Store.open(path.join(tempDir('ifec-resume-store-'), 'pglite'), log);
   try {

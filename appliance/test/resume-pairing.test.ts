@@ -19,7 +19,7 @@ after(async () => {
   await app.stop();
 });
 
-test('a paired phone is a remote for its seat and sees what plays on it', async () => {
+test('a paired phone is a remote for its seat and sees what plays on it', { timeout: 120_000 }, async () => {
   const seat = await seatClient(app, '12A', 'ws');
   await subscribe(seat, 'seat/12A/remote');
   const { code, url, expiresAt } = await pairingCode(app, '12A');
@@ -56,7 +56,7 @@ test('a paired phone is a remote for its seat and sees what plays on it', async 
   mqtt.end(true);
 });
 
-test('a phone paired with 12A can neither read nor write 12B: document, playback, remote', async () => {
+test('a phone paired with 12A can neither read nor write 12B: document, playback, remote', { timeout: 120_000 }, async () => {
   const seatB = await seatResume(app, '12B');
   seatB.client.setPosition('film-b', 77);
   await seatB.client.flushed();
@@ -81,7 +81,7 @@ test('a phone paired with 12A can neither read nor write 12B: document, playback
   mqtt.end(true);
 });
 
-test('unpair from the phone or from the seat: the phone loses the seat at once', async () => {
+test('unpair from the phone or from the seat: the phone loses the seat at once', { timeout: 120_000 }, async () => {
   const first = await pairedPhone(app, '15D');
   assert.equal(await subscribe(first.mqtt, 'seat/15D/playback'), 1);
   const closed = new Promise<void>((resolve) => first.mqtt.once('close', () => resolve()));
@@ -101,7 +101,7 @@ test('unpair from the phone or from the seat: the phone loses the seat at once',
   assert.equal(app.passengers.pairings.pairedSeat(second.phone.deviceId), undefined);
 });
 
-test('an expired code and a reused code are refused with a clear message', async () => {
+test('an expired code and a reused code are refused with a clear message', { timeout: 120_000 }, async () => {
   const used = await pairingCode(app, '20A');
   assert.equal((await claim(app, await registerPhone(app), used.code)).status, 200);
   const reuse = await claim(app, await registerPhone(app), used.code);
@@ -117,7 +117,7 @@ test('an expired code and a reused code are refused with a clear message', async
   assert.match(late.json.error.message, /expired: ask the seat for a new one/);
 });
 
-test('bad bodies and missing credentials get clear errors', async () => {
+test('bad bodies and missing credentials get clear errors', { timeout: 120_000 }, async () => {
   const badJson = await postJson(`${app.url}${pairingPaths.claim}`, '{"code": 12');
   assert.equal(badJson.status, 400);
   assert.equal(badJson.json.error.code, 'INVALID_JSON');
@@ -134,7 +134,7 @@ test('bad bodies and missing credentials get clear errors', async () => {
   assert.equal(noCrew.status, 401);
 });
 
-test('five wrong codes lock the phone out, even for the right code', async () => {
+test('five wrong codes lock the phone out, even for the right code', { timeout: 120_000 }, async () => {
   // A good claim first: it clears what earlier tests' refusals counted against this address.
   assert.equal((await claim(app, await registerPhone(app), (await pairingCode(app, '30A')).code)).status, 200);
   const { code } = await pairingCode(app, '30C');

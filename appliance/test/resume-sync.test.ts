@@ -20,7 +20,7 @@ after(async () => {
   await app.stop();
 });
 
-test('seat offline 30 s and phone offline 60 s: the newest write by the appliance clock wins, nothing else is lost', async () => {
+test('seat offline 30 s and phone offline 60 s: the newest write by the appliance clock wins, nothing else is lost', { timeout: 120_000 }, async () => {
   // Simulated time: both device clocks move with `sim`; the phone's own clock is an hour ahead.
   let sim = 0;
   const seatNow = () => Date.now() + sim;
@@ -85,7 +85,7 @@ test('seat offline 30 s and phone offline 60 s: the newest write by the applianc
   phone.mqtt.end(true);
 });
 
-test('garbage frames, a wrong session and a borrowed device tag are refused; the appliance keeps serving', async () => {
+test('garbage frames, a wrong session and a borrowed device tag are refused; the appliance keeps serving', { timeout: 120_000 }, async () => {
   const seat = await seatResume(app, '14C');
   const before = await metric(app, 'ifec_mqtt_rejected_payloads_total');
   const publish = (topic: string, payload: Buffer) => seat.mqtt.publishAsync(topic, payload, { qos: 1 });

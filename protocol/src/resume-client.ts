@@ -37,6 +37,10 @@ export class ResumeAccessDenied extends Error {
   readonly code = 'RESUME_ACCESS_DENIED';
 }
 
+export class ResumeSyncTimeout extends Error {
+  readonly code = 'RESUME_SYNC_TIMEOUT';
+}
+
 export function mqttTransport(client: MqttLike): ResumeTransport {
   return {
     publish: (topic, payload) => new Promise((resolve, reject) => {
@@ -103,20 +107,38 @@ export class ResumeClient {
     return Math.round(this.localNow() + this.offsetMs);
   }
 
-  /** Subscribes, sends step 1; resolves when the appliance's step 2 arrived (both sides level). */
-  async connect(transport: ResumeTransport): Promise<void> {
-    if (this.transport) this.disconnect();
-    this.transport = transport;
+  /**
+   * Subscribes, sends step 1; resolves when the appliance's step 2 arrived (both sides level).
+   * An answer that never comes (lost in a reconnect, a subscription the broker dropped) must
+   * not leave the device waiting for ever: after `resyncMs` it subscribes and asks again, and
+   * after `attempts` tries it gives up with ResumeSyncTimeout (the caller connects again later).
+   */
+  async connect(transport: ResumeTransport, { resyncMs = 3000, attempts = 5 } = {}): Promise<void> {
     const { seatId, sessionId, device } = this.opts;
-    let sentAt = this.localNow();
-    this.unsubscribes.push(await transport.subscribe(resumeTopics.down(seatId, sessionId, device), (p) => this.onDown(p, sentAt)));
-    this.unsubscribes.push(await transport.subscribe(resumeTopics.updates(seatId, sessionId), (p) => this.onBroadcast(p)));
-    const encoder = encoding.createEncoder();
-    syncProtocol.writeSyncStep1(encoder, this.doc);
-    sentAt = this.localNow();
-    const synced = new Promise<void>((resolve) => this.waiters.push(resolve));
-    await transport.publish(resumeTopics.up(seatId, sessionId, device), encoding.toUint8Array(encoder));
-    await synced;
+    for (let attempt = 1; ; attempt++) {
+      if (this.transport) this.disconnect();
+      this.transport = transport;
+      let sentAt = this.localNow();
+      this.unsubscribes.push(await transport.subscribe(resumeTopics.down(seatId, sessionId, device), (p) => this.onDown(p, sentAt)));
+      this.unsubscribes.push(await transport.subscribe(resumeTopics.updates(seatId, sessionId), (p) => this.onBroadcast(p)));
+      const encoder = encoding.createEncoder();
+      syncProtocol.writeSyncStep1(encoder, this.doc);
+      sentAt = this.localNow();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const synced = new Promise<boolean>((resolve) => {
+        this.waiters.push(() => resolve(true));
+        timer = setTimeout(() => resolve(false), resyncMs);
+      });
+      await transport.publish(resumeTopics.up(seatId, sessionId, device), encoding.toUint8Array(encoder));
+      const answered = await synced;
+      clearTimeout(timer);
+      if (answered) return;
+      if (this.transport !== transport) throw new ResumeSyncTimeout('disconnected while synchronising');
+      if (attempt >= attempts) {
+        this.disconnect();
+        throw new ResumeSyncTimeout(`the appliance did not answer ${attempts} sync requests`);
+      }
+    }
   }
 
   /** Goes offline: local writes continue and are merged at the next connect. */

@@ -160,7 +160,7 @@ export class MqttSocket {
     this.closed = true;
     clearTimeout(this.retry);
     clearInterval(this.ping);
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(packet(0xe0, []));
+    if (this.ws?.readyState === 1 /* OPEN; not WebSocket.OPEN: hosts without a global WebSocket pass createSocket */) this.ws.send(packet(0xe0, []));
     this.ws?.close();
     this.setConnected(false);
   }
@@ -210,9 +210,12 @@ export class MqttSocket {
         this.backoffMs = 500;
         const keepAlive = (this.o.keepAliveS ?? 20) * 1000;
         this.ping = setInterval(() => this.ws?.send(packet(0xc0, [])), keepAlive / 2);
-        const id = this.packetId();
-        const filters = this.o.subscriptions.flatMap((t) => [...str(t), 1]);
-        this.ws?.send(packet(0x82, [id >> 8, id & 0xff, ...filters]));
+        // A SUBSCRIBE without a filter is a protocol error the broker answers by hanging up.
+        if (this.o.subscriptions.length > 0) {
+          const id = this.packetId();
+          const filters = this.o.subscriptions.flatMap((t) => [...str(t), 1]);
+          this.ws?.send(packet(0x82, [id >> 8, id & 0xff, ...filters]));
+        }
         this.setConnected(true);
         return;
       }

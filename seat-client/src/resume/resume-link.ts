@@ -217,6 +217,8 @@ export class ResumeLink {
       const code = (error as { code?: string }).code;
       // The bus refused the seat's topics: this phone is no longer paired.
       if (code === 'RESUME_ACCESS_DENIED' || code === 'SUBSCRIPTION_REFUSED') this.forgetPairing();
+      // No answer to our sync requests on a live bus: try again a little later.
+      else if (code === 'RESUME_SYNC_TIMEOUT' && attempt === this.attachment) setTimeout(() => { if (attempt === this.attachment && this.o.cabin.connected) void this.attach(); }, 5000);
       // BUS_DISCONNECTED: the next connect attaches again.
     }
   }
