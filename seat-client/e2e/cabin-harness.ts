@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { pino } from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { loadConfig } from '../../appliance/src/config.ts';
@@ -80,6 +81,20 @@ export async function waitForCatalog(baseUrl: string, min: number, timeoutMs = 2
     if (Date.now() > until) throw new Error(`the appliance at ${baseUrl} has fewer than ${min} titles after ${timeoutMs} ms (demo content not ready?)`);
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** One appliance and one Chromium shared by a test file's tests: registers the file's before/after hooks. */
+export function cabinForFile(options: { minTitles?: number } = {}): { cabin: Cabin; browser: Browser } {
+  const env = {} as { cabin: Cabin; browser: Browser };
+  before(async () => {
+    env.cabin = await startCabin(options);
+    env.browser = await launchChromium();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.cabin?.stop();
+  });
+  return env;
 }
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--autoplay-policy=no-user-gesture-required', '--mute-audio'];

@@ -3,27 +3,17 @@
  * login, the seat map showing the seat's call light and DND, acknowledging the call, PA
  * start/stop from the library, locking and unlocking the seat; axe; screenshots.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { KIOSK, launchChromium, openApp, PHONE, screenshot, seatContext, startCabin, type Cabin } from './cabin-harness.ts';
+import type { Page } from 'playwright-core';
+import { cabinForFile, KIOSK, openApp, PHONE, screenshot, seatContext } from './cabin-harness.ts';
 import { expectNoAxeViolations } from './pages.ts';
 
-let cabin: Cabin;
-let browser: Browser;
-
-before(async () => {
-  cabin = await startCabin();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await cabin?.stop();
-});
+const env = cabinForFile();
 
 async function crewLogin(page: Page): Promise<void> {
-  const purser = cabin.credentials.crew.find((c) => c.role === 'purser')!;
-  await page.goto(`${cabin.baseUrl}/crew`);
+  const purser = env.cabin.credentials.crew.find((c) => c.role === 'purser')!;
+  await page.goto(`${env.cabin.baseUrl}/crew`);
   await page.fill('#crew-id', purser.crewId);
   await page.fill('#crew-pin', '0000');
   await page.click('#crew-login');
@@ -36,14 +26,14 @@ async function crewLogin(page: Page): Promise<void> {
 }
 
 test('crew console: login, call light and DND, PA from the library, seat lock', async () => {
-  const seatCtx = await seatContext(browser, cabin, '3C', KIOSK);
+  const seatCtx = await seatContext(env.browser, env.cabin, '3C', KIOSK);
   const seat = await seatCtx.newPage();
-  await openApp(seat, cabin);
+  await openApp(seat, env.cabin);
   await seat.waitForSelector('a.card-link');
 
-  const crewCtx = await browser.newContext({ viewport: KIOSK });
+  const crewCtx = await env.browser.newContext({ viewport: KIOSK });
   const crew = await crewCtx.newPage();
-  await crew.goto(`${cabin.baseUrl}/crew`);
+  await crew.goto(`${env.cabin.baseUrl}/crew`);
   await screenshot(crew, 'crew-login');
   await expectNoAxeViolations(crew, 'crew login');
   await crewLogin(crew);

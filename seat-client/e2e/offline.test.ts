@@ -3,38 +3,27 @@
  * from the service worker's cache), set a favourite offline, and see it reach the appliance
  * once it is back.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { KIOSK, launchChromium, openApp, screenshot, seatContext, startCabin, type Cabin } from './cabin-harness.ts';
+import { cabinForFile, KIOSK, openApp, screenshot, seatContext } from './cabin-harness.ts';
 import { cardIds, search } from './pages.ts';
 
-let cabin: Cabin;
-let browser: Browser;
-
-before(async () => {
-  cabin = await startCabin();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await cabin?.stop();
-});
+const env = cabinForFile();
 
 async function applianceFavourites(seatId: string): Promise<string[]> {
-  const login = await fetch(`${cabin.baseUrl}/api/seats/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seatId, secret: cabin.credentials.seats[seatId] }),
+  const login = await fetch(`${env.cabin.baseUrl}/api/seats/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seatId, secret: env.cabin.credentials.seats[seatId] }),
   });
   const { token } = (await login.json()) as { token: string };
-  const res = await fetch(`${cabin.baseUrl}/api/replication/seat-state/pull?limit=100`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${env.cabin.baseUrl}/api/replication/seat-state/pull?limit=100`, { headers: { authorization: `Bearer ${token}` } });
   const { documents } = (await res.json()) as { documents: { id: string; kind: string; _deleted: boolean; value: { titleId?: string } }[] };
   return documents.filter((d) => d.kind === 'favourite' && !d._deleted).map((d) => d.value.titleId!);
 }
 
 test('appliance down: the kiosk reloads, browses and searches; a favourite set offline reaches the appliance', async () => {
-  const context = await seatContext(browser, cabin, '20A', KIOSK);
+  const context = await seatContext(env.browser, env.cabin, '20A', KIOSK);
   const page = await context.newPage();
-  await openApp(page, cabin);
+  await openApp(page, env.cabin);
   await page.waitForFunction(() => document.querySelectorAll('a.card-link').length >= 10);
   // The service worker has the shell (page and every chunk this page loaded).
   await page.waitForFunction(async () => {
@@ -44,7 +33,7 @@ test('appliance down: the kiosk reloads, browses and searches; a favourite set o
   }, undefined, { timeout: 20_000 });
   const online = await cardIds(page);
 
-  await cabin.stop();
+  await env.cabin.stop();
   await page.reload();
   await page.waitForSelector('body[data-ready="true"]');
   await page.waitForSelector('#offline-banner:not([hidden])', { timeout: 15_000 });
@@ -52,13 +41,13 @@ test('appliance down: the kiosk reloads, browses and searches; a favourite set o
   assert.deepEqual((await cardIds(page)).sort(), online.sort(), 'the same catalogue from the replica');
   await screenshot(page, 'kiosk-offline-home');
   assert.deepEqual(await search(page, 'turbulenzen'), ['jet-stream-s1e2']);
-  await page.goto(`${cabin.baseUrl}/#/title/copper-sky`);
+  await page.goto(`${env.cabin.baseUrl}/#/title/copper-sky`);
   await page.waitForSelector('#favourite');
   await page.click('#favourite');
   await page.waitForSelector('#favourite[aria-pressed="true"]');
   await screenshot(page, 'kiosk-offline-detail');
 
-  await cabin.restart();
+  await env.cabin.restart();
   await page.waitForSelector('#offline-banner', { state: 'hidden', timeout: 30_000 });
   const until = Date.now() + 30_000;
   let favourites: string[] = [];

@@ -3,28 +3,17 @@
  * browse -> detail -> play -> tracks, search in several languages, RTL, the phone's
  * catalogue, a PA pausing and resuming playback; axe on every screen; screenshots.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { KIOSK, KIOSK_HD, launchChromium, openApp, phoneContext, screenshot, seatContext, startCabin, type Cabin } from './cabin-harness.ts';
+import { cabinForFile, KIOSK, KIOSK_HD, openApp, phoneContext, screenshot, seatContext } from './cabin-harness.ts';
 import { cardIds, chooseLanguage, crewPost, crewToken, expectNoAxeViolations, search, videoTime, waitForPlayback } from './pages.ts';
 
-let cabin: Cabin;
-let browser: Browser;
-
-before(async () => {
-  cabin = await startCabin();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await cabin?.stop();
-});
+const env = cabinForFile();
 
 test('browse -> detail -> play: the video advances, audio and subtitle tracks change', async () => {
-  const context = await seatContext(browser, cabin, '12A', KIOSK);
+  const context = await seatContext(env.browser, env.cabin, '12A', KIOSK);
   const page = await context.newPage();
-  await openApp(page, cabin);
+  await openApp(page, env.cabin);
   await page.waitForSelector('a.card-link');
   await screenshot(page, 'kiosk-home');
   await expectNoAxeViolations(page, 'home');
@@ -72,9 +61,9 @@ test('browse -> detail -> play: the video advances, audio and subtitle tracks ch
 });
 
 test('search ignores accents and case, in two UI languages', async () => {
-  const context = await seatContext(browser, cabin, '12C', KIOSK_HD);
+  const context = await seatContext(env.browser, env.cabin, '12C', KIOSK_HD);
   const page = await context.newPage();
-  await openApp(page, cabin);
+  await openApp(page, env.cabin);
   await page.waitForSelector('a.card-link');
   assert.deepEqual(await search(page, 'glaserne HAFEN'), ['harbour-of-glass']);
   assert.deepEqual(await search(page, 'CIELO DE COBRE'), ['copper-sky']);
@@ -84,23 +73,23 @@ test('search ignores accents and case, in two UI languages', async () => {
   assert.deepEqual(await search(page, 'aurores boreales'), ['northern-lights']);
   assert.match(await page.locator('h1').innerText(), /検索/);
   await screenshot(page, 'kiosk-hd-search-ja');
-  await page.goto(`${cabin.baseUrl}/#/`);
+  await page.goto(`${env.cabin.baseUrl}/#/`);
   await page.waitForSelector('a.card-link');
   await screenshot(page, 'kiosk-hd-home-ja');
   await context.close();
 });
 
 test('Arabic switches the document to right-to-left and mirrors the layout', async () => {
-  const context = await seatContext(browser, cabin, '14A', KIOSK);
+  const context = await seatContext(env.browser, env.cabin, '14A', KIOSK);
   const page = await context.newPage();
-  await openApp(page, cabin);
+  await openApp(page, env.cabin);
   const navX = () => page.evaluate(() => document.querySelector('a[data-nav="home"]')!.getBoundingClientRect().x);
   const homeLtr = await navX();
   await chooseLanguage(page, 'ar');
   assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
   await screenshot(page, 'kiosk-settings-ar');
   await expectNoAxeViolations(page, 'settings (Arabic)');
-  await page.goto(`${cabin.baseUrl}/#/`);
+  await page.goto(`${env.cabin.baseUrl}/#/`);
   await page.waitForSelector('a.card-link');
   const homeRtl = await navX();
   assert.ok(homeLtr < KIOSK.width / 2 && homeRtl > KIOSK.width / 2, `the first nav item moves to the right (${homeLtr} -> ${homeRtl})`);
@@ -117,9 +106,9 @@ test('Arabic switches the document to right-to-left and mirrors the layout', asy
 });
 
 test('the phone never offers a seatback-only title', async () => {
-  const context = await phoneContext(browser);
+  const context = await phoneContext(env.browser);
   const page = await context.newPage();
-  await openApp(page, cabin);
+  await openApp(page, env.cabin);
   await page.waitForSelector('a.card-link');
   const ids = await cardIds(page);
   assert.ok(ids.includes('paper-planes'));
@@ -128,36 +117,36 @@ test('the phone never offers a seatback-only title', async () => {
   await expectNoAxeViolations(page, 'home (phone)');
   assert.deepEqual(await search(page, 'northern lights'), []);
   await screenshot(page, 'phone-search');
-  await page.goto(`${cabin.baseUrl}/#/title/northern-lights`);
+  await page.goto(`${env.cabin.baseUrl}/#/title/northern-lights`);
   assert.doesNotMatch(await page.locator('main').innerText(), /Northern Lights/);
-  await page.goto(`${cabin.baseUrl}/#/title/little-cloud`);
+  await page.goto(`${env.cabin.baseUrl}/#/title/little-cloud`);
   await page.waitForSelector('#play');
   await screenshot(page, 'phone-detail');
   await page.click('#play');
   await waitForPlayback(page, 0.3);
   await screenshot(page, 'phone-player');
-  await page.goto(`${cabin.baseUrl}/#/settings`);
+  await page.goto(`${env.cabin.baseUrl}/#/settings`);
   await screenshot(page, 'phone-settings');
-  await page.goto(`${cabin.baseUrl}/#/browse/tv`);
+  await page.goto(`${env.cabin.baseUrl}/#/browse/tv`);
   await screenshot(page, 'phone-browse-tv');
   await context.close();
 });
 
 test('a PA pauses the video within 200 ms, shows the text in the seat language, and playback resumes after', async (t) => {
-  const context = await seatContext(browser, cabin, '15F', KIOSK);
+  const context = await seatContext(env.browser, env.cabin, '15F', KIOSK);
   const page = await context.newPage();
-  await openApp(page, cabin);
+  await openApp(page, env.cabin);
   await chooseLanguage(page, 'fr');
-  await page.goto(`${cabin.baseUrl}/#/play/harbour-of-glass?from=0`);
+  await page.goto(`${env.cabin.baseUrl}/#/play/harbour-of-glass?from=0`);
   await waitForPlayback(page, 0.5);
   await page.evaluate(() => {
     const w = window as unknown as { pausedAt?: number };
     document.querySelector('video')!.addEventListener('pause', () => { w.pausedAt ??= Date.now(); });
   });
-  const purser = cabin.credentials.crew.find((c) => c.role === 'purser')!;
-  const token = await crewToken(cabin.baseUrl, purser.crewId, purser.pin);
+  const purser = env.cabin.credentials.crew.find((c) => c.role === 'purser')!;
+  const token = await crewToken(env.cabin.baseUrl, purser.crewId, purser.pin);
   const sentAt = Date.now();
-  const started = await crewPost(cabin.baseUrl, token, '/api/crew/pa', { action: 'start', announcementId: 'seatbelt' });
+  const started = await crewPost(env.cabin.baseUrl, token, '/api/crew/pa', { action: 'start', announcementId: 'seatbelt' });
   assert.equal(started.status, 201);
   await page.waitForSelector('#pa-notice:not([hidden])');
   const pausedAt = await page.evaluate(() => (window as unknown as { pausedAt?: number }).pausedAt);
@@ -171,7 +160,7 @@ test('a PA pauses the video within 200 ms, shows the text in the seat language, 
   assert.ok(Math.abs((await videoTime(page)) - heldAt) < 0.05, 'the video stays paused during the PA');
   await screenshot(page, 'kiosk-pa');
 
-  assert.equal((await crewPost(cabin.baseUrl, token, '/api/crew/pa', { action: 'stop' })).status, 200);
+  assert.equal((await crewPost(env.cabin.baseUrl, token, '/api/crew/pa', { action: 'stop' })).status, 200);
   await page.waitForSelector('#pa-notice', { state: 'hidden' });
   await waitForPlayback(page, heldAt + 0.3);
   await context.close();

@@ -4,25 +4,15 @@
  * continues the seat's film from where it was paused, and hands it back. Also: a wrong code is
  * refused with the appliance's message, and unpairing on the seat ends the phone's remote.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { KIOSK, launchChromium, openApp, phoneContext, screenshot, seatContext, startCabin, type Cabin } from './cabin-harness.ts';
+import type { Page } from 'playwright-core';
+import { cabinForFile, KIOSK, openApp, phoneContext, screenshot, seatContext } from './cabin-harness.ts';
 import { expectNoAxeViolations, videoTime, waitForPlayback } from './pages.ts';
 
 const FILM = 'harbour-of-glass'; // a minute long, playable on phones
 
-let cabin: Cabin;
-let browser: Browser;
-
-before(async () => {
-  cabin = await startCabin();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await cabin?.stop();
-});
+const env = cabinForFile();
 
 /** The seat's pairing screen: returns the 6-digit code and the URL its QR code encodes. */
 async function seatPairingCode(seat: Page): Promise<{ code: string; url: string }> {
@@ -42,14 +32,14 @@ async function seatState(seat: Page): Promise<{ paused: boolean; time: number }>
 }
 
 test('pair by QR, remote the seat, continue on the phone at 00:41, hand back to the seat', { timeout: 240_000 }, async () => {
-  const kiosk = await seatContext(browser, cabin, '12A', KIOSK);
+  const kiosk = await seatContext(env.browser, env.cabin, '12A', KIOSK);
   const seat = await kiosk.newPage();
-  const handset = await phoneContext(browser);
+  const handset = await phoneContext(env.browser);
   const phone = await handset.newPage();
   try {
-    await openApp(seat, cabin);
+    await openApp(seat, env.cabin);
     const { code, url } = await seatPairingCode(seat);
-    assert.equal(url, `${cabin.baseUrl}/#/pair?code=${code}`);
+    assert.equal(url, `${env.cabin.baseUrl}/#/pair?code=${code}`);
     await screenshot(seat, 'kiosk-pairing');
     await expectNoAxeViolations(seat, 'seat pairing');
 
@@ -61,7 +51,7 @@ test('pair by QR, remote the seat, continue on the phone at 00:41, hand back to 
     await seat.waitForFunction(() => /1/.test(document.getElementById('pairing-phones')?.textContent ?? ''), undefined, { timeout: 10_000 });
 
     // The seat plays; the phone shows it.
-    await seat.goto(`${cabin.baseUrl}/#/play/${FILM}?from=0`);
+    await seat.goto(`${env.cabin.baseUrl}/#/play/${FILM}?from=0`);
     await waitForPlayback(seat, 0.5);
     await phone.waitForSelector(`#remote-now[data-title-id="${FILM}"][data-playing="true"]`, { timeout: 10_000 });
     await screenshot(phone, 'phone-remote');
@@ -134,14 +124,14 @@ test('pair by QR, remote the seat, continue on the phone at 00:41, hand back to 
 });
 
 test('a wrong code is refused with the appliance\'s reason; unpairing on the seat ends the remote', { timeout: 120_000 }, async () => {
-  const kiosk = await seatContext(browser, cabin, '14C', KIOSK);
+  const kiosk = await seatContext(env.browser, env.cabin, '14C', KIOSK);
   const seat = await kiosk.newPage();
-  const handset = await phoneContext(browser);
+  const handset = await phoneContext(env.browser);
   const phone = await handset.newPage();
   try {
-    await openApp(seat, cabin);
+    await openApp(seat, env.cabin);
     const { code } = await seatPairingCode(seat);
-    await openApp(phone, cabin, '#/pair');
+    await openApp(phone, env.cabin, '#/pair');
     const wrong = code === '000000' ? '000001' : '000000';
     await phone.fill('#pairing-input', wrong);
     await phone.click('#pair-submit');
@@ -177,32 +167,32 @@ test('a wrong code is refused with the appliance\'s reason; unpairing on the sea
 });
 
 test('reset for next flight wipes the seat\'s personal state and ends the phone\'s pairing', { timeout: 120_000 }, async () => {
-  const kiosk = await seatContext(browser, cabin, '15A', KIOSK);
+  const kiosk = await seatContext(env.browser, env.cabin, '15A', KIOSK);
   const seat = await kiosk.newPage();
-  const crewContext = await browser.newContext({ viewport: KIOSK });
-  const handset = await phoneContext(browser);
+  const crewContext = await env.browser.newContext({ viewport: KIOSK });
+  const handset = await phoneContext(env.browser);
   const phone = await handset.newPage();
   try {
-    await openApp(seat, cabin);
+    await openApp(seat, env.cabin);
     const { url } = await seatPairingCode(seat);
     await phone.goto(url);
     await phone.waitForSelector('.remote-seat');
     // The passenger leaves traces: a resume point, a language, a favourite.
-    await seat.goto(`${cabin.baseUrl}/#/play/${FILM}?from=12`);
+    await seat.goto(`${env.cabin.baseUrl}/#/play/${FILM}?from=12`);
     await waitForPlayback(seat, 12.5);
     await seat.click('#play-pause');
-    await seat.goto(`${cabin.baseUrl}/#/title/${FILM}`);
+    await seat.goto(`${env.cabin.baseUrl}/#/title/${FILM}`);
     await seat.waitForFunction(() => /Resume/.test(document.getElementById('play')?.textContent ?? ''));
     await seat.click('#favourite');
-    await seat.goto(`${cabin.baseUrl}/#/settings`);
+    await seat.goto(`${env.cabin.baseUrl}/#/settings`);
     await seat.selectOption('#ui-language', 'de');
     await seat.waitForFunction(() => document.documentElement.lang === 'de');
     const before = await seat.evaluate(() => JSON.parse(localStorage.getItem('ifec.resume.v1')!) as { sessionId: string });
 
     // The purser resets the cabin for the next flight from the crew console (it asks to confirm).
-    const purser = cabin.credentials.crew.find((c) => c.role === 'purser')!;
+    const purser = env.cabin.credentials.crew.find((c) => c.role === 'purser')!;
     const crew = await crewContext.newPage();
-    await crew.goto(`${cabin.baseUrl}/crew`);
+    await crew.goto(`${env.cabin.baseUrl}/crew`);
     await crew.fill('#crew-id', purser.crewId);
     await crew.fill('#crew-pin', purser.pin);
     await crew.click('#crew-login');
@@ -220,7 +210,7 @@ test('reset for next flight wipes the seat\'s personal state and ends the phone\
     }, before.sessionId, { timeout: 20_000 });
     assert.equal(await seat.evaluate(() => document.body.dataset.route), 'home');
     assert.equal(await seat.evaluate(() => document.documentElement.lang), 'en');
-    await seat.goto(`${cabin.baseUrl}/#/title/${FILM}`);
+    await seat.goto(`${env.cabin.baseUrl}/#/title/${FILM}`);
     await seat.waitForSelector('#play');
     assert.doesNotMatch(await seat.locator('#play').innerText(), /Resume/, 'no resume point is left');
     assert.equal(await seat.getAttribute('#favourite', 'aria-pressed'), 'false', 'no favourite is left');
