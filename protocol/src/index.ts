@@ -7,3 +7,4 @@ export * from './sync.ts';
 export * from './sync-bundle.ts';
 export * from './replication.ts';
 export * from './resume.ts';
+export * from './flight.ts';
