@@ -7,7 +7,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { generateSigningKeys, signContentLoad, type ContentLoad } from '@ifec/protocol';
+import { type ContentLoad } from '@ifec/protocol';
+import { generateSigningKeys, signContentLoad } from '@ifec/protocol/node';
 import {
   basic, buildTestLoad, crewLogin, makeMediaSource, mediaTempDir, startMediaAppliance, trustedSigner,
   type MediaSource, type MediaTestAppliance,

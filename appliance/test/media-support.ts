@@ -11,10 +11,8 @@ import net from 'node:net';
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { pino } from 'pino';
-import {
-  generateSigningKeys, sha256File, signContentLoad, CONTENT_SCHEMA_VERSION,
-  type ContentLoad, type TitleManifest, type UnsignedContentLoad,
-} from '@ifec/protocol';
+import { CONTENT_SCHEMA_VERSION, type ContentLoad, type TitleManifest, type UnsignedContentLoad } from '@ifec/protocol';
+import { generateSigningKeys, sha256File, signContentLoad } from '@ifec/protocol/node';
 import { loadConfig } from '../src/config.ts';
 import { startAppliance, type RunningAppliance } from '../src/main.ts';
 import { CREDENTIALS_FILE } from '../src/demo/first-run.ts';

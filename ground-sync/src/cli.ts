@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
-import { BundleRefused } from '@ifec/protocol';
+import { BundleRefused } from '@ifec/protocol/node';
 import { GroundConfigError, loadGroundConfig } from './config.ts';
 import { openGround, startGround } from './main.ts';
 import { createTenant, issueApiKey, TenantError } from './tenants/tenants.ts';

@@ -7,7 +7,8 @@ import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
-import { encodeBatch, signAircraftRequest, type OutboxRecord } from '@ifec/protocol';
+import { type OutboxRecord } from '@ifec/protocol';
+import { encodeBatch, signAircraftRequest } from '@ifec/protocol/node';
 import { startTestGround, tenantWithKey, type TestGround } from './support.ts';
 
 let ground: TestGround;

@@ -5,7 +5,7 @@
  */
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeBatch } from '@ifec/protocol';
+import { encodeBatch } from '@ifec/protocol/node';
 import { LinkEmulator } from '../src/link-emulator/link-emulator.ts';
 import { registerAircraft } from '../src/fleet/aircraft.ts';
 import { loadOrCreateIdentity } from '../../appliance/src/sync/identity.ts';

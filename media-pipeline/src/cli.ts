@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { inspectContentLoad } from '@ifec/protocol';
+import { inspectContentLoad } from '@ifec/protocol/node';
 import { MediaError } from './errors.ts';
 import { ingestTitle } from './ingest/ingest.ts';
 import { isLadderName } from './ingest/ladder.ts';

@@ -3,10 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  canonicalJson, generateSigningKeys, signContentLoad, checkLoadSignature, verifyContentLoad, publicKeyFingerprint,
-  contentLoad, titleMetadata, type UnsignedContentLoad,
-} from './index.ts';
+import { contentLoad, titleMetadata, type UnsignedContentLoad } from './index.ts';
+import { canonicalJson, checkLoadSignature, generateSigningKeys, publicKeyFingerprint, signContentLoad, verifyContentLoad } from './node.ts';
 
 const unsigned: UnsignedContentLoad = {
   schemaVersion: 1, id: 'XA-A350-2026-12-1', cycle: '2026-12', airline: 'XA', fleet: 'A350', version: 1,

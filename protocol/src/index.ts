@@ -1,10 +1,9 @@
+/** `@ifec/protocol`: browser-safe (no `node:` module); Node-only helpers are on `@ifec/protocol/node`. */
 export * from './topics.ts';
 export * from './cabin.ts';
 export * from './errors.ts';
 export * from './content.ts';
-export * from './content-load.ts';
 export * from './sync.ts';
-export * from './sync-bundle.ts';
 export * from './replication.ts';
 export * from './resume.ts';
 export * from './flight.ts';

@@ -20,7 +20,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { z } from 'zod';
 import { describeIssues } from './errors.ts';
-import { aircraftId, publication, signBlock, signatureBlock, streamCheckpoint, verifyBlock } from './sync.ts';
+import { aircraftId, publication, signatureBlock, streamCheckpoint } from './sync.ts';
+import { signBlock, verifyBlock } from './sync-signing.ts';
 import type { KeyInput } from './content-load.ts';
 
 export const BUNDLE_MAGIC = Buffer.from('IFECBNDL');

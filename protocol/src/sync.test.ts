@@ -2,7 +2,9 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
-import { decodeBatch, encodeBatch, signAircraftRequest, parseAircraftAuth, verifyAircraftRequest, SyncFormatError, type OutboxRecord } from './sync.ts';
+import type { OutboxRecord } from './sync.ts';
+import { decodeBatch, encodeBatch, SyncFormatError } from './sync-batch.ts';
+import { parseAircraftAuth, signAircraftRequest, verifyAircraftRequest } from './sync-signing.ts';
 
 const records: OutboxRecord[] = [
   { seq: 3, kind: 'seat.health.summary', id: '12A@2026-11-25T10:00:00.000Z', at: '2026-11-25T10:10:00.000Z', data: { seatId: '12A', uptimeS: 600, faults: 0 } },

@@ -12,10 +12,8 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import {
-  contentLoad, inspectContentLoad, titleManifest, LOAD_FILE, PACKAGE_MANIFEST_FILE,
-  type ContentLoad, type ContentLoadProblem, type KeyInput, type TitleManifest,
-} from '@ifec/protocol';
+import { contentLoad, titleManifest, LOAD_FILE, PACKAGE_MANIFEST_FILE, type ContentLoad, type TitleManifest } from '@ifec/protocol';
+import { inspectContentLoad, type ContentLoadProblem, type KeyInput } from '@ifec/protocol/node';
 import type { Sql, Store } from '../store/store.ts';
 
 export interface ActiveContentLoad {

@@ -5,10 +5,8 @@
  * the ground dedupes on (aircraft, seq), acks only move forward, publications are kept by seq.
  */
 import type crypto from 'node:crypto';
-import {
-  BundleRefused, encodeBatch, openBundle, writeBundle, OUTBOX_STREAMS,
-  type BundleHeader, type StreamCheckpoint,
-} from '@ifec/protocol';
+import { OUTBOX_STREAMS, type StreamCheckpoint } from '@ifec/protocol';
+import { BundleRefused, encodeBatch, openBundle, writeBundle, type BundleHeader } from '@ifec/protocol/node';
 import type { OutboxSource } from './outbox.ts';
 import type { SyncState } from './sync-state.ts';
 import type { GroundPublications } from './publications.ts';

@@ -13,7 +13,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
-import { BundleRefused } from '@ifec/protocol';
+import { BundleRefused } from '@ifec/protocol/node';
 import { ConfigError, loadConfig } from '../config.ts';
 import { lockDataDir } from '../store/data-dir-lock.ts';
 import { Store } from '../store/store.ts';

@@ -4,10 +4,8 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import {
-  downlinkPage, signAircraftRequest, uplinkAck,
-  type DownlinkPage, type LinkKind, type StreamCheckpoint, type UplinkAck,
-} from '@ifec/protocol';
+import { downlinkPage, uplinkAck, type DownlinkPage, type LinkKind, type StreamCheckpoint, type UplinkAck } from '@ifec/protocol';
+import { signAircraftRequest } from '@ifec/protocol/node';
 
 export class GroundRequestError extends Error {
   constructor(readonly code: string, message: string, readonly status?: number) {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import express, { Router } from 'express';
-import { BundleRefused } from '@ifec/protocol';
+import { BundleRefused } from '@ifec/protocol/node';
 import type { AccessDirectory } from '../access/directory.ts';
 import { requireCrew } from '../http/crew-auth.ts';
 import { HttpError } from '../http/errors.ts';

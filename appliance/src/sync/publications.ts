@@ -9,7 +9,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { publication as publicationSchema, verifyBlock, type Publication, type PublicationKind } from '@ifec/protocol';
+import { publication as publicationSchema, type Publication, type PublicationKind } from '@ifec/protocol';
+import { verifyBlock } from '@ifec/protocol/node';
 import type { Store } from '../store/store.ts';
 
 export class PublicationRefused extends Error {

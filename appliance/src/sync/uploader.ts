@@ -4,7 +4,8 @@
  * link, and follows the ground's acknowledgements. A cut fails the call; the caller asks the
  * ground for its checkpoint and calls again: what arrived is deduped, nothing is skipped.
  */
-import { encodeBatch, type OutboxStream, type StreamCheckpoint } from '@ifec/protocol';
+import { type OutboxStream, type StreamCheckpoint } from '@ifec/protocol';
+import { encodeBatch } from '@ifec/protocol/node';
 import type { OutboxSource } from './outbox.ts';
 import type { GroundClient } from './ground-client.ts';
 

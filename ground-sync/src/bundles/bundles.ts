@@ -4,10 +4,8 @@
  * aircraft's signed uplink bundle (the very batches the HTTP path would have carried).
  */
 import type crypto from 'node:crypto';
-import {
-  BundleRefused, decodeBatch, openBundle, writeBundle, SyncFormatError,
-  type BundleHeader, type Publication, type StreamCheckpoint, type UplinkBatch,
-} from '@ifec/protocol';
+import { type Publication, type StreamCheckpoint, type UplinkBatch } from '@ifec/protocol';
+import { BundleRefused, decodeBatch, openBundle, writeBundle, SyncFormatError, type BundleHeader } from '@ifec/protocol/node';
 import type { Database } from '../store/database.ts';
 import { aircraftIdentity, recordAircraftError, recordContact, requireOwnAircraft } from '../fleet/aircraft.ts';
 import { ackedOf, ingestBatch } from '../uplink/ingest.ts';

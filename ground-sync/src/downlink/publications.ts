@@ -4,7 +4,8 @@
  * ground's key once, at publication; aircraft fetch everything after their checkpoint.
  */
 import type crypto from 'node:crypto';
-import { signBlock, type DownlinkPage, type Publication, type PublicationRequest } from '@ifec/protocol';
+import { type DownlinkPage, type Publication, type PublicationRequest } from '@ifec/protocol';
+import { signBlock } from '@ifec/protocol/node';
 import type { Database, Queryable } from '../store/database.ts';
 import { requireOwnAircraft } from '../fleet/aircraft.ts';
 import { ackedOf } from '../uplink/ingest.ts';

@@ -4,7 +4,8 @@
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { decodeBatch, MAX_BATCH_BYTES, parseAircraftAuth, SyncFormatError, verifyAircraftRequest } from '@ifec/protocol';
+import { MAX_BATCH_BYTES } from '@ifec/protocol';
+import { decodeBatch, parseAircraftAuth, SyncFormatError, verifyAircraftRequest } from '@ifec/protocol/node';
 import type { Database } from '../store/database.ts';
 import { aircraftIdentity, recordAircraftError, recordContact } from '../fleet/aircraft.ts';
 import { ackedOf, ingestBatch } from '../uplink/ingest.ts';

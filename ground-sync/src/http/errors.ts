@@ -1,7 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { BundleRefused, describeIssues, SyncFormatError } from '@ifec/protocol';
+import { describeIssues } from '@ifec/protocol';
+import { BundleRefused, SyncFormatError } from '@ifec/protocol/node';
 import { FleetError } from '../fleet/aircraft.ts';
 import { TenantError } from '../tenants/tenants.ts';
 import { PublicationError } from '../downlink/publications.ts';

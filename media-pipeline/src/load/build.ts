@@ -5,10 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  titleManifest, signContentLoad, sha256File, loadKeyPath, CONTENT_SCHEMA_VERSION, LOAD_FILE, LOAD_PACKAGES_DIR,
-  LOAD_KEYS_DIR, PACKAGE_MANIFEST_FILE, describeIssues, type ContentLoad, type TitleManifest, type UnsignedContentLoad,
-} from '@ifec/protocol';
+import { titleManifest, loadKeyPath, CONTENT_SCHEMA_VERSION, LOAD_FILE, LOAD_PACKAGES_DIR, LOAD_KEYS_DIR, PACKAGE_MANIFEST_FILE, describeIssues, type ContentLoad, type TitleManifest, type UnsignedContentLoad } from '@ifec/protocol';
+import { signContentLoad, sha256File } from '@ifec/protocol/node';
 import { MediaError } from '../errors.ts';
 import { assertOutputFree, commitStaging, discardStaging, stagingDirFor } from '../package/files.ts';
 import { PACKAGE_KEYS_DIR } from '../ingest/ingest.ts';

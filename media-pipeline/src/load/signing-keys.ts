@@ -1,7 +1,7 @@
 /** `ifec-media keygen`: an Ed25519 key pair for signing content loads, written as PEM files. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { generateSigningKeys, publicKeyFingerprint } from '@ifec/protocol';
+import { generateSigningKeys, publicKeyFingerprint } from '@ifec/protocol/node';
 import { MediaError } from '../errors.ts';
 
 export interface SigningKeyFiles {

@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { sha256File, type PackageFile } from '@ifec/protocol';
+import { type PackageFile } from '@ifec/protocol';
+import { sha256File } from '@ifec/protocol/node';
 import { MediaError } from '../errors.ts';
 
 export function stagingDirFor(out: string): string {
