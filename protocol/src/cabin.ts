@@ -17,6 +17,13 @@ export const paCommand = z.discriminatedUnion('action', [
 ]);
 export type PaCommand = z.infer<typeof paCommand>;
 
+/** One of the prerecorded announcements (GET /api/crew/announcements): text by language code. */
+export interface Announcement {
+  id: string;
+  title: string;
+  texts: Record<string, string>;
+}
+
 /** The retained state on cabin/pa while an announcement is active. */
 export const paState = z.object({
   active: z.literal(true),

@@ -19,22 +19,12 @@ import { z } from 'zod';
 import { languageCode, seatId } from './cabin.ts';
 import { contentRating, localizedText, playbackRights, priceTier, regionCode, titleId, titleKind } from './content.ts';
 
-export const REPLICATION_PREFIX = '/api/replication';
 /**
  * Sent by a seat with its seat-state pushes: the passenger session it holds. A push from an
  * ended session (a seat that was offline during "reset for next flight") is refused (409
  * SESSION_ENDED) so the last flight's settings and favourites cannot come back.
  */
 export const PASSENGER_SESSION_HEADER = 'x-ifec-passenger-session';
-export const replicationPaths = {
-  catalogSnapshot: `${REPLICATION_PREFIX}/catalog/snapshot`,
-  catalogPull: `${REPLICATION_PREFIX}/catalog/pull`,
-  catalogStream: `${REPLICATION_PREFIX}/catalog/stream`,
-  seatLogin: '/api/seats/login',
-  seatStatePull: `${REPLICATION_PREFIX}/seat-state/pull`,
-  seatStatePush: `${REPLICATION_PREFIX}/seat-state/push`,
-  seatStateStream: `${REPLICATION_PREFIX}/seat-state/stream`,
-} as const;
 
 /** Most documents one pull answers; a client asking for more gets this many. */
 export const MAX_PULL_BATCH = 500;

@@ -46,16 +46,6 @@ export type SessionAnnouncement = z.infer<typeof sessionAnnouncement>;
 // ---- pairing over HTTP --------------------------------------------------------------------
 
 export const PAIRING_CODE_PATTERN = /^[0-9]{6}$/;
-export const pairingPaths = {
-  /** Seat (bearer seat token): ask for a code. GET: the phones paired with this seat. DELETE: unpair them all. */
-  seatCodes: '/api/pairing/codes',
-  seatPhones: '/api/pairing/phones',
-  /** Phone: claim a code with its device id and password (from POST /api/phones). DELETE: unpair itself. */
-  claim: '/api/pairing/claim',
-  phone: '/api/pairing',
-  /** Crew (purser or cabin crew): end every passenger session. */
-  resetForNextFlight: '/api/crew/flight/reset',
-} as const;
 
 export const pairingCode = z.object({
   code: z.string().regex(PAIRING_CODE_PATTERN),

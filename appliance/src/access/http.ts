@@ -1,14 +1,14 @@
 /** Crew login and phone registration. */
 import crypto from 'node:crypto';
 import { Router } from 'express';
-import { crewLogin } from '@ifec/protocol';
+import { crewLogin, paths } from '@ifec/protocol';
 import { HttpError, parseBody } from '../http/errors.ts';
 import { LoginLockedError, type AccessDirectory } from './directory.ts';
 
 export function accessRouter(directory: AccessDirectory): Router {
   const router = Router();
 
-  router.post('/api/crew/login', async (req, res) => {
+  router.post(paths.crew.login, async (req, res) => {
     const { crewId, pin } = parseBody(crewLogin, req);
     let crew;
     try {
@@ -23,7 +23,7 @@ export function accessRouter(directory: AccessDirectory): Router {
   });
 
   // A phone on the cabin Wi-Fi gets a device id and its MQTT password (it may read broadcasts only).
-  router.post('/api/phones', (_req, res) => {
+  router.post(paths.phones, (_req, res) => {
     const deviceId = crypto.randomBytes(12).toString('base64url');
     res.status(201).json({ deviceId, mqtt: { username: `phone:${deviceId}`, password: directory.phonePassword(deviceId) } });
   });

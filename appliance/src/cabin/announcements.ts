@@ -2,11 +2,7 @@
  * The library of prerecorded announcements crew can start with one tap. Each seat shows
  * the text in its passenger's language (falling back to English).
  */
-export interface Announcement {
-  id: string;
-  title: string;
-  texts: Record<string, string>;
-}
+import type { Announcement } from '@ifec/protocol';
 
 export const announcementLibrary: Announcement[] = [
   {

@@ -1,6 +1,6 @@
 /** The crew's cabin API: seat map, announcements. */
 import { Router } from 'express';
-import { paCommand } from '@ifec/protocol';
+import { paCommand, paths } from '@ifec/protocol';
 import { describePrincipal } from '../access/principal.ts';
 import type { AccessDirectory } from '../access/directory.ts';
 import { HttpError, parseBody } from '../http/errors.ts';
@@ -13,21 +13,21 @@ export function cabinRouter(directory: AccessDirectory, pa: PaService, seatMap: 
   const router = Router();
   const crew = requireCrew(directory);
 
-  router.get('/api/crew/seats', crew, (_req, res) => {
+  router.get(paths.crew.seats, crew, (_req, res) => {
     const seats = seatMap.entries();
     const count = (state: string) => seats.filter((s) => s.state === state).length;
     res.json({ seats, summary: { total: seats.length, online: count('online'), offline: count('offline'), neverSeen: count('never_seen') } });
   });
 
-  router.get('/api/crew/announcements', crew, (_req, res) => {
+  router.get(paths.crew.announcements, crew, (_req, res) => {
     res.json({ announcements: announcementLibrary });
   });
 
-  router.get('/api/crew/pa', crew, (_req, res) => {
+  router.get(paths.crew.pa, crew, (_req, res) => {
     res.json({ pa: pa.state });
   });
 
-  router.post('/api/crew/pa', requireCrew(directory, ['purser', 'cabin_crew']), async (req, res) => {
+  router.post(paths.crew.pa, requireCrew(directory, ['purser', 'cabin_crew']), async (req, res) => {
     const command = parseBody(paCommand, req);
     try {
       const state = await pa.apply(describePrincipal(crewOf(res)), command);

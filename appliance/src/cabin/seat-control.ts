@@ -5,7 +5,7 @@
  * one-shot messages on seat/<id>/command.
  */
 import { Router } from 'express';
-import { seatCommand, topics, type SeatCommand, type SeatCommandMessage, type SeatControls } from '@ifec/protocol';
+import { paths, seatCommand, topics, type SeatCommand, type SeatCommandMessage, type SeatControls } from '@ifec/protocol';
 import { describePrincipal } from '../access/principal.ts';
 import type { AccessDirectory } from '../access/directory.ts';
 import { HttpError, parseBody } from '../http/errors.ts';
@@ -58,10 +58,10 @@ export class SeatControl {
 
 export function seatControlRouter(directory: AccessDirectory, control: SeatControl): Router {
   const router = Router();
-  router.get('/api/crew/seat-controls', requireCrew(directory), (_req, res) => {
+  router.get(paths.crew.seatControls, requireCrew(directory), (_req, res) => {
     res.json({ controls: control.all() });
   });
-  router.post('/api/crew/seats/:seatId/command', requireCrew(directory, ['purser', 'cabin_crew', 'maintenance']), async (req, res) => {
+  router.post(paths.crew.seatCommand, requireCrew(directory, ['purser', 'cabin_crew', 'maintenance']), async (req, res) => {
     const command = parseBody(seatCommand, req);
     const result = await control.apply(String(req.params.seatId), describePrincipal(crewOf(res)), command);
     res.json({ seatId: req.params.seatId, result });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import express, { Router } from 'express';
+import { paths } from '@ifec/protocol';
 import { BundleRefused } from '@ifec/protocol/node';
 import type { AccessDirectory } from '../access/directory.ts';
 import { requireCrew } from '../http/crew-auth.ts';
@@ -19,16 +20,16 @@ export function syncRouter(deps: { directory: AccessDirectory; service: SyncServ
   const crew = requireCrew(deps.directory);
   const bundleCrew = requireCrew(deps.directory, ['purser', 'maintenance']);
 
-  router.get('/api/crew/sync', crew, async (_req, res) => {
+  router.get(paths.crew.sync, crew, async (_req, res) => {
     res.json({ status: await deps.service.status(), publications: await deps.publications.list(), publicKey: deps.publicKeyPem });
   });
 
-  router.post('/api/crew/sync/now', crew, (_req, res) => {
+  router.post(paths.crew.syncNow, crew, (_req, res) => {
     deps.service.wake();
     res.status(202).json({ requested: true });
   });
 
-  router.post('/api/crew/sync/bundles/export', bundleCrew, async (_req, res) => {
+  router.post(paths.crew.bundleExport, bundleCrew, async (_req, res) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-uplink-'));
     const file = path.join(dir, `${deps.aircraftId}.uplink.ifecb`);
     const header = await deps.bundles.exportUplink(file);
@@ -36,7 +37,7 @@ export function syncRouter(deps: { directory: AccessDirectory; service: SyncServ
     res.download(file, path.basename(file), () => fs.rmSync(dir, { recursive: true, force: true }));
   });
 
-  router.post('/api/crew/sync/bundles/import', bundleCrew, express.raw({ type: () => true, limit: MAX_BUNDLE_BYTES }), async (req, res) => {
+  router.post(paths.crew.bundleImport, bundleCrew, express.raw({ type: () => true, limit: MAX_BUNDLE_BYTES }), async (req, res) => {
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'BUNDLE_MISSING', 'send the bundle file as the request body');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-downlink-'));
     try {

@@ -3,15 +3,16 @@
  * which seat this unit is, its bus secret, and where the appliance is. Parsed once at start;
  * a bad file stops the kiosk with a message naming the key.
  */
+import { aircraftId, seatId } from '@ifec/protocol';
 import { z } from 'zod';
 
 export const DEFAULT_PROVISIONING_PATH = '/etc/ifec/seat-unit.json';
 
 export const seatProvisioning = z.object({
-  seatId: z.string().regex(/^[1-9][0-9]{0,2}[A-K]$/, 'a seat id is a row number and a letter, such as 12A'),
+  seatId,
   secret: z.string().min(8).max(200),
   applianceUrl: z.string().url().refine((u) => /^https?:$/.test(new URL(u).protocol), 'http or https'),
-  tailNumber: z.string().regex(/^[A-Z0-9-]{2,10}$/).optional(),
+  tailNumber: aircraftId.optional(),
   unitSerial: z.string().max(64).optional(),
 }).strict();
 export type SeatProvisioning = z.infer<typeof seatProvisioning>;

@@ -2,6 +2,9 @@
  * Who this screen is. On a seat unit the Electron preload exposes the unit's provisioning
  * (`window.ifecSeat`); in a phone's browser there is none and the app runs as a phone.
  */
+import { paths } from '@ifec/protocol';
+import { ApiClient } from '../api/api-client.ts';
+
 export interface SeatIdentity {
   seatId: string;
   secret: string;
@@ -43,9 +46,7 @@ export async function viewerCredentials(screen: Screen, storage: Storage): Promi
   const saved = storage.getItem(KEY);
   if (saved) return JSON.parse(saved) as ViewerCredentials;
   try {
-    const res = await fetch(new URL('/api/phones', screen.baseUrl), { method: 'POST' });
-    if (!res.ok) return undefined;
-    const { mqtt } = (await res.json()) as { mqtt: ViewerCredentials };
+    const { mqtt } = await new ApiClient(screen.baseUrl).request<{ mqtt: ViewerCredentials }>(paths.phones, { method: 'POST' });
     storage.setItem(KEY, JSON.stringify(mqtt));
     return mqtt;
   } catch {

@@ -1,4 +1,6 @@
 /** Browse by kind: movies, TV (series -> seasons -> episodes), music (by album), kids, live TV. */
+import { paths } from '@ifec/protocol';
+import { ApiClient, isRefusal } from '../api/api-client.ts';
 import type { AppContext, View } from '../app/context.ts';
 import { h, replace } from '../ui/dom.ts';
 import { grid, row } from './cards.ts';
@@ -53,9 +55,13 @@ export function browseScreen(ctx: AppContext, shelf: Shelf): View {
 function liveChannels(ctx: AppContext): HTMLElement {
   const { t } = ctx.locale();
   const list = h('div', { class: 'live-channels', 'aria-live': 'polite' }, h('p', { class: 'empty' }, t.loading));
-  void fetch(new URL(`/api/catalog?device=${ctx.screen.device === 'phone' ? 'phone' : 'seat'}`, ctx.screen.baseUrl))
-    .then((res) => (res.ok ? res.json() : { channels: [] }))
-    .then((body: { channels?: { id: string; state: string; playlistReady: boolean }[] }) => {
+  void new ApiClient(ctx.screen.baseUrl)
+    .request<{ channels?: { id: string; state: string; playlistReady: boolean }[] }>(`${paths.catalog}?device=${ctx.screen.device === 'phone' ? 'phone' : 'seat'}`)
+    .catch((error: unknown) => {
+      if (isRefusal(error)) return { channels: [] };
+      throw error;
+    })
+    .then((body) => {
       const onAir = (body.channels ?? []).filter((c) => c.state === 'on-air' && c.playlistReady);
       replace(list, onAir.length === 0 ? h('p', { class: 'empty' }, t.noResults) : h('ul', { class: 'cards grid' }, onAir.map((c) =>
         h('li', { class: 'card' }, h('a', { href: `#/play/live:${encodeURIComponent(c.id)}?from=0`, class: 'card-link', 'data-channel': c.id },

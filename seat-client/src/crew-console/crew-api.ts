@@ -1,47 +1,37 @@
-/** The crew console's calls to the appliance (crew token as a bearer). */
-export interface SeatRow {
-  seatId: string;
-  cabinClass: string;
-  state: 'online' | 'offline' | 'never_seen';
-  lastSeen: string | null;
-  appVersion: string | null;
-  lastError: string | null;
-  playing: string | null;
-  dnd: boolean;
-  callLight: boolean;
-  faults: { id: string; code: string; message: string; at: string }[];
-}
-export interface Controls {
-  locked: boolean;
-  parentalLock: boolean;
-}
-export interface Announcement {
-  id: string;
-  title: string;
-  texts: Record<string, string>;
-}
-export interface PaState {
-  id: string;
-  announcementId?: string;
-  text?: string;
-  startedAt: string;
-}
+/** The crew console's calls to the appliance (crew token as a bearer); paths and types from the protocol. */
+import {
+  type Announcement,
+  fillPath,
+  type PaState,
+  paths,
+  type SeatCommand,
+  type SeatControls,
+  type SeatMapEntry,
+} from '@ifec/protocol';
+import { ApiClient, type ApiRequest } from '../api/api-client.ts';
 
-export class CrewApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
-    super(message);
-  }
-}
+export type Controls = Pick<SeatControls, 'locked' | 'parentalLock'>;
 
 export class CrewApi {
-  constructor(private readonly baseUrl: string, private token: string | undefined) {}
+  private readonly client: ApiClient;
+
+  constructor(
+    baseUrl: string,
+    private token: string | undefined,
+    fetchFn?: typeof fetch,
+  ) {
+    this.client = new ApiClient(baseUrl, fetchFn);
+  }
 
   get loggedIn(): boolean {
     return this.token !== undefined;
   }
 
   async login(crewId: string, pin: string): Promise<{ token: string; name: string; role: string }> {
-    const body = await this.call<{ token: string; name: string; role: string }>('POST', '/api/crew/login', { crewId, pin }, false);
+    const body = await this.client.request<{ token: string; name: string; role: string }>(paths.crew.login, {
+      method: 'POST',
+      body: { crewId, pin },
+    });
     this.token = body.token;
     return body;
   }
@@ -50,40 +40,34 @@ export class CrewApi {
     this.token = undefined;
   }
 
-  seats(): Promise<{ seats: SeatRow[] }> {
-    return this.call('GET', '/api/crew/seats');
+  seats(): Promise<{ seats: SeatMapEntry[] }> {
+    return this.call(paths.crew.seats);
   }
   controls(): Promise<{ controls: Record<string, Controls> }> {
-    return this.call('GET', '/api/crew/seat-controls');
+    return this.call(paths.crew.seatControls);
   }
   announcements(): Promise<{ announcements: Announcement[] }> {
-    return this.call('GET', '/api/crew/announcements');
+    return this.call(paths.crew.announcements);
   }
   pa(): Promise<{ pa: PaState | null }> {
-    return this.call('GET', '/api/crew/pa');
+    return this.call(paths.crew.pa);
   }
   startPa(what: { announcementId: string } | { text: string }): Promise<unknown> {
-    return this.call('POST', '/api/crew/pa', { action: 'start', ...what });
+    return this.call(paths.crew.pa, { method: 'POST', body: { action: 'start', ...what } });
   }
   stopPa(): Promise<unknown> {
-    return this.call('POST', '/api/crew/pa', { action: 'stop' });
+    return this.call(paths.crew.pa, { method: 'POST', body: { action: 'stop' } });
   }
   /** Ends every passenger session: resume state, phone pairings and seat settings are wiped. */
   resetForNextFlight(): Promise<{ sessionsEnded: number; phonesUnpaired: number; titlesCounted: number }> {
-    return this.call('POST', '/api/crew/flight/reset', {});
+    return this.call(paths.pairing.resetForNextFlight, { method: 'POST', body: {} });
   }
-  command(seatId: string, command: { action: 'lock' | 'unlock' | 'reset' | 'ack-call' } | { action: 'parental-lock'; on: boolean }): Promise<unknown> {
-    return this.call('POST', `/api/crew/seats/${encodeURIComponent(seatId)}/command`, command);
+  command(seatId: string, command: SeatCommand): Promise<unknown> {
+    return this.call(fillPath(paths.crew.seatCommand, { seatId }), { method: 'POST', body: command });
   }
 
-  private async call<T>(method: string, path: string, body?: unknown, auth = true): Promise<T> {
-    const res = await fetch(new URL(path, this.baseUrl), {
-      method,
-      headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(auth && this.token ? { authorization: `Bearer ${this.token}` } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const json = (await res.json().catch(() => ({}))) as T & { error?: { code: string; message: string } };
-    if (!res.ok) throw new CrewApiError(res.status, json.error?.code ?? `HTTP_${res.status}`, json.error?.message ?? res.statusText);
-    return json;
+  private call<T>(path: string, request: ApiRequest = {}): Promise<T> {
+    const auth: Record<string, string> = this.token ? { authorization: `Bearer ${this.token}` } : {};
+    return this.client.request<T>(path, { ...request, headers: { ...auth, ...request.headers } });
   }
 }

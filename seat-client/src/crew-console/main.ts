@@ -5,14 +5,16 @@
  */
 import './crew.css';
 import { h, replace } from '../ui/dom.ts';
-import { CrewApi, CrewApiError, type Announcement, type Controls, type PaState, type SeatRow } from './crew-api.ts';
+import type { Announcement, PaState, SeatMapEntry } from '@ifec/protocol';
+import { isRefusal } from '../api/api-client.ts';
+import { type Controls, CrewApi } from './crew-api.ts';
 
 const REFRESH_MS = 2000;
 const TOKEN_KEY = 'ifec.crew.token';
 
 function start(root: HTMLElement): void {
   const api = new CrewApi(location.origin, sessionStorage.getItem(TOKEN_KEY) ?? undefined);
-  let seats: SeatRow[] = [];
+  let seats: SeatMapEntry[] = [];
   let controls: Record<string, Controls> = {};
   let announcements: Announcement[] = [];
   let pa: PaState | null = null;
@@ -36,7 +38,7 @@ function start(root: HTMLElement): void {
             sessionStorage.setItem('ifec.crew.name', `${who.name} (${who.role})`);
             void showConsole();
           } catch (err) {
-            showLogin(err instanceof CrewApiError ? err.message : 'The appliance is not reachable.');
+            showLogin(isRefusal(err) ? err.message : 'The appliance is not reachable.');
           }
         },
       },
@@ -57,7 +59,7 @@ function start(root: HTMLElement): void {
       pa = p.pa;
       renderConsole();
     } catch (err) {
-      if (err instanceof CrewApiError && err.status === 401) {
+      if (isRefusal(err) && err.status === 401) {
         sessionStorage.removeItem(TOKEN_KEY);
         return showLogin('Your session ended; log in again.');
       }
@@ -69,7 +71,7 @@ function start(root: HTMLElement): void {
     try {
       announcements = (await api.announcements()).announcements;
     } catch (err) {
-      if (err instanceof CrewApiError && err.status === 401) return showLogin();
+      if (isRefusal(err) && err.status === 401) return showLogin();
     }
     await refresh();
     clearInterval(timer);
@@ -86,12 +88,12 @@ function start(root: HTMLElement): void {
     await refresh();
   }
 
-  function seatBadges(s: SeatRow): string {
+  function seatBadges(s: SeatMapEntry): string {
     const c = controls[s.seatId];
     return [s.callLight ? 'C' : '', c?.locked ? 'L' : '', s.dnd ? 'D' : '', s.playing ? '▶' : '', s.faults.length ? '!' : ''].join(' ');
   }
 
-  function seatLabel(s: SeatRow): string {
+  function seatLabel(s: SeatMapEntry): string {
     const c = controls[s.seatId];
     const parts = [s.state.replace('_', ' ')];
     if (s.playing) parts.push(`playing ${s.playing}`);
@@ -103,7 +105,7 @@ function start(root: HTMLElement): void {
   }
 
   function seatMap(): HTMLElement {
-    const rows = new Map<number, SeatRow[]>();
+    const rows = new Map<number, SeatMapEntry[]>();
     for (const s of seats) {
       const n = Number.parseInt(s.seatId, 10);
       rows.set(n, [...(rows.get(n) ?? []), s]);

@@ -1,41 +1,26 @@
-/**
- * Pairing calls for the seat and the phone (HTTP, protocol/src/resume.ts `pairingPaths`).
- * The paths are repeated here, not imported, so the kiosk bundle does not pull every zod
- * schema of @ifec/protocol; pairing-api.test.ts fails if they drift apart.
- */
-import type { PairingClaimed, PairingCode } from '@ifec/protocol';
+/** Pairing calls for the seat and the phone (HTTP, `paths.pairing` of the protocol). */
+import { type PairingClaimed, type PairingCode, paths } from '@ifec/protocol';
+import { ApiClient } from '../api/api-client.ts';
 import { seatLogin } from '../replica/appliance-api.ts';
 
-export const PATHS = {
-  seatCodes: '/api/pairing/codes',
-  seatPhones: '/api/pairing/phones',
-  claim: '/api/pairing/claim',
-  phone: '/api/pairing',
-  phones: '/api/phones',
-} as const;
-
-/** An error the appliance answered with: `code` is its machine-readable reason (CODE_EXPIRED, PAIRING_LOCKED…). */
-export class PairingRefused extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
-    super(message);
-  }
+export interface PhoneIdentity {
+  deviceId: string;
+  password: string;
 }
-
-export interface PhoneIdentity { deviceId: string; password: string }
 
 type Fetch = typeof fetch;
 
-async function call<T>(fetchFn: Fetch, url: string, init: RequestInit): Promise<T> {
-  const res = await fetchFn(url, { ...init, headers: { 'content-type': 'application/json', ...(init.headers ?? {}) } });
-  const body = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string } };
-  if (!res.ok) throw new PairingRefused(res.status, body.error?.code ?? 'HTTP_ERROR', body.error?.message ?? `HTTP ${res.status}`);
-  return body as T;
-}
-
 export class SeatPairing {
   private token: { value: string; until: number } | undefined;
+  private readonly client: ApiClient;
 
-  constructor(private readonly baseUrl: string, private readonly seat: { seatId: string; secret: string }, private readonly fetchFn: Fetch = globalThis.fetch.bind(globalThis)) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly seat: { seatId: string; secret: string },
+    private readonly fetchFn: Fetch = globalThis.fetch.bind(globalThis),
+  ) {
+    this.client = new ApiClient(baseUrl, fetchFn);
+  }
 
   /** The seat's bearer token (POST /api/seats/login with its provisioned secret), renewed before it expires. */
   private async auth(): Promise<Record<string, string>> {
@@ -48,15 +33,15 @@ export class SeatPairing {
 
   /** A new 6-digit code; `url` is what the QR code shows (prefix it with the appliance's address). */
   async newCode(): Promise<PairingCode> {
-    return call(this.fetchFn, `${this.baseUrl}${PATHS.seatCodes}`, { method: 'POST', body: '{}', headers: await this.auth() });
+    return this.client.request(paths.pairing.seatCodes, { method: 'POST', body: {}, headers: await this.auth() });
   }
 
   async phones(): Promise<{ seatId: string; sessionId: string; phones: { deviceId: string; pairedAt: string }[] }> {
-    return call(this.fetchFn, `${this.baseUrl}${PATHS.seatPhones}`, { method: 'GET', headers: await this.auth() });
+    return this.client.request(paths.pairing.seatPhones, { headers: await this.auth() });
   }
 
   async unpairAll(): Promise<{ unpaired: number }> {
-    return call(this.fetchFn, `${this.baseUrl}${PATHS.seatPhones}`, { method: 'DELETE', headers: await this.auth() });
+    return this.client.request(paths.pairing.seatPhones, { method: 'DELETE', headers: await this.auth() });
   }
 }
 
@@ -66,13 +51,17 @@ export function phoneIdentity(credentials: { username: string; password: string 
 }
 
 export class PhonePairing {
-  constructor(private readonly baseUrl: string, private readonly fetchFn: Fetch = globalThis.fetch.bind(globalThis)) {}
+  private readonly client: ApiClient;
+
+  constructor(baseUrl: string, fetchFn?: Fetch) {
+    this.client = new ApiClient(baseUrl, fetchFn);
+  }
 
   claim(phone: PhoneIdentity, code: string): Promise<PairingClaimed> {
-    return call(this.fetchFn, `${this.baseUrl}${PATHS.claim}`, { method: 'POST', body: JSON.stringify({ ...phone, code }) });
+    return this.client.request(paths.pairing.claim, { method: 'POST', body: { ...phone, code } });
   }
 
   unpair(phone: PhoneIdentity): Promise<{ unpaired: string }> {
-    return call(this.fetchFn, `${this.baseUrl}${PATHS.phone}`, { method: 'DELETE', body: JSON.stringify(phone) });
+    return this.client.request(paths.pairing.phone, { method: 'DELETE', body: phone });
   }
 }

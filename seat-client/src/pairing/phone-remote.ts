@@ -9,11 +9,12 @@ import { displayName } from '../catalog/cards.ts';
 import { nextEpisode } from '../catalog/model.ts';
 import { h, replace } from '../ui/dom.ts';
 import type { UiStrings } from '../i18n/strings.ts';
-import { PairingRefused, phoneIdentity, type PhonePairing } from './pairing-api.ts';
+import { isRefusal } from '../api/api-client.ts';
+import { phoneIdentity, type PhonePairing } from './pairing-api.ts';
 
 /** The appliance's refusal in the passenger's language (its own message is English). */
 function refusal(error: unknown, t: UiStrings): string {
-  if (!(error instanceof PairingRefused)) return t.pairingUnavailable;
+  if (!isRefusal(error)) return t.pairingUnavailable;
   const byCode: Record<string, string> = { CODE_UNKNOWN: t.codeWrong, CODE_USED: t.codeUsed, CODE_EXPIRED: t.codeExpiredAsk, PAIRING_LOCKED: t.codeLocked, SEAT_FULL: t.seatFull };
   return byCode[error.code] ?? error.message;
 }
@@ -34,7 +35,7 @@ export function mountClaimForm(root: HTMLElement, ctx: AppContext, api: PhonePai
       ctx.navigate('#/pair'); // drop the used code from the address
     } catch (error) {
       message.textContent = refusal(error, t);
-      message.dataset.code = error instanceof PairingRefused ? error.code : '';
+      message.dataset.code = isRefusal(error) ? error.code : '';
     }
   };
   replace(root, h('form', { class: 'pairing-form', onSubmit: submit },

@@ -5,7 +5,8 @@
  */
 import type { Locale } from '../i18n/i18n.ts';
 import { h, replace } from '../ui/dom.ts';
-import { PairingRefused, type SeatPairing } from './pairing-api.ts';
+import { isRefusal } from '../api/api-client.ts';
+import type { SeatPairing } from './pairing-api.ts';
 
 export interface SeatPanelOptions {
   api: SeatPairing;
@@ -70,7 +71,7 @@ export function mountSeatPanel(root: HTMLElement, o: SeatPanelOptions): { refres
           )),
       );
     } catch (error) {
-      replace(root, h('p', { role: 'alert', class: 'notice' }, error instanceof PairingRefused ? error.message : t.pairingUnavailable));
+      replace(root, h('p', { role: 'alert', class: 'notice' }, isRefusal(error) ? error.message : t.pairingUnavailable));
     }
   };
   void show();

@@ -1,13 +1,10 @@
 /**
  * Asks the appliance for a signed, short-lived master playlist URL (`POST /api/playback`:
  * entitlement, parental and geo policy are checked there). Falls back to the catalogue's
- * master URL when the appliance has no playback endpoint.
+ * master URL when the appliance has no playback endpoint. A refusal is an ApiError.
  */
-export class PlaybackRefused extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
+import { paths } from '@ifec/protocol';
+import { ApiClient, ApiError } from '../api/api-client.ts';
 
 export async function playbackUrl(opts: {
   baseUrl: string;
@@ -16,18 +13,20 @@ export async function playbackUrl(opts: {
   credentials?: { username: string; password: string };
   fallback?: string;
 }): Promise<string> {
-  const basic = opts.credentials ? btoa(unescape(encodeURIComponent(`${opts.credentials.username}:${opts.credentials.password}`))) : undefined;
-  const res = await fetch(new URL('/api/playback', opts.baseUrl), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(basic ? { authorization: `Basic ${basic}` } : {}) },
-    body: JSON.stringify({ ...opts.target, device: opts.device === 'seatback' ? 'seat' : 'phone' }),
-  });
-  if (res.ok) {
-    const body = (await res.json()) as Record<string, unknown>;
-    const url = body.url ?? body.playlistUrl ?? body.master ?? body.masterUrl;
-    if (typeof url === 'string') return new URL(url, opts.baseUrl).href;
+  const basic = opts.credentials
+    ? btoa(unescape(encodeURIComponent(`${opts.credentials.username}:${opts.credentials.password}`)))
+    : undefined;
+  try {
+    const grant = await new ApiClient(opts.baseUrl).request<{ url?: unknown }>(paths.playback, {
+      method: 'POST',
+      headers: basic ? { authorization: `Basic ${basic}` } : {},
+      body: { ...opts.target, device: opts.device === 'seatback' ? 'seat' : 'phone' },
+    });
+    if (typeof grant.url !== 'string') throw new ApiError(201, 'BAD_RESPONSE', 'the playback grant has no url');
+    return new URL(grant.url, opts.baseUrl).href;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404 && opts.fallback)
+      return new URL(opts.fallback, opts.baseUrl).href;
+    throw error;
   }
-  if (res.status === 404 && opts.fallback) return new URL(opts.fallback, opts.baseUrl).href;
-  const error = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-  throw new PlaybackRefused(error.error?.code ?? `HTTP_${res.status}`, error.error?.message ?? `playback refused (${res.status})`);
 }

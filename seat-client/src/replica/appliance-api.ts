@@ -1,41 +1,31 @@
-/**
- * The appliance's replication endpoints as the seat calls them. Paths mirror
- * `replicationPaths` in protocol/src/replication.ts (a test checks they agree); they are
- * repeated here so the seat bundle does not carry the protocol package's zod schemas.
- */
-import type { CatalogSnapshot, CatalogTitleDoc, PullResponse, ReplicationCheckpoint, SeatStateDoc, SeatStatePushRow } from '@ifec/protocol';
-
-export const paths = {
-  catalogSnapshot: '/api/replication/catalog/snapshot',
-  catalogPull: '/api/replication/catalog/pull',
-  catalogStream: '/api/replication/catalog/stream',
-  seatLogin: '/api/seats/login',
-  seatStatePull: '/api/replication/seat-state/pull',
-  seatStatePush: '/api/replication/seat-state/push',
-  seatStateStream: '/api/replication/seat-state/stream',
-} as const;
-
-/** The appliance answered with an error (the body's code and message), or not at all. */
-export class ApplianceRequestError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
-    super(message);
-  }
-}
+/** The appliance's replication endpoints as the seat calls them (`paths.replication` of the protocol). */
+import {
+  type CatalogSnapshot,
+  type CatalogTitleDoc,
+  PASSENGER_SESSION_HEADER,
+  type PullResponse,
+  paths,
+  type ReplicationCheckpoint,
+  type SeatStateDoc,
+  type SeatStatePushRow,
+} from '@ifec/protocol';
+import { ApiClient } from '../api/api-client.ts';
 
 export type TokenSource = string | (() => string | Promise<string>);
 
-/** PASSENGER_SESSION_HEADER in protocol/src/replication.ts (live-events.test.ts checks they agree). */
-export const PASSENGER_SESSION_HEADER = 'x-ifec-passenger-session';
-
 export class ApplianceApi {
+  private readonly client: ApiClient;
+
   constructor(
-    private readonly baseUrl: string,
+    baseUrl: string,
     private readonly token: TokenSource | undefined,
-    private readonly fetchFn: typeof fetch,
-    private readonly timeoutMs = 15_000,
+    fetchFn: typeof fetch,
+    timeoutMs = 15_000,
     /** The passenger session the seat holds, sent with its requests (the appliance refuses pushes from an ended one). */
     private readonly passengerSession: () => string | undefined = () => undefined,
-  ) {}
+  ) {
+    this.client = new ApiClient(baseUrl, fetchFn, timeoutMs);
+  }
 
   async headers(): Promise<Record<string, string>> {
     if (this.token === undefined) return {};
@@ -45,37 +35,28 @@ export class ApplianceApi {
   }
 
   url(path: string): string {
-    return `${this.baseUrl.replace(/\/+$/, '')}${path}`;
+    return this.client.url(path);
   }
 
   catalogSnapshot(): Promise<CatalogSnapshot> {
-    return this.request('GET', paths.catalogSnapshot, undefined, false);
+    return this.request('GET', paths.replication.catalogSnapshot, undefined, false);
   }
 
   catalogPull(since: ReplicationCheckpoint, limit: number): Promise<PullResponse<CatalogTitleDoc>> {
-    return this.request('GET', `${paths.catalogPull}?${pullQuery(since, limit)}`, undefined, false);
+    return this.request('GET', `${paths.replication.catalogPull}?${pullQuery(since, limit)}`, undefined, false);
   }
 
   seatStatePull(since: ReplicationCheckpoint | undefined, limit: number): Promise<PullResponse<SeatStateDoc>> {
-    return this.request('GET', `${paths.seatStatePull}?${pullQuery(since, limit)}`, undefined, true);
+    return this.request('GET', `${paths.replication.seatStatePull}?${pullQuery(since, limit)}`, undefined, true);
   }
 
   /** The appliance's state of every row it settled differently (RxDB's conflicts). */
   seatStatePush(rows: SeatStatePushRow[]): Promise<SeatStateDoc[]> {
-    return this.request('POST', paths.seatStatePush, rows, true);
+    return this.request('POST', paths.replication.seatStatePush, rows, true);
   }
 
   private async request<T>(method: 'GET' | 'POST', path: string, body: unknown, authorised: boolean): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json', ...(authorised ? await this.headers() : {}) };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await this.fetchFn(this.url(path), {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    if (!res.ok) {
-      const error = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
-      throw new ApplianceRequestError(res.status, error?.error?.code ?? 'HTTP_ERROR', error?.error?.message ?? `${method} ${path}: HTTP ${res.status}`);
-    }
-    return (await res.json()) as T;
+    return this.client.request<T>(path, { method, body, headers: authorised ? await this.headers() : {} });
   }
 }
 
@@ -89,10 +70,14 @@ function pullQuery(since: ReplicationCheckpoint | undefined, limit: number): str
 }
 
 /** A seat unit's login with its provisioned secret: the token `openReplica` needs. */
-export async function seatLogin(baseUrl: string, seatId: string, secret: string, fetchFn: typeof fetch = globalThis.fetch.bind(globalThis)): Promise<{ token: string; expiresInS: number }> {
-  const res = await fetchFn(`${baseUrl.replace(/\/+$/, '')}${paths.seatLogin}`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seatId, secret }),
+export function seatLogin(
+  baseUrl: string,
+  seatId: string,
+  secret: string,
+  fetchFn?: typeof fetch,
+): Promise<{ token: string; expiresInS: number }> {
+  return new ApiClient(baseUrl, fetchFn).request(paths.replication.seatLogin, {
+    method: 'POST',
+    body: { seatId, secret },
   });
-  if (!res.ok) throw new Error(`seat login failed: HTTP ${res.status}`);
-  return (await res.json()) as { token: string; expiresInS: number };
 }

@@ -1,20 +1,12 @@
 /**
  * The replica's stream reader against a real HTTP server: RESYNC on every (re)open, change
- * batches passed on, a dropped connection noticed and reopened; and its endpoint paths agree
- * with the protocol package.
+ * batches passed on, a dropped connection noticed and reopened.
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { PASSENGER_SESSION_HEADER as protocolSessionHeader, replicationPaths } from '@ifec/protocol';
-import { PASSENGER_SESSION_HEADER, paths } from './appliance-api.ts';
 import { LiveEvents, type StreamItem } from './live-events.ts';
-
-test('the replica calls the endpoints the protocol names', () => {
-  assert.deepEqual(paths, replicationPaths);
-  assert.equal(PASSENGER_SESSION_HEADER, protocolSessionHeader);
-});
 
 test('a stream emits RESYNC on each open, passes changes on, and reopens after a drop', async () => {
   const open = new Set<http.ServerResponse>();

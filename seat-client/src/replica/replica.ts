@@ -14,8 +14,8 @@
 import { createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
 import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
 import { BehaviorSubject, combineLatest, distinctUntilChanged, map, Observable, type Subscription } from 'rxjs';
-import type { CatalogTitleDoc, ReplicationCheckpoint, SeatStateDoc, SeatStatePushRow } from '@ifec/protocol';
-import { ApplianceApi, paths, type TokenSource } from './appliance-api.ts';
+import { type CatalogTitleDoc, paths, type ReplicationCheckpoint, type SeatStateDoc, type SeatStatePushRow } from '@ifec/protocol';
+import { ApplianceApi, type TokenSource } from './appliance-api.ts';
 import { LiveEvents } from './live-events.ts';
 import { seatStateSchema, titleSchema, type SeatStateDocument, type TitleDocument } from './schemas.ts';
 
@@ -82,8 +82,8 @@ export async function openReplica(options: ReplicaOptions): Promise<Replica> {
   const retryTime = options.retryMs ?? 3000;
   const identity = `${options.baseUrl.replace(/\/+$/, '')}|${options.seatId}`;
 
-  const catalogEvents = new LiveEvents<CatalogTitleDoc>({ url: api.url(paths.catalogStream), headers: async () => ({}), fetch: fetchFn });
-  const stateEvents = new LiveEvents<SeatStateDoc>({ url: api.url(paths.seatStateStream), headers: () => api.headers(), fetch: fetchFn });
+  const catalogEvents = new LiveEvents<CatalogTitleDoc>({ url: api.url(paths.replication.catalogStream), headers: async () => ({}), fetch: fetchFn });
+  const stateEvents = new LiveEvents<SeatStateDoc>({ url: api.url(paths.replication.seatStateStream), headers: () => api.headers(), fetch: fetchFn });
   // A phone never offers seatback-only titles: they arrive as removed and are never stored.
   const forDevice = (doc: CatalogTitleDoc): CatalogTitleDoc =>
     options.device === 'phone' && doc.rights === 'seatback-only' ? { ...doc, _deleted: true } : doc;
