@@ -135,8 +135,9 @@ async function paLatency(broker: Broker, seats: number): Promise<{ p50: number; 
     pending = seats;
     const arrived = new Promise<void>((resolve) => (done = resolve));
     const t0 = performance.now();
-    // Mosquitto relays the command as is; ours journals it and publishes the PA state.
-    crew.publish('cabin/pa', broker.name === 'ours' ? JSON.stringify(command) : JSON.stringify({ active: round % 2 === 0, text: 'x'.repeat(180) }), { qos: 1, retain: true });
+    // Mosquitto relays a state as is; ours takes the command on crew/pa, journals it and publishes the PA state.
+    if (broker.name === 'ours') crew.publish('crew/pa', JSON.stringify(command), { qos: 1 });
+    else crew.publish('cabin/pa', JSON.stringify({ active: round % 2 === 0, text: 'x'.repeat(180) }), { qos: 1, retain: true });
     await arrived;
     samples.push(lastAt - t0);
   }

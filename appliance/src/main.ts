@@ -19,6 +19,7 @@ import { AIRCRAFT_PROVISIONED, applyProvisioned, currentAircraft, seatClasses } 
 import { CabinBus } from './bus/cabin-bus.ts';
 import { TopicRouter } from './bus/topic-router.ts';
 import { CABIN_PA, PaService, applyPaRecord } from './cabin/pa.ts';
+import { asyncApiRouter } from './bus/asyncapi-router.ts';
 import { SEAT_FAULT, SeatMap, applySeatFault } from './cabin/seat-map.ts';
 import { registerCabinTopics } from './cabin/bus.ts';
 import { cabinRouter } from './cabin/http.ts';
@@ -151,7 +152,7 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
     routers: [mediaRouter({ directory, loads: contentLoads, sessions: playbackSessions, keys: keyServer, live: liveChannels, segmentCacheBytes: config.originCacheMb * 1024 * 1024 }),
       accessRouter(directory), cabinRouter(directory, pa, seatMap), seatControlRouter(directory, seatControl), seatAppRouter(),
       catalogRouter(catalog, catalogStream), seatStateRouter(seatSessions, seatStates, seatStateStream, (seatId) => passengerSessions.sessionOf(seatId)), sync.router,
-      sessionsRouter({ directory, seatSessions, sessions: passengerSessions, pairings, reset: flightReset, disconnectPhones })],
+      sessionsRouter({ directory, seatSessions, sessions: passengerSessions, pairings, reset: flightReset, disconnectPhones }), asyncApiRouter()],
     metrics,
     log,
     health: {

@@ -108,25 +108,55 @@ test('a PA started by crew over HTTP reaches 300 connected seats; stopping clear
   await late.endAsync();
 });
 
-test('crew start and stop a PA over MQTT; a maintenance login may not', async () => {
+test('crew start and stop a PA on crew/pa; seats get the state on cabin/pa; a maintenance login may not', async () => {
   const purser = app.credentials.crew.find((c) => c.role === 'purser')!;
   const crew = await connectMqtt(`ws://127.0.0.1:${app.httpPort}/mqtt`, { username: `crew:${purser.crewId}`, password: purser.pin });
   const seat = await seatClient(app, '3A');
   const seen: string[] = [];
-  seat.on('message', (_t, p) => seen.push(p.toString()));
+  const commandsSeen: string[] = [];
+  seat.on('message', (t, p) => (t === 'cabin/pa' ? seen : commandsSeen).push(p.toString()));
   await seat.subscribeAsync('cabin/pa');
-  await crew.publishAsync('cabin/pa', JSON.stringify({ action: 'start', text: 'Doors closing' }), { qos: 1 });
+  await crew.subscribeAsync('crew/pa');
+  crew.on('message', (t, p) => commandsSeen.push(`${t} ${p}`));
+  await crew.publishAsync('crew/pa', JSON.stringify({ action: 'start', text: 'Doors closing' }), { qos: 1 });
   await waitFor(() => seen.some((p) => p.includes('Doors closing')), 3000, 'PA via MQTT');
   assert.ok(!seen.some((p) => p.includes('"action"')), 'seats get the PA state, never the raw command');
-  await crew.publishAsync('cabin/pa', JSON.stringify({ action: 'stop' }), { qos: 1 });
+  await crew.publishAsync('crew/pa', JSON.stringify({ action: 'stop' }), { qos: 1 });
   await waitFor(() => seen.at(-1) === '', 3000, 'PA cleared');
+  assert.deepEqual(commandsSeen, [], 'the command is consumed by the appliance, not relayed');
   await crew.endAsync();
 
   const mechanic = app.credentials.crew.find((c) => c.role === 'maintenance')!;
   const m = await connectMqtt(`mqtt://127.0.0.1:${app.mqttPort}`, { username: `crew:${mechanic.crewId}`, password: mechanic.pin });
   const closed = new Promise<void>((resolve) => m.once('close', () => resolve()));
-  m.publish('cabin/pa', JSON.stringify({ action: 'start', text: 'nope' }));
+  m.publish('crew/pa', JSON.stringify({ action: 'start', text: 'nope' }));
   await closed;
+  await seat.endAsync();
+});
+
+test('a purser publishing the broadcast topic cabin/pa is refused: connection closed, denial counted, no PA', async () => {
+  const purser = app.credentials.crew.find((c) => c.role === 'purser')!;
+  const seat = await seatClient(app, '2A');
+  const seen: string[] = [];
+  seat.on('message', (_t, p) => seen.push(p.toString()));
+  await seat.subscribeAsync('cabin/pa');
+  for (const [topic, payload] of [
+    ['cabin/pa', JSON.stringify({ action: 'start', text: 'fake' })],
+    ['cabin/pa', JSON.stringify({ active: true, id: 'x', startedAt: new Date().toISOString(), by: 'me', text: 'forged state' })],
+    ['flight/phase', '{}'],
+  ]) {
+    const crew = await connectMqtt(`mqtt://127.0.0.1:${app.mqttPort}`, { username: `crew:${purser.crewId}`, password: purser.pin });
+    const before = await metric(app, 'ifec_mqtt_acl_denials_total', { action: 'publish' });
+    const closed = new Promise<void>((resolve) => crew.once('close', () => resolve()));
+    crew.publish(topic!, payload!, { qos: 1 });
+    await closed;
+    assert.equal(await metric(app, 'ifec_mqtt_acl_denials_total', { action: 'publish' }), before + 1, topic);
+    crew.end(true);
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(seen, [], 'no seat saw a forged PA');
+  const res = await fetch(`${app.url}/api/crew/pa`, { headers: { authorization: `Bearer ${await crewToken(app)}` } });
+  assert.deepEqual(await res.json(), { pa: null });
   await seat.endAsync();
 });
 
@@ -140,9 +170,9 @@ test('malformed and oversized payloads on consumed topics are refused with a log
     [seat, 'seat/6A/health', JSON.stringify({ appVersion: '1', uptimeS: 1, extra: 'x' })],
     [seat, 'seat/6A/fault', '{"id":"not-a-uuid","code":"X","message":"m","at":"2026-01-01T00:00:00Z"}'],
     [seat, 'seat/6A/fault', Buffer.alloc(64 * 1024, 120)],
-    [crew, 'cabin/pa', '{"action":"start"}'],
-    [crew, 'cabin/pa', '{"action":"start","announcementId":"no-such"}'],
-    [crew, 'cabin/pa', '\u0000\u0001garbage'],
+    [crew, 'crew/pa', '{"action":"start"}'],
+    [crew, 'crew/pa', '{"action":"start","announcementId":"no-such"}'],
+    [crew, 'crew/pa', '\u0000\u0001garbage'],
   ];
   const before = await metric(app, 'ifec_mqtt_rejected_payloads_total');
   for (const [client, topic, payload] of cases) await client.publishAsync(topic, payload, { qos: 1 });
@@ -160,4 +190,21 @@ test('malformed and oversized payloads on consumed topics are refused with a log
   assert.ok(seat.connected && crew.connected, 'refused payloads do not cost the connection');
   await seat.endAsync();
   await crew.endAsync();
+});
+
+test('the appliance serves the AsyncAPI document of the cabin bus at /asyncapi.json', async () => {
+  const res = await fetch(`${app.url}/asyncapi.json`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /application\/json/);
+  const document = (await res.json()) as {
+    asyncapi: string;
+    channels: Record<string, { address: string }>;
+    components: { messages: Record<string, { payload?: unknown }> };
+  };
+  assert.equal(document.asyncapi, '3.0.0');
+  const addresses = Object.values(document.channels).map((c) => c.address);
+  for (const address of ['cabin/pa', 'crew/pa', 'flight/position', 'sync/status', 'seat/{seatId}/health', 'seat/{seatId}/command']) {
+    assert.ok(addresses.includes(address), address);
+  }
+  for (const name of Object.keys(document.channels)) assert.ok(document.components.messages[name]?.payload, name);
 });

@@ -4,7 +4,7 @@ import { SEAT_ID_PATTERN } from './topics.ts';
 export const seatId = z.string().regex(SEAT_ID_PATTERN, 'a seat id is a row number and a letter, such as 12A');
 export const languageCode = z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'a language code such as en or pt-BR');
 
-/** What crew send to start or stop an announcement (HTTP body or MQTT payload on cabin/pa). */
+/** What crew send to start or stop an announcement (HTTP body, or MQTT payload on crew/pa). */
 export const paCommand = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('start'),

@@ -1,6 +1,8 @@
 /** `@ifec/protocol`: browser-safe (no `node:` module); Node-only helpers are on `@ifec/protocol/node`. */
 export * from './topics.ts';
 export * from './paths.ts';
+export * from './channels.ts';
+export * from './asyncapi.ts';
 export * from './cabin.ts';
 export * from './errors.ts';
 export * from './content.ts';

@@ -5,8 +5,10 @@
 export const SEAT_ID_PATTERN = /^[1-9][0-9]{0,2}[A-K]$/;
 
 export const topics = {
-  /** Retained while an announcement is active; an empty retained payload clears it. */
+  /** The appliance's PA state, retained while an announcement is active; an empty retained payload clears it. */
   pa: 'cabin/pa',
+  /** Crew commands in (`crew/#`); the appliance answers with state on the broadcast trees, never on the same topic. */
+  crewPa: 'crew/pa',
   flightPosition: 'flight/position',
   flightPhase: 'flight/phase',
   policyCurrent: 'policy/current',
@@ -18,7 +20,7 @@ export const topics = {
   seatRoot: (seatId: string) => `seat/${seatId}/#`,
 } as const;
 
-/** Topic trees every authenticated client may read and nobody but the appliance writes. */
+/** Topic trees every authenticated client may read and nobody but the appliance writes (commands go under `crew/`). */
 export const BROADCAST_ROOTS = ['flight', 'cabin', 'policy', 'sync'] as const;
 
 /** Largest MQTT payload the appliance accepts on a topic it consumes. */

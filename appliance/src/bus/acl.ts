@@ -7,9 +7,12 @@
  *   phone D      reads and writes phone/D/#; paired with seat S (the injected lookup): reads
  *                seat/S/resume/# seat/S/playback seat/S/session, writes seat/S/remote and its
  *                seat/S/resume/<session>/up/<device> (protocol/src/resume.ts) — never another seat's
- *   crew         reads  seat/# crew/#; writes crew/#, seat/<any>/command;
- *                purser and cabin crew write cabin/pa (a command the appliance turns into the PA state)
- *   service      reads  everything; writes flight/# policy/# sync/# (the appliance's own processes)
+ *   crew         reads  seat/# crew/#; writes crew/# (commands), seat/<any>/command;
+ *                only purser and cabin crew write crew/pa (the appliance publishes the state on cabin/pa)
+ *   service      reads  everything; writes flight/# cabin/# policy/# sync/# (the appliance's own processes)
+ *
+ * Commands in, state out, on different topics: nobody but the appliance (its services and the
+ * broker itself) writes a broadcast tree, so a seat can trust what it reads there.
  */
 import { BROADCAST_ROOTS, phoneMayPublishSeat, phoneMaySubscribeSeat, topics } from '@ifec/protocol';
 import type { Principal } from '../access/principal.ts';
@@ -33,28 +36,31 @@ export function maySubscribe(p: Principal, filter: string, pairedSeat: PairedSea
   if (p.role === 'service') return true;
   if (isBroadcast(filter)) return true;
   switch (p.role) {
-    case 'seat': return within(filter, `seat/${p.seatId}`);
+    case 'seat':
+      return within(filter, `seat/${p.seatId}`);
     case 'phone': {
       if (within(filter, `phone/${p.deviceId}`)) return true;
       const seat = pairedSeat(p.deviceId);
       return seat !== undefined && phoneMaySubscribeSeat(seat, filter);
     }
-    case 'crew': return within(filter, 'seat') || within(filter, 'crew');
+    case 'crew':
+      return within(filter, 'seat') || within(filter, 'crew');
   }
 }
 
 export function mayPublish(p: Principal, topic: string, pairedSeat: PairedSeatLookup = unpaired): boolean {
   switch (p.role) {
-    case 'seat': return topic.startsWith(`seat/${p.seatId}/`);
+    case 'seat':
+      return topic.startsWith(`seat/${p.seatId}/`);
     case 'phone': {
       if (topic.startsWith(`phone/${p.deviceId}/`)) return true;
       const seat = pairedSeat(p.deviceId);
       return seat !== undefined && phoneMayPublishSeat(seat, topic);
     }
     case 'crew':
-      if (topic === topics.pa) return PA_ROLES.has(p.crewRole);
+      if (topic === topics.crewPa) return PA_ROLES.has(p.crewRole);
       return topic.startsWith('crew/') || /^seat\/[^/]+\/command$/.test(topic);
     case 'service':
-      return ['flight', 'policy', 'sync'].some((root) => topic.startsWith(`${root}/`));
+      return BROADCAST_ROOTS.some((root) => topic.startsWith(`${root}/`));
   }
 }

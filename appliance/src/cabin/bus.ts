@@ -1,4 +1,4 @@
-/** The cabin domain's MQTT handlers: crew PA commands, seat health and faults. */
+/** The cabin domain's MQTT handlers: crew PA commands (crew/pa in, the state goes out on cabin/pa), seat health and faults. */
 import { paCommand, parseJson, parseSeatTopic, seatFault, seatHealth, topics } from '@ifec/protocol';
 import { describePrincipal } from '../access/principal.ts';
 import { PayloadRejected, type TopicRouter } from '../bus/topic-router.ts';
@@ -6,13 +6,13 @@ import { PaCommandError, type PaService } from './pa.ts';
 import type { SeatMap } from './seat-map.ts';
 
 export function registerCabinTopics(router: TopicRouter, pa: PaService, seatMap: SeatMap): void {
-  router.on(topics.pa, async (from, _topic, payload) => {
+  router.on(topics.crewPa, async (from, _topic, payload) => {
     const command = parseJson(paCommand, payload.toString('utf8'));
-    if (!command.ok) throw new PayloadRejected(`cabin/pa: ${command.error}`);
+    if (!command.ok) throw new PayloadRejected(`${topics.crewPa}: ${command.error}`);
     try {
       await pa.apply(describePrincipal(from), command.value);
     } catch (error) {
-      if (error instanceof PaCommandError) throw new PayloadRejected(`cabin/pa: ${error.message}`);
+      if (error instanceof PaCommandError) throw new PayloadRejected(`${topics.crewPa}: ${error.message}`);
       throw error;
     }
     return 'consumed'; // seats receive the PA state the service publishes, not the command

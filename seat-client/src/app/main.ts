@@ -4,7 +4,8 @@
  * seat identity) and on phones (no identity: phone rules, no seatback-only titles).
  */
 import './styles.css';
-import { CabinLink, type PaNotice } from '../cabin/cabin-link.ts';
+import type { PaState } from '@ifec/protocol';
+import { CabinLink } from '../cabin/cabin-link.ts';
 import { CabinOverlays } from '../cabin/cabin-overlays.ts';
 import { viewerCredentials, whoAmI, type ViewerCredentials } from '../cabin/seat-identity.ts';
 import { browseScreen } from '../catalog/browse-screen.ts';
@@ -31,7 +32,7 @@ async function boot(): Promise<void> {
   let locale = new Locale(settings.current.uiLanguage);
   const parental = new ParentalLock(localStorage);
   const overlays = new CabinOverlays();
-  let pa: PaNotice | null = null;
+  let pa: PaState | null = null;
   let busUp = false;
 
   // Everything personal on this device, for a new flight (crew reset or a new passenger session).

@@ -6,31 +6,12 @@
  * (topics in protocol/src/resume.ts). Phones use the same link for broadcasts only; the
  * resume link subscribes to their seat's topics once paired.
  */
-import type { RemoteCommand, SeatPlayback } from '@ifec/protocol';
-import { MqttSocket, text } from './mqtt-socket.ts';
+import { resumeTopics, type SeatPlayback, topics } from '@ifec/protocol';
+import { type CabinEvents, dispatchCabinMessage, warnOnConsole } from './cabin-messages.ts';
+import { MqttSocket } from './mqtt-socket.ts';
 import type { Screen, ViewerCredentials } from './seat-identity.ts';
 
-export interface PaNotice {
-  id: string;
-  texts?: Record<string, string>;
-  text?: string;
-}
-
-export interface CrewControls {
-  locked: boolean;
-  parentalLock: boolean;
-}
-
-export interface CabinEvents {
-  onPa(pa: PaNotice | null): void;
-  onControls(controls: CrewControls): void;
-  onCommand(action: 'reset' | 'ack-call'): void;
-  onBusStatus(connected: boolean): void;
-  /** The live passenger session of this seat (retained: arrives at every connect). */
-  onSession?(sessionId: string): void;
-  /** A paired phone's command, already checked by the appliance. */
-  onRemote?(command: RemoteCommand): void;
-}
+export type { CabinEvents, CrewControls } from './cabin-messages.ts';
 
 export interface SeatStatus {
   playing: string | null;
@@ -49,7 +30,11 @@ export class CabinLink {
   private status: SeatStatus = { playing: null, dnd: false, callLight: false, lastError: null };
   private readonly listeners = new Set<(topic: string, payload: Uint8Array) => void>();
 
-  constructor(private readonly screen: Screen, private readonly credentials: () => Promise<ViewerCredentials | undefined>, private readonly events: CabinEvents) {}
+  constructor(
+    private readonly screen: Screen,
+    private readonly credentials: () => Promise<ViewerCredentials | undefined>,
+    private readonly events: CabinEvents,
+  ) {}
 
   async start(): Promise<void> {
     const url = new URL('/mqtt', this.screen.baseUrl);
@@ -58,8 +43,15 @@ export class CabinLink {
     const credentials = await this.credentials();
     if (!credentials) return this.retryLater();
     const { username, password } = credentials;
-    const mine = (leaf: string) => `seat/${seat!.seatId}/${leaf}`;
-    const subscriptions = seat ? ['cabin/#', mine('state'), mine('command'), mine('session'), mine('remote')] : ['cabin/#'];
+    const subscriptions = seat
+      ? [
+          'cabin/#',
+          topics.seatState(seat.seatId),
+          topics.seatCommand(seat.seatId),
+          resumeTopics.session(seat.seatId),
+          resumeTopics.remote(seat.seatId),
+        ]
+      : ['cabin/#'];
     this.socket = new MqttSocket({
       url: url.href,
       clientId: `${username.replace(':', '-')}-${Math.random().toString(36).slice(2, 8)}`,
@@ -90,13 +82,14 @@ export class CabinLink {
   /** Raises a fault on seat/<id>/fault (journalled by the appliance, shown on the crew map). */
   reportFault(fault: { id: string; code: string; message: string; at: string }): boolean {
     const seat = this.screen.seat;
-    return seat !== undefined && this.socket !== undefined && this.socket.publish(`seat/${seat.seatId}/fault`, JSON.stringify(fault));
+    if (seat === undefined || this.socket === undefined) return false;
+    return this.socket.publish(topics.seatFault(seat.seatId), JSON.stringify(fault));
   }
 
   /** What plays on this seat, retained for its paired phones (`at`: appliance clock, ms). */
   reportPlayback(state: SeatPlayback): void {
     const seat = this.screen.seat;
-    if (seat) this.socket?.publish(`seat/${seat.seatId}/playback`, JSON.stringify(state), true);
+    if (seat) this.socket?.publish(resumeTopics.playback(seat.seatId), JSON.stringify(state), true);
   }
 
   /** The bus itself, for the resume link's own subscriptions (undefined until started). */
@@ -126,39 +119,24 @@ export class CabinLink {
   private reportHealth(): void {
     const seat = this.screen.seat;
     if (!seat || !this.socket) return;
-    this.socket.publish(`seat/${seat.seatId}/health`, JSON.stringify({
-      appVersion: APP_VERSION,
-      uptimeS: Math.round((performance.now() - this.startedAt) / 1000),
-      lastError: this.status.lastError,
-      playing: this.status.playing,
-      dnd: this.status.dnd,
-      callLight: this.status.callLight,
-    }));
+    this.socket.publish(
+      topics.seatHealth(seat.seatId),
+      JSON.stringify({
+        appVersion: APP_VERSION,
+        uptimeS: Math.round((performance.now() - this.startedAt) / 1000),
+        lastError: this.status.lastError,
+        playing: this.status.playing,
+        dnd: this.status.dnd,
+        callLight: this.status.callLight,
+      }),
+    );
   }
 
   private receive(topic: string, bytes: Uint8Array): void {
-    const seat = this.screen.seat?.seatId;
-    if (seat === undefined && topic !== 'cabin/pa') return; // a phone's seat topics belong to the resume link
-    const payload = text(bytes);
-    try {
-      if (topic === 'cabin/pa') {
-        const pa = payload ? (JSON.parse(payload) as PaNotice & { active?: boolean }) : null;
-        this.events.onPa(pa && pa.active !== false ? pa : null);
-      } else if (topic.endsWith('/state')) {
-        const c = JSON.parse(payload) as Partial<CrewControls>;
-        this.events.onControls({ locked: c.locked === true, parentalLock: c.parentalLock === true });
-      } else if (topic.endsWith('/command')) {
-        const { action } = JSON.parse(payload) as { action?: string };
-        if (action === 'reset' || action === 'ack-call') this.events.onCommand(action);
-      } else if (topic.endsWith('/session')) {
-        const { sessionId } = JSON.parse(payload) as { sessionId?: unknown };
-        if (typeof sessionId === 'string') this.events.onSession?.(sessionId);
-      } else if (topic.endsWith('/remote')) {
-        this.events.onRemote?.(JSON.parse(payload) as RemoteCommand);
-      }
-    } catch (error) {
-      this.status.lastError = `bad message on ${topic}: ${(error as Error).message}`.slice(0, 500);
-    }
+    dispatchCabinMessage(topic, bytes, this.screen.seat?.seatId, this.events, (message, detail) => {
+      warnOnConsole(message, detail);
+      this.status.lastError = `bad message on ${detail.topic}: ${detail.reason}`.slice(0, 500);
+    });
   }
 
   private retryLater(): void {

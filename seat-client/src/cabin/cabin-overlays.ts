@@ -5,13 +5,13 @@
 import type { Locale } from '../i18n/i18n.ts';
 import { h, replace } from '../ui/dom.ts';
 import { icon } from '../ui/icons.ts';
-import type { PaNotice } from './cabin-link.ts';
+import type { PaState } from '@ifec/protocol';
 
 export class CabinOverlays {
   readonly pa = h('div', { class: 'overlay pa', id: 'pa-notice', role: 'alertdialog', 'aria-modal': 'true', 'aria-labelledby': 'pa-heading', hidden: true });
   readonly locked = h('div', { class: 'overlay locked', id: 'seat-locked', role: 'alertdialog', 'aria-modal': 'true', 'aria-labelledby': 'locked-heading', hidden: true });
   readonly offline = h('p', { class: 'offline', id: 'offline-banner', role: 'status', hidden: true });
-  private notice: PaNotice | null = null;
+  private notice: PaState | null = null;
   private isLocked = false;
 
   render(locale: Locale): void {
@@ -23,7 +23,7 @@ export class CabinOverlays {
     replace(this.locked, h('div', { class: 'overlay-box' }, h('h2', { id: 'locked-heading' }, icon('lock'), ' ', locale.t.lockedByCrew), h('p', {}, locale.t.seatLocked)));
   }
 
-  showPa(notice: PaNotice | null, locale: Locale): void {
+  showPa(notice: PaState | null, locale: Locale): void {
     this.notice = notice;
     this.render(locale);
     this.pa.hidden = notice === null;

@@ -10,7 +10,8 @@
  * its pairing; when the seat's session moves on, or the bus refuses the seat's topics, the
  * pairing has ended and the phone forgets it and its copy of the document.
  */
-import type { PairingClaimed, SeatPlayback } from '@ifec/protocol';
+import { type PairingClaimed, resumeTopics, type SeatPlayback } from '@ifec/protocol';
+import { checkedMessage } from '../cabin/cabin-messages.ts';
 import type { CabinLink } from '../cabin/cabin-link.ts';
 import type { ContinueEntry, ResumeDocument } from './resume-document.ts';
 
@@ -176,7 +177,7 @@ export class ResumeLink {
   async sendRemote(command: object): Promise<void> {
     const bus = this.o.cabin.bus;
     if (!this.pairing || !bus) throw new Error('not paired');
-    await bus.publishAcked(`seat/${this.pairing.seatId}/remote`, JSON.stringify(command));
+    await bus.publishAcked(resumeTopics.remote(this.pairing.seatId), JSON.stringify(command));
   }
 
   // ---- the bus -------------------------------------------------------------------------------
@@ -226,19 +227,15 @@ export class ResumeLink {
   /** A phone follows the seat's session (a new one ends the pairing) and what plays on it. */
   private async watchSeat(pairing: PairingClaimed): Promise<void> {
     const bus = this.o.cabin.bus!;
-    const session = `seat/${pairing.seatId}/session`;
-    const playback = `seat/${pairing.seatId}/playback`;
+    const session = resumeTopics.session(pairing.seatId);
+    const playback = resumeTopics.playback(pairing.seatId);
     this.stopListening.push(this.o.cabin.listen((topic, payload) => {
-      try {
-        if (topic === session) {
-          const { sessionId } = JSON.parse(new TextDecoder().decode(payload)) as { sessionId: string };
-          if (sessionId !== pairing.sessionId) this.forgetPairing();
-        } else if (topic === playback) {
-          this.playback = JSON.parse(new TextDecoder().decode(payload)) as SeatPlayback;
-          this.emit();
-        }
-      } catch {
-        // the appliance checked these; a bad one is ignored
+      if (topic !== session && topic !== playback) return;
+      const message = checkedMessage(topic, payload);
+      if (message?.channel === 'seatSession' && message.payload.sessionId !== pairing.sessionId) this.forgetPairing();
+      else if (message?.channel === 'seatPlayback') {
+        this.playback = message.payload;
+        this.emit();
       }
     }));
     await bus.subscribe(session);
