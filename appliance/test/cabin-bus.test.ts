@@ -2,6 +2,7 @@
  * The cabin bus on the real aedes broker, over TCP and WebSocket, with the mqtt client:
  * ACL refusals (counted), bad logins, PA fan-out to 300 seats, bad payloads.
  */
+import net from 'node:net';
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MqttClient } from 'mqtt';
@@ -207,4 +208,52 @@ test('the appliance serves the AsyncAPI document of the cabin bus at /asyncapi.j
     assert.ok(addresses.includes(address), address);
   }
   for (const name of Object.keys(document.channels)) assert.ok(document.components.messages[name]?.payload, name);
+});
+
+/** An MQTT 3.1.1 CONNECT built by hand, so no client library can correct what we send. */
+function rawConnect(clientId: string, cleanSession: boolean, username: string, password: string): Buffer {
+  const str = (v: string) => {
+    const bytes = Buffer.from(v, 'utf8');
+    return Buffer.concat([Buffer.from([bytes.length >> 8, bytes.length & 0xff]), bytes]);
+  };
+  const flags = 0x80 | 0x40 | (cleanSession ? 0x02 : 0x00); // username, password, CleanSession
+  const body = Buffer.concat([str('MQTT'), Buffer.from([0x04, flags, 0x00, 0x3c]), str(clientId), str(username), str(password)]);
+  assert.ok(body.length < 128, 'one-byte remaining length');
+  return Buffer.concat([Buffer.from([0x10, body.length]), body]);
+}
+
+/** Sends the bytes on a fresh TCP socket; the first four bytes back (CONNACK) and whether the broker then closed it. */
+function exchange(port: number, packet: Buffer): Promise<{ connack: Buffer; closed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(packet));
+    let received = Buffer.alloc(0);
+    let timer: NodeJS.Timeout | undefined;
+    socket.on('data', (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length >= 4 && !timer) timer = setTimeout(() => finish(false), 500);
+    });
+    const finish = (closed: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ connack: received.subarray(0, 4), closed });
+    };
+    socket.on('close', () => finish(true));
+    socket.on('error', reject);
+  });
+}
+
+test('an empty ClientId with CleanSession=0 is refused with CONNACK 0x02 (MQTT-3.1.3-8); with CleanSession=1 it is accepted', async () => {
+  const secret = app.credentials.seats['1A']!;
+  const before = await metric(app, 'ifec_mqtt_acl_denials_total', { action: 'connect' });
+  const refused = await exchange(app.mqttPort, rawConnect('', false, 'seat:1A', secret));
+  assert.deepEqual([...refused.connack], [0x20, 0x02, 0x00, 0x02], 'CONNACK, identifier rejected');
+  assert.equal(refused.closed, true, 'the broker closes the connection after the refusal');
+  assert.equal(await metric(app, 'ifec_mqtt_acl_denials_total', { action: 'connect' }), before + 1);
+  assert.ok(app.logLines.some((l) => l.includes('MQTT-3.1.3-8')));
+
+  const accepted = await exchange(app.mqttPort, rawConnect('', true, 'seat:1A', secret));
+  assert.deepEqual([...accepted.connack], [0x20, 0x02, 0x00, 0x00], 'CONNACK, accepted');
+  assert.equal(accepted.closed, false);
+  const named = await exchange(app.mqttPort, rawConnect('seat-1A-raw', false, 'seat:1A', secret));
+  assert.deepEqual([...named.connack], [0x20, 0x02, 0x00, 0x00], 'a persistent session with a ClientId is accepted');
 });

@@ -6,7 +6,7 @@
 import net from 'node:net';
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
+import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Logger } from 'pino';
 import { MAX_CONSUMED_PAYLOAD_BYTES } from '@ifec/protocol';
@@ -31,6 +31,8 @@ const SWALLOWED_PREFIX = '$ifec/swallowed/';
 
 export class CabinBus {
   private readonly principals = new WeakMap<Client, Principal>();
+  /** Clients whose CONNECT asked for a persistent session with no ClientId (refused at authenticate). */
+  private readonly identifierRejected = new WeakSet<Client>();
   private tcpServer?: net.Server;
   private readonly wss = new WebSocketServer({ noServer: true });
 
@@ -40,6 +42,7 @@ export class CabinBus {
     let bus!: CabinBus;
     const broker = await Aedes.createBroker({
       maxClientsIdLength: 64,
+      preConnect: (client, packet, done) => bus.onPreConnect(client, packet, done),
       authenticate: (client, username, password, done) => bus.onAuthenticate(client, username, password, done),
       authorizeSubscribe: (client, sub, done) => bus.onSubscribe(client, sub, done),
       authorizePublish: (client, packet, done) => bus.onPublish(client, packet, done),
@@ -106,7 +109,24 @@ export class CabinBus {
     await new Promise<void>((resolve) => this.broker.close(() => resolve()));
   }
 
+  /**
+   * MQTT-3.1.3-8: an empty ClientId with CleanSession=0 gets CONNACK 0x02 (aedes 1.2 accepts it
+   * and invents an id, so the session could never be resumed). preConnect has no way to send a
+   * return code; authenticate does, and runs first of the connect steps, so the client is marked
+   * here and refused there.
+   */
+  private onPreConnect(client: Client, packet: ConnectPacket, done: (err: Error | null, ok: boolean) => void): void {
+    if (!packet.clean && (packet.clientId ?? '') === '') this.identifierRejected.add(client);
+    done(null, true);
+  }
+
   private onAuthenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (err: AuthenticateError | null, ok: boolean) => void): void {
+    if (this.identifierRejected.has(client)) {
+      this.deps.metrics.aclDenials.inc({ action: 'connect', role: roleOf(username) });
+      this.deps.log.warn({ username }, 'mqtt connect refused: an empty ClientId needs CleanSession=1 (MQTT-3.1.3-8)');
+      const error = new Error('identifier rejected: an empty ClientId needs CleanSession=1');
+      return done(Object.assign(error, { returnCode: 2 }) as AuthenticateError, false);
+    }
     this.deps.authenticate(username ?? '', password?.toString('utf8') ?? '').then(
       (principal) => {
         if (!principal) {
