@@ -1,12 +1,12 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { describeIssues } from '@ifec/protocol';
+import { describeIssues, IfecError, type ErrorCode } from '@ifec/protocol';
 
 /** An error a request handler throws to answer with a status and a code. */
-export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
-    super(message);
+export class HttpError extends IfecError {
+  constructor(readonly status: number, code: ErrorCode, message: string) {
+    super(code, message);
   }
 }
 

@@ -5,14 +5,15 @@
  * may have crossed into a region where the title is blocked, or crew may have set a lock).
  */
 import fs from 'node:fs';
+import { IfecError, type ErrorCode } from '@ifec/protocol';
 import path from 'node:path';
 import type { ContentLoads } from './content-loads.ts';
 import type { PlaybackSession } from './playback-sessions.ts';
 import { refusePlayback, type Entitlements, type PlaybackRefusal } from './playback-policy.ts';
 
-export class KeyRefused extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
-    super(message);
+export class KeyRefused extends IfecError {
+  constructor(readonly status: number, code: ErrorCode, message: string) {
+    super(code, message);
   }
 }
 

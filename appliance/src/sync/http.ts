@@ -43,7 +43,7 @@ export function syncRouter(deps: { directory: AccessDirectory; service: SyncServ
       fs.writeFileSync(path.join(dir, 'bundle'), req.body);
       res.json({ imported: await deps.bundles.importDownlink(path.join(dir, 'bundle')) });
     } catch (error) {
-      if (error instanceof BundleRefused) throw new HttpError(422, error.code.toUpperCase().replaceAll('-', '_'), error.message);
+      if (error instanceof BundleRefused) throw new HttpError(422, error.code, error.message);
       if (error instanceof PublicationRefused) throw new HttpError(422, error.code, error.message);
       throw error;
     } finally {

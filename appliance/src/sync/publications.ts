@@ -9,14 +9,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { publication as publicationSchema, verifyBlock, type Publication, type PublicationKind } from '@ifec/protocol';
+import { publication as publicationSchema, verifyBlock, type Publication, type PublicationKind, IfecError } from '@ifec/protocol';
 import type { Store } from '../store/store.ts';
 
-export class PublicationRefused extends Error {
-  constructor(readonly code: 'PUBLICATION_SIGNATURE' | 'PUBLICATION_INVALID' | 'PUBLICATION_WRONG_AIRCRAFT', message: string) {
-    super(message);
-  }
-}
+export class PublicationRefused extends IfecError<'PUBLICATION_SIGNATURE' | 'PUBLICATION_INVALID' | 'PUBLICATION_WRONG_AIRCRAFT'> {}
 
 export type PublicationState = 'ready' | 'needs-files' | 'active' | 'refused';
 

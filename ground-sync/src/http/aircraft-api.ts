@@ -31,12 +31,12 @@ export function aircraftRouter(db: Database): Router {
     if (!parsed) throw new HttpError(401, 'AIRCRAFT_AUTH_REQUIRED', 'sign the request: Authorization: IFEC-Aircraft id=..,ts=..,sig=..');
     if (parsed.aircraftId !== req.params.aircraftId) throw new HttpError(403, 'AIRCRAFT_MISMATCH', `signed as ${parsed.aircraftId}, calling for ${req.params.aircraftId}`);
     const identity = await aircraftIdentity(db, parsed.aircraftId);
-    if (!identity) throw new HttpError(401, 'AIRCRAFT_UNKNOWN', `aircraft ${parsed.aircraftId} is not registered`);
+    if (!identity) throw new HttpError(401, 'AIRCRAFT_NOT_REGISTERED', `aircraft ${parsed.aircraftId} is not registered`);
     const body = Buffer.isBuffer(req.body) ? req.body : undefined;
     const verdict = verifyAircraftRequest(parsed, identity.publicKey, req.method, req.originalUrl, body);
     if (verdict !== 'ok') {
-      await recordAircraftError(db, parsed.aircraftId, verdict === 'stale' ? 'REQUEST_STALE' : 'BAD_SIGNATURE', `${req.method} ${req.path}: ${verdict}`);
-      throw new HttpError(401, verdict === 'stale' ? 'REQUEST_STALE' : 'BAD_SIGNATURE', verdict === 'stale' ? 'request timestamp is too far from the ground clock' : 'request signature does not verify with the registered key');
+      await recordAircraftError(db, parsed.aircraftId, verdict, `${req.method} ${req.path}: ${verdict}`);
+      throw new HttpError(401, verdict, verdict === 'REQUEST_STALE' ? 'request timestamp is too far from the ground clock' : 'request signature does not verify with the registered key');
     }
     res.locals.caller = { aircraftId: parsed.aircraftId, tenantId: identity.tenantId } satisfies AircraftCaller;
     const link = req.get('x-ifec-link');

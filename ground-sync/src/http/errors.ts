@@ -1,16 +1,16 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { BundleRefused, describeIssues, SyncFormatError } from '@ifec/protocol';
+import { BundleRefused, describeIssues, IfecError, SyncFormatError, type ErrorCode } from '@ifec/protocol';
 import { FleetError } from '../fleet/aircraft.ts';
 import { TenantError } from '../tenants/tenants.ts';
 import { PublicationError } from '../downlink/publications.ts';
 import { FileError } from '../downlink/files.ts';
 
 /** An error a handler throws to answer with a status and a code. */
-export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
-    super(message);
+export class HttpError extends IfecError {
+  constructor(readonly status: number, code: ErrorCode, message: string) {
+    super(code, message);
   }
 }
 
@@ -23,8 +23,8 @@ export function parseBody<T>(schema: z.ZodType<T>, value: unknown): T {
 /** Maps the domain's typed errors to HTTP once, so handlers stay thin. */
 function toHttp(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error;
-  if (error instanceof SyncFormatError) return new HttpError(error.code === 'batch-too-large' ? 413 : 400, error.code.toUpperCase().replaceAll('-', '_'), error.message);
-  if (error instanceof BundleRefused) return new HttpError(422, error.code.toUpperCase().replaceAll('-', '_'), error.message);
+  if (error instanceof SyncFormatError) return new HttpError(error.code === 'BATCH_TOO_LARGE' ? 413 : 400, error.code, error.message);
+  if (error instanceof BundleRefused) return new HttpError(422, error.code, error.message);
   if (error instanceof FleetError) return new HttpError(error.code === 'AIRCRAFT_UNKNOWN' ? 404 : error.code === 'AIRCRAFT_TAKEN' ? 409 : 400, error.code, error.message);
   if (error instanceof TenantError) return new HttpError(error.code === 'TENANT_EXISTS' ? 409 : 400, error.code, error.message);
   if (error instanceof PublicationError) return new HttpError(409, error.code, error.message);
