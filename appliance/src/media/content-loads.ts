@@ -33,6 +33,11 @@ export class ContentLoadRefused extends IfecError<'CONTENT_LOAD_REFUSED'> {
   constructor(readonly source: string, readonly problems: InstallProblem[]) {
     super('CONTENT_LOAD_REFUSED', `content load ${source} refused: ${problems.map((p) => p.message).join('; ')}`);
   }
+
+  /** The HTTP answer lists every problem (http-kit's ErrorDetails). */
+  get details() {
+    return { problems: this.problems };
+  }
 }
 
 const ACTIVE_KEY = 'active-content-load';
