@@ -25,6 +25,11 @@ export class TopicRouter {
     this.routes.push({ pattern, levels: pattern.split('/'), handler });
   }
 
+  /** Every pattern with its handler, in registration order (appliance/src/domain.ts collects a domain's topics so). */
+  entries(): [pattern: string, handler: TopicHandler][] {
+    return this.routes.map((r) => [r.pattern, r.handler]);
+  }
+
   match(topic: string): { pattern: string; handler: TopicHandler } | undefined {
     const levels = topic.split('/');
     return this.routes.find((r) => r.levels.length === levels.length && r.levels.every((l, i) => l === '+' || l === levels[i]));

@@ -22,7 +22,6 @@ export interface SessionsRouterDeps {
   seatSessions: SeatSessions;
   sessions: PassengerSessions;
   pairings: Pairings;
-  reset: FlightReset;
   disconnectPhones: (deviceIds: string[]) => void;
   now?: () => number;
 }
@@ -71,9 +70,14 @@ export function sessionsRouter(deps: SessionsRouterDeps): Router {
     res.json({ unpaired: ended.seatId });
   });
 
-  router.post(pairingPaths.resetForNextFlight, requireCrew(directory, ['purser', 'cabin_crew']), async (_req, res) => {
-    res.json(await deps.reset.reset('crew'));
-  });
+  return router;
+}
 
+/** The crew's reset for next flight (the same reset the flight phase landed -> gate runs). */
+export function flightResetRouter(directory: AccessDirectory, reset: FlightReset): Router {
+  const router = Router();
+  router.post(pairingPaths.resetForNextFlight, requireCrew(directory, ['purser', 'cabin_crew']), async (_req, res) => {
+    res.json(await reset.reset('crew'));
+  });
   return router;
 }
