@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { IfecError } from '@ifec/protocol';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -98,8 +99,10 @@ const ENV_KEYS: Record<string, keyof ApplianceConfig> = {
 /** Read by this module itself, not a setting. */
 const CONFIG_FILE_KEY = 'IFEC_CONFIG';
 
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
+export class ConfigError extends IfecError<'CONFIG_INVALID'> {
+  constructor(message: string) {
+    super('CONFIG_INVALID', message);
+  }
 }
 
 /** Builds the config from an environment (process.env in production, a plain object in tests). */

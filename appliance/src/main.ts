@@ -1,55 +1,40 @@
 /**
- * The appliance's composition root: config -> store -> services -> transports.
- * The only file that wires things together.
+ * The appliance's composition root: config -> store -> domains -> transports. The only file
+ * that wires things together; each domain is one module (src/domain.ts says the shape).
  */
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { pino, type Logger } from 'pino';
-import { ConfigError, loadConfig, type ApplianceConfig } from './config.ts';
-import { lockDataDir } from './store/data-dir-lock.ts';
-import { Store } from './store/store.ts';
-import { Journal } from './store/journal.ts';
-import { DurableRecords } from './store/durable-records.ts';
-import { createMetrics } from './metrics.ts';
-import { AccessDirectory } from './access/directory.ts';
-import { TokenSigner } from './access/tokens.ts';
-import { accessRouter } from './access/http.ts';
-import { AIRCRAFT_PROVISIONED, applyProvisioned, currentAircraft, seatClasses } from './aircraft/provisioning.ts';
+import { type Logger, pino } from 'pino';
+import { accessDomain } from './access/access-domain.ts';
+import { asyncApiRouter } from './bus/asyncapi-router.ts';
 import { CabinBus } from './bus/cabin-bus.ts';
 import { TopicRouter } from './bus/topic-router.ts';
-import { CABIN_PA, PaService, applyPaRecord } from './cabin/pa.ts';
-import { asyncApiRouter } from './bus/asyncapi-router.ts';
-import { SEAT_FAULT, SeatMap, applySeatFault } from './cabin/seat-map.ts';
-import { registerCabinTopics } from './cabin/bus.ts';
-import { cabinRouter } from './cabin/http.ts';
-import { SeatControl, seatControlRouter } from './cabin/seat-control.ts';
-import { seatAppRouter } from './web/static-app.ts';
-import { createHttpApp } from './http/server.ts';
-import { banner, ensureAircraft } from './demo/first-run.ts';
-import { ContentLoads, readTrustedKeyFiles } from './media/content-loads.ts';
-import { PlaybackSessions } from './media/playback-sessions.ts';
-import { KeyServer } from './media/keys.ts';
-import { noPurchases } from './media/playback-policy.ts';
-import { LiveChannels } from './media/live-channels.ts';
-import { mediaRouter } from './media/http.ts';
-import { cachedDemoKey, installDemoContent } from './media/demo-content.ts';
+import { cabinDomain } from './cabin/cabin-domain.ts';
+import type { Catalog } from './catalog/catalog.ts';
+import { catalogDomain } from './catalog/catalog-domain.ts';
 import { ReplicationClock } from './catalog/sequence.ts';
-import { LiveStream } from './catalog/live-stream.ts';
-import { Catalog } from './catalog/catalog.ts';
-import { catalogRouter } from './catalog/http.ts';
-import { SeatStates } from './seat-state/seat-states.ts';
-import { SeatSessions } from './seat-state/sessions.ts';
-import { seatStateRouter } from './seat-state/http.ts';
-import { toGround } from './sync/outbox.ts';
-import { createSync, registerGroundKinds, type RunningSync } from './sync/sync-domain.ts';
-import { PassengerSessions } from './sessions/passenger-sessions.ts';
-import { Pairings } from './sessions/pairing.ts';
-import { FlightReset } from './sessions/reset.ts';
-import { phoneDisconnector, registerSessionTopics, watchFlightPhase } from './sessions/bus.ts';
-import { sessionsRouter } from './sessions/http.ts';
-import { ResumeStore } from './resume/resume-store.ts';
-import { ResumeHub } from './resume/resume-hub.ts';
+import { type ApplianceConfig, ConfigError, loadConfig } from './config.ts';
+import { banner } from './demo/first-run.ts';
+import { BusLink, Domains } from './domain.ts';
+import { createHttpApp } from './http/server.ts';
+import { mediaDomain } from './media/media-domain.ts';
+import { createMetrics } from './metrics.ts';
+import { resumeDomain } from './resume/resume-domain.ts';
+import type { ResumeHub } from './resume/resume-hub.ts';
+import { seatStateDomain } from './seat-state/seat-state-domain.ts';
+import type { SeatStates } from './seat-state/seat-states.ts';
+import type { Pairings } from './sessions/pairing.ts';
+import type { PassengerSessions } from './sessions/passenger-sessions.ts';
+import type { FlightReset } from './sessions/reset.ts';
+import { flightResetDomain, sessionsDomain } from './sessions/sessions-domain.ts';
+import { lockDataDir } from './store/data-dir-lock.ts';
+import { DurableRecords } from './store/durable-records.ts';
+import { Journal } from './store/journal.ts';
+import { Store } from './store/store.ts';
+import { type RunningSync, syncDomain } from './sync/sync-domain.ts';
+import { seatAppRouter } from './web/static-app.ts';
 
 export interface RunningAppliance {
   config: ApplianceConfig;
@@ -67,114 +52,126 @@ export interface RunningAppliance {
   stop(): Promise<void>;
 }
 
-export async function startAppliance(config: ApplianceConfig, log: Logger, out: (text: string) => void = () => {}): Promise<RunningAppliance> {
+/** Every domain, in the order they open (each may use what the ones before it expose). */
+export const DOMAINS = [
+  accessDomain,
+  sessionsDomain,
+  resumeDomain,
+  seatStateDomain,
+  flightResetDomain,
+  cabinDomain,
+  mediaDomain,
+  catalogDomain,
+  syncDomain,
+];
+
+export async function startAppliance(
+  config: ApplianceConfig,
+  log: Logger,
+  out: (text: string) => void = () => {},
+): Promise<RunningAppliance> {
   const lock = lockDataDir(config.dataDir);
-  if (lock.tookOverStaleLock) log.warn({ dataDir: config.dataDir }, 'previous appliance did not stop cleanly; replaying the journal');
+  if (lock.tookOverStaleLock)
+    log.warn({ dataDir: config.dataDir }, 'previous appliance did not stop cleanly; replaying the journal');
   let draining = false;
   let ready = false;
 
+  // Store: journal first, PGlite second; every domain's record kinds are known before the replay.
   const store = await Store.open(path.join(config.dataDir, 'pglite'), log);
-  const journal = await Journal.open(path.join(config.dataDir, 'journal.log'), { groupCommitMs: config.journalGroupCommitMs });
+  const journal = await Journal.open(path.join(config.dataDir, 'journal.log'), {
+    groupCommitMs: config.journalGroupCommitMs,
+  });
   const records = new DurableRecords(journal, store, log);
-  records.register(AIRCRAFT_PROVISIONED, applyProvisioned);
-  records.register(CABIN_PA, toGround(applyPaRecord));
-  records.register(SEAT_FAULT, toGround(applySeatFault));
-  registerGroundKinds(records);
-  const replayed = await records.replay();
-  log.info({ records: replayed }, 'journal replayed');
+  const domains = new Domains(records, new TopicRouter());
+  domains.declare(DOMAINS);
+  log.info({ records: await records.replay() }, 'journal replayed');
 
-  const issued = await ensureAircraft(config, store, records, log);
-  const aircraft = (await currentAircraft(store))!;
-  const directory = new AccessDirectory(TokenSigner.fromDataDir(config.dataDir));
-  await directory.load(store);
+  // Domains, each from what the ones before it expose. They publish on the bus from restore() on.
+  const link = new BusLink();
+  const clock = new ReplicationClock();
+  const child = (domain: string) => log.child({ domain });
+  const access = await domains.open(accessDomain, { config, store, records, log });
+  const { directory, seatSessions } = access;
+  const sessions = await domains.open(sessionsDomain, { config, store, directory, seatSessions, bus: link });
+  const sessionOf = (seatId: string) => sessions.sessions.sessionOf(seatId);
+  const hub = await domains.open(resumeDomain, { store, sessionOf, bus: link, log: child('resume') });
+  const seatStates = await domains.open(seatStateDomain, {
+    store,
+    clock,
+    seatSessions,
+    sessionOf,
+    log: child('replication'),
+  });
+  const reset = await domains.open(flightResetDomain, {
+    store,
+    directory,
+    sessions,
+    hub,
+    seatStates,
+    bus: link,
+    log: child('sessions'),
+  });
+  const cabin = await domains.open(cabinDomain, { config, store, records, directory, bus: link });
+  const parentalLocked = (seatId: string) => cabin.seatControl.all()[seatId]?.parentalLock ?? false;
+  const loads = await domains.open(mediaDomain, { config, store, directory, parentalLocked, log: child('media') });
+  const catalog = await domains.open(catalogDomain, { store, clock, loads, log: child('replication') });
+  const sync = await domains.open(syncDomain, {
+    config,
+    store,
+    records,
+    directory,
+    aircraftId: access.tailNumber,
+    publish: link.publish,
+    installContentLoad: (dir) => loads.install(dir),
+    log: child('sync'),
+  });
 
+  // Transports: the cabin bus, then HTTP (the seat app's static files after every API route).
   const metrics = createMetrics();
-  const router = new TopicRouter();
-  const passengerSessions = new PassengerSessions();
-  await passengerSessions.load(store, directory.seatIds, (fn) => store.write(fn));
-  const pairings = new Pairings(store, passengerSessions, { codeTtlMs: config.pairingCodeTtlS * 1000 });
-  await pairings.load(store);
-  const bus = await CabinBus.create({ authenticate: (u, p) => directory.authenticate(u, p), router, metrics, log, pairedSeat: pairings.pairedSeat });
-  // Seat replication: the catalogue follows the active content load; seat state is per seat.
-  const replicationLog = log.child({ domain: 'replication' });
-  const replicationClock = new ReplicationClock();
-  const catalogStream = new LiveStream({ name: 'catalog' });
-  const seatStateStream = new LiveStream({ name: 'seat-state' });
-  const catalog = new Catalog({ store, clock: replicationClock, stream: catalogStream, log: replicationLog });
-  const seatStates = new SeatStates({ store, clock: replicationClock, stream: seatStateStream, log: replicationLog });
-  await catalog.load();
-  await seatStates.load();
-  const resumeHub = new ResumeHub({ store: new ResumeStore(store), sessionOf: (seatId) => passengerSessions.sessionOf(seatId), publish: (topic, payload, options) => bus.publish(topic, payload, options), log: log.child({ domain: 'resume' }) });
-  resumeHub.register(router);
-  registerSessionTopics(router);
-  const disconnectPhones = phoneDisconnector(bus);
-  const flightReset = new FlightReset({ store, sessions: passengerSessions, pairings, hub: resumeHub, seatStates, publish: (topic, payload, options) => bus.publish(topic, payload, options), disconnectPhones, log: log.child({ domain: 'sessions' }) });
-  watchFlightPhase(bus, (payload) => flightReset.onFlightPhase(payload));
-  await flightReset.announceAll();
-  const pa = new PaService(records, (topic, payload, options) => bus.publish(topic, payload, options));
-  const seatMap = new SeatMap(await seatClasses(store), records, config.seatOfflineAfterS * 1000);
-  await seatMap.loadFaults(store);
-  registerCabinTopics(router, pa, seatMap);
-  await pa.restore(store);
-  const seatControl = new SeatControl(new Set(directory.seatIds), store, (topic, payload, options) => bus.publish(topic, payload, options));
-  await seatControl.restore();
-
-  const mediaLog = log.child({ domain: 'media' });
-  const mediaSigner = TokenSigner.fromDataDir(config.dataDir);
-  const trustedContentKeys = readTrustedKeyFiles(config.contentTrustedKeys);
-  const demoKey = config.demo ? cachedDemoKey() : undefined;
-  if (demoKey) trustedContentKeys.push(demoKey);
-  const contentLoads = new ContentLoads({ dataDir: config.dataDir, store, trustedKeys: () => trustedContentKeys, log: mediaLog });
-  await contentLoads.restore();
-
-  const seatSessions = new SeatSessions(directory, TokenSigner.fromDataDir(config.dataDir));
-  contentLoads.onActivated((active) => {
-    catalog.projectLoad(active).catch((error: unknown) => replicationLog.error({ err: error, loadId: active.loadId }, 'catalogue projection failed'));
-  });
-  if (contentLoads.active) await catalog.projectLoad(contentLoads.active);
-  const liveChannels = new LiveChannels({
-    channels: config.liveChannels.split(','), dataDir: config.dataDir, signer: mediaSigner, publishSecret: config.livePublishSecret,
-    ffmpeg: config.ffmpegPath, segmentS: 2, windowSegments: 6, reconnectGraceMs: config.liveReconnectGraceS * 1000, log: mediaLog,
-  });
-  const keyServer = new KeyServer({
-    loads: contentLoads, entitlements: noPurchases, currentRegion: () => config.region,
-    parentalLocked: (seatId) => seatControl.all()[seatId]?.parentalLock ?? false, parentalLockMaxAge: config.parentalLockMaxAge,
-  });
-  const playbackSessions = new PlaybackSessions(mediaSigner, config.playbackTokenTtlS);
-  const sync = await createSync({
-    config, store, records, directory, aircraftId: aircraft.tailNumber, log: log.child({ domain: 'sync' }),
-    publish: (topic, payload, options) => bus.publish(topic, payload, options),
-    installContentLoad: (dir) => contentLoads.install(dir),
-  });
-
-  const app = createHttpApp({
-    // The media router first: /hls is the hot path and must not pass the seat app's static file lookups.
-    routers: [mediaRouter({ directory, loads: contentLoads, sessions: playbackSessions, keys: keyServer, live: liveChannels, segmentCacheBytes: config.originCacheMb * 1024 * 1024 }),
-      accessRouter(directory), cabinRouter(directory, pa, seatMap), seatControlRouter(directory, seatControl), seatAppRouter(),
-      catalogRouter(catalog, catalogStream), seatStateRouter(seatSessions, seatStates, seatStateStream, (seatId) => passengerSessions.sessionOf(seatId)), sync.router,
-      sessionsRouter({ directory, seatSessions, sessions: passengerSessions, pairings, reset: flightReset, disconnectPhones }), asyncApiRouter()],
+  const bus = await CabinBus.create({
+    authenticate: (u, p) => directory.authenticate(u, p),
+    router: domains.topics,
     metrics,
     log,
-    health: {
-      live: () => true,
-      ready: () => (draining ? { ready: false, reason: 'shutting down' } : ready ? { ready: true } : { ready: false, reason: 'starting' }),
-    },
+    pairedSeat: sessions.pairings.pairedSeat,
   });
-  const server = http.createServer(app);
+  link.connect(bus);
+  await domains.restore();
+  const health = {
+    live: () => true,
+    ready: () =>
+      draining
+        ? { ready: false, reason: 'shutting down' }
+        : ready
+          ? { ready: true }
+          : { ready: false, reason: 'starting' },
+  };
+  const server = http.createServer(
+    createHttpApp({ routers: [...domains.routers, asyncApiRouter(), seatAppRouter()], metrics, log, health }),
+  );
   bus.attachWebSocket(server);
   const httpPort = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     // Boarding: every seat opens its replication stream and its requests within seconds. Node's
     // default backlog (511) overflows and dropped SYNs come back 1, 3, 7… s later (bench/boarding.ts).
-    server.listen({ port: config.httpPort, host: config.host, backlog: 4096 }, () => resolve((server.address() as import('node:net').AddressInfo).port));
+    server.listen({ port: config.httpPort, host: config.host, backlog: 4096 }, () =>
+      resolve((server.address() as AddressInfo).port),
+    );
   });
   const mqttPort = await bus.listenTcp(config.mqttPort, config.host);
-  await liveChannels.start(config.rtmpPort, config.host);
-  if (config.demo) void installDemoContent({ loads: contentLoads, trust: (pem) => trustedContentKeys.push(pem), log: mediaLog });
-  await sync.start();
+  await domains.start();
   ready = true;
-  log.info({ httpPort, mqttPort, tailNumber: aircraft.tailNumber }, 'appliance ready');
-  out(banner({ httpPort, mqttPort, dataDir: config.dataDir, tailNumber: aircraft.tailNumber, seats: directory.seatIds.length, issued: config.demo ? issued : undefined }));
+  log.info({ httpPort, mqttPort, tailNumber: access.tailNumber }, 'appliance ready');
+  out(
+    banner({
+      httpPort,
+      mqttPort,
+      dataDir: config.dataDir,
+      tailNumber: access.tailNumber,
+      seats: directory.seatIds.length,
+      issued: config.demo ? access.issued : undefined,
+    }),
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -183,12 +180,8 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
       log.info('shutting down: no new connections, draining');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      // Open replication streams would hold server.close() up: end them, seats reconnect and resync.
-      catalogStream.close();
-      seatStateStream.close();
-      await sync.stop();
+      await domains.stop();
       await bus.close();
-      await liveChannels.stop();
       await Promise.race([closed, new Promise((r) => setTimeout(r, 5000).unref())]);
       server.closeAllConnections();
       await journal.close();
@@ -197,7 +190,18 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
       log.info('stopped cleanly');
     })());
 
-  return { config, httpPort, mqttPort, bus, store, catalog, seatStates, sync, passengers: { sessions: passengerSessions, pairings, hub: resumeHub, reset: flightReset }, stop };
+  return {
+    config,
+    httpPort,
+    mqttPort,
+    bus,
+    store,
+    catalog,
+    seatStates,
+    sync,
+    passengers: { sessions: sessions.sessions, pairings: sessions.pairings, hub, reset },
+    stop,
+  };
 }
 
 async function main(): Promise<void> {
@@ -222,10 +226,13 @@ async function main(): Promise<void> {
   }
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      running.stop().then(() => process.exit(0), (error) => {
-        log.error({ err: error }, 'unclean shutdown');
-        process.exit(1);
-      });
+      running.stop().then(
+        () => process.exit(0),
+        (error) => {
+          log.error({ err: error }, 'unclean shutdown');
+          process.exit(1);
+        },
+      );
     });
   }
 }

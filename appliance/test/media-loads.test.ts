@@ -94,20 +94,20 @@ test('one byte changed in a segment: refused (file-checksum)', async () => {
   const bytes = fs.readFileSync(seg);
   bytes[100] = bytes[100]! ^ 0xff;
   fs.writeFileSync(seg, bytes);
-  await refusedWith(bad.dir, 'file-checksum');
+  await refusedWith(bad.dir, 'FILE_CHECKSUM');
 });
 
 test('signature swapped: signed by an untrusted key, or load.json edited after signing', async () => {
   const untrusted = generateSigningKeys();
   const foreign = await buildTestLoad({ out: path.join(work, 'untrusted'), source, titles: [{ id: 'night-flight' }], privateKeyPem: untrusted.privateKeyPem, version: 3 });
-  await refusedWith(foreign.dir, 'signature-untrusted');
+  await refusedWith(foreign.dir, 'SIGNATURE_UNTRUSTED');
 
   const edited = await buildTestLoad({ out: path.join(work, 'edited'), source, titles: [{ id: 'night-flight' }], privateKeyPem: signer.privateKeyPem, version: 4 });
   const load = JSON.parse(fs.readFileSync(path.join(edited.dir, 'load.json'), 'utf8')) as ContentLoad;
   const other = signContentLoad({ ...load, expiresAt: '2099-01-01T00:00:00Z', signature: undefined } as never, untrusted.privateKeyPem);
   // The trusted key id with a signature from another key: a swapped signature.
   fs.writeFileSync(path.join(edited.dir, 'load.json'), JSON.stringify({ ...load, signature: { ...load.signature, value: other.signature.value } }));
-  await refusedWith(edited.dir, 'signature-invalid');
+  await refusedWith(edited.dir, 'SIGNATURE_INVALID');
 });
 
 test('licence expired, or not yet open: refused with the title named', async () => {
@@ -116,12 +116,12 @@ test('licence expired, or not yet open: refused with the title named', async () 
     out: path.join(work, 'expired'), source, privateKeyPem: signer.privateKeyPem, version: 5,
     titles: [{ id: 'night-flight' }, { id: 'old-film', licence: { start: `${year - 3}-01-01T00:00:00Z`, end: `${year - 1}-01-01T00:00:00Z` } }],
   });
-  await refusedWith(expired.dir, 'licence-expired');
+  await refusedWith(expired.dir, 'LICENCE_EXPIRED');
   const early = await buildTestLoad({
     out: path.join(work, 'early'), source, privateKeyPem: signer.privateKeyPem, version: 6,
     titles: [{ id: 'next-month', licence: { start: `${year + 1}-01-01T00:00:00Z`, end: `${year + 2}-01-01T00:00:00Z` } }],
   });
-  await refusedWith(early.dir, 'licence-not-open');
+  await refusedWith(early.dir, 'LICENCE_NOT_OPEN');
 });
 
 test('a symlink to a file outside the load is not followed', async () => {
@@ -130,7 +130,7 @@ test('a symlink to a file outside the load is not followed', async () => {
   const outside = path.join(work, 'outside.m4s');
   fs.renameSync(seg, outside);
   fs.symlinkSync(outside, seg);
-  await refusedWith(linked.dir, 'file-missing');
+  await refusedWith(linked.dir, 'FILE_MISSING');
 });
 
 test('an older version of the same fleet\'s load is refused (rollback)', async () => {
@@ -139,7 +139,7 @@ test('an older version of the same fleet\'s load is refused (rollback)', async (
   const older = await buildTestLoad({ out: path.join(work, 'v9'), source, titles: [{ id: 'night-flight' }], privateKeyPem: signer.privateKeyPem, id: 'XA-A320-2026-12-v9', version: 9 });
   const res = await install(older.dir);
   assert.equal(res.status, 422);
-  assert.equal(res.body.error?.problems[0]?.code, 'load-rollback');
+  assert.equal(res.body.error?.problems[0]?.code, 'LOAD_ROLLBACK');
   assert.equal(await activeLoadId(), 'XA-A320-2026-12-v10');
   assert.ok(!fs.existsSync(path.join(app.dataDir, 'content', 'XA-A320-2026-12-v1')), 'the replaced load was removed');
 });

@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
+import { IfecError } from '@ifec/protocol';
 import { BundleRefused } from '@ifec/protocol/node';
 import { GroundConfigError, loadGroundConfig } from './config.ts';
 import { openGround, startGround } from './main.ts';
@@ -25,7 +26,11 @@ import { createTenant, issueApiKey, TenantError } from './tenants/tenants.ts';
 import { FleetError, registerAircraft } from './fleet/aircraft.ts';
 import { exportDownlinkBundle, importUplinkBundle } from './bundles/bundles.ts';
 
-class UsageError extends Error {}
+class UsageError extends IfecError<'USAGE'> {
+  constructor(message: string) {
+    super('USAGE', message);
+  }
+}
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);

@@ -1,6 +1,7 @@
 /** Ground configuration from the environment, validated once; a bad value names its variable. */
 import path from 'node:path';
 import { z } from 'zod';
+import { IfecError } from '@ifec/protocol';
 
 export const groundConfigSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(8090),
@@ -23,8 +24,10 @@ const ENV: Record<string, keyof z.infer<typeof groundConfigSchema>> = {
   GROUND_LOG_LEVEL: 'logLevel',
 };
 
-export class GroundConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
+export class GroundConfigError extends IfecError<'CONFIG_INVALID'> {
+  constructor(message: string) {
+    super('CONFIG_INVALID', message);
+  }
 }
 
 export function loadGroundConfig(env: Record<string, string | undefined>): GroundConfig {

@@ -101,7 +101,7 @@ test('bad input from an aircraft gets a precise 4xx and stores nothing', async (
     ['signed by another key', aircraftCall('POST', path, encodeBatch({ aircraftId: 'F-HAAA', stream: 'critical', after: 5, through: 9, pending: 0, records: records(6, 3) }), crypto.generateKeyPairSync('ed25519').privateKey), 401, 'BAD_SIGNATURE'],
     ['unsigned', fetch(`${ground.url}${path}`, { method: 'POST', body: new Uint8Array(encodeBatch({ aircraftId: 'F-HAAA', stream: 'critical', after: 5, through: 9, pending: 0, records: records(6, 3) })) }), 401, 'AIRCRAFT_AUTH_REQUIRED'],
     ["another aircraft's batch", aircraftCall('POST', path, encodeBatch({ aircraftId: 'F-HBBB', stream: 'critical', after: 5, through: 9, pending: 0, records: records(6, 3) })), 403, 'AIRCRAFT_MISMATCH'],
-    ['unregistered aircraft', aircraftCall('POST', '/v1/aircraft/F-HZZZ/batches', Buffer.from('x'), aircraftKey.privateKey, 'F-HZZZ'), 401, 'AIRCRAFT_UNKNOWN'],
+    ['unregistered aircraft', aircraftCall('POST', '/v1/aircraft/F-HZZZ/batches', Buffer.from('x'), aircraftKey.privateKey, 'F-HZZZ'), 401, 'AIRCRAFT_NOT_REGISTERED'],
   ];
   for (const [what, response, status, code] of cases) {
     const res = await response;

@@ -110,7 +110,7 @@ test('an old bundle replayed, a tampered one, one for another aircraft: refused 
   const r2 = await groundImport(path.join(dir, 'tampered-header.ifecb'));
   assert.deepEqual([r2.status, r2.body.error!.code], [422, 'BUNDLE_SIGNATURE']);
   // Expecting another aircraft's bundle at the gate: refused.
-  await assert.rejects(importUplinkBundle(ground.db, fresh, { aircraftId: 'F-HOTH' }), { code: 'bundle-wrong-aircraft' });
+  await assert.rejects(importUplinkBundle(ground.db, fresh, { aircraftId: 'F-HOTH' }), { code: 'BUNDLE_WRONG_AIRCRAFT' });
   assert.equal((await groundRows(ground, TAIL)).length, held, 'nothing stored from refused bundles');
   // The good one still imports.
   assert.equal((await groundImport(fresh)).status, 200);
@@ -169,7 +169,7 @@ test('the CLIs export and import the same bundles on stopped processes, and refu
   assert.match(imported.stdout, /uplink bundle \d+ from F-HMIX: \d+ batches, \d+ records, 0 new/);
   const replay = await run(process.execPath, [...tsx, path.join(root, 'ground-sync/src/cli.ts'), 'bundle', 'import', path.join(dir, 'cli-up.ifecb')], { env, cwd: root }).catch((e: { code: number; stderr: string }) => e);
   assert.equal((replay as { code: number }).code, 3);
-  assert.match((replay as { stderr: string }).stderr, /refused: bundle-replayed/);
+  assert.match((replay as { stderr: string }).stderr, /refused: BUNDLE_REPLAYED/);
   const down = await run(process.execPath, [...tsx, path.join(root, 'ground-sync/src/cli.ts'), 'bundle', 'export', TAIL, path.join(dir, 'cli-down.ifecb')], { env, cwd: root });
   assert.match(down.stdout, /downlink bundle \d+ for F-HMIX/);
   const applied = await run(process.execPath, [...tsx, path.join(root, 'appliance/src/sync/cli.ts'), 'import-bundle', path.join(dir, 'cli-down.ifecb')], { env, cwd: root });

@@ -43,7 +43,7 @@ const OPTIONS = {
 } as const;
 
 function need<T>(value: T | undefined, flag: string): T {
-  if (value === undefined || value === '') throw new MediaError('usage', `missing ${flag}\n${USAGE}`);
+  if (value === undefined || value === '') throw new MediaError('USAGE', `missing ${flag}\n${USAGE}`);
   return value;
 }
 
@@ -51,9 +51,9 @@ function need<T>(value: T | undefined, flag: string): T {
 function expandPackages(dirs: string[]): string[] {
   return dirs.flatMap((dir) => {
     if (fs.existsSync(path.join(dir, 'manifest.json'))) return [dir];
-    if (!fs.existsSync(dir)) throw new MediaError('package-invalid', `package directory ${dir} does not exist`);
+    if (!fs.existsSync(dir)) throw new MediaError('PACKAGE_INVALID', `package directory ${dir} does not exist`);
     const inside = fs.readdirSync(dir).map((d) => path.join(dir, d)).filter((d) => fs.existsSync(path.join(d, 'manifest.json')));
-    if (inside.length === 0) throw new MediaError('package-invalid', `${dir} is not a title package and holds none`);
+    if (inside.length === 0) throw new MediaError('PACKAGE_INVALID', `${dir} is not a title package and holds none`);
     return inside.sort();
   });
 }
@@ -71,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'ingest') {
     const source = need(rest[0], '<source>');
     const ladder = values.ladder ?? 'standard';
-    if (!isLadderName(ladder)) throw new MediaError('usage', `--ladder must be standard or compact, not ${ladder}`);
+    if (!isLadderName(ladder)) throw new MediaError('USAGE', `--ladder must be standard or compact, not ${ladder}`);
     const result = await ingestTitle({ source, metaFile: need(values.meta, '--meta <title.json>'), out: need(values.out, '--out <dir>'), ladder, force: values.force, progress, log });
     progress.stop();
     const m = result.manifest;
@@ -84,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'load' && rest[0] === 'build') {
     const packages = expandPackages([...(values.packages ?? []), ...rest.slice(1)]);
     const version = values.version ? Number(values.version) : undefined;
-    if (version !== undefined && !(Number.isInteger(version) && version > 0)) throw new MediaError('usage', '--version must be a positive integer');
+    if (version !== undefined && !(Number.isInteger(version) && version > 0)) throw new MediaError('USAGE', '--version must be a positive integer');
     const { dir, load } = await buildContentLoad({
       packages,
       out: need(values.out, '--out <dir>'),
@@ -109,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
     const dir = need(rest[1], '<load dir>');
     const trust = need(values.trust, '--trust <public key pem>').map((f) => readPem(f, 'trusted key'));
     const at = values.at ? new Date(values.at) : new Date();
-    if (Number.isNaN(at.getTime())) throw new MediaError('usage', `--at ${values.at} is not a date`);
+    if (Number.isNaN(at.getTime())) throw new MediaError('USAGE', `--at ${values.at} is not a date`);
     const { load, manifests, problems } = await inspectContentLoad(dir, trust, at);
     progress.stop();
     if (problems.length === 0) {
@@ -127,7 +127,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  throw new MediaError('usage', `unknown command ${positionals.join(' ')}\n${USAGE}`);
+  throw new MediaError('USAGE', `unknown command ${positionals.join(' ')}\n${USAGE}`);
 }
 
 main(process.argv.slice(2)).then(
@@ -135,7 +135,7 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     if (error instanceof MediaError) {
       console.error(`\nerror [${error.code}]: ${error.message}`);
-      process.exit(error.code === 'usage' ? 2 : 1);
+      process.exit(error.code === 'USAGE' ? 2 : 1);
     }
     if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`error [usage]: ${(error as Error).message}\n${USAGE}`);

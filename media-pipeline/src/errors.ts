@@ -1,17 +1,22 @@
+import { IfecError } from '@ifec/protocol';
+
 /** Every failure the content lab can act on has a code; the CLI prints `code: message`. */
 export type MediaErrorCode =
-  | 'ffmpeg-missing' | 'ffmpeg-failed'
-  | 'source-missing' | 'source-unreadable' | 'source-no-video' | 'source-no-audio'
-  | 'metadata-missing' | 'metadata-invalid'
-  | 'sidecar-missing' | 'sidecar-invalid'
-  | 'artwork-failed'
-  | 'output-exists'
-  | 'package-invalid' | 'load-invalid' | 'key-invalid'
-  | 'usage';
+  | 'FFMPEG_MISSING'
+  | 'FFMPEG_FAILED'
+  | 'SOURCE_MISSING'
+  | 'SOURCE_UNREADABLE'
+  | 'SOURCE_NO_VIDEO'
+  | 'SOURCE_NO_AUDIO'
+  | 'METADATA_MISSING'
+  | 'METADATA_INVALID'
+  | 'SIDECAR_MISSING'
+  | 'SIDECAR_INVALID'
+  | 'ARTWORK_FAILED'
+  | 'OUTPUT_EXISTS'
+  | 'PACKAGE_INVALID'
+  | 'LOAD_INVALID'
+  | 'KEY_INVALID'
+  | 'USAGE';
 
-export class MediaError extends Error {
-  override readonly name = 'MediaError';
-  constructor(readonly code: MediaErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export class MediaError extends IfecError<MediaErrorCode> {}

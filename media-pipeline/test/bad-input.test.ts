@@ -44,29 +44,29 @@ async function expectIngestRefused(source: string, meta: string, code: string, m
 }
 
 test('a source with no video stream', () => {
-  expectRefused(['ingest', 'music.m4a', '--meta', 'title.json', '--out', 'out'], 'source-no-video', /music\.m4a has no video stream/);
+  expectRefused(['ingest', 'music.m4a', '--meta', 'title.json', '--out', 'out'], 'SOURCE_NO_VIDEO', /music\.m4a has no video stream/);
 });
 
 test('a corrupt source: random bytes, and a truncated file', () => {
-  expectRefused(['ingest', 'garbage.mp4', '--meta', 'title.json', '--out', 'out'], 'source-unreadable', /garbage\.mp4/);
-  expectRefused(['ingest', 'truncated.mp4', '--meta', 'title.json', '--out', 'out'], '(source-unreadable|ffmpeg-failed)', /truncated\.mp4/);
+  expectRefused(['ingest', 'garbage.mp4', '--meta', 'title.json', '--out', 'out'], 'SOURCE_UNREADABLE', /garbage\.mp4/);
+  expectRefused(['ingest', 'truncated.mp4', '--meta', 'title.json', '--out', 'out'], '(SOURCE_UNREADABLE|FFMPEG_FAILED)', /truncated\.mp4/);
 });
 
 test('metadata missing a required field, or with a wrong one', async () => {
   const { licence: _l, ...noLicence } = titleJson();
   fs.writeFileSync(path.join(work, 'no-licence.json'), JSON.stringify(noLicence));
-  expectRefused(['ingest', 'good.mp4', '--meta', 'no-licence.json', '--out', 'out'], 'metadata-missing', /no-licence\.json is missing required field licence/);
+  expectRefused(['ingest', 'good.mp4', '--meta', 'no-licence.json', '--out', 'out'], 'METADATA_MISSING', /no-licence\.json is missing required field licence/);
   // The same checks without a process each (the CLI path is shown above).
   fs.writeFileSync(path.join(work, 'bad-rights.json'), JSON.stringify(titleJson({ rights: 'phones-too' })));
-  await expectIngestRefused('good.mp4', 'bad-rights.json', 'metadata-invalid', /rights/);
+  await expectIngestRefused('good.mp4', 'bad-rights.json', 'METADATA_INVALID', /rights/);
   fs.writeFileSync(path.join(work, 'episode.json'), JSON.stringify(titleJson({ kind: 'episode' })));
-  await expectIngestRefused('good.mp4', 'episode.json', 'metadata-missing', /series/);
+  await expectIngestRefused('good.mp4', 'episode.json', 'METADATA_MISSING', /series/);
 });
 
 test('a subtitle file that does not exist, a source that does not exist, an unknown command', async () => {
   fs.writeFileSync(path.join(work, 'subs.json'), JSON.stringify(titleJson({ sources: { subtitles: [{ language: 'fr', file: 'nope.srt' }] } })));
-  await expectIngestRefused('good.mp4', 'subs.json', 'sidecar-missing', /nope\.srt/);
-  await expectIngestRefused('missing.mp4', 'title.json', 'source-missing', /missing\.mp4/);
+  await expectIngestRefused('good.mp4', 'subs.json', 'SIDECAR_MISSING', /nope\.srt/);
+  await expectIngestRefused('missing.mp4', 'title.json', 'SOURCE_MISSING', /missing\.mp4/);
   const r = runCli(['fly'], work);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /unknown command fly/);
@@ -80,5 +80,5 @@ test('a good source makes a package with a summary; a second run refuses to over
   assert.match(r.stderr, /transcode: done in/);
   const again = runCli(['ingest', 'good.mp4', '--meta', 'title.json', '--out', 'pkg'], work);
   assert.equal(again.code, 1);
-  assert.match(again.stderr, /error \[output-exists\]: pkg already exists/);
+  assert.match(again.stderr, /error \[OUTPUT_EXISTS\]: pkg already exists/);
 });

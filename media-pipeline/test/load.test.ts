@@ -71,10 +71,10 @@ test('one byte changed in a segment: refused, naming the file', async () => {
   bytes[bytes.length >> 1]! ^= 0x01;
   fs.writeFileSync(path.join(dir, seg), bytes);
   const problems = await verifyContentLoad(dir, [ground.publicKeyPem], during);
-  assert.deepEqual(problems.map((p) => [p.code, p.path, p.titleId]), [['file-checksum', seg, 'library-film']]);
+  assert.deepEqual(problems.map((p) => [p.code, p.path, p.titleId]), [['FILE_CHECKSUM', seg, 'library-film']]);
   const r = runCli(['load', 'verify', 'one-byte', '--trust', 'ground.pub.pem', '--at', during.toISOString()], work);
   assert.equal(r.code, 1);
-  assert.match(r.stdout, /REFUSED.*\n\s+\[file-checksum\] title library-film: checksum mismatch in packages\/library-film\/hls\/video\/270p\/seg_00000\.m4s/);
+  assert.match(r.stdout, /REFUSED.*\n\s+\[FILE_CHECKSUM\] title library-film: checksum mismatch in packages\/library-film\/hls\/video\/270p\/seg_00000\.m4s/);
 });
 
 test('a changed manifest, a missing file, a changed key: each named', async () => {
@@ -85,9 +85,9 @@ test('a changed manifest, a missing file, a changed key: each named', async () =
   const load = contentLoad.parse(JSON.parse(fs.readFileSync(path.join(dir, 'load.json'), 'utf8')));
   fs.writeFileSync(path.join(dir, load.keys[0]!.path), Buffer.alloc(16));
   const problems = await verifyContentLoad(dir, [ground.publicKeyPem], during);
-  assert.deepEqual(problems.map((p) => p.code).sort(), ['file-missing', 'key-checksum', 'manifest-checksum']);
-  assert.match(problems.find((p) => p.code === 'file-missing')!.message, /library-film.*poster-342x513\.webp is missing/);
-  assert.match(problems.find((p) => p.code === 'manifest-checksum')!.message, /early-window/);
+  assert.deepEqual(problems.map((p) => p.code).sort(), ['FILE_MISSING', 'KEY_CHECKSUM', 'MANIFEST_CHECKSUM']);
+  assert.match(problems.find((p) => p.code === 'FILE_MISSING')!.message, /library-film.*poster-342x513\.webp is missing/);
+  assert.match(problems.find((p) => p.code === 'MANIFEST_CHECKSUM')!.message, /early-window/);
 });
 
 test('a symlink out of the load or a file no manifest lists: refused, so the origin never serves it', async () => {
@@ -96,14 +96,14 @@ test('a symlink out of the load or a file no manifest lists: refused, so the ori
   fs.writeFileSync(path.join(dir, 'packages/early-window/hls/extra.m3u8'), '#EXTM3U\n');
   const problems = await verifyContentLoad(dir, [ground.publicKeyPem], during);
   assert.deepEqual(problems.map((p) => [p.code, p.path]).sort(), [
-    ['file-unlisted', 'packages/early-window/hls/extra.m3u8'],
-    ['file-unsafe', 'packages/library-film/hls/passwd'],
+    ['FILE_UNLISTED', 'packages/early-window/hls/extra.m3u8'],
+    ['FILE_UNSAFE', 'packages/library-film/hls/passwd'],
   ]);
   const swapped = copyLoad('symlinked-segment');
   const seg = path.join(swapped, 'packages/library-film/hls/video/270p/seg_00000.m4s');
   fs.rmSync(seg);
   fs.symlinkSync('/etc/hostname', seg);
-  assert.ok((await verifyContentLoad(swapped, [ground.publicKeyPem], during)).some((p) => p.code === 'file-unsafe' && p.path === 'packages/library-film/hls/video/270p/seg_00000.m4s'));
+  assert.ok((await verifyContentLoad(swapped, [ground.publicKeyPem], during)).some((p) => p.code === 'FILE_UNSAFE' && p.path === 'packages/library-film/hls/video/270p/seg_00000.m4s'));
 });
 
 test('signature swapped, load.json edited, signed by an untrusted key: refused', async () => {
@@ -113,27 +113,27 @@ test('signature swapped, load.json edited, signed by an untrusted key: refused',
   const swapped = copyLoad('swapped');
   const otherSig = signContentLoad({ ...unsigned, version: 8 }, ground.privateKeyPem).signature;
   fs.writeFileSync(path.join(swapped, 'load.json'), JSON.stringify({ ...load, signature: otherSig }));
-  assert.deepEqual((await verifyContentLoad(swapped, [ground.publicKeyPem], during)).map((p) => p.code), ['signature-invalid']);
+  assert.deepEqual((await verifyContentLoad(swapped, [ground.publicKeyPem], during)).map((p) => p.code), ['SIGNATURE_INVALID']);
 
   const edited = copyLoad('edited');
   fs.writeFileSync(path.join(edited, 'load.json'), JSON.stringify({ ...load, expiresAt: '2031-01-01T00:00:00Z' }));
-  assert.deepEqual((await verifyContentLoad(edited, [ground.publicKeyPem], during)).map((p) => p.code), ['signature-invalid']);
+  assert.deepEqual((await verifyContentLoad(edited, [ground.publicKeyPem], during)).map((p) => p.code), ['SIGNATURE_INVALID']);
 
   const untrusted = copyLoad('untrusted');
   fs.writeFileSync(path.join(untrusted, 'load.json'), JSON.stringify(signContentLoad(unsigned, other.privateKeyPem)));
-  assert.deepEqual((await verifyContentLoad(untrusted, [ground.publicKeyPem], during)).map((p) => p.code), ['signature-untrusted']);
+  assert.deepEqual((await verifyContentLoad(untrusted, [ground.publicKeyPem], during)).map((p) => p.code), ['SIGNATURE_UNTRUSTED']);
   assert.deepEqual(await verifyContentLoad(untrusted, [ground.publicKeyPem, other.publicKeyPem], during), []);
 });
 
 test('licence windows: not yet open, expired, and the load itself expired', async () => {
   const before = await verifyContentLoad(loadDir, [ground.publicKeyPem], new Date('2026-10-15T00:00:00Z'));
-  assert.deepEqual(before.map((p) => [p.code, p.titleId]), [['licence-not-open', 'early-window']]);
+  assert.deepEqual(before.map((p) => [p.code, p.titleId]), [['LICENCE_NOT_OPEN', 'early-window']]);
   assert.match(before[0]!.message, /title early-window: licence window opens 2026-11-01T00:00:00Z/);
   const january = await inspectContentLoad(loadDir, [ground.publicKeyPem], new Date('2027-01-15T00:00:00Z'));
-  assert.deepEqual(january.problems.map((p) => [p.code, p.titleId]), [['licence-expired', 'library-film']]);
+  assert.deepEqual(january.problems.map((p) => [p.code, p.titleId]), [['LICENCE_EXPIRED', 'library-film']]);
   assert.equal(january.manifests.length, 2);
   const late = await verifyContentLoad(loadDir, [ground.publicKeyPem], new Date('2027-03-01T00:00:00Z'));
-  assert.deepEqual(late.map((p) => p.code).sort(), ['licence-expired', 'licence-expired', 'load-expired']);
+  assert.deepEqual(late.map((p) => p.code).sort(), ['LICENCE_EXPIRED', 'LICENCE_EXPIRED', 'LOAD_EXPIRED']);
 });
 
 test('load build refuses a tampered package and leaves no load behind', async () => {
@@ -142,7 +142,7 @@ test('load build refuses a tampered package and leaves no load behind', async ()
   fs.appendFileSync(path.join(pkg, 'hls/master.m3u8'), '#EXT-X-FOO\n');
   await assert.rejects(
     buildContentLoad({ packages: [pkg], out: path.join(work, 'never'), privateKeyPem: ground.privateKeyPem, cycle: '2026-12', airline: 'XA', fleet: 'A350' }),
-    (e: unknown) => e instanceof MediaError && e.code === 'package-invalid' && /checksum mismatch in hls\/master\.m3u8/.test(e.message),
+    (e: unknown) => e instanceof MediaError && e.code === 'PACKAGE_INVALID' && /checksum mismatch in hls\/master\.m3u8/.test(e.message),
   );
   assert.equal(fs.existsSync(path.join(work, 'never')), false);
   assert.equal(fs.readdirSync(work).some((f) => f.startsWith('.never')), false);

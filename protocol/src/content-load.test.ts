@@ -21,24 +21,24 @@ test('a signed load verifies with its key and fails with another or when changed
   const load = signContentLoad(unsigned, keys.privateKeyPem);
   assert.equal(contentLoad.parse(load).signature.keyId, publicKeyFingerprint(keys.publicKeyPem));
   assert.equal(checkLoadSignature(load, [other.publicKeyPem, keys.publicKeyPem]), null);
-  assert.equal(checkLoadSignature(load, [other.publicKeyPem])?.code, 'signature-untrusted');
-  assert.equal(checkLoadSignature({ ...load, fleet: 'A320' }, [keys.publicKeyPem])?.code, 'signature-invalid');
+  assert.equal(checkLoadSignature(load, [other.publicKeyPem])?.code, 'SIGNATURE_UNTRUSTED');
+  assert.equal(checkLoadSignature({ ...load, fleet: 'A320' }, [keys.publicKeyPem])?.code, 'SIGNATURE_INVALID');
 });
 
 test('verifyContentLoad names a missing load.json and an expired load', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-load-'));
   try {
     const keys = generateSigningKeys();
-    assert.deepEqual((await verifyContentLoad(dir, [keys.publicKeyPem], new Date())).map((p) => p.code), ['load-missing']);
+    assert.deepEqual((await verifyContentLoad(dir, [keys.publicKeyPem], new Date())).map((p) => p.code), ['LOAD_MISSING']);
     fs.writeFileSync(path.join(dir, 'load.json'), JSON.stringify(signContentLoad(unsigned, keys.privateKeyPem)));
     assert.deepEqual(await verifyContentLoad(dir, [keys.publicKeyPem], new Date('2026-12-15T00:00:00Z')), []);
     const late = await verifyContentLoad(dir, [keys.publicKeyPem], new Date('2027-03-01T00:00:00Z'));
-    assert.deepEqual(late.map((p) => p.code), ['load-expired']);
+    assert.deepEqual(late.map((p) => p.code), ['LOAD_EXPIRED']);
     const rollback = await verifyContentLoad(dir, [keys.publicKeyPem], new Date('2026-12-15T00:00:00Z'), { activeVersion: 2 });
-    assert.deepEqual(rollback.map((p) => p.code), ['load-rollback']);
+    assert.deepEqual(rollback.map((p) => p.code), ['LOAD_ROLLBACK']);
     assert.deepEqual(await verifyContentLoad(dir, [keys.publicKeyPem], new Date('2026-12-15T00:00:00Z'), { activeVersion: 1 }), []);
     fs.writeFileSync(path.join(dir, 'load.json'), '{"id":');
-    assert.equal((await verifyContentLoad(dir, [keys.publicKeyPem], new Date()))[0]?.code, 'load-invalid');
+    assert.equal((await verifyContentLoad(dir, [keys.publicKeyPem], new Date()))[0]?.code, 'LOAD_INVALID');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -12,18 +12,18 @@ import {
 import { describeIssues } from './errors.ts';
 
 export type ContentLoadProblemCode =
-  | 'load-missing' | 'load-invalid' | 'load-expired'
+  | 'LOAD_MISSING' | 'LOAD_INVALID' | 'LOAD_EXPIRED'
   /** Older than the load the aircraft already runs (replay of an old, still-signed load). */
-  | 'load-rollback'
-  | 'signature-untrusted' | 'signature-invalid'
-  | 'manifest-missing' | 'manifest-checksum' | 'manifest-invalid' | 'manifest-mismatch'
-  | 'file-missing' | 'file-size' | 'file-checksum'
+  | 'LOAD_ROLLBACK'
+  | 'SIGNATURE_UNTRUSTED' | 'SIGNATURE_INVALID'
+  | 'MANIFEST_MISSING' | 'MANIFEST_CHECKSUM' | 'MANIFEST_INVALID' | 'MANIFEST_MISMATCH'
+  | 'FILE_MISSING' | 'FILE_SIZE' | 'FILE_CHECKSUM'
   /** A symlink or special file in the served tree: the origin could be led outside the load. */
-  | 'file-unsafe'
+  | 'FILE_UNSAFE'
   /** A file in the served tree that no manifest lists: nothing unverified may be served. */
-  | 'file-unlisted'
-  | 'key-missing' | 'key-checksum'
-  | 'licence-expired' | 'licence-not-open';
+  | 'FILE_UNLISTED'
+  | 'KEY_MISSING' | 'KEY_CHECKSUM'
+  | 'LICENCE_EXPIRED' | 'LICENCE_NOT_OPEN';
 
 export interface ContentLoadProblem {
   code: ContentLoadProblemCode;
@@ -76,11 +76,11 @@ export function signContentLoad(load: UnsignedContentLoad, privateKeyPem: KeyInp
 export function checkLoadSignature(load: ContentLoad, trustedPublicKeys: KeyInput[]): ContentLoadProblem | null {
   const trusted = trustedPublicKeys.map(toPublicKey).find((k) => publicKeyFingerprint(k) === load.signature.keyId);
   if (!trusted) {
-    return { code: 'signature-untrusted', message: `load ${load.id} is signed by key ${load.signature.keyId.slice(0, 16)}…, which is not a trusted key`, path: LOAD_FILE };
+    return { code: 'SIGNATURE_UNTRUSTED', message: `load ${load.id} is signed by key ${load.signature.keyId.slice(0, 16)}…, which is not a trusted key`, path: LOAD_FILE };
   }
   const { signature, ...unsigned } = load;
   const ok = crypto.verify(null, Buffer.from(canonicalJson(unsigned)), trusted, Buffer.from(signature.value, 'base64'));
-  return ok ? null : { code: 'signature-invalid', message: `load ${load.id}: the signature does not match load.json (tampered or re-signed)`, path: LOAD_FILE };
+  return ok ? null : { code: 'SIGNATURE_INVALID', message: `load ${load.id}: the signature does not match load.json (tampered or re-signed)`, path: LOAD_FILE };
 }
 
 export function sha256File(file: string): Promise<string> {
@@ -126,12 +126,12 @@ function strayFiles(dir: string, load: ContentLoad): ContentLoadProblem[] {
     for (const e of entries) {
       const child = `${rel}/${e.name}`;
       if (e.isSymbolicLink() || !(e.isDirectory() || e.isFile())) {
-        problems.push({ code: 'file-unsafe', message: `${child} is a link or special file; the served tree holds regular files only`, path: child });
+        problems.push({ code: 'FILE_UNSAFE', message: `${child} is a link or special file; the served tree holds regular files only`, path: child });
       } else if (e.isDirectory()) {
-        if (rel === LOAD_PACKAGES_DIR && !packageDirs.has(child)) problems.push({ code: 'file-unlisted', message: `${child} is not a package of this load`, path: child });
+        if (rel === LOAD_PACKAGES_DIR && !packageDirs.has(child)) problems.push({ code: 'FILE_UNLISTED', message: `${child} is not a package of this load`, path: child });
         else visit(child);
       } else if (!listed.has(child)) {
-        problems.push({ code: 'file-unlisted', message: `${child} is not listed in any manifest`, path: child });
+        problems.push({ code: 'FILE_UNLISTED', message: `${child} is not listed in any manifest`, path: child });
       }
     }
   };
@@ -161,59 +161,59 @@ export async function inspectContentLoad(dir: string, trustedPublicKeys: KeyInpu
   const problems: ContentLoadProblem[] = [];
   const manifests: TitleManifest[] = [];
   const loadFile = join(dir, LOAD_FILE);
-  if (!exists(loadFile)) return { load: null, manifests, problems: [{ code: 'load-missing', message: `${loadFile} is missing`, path: LOAD_FILE }] };
+  if (!exists(loadFile)) return { load: null, manifests, problems: [{ code: 'LOAD_MISSING', message: `${loadFile} is missing`, path: LOAD_FILE }] };
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(loadFile, 'utf8'));
   } catch {
-    return { load: null, manifests, problems: [{ code: 'load-invalid', message: `${LOAD_FILE} is not valid JSON`, path: LOAD_FILE }] };
+    return { load: null, manifests, problems: [{ code: 'LOAD_INVALID', message: `${LOAD_FILE} is not valid JSON`, path: LOAD_FILE }] };
   }
   const parsed = contentLoad.safeParse(raw);
-  if (!parsed.success) return { load: null, manifests, problems: [{ code: 'load-invalid', message: `${LOAD_FILE}: ${describeIssues(parsed.error)}`, path: LOAD_FILE }] };
+  if (!parsed.success) return { load: null, manifests, problems: [{ code: 'LOAD_INVALID', message: `${LOAD_FILE}: ${describeIssues(parsed.error)}`, path: LOAD_FILE }] };
   const load = parsed.data;
 
   const signatureProblem = checkLoadSignature(load, trustedPublicKeys);
   if (signatureProblem) problems.push(signatureProblem);
   if (options.activeVersion !== undefined && load.version < options.activeVersion) {
-    problems.push({ code: 'load-rollback', message: `load ${load.id} is version ${load.version}, older than the active version ${options.activeVersion}`, path: LOAD_FILE });
+    problems.push({ code: 'LOAD_ROLLBACK', message: `load ${load.id} is version ${load.version}, older than the active version ${options.activeVersion}`, path: LOAD_FILE });
   }
   if (Date.parse(load.expiresAt) <= now.getTime()) {
-    problems.push({ code: 'load-expired', message: `load ${load.id} expired at ${load.expiresAt}`, path: LOAD_FILE });
+    problems.push({ code: 'LOAD_EXPIRED', message: `load ${load.id} expired at ${load.expiresAt}`, path: LOAD_FILE });
   }
 
   for (const key of load.keys) {
     const file = join(dir, key.path);
-    if (!exists(file)) problems.push({ code: 'key-missing', message: `key file ${key.path} is missing`, path: key.path });
-    else if ((await sha256File(file)) !== key.sha256) problems.push({ code: 'key-checksum', message: `key file ${key.path}: checksum mismatch`, path: key.path });
+    if (!exists(file)) problems.push({ code: 'KEY_MISSING', message: `key file ${key.path} is missing`, path: key.path });
+    else if ((await sha256File(file)) !== key.sha256) problems.push({ code: 'KEY_CHECKSUM', message: `key file ${key.path}: checksum mismatch`, path: key.path });
   }
 
   for (const entry of load.packages) {
     const manifestPath = `${entry.path}/${PACKAGE_MANIFEST_FILE}`;
     const manifestFile = join(dir, manifestPath);
     if (!exists(manifestFile)) {
-      problems.push({ code: 'manifest-missing', message: `title ${entry.id}: ${manifestPath} is missing`, titleId: entry.id, path: manifestPath });
+      problems.push({ code: 'MANIFEST_MISSING', message: `title ${entry.id}: ${manifestPath} is missing`, titleId: entry.id, path: manifestPath });
       continue;
     }
     if ((await sha256File(manifestFile)) !== entry.manifestSha256) {
-      problems.push({ code: 'manifest-checksum', message: `title ${entry.id}: checksum mismatch in ${manifestPath}`, titleId: entry.id, path: manifestPath });
+      problems.push({ code: 'MANIFEST_CHECKSUM', message: `title ${entry.id}: checksum mismatch in ${manifestPath}`, titleId: entry.id, path: manifestPath });
       continue;
     }
     const manifest = titleManifest.safeParse(JSON.parse(fs.readFileSync(manifestFile, 'utf8')));
     if (!manifest.success) {
-      problems.push({ code: 'manifest-invalid', message: `title ${entry.id}: ${manifestPath}: ${describeIssues(manifest.error)}`, titleId: entry.id, path: manifestPath });
+      problems.push({ code: 'MANIFEST_INVALID', message: `title ${entry.id}: ${manifestPath}: ${describeIssues(manifest.error)}`, titleId: entry.id, path: manifestPath });
       continue;
     }
     const m = manifest.data;
     if (m.id !== entry.id || m.keyId !== entry.keyId) {
-      problems.push({ code: 'manifest-mismatch', message: `title ${entry.id}: manifest says id ${m.id}, key ${m.keyId}; load.json disagrees`, titleId: entry.id, path: manifestPath });
+      problems.push({ code: 'MANIFEST_MISMATCH', message: `title ${entry.id}: manifest says id ${m.id}, key ${m.keyId}; load.json disagrees`, titleId: entry.id, path: manifestPath });
     }
     if (!load.keys.some((k) => k.keyId === m.keyId)) {
-      problems.push({ code: 'key-missing', message: `title ${entry.id}: its key ${m.keyId} is not in the load`, titleId: entry.id });
+      problems.push({ code: 'KEY_MISSING', message: `title ${entry.id}: its key ${m.keyId} is not in the load`, titleId: entry.id });
     }
     if (Date.parse(m.licence.end) <= now.getTime()) {
-      problems.push({ code: 'licence-expired', message: `title ${entry.id}: licence window ended ${m.licence.end}`, titleId: entry.id });
+      problems.push({ code: 'LICENCE_EXPIRED', message: `title ${entry.id}: licence window ended ${m.licence.end}`, titleId: entry.id });
     } else if (Date.parse(m.licence.start) > now.getTime()) {
-      problems.push({ code: 'licence-not-open', message: `title ${entry.id}: licence window opens ${m.licence.start}`, titleId: entry.id });
+      problems.push({ code: 'LICENCE_NOT_OPEN', message: `title ${entry.id}: licence window opens ${m.licence.start}`, titleId: entry.id });
     }
     for (const f of m.files) {
       const rel = `${entry.path}/${f.path}`;
@@ -222,16 +222,16 @@ export async function inspectContentLoad(dir: string, trustedPublicKeys: KeyInpu
       try {
         const stat = fs.lstatSync(file);
         if (!stat.isFile()) {
-          problems.push({ code: 'file-unsafe', message: `title ${entry.id}: ${rel} is not a regular file`, titleId: entry.id, path: rel });
+          problems.push({ code: 'FILE_UNSAFE', message: `title ${entry.id}: ${rel} is not a regular file`, titleId: entry.id, path: rel });
           continue;
         }
         size = stat.size;
       } catch {
-        problems.push({ code: 'file-missing', message: `title ${entry.id}: ${rel} is missing`, titleId: entry.id, path: rel });
+        problems.push({ code: 'FILE_MISSING', message: `title ${entry.id}: ${rel} is missing`, titleId: entry.id, path: rel });
         continue;
       }
-      if (size !== f.size) problems.push({ code: 'file-size', message: `title ${entry.id}: ${rel} is ${size} bytes, expected ${f.size}`, titleId: entry.id, path: rel });
-      else if ((await sha256File(file)) !== f.sha256) problems.push({ code: 'file-checksum', message: `title ${entry.id}: checksum mismatch in ${rel}`, titleId: entry.id, path: rel });
+      if (size !== f.size) problems.push({ code: 'FILE_SIZE', message: `title ${entry.id}: ${rel} is ${size} bytes, expected ${f.size}`, titleId: entry.id, path: rel });
+      else if ((await sha256File(file)) !== f.sha256) problems.push({ code: 'FILE_CHECKSUM', message: `title ${entry.id}: checksum mismatch in ${rel}`, titleId: entry.id, path: rel });
     }
     manifests.push(m);
   }

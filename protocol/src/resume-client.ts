@@ -15,6 +15,7 @@ import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
 import { resumeTopics } from './resume-layout.ts';
 import { lastTitle, resumePoint, writeLanguages, writeLastTitle, writePosition, writeEpisode, episode, languages } from './resume-doc.ts';
+import { IfecError } from './errors.ts';
 
 export interface ResumeTransport {
   /** Resolves once the message is acknowledged (QoS 1) — persisted on the appliance. */
@@ -33,12 +34,16 @@ export interface MqttLike {
   off(event: 'message', fn: (topic: string, payload: Uint8Array) => void): unknown;
 }
 
-export class ResumeAccessDenied extends Error {
-  readonly code = 'RESUME_ACCESS_DENIED';
+export class ResumeAccessDenied extends IfecError<'RESUME_ACCESS_DENIED'> {
+  constructor(message: string) {
+    super('RESUME_ACCESS_DENIED', message);
+  }
 }
 
-export class ResumeSyncTimeout extends Error {
-  readonly code = 'RESUME_SYNC_TIMEOUT';
+export class ResumeSyncTimeout extends IfecError<'RESUME_SYNC_TIMEOUT'> {
+  constructor(message: string) {
+    super('RESUME_SYNC_TIMEOUT', message);
+  }
 }
 
 export function mqttTransport(client: MqttLike): ResumeTransport {

@@ -5,7 +5,7 @@
  */
 import zlib from 'node:zlib';
 import { z } from 'zod';
-import { describeIssues } from './errors.ts';
+import { describeIssues, IfecError } from './errors.ts';
 import {
   aircraftId,
   MAX_BATCH_BYTES,
@@ -18,14 +18,7 @@ import {
   type UplinkBatch,
 } from './sync.ts';
 
-export class SyncFormatError extends Error {
-  constructor(
-    readonly code: 'batch-not-gzip' | 'batch-too-large' | 'batch-not-json' | 'batch-invalid',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class SyncFormatError extends IfecError<'BATCH_NOT_GZIP' | 'BATCH_TOO_LARGE' | 'BATCH_NOT_JSON' | 'BATCH_INVALID'> {}
 
 // ---- columnar encoding -------------------------------------------------------------
 
@@ -96,12 +89,12 @@ function decodeColumn(col: Column, length: number, what: string): unknown[] {
     values = col.n.map((d) => (previous += d));
   } else if ('d' in col) {
     values = col.x.map((i) => {
-      if (i >= col.d.length) throw new SyncFormatError('batch-invalid', `${what}: dictionary index ${i} out of range`);
+      if (i >= col.d.length) throw new SyncFormatError('BATCH_INVALID', `${what}: dictionary index ${i} out of range`);
       return col.d[i];
     });
   } else values = col.r;
   if (values.length !== length)
-    throw new SyncFormatError('batch-invalid', `${what}: ${values.length} values for ${length} records`);
+    throw new SyncFormatError('BATCH_INVALID', `${what}: ${values.length} values for ${length} records`);
   return values;
 }
 
@@ -169,14 +162,14 @@ export function encodeBatch(batch: UplinkBatch): Buffer {
 /** Reads and fully checks a wire batch; throws SyncFormatError with a precise reason. */
 export function decodeBatch(bytes: Buffer): UplinkBatch {
   if (bytes.length > MAX_BATCH_BYTES)
-    throw new SyncFormatError('batch-too-large', `batch of ${bytes.length} bytes exceeds ${MAX_BATCH_BYTES}`);
+    throw new SyncFormatError('BATCH_TOO_LARGE', `batch of ${bytes.length} bytes exceeds ${MAX_BATCH_BYTES}`);
   let text: string;
   try {
     text = zlib.gunzipSync(bytes, { maxOutputLength: MAX_INFLATED_BATCH_BYTES }).toString('utf8');
   } catch (error) {
     const tooBig = (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
     throw new SyncFormatError(
-      tooBig ? 'batch-too-large' : 'batch-not-gzip',
+      tooBig ? 'BATCH_TOO_LARGE' : 'BATCH_NOT_GZIP',
       tooBig ? `batch inflates beyond ${MAX_INFLATED_BATCH_BYTES} bytes` : 'batch is not gzip data',
     );
   }
@@ -184,27 +177,27 @@ export function decodeBatch(bytes: Buffer): UplinkBatch {
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new SyncFormatError('batch-not-json', 'batch is gzip but not JSON');
+    throw new SyncFormatError('BATCH_NOT_JSON', 'batch is gzip but not JSON');
   }
   const parsed = encodedBatch.safeParse(raw);
-  if (!parsed.success) throw new SyncFormatError('batch-invalid', describeIssues(parsed.error));
+  if (!parsed.success) throw new SyncFormatError('BATCH_INVALID', describeIssues(parsed.error));
   const e = parsed.data;
   const n = e.ki.length;
-  if (n > MAX_BATCH_RECORDS) throw new SyncFormatError('batch-too-large', `${n} records exceed ${MAX_BATCH_RECORDS}`);
-  if (e.q.length !== n || e.ts.length !== n) throw new SyncFormatError('batch-invalid', 'columns of different lengths');
+  if (n > MAX_BATCH_RECORDS) throw new SyncFormatError('BATCH_TOO_LARGE', `${n} records exceed ${MAX_BATCH_RECORDS}`);
+  if (e.q.length !== n || e.ts.length !== n) throw new SyncFormatError('BATCH_INVALID', 'columns of different lengths');
   const ids = decodeColumn(e.i, n, 'ids');
   const rowsOfKind = new Map<number, number>();
   const data: unknown[] = new Array(n);
   const positions = new Map<number, number[]>();
   e.ki.forEach((k, row) => {
-    if (k >= e.k.length) throw new SyncFormatError('batch-invalid', `record ${row}: kind index ${k} out of range`);
+    if (k >= e.k.length) throw new SyncFormatError('BATCH_INVALID', `record ${row}: kind index ${k} out of range`);
     rowsOfKind.set(k, (rowsOfKind.get(k) ?? 0) + 1);
     (positions.get(k) ?? positions.set(k, []).get(k)!).push(row);
   });
   for (const [k, rows] of positions) {
     const block = e.c[String(k)];
     if (!block || block.f.length !== block.v.length)
-      throw new SyncFormatError('batch-invalid', `kind ${e.k[k]}: data columns missing`);
+      throw new SyncFormatError('BATCH_INVALID', `kind ${e.k[k]}: data columns missing`);
     const columns = block.v.map((col, fi) => decodeColumn(col, rows.length, `kind ${e.k[k]} field ${block.f[fi]}`));
     rows.forEach((row, ri) => {
       const obj: Record<string, unknown> = {};
@@ -223,15 +216,15 @@ export function decodeBatch(bytes: Buffer): UplinkBatch {
     const id = ids[row];
     const kind = e.k[e.ki[row]!]!;
     if (typeof id !== 'string' || id.length === 0 || id.length > 128)
-      throw new SyncFormatError('batch-invalid', `record ${row}: bad id`);
+      throw new SyncFormatError('BATCH_INVALID', `record ${row}: bad id`);
     if (!(seq > (records.at(-1)?.seq ?? e.f)) || seq > e.t)
-      throw new SyncFormatError('batch-invalid', `record ${row}: seq ${seq} is not increasing inside (${e.f}, ${e.t}]`);
+      throw new SyncFormatError('BATCH_INVALID', `record ${row}: seq ${seq} is not increasing inside (${e.f}, ${e.t}]`);
     if (streamOfKind(kind) !== e.s)
-      throw new SyncFormatError('batch-invalid', `record ${row}: kind ${kind} does not belong to the ${e.s} stream`);
+      throw new SyncFormatError('BATCH_INVALID', `record ${row}: kind ${kind} does not belong to the ${e.s} stream`);
     const date = new Date(at);
-    if (Number.isNaN(date.getTime())) throw new SyncFormatError('batch-invalid', `record ${row}: bad time`);
+    if (Number.isNaN(date.getTime())) throw new SyncFormatError('BATCH_INVALID', `record ${row}: bad time`);
     records.push({ seq, kind, id, at: date.toISOString(), data: data[row] });
   }
-  if (e.t < e.f) throw new SyncFormatError('batch-invalid', `through ${e.t} is before after ${e.f}`);
+  if (e.t < e.f) throw new SyncFormatError('BATCH_INVALID', `through ${e.t} is before after ${e.f}`);
   return { aircraftId: e.a, stream: e.s, after: e.f, through: e.t, pending: e.p, records };
 }

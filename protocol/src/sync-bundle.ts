@@ -19,7 +19,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { z } from 'zod';
-import { describeIssues } from './errors.ts';
+import { describeIssues, IfecError } from './errors.ts';
 import { aircraftId, publication, signatureBlock, streamCheckpoint } from './sync.ts';
 import { signBlock, verifyBlock } from './sync-signing.ts';
 import type { KeyInput } from './content-load.ts';
@@ -55,14 +55,10 @@ export type BundleHeader = z.infer<typeof bundleHeader>;
 export type UnsignedBundleHeader = Omit<BundleHeader, 'signature' | 'format' | 'blobs'>;
 
 export type BundleRefusalCode =
-  | 'bundle-malformed' | 'bundle-signature' | 'bundle-wrong-aircraft' | 'bundle-wrong-direction'
-  | 'bundle-replayed' | 'bundle-expired' | 'bundle-blob-checksum';
+  | 'BUNDLE_MALFORMED' | 'BUNDLE_SIGNATURE' | 'BUNDLE_WRONG_AIRCRAFT' | 'BUNDLE_WRONG_DIRECTION'
+  | 'BUNDLE_REPLAYED' | 'BUNDLE_EXPIRED' | 'BUNDLE_BLOB_CHECKSUM';
 
-export class BundleRefused extends Error {
-  constructor(readonly code: BundleRefusalCode, message: string) {
-    super(message);
-  }
-}
+export class BundleRefused extends IfecError<BundleRefusalCode> {}
 
 export type BlobSource = Buffer | { file: string };
 
@@ -125,36 +121,36 @@ export async function openBundle(file: string, expect: BundleExpectations): Prom
   try {
     const size = fs.fstatSync(fd).size;
     const head = Buffer.alloc(12);
-    if (size < 12 || fs.readSync(fd, head, 0, 12, 0) !== 12 || !head.subarray(0, 8).equals(BUNDLE_MAGIC)) throw new BundleRefused('bundle-malformed', 'not an IFEC bundle (bad magic)');
+    if (size < 12 || fs.readSync(fd, head, 0, 12, 0) !== 12 || !head.subarray(0, 8).equals(BUNDLE_MAGIC)) throw new BundleRefused('BUNDLE_MALFORMED', 'not an IFEC bundle (bad magic)');
     const headerLength = head.readUInt32BE(8);
-    if (headerLength > MAX_HEADER_BYTES || 12 + headerLength > size) throw new BundleRefused('bundle-malformed', 'bundle header length is out of range (truncated file?)');
+    if (headerLength > MAX_HEADER_BYTES || 12 + headerLength > size) throw new BundleRefused('BUNDLE_MALFORMED', 'bundle header length is out of range (truncated file?)');
     const headerBytes = Buffer.alloc(headerLength);
     fs.readSync(fd, headerBytes, 0, headerLength, 12);
     let raw: unknown;
     try {
       raw = JSON.parse(headerBytes.toString('utf8'));
     } catch {
-      throw new BundleRefused('bundle-malformed', 'bundle header is not JSON');
+      throw new BundleRefused('BUNDLE_MALFORMED', 'bundle header is not JSON');
     }
     const parsed = bundleHeader.safeParse(raw);
-    if (!parsed.success) throw new BundleRefused('bundle-malformed', `bundle header: ${describeIssues(parsed.error)}`);
+    if (!parsed.success) throw new BundleRefused('BUNDLE_MALFORMED', `bundle header: ${describeIssues(parsed.error)}`);
     const header = parsed.data;
-    if (header.direction !== expect.direction) throw new BundleRefused('bundle-wrong-direction', `this is a ${header.direction} bundle; a ${expect.direction} bundle was expected`);
-    if (expect.aircraftId && header.aircraftId !== expect.aircraftId) throw new BundleRefused('bundle-wrong-aircraft', `bundle is for aircraft ${header.aircraftId}, not ${expect.aircraftId}`);
+    if (header.direction !== expect.direction) throw new BundleRefused('BUNDLE_WRONG_DIRECTION', `this is a ${header.direction} bundle; a ${expect.direction} bundle was expected`);
+    if (expect.aircraftId && header.aircraftId !== expect.aircraftId) throw new BundleRefused('BUNDLE_WRONG_AIRCRAFT', `bundle is for aircraft ${header.aircraftId}, not ${expect.aircraftId}`);
     const key = typeof expect.trustedKey === 'function' ? await expect.trustedKey(header) : expect.trustedKey;
-    if (!key) throw new BundleRefused('bundle-wrong-aircraft', `aircraft ${header.aircraftId} is not registered here`);
-    if (!verifyBlock(header, key)) throw new BundleRefused('bundle-signature', 'bundle signature does not verify (tampered, or signed by another key)');
+    if (!key) throw new BundleRefused('BUNDLE_WRONG_AIRCRAFT', `aircraft ${header.aircraftId} is not registered here`);
+    if (!verifyBlock(header, key)) throw new BundleRefused('BUNDLE_SIGNATURE', 'bundle signature does not verify (tampered, or signed by another key)');
     const now = expect.now ?? new Date();
-    if (Date.parse(header.expiresAt) <= now.getTime()) throw new BundleRefused('bundle-expired', `bundle expired at ${header.expiresAt}`);
+    if (Date.parse(header.expiresAt) <= now.getTime()) throw new BundleRefused('BUNDLE_EXPIRED', `bundle expired at ${header.expiresAt}`);
     const last = typeof expect.lastSequence === 'function' ? await expect.lastSequence(header) : expect.lastSequence;
-    if (header.sequence <= last) throw new BundleRefused('bundle-replayed', `bundle ${header.sequence} is not newer than the last one imported (${last}): an old bundle replayed`);
+    if (header.sequence <= last) throw new BundleRefused('BUNDLE_REPLAYED', `bundle ${header.sequence} is not newer than the last one imported (${last}): an old bundle replayed`);
     const offsets: number[] = [];
     let offset = 12 + headerLength;
     for (const blob of header.blobs) {
       offsets.push(offset);
       offset += blob.size;
     }
-    if (offset !== size) throw new BundleRefused('bundle-malformed', `bundle is ${size} bytes; its header describes ${offset}`);
+    if (offset !== size) throw new BundleRefused('BUNDLE_MALFORMED', `bundle is ${size} bytes; its header describes ${offset}`);
     header.blobs.forEach((blob, i) => {
       const hash = crypto.createHash('sha256');
       const chunk = Buffer.alloc(1024 * 1024);
@@ -165,7 +161,7 @@ export async function openBundle(file: string, expect: BundleExpectations): Prom
         hash.update(chunk.subarray(0, n));
         at += n;
       }
-      if (hash.digest('hex') !== blob.sha256) throw new BundleRefused('bundle-blob-checksum', `blob ${i} (${blob.role}) does not match its sha256: the bundle was altered`);
+      if (hash.digest('hex') !== blob.sha256) throw new BundleRefused('BUNDLE_BLOB_CHECKSUM', `blob ${i} (${blob.role}) does not match its sha256: the bundle was altered`);
     });
     const read = (i: number) => {
       const blob = header.blobs[i];

@@ -46,10 +46,10 @@ export function verifyAircraftRequest(
   path: string,
   body: Buffer | undefined,
   now = Date.now(),
-): 'ok' | 'stale' | 'bad-signature' {
-  if (Math.abs(now - auth.ts) > AIRCRAFT_AUTH_MAX_SKEW_MS) return 'stale';
+): 'ok' | 'REQUEST_STALE' | 'BAD_SIGNATURE' {
+  if (Math.abs(now - auth.ts) > AIRCRAFT_AUTH_MAX_SKEW_MS) return 'REQUEST_STALE';
   const key = typeof publicKey === 'string' ? crypto.createPublicKey(publicKey) : publicKey;
-  return crypto.verify(null, requestDigest(method, path, auth.ts, body), key, auth.sig) ? 'ok' : 'bad-signature';
+  return crypto.verify(null, requestDigest(method, path, auth.ts, body), key, auth.sig) ? 'ok' : 'BAD_SIGNATURE';
 }
 
 // ---- downlink publications ------------------------------------------------------------

@@ -19,11 +19,11 @@ test('a batch round-trips through the columnar gzip encoding, absent fields stay
 
 test('garbage, JSON that is not a batch, and a kind in the wrong stream are refused with a code', () => {
   const code = (bytes: Buffer) => { try { decodeBatch(bytes); return 'accepted'; } catch (e) { return (e as SyncFormatError).code; } };
-  assert.equal(code(Buffer.from('hello')), 'batch-not-gzip');
-  assert.equal(code(zlib.gzipSync('{nope')), 'batch-not-json');
-  assert.equal(code(zlib.gzipSync('{"v":1}')), 'batch-invalid');
-  assert.equal(code(encodeBatch({ aircraftId: 'F-HXYZ', stream: 'critical', after: 0, through: 10, pending: 0, records })), 'batch-invalid');
-  assert.equal(code(encodeBatch({ aircraftId: 'F-HXYZ', stream: 'bulk', after: 5, through: 10, pending: 0, records })), 'batch-invalid', 'seq 3 is not after 5');
+  assert.equal(code(Buffer.from('hello')), 'BATCH_NOT_GZIP');
+  assert.equal(code(zlib.gzipSync('{nope')), 'BATCH_NOT_JSON');
+  assert.equal(code(zlib.gzipSync('{"v":1}')), 'BATCH_INVALID');
+  assert.equal(code(encodeBatch({ aircraftId: 'F-HXYZ', stream: 'critical', after: 0, through: 10, pending: 0, records })), 'BATCH_INVALID');
+  assert.equal(code(encodeBatch({ aircraftId: 'F-HXYZ', stream: 'bulk', after: 5, through: 10, pending: 0, records })), 'BATCH_INVALID', 'seq 3 is not after 5');
 });
 
 test('an aircraft request signature verifies only for the same method, path, body and key', () => {
@@ -32,7 +32,7 @@ test('an aircraft request signature verifies only for the same method, path, bod
   const auth = parseAircraftAuth(signAircraftRequest('F-HXYZ', privateKey, 'POST', '/v1/x', body))!;
   assert.equal(auth.aircraftId, 'F-HXYZ');
   assert.equal(verifyAircraftRequest(auth, publicKey, 'POST', '/v1/x', body), 'ok');
-  assert.equal(verifyAircraftRequest(auth, publicKey, 'POST', '/v1/x', Buffer.from('abd')), 'bad-signature');
-  assert.equal(verifyAircraftRequest(auth, crypto.generateKeyPairSync('ed25519').publicKey, 'POST', '/v1/x', body), 'bad-signature');
-  assert.equal(verifyAircraftRequest(auth, publicKey, 'POST', '/v1/x', body, Date.now() + 3_600_000), 'stale');
+  assert.equal(verifyAircraftRequest(auth, publicKey, 'POST', '/v1/x', Buffer.from('abd')), 'BAD_SIGNATURE');
+  assert.equal(verifyAircraftRequest(auth, crypto.generateKeyPairSync('ed25519').publicKey, 'POST', '/v1/x', body), 'BAD_SIGNATURE');
+  assert.equal(verifyAircraftRequest(auth, publicKey, 'POST', '/v1/x', body, Date.now() + 3_600_000), 'REQUEST_STALE');
 });

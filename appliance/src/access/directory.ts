@@ -3,7 +3,7 @@
  * appliance's own services (passwords derived from the appliance secret). Seat and crew
  * hashes are held in memory so 850 seats reconnecting at once never touch the store.
  */
-import { crewRole, type CrewRole } from '@ifec/protocol';
+import { crewRole, type CrewRole, IfecError } from '@ifec/protocol';
 import type { Sql } from '../store/store.ts';
 import type { Principal } from './principal.ts';
 import { verifyPin, verifySeatSecret } from './secrets.ts';
@@ -13,8 +13,10 @@ const CREW_TOKEN_TTL_S = 14 * 3600;
 const MAX_PIN_FAILURES = 5;
 const PIN_LOCKOUT_MS = 5 * 60_000;
 
-export class LoginLockedError extends Error {
-  readonly code = 'LOGIN_LOCKED';
+export class LoginLockedError extends IfecError<'LOGIN_LOCKED'> {
+  constructor(message: string) {
+    super('LOGIN_LOCKED', message);
+  }
 }
 
 export interface CrewMember {

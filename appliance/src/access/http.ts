@@ -1,23 +1,17 @@
 /** Crew login and phone registration. */
 import crypto from 'node:crypto';
 import { Router } from 'express';
-import { crewLogin, paths } from '@ifec/protocol';
-import { HttpError, parseBody } from '../http/errors.ts';
-import { LoginLockedError, type AccessDirectory } from './directory.ts';
+import { crewLogin, IfecError, paths } from '@ifec/protocol';
+import { parseBody } from '@ifec/http-kit';
+import type { AccessDirectory } from './directory.ts';
 
 export function accessRouter(directory: AccessDirectory): Router {
   const router = Router();
 
   router.post(paths.crew.login, async (req, res) => {
-    const { crewId, pin } = parseBody(crewLogin, req);
-    let crew;
-    try {
-      crew = await directory.loginCrew(crewId, pin);
-    } catch (error) {
-      if (error instanceof LoginLockedError) throw new HttpError(429, error.code, error.message);
-      throw error;
-    }
-    if (!crew) throw new HttpError(401, 'BAD_CREDENTIALS', 'unknown crew id or wrong PIN');
+    const { crewId, pin } = parseBody(crewLogin, req.body);
+    const crew = await directory.loginCrew(crewId, pin);
+    if (!crew) throw new IfecError('BAD_CREDENTIALS', 'unknown crew id or wrong PIN');
     const member = directory.crewMember(crewId)!;
     res.json({ ...directory.issueCrewToken(crew), crewId, name: member.name, role: member.role });
   });

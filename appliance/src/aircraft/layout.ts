@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { describeIssues } from '@ifec/protocol';
+import { describeIssues, IfecError } from '@ifec/protocol';
 
 export const cabinLayout = z.object({
   type: z.string().min(1),
@@ -30,8 +30,10 @@ export interface Seat {
   exitRow: boolean;
 }
 
-export class LayoutError extends Error {
-  readonly code = 'LAYOUT_INVALID';
+export class LayoutError extends IfecError<'LAYOUT_INVALID'> {
+  constructor(message: string) {
+    super('LAYOUT_INVALID', message);
+  }
 }
 
 export function seatsOf(layout: CabinLayout): Seat[] {

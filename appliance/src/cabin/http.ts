@@ -1,12 +1,12 @@
 /** The crew's cabin API: seat map, announcements. */
 import { Router } from 'express';
-import { paCommand, paths } from '@ifec/protocol';
+import { IfecError, paCommand, paths } from '@ifec/protocol';
 import { describePrincipal } from '../access/principal.ts';
 import type { AccessDirectory } from '../access/directory.ts';
-import { HttpError, parseBody } from '../http/errors.ts';
+import { parseBody } from '@ifec/http-kit';
 import { crewOf, requireCrew } from '../http/crew-auth.ts';
 import { announcementLibrary } from './announcements.ts';
-import { PaCommandError, type PaService } from './pa.ts';
+import type { PaService } from './pa.ts';
 import type { SeatMap } from './seat-map.ts';
 
 export function cabinRouter(directory: AccessDirectory, pa: PaService, seatMap: SeatMap): Router {
@@ -28,14 +28,9 @@ export function cabinRouter(directory: AccessDirectory, pa: PaService, seatMap: 
   });
 
   router.post(paths.crew.pa, requireCrew(directory, ['purser', 'cabin_crew']), async (req, res) => {
-    const command = parseBody(paCommand, req);
-    try {
-      const state = await pa.apply(describePrincipal(crewOf(res)), command);
-      res.status(command.action === 'start' ? 201 : 200).json({ pa: state });
-    } catch (error) {
-      if (error instanceof PaCommandError) throw new HttpError(error.code === 'NO_ACTIVE_PA' ? 409 : 400, error.code, error.message);
-      throw error;
-    }
+    const command = parseBody(paCommand, req.body);
+    const state = await pa.apply(describePrincipal(crewOf(res)), command);
+    res.status(command.action === 'start' ? 201 : 200).json({ pa: state });
   });
 
   return router;

@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { Transaction } from '@electric-sql/pglite';
-import { topics, type PaCommand, type PaState } from '@ifec/protocol';
+import { topics, type PaCommand, type PaState, IfecError } from '@ifec/protocol';
 import type { JournalRecord } from '../store/journal.ts';
 import type { DurableRecords } from '../store/durable-records.ts';
 import type { Sql } from '../store/store.ts';
@@ -13,11 +13,7 @@ import { findAnnouncement } from './announcements.ts';
 
 export const CABIN_PA = 'cabin.pa';
 
-export class PaCommandError extends Error {
-  constructor(readonly code: 'UNKNOWN_ANNOUNCEMENT' | 'PA_TEXT_REQUIRED' | 'NO_ACTIVE_PA', message: string) {
-    super(message);
-  }
-}
+export class PaCommandError extends IfecError<'UNKNOWN_ANNOUNCEMENT' | 'PA_TEXT_REQUIRED' | 'NO_ACTIVE_PA'> {}
 
 interface PaRecord {
   actor: string;

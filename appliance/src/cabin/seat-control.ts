@@ -5,10 +5,10 @@
  * one-shot messages on seat/<id>/command.
  */
 import { Router } from 'express';
-import { paths, seatCommand, topics, type SeatCommand, type SeatCommandMessage, type SeatControls } from '@ifec/protocol';
+import { IfecError, paths, seatCommand, topics, type SeatCommand, type SeatCommandMessage, type SeatControls } from '@ifec/protocol';
 import { describePrincipal } from '../access/principal.ts';
 import type { AccessDirectory } from '../access/directory.ts';
-import { HttpError, parseBody } from '../http/errors.ts';
+import { parseBody } from '@ifec/http-kit';
 import { crewOf, requireCrew } from '../http/crew-auth.ts';
 import type { Sql } from '../store/store.ts';
 
@@ -31,7 +31,7 @@ export class SeatControl {
   }
 
   async apply(seatId: string, actor: string, command: SeatCommand): Promise<SeatControls | SeatCommandMessage> {
-    if (!this.seatIds.has(seatId)) throw new HttpError(404, 'UNKNOWN_SEAT', `no seat ${seatId} on this aircraft`);
+    if (!this.seatIds.has(seatId)) throw new IfecError('UNKNOWN_SEAT', `no seat ${seatId} on this aircraft`);
     const at = new Date().toISOString();
     if (command.action === 'reset' || command.action === 'ack-call') {
       const message: SeatCommandMessage = { action: command.action, at, by: actor };
@@ -62,7 +62,7 @@ export function seatControlRouter(directory: AccessDirectory, control: SeatContr
     res.json({ controls: control.all() });
   });
   router.post(paths.crew.seatCommand, requireCrew(directory, ['purser', 'cabin_crew', 'maintenance']), async (req, res) => {
-    const command = parseBody(seatCommand, req);
+    const command = parseBody(seatCommand, req.body);
     const result = await control.apply(String(req.params.seatId), describePrincipal(crewOf(res)), command);
     res.json({ seatId: req.params.seatId, result });
   });

@@ -7,7 +7,7 @@
  * so every replica drops them.
  */
 import type { Logger } from 'pino';
-import { STREAM_EVENTS, type CatalogTitleDoc, type ReplicationCheckpoint, type TitleManifest } from '@ifec/protocol';
+import { STREAM_EVENTS, type CatalogTitleDoc, type ReplicationCheckpoint, type TitleManifest, IfecError } from '@ifec/protocol';
 import type { Store } from '../store/store.ts';
 import type { ActiveContentLoad } from '../media/content-loads.ts';
 import type { LiveStream } from './live-stream.ts';
@@ -27,8 +27,10 @@ export interface CatalogChange {
   checkpoint: ReplicationCheckpoint | null;
 }
 
-export class CatalogDuplicateTitle extends Error {
-  readonly code = 'CATALOG_DUPLICATE_TITLE';
+export class CatalogDuplicateTitle extends IfecError<'CATALOG_DUPLICATE_TITLE'> {
+  constructor(message: string) {
+    super('CATALOG_DUPLICATE_TITLE', message);
+  }
 }
 
 export class Catalog {

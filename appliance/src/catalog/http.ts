@@ -4,8 +4,7 @@
  * read it before pairing; everything is answered from memory.
  */
 import { Router, type Request } from 'express';
-import { describeIssues, pullQuery, replicationPaths, type ReplicationCheckpoint } from '@ifec/protocol';
-import { HttpError } from '../http/errors.ts';
+import { describeIssues, pullQuery, replicationPaths, type ReplicationCheckpoint, IfecError } from '@ifec/protocol';
 import type { Catalog } from './catalog.ts';
 import type { LiveStream } from './live-stream.ts';
 import { acceptsEncoding, negotiateEncoding } from './snapshot.ts';
@@ -52,7 +51,7 @@ export function catalogRouter(catalog: Catalog, stream: LiveStream): Router {
 /** A pull's query string; garbage is a 400 naming the field. */
 export function parsePull(req: Request): { since: ReplicationCheckpoint | null; limit: number } {
   const parsed = pullQuery.safeParse(req.query);
-  if (!parsed.success) throw new HttpError(400, 'INVALID_CHECKPOINT', describeIssues(parsed.error));
+  if (!parsed.success) throw new IfecError('INVALID_CHECKPOINT', describeIssues(parsed.error));
   const { updatedAt, id, limit } = parsed.data;
   return { since: updatedAt !== undefined && id !== undefined ? { updatedAt, id } : null, limit };
 }

@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { CrewRole } from '@ifec/protocol';
 import type { AccessDirectory } from '../access/directory.ts';
 import type { Principal } from '../access/principal.ts';
-import { HttpError } from './errors.ts';
+import { IfecError } from '@ifec/protocol';
 
 export type CrewPrincipal = Principal & { role: 'crew' };
 
@@ -12,8 +12,8 @@ export function requireCrew(directory: AccessDirectory, roles?: CrewRole[]) {
     const header = req.get('authorization') ?? '';
     const token = header.startsWith('Bearer ') ? header.slice(7) : '';
     const crew = token ? directory.verifyCrewToken(token) : undefined;
-    if (!crew) throw new HttpError(401, 'CREW_LOGIN_REQUIRED', 'log in as crew first (POST /api/crew/login)');
-    if (roles && !roles.includes(crew.crewRole)) throw new HttpError(403, 'ROLE_NOT_ALLOWED', `only ${roles.join(', ')} may do this`);
+    if (!crew) throw new IfecError('CREW_LOGIN_REQUIRED', 'log in as crew first (POST /api/crew/login)');
+    if (roles && !roles.includes(crew.crewRole)) throw new IfecError('ROLE_NOT_ALLOWED', `only ${roles.join(', ')} may do this`);
     res.locals.crew = crew;
     next();
   };

@@ -1,8 +1,9 @@
 /** The express app: metrics, health, the domain routers, JSON errors. */
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';
+import { errorHandler, notFound } from '@ifec/http-kit';
 import type { ApplianceMetrics } from '../metrics.ts';
-import { errorHandler } from './errors.ts';
+import { applianceErrorStatus } from './error-status.ts';
 
 export interface Health {
   /** Liveness: the process answers. */
@@ -40,9 +41,7 @@ export function createHttpApp(deps: { routers: Router[]; metrics: ApplianceMetri
   app.use(express.json({ limit: '64kb' }));
   for (const router of deps.routers) app.use(router);
 
-  app.use((req, res) => {
-    res.status(404).json({ error: { code: 'NOT_FOUND', message: `no route for ${req.method} ${req.path}` } });
-  });
-  app.use(errorHandler(deps.log));
+  app.use(notFound());
+  app.use(errorHandler(applianceErrorStatus, deps.log));
   return app;
 }

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { contentLoad, titleManifest, LOAD_FILE, PACKAGE_MANIFEST_FILE, type ContentLoad, type TitleManifest } from '@ifec/protocol';
+import { contentLoad, IfecError, titleManifest, LOAD_FILE, PACKAGE_MANIFEST_FILE, type ContentLoad, type TitleManifest } from '@ifec/protocol';
 import { inspectContentLoad, type ContentLoadProblem, type KeyInput } from '@ifec/protocol/node';
 import type { Sql, Store } from '../store/store.ts';
 
@@ -25,12 +25,16 @@ export interface ActiveContentLoad {
   activatedAt: string;
 }
 
-export type InstallProblem = ContentLoadProblem | { code: 'load-rollback' | 'load-not-a-file'; message: string; path?: string; titleId?: string };
+export type InstallProblem = ContentLoadProblem | { code: 'LOAD_ROLLBACK' | 'LOAD_NOT_A_FILE'; message: string; path?: string; titleId?: string };
 
-export class ContentLoadRefused extends Error {
-  readonly code = 'CONTENT_LOAD_REFUSED';
+export class ContentLoadRefused extends IfecError<'CONTENT_LOAD_REFUSED'> {
   constructor(readonly source: string, readonly problems: InstallProblem[]) {
-    super(`content load ${source} refused: ${problems.map((p) => p.message).join('; ')}`);
+    super('CONTENT_LOAD_REFUSED', `content load ${source} refused: ${problems.map((p) => p.message).join('; ')}`);
+  }
+
+  /** The HTTP answer lists every problem (http-kit's ErrorDetails). */
+  get details() {
+    return { problems: this.problems };
   }
 }
 
@@ -95,12 +99,12 @@ export class ContentLoads {
     const header = readLoadHeader(source);
     if (!header) {
       const inspected = await inspectContentLoad(source, this.options.trustedKeys(), this.now());
-      throw new ContentLoadRefused(source, inspected.problems.length ? inspected.problems : [{ code: 'load-invalid', message: `${LOAD_FILE} is not a content load` }]);
+      throw new ContentLoadRefused(source, inspected.problems.length ? inspected.problems : [{ code: 'LOAD_INVALID', message: `${LOAD_FILE} is not a content load` }]);
     }
     const active = this.current?.load;
     if (active && active.airline === header.airline && active.fleet === header.fleet && header.version < active.version) {
       throw new ContentLoadRefused(source, [{
-        code: 'load-rollback',
+        code: 'LOAD_ROLLBACK',
         message: `load ${header.id} is version ${header.version}, older than the active ${active.id} (version ${active.version})`,
         path: LOAD_FILE,
       }]);
@@ -206,8 +210,10 @@ export async function recordedActiveLoad(db: Sql): Promise<string | undefined> {
   return rows[0]?.value.loadId;
 }
 
-export class TrustedKeyError extends Error {
-  readonly code = 'CONTENT_TRUST_INVALID';
+export class TrustedKeyError extends IfecError<'CONTENT_TRUST_INVALID'> {
+  constructor(message: string) {
+    super('CONTENT_TRUST_INVALID', message);
+  }
 }
 
 /** Reads the PEM public keys named in config (comma-separated paths); a bad one stops start-up. */

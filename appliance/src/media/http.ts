@@ -13,14 +13,14 @@
 import { Router, type Request, type Response } from 'express';
 import fs from 'node:fs/promises';
 import { z } from 'zod';
-import { languageCode, titleId as titleIdSchema } from '@ifec/protocol';
+import { languageCode, titleId as titleIdSchema, IfecError } from '@ifec/protocol';
 import type { AccessDirectory } from '../access/directory.ts';
 import { describePrincipal } from '../access/principal.ts';
-import { HttpError, parseBody } from '../http/errors.ts';
+import { parseBody } from '@ifec/http-kit';
 import { crewOf, requireCrew } from '../http/crew-auth.ts';
-import { ContentLoadRefused, type ContentLoads } from './content-loads.ts';
+import type { ContentLoads } from './content-loads.ts';
 import { CatalogView } from './catalog-api.ts';
-import { KeyRefused, type KeyServer } from './keys.ts';
+import type { KeyServer } from './keys.ts';
 import { liveChannelId, type LiveChannels } from './live-channels.ts';
 import { LIVE_PLAYLIST } from './live-remux.ts';
 import { LoadFileIndex, SegmentCache, liveFile, originPathParts, rewritePlaylist, sendOriginFile, type OriginFile } from './origin.ts';
@@ -48,14 +48,14 @@ const installRequest = z.object({ path: z.string().min(1).max(4096) }).strict();
 /** Who is asking for playback: a seat or a phone, by HTTP Basic with its bus credentials. */
 async function viewerOf(directory: AccessDirectory, req: Request): Promise<Viewer> {
   const header = req.get('authorization') ?? '';
-  if (!header.startsWith('Basic ')) throw new HttpError(401, 'VIEWER_LOGIN_REQUIRED', 'authenticate as a seat (Basic seat:<id>) or a phone (Basic phone:<deviceId>)');
+  if (!header.startsWith('Basic ')) throw new IfecError('VIEWER_LOGIN_REQUIRED', 'authenticate as a seat (Basic seat:<id>) or a phone (Basic phone:<deviceId>)');
   const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
   const colon = decoded.indexOf(':', decoded.indexOf(':') + 1);
   const principal = colon > 0 ? await directory.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1)) : undefined;
-  if (!principal) throw new HttpError(401, 'BAD_CREDENTIALS', 'unknown seat or phone, or wrong password');
+  if (!principal) throw new IfecError('BAD_CREDENTIALS', 'unknown seat or phone, or wrong password');
   if (principal.role === 'seat') return { subject: describePrincipal(principal), device: 'seat', seatId: principal.seatId };
   if (principal.role === 'phone') return { subject: describePrincipal(principal), device: 'phone' };
-  throw new HttpError(403, 'NOT_A_VIEWER', 'only seats and phones open playback sessions');
+  throw new IfecError('NOT_A_VIEWER', 'only seats and phones open playback sessions');
 }
 
 function tokenOf(req: Request): string | undefined {
@@ -65,10 +65,10 @@ function tokenOf(req: Request): string | undefined {
 
 function requireSession(deps: MediaHttpDeps, req: Request, target: PlaybackTarget) {
   const token = tokenOf(req);
-  if (!token) throw new HttpError(401, 'PLAYBACK_TOKEN_REQUIRED', 'open a playback session first (POST /api/playback)');
+  if (!token) throw new IfecError('PLAYBACK_TOKEN_REQUIRED', 'open a playback session first (POST /api/playback)');
   const session = deps.sessions.verify(token);
-  if (!session) throw new HttpError(401, 'PLAYBACK_TOKEN_INVALID', 'the playback token is forged or expired');
-  if (!sameTarget(session.target, target)) throw new HttpError(403, 'PLAYBACK_TOKEN_WRONG_TITLE', 'the playback token is for another title');
+  if (!session) throw new IfecError('PLAYBACK_TOKEN_INVALID', 'the playback token is forged or expired');
+  if (!sameTarget(session.target, target)) throw new IfecError('PLAYBACK_TOKEN_WRONG_TITLE', 'the playback token is for another title');
   return { token, session };
 }
 
@@ -87,7 +87,7 @@ export function mediaRouter(deps: MediaHttpDeps): Router {
 
   router.get('/api/catalog', (req, res) => {
     const lang = languageCode.safeParse(req.query.lang ?? 'en');
-    if (!lang.success) throw new HttpError(400, 'INVALID_LANGUAGE', 'lang must be a language code such as en or pt-BR');
+    if (!lang.success) throw new IfecError('INVALID_LANGUAGE', 'lang must be a language code such as en or pt-BR');
     const device = req.query.device === 'phone' ? 'phone' : 'seat';
     const active = deps.loads.active;
     res.json({
@@ -101,19 +101,19 @@ export function mediaRouter(deps: MediaHttpDeps): Router {
 
   router.post('/api/playback', async (req, res) => {
     const viewer = await viewerOf(deps.directory, req);
-    const body = parseBody(playbackRequest, req);
-    if (body.device !== viewer.device) throw new HttpError(403, 'DEVICE_MISMATCH', `these credentials are a ${viewer.device}'s, not a ${body.device}'s`);
+    const body = parseBody(playbackRequest, req.body);
+    if (body.device !== viewer.device) throw new IfecError('DEVICE_MISMATCH', `these credentials are a ${viewer.device}'s, not a ${body.device}'s`);
     if (body.channel !== undefined) {
-      if (!deps.live.has(body.channel)) throw new HttpError(404, 'NO_SUCH_CHANNEL', `no live channel ${body.channel}`);
+      if (!deps.live.has(body.channel)) throw new IfecError('NO_SUCH_CHANNEL', `no live channel ${body.channel}`);
       const { token, expiresAt } = deps.sessions.issue(viewer, { kind: 'live', channel: body.channel });
       res.status(201).json({ url: `/hls/live/${body.channel}/${LIVE_PLAYLIST}?token=${token}`, token, expiresAt });
       return;
     }
     const title = deps.loads.active?.titles.find((t) => t.id === body.titleId);
-    if (!title) throw new HttpError(404, 'NO_SUCH_TITLE', `no title ${body.titleId} on board`);
+    if (!title) throw new IfecError('NO_SUCH_TITLE', `no title ${body.titleId} on board`);
     const target: PlaybackTarget = { kind: 'title', titleId: title.id };
     const refusal = deps.keys.check({ viewer, target, expiresAt: 0 }, title.id);
-    if (refusal) throw new HttpError(refusal.status, refusal.code, refusal.message);
+    if (refusal) throw new IfecError(refusal.code, refusal.message);
     const { token, expiresAt } = deps.sessions.issue(viewer, target);
     res.status(201).json({ url: `/hls/${title.id}/${title.hls.master}?token=${token}`, token, expiresAt });
   });
@@ -121,21 +121,16 @@ export function mediaRouter(deps: MediaHttpDeps): Router {
   router.get('/api/keys/:keyId', (req, res) => {
     const token = tokenOf(req);
     const session = deps.sessions.verify(token);
-    if (!session) throw new HttpError(401, token ? 'PLAYBACK_TOKEN_INVALID' : 'PLAYBACK_TOKEN_REQUIRED', 'a key needs a valid playback token');
-    try {
-      const key = deps.keys.release(session, String(req.params.keyId));
-      res.set({ 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-store' }).send(key);
-    } catch (error) {
-      if (error instanceof KeyRefused) throw new HttpError(error.status, error.code, error.message);
-      throw error;
-    }
+    if (!session) throw new IfecError(token ? 'PLAYBACK_TOKEN_INVALID' : 'PLAYBACK_TOKEN_REQUIRED', 'a key needs a valid playback token');
+    const key = deps.keys.release(session, String(req.params.keyId));
+    res.set({ 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-store' }).send(key);
   });
 
   router.use('/hls', async (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     const rawPath = req.url.split('?')[0]!;
     const parts = originPathParts(rawPath);
-    if (!parts || parts.length < 2) throw new HttpError(400, 'BAD_MEDIA_PATH', 'not a media path');
+    if (!parts || parts.length < 2) throw new IfecError('BAD_MEDIA_PATH', 'not a media path');
     let file: OriginFile | undefined;
     let target: PlaybackTarget;
     if (parts[0] === 'live') {
@@ -148,7 +143,7 @@ export function mediaRouter(deps: MediaHttpDeps): Router {
     }
     // Playlists answer only to a session, before saying whether they exist.
     const session = parts.at(-1)!.endsWith('.m3u8') ? requireSession(deps, req, target) : undefined;
-    if (!file) throw new HttpError(404, 'NOT_FOUND', 'no such media file');
+    if (!file) throw new IfecError('NOT_FOUND', 'no such media file');
     if (file.kind !== 'playlist') return sendOriginFile(req, res, file, undefined, segments);
     const { token } = session ?? requireSession(deps, req, target);
     let text = file.live ? undefined : playlists.get(file.abs);
@@ -171,17 +166,9 @@ export function mediaRouter(deps: MediaHttpDeps): Router {
   });
 
   router.post('/api/crew/content-loads', requireCrew(deps.directory, ['maintenance']), async (req, res) => {
-    const { path } = parseBody(installRequest, req);
-    try {
-      const active = await deps.loads.install(path);
-      res.status(201).json({ active: { loadId: active.loadId, cycle: active.load.cycle, titles: active.titles.length, activatedAt: active.activatedAt } });
-    } catch (error) {
-      if (error instanceof ContentLoadRefused) {
-        res.status(422).json({ error: { code: error.code, message: error.message, problems: error.problems }, active: deps.loads.active?.loadId ?? null });
-        return;
-      }
-      throw error;
-    }
+    const { path } = parseBody(installRequest, req.body);
+    const active = await deps.loads.install(path);
+    res.status(201).json({ active: { loadId: active.loadId, cycle: active.load.cycle, titles: active.titles.length, activatedAt: active.activatedAt } });
   });
 
   router.get('/api/crew/live-channels', requireCrew(deps.directory, ['maintenance', 'purser']), (req, res) => {

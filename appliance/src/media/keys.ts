@@ -5,16 +5,17 @@
  * may have crossed into a region where the title is blocked, or crew may have set a lock).
  */
 import fs from 'node:fs';
+import { IfecError } from '@ifec/protocol';
 import path from 'node:path';
 import type { ContentLoads } from './content-loads.ts';
 import type { PlaybackSession } from './playback-sessions.ts';
-import { refusePlayback, type Entitlements, type PlaybackRefusal } from './playback-policy.ts';
+import { refusePlayback, type Entitlements, type PlaybackRefusalCode } from './playback-policy.ts';
 
-export class KeyRefused extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
-    super(message);
-  }
-}
+/** Why a key is not released; the codes are the playback refusals' and the key server's own. */
+export type KeyRefusalCode = PlaybackRefusalCode | 'NO_SUCH_TITLE' | 'NO_CONTENT_LOAD' | 'KEY_NOT_FOR_SESSION' | 'KEY_MISSING' | 'KEY_INVALID';
+
+/** Why a key is not released: a playback refusal, or the key server's own reasons. */
+export class KeyRefused extends IfecError<KeyRefusalCode> {}
 
 export interface KeyServerDeps {
   loads: ContentLoads;
@@ -35,9 +36,9 @@ export class KeyServer {
   constructor(private readonly deps: KeyServerDeps) {}
 
   /** The policy decision alone, for `POST /api/playback` to fail early with the same codes. */
-  check(session: PlaybackSession, titleId: string): PlaybackRefusal | undefined {
+  check(session: PlaybackSession, titleId: string): { code: KeyRefusalCode; message: string } | undefined {
     const title = this.deps.loads.active?.titles.find((t) => t.id === titleId);
-    if (!title) return { code: 'NOT_ENTITLED', status: 403, message: `no title ${titleId} in the active content load` };
+    if (!title) return { code: 'NO_SUCH_TITLE', message: `no title ${titleId} in the active content load` };
     return refusePlayback(title, {
       viewer: session.viewer,
       parentalMaxAge: session.viewer.seatId && this.deps.parentalLocked(session.viewer.seatId) ? this.deps.parentalLockMaxAge : undefined,
@@ -48,12 +49,12 @@ export class KeyServer {
 
   release(session: PlaybackSession, keyId: string): Buffer {
     const active = this.deps.loads.active;
-    if (!active) throw new KeyRefused(404, 'NO_CONTENT_LOAD', 'no content load is active');
-    if (session.target.kind !== 'title') throw new KeyRefused(403, 'KEY_NOT_FOR_SESSION', 'a live channel session has no content keys');
+    if (!active) throw new KeyRefused('NO_CONTENT_LOAD', 'no content load is active');
+    if (session.target.kind !== 'title') throw new KeyRefused('KEY_NOT_FOR_SESSION', 'a live channel session has no content keys');
     const title = active.titles.find((t) => t.id === (session.target as { titleId: string }).titleId);
-    if (!title || title.keyId !== keyId) throw new KeyRefused(403, 'KEY_NOT_FOR_SESSION', `key ${keyId} does not belong to this playback session's title`);
+    if (!title || title.keyId !== keyId) throw new KeyRefused('KEY_NOT_FOR_SESSION', `key ${keyId} does not belong to this playback session's title`);
     const refusal = this.check(session, title.id);
-    if (refusal) throw new KeyRefused(refusal.status, refusal.code, refusal.message);
+    if (refusal) throw new KeyRefused(refusal.code, refusal.message);
     if (this.cachedLoad !== active.loadId) {
       this.cache = new Map();
       this.cachedLoad = active.loadId;
@@ -61,9 +62,9 @@ export class KeyServer {
     let key = this.cache.get(keyId);
     if (!key) {
       const entry = active.load.keys.find((k) => k.keyId === keyId);
-      if (!entry) throw new KeyRefused(404, 'KEY_MISSING', `key ${keyId} is not in the active load`);
+      if (!entry) throw new KeyRefused('KEY_MISSING', `key ${keyId} is not in the active load`);
       key = fs.readFileSync(path.join(active.dir, entry.path));
-      if (key.length !== 16) throw new KeyRefused(500, 'KEY_INVALID', `key ${keyId} is not 16 bytes`);
+      if (key.length !== 16) throw new KeyRefused('KEY_INVALID', `key ${keyId} is not 16 bytes`);
       this.cache.set(keyId, key);
     }
     return key;

@@ -29,9 +29,9 @@ test('refusals, in order: rights, entitlement, parental lock, region', () => {
   assert.equal(refusePlayback(title({}), seat), undefined);
   assert.equal(refusePlayback(title({ rights: 'seatback-only' }), phone)?.code, 'SEATBACK_ONLY');
   assert.equal(refusePlayback(title({ rights: 'seatback-only' }), seat), undefined);
-  assert.equal(refusePlayback(title({ priceTier: 'premium-2' }), seat)?.status, 402);
+  assert.equal(refusePlayback(title({ priceTier: 'premium-2' }), seat)?.code, 'NOT_ENTITLED');
   assert.equal(refusePlayback(title({ priceTier: 'premium-2' }), { ...seat, entitlements: { purchased: (v, id) => v.seatId === '12A' && id === 'night-flight' } }), undefined);
   assert.equal(refusePlayback(title({ rating: { system: 'MPAA', value: 'R' } }), { ...seat, parentalMaxAge: 12 })?.code, 'PARENTAL_LOCK');
   assert.equal(refusePlayback(title({ rating: { system: 'MPAA', value: 'PG' } }), { ...seat, parentalMaxAge: 12 }), undefined);
-  assert.equal(refusePlayback(title({ regions: { allowed: ['*'], blocked: ['FR'] } }), { ...seat, region: 'FR' })?.status, 451);
+  assert.equal(refusePlayback(title({ regions: { allowed: ['*'], blocked: ['FR'] } }), { ...seat, region: 'FR' })?.code, 'REGION_BLOCKED');
 });

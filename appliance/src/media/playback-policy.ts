@@ -17,7 +17,6 @@ export type PlaybackRefusalCode = 'SEATBACK_ONLY' | 'NOT_ENTITLED' | 'PARENTAL_L
 
 export interface PlaybackRefusal {
   code: PlaybackRefusalCode;
-  status: 402 | 403 | 451;
   message: string;
 }
 
@@ -72,16 +71,16 @@ export interface PlaybackContext {
 /** Undefined when the key may be released; otherwise why not. */
 export function refusePlayback(title: TitleManifest, ctx: PlaybackContext): PlaybackRefusal | undefined {
   if (title.rights === 'seatback-only' && ctx.viewer.device !== 'seat') {
-    return { code: 'SEATBACK_ONLY', status: 403, message: `${title.id} may only be watched on the seatback screen` };
+    return { code: 'SEATBACK_ONLY', message: `${title.id} may only be watched on the seatback screen` };
   }
   if (title.priceTier !== 'included' && !ctx.entitlements.purchased(ctx.viewer, title.id)) {
-    return { code: 'NOT_ENTITLED', status: 402, message: `${title.id} is ${title.priceTier}: buy it first` };
+    return { code: 'NOT_ENTITLED', message: `${title.id} is ${title.priceTier}: buy it first` };
   }
   if (ctx.parentalMaxAge !== undefined && minimumAge(title.rating) > ctx.parentalMaxAge) {
-    return { code: 'PARENTAL_LOCK', status: 403, message: `${title.id} is rated ${title.rating.system} ${title.rating.value}, above this seat's parental lock` };
+    return { code: 'PARENTAL_LOCK', message: `${title.id} is rated ${title.rating.system} ${title.rating.value}, above this seat's parental lock` };
   }
   if (!regionAllows(title.regions, ctx.region)) {
-    return { code: 'REGION_BLOCKED', status: 451, message: `${title.id} may not be shown over ${ctx.region}` };
+    return { code: 'REGION_BLOCKED', message: `${title.id} may not be shown over ${ctx.region}` };
   }
   return undefined;
 }

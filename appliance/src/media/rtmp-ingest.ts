@@ -12,6 +12,7 @@
 import net from 'node:net';
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
+import { IfecError } from '@ifec/protocol';
 
 const require = createRequire(import.meta.url);
 
@@ -43,11 +44,7 @@ const RtmpSession = require('node-media-server/src/session/rtmp_session.js') as 
 /** The RTMP application publishers push to: rtmp://<appliance>:<port>/live/<channel>?key=<stream key> */
 export const RTMP_APP = 'live';
 
-export class RtmpIngestError extends Error {
-  constructor(readonly code: 'RTMP_LISTEN_FAILED' | 'RTMP_ALREADY_RUNNING', message: string) {
-    super(message);
-  }
-}
+export class RtmpIngestError extends IfecError<'RTMP_LISTEN_FAILED' | 'RTMP_ALREADY_RUNNING'> {}
 
 export interface RtmpIngestOptions {
   port: number;

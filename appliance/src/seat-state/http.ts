@@ -1,7 +1,7 @@
 /** A seat's login and the replication endpoints of its own state (pull, push, stream). */
 import { Router } from 'express';
-import { replicationPaths, seatLogin, seatStatePush, MAX_PUSH_ROWS, PASSENGER_SESSION_HEADER } from '@ifec/protocol';
-import { HttpError, parseBody } from '../http/errors.ts';
+import { replicationPaths, seatLogin, seatStatePush, MAX_PUSH_ROWS, PASSENGER_SESSION_HEADER, IfecError } from '@ifec/protocol';
+import { parseBody } from '@ifec/http-kit';
 import { parsePull } from '../catalog/http.ts';
 import type { LiveStream } from '../catalog/live-stream.ts';
 import type { SeatSessions } from './sessions.ts';
@@ -13,9 +13,9 @@ export function seatStateRouter(sessions: SeatSessions, states: SeatStates, stre
   const seat = sessions.requireSeat();
 
   router.post(replicationPaths.seatLogin, async (req, res) => {
-    const { seatId, secret } = parseBody(seatLogin, req);
+    const { seatId, secret } = parseBody(seatLogin, req.body);
     const session = await sessions.login(seatId, secret);
-    if (!session) throw new HttpError(401, 'BAD_CREDENTIALS', 'unknown seat or wrong secret');
+    if (!session) throw new IfecError('BAD_CREDENTIALS', 'unknown seat or wrong secret');
     res.json(session);
   });
 
@@ -26,12 +26,12 @@ export function seatStateRouter(sessions: SeatSessions, states: SeatStates, stre
   });
 
   router.post(replicationPaths.seatStatePush, seat, async (req, res) => {
-    if (Array.isArray(req.body) && req.body.length > MAX_PUSH_ROWS) throw new HttpError(413, 'PUSH_TOO_LARGE', `at most ${MAX_PUSH_ROWS} rows per push`);
-    const rows = parseBody(seatStatePush, req);
+    if (Array.isArray(req.body) && req.body.length > MAX_PUSH_ROWS) throw new IfecError('PUSH_TOO_LARGE', `at most ${MAX_PUSH_ROWS} rows per push`);
+    const rows = parseBody(seatStatePush, req.body);
     const seatId = res.locals.seatId as string;
     const held = req.get(PASSENGER_SESSION_HEADER);
     if (held !== undefined && held !== passengerSession(seatId)) {
-      throw new HttpError(409, 'SESSION_ENDED', 'this passenger session ended (reset for next flight): the seat wipes its state and pulls again');
+      throw new IfecError('SESSION_ENDED', 'this passenger session ended (reset for next flight): the seat wipes its state and pulls again');
     }
     res.json(await states.push(seatId, rows));
   });

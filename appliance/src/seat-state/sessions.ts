@@ -6,7 +6,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { AccessDirectory } from '../access/directory.ts';
 import type { TokenSigner } from '../access/tokens.ts';
-import { HttpError } from '../http/errors.ts';
+import { IfecError } from '@ifec/protocol';
 
 /** Longer than the longest flight plus its turnaround: a seat is not asked to log in mid-flight. */
 export const SEAT_TOKEN_TTL_S = 48 * 3600;
@@ -31,7 +31,7 @@ export class SeatSessions {
     return (req: Request, res: Response, next: NextFunction): void => {
       const header = req.get('authorization') ?? '';
       const seatId = header.startsWith('Bearer ') ? this.verify(header.slice(7)) : undefined;
-      if (!seatId) throw new HttpError(401, 'SEAT_LOGIN_REQUIRED', 'log in as a seat first (POST /api/seats/login)');
+      if (!seatId) throw new IfecError('SEAT_LOGIN_REQUIRED', 'log in as a seat first (POST /api/seats/login)');
       res.locals.seatId = seatId;
       next();
     };

@@ -8,25 +8,20 @@
  *   POST   /api/crew/flight/reset  crew token (purser, cabin crew) -> { sessionsEnded, phonesUnpaired, titlesCounted }
  */
 import { Router, type Request } from 'express';
-import { pairingClaim, pairingPaths, phoneCredentials } from '@ifec/protocol';
-import { HttpError, parseBody } from '../http/errors.ts';
+import { pairingClaim, pairingPaths, phoneCredentials, IfecError } from '@ifec/protocol';
+import { parseBody } from '@ifec/http-kit';
 import { requireCrew } from '../http/crew-auth.ts';
 import type { AccessDirectory } from '../access/directory.ts';
 import type { SeatSessions } from '../seat-state/sessions.ts';
-import { PairingError, type Pairings, type PairingErrorCode } from './pairing.ts';
+import type { Pairings } from './pairing.ts';
 import type { PassengerSessions } from './passenger-sessions.ts';
 import type { FlightReset } from './reset.ts';
-
-const STATUS: Record<PairingErrorCode, number> = {
-  CODE_UNKNOWN: 404, CODE_EXPIRED: 410, CODE_USED: 409, PAIRING_LOCKED: 429, SEAT_FULL: 409, NOT_PAIRED: 404, NO_SESSION: 409,
-};
 
 export interface SessionsRouterDeps {
   directory: AccessDirectory;
   seatSessions: SeatSessions;
   sessions: PassengerSessions;
   pairings: Pairings;
-  reset: FlightReset;
   disconnectPhones: (deviceIds: string[]) => void;
   now?: () => number;
 }
@@ -38,22 +33,14 @@ export function sessionsRouter(deps: SessionsRouterDeps): Router {
   const seat = deps.seatSessions.requireSeat();
 
   const phone = async (req: Request): Promise<string> => {
-    const { deviceId, password } = parseBody(phoneCredentials, req);
+    const { deviceId, password } = parseBody(phoneCredentials, req.body);
     const principal = await directory.authenticate(`phone:${deviceId}`, password);
-    if (principal?.role !== 'phone') throw new HttpError(401, 'PHONE_LOGIN_REQUIRED', 'unknown phone or wrong password (register with POST /api/phones)');
+    if (principal?.role !== 'phone') throw new IfecError('PHONE_LOGIN_REQUIRED', 'unknown phone or wrong password (register with POST /api/phones)');
     return deviceId;
-  };
-  const pairingError = (error: unknown): never => {
-    if (error instanceof PairingError) throw new HttpError(STATUS[error.code], error.code, error.message);
-    throw error;
   };
 
   router.post(pairingPaths.seatCodes, seat, (_req, res) => {
-    try {
-      res.status(201).json(pairings.issueCode(res.locals.seatId as string));
-    } catch (error) {
-      pairingError(error);
-    }
+    res.status(201).json(pairings.issueCode(res.locals.seatId as string));
   });
 
   router.get(pairingPaths.seatPhones, seat, (_req, res) => {
@@ -68,32 +55,29 @@ export function sessionsRouter(deps: SessionsRouterDeps): Router {
   });
 
   router.post(pairingPaths.claim, async (req, res) => {
-    const { code } = parseBody(pairingClaim, req);
+    const { code } = parseBody(pairingClaim, req.body);
     const deviceId = await phone(req);
-    try {
-      const paired = await pairings.claim(deviceId, code, req.ip ?? req.socket.remoteAddress ?? 'unknown');
-      // A phone that was paired elsewhere keeps no cached subscription to the old seat.
-      deps.disconnectPhones([deviceId]);
-      res.json({ seatId: paired.seatId, sessionId: paired.sessionId, device: paired.device, serverNow: now() });
-    } catch (error) {
-      pairingError(error);
-    }
+    const paired = await pairings.claim(deviceId, code, req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    // A phone that was paired elsewhere keeps no cached subscription to the old seat.
+    deps.disconnectPhones([deviceId]);
+    res.json({ seatId: paired.seatId, sessionId: paired.sessionId, device: paired.device, serverNow: now() });
   });
 
   router.delete(pairingPaths.phone, async (req, res) => {
     const deviceId = await phone(req);
-    try {
-      const ended = await pairings.unpair(deviceId);
-      deps.disconnectPhones([deviceId]);
-      res.json({ unpaired: ended.seatId });
-    } catch (error) {
-      pairingError(error);
-    }
+    const ended = await pairings.unpair(deviceId);
+    deps.disconnectPhones([deviceId]);
+    res.json({ unpaired: ended.seatId });
   });
 
+  return router;
+}
+
+/** The crew's reset for next flight (the same reset the flight phase landed -> gate runs). */
+export function flightResetRouter(directory: AccessDirectory, reset: FlightReset): Router {
+  const router = Router();
   router.post(pairingPaths.resetForNextFlight, requireCrew(directory, ['purser', 'cabin_crew']), async (_req, res) => {
-    res.json(await deps.reset.reset('crew'));
+    res.json(await reset.reset('crew'));
   });
-
   return router;
 }

@@ -8,7 +8,7 @@
  */
 import crypto from 'node:crypto';
 import type { Transaction } from '@electric-sql/pglite';
-import { phoneDevice, type PairingCode } from '@ifec/protocol';
+import { phoneDevice, type PairingCode, IfecError } from '@ifec/protocol';
 import type { Sql, Store } from '../store/store.ts';
 import type { PassengerSessions } from './passenger-sessions.ts';
 
@@ -22,11 +22,7 @@ const REMEMBER_MS = 30 * 60_000;
 
 export type PairingErrorCode = 'CODE_UNKNOWN' | 'CODE_EXPIRED' | 'CODE_USED' | 'PAIRING_LOCKED' | 'SEAT_FULL' | 'NOT_PAIRED' | 'NO_SESSION';
 
-export class PairingError extends Error {
-  constructor(readonly code: PairingErrorCode, message: string) {
-    super(message);
-  }
-}
+export class PairingError extends IfecError<PairingErrorCode> {}
 
 interface IssuedCode {
   seatId: string;

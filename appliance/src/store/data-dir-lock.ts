@@ -5,9 +5,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { IfecError } from '@ifec/protocol';
 
-export class DataDirInUseError extends Error {
-  readonly code = 'DATA_DIR_IN_USE';
+export class DataDirInUseError extends IfecError<'DATA_DIR_IN_USE'> {
+  constructor(message: string) {
+    super('DATA_DIR_IN_USE', message);
+  }
 }
 
 export interface DataDirLock {

@@ -7,14 +7,17 @@ import type { Logger } from 'pino';
 import type { Transaction } from '@electric-sql/pglite';
 import { Journal, type JournalRecord } from './journal.ts';
 import type { Store } from './store.ts';
+import { IfecError } from '@ifec/protocol';
 
 export type RecordApplier = ((tx: Transaction, record: JournalRecord) => Promise<void>) & {
   /** Optional: applies many records of the kind at once (one statement), used by writeMany and replay. */
   applyMany?: (tx: Transaction, records: JournalRecord[]) => Promise<void>;
 };
 
-export class UnknownRecordKindError extends Error {
-  readonly code = 'UNKNOWN_RECORD_KIND';
+export class UnknownRecordKindError extends IfecError<'UNKNOWN_RECORD_KIND'> {
+  constructor(message: string) {
+    super('UNKNOWN_RECORD_KIND', message);
+  }
 }
 
 export class DurableRecords {

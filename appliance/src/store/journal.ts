@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
 import { crc32 } from 'node:zlib';
+import { IfecError } from '@ifec/protocol';
 
 export interface JournalRecord<T = unknown> {
   seq: number;
@@ -26,8 +27,10 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-export class JournalClosedError extends Error {
-  readonly code = 'JOURNAL_CLOSED';
+export class JournalClosedError extends IfecError<'JOURNAL_CLOSED'> {
+  constructor(message: string) {
+    super('JOURNAL_CLOSED', message);
+  }
 }
 
 export class Journal {

@@ -69,7 +69,7 @@ export class SyncBundles {
   importDownlink(file: string): Promise<DownlinkImport> {
     return this.serialise(async () => {
       const { state } = this.o;
-      if (!this.o.groundKey) throw new BundleRefused('bundle-signature', 'no ground public key is configured (IFEC_GROUND_PUBLIC_KEY): cannot verify a bundle');
+      if (!this.o.groundKey) throw new BundleRefused('BUNDLE_SIGNATURE', 'no ground public key is configured (IFEC_GROUND_PUBLIC_KEY): cannot verify a bundle');
       const opened = await openBundle(file, {
         direction: 'downlink',
         aircraftId: this.o.aircraftId,

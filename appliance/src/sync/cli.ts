@@ -13,6 +13,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
+import { IfecError } from '@ifec/protocol';
 import { BundleRefused } from '@ifec/protocol/node';
 import { ConfigError, loadConfig } from '../config.ts';
 import { lockDataDir } from '../store/data-dir-lock.ts';
@@ -24,7 +25,11 @@ import { GroundPublications, PublicationRefused } from './publications.ts';
 import { SyncBundles } from './bundles.ts';
 import { loadOrCreateIdentity, readGroundPublicKey } from './identity.ts';
 
-class UsageError extends Error {}
+class UsageError extends IfecError<'USAGE'> {
+  constructor(message: string) {
+    super('USAGE', message);
+  }
+}
 
 export async function runSyncCli(argv: string[], env: Record<string, string | undefined>, out: (s: string) => void): Promise<number> {
   const [command, file] = argv;

@@ -4,12 +4,15 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { downlinkPage, uplinkAck, type DownlinkPage, type LinkKind, type StreamCheckpoint, type UplinkAck } from '@ifec/protocol';
+import {
+  apiErrorBody, downlinkPage, IfecError, parseJson, uplinkAck,
+  type DownlinkPage, type ErrorCode, type LinkKind, type StreamCheckpoint, type UplinkAck,
+} from '@ifec/protocol';
 import { signAircraftRequest } from '@ifec/protocol/node';
 
-export class GroundRequestError extends Error {
-  constructor(readonly code: string, message: string, readonly status?: number) {
-    super(message);
+export class GroundRequestError extends IfecError {
+  constructor(code: ErrorCode, message: string, readonly status?: number) {
+    super(code, message);
   }
 }
 
@@ -110,13 +113,10 @@ export class GroundClient {
     }
     this.bytesReceived += bytes.length;
     if (!res.ok) {
-      let code = `HTTP_${res.status}`;
+      let code = `HTTP_${res.status}` as ErrorCode;
       let message = bytes.toString('utf8').slice(0, 300);
-      try {
-        const e = JSON.parse(message) as { error?: { code?: string; message?: string } };
-        code = e.error?.code ?? code;
-        message = e.error?.message ?? message;
-      } catch { /* not JSON */ }
+      const answer = parseJson(apiErrorBody, message);
+      if (answer.ok) ({ code, message } = answer.value.error as { code: ErrorCode; message: string });
       throw new GroundRequestError(code, `${method} ${path}: ${res.status} ${code}: ${message}`, res.status);
     }
     return bytes;

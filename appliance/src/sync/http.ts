@@ -3,15 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import express, { Router } from 'express';
-import { paths } from '@ifec/protocol';
-import { BundleRefused } from '@ifec/protocol/node';
+import { IfecError, paths } from '@ifec/protocol';
 import type { AccessDirectory } from '../access/directory.ts';
 import { requireCrew } from '../http/crew-auth.ts';
-import { HttpError } from '../http/errors.ts';
 import type { SyncService } from './sync-service.ts';
 import type { SyncBundles } from './bundles.ts';
 import type { GroundPublications } from './publications.ts';
-import { PublicationRefused } from './publications.ts';
 
 const MAX_BUNDLE_BYTES = 1024 * 1024 * 1024;
 
@@ -38,15 +35,11 @@ export function syncRouter(deps: { directory: AccessDirectory; service: SyncServ
   });
 
   router.post(paths.crew.bundleImport, bundleCrew, express.raw({ type: () => true, limit: MAX_BUNDLE_BYTES }), async (req, res) => {
-    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'BUNDLE_MISSING', 'send the bundle file as the request body');
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new IfecError('BUNDLE_MISSING', 'send the bundle file as the request body');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-downlink-'));
     try {
       fs.writeFileSync(path.join(dir, 'bundle'), req.body);
       res.json({ imported: await deps.bundles.importDownlink(path.join(dir, 'bundle')) });
-    } catch (error) {
-      if (error instanceof BundleRefused) throw new HttpError(422, error.code.toUpperCase().replaceAll('-', '_'), error.message);
-      if (error instanceof PublicationRefused) throw new HttpError(422, error.code, error.message);
-      throw error;
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -9,15 +9,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { publication as publicationSchema, type Publication, type PublicationKind } from '@ifec/protocol';
+import { IfecError, publication as publicationSchema, type Publication, type PublicationKind } from '@ifec/protocol';
 import { verifyBlock } from '@ifec/protocol/node';
 import type { Store } from '../store/store.ts';
 
-export class PublicationRefused extends Error {
-  constructor(readonly code: 'PUBLICATION_SIGNATURE' | 'PUBLICATION_INVALID' | 'PUBLICATION_WRONG_AIRCRAFT', message: string) {
-    super(message);
-  }
-}
+export class PublicationRefused extends IfecError<'PUBLICATION_SIGNATURE' | 'PUBLICATION_INVALID' | 'PUBLICATION_WRONG_AIRCRAFT'> {}
 
 export type PublicationState = 'ready' | 'needs-files' | 'active' | 'refused';
 

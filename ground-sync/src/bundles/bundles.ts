@@ -82,14 +82,14 @@ export async function importUplinkBundle(db: Database, file: string, options: { 
     try {
       batch = decodeBatch(opened.blob(i));
     } catch (error) {
-      if (error instanceof SyncFormatError) throw new BundleRefused('bundle-malformed', `batch ${i}: ${error.code}: ${error.message}`);
+      if (error instanceof SyncFormatError) throw new BundleRefused('BUNDLE_MALFORMED', `batch ${i}: ${error.code}: ${error.message}`);
       throw error;
     }
-    if (batch.aircraftId !== header.aircraftId) throw new BundleRefused('bundle-wrong-aircraft', `batch ${i} is from aircraft ${batch.aircraftId}, the bundle from ${header.aircraftId}`);
+    if (batch.aircraftId !== header.aircraftId) throw new BundleRefused('BUNDLE_WRONG_AIRCRAFT', `batch ${i} is from aircraft ${batch.aircraftId}, the bundle from ${header.aircraftId}`);
     batches.push(batch);
   }
   const claimed = await db.query('UPDATE aircraft SET last_uplink_bundle = $2 WHERE aircraft_id = $1 AND last_uplink_bundle < $2', [header.aircraftId, header.sequence]);
-  if (claimed.affected === 0) throw new BundleRefused('bundle-replayed', `bundle ${header.sequence} was imported meanwhile`);
+  if (claimed.affected === 0) throw new BundleRefused('BUNDLE_REPLAYED', `bundle ${header.sequence} was imported meanwhile`);
   let stored = 0;
   let acked = await ackedOf(db, header.aircraftId);
   for (const batch of batches) {

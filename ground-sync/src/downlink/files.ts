@@ -4,14 +4,11 @@
  */
 import crypto from 'node:crypto';
 import type { Database, Queryable } from '../store/database.ts';
+import { IfecError } from '@ifec/protocol';
 
 export const CHUNK_BYTES = 1024 * 1024;
 
-export class FileError extends Error {
-  constructor(readonly code: 'FILE_CHECKSUM' | 'FILE_UNKNOWN' | 'RANGE_NOT_SATISFIABLE', message: string) {
-    super(message);
-  }
-}
+export class FileError extends IfecError<'FILE_CHECKSUM' | 'FILE_UNKNOWN' | 'RANGE_NOT_SATISFIABLE'> {}
 
 export async function putFile(db: Database, tenantId: string, sha256: string, bytes: Buffer): Promise<{ sha256: string; size: number; created: boolean }> {
   const actual = crypto.createHash('sha256').update(bytes).digest('hex');

@@ -4,17 +4,13 @@
  * ground's key once, at publication; aircraft fetch everything after their checkpoint.
  */
 import type crypto from 'node:crypto';
-import { type DownlinkPage, type Publication, type PublicationRequest } from '@ifec/protocol';
+import { IfecError, type DownlinkPage, type Publication, type PublicationRequest } from '@ifec/protocol';
 import { signBlock } from '@ifec/protocol/node';
 import type { Database, Queryable } from '../store/database.ts';
 import { requireOwnAircraft } from '../fleet/aircraft.ts';
 import { ackedOf } from '../uplink/ingest.ts';
 
-export class PublicationError extends Error {
-  constructor(readonly code: 'FILE_NOT_UPLOADED', message: string) {
-    super(message);
-  }
-}
+export class PublicationError extends IfecError<'FILE_NOT_UPLOADED'> {}
 
 export async function publish(db: Database, signingKey: crypto.KeyObject, tenantId: string, request: PublicationRequest): Promise<Publication> {
   if (request.aircraftId) await requireOwnAircraft(db, tenantId, request.aircraftId);

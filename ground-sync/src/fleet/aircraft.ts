@@ -5,12 +5,9 @@
  */
 import crypto from 'node:crypto';
 import type { Queryable } from '../store/database.ts';
+import { IfecError } from '@ifec/protocol';
 
-export class FleetError extends Error {
-  constructor(readonly code: 'AIRCRAFT_TAKEN' | 'AIRCRAFT_UNKNOWN' | 'PUBLIC_KEY_INVALID', message: string) {
-    super(message);
-  }
-}
+export class FleetError extends IfecError<'AIRCRAFT_TAKEN' | 'AIRCRAFT_UNKNOWN' | 'PUBLIC_KEY_INVALID'> {}
 
 export interface AircraftStatus {
   aircraftId: string;

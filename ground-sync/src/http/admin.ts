@@ -5,7 +5,7 @@ import path from 'node:path';
 import type crypto from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { aircraftId as aircraftIdSchema, publicationRequest } from '@ifec/protocol';
+import { aircraftId as aircraftIdSchema, publicationRequest, IfecError } from '@ifec/protocol';
 import type { Database } from '../store/database.ts';
 import { tenantForApiKey, type Tenant } from '../tenants/tenants.ts';
 import { aircraftStatus, listAircraft, registerAircraft, requireOwnAircraft } from '../fleet/aircraft.ts';
@@ -13,7 +13,7 @@ import { readRecords } from '../uplink/ingest.ts';
 import { listPublications, publish } from '../downlink/publications.ts';
 import { putFile } from '../downlink/files.ts';
 import { exportDownlinkBundle, importUplinkBundle } from '../bundles/bundles.ts';
-import { HttpError, parseBody } from './errors.ts';
+import { parseBody } from '@ifec/http-kit';
 
 export const aircraftRegistration = z.object({ aircraftId: aircraftIdSchema, publicKey: z.string().min(1).max(4096) }).strict();
 export const recordsQuery = z.object({
@@ -33,7 +33,7 @@ export function adminRouter(db: Database, signingKey: crypto.KeyObject): Router 
   const auth = async (req: Request, res: Response, next: NextFunction) => {
     const header = req.get('authorization') ?? '';
     const tenant = header.startsWith('Bearer ') ? await tenantForApiKey(db, header.slice(7)) : undefined;
-    if (!tenant) throw new HttpError(401, 'API_KEY_REQUIRED', 'send Authorization: Bearer <your airline API key>');
+    if (!tenant) throw new IfecError('API_KEY_REQUIRED', 'send Authorization: Bearer <your airline API key>');
     res.locals.tenant = tenant;
     next();
   };
@@ -70,7 +70,7 @@ export function adminRouter(db: Database, signingKey: crypto.KeyObject): Router 
   });
 
   router.post('/admin/v1/bundles/import', auth, express.raw({ type: () => true, limit: MAX_BUNDLE_BYTES }), async (req, res) => {
-    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'BUNDLE_MISSING', 'send the bundle file as the request body');
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new IfecError('BUNDLE_MISSING', 'send the bundle file as the request body');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-import-'));
     try {
       fs.writeFileSync(path.join(dir, 'bundle'), req.body);
@@ -92,7 +92,7 @@ export function adminRouter(db: Database, signingKey: crypto.KeyObject): Router 
 
   router.put('/admin/v1/files/:sha256', auth, express.raw({ type: () => true, limit: MAX_FILE_BYTES }), async (req, res) => {
     const sha256 = parseBody(z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in lower-case hex'), req.params.sha256);
-    if (!Buffer.isBuffer(req.body)) throw new HttpError(400, 'FILE_MISSING', 'send the file as the request body');
+    if (!Buffer.isBuffer(req.body)) throw new IfecError('FILE_MISSING', 'send the file as the request body');
     const r = await putFile(db, tenantOf(res).tenantId, sha256, req.body);
     res.status(r.created ? 201 : 200).json({ file: r });
   });

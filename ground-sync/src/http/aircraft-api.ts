@@ -4,14 +4,14 @@
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { MAX_BATCH_BYTES } from '@ifec/protocol';
+import { IfecError, MAX_BATCH_BYTES } from '@ifec/protocol';
 import { decodeBatch, parseAircraftAuth, SyncFormatError, verifyAircraftRequest } from '@ifec/protocol/node';
 import type { Database } from '../store/database.ts';
 import { aircraftIdentity, recordAircraftError, recordContact } from '../fleet/aircraft.ts';
 import { ackedOf, ingestBatch } from '../uplink/ingest.ts';
 import { downlinkPage } from '../downlink/publications.ts';
 import { fileSize, parseRange, readFileRange } from '../downlink/files.ts';
-import { HttpError, parseBody } from './errors.ts';
+import { parseBody } from '@ifec/http-kit';
 
 interface AircraftCaller {
   aircraftId: string;
@@ -29,15 +29,15 @@ export function aircraftRouter(db: Database): Router {
 
   const auth = async (req: Request, res: Response, next: NextFunction) => {
     const parsed = parseAircraftAuth(req.get('authorization'));
-    if (!parsed) throw new HttpError(401, 'AIRCRAFT_AUTH_REQUIRED', 'sign the request: Authorization: IFEC-Aircraft id=..,ts=..,sig=..');
-    if (parsed.aircraftId !== req.params.aircraftId) throw new HttpError(403, 'AIRCRAFT_MISMATCH', `signed as ${parsed.aircraftId}, calling for ${req.params.aircraftId}`);
+    if (!parsed) throw new IfecError('AIRCRAFT_AUTH_REQUIRED', 'sign the request: Authorization: IFEC-Aircraft id=..,ts=..,sig=..');
+    if (parsed.aircraftId !== req.params.aircraftId) throw new IfecError('AIRCRAFT_MISMATCH', `signed as ${parsed.aircraftId}, calling for ${req.params.aircraftId}`);
     const identity = await aircraftIdentity(db, parsed.aircraftId);
-    if (!identity) throw new HttpError(401, 'AIRCRAFT_UNKNOWN', `aircraft ${parsed.aircraftId} is not registered`);
+    if (!identity) throw new IfecError('AIRCRAFT_NOT_REGISTERED', `aircraft ${parsed.aircraftId} is not registered`);
     const body = Buffer.isBuffer(req.body) ? req.body : undefined;
     const verdict = verifyAircraftRequest(parsed, identity.publicKey, req.method, req.originalUrl, body);
     if (verdict !== 'ok') {
-      await recordAircraftError(db, parsed.aircraftId, verdict === 'stale' ? 'REQUEST_STALE' : 'BAD_SIGNATURE', `${req.method} ${req.path}: ${verdict}`);
-      throw new HttpError(401, verdict === 'stale' ? 'REQUEST_STALE' : 'BAD_SIGNATURE', verdict === 'stale' ? 'request timestamp is too far from the ground clock' : 'request signature does not verify with the registered key');
+      await recordAircraftError(db, parsed.aircraftId, verdict, `${req.method} ${req.path}: ${verdict}`);
+      throw new IfecError(verdict, verdict === 'REQUEST_STALE' ? 'request timestamp is too far from the ground clock' : 'request signature does not verify with the registered key');
     }
     res.locals.caller = { aircraftId: parsed.aircraftId, tenantId: identity.tenantId } satisfies AircraftCaller;
     const link = req.get('x-ifec-link');
@@ -58,7 +58,7 @@ export function aircraftRouter(db: Database): Router {
 
   router.post('/v1/aircraft/:aircraftId/batches', raw, auth, async (req, res) => {
     const { aircraftId } = callerOf(res);
-    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'BATCH_MISSING', 'send a gzip batch as the body');
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new IfecError('BATCH_MISSING', 'send a gzip batch as the body');
     let batch;
     try {
       batch = decodeBatch(req.body);
@@ -66,7 +66,7 @@ export function aircraftRouter(db: Database): Router {
       if (error instanceof SyncFormatError) await recordAircraftError(db, aircraftId, error.code, error.message);
       throw error;
     }
-    if (batch.aircraftId !== aircraftId) throw new HttpError(403, 'AIRCRAFT_MISMATCH', `batch is from ${batch.aircraftId}, signed by ${aircraftId}`);
+    if (batch.aircraftId !== aircraftId) throw new IfecError('AIRCRAFT_MISMATCH', `batch is from ${batch.aircraftId}, signed by ${aircraftId}`);
     const result = await ingestBatch(db, batch);
     res.json({ aircraftId, acked: result.acked, stored: result.stored });
   });
@@ -81,7 +81,7 @@ export function aircraftRouter(db: Database): Router {
     const { tenantId } = callerOf(res);
     const sha256 = parseBody(z.string().regex(/^[0-9a-f]{64}$/), req.params.sha256);
     const size = await fileSize(db, tenantId, sha256);
-    if (size === undefined) throw new HttpError(404, 'FILE_UNKNOWN', `no file ${sha256}`);
+    if (size === undefined) throw new IfecError('FILE_UNKNOWN', `no file ${sha256}`);
     const range = parseRange(req.get('range'), size);
     const start = range?.start ?? 0;
     const end = range?.end ?? size - 1;

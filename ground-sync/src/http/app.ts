@@ -2,11 +2,12 @@
 import express from 'express';
 import type crypto from 'node:crypto';
 import type { Logger } from 'pino';
+import { errorHandler, notFound } from '@ifec/http-kit';
 import type { Database } from '../store/database.ts';
 import { adminRouter } from './admin.ts';
 import { aircraftRouter } from './aircraft-api.ts';
-import { errorHandler } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
+import { groundErrorStatus } from './error-status.ts';
 
 export function createGroundApp(deps: { db: Database; signingKey: crypto.KeyObject; log: Logger }) {
   const app = express();
@@ -17,7 +18,7 @@ export function createGroundApp(deps: { db: Database; signingKey: crypto.KeyObje
   app.get('/openapi.json', (_req, res) => void res.json(openapi));
   app.use(aircraftRouter(deps.db));
   app.use(adminRouter(deps.db, deps.signingKey));
-  app.use((req, res) => void res.status(404).json({ error: { code: 'NOT_FOUND', message: `no route for ${req.method} ${req.path}` } }));
-  app.use(errorHandler(deps.log));
+  app.use(notFound());
+  app.use(errorHandler(groundErrorStatus, deps.log));
   return app;
 }

@@ -4,9 +4,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { IfecError } from '@ifec/protocol';
 
-export class StoreInUseError extends Error {
-  readonly code = 'STORE_IN_USE';
+export class StoreInUseError extends IfecError<'STORE_IN_USE'> {
+  constructor(message: string) {
+    super('STORE_IN_USE', message);
+  }
 }
 
 export function lockPgliteDir(dataDir: string): () => void {

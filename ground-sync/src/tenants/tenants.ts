@@ -4,17 +4,14 @@
  */
 import crypto from 'node:crypto';
 import type { Queryable } from '../store/database.ts';
+import { IfecError } from '@ifec/protocol';
 
 export interface Tenant {
   tenantId: string;
   name: string;
 }
 
-export class TenantError extends Error {
-  constructor(readonly code: 'TENANT_EXISTS' | 'TENANT_UNKNOWN' | 'TENANT_ID_INVALID', message: string) {
-    super(message);
-  }
-}
+export class TenantError extends IfecError<'TENANT_EXISTS' | 'TENANT_UNKNOWN' | 'TENANT_ID_INVALID'> {}
 
 export function hashApiKey(key: string): string {
   return crypto.createHash('sha256').update(key).digest('hex');

@@ -154,7 +154,7 @@ async function takeLock(lockFile: string, log: (line: string) => void): Promise<
         fs.rmSync(lockFile, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new MediaError('output-exists', `demo content is being built by process ${holder} for too long (${lockFile})`);
+      if (Date.now() > deadline) throw new MediaError('OUTPUT_EXISTS', `demo content is being built by process ${holder} for too long (${lockFile})`);
       if (!told) log(`demo content: waiting for process ${holder}, which is building it`);
       told = true;
       await new Promise((r) => setTimeout(r, 1000));

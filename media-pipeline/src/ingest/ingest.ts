@@ -68,18 +68,18 @@ export async function ingestTitle(options: IngestOptions): Promise<IngestResult>
   const ladder = LADDERS[options.ladder ?? 'standard'];
 
   // 1. Everything that can be wrong with the inputs is found before anything is written.
-  if (!options.metadata && !options.metaFile) throw new MediaError('usage', 'ingest needs --meta <title.json>');
+  if (!options.metadata && !options.metaFile) throw new MediaError('USAGE', 'ingest needs --meta <title.json>');
   const meta = options.metadata ?? readTitleMetadata(options.metaFile!);
   const metaDir = options.metadataDir ?? (options.metaFile ? path.dirname(path.resolve(options.metaFile)) : process.cwd());
   if (!fs.existsSync(options.source) || !fs.statSync(options.source).isFile()) {
-    throw new MediaError('source-missing', `source ${options.source} does not exist`);
+    throw new MediaError('SOURCE_MISSING', `source ${options.source} does not exist`);
   }
   assertOutputFree(options.out, options.force ?? false);
   const ffmpeg = options.ffmpeg ?? Ffmpeg.locate(log);
   const source = describeSource(await ffmpeg.probe(options.source), meta, options.source);
   const subtitles = planSubtitles(meta, metaDir);
   const artwork = meta.sources?.artwork ? path.resolve(metaDir, meta.sources.artwork) : null;
-  if (artwork && !fs.existsSync(artwork)) throw new MediaError('sidecar-missing', `artwork ${artwork} does not exist`);
+  if (artwork && !fs.existsSync(artwork)) throw new MediaError('SIDECAR_MISSING', `artwork ${artwork} does not exist`);
 
   const staging = stagingDirFor(options.out);
   try {
@@ -201,10 +201,10 @@ function planSubtitles(meta: TitleMetadata, metaDir: string): SubtitleJob[] {
   const seen = new Set<string>();
   return (meta.sources?.subtitles ?? []).map((s) => {
     const file = path.resolve(metaDir, s.file);
-    if (!fs.existsSync(file)) throw new MediaError('sidecar-missing', `subtitle file ${file} (${s.language}) does not exist`);
+    if (!fs.existsSync(file)) throw new MediaError('SIDECAR_MISSING', `subtitle file ${file} (${s.language}) does not exist`);
     sidecarFormat(file);
     const dirName = `${s.language}${s.closedCaptions ? '-cc' : ''}`;
-    if (seen.has(dirName)) throw new MediaError('metadata-invalid', `two subtitle files for ${dirName}`);
+    if (seen.has(dirName)) throw new MediaError('METADATA_INVALID', `two subtitle files for ${dirName}`);
     seen.add(dirName);
     return { language: s.language, closedCaptions: s.closedCaptions, file, dirName };
   });
@@ -221,7 +221,7 @@ async function makeSubtitles(ffmpeg: Ffmpeg, jobs: SubtitleJob[], durationS: num
     if (sidecarFormat(s.file) === 'ttml') fs.writeFileSync(vtt, ttmlToWebVtt(fs.readFileSync(s.file, 'utf8'), s.file));
     else {
       await ffmpeg.run(subtitleToWebVttArgs(s.file, vtt), { purpose: `converting subtitles ${s.file}` }).catch((error: unknown) => {
-        throw new MediaError('sidecar-invalid', `subtitle file ${s.file} cannot be read: ${(error as Error).message}`);
+        throw new MediaError('SIDECAR_INVALID', `subtitle file ${s.file} cannot be read: ${(error as Error).message}`);
       });
     }
     fs.writeFileSync(path.join(dir, MEDIA_PLAYLIST_FILE), subtitlePlaylist('subtitles.vtt', durationS));

@@ -16,10 +16,10 @@ test('complete metadata parses', () => {
 
 test('a missing required field is named', () => {
   const { rating: _r, licence: _l, ...partial } = complete;
-  assert.throws(() => parseTitleMetadata(partial, 'title.json'), (e: unknown) => e instanceof MediaError && e.code === 'metadata-missing' && e.message === 'title.json is missing required fields rating, licence');
+  assert.throws(() => parseTitleMetadata(partial, 'title.json'), (e: unknown) => e instanceof MediaError && e.code === 'METADATA_MISSING' && e.message === 'title.json is missing required fields rating, licence');
 });
 
 test('a wrong value is named with its path', () => {
-  assert.throws(() => parseTitleMetadata({ ...complete, rating: { system: 'XYZ', value: 'PG' } }, 'title.json'), (e: unknown) => e instanceof MediaError && e.code === 'metadata-invalid' && /rating\.system/.test(e.message));
+  assert.throws(() => parseTitleMetadata({ ...complete, rating: { system: 'XYZ', value: 'PG' } }, 'title.json'), (e: unknown) => e instanceof MediaError && e.code === 'METADATA_INVALID' && /rating\.system/.test(e.message));
   assert.throws(() => parseTitleMetadata({ ...complete, rights: 'phones' }, 'title.json'), /rights/);
 });

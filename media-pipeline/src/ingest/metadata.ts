@@ -9,9 +9,9 @@ export function parseTitleMetadata(raw: unknown, source: string): TitleMetadata 
   const missing = result.error.issues.filter((i) => i.path.length > 0 && valueAt(raw, i.path) === undefined);
   const describe = (issues: typeof result.error.issues) => issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
   if (missing.length) {
-    throw new MediaError('metadata-missing', `${source} is missing required field${missing.length > 1 ? 's' : ''} ${missing.map((i) => i.path.join('.')).join(', ')}`);
+    throw new MediaError('METADATA_MISSING', `${source} is missing required field${missing.length > 1 ? 's' : ''} ${missing.map((i) => i.path.join('.')).join(', ')}`);
   }
-  throw new MediaError('metadata-invalid', `${source}: ${describe(result.error.issues)}`);
+  throw new MediaError('METADATA_INVALID', `${source}: ${describe(result.error.issues)}`);
 }
 
 export function readTitleMetadata(file: string): TitleMetadata {
@@ -19,13 +19,13 @@ export function readTitleMetadata(file: string): TitleMetadata {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
-    throw new MediaError('metadata-missing', `metadata file ${file} cannot be read`);
+    throw new MediaError('METADATA_MISSING', `metadata file ${file} cannot be read`);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new MediaError('metadata-invalid', `${file} is not valid JSON: ${(error as Error).message}`);
+    throw new MediaError('METADATA_INVALID', `${file} is not valid JSON: ${(error as Error).message}`);
   }
   return parseTitleMetadata(raw, file);
 }

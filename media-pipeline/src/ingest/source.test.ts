@@ -23,7 +23,7 @@ test('a film: video at its frame rate, one audio rendition per language, audio d
 
 test('no video stream for a film, two tracks claiming one language, a bad stream index', () => {
   const audioOnly: RawProbe = { format: { duration: '3' }, streams: [{ index: 0, codec_type: 'audio' }] };
-  assert.throws(() => describeSource(audioOnly, { kind: 'movie', originalLanguage: 'en' }, 'a.m4a'), (e: unknown) => e instanceof MediaError && e.code === 'source-no-video' && e.message.includes('a.m4a'));
+  assert.throws(() => describeSource(audioOnly, { kind: 'movie', originalLanguage: 'en' }, 'a.m4a'), (e: unknown) => e instanceof MediaError && e.code === 'SOURCE_NO_VIDEO' && e.message.includes('a.m4a'));
   assert.equal(describeSource(audioOnly, { kind: 'audio', originalLanguage: 'en' }, 'a.m4a').audio[0]!.language, 'en');
   const twins: RawProbe = { format: { duration: '3' }, streams: [{ index: 0, codec_type: 'video' }, { index: 1, codec_type: 'audio' }, { index: 2, codec_type: 'audio' }] };
   assert.throws(() => describeSource(twins, { kind: 'movie', originalLanguage: 'en' }, 't.mp4'), /two audio streams are both en/);

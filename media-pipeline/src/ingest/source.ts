@@ -49,20 +49,20 @@ export function describeSource(probe: RawProbe, meta: Pick<TitleMetadata, 'kind'
   const audioStreams = streams.filter((s) => s.codec_type === 'audio');
   const durationS = Number(probe.format?.duration ?? videoStream?.duration ?? audioStreams[0]?.duration);
   if (!Number.isFinite(durationS) || durationS <= 0) {
-    throw new MediaError('source-unreadable', `${sourceName}: no duration (the file is truncated or not a media file)`);
+    throw new MediaError('SOURCE_UNREADABLE', `${sourceName}: no duration (the file is truncated or not a media file)`);
   }
   if (meta.kind !== 'audio' && !videoStream) {
-    throw new MediaError('source-no-video', `${sourceName} has no video stream (a ${meta.kind} needs one; use kind "audio" for music)`);
+    throw new MediaError('SOURCE_NO_VIDEO', `${sourceName} has no video stream (a ${meta.kind} needs one; use kind "audio" for music)`);
   }
   if (meta.kind === 'audio' && audioStreams.length === 0) {
-    throw new MediaError('source-no-audio', `${sourceName} has no audio stream (an audio title needs one)`);
+    throw new MediaError('SOURCE_NO_AUDIO', `${sourceName} has no audio stream (an audio title needs one)`);
   }
 
   let audio: SourceAudio[];
   if (meta.sources?.audio?.length) {
     audio = meta.sources.audio.map((a) => {
       if (a.stream >= audioStreams.length) {
-        throw new MediaError('metadata-invalid', `sources.audio names audio stream ${a.stream}, but ${sourceName} has ${audioStreams.length} audio stream(s)`);
+        throw new MediaError('METADATA_INVALID', `sources.audio names audio stream ${a.stream}, but ${sourceName} has ${audioStreams.length} audio stream(s)`);
       }
       return { audioIndex: a.stream, language: a.language, audioDescription: a.audioDescription };
     });
@@ -81,7 +81,7 @@ export function describeSource(probe: RawProbe, meta: Pick<TitleMetadata, 'kind'
   const seen = new Set<string>();
   for (const a of audio) {
     const key = `${a.language}${a.audioDescription ? '-ad' : ''}`;
-    if (seen.has(key)) throw new MediaError('metadata-invalid', `${sourceName}: two audio streams are both ${key}; say which is which in sources.audio`);
+    if (seen.has(key)) throw new MediaError('METADATA_INVALID', `${sourceName}: two audio streams are both ${key}; say which is which in sources.audio`);
     seen.add(key);
   }
 

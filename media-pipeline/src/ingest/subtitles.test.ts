@@ -20,7 +20,7 @@ test('TTML cues become WebVTT with line breaks and entities', () => {
 });
 
 test('unusable sidecars are named', () => {
-  assert.throws(() => ttmlToWebVtt('<html></html>', 'x.ttml'), (e: unknown) => e instanceof MediaError && e.code === 'sidecar-invalid' && /x\.ttml/.test(e.message));
-  assert.throws(() => sidecarFormat('subs.ass'), (e: unknown) => e instanceof MediaError && e.code === 'sidecar-invalid');
+  assert.throws(() => ttmlToWebVtt('<html></html>', 'x.ttml'), (e: unknown) => e instanceof MediaError && e.code === 'SIDECAR_INVALID' && /x\.ttml/.test(e.message));
+  assert.throws(() => sidecarFormat('subs.ass'), (e: unknown) => e instanceof MediaError && e.code === 'SIDECAR_INVALID');
   assert.equal(sidecarFormat('EN.SRT'), 'srt');
 });

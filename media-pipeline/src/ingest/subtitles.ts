@@ -12,7 +12,7 @@ export function sidecarFormat(file: string): SidecarFormat {
   if (ext === 'srt') return 'srt';
   if (ext === 'vtt') return 'vtt';
   if (ext === 'ttml' || ext === 'dfxp' || ext === 'xml') return 'ttml';
-  throw new MediaError('sidecar-invalid', `${file}: subtitles must be .srt, .vtt or .ttml`);
+  throw new MediaError('SIDECAR_INVALID', `${file}: subtitles must be .srt, .vtt or .ttml`);
 }
 
 /** TTML time expression to seconds: 00:01:02.500, 00:01:02:12 (frames), 62.5s, 1500ms, 900000t. */
@@ -57,7 +57,7 @@ function escapeVtt(text: string): string {
 export function ttmlToWebVtt(ttml: string, source = 'TTML'): string {
   const attr = (tag: string, name: string) => new RegExp(`\\b(?:ttp:)?${name}="([^"]+)"`).exec(tag)?.[1];
   const root = /<tt\b[^>]*>/.exec(ttml)?.[0];
-  if (!root) throw new MediaError('sidecar-invalid', `${source}: not TTML (no <tt> element)`);
+  if (!root) throw new MediaError('SIDECAR_INVALID', `${source}: not TTML (no <tt> element)`);
   const frameRate = Number(attr(root, 'frameRate') ?? 25);
   const tickRate = Number(attr(root, 'tickRate') ?? 10_000_000);
   const cues: string[] = [];
@@ -74,9 +74,9 @@ export function ttmlToWebVtt(ttml: string, source = 'TTML'): string {
         .split('\n').map((l) => l.trim()).filter(Boolean).join('\n');
       if (text && stop > start) cues.push(`${vttTime(start)} --> ${vttTime(stop)}\n${escapeVtt(text)}`);
     } catch (error) {
-      throw new MediaError('sidecar-invalid', `${source}: ${(error as Error).message}`);
+      throw new MediaError('SIDECAR_INVALID', `${source}: ${(error as Error).message}`);
     }
   }
-  if (cues.length === 0) throw new MediaError('sidecar-invalid', `${source}: no timed <p> cues found`);
+  if (cues.length === 0) throw new MediaError('SIDECAR_INVALID', `${source}: no timed <p> cues found`);
   return `WEBVTT\n\n${cues.join('\n\n')}\n`;
 }

@@ -37,26 +37,26 @@ export function defaultLoadExpiry(cycle: string): string {
 
 export async function readCheckedPackage(dir: string): Promise<TitleManifest> {
   const manifestFile = path.join(dir, PACKAGE_MANIFEST_FILE);
-  if (!fs.existsSync(manifestFile)) throw new MediaError('package-invalid', `${dir} is not a title package (no ${PACKAGE_MANIFEST_FILE})`);
+  if (!fs.existsSync(manifestFile)) throw new MediaError('PACKAGE_INVALID', `${dir} is not a title package (no ${PACKAGE_MANIFEST_FILE})`);
   const parsed = titleManifest.safeParse(JSON.parse(fs.readFileSync(manifestFile, 'utf8')));
-  if (!parsed.success) throw new MediaError('package-invalid', `${manifestFile}: ${describeIssues(parsed.error)}`);
+  if (!parsed.success) throw new MediaError('PACKAGE_INVALID', `${manifestFile}: ${describeIssues(parsed.error)}`);
   for (const f of parsed.data.files) {
     const file = path.join(dir, f.path);
-    if (!fs.existsSync(file)) throw new MediaError('package-invalid', `package ${parsed.data.id}: ${f.path} is missing`);
+    if (!fs.existsSync(file)) throw new MediaError('PACKAGE_INVALID', `package ${parsed.data.id}: ${f.path} is missing`);
     if (fs.statSync(file).size !== f.size || (await sha256File(file)) !== f.sha256) {
-      throw new MediaError('package-invalid', `package ${parsed.data.id}: checksum mismatch in ${f.path}`);
+      throw new MediaError('PACKAGE_INVALID', `package ${parsed.data.id}: checksum mismatch in ${f.path}`);
     }
   }
   const key = path.join(dir, PACKAGE_KEYS_DIR, `${parsed.data.keyId}.key`);
-  if (!fs.existsSync(key) || fs.statSync(key).size !== 16) throw new MediaError('key-invalid', `package ${parsed.data.id}: key ${PACKAGE_KEYS_DIR}/${parsed.data.keyId}.key is missing or not 16 bytes`);
+  if (!fs.existsSync(key) || fs.statSync(key).size !== 16) throw new MediaError('KEY_INVALID', `package ${parsed.data.id}: key ${PACKAGE_KEYS_DIR}/${parsed.data.keyId}.key is missing or not 16 bytes`);
   return parsed.data;
 }
 
 export async function buildContentLoad(options: BuildLoadOptions): Promise<{ dir: string; load: ContentLoad }> {
   const now = (options.now ?? (() => new Date()))();
   const progress = options.progress ?? silentProgress();
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(options.cycle)) throw new MediaError('usage', `--cycle must look like 2026-12, not ${options.cycle}`);
-  if (options.packages.length === 0) throw new MediaError('usage', 'load build needs at least one package (--packages <dir...>)');
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(options.cycle)) throw new MediaError('USAGE', `--cycle must look like 2026-12, not ${options.cycle}`);
+  if (options.packages.length === 0) throw new MediaError('USAGE', 'load build needs at least one package (--packages <dir...>)');
   assertOutputFree(options.out, options.force ?? false);
 
   const checkJob = progress.job('check', options.packages.length, 'packages');
@@ -68,7 +68,7 @@ export async function buildContentLoad(options: BuildLoadOptions): Promise<{ dir
   checkJob.finish();
   const ids = new Set<string>();
   for (const { manifest } of manifests) {
-    if (ids.has(manifest.id)) throw new MediaError('package-invalid', `two packages have the title id ${manifest.id}`);
+    if (ids.has(manifest.id)) throw new MediaError('PACKAGE_INVALID', `two packages have the title id ${manifest.id}`);
     ids.add(manifest.id);
   }
 
@@ -109,7 +109,7 @@ export async function buildContentLoad(options: BuildLoadOptions): Promise<{ dir
     try {
       load = signContentLoad(unsigned, options.privateKeyPem);
     } catch (error) {
-      throw new MediaError('key-invalid', `cannot sign with the given key: ${(error as Error).message}`, { cause: error });
+      throw new MediaError('KEY_INVALID', `cannot sign with the given key: ${(error as Error).message}`, { cause: error });
     }
     fs.writeFileSync(path.join(staging, LOAD_FILE), `${JSON.stringify(load, null, 2)}\n`);
     commitStaging(staging, options.out);

@@ -15,7 +15,7 @@ export function writeSigningKeys(dir: string, name = 'content-signing', force = 
   const privateKeyFile = path.join(dir, `${name}.key.pem`);
   const publicKeyFile = path.join(dir, `${name}.pub.pem`);
   if (!force && (fs.existsSync(privateKeyFile) || fs.existsSync(publicKeyFile))) {
-    throw new MediaError('output-exists', `${privateKeyFile} or ${publicKeyFile} already exists (pass --force to replace)`);
+    throw new MediaError('OUTPUT_EXISTS', `${privateKeyFile} or ${publicKeyFile} already exists (pass --force to replace)`);
   }
   const { privateKeyPem, publicKeyPem } = generateSigningKeys();
   fs.writeFileSync(privateKeyFile, privateKeyPem, { mode: 0o600 });
@@ -27,6 +27,6 @@ export function readPem(file: string, what: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch {
-    throw new MediaError('key-invalid', `${what} ${file} cannot be read`);
+    throw new MediaError('KEY_INVALID', `${what} ${file} cannot be read`);
   }
 }

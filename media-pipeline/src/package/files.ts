@@ -20,7 +20,7 @@ export function stagingDirFor(out: string): string {
 
 export function assertOutputFree(out: string, replace: boolean): void {
   if (fs.existsSync(out) && !replace) {
-    throw new MediaError('output-exists', `${out} already exists (pass --force to replace it)`);
+    throw new MediaError('OUTPUT_EXISTS', `${out} already exists (pass --force to replace it)`);
   }
 }
 

@@ -53,7 +53,7 @@ export function findMediaBinaries(log: (line: string) => void = () => {}): Media
   const npmFfmpeg = ffmpeg ?? fromNpm('@ffmpeg-installer/ffmpeg');
   const npmFfprobe = ffprobe ?? fromNpm('@ffprobe-installer/ffprobe');
   if (!npmFfmpeg || !npmFfprobe) {
-    throw new MediaError('ffmpeg-missing', 'no ffmpeg/ffprobe found: install ffmpeg (apt-get install -y ffmpeg) or the @ffmpeg-installer packages');
+    throw new MediaError('FFMPEG_MISSING', 'no ffmpeg/ffprobe found: install ffmpeg (apt-get install -y ffmpeg) or the @ffmpeg-installer packages');
   }
   log(`no system ffmpeg/ffprobe on PATH: falling back to the npm-shipped binaries (an old 4.x build from 2018): ${npmFfmpeg}`);
   cached = { ffmpeg: npmFfmpeg, ffprobe: npmFfprobe, origin: 'npm-fallback' };

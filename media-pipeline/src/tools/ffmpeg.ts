@@ -45,10 +45,10 @@ export class Ffmpeg {
         // Keep the tail: the last lines say what went wrong.
         stderr = (stderr + chunk).slice(-4000);
       });
-      child.on('error', (error) => reject(new MediaError('ffmpeg-missing', `cannot run ${this.binaries.ffmpeg}: ${error.message}`, { cause: error })));
+      child.on('error', (error) => reject(new MediaError('FFMPEG_MISSING', `cannot run ${this.binaries.ffmpeg}: ${error.message}`, { cause: error })));
       child.on('close', (code, signal) => {
         if (code === 0) resolve();
-        else reject(new MediaError('ffmpeg-failed', `ffmpeg failed while ${options.purpose} (${signal ?? `exit ${code}`}): ${lastLines(stderr)}`));
+        else reject(new MediaError('FFMPEG_FAILED', `ffmpeg failed while ${options.purpose} (${signal ?? `exit ${code}`}): ${lastLines(stderr)}`));
       });
     });
   }
@@ -61,13 +61,13 @@ export class Ffmpeg {
       let err = '';
       child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
       child.stderr.setEncoding('utf8').on('data', (c: string) => (err = (err + c).slice(-4000)));
-      child.on('error', (error) => reject(new MediaError('ffmpeg-missing', `cannot run ${this.binaries.ffprobe}: ${error.message}`, { cause: error })));
+      child.on('error', (error) => reject(new MediaError('FFMPEG_MISSING', `cannot run ${this.binaries.ffprobe}: ${error.message}`, { cause: error })));
       child.on('close', (code) => {
-        if (code !== 0) return reject(new MediaError('source-unreadable', `${source} is not a readable media file: ${lastLines(err) || `ffprobe exit ${code}`}`));
+        if (code !== 0) return reject(new MediaError('SOURCE_UNREADABLE', `${source} is not a readable media file: ${lastLines(err) || `ffprobe exit ${code}`}`));
         try {
           resolve(JSON.parse(out) as RawProbe);
         } catch (error) {
-          reject(new MediaError('source-unreadable', `ffprobe gave no usable answer for ${source}`, { cause: error }));
+          reject(new MediaError('SOURCE_UNREADABLE', `ffprobe gave no usable answer for ${source}`, { cause: error }));
         }
       });
     });

@@ -21,7 +21,7 @@ export async function renderImages(source: string | Buffer, targets: ImageTarget
       return (t.format === 'webp' ? img.webp({ quality: 80 }) : img.jpeg({ quality: 82 })).toFile(t.out);
     }));
   } catch (error) {
-    throw new MediaError('artwork-failed', `cannot make images from ${typeof source === 'string' ? source : 'the rendered artwork'}: ${(error as Error).message}`, { cause: error });
+    throw new MediaError('ARTWORK_FAILED', `cannot make images from ${typeof source === 'string' ? source : 'the rendered artwork'}: ${(error as Error).message}`, { cause: error });
   }
 }
 

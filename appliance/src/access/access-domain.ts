@@ -1,0 +1,55 @@
+/**
+ * The access domain: the aircraft provisioned on first start (seats, crew, their credentials),
+ * the directory every login and every bus connection is checked against, seat tokens, and the
+ * crew login and phone registration routes.
+ */
+
+import { IfecError } from '@ifec/protocol';
+import type { Logger } from 'pino';
+import {
+  AIRCRAFT_PROVISIONED,
+  applyProvisioned,
+  currentAircraft,
+  type IssuedCredentials,
+} from '../aircraft/provisioning.ts';
+import { ensureAircraft } from '../demo/first-run.ts';
+import type { ApplianceDomain } from '../domain.ts';
+import { SeatSessions } from '../seat-state/sessions.ts';
+import type { DurableRecords } from '../store/durable-records.ts';
+import type { Store } from '../store/store.ts';
+import { AccessDirectory } from './directory.ts';
+import { accessRouter } from './http.ts';
+import { TokenSigner } from './tokens.ts';
+
+export interface AccessDeps {
+  config: { aircraft: string; tailNumber?: string; dataDir: string };
+  store: Store;
+  records: DurableRecords;
+  log: Logger;
+}
+
+export interface Access {
+  directory: AccessDirectory;
+  /** Seat logins (HTTP) and the seat-token check the seat routes use. */
+  seatSessions: SeatSessions;
+  tailNumber: string;
+  /** Credentials issued by this start (first run only). */
+  issued?: IssuedCredentials;
+}
+
+export const accessDomain: ApplianceDomain<AccessDeps, Access> = {
+  name: 'access',
+  records: { [AIRCRAFT_PROVISIONED]: applyProvisioned },
+  async open({ config, store, records, log }) {
+    const issued = await ensureAircraft(config, store, records, log);
+    const aircraft = await currentAircraft(store);
+    if (!aircraft) throw new IfecError('AIRCRAFT_NOT_PROVISIONED', `no aircraft is provisioned in ${config.dataDir}`);
+    const directory = new AccessDirectory(TokenSigner.fromDataDir(config.dataDir));
+    await directory.load(store);
+    const seatSessions = new SeatSessions(directory, TokenSigner.fromDataDir(config.dataDir));
+    return {
+      api: { directory, seatSessions, tailNumber: aircraft.tailNumber, issued },
+      router: accessRouter(directory),
+    };
+  },
+};

@@ -1,0 +1,82 @@
+/**
+ * The appliance's one table from error code to HTTP status. Domains throw typed errors
+ * (IfecError) and never pick a status; a code missing here answers 500 INTERNAL (and is
+ * logged), so a new refusal a client should see is added here, once. The seat app reads these
+ * codes (not the statuses): a code never changes meaning.
+ */
+
+import type { StatusTable } from '@ifec/http-kit';
+import type { BundleRefusalCode } from '@ifec/protocol';
+import type { PaCommandError } from '../cabin/pa.ts';
+import type { KeyRefusalCode } from '../media/keys.ts';
+import type { PairingErrorCode } from '../sessions/pairing.ts';
+import type { PublicationRefused } from '../sync/publications.ts';
+
+export const applianceErrorStatus = {
+  // who is asking (access/, http/crew-auth.ts, seat-state/sessions.ts)
+  BAD_CREDENTIALS: 401,
+  CREW_LOGIN_REQUIRED: 401,
+  SEAT_LOGIN_REQUIRED: 401,
+  PHONE_LOGIN_REQUIRED: 401,
+  VIEWER_LOGIN_REQUIRED: 401,
+  ROLE_NOT_ALLOWED: 403,
+  NOT_A_VIEWER: 403,
+  DEVICE_MISMATCH: 403,
+  LOGIN_LOCKED: 429,
+  // cabin/
+  UNKNOWN_SEAT: 404,
+  UNKNOWN_ANNOUNCEMENT: 400,
+  PA_TEXT_REQUIRED: 400,
+  NO_ACTIVE_PA: 409,
+  // catalog/, seat-state/: replication
+  INVALID_CHECKPOINT: 400,
+  PUSH_TOO_LARGE: 413,
+  SESSION_ENDED: 409,
+  // media/: playback sessions, the key server, the origin, content loads
+  INVALID_LANGUAGE: 400,
+  NO_SUCH_TITLE: 404,
+  NO_SUCH_CHANNEL: 404,
+  PLAYBACK_TOKEN_REQUIRED: 401,
+  PLAYBACK_TOKEN_INVALID: 401,
+  PLAYBACK_TOKEN_WRONG_TITLE: 403,
+  SEATBACK_ONLY: 403,
+  NOT_ENTITLED: 402,
+  PARENTAL_LOCK: 403,
+  REGION_BLOCKED: 451,
+  NO_CONTENT_LOAD: 404,
+  KEY_NOT_FOR_SESSION: 403,
+  KEY_MISSING: 404,
+  KEY_INVALID: 500,
+  BAD_MEDIA_PATH: 400,
+  CONTENT_LOAD_REFUSED: 422,
+  // sessions/: pairing a phone with a seat
+  CODE_UNKNOWN: 404,
+  CODE_EXPIRED: 410,
+  CODE_USED: 409,
+  PAIRING_LOCKED: 429,
+  SEAT_FULL: 409,
+  NOT_PAIRED: 404,
+  NO_SESSION: 409,
+  // sync/: USB bundles and the publications inside them
+  BUNDLE_MISSING: 400,
+  BUNDLE_MALFORMED: 422,
+  BUNDLE_SIGNATURE: 422,
+  BUNDLE_WRONG_AIRCRAFT: 422,
+  BUNDLE_WRONG_DIRECTION: 422,
+  BUNDLE_REPLAYED: 422,
+  BUNDLE_EXPIRED: 422,
+  BUNDLE_BLOB_CHECKSUM: 422,
+  PUBLICATION_SIGNATURE: 422,
+  PUBLICATION_INVALID: 422,
+  PUBLICATION_WRONG_AIRCRAFT: 422,
+} as const satisfies StatusTable;
+
+/** Every code of the typed errors the routes let through is in the table: the compiler names a missing one here. */
+type Exposed =
+  | PaCommandError['code']
+  | KeyRefusalCode
+  | PairingErrorCode
+  | BundleRefusalCode
+  | PublicationRefused['code'];
+type Missing = Exclude<Exposed, keyof typeof applianceErrorStatus>;
+export const everyExposedCodeHasAStatus: [Missing] extends [never] ? true : Missing = true;

@@ -1,0 +1,90 @@
+/**
+ * The media domain: signed content loads (verified, installed, restored at start), playback
+ * sessions, the key server, the HLS origin, live channels (RTMP in), the demo content, and
+ * their routes.
+ */
+import type { Logger } from 'pino';
+import type { AccessDirectory } from '../access/directory.ts';
+import { TokenSigner } from '../access/tokens.ts';
+import type { ApplianceConfig } from '../config.ts';
+import type { ApplianceDomain } from '../domain.ts';
+import type { Store } from '../store/store.ts';
+import { ContentLoads, readTrustedKeyFiles } from './content-loads.ts';
+import { cachedDemoKey, installDemoContent } from './demo-content.ts';
+import { mediaRouter } from './http.ts';
+import { KeyServer } from './keys.ts';
+import { LiveChannels } from './live-channels.ts';
+import { noPurchases } from './playback-policy.ts';
+import { PlaybackSessions } from './playback-sessions.ts';
+
+export interface MediaDeps {
+  config: Pick<
+    ApplianceConfig,
+    | 'dataDir'
+    | 'demo'
+    | 'host'
+    | 'contentTrustedKeys'
+    | 'liveChannels'
+    | 'livePublishSecret'
+    | 'ffmpegPath'
+    | 'liveReconnectGraceS'
+    | 'rtmpPort'
+    | 'region'
+    | 'parentalLockMaxAge'
+    | 'playbackTokenTtlS'
+    | 'originCacheMb'
+  >;
+  store: Store;
+  directory: AccessDirectory;
+  /** Whether crew have set a seat's parental lock (cabin domain). */
+  parentalLocked: (seatId: string) => boolean;
+  log: Logger;
+}
+
+export const mediaDomain: ApplianceDomain<MediaDeps, ContentLoads> = {
+  name: 'media',
+  async open({ config, store, directory, parentalLocked, log }) {
+    const signer = TokenSigner.fromDataDir(config.dataDir);
+    const trustedKeys = readTrustedKeyFiles(config.contentTrustedKeys);
+    const demoKey = config.demo ? cachedDemoKey() : undefined;
+    if (demoKey) trustedKeys.push(demoKey);
+    const loads = new ContentLoads({ dataDir: config.dataDir, store, trustedKeys: () => trustedKeys, log });
+    // Before the router is built: the origin indexes the active load when it is made.
+    await loads.restore();
+    const live = new LiveChannels({
+      channels: config.liveChannels.split(','),
+      dataDir: config.dataDir,
+      signer,
+      publishSecret: config.livePublishSecret,
+      ffmpeg: config.ffmpegPath,
+      segmentS: 2,
+      windowSegments: 6,
+      reconnectGraceMs: config.liveReconnectGraceS * 1000,
+      log,
+    });
+    const keys = new KeyServer({
+      loads,
+      entitlements: noPurchases,
+      currentRegion: () => config.region,
+      parentalLocked,
+      parentalLockMaxAge: config.parentalLockMaxAge,
+    });
+    const sessions = new PlaybackSessions(signer, config.playbackTokenTtlS);
+    return {
+      api: loads,
+      router: mediaRouter({
+        directory,
+        loads,
+        sessions,
+        keys,
+        live,
+        segmentCacheBytes: config.originCacheMb * 1024 * 1024,
+      }),
+      async start() {
+        await live.start(config.rtmpPort, config.host);
+        if (config.demo) void installDemoContent({ loads, trust: (pem) => trustedKeys.push(pem), log });
+      },
+      stop: () => live.stop(),
+    };
+  },
+};

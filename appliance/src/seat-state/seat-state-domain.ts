@@ -1,0 +1,34 @@
+/** The seat-state domain: each seat's replicated settings and favourites (pull, push, live stream), and seat login. */
+import type { Logger } from 'pino';
+import { LiveStream } from '../catalog/live-stream.ts';
+import type { ReplicationClock } from '../catalog/sequence.ts';
+import type { ApplianceDomain } from '../domain.ts';
+import type { Store } from '../store/store.ts';
+import { seatStateRouter } from './http.ts';
+import { SeatStates } from './seat-states.ts';
+import type { SeatSessions } from './sessions.ts';
+
+export interface SeatStateDeps {
+  store: Store;
+  /** Shared with the catalogue: one forward-only sequence for every replicated document. */
+  clock: ReplicationClock;
+  seatSessions: SeatSessions;
+  /** The live passenger session of a seat (sessions domain): a push from an ended one is refused. */
+  sessionOf: (seatId: string) => string | undefined;
+  log: Logger;
+}
+
+export const seatStateDomain: ApplianceDomain<SeatStateDeps, SeatStates> = {
+  name: 'seat-state',
+  async open({ store, clock, seatSessions, sessionOf, log }) {
+    const stream = new LiveStream({ name: 'seat-state' });
+    const seatStates = new SeatStates({ store, clock, stream, log });
+    await seatStates.load();
+    return {
+      api: seatStates,
+      router: seatStateRouter(seatSessions, seatStates, stream, sessionOf),
+      // Open replication streams would hold the HTTP server's close up: end them, seats reconnect and resync.
+      stop: async () => stream.close(),
+    };
+  },
+};
