@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import HLS from 'hls-parser';
+import { sequenceIv } from '@ifec/media-pipeline';
 import { TokenSigner } from '../src/access/tokens.ts';
 import {
   basic, buildTestLoad, crewLogin, FFPROBE, makeMediaSource, mediaTempDir, rawGet, startMediaAppliance, trustedSigner,
@@ -99,6 +100,14 @@ test('a seat opens a session; every playlist carries the token to child playlist
   assert.ok(media.includes(`URI="/api/keys/${keyIds['night-flight']}?token=${token}"`), media);
   assert.ok(media.includes('#EXT-X-MAP:URI="init.mp4"'), 'the init section stays token-free');
   assert.ok(/\nseg_00000\.m4s\n/.test(media), 'segments stay token-free');
+  // One key tag for the playlist, right after the map, no IV (the IV is the sequence number).
+  const lines = media.split('\n');
+  const keyTags = lines.filter((l) => l.startsWith('#EXT-X-KEY'));
+  assert.deepEqual(keyTags, [`#EXT-X-KEY:METHOD=AES-128,URI="/api/keys/${keyIds['night-flight']}?token=${token}"`]);
+  assert.equal(lines.indexOf(keyTags[0]!), lines.findIndex((l) => l.startsWith('#EXT-X-MAP')) + 1);
+  const parsed = HLS.parse(media) as HLS.types.MediaPlaylist;
+  assert.ok(parsed.segments.length >= 2);
+  for (const s of parsed.segments) assert.deepEqual([s.key?.method, s.key?.uri, s.key?.iv, s.map?.uri], ['AES-128', `/api/keys/${keyIds['night-flight']}?token=${token}`, undefined, 'init.mp4']);
 });
 
 test('playlists and keys refuse missing, forged, expired and other-title tokens', async () => {
@@ -270,7 +279,7 @@ function videoFramesDecoded(file: string): number {
 test('the key the server hands out decrypts a segment that ffprobe decodes', async () => {
   const { body } = await openPlayback(seatAuth, { titleId: 'night-flight', device: 'seat' });
   const media = await (await fetch(`${app.url}/hls/night-flight/hls/video/v0/index.m3u8?token=${body.token}`)).text();
-  const keyLine = /#EXT-X-KEY:METHOD=AES-128,URI="([^"]+)",IV=0x([0-9a-fA-F]{32})/.exec(media)!;
+  const keyLine = /#EXT-X-KEY:METHOD=AES-128,URI="([^"]+)"\n/.exec(media)!;
   const key = Buffer.from(await (await fetch(`${app.url}${keyLine[1]}`)).arrayBuffer());
   assert.equal(key.length, 16);
   const init = Buffer.from(await (await fetch(`${app.url}/hls/night-flight/hls/video/v0/init.mp4`)).arrayBuffer());
@@ -278,7 +287,8 @@ test('the key the server hands out decrypts a segment that ffprobe decodes', asy
   const probeFile = path.join(work, 'probe.mp4');
   fs.writeFileSync(probeFile, Buffer.concat([init, encrypted]));
   assert.equal(videoFramesDecoded(probeFile), 0, 'the encrypted segment alone does not decode');
-  const decipher = crypto.createDecipheriv('aes-128-cbc', key, Buffer.from(keyLine[2]!, 'hex'));
+  // No IV in the playlist: seg_00000 is media sequence 0, so its IV is 16 zero bytes (RFC 8216 §5.2).
+  const decipher = crypto.createDecipheriv('aes-128-cbc', key, sequenceIv(0));
   fs.writeFileSync(probeFile, Buffer.concat([init, decipher.update(encrypted), decipher.final()]));
   const probe = execFileSync(FFPROBE, ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,nb_read_frames', '-of', 'csv=p=0', probeFile]).toString().trim().split('\n');
   assert.ok(probe.some((l) => l.startsWith('h264,')), probe.join(' | '));
