@@ -2,9 +2,10 @@
  * The appliance's composition root: config -> store -> services -> transports.
  * The only file that wires things together.
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { ConfigError, loadConfig, type ApplianceConfig } from './config.ts';
 import { lockDataDir } from './store/data-dir-lock.ts';
@@ -199,7 +200,8 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
   return { config, httpPort, mqttPort, bus, store, catalog, seatStates, sync, passengers: { sessions: passengerSessions, pairings, hub: resumeHub, reset: flightReset }, stop };
 }
 
-async function main(): Promise<void> {
+/** Runs the appliance as a process (config from the environment, stops on SIGTERM/SIGINT): `npm start`, `ifec-appliance serve`. */
+export async function runAppliance(): Promise<void> {
   let config: ApplianceConfig;
   try {
     config = loadConfig(process.env);
@@ -229,6 +231,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  await main();
+// `tsx src/main.ts` (npm start); the installed bin is bin/ifec-appliance.mjs (src/cli.ts).
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await runAppliance();
 }
