@@ -11,7 +11,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import HLS from 'hls-parser';
-import { sequenceIv } from '@ifec/media-pipeline';
 import { TokenSigner } from '../src/access/tokens.ts';
 import {
   basic, buildTestLoad, crewLogin, FFPROBE, makeMediaSource, mediaTempDir, rawGet, startMediaAppliance, trustedSigner,
@@ -288,8 +287,12 @@ test('the key the server hands out decrypts a segment that ffprobe decodes', asy
   fs.writeFileSync(probeFile, Buffer.concat([init, encrypted]));
   assert.equal(videoFramesDecoded(probeFile), 0, 'the encrypted segment alone does not decode');
   // No IV in the playlist: seg_00000 is media sequence 0, so its IV is 16 zero bytes (RFC 8216 §5.2).
-  const decipher = crypto.createDecipheriv('aes-128-cbc', key, sequenceIv(0));
-  fs.writeFileSync(probeFile, Buffer.concat([init, decipher.update(encrypted), decipher.final()]));
+  const decipher = crypto.createDecipheriv('aes-128-cbc', key, Buffer.alloc(16));
+  const clear = Buffer.concat([decipher.update(encrypted), decipher.final()]);
+  // A wrong IV garbles only the first 16 bytes (CBC), which a decoder may skip: check them. ffmpeg
+  // starts a segment with styp (size 24, major brand = first compatible brand, minor version 0).
+  assert.deepEqual([clear.readUInt32BE(0), clear.toString('latin1', 4, 12), clear.readUInt32BE(12)], [24, `styp${clear.toString('latin1', 16, 20)}`, 0]);
+  fs.writeFileSync(probeFile, Buffer.concat([init, clear]));
   const probe = execFileSync(FFPROBE, ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,nb_read_frames', '-of', 'csv=p=0', probeFile]).toString().trim().split('\n');
   assert.ok(probe.some((l) => l.startsWith('h264,')), probe.join(' | '));
   assert.ok(videoFramesDecoded(probeFile) >= 25, 'a 2-second segment at 25 fps decodes');
