@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LADDERS } from '../ingest/ladder.ts';
+import { LADDERS, rungsFor } from '../ingest/ladder.ts';
 import { frameGrabArgs, progressSeconds, rungFilter, subtitleToWebVttArgs, transcodeArgs } from './ffmpeg-commands.ts';
 
 function outputsOf(args: string[]): string[] {
@@ -38,6 +38,27 @@ test('one transcode command writes every rung and every audio language as CMAF H
   assert.equal(args[args.indexOf('-hls_time') + 1], '4');
   assert.deepEqual(args.slice(args.indexOf('0:a:1') - 1, args.indexOf('0:a:1') + 1), ['-map', '0:a:1']);
   assert.deepEqual(args.slice(-3), ['-progress', 'pipe:1', '-nostats']);
+});
+
+test('each video output is scaled to its own rung, so a ladder cut for a small source stays right', () => {
+  const rungs = rungsFor(LADDERS.standard, { width: 720, height: 405 });
+  const args = transcodeArgs({
+    source: 'small.mp4',
+    ladder: LADDERS.standard,
+    fps: 25,
+    audio: [],
+    video: rungs.map((rung) => ({ rung, dir: `hls/video/${rung.name}` })),
+  });
+  const graph = args[args.indexOf('-filter_complex') + 1]!;
+  assert.match(
+    graph,
+    /^\[0:v:0\]split=2\[sv0\]\[sv1\];\[sv0\]scale=w=720:h=404:.*\[v0\];\[sv1\]scale=w=480:h=270:.*\[v1\]$/,
+  );
+  assert.deepEqual(outputsOf(args), ['hls/video/404p/index.m3u8', 'hls/video/phone-270p/index.m3u8']);
+  assert.deepEqual(
+    args.filter((_, i) => args[i - 1] === '-b:v'),
+    [`${rungs[0]!.kbps}k`, '400k'],
+  );
 });
 
 test('an audio-only title has no video filter and no video output', () => {
