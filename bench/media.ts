@@ -41,7 +41,7 @@ const meta = {
 export const mediaGroup: BenchGroup = {
   name: 'media',
   async run(ctx) {
-    const ffmpeg = Ffmpeg.locate(ctx.log);
+    const ffmpeg = Ffmpeg.locate();
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-bench-media-'));
     try {
       const source = path.join(work, 'source.mp4');
@@ -71,7 +71,7 @@ export const mediaGroup: BenchGroup = {
         fs.rmSync(pkg, { recursive: true, force: true });
 
         const plain = path.join(work, `plain-${run}`);
-        const video = ladder.video.map((r) => ({ dir: path.join(plain, 'video', r.name) }));
+        const video = ladder.video.map((r) => ({ rung: r, dir: path.join(plain, 'video', r.name) }));
         const audio = info.audio.map((a) => ({ audioIndex: a.audioIndex, dir: path.join(plain, 'audio', a.language) }));
         for (const d of [...video, ...audio]) fs.mkdirSync(d.dir, { recursive: true });
         t = performance.now();

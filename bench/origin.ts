@@ -148,7 +148,7 @@ async function makeLoad(work: string, privateKeyPem: string): Promise<string> {
   fs.writeFileSync(path.join(src, 'hls', 'subtitles', 'en', 'index.m3u8'), '#EXTM3U\n');
   fs.mkdirSync(path.join(src, 'images'), { recursive: true });
   fs.writeFileSync(path.join(src, 'images', 'poster-60x90.jpeg'), crypto.randomBytes(512));
-  const { dir } = await buildTestLoad({ out: path.join(work, 'load'), source: { dir: src, key: crypto.randomBytes(16), iv: crypto.randomBytes(16) }, titles: [{ id: TITLE }], privateKeyPem, id: 'BENCH-1' });
+  const { dir } = await buildTestLoad({ out: path.join(work, 'load'), source: { dir: src, key: crypto.randomBytes(16) }, titles: [{ id: TITLE }], privateKeyPem, id: 'BENCH-1' });
   return dir;
 }
 

@@ -2,10 +2,11 @@
  * The appliance's composition root: config -> store -> domains -> transports. The only file
  * that wires things together; each domain is one module (src/domain.ts says the shape).
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { type Logger, pino } from 'pino';
 import { accessDomain } from './access/access-domain.ts';
 import { asyncApiRouter } from './bus/asyncapi-router.ts';
@@ -204,7 +205,8 @@ export async function startAppliance(
   };
 }
 
-async function main(): Promise<void> {
+/** Runs the appliance as a process (config from the environment, stops on SIGTERM/SIGINT): `npm start`, `ifec-appliance serve`. */
+export async function runAppliance(): Promise<void> {
   let config: ApplianceConfig;
   try {
     config = loadConfig(process.env);
@@ -237,6 +239,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  await main();
+// `tsx src/main.ts` (npm start); the installed bin is bin/ifec-appliance.mjs (src/cli.ts).
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await runAppliance();
 }

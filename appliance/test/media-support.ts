@@ -1,7 +1,8 @@
 /**
  * Media test support: a tiny real HLS title made by the real ffmpeg (160x90, 4 s, CMAF,
- * AES-128-CBC segments with a clear init section, as the pipeline makes them), and signed
- * content loads built from it with the protocol's own signing code.
+ * AES-128-CBC segments with a clear init section, encrypted by the pipeline's own code: one
+ * key tag, IV = media sequence number), and signed content loads built from it with the
+ * protocol's own signing code.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -11,8 +12,9 @@ import net from 'node:net';
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { pino } from 'pino';
-import { CONTENT_SCHEMA_VERSION, type ContentLoad, type TitleManifest, type UnsignedContentLoad } from '@ifec/protocol';
+import { CONTENT_SCHEMA_VERSION, keyUri, type ContentLoad, type TitleManifest, type UnsignedContentLoad } from '@ifec/protocol';
 import { generateSigningKeys, sha256File, signContentLoad } from '@ifec/protocol/node';
+import { encryptRendition, withKeyTag } from '@ifec/media-pipeline';
 import { loadConfig } from '../src/config.ts';
 import { startAppliance, type RunningAppliance } from '../src/main.ts';
 import { CREDENTIALS_FILE } from '../src/demo/first-run.ts';
@@ -24,7 +26,6 @@ export const FFPROBE = process.env.FFPROBE ?? '/usr/bin/ffprobe';
 export interface MediaSource {
   dir: string;
   key: Buffer;
-  iv: Buffer;
 }
 
 /** Encrypted CMAF media in `<dir>/hls/…` plus a poster; built once per test file. */
@@ -43,12 +44,8 @@ export function makeMediaSource(dir: string): MediaSource {
     path.join(video, 'index.m3u8'),
   ]);
   const key = crypto.randomBytes(16);
-  const iv = crypto.randomBytes(16);
-  for (const name of fs.readdirSync(video).filter((n) => n.endsWith('.m4s'))) {
-    const file = path.join(video, name);
-    const cipher = crypto.createCipheriv('aes-128-cbc', key, iv);
-    fs.writeFileSync(file, Buffer.concat([cipher.update(fs.readFileSync(file)), cipher.final()]));
-  }
+  // Each test load puts its own key id into the key tag (buildTestLoad).
+  encryptRendition(video, key, keyUri('0'.repeat(32)));
   fs.mkdirSync(path.join(hls, 'subtitles', 'en'), { recursive: true });
   fs.writeFileSync(path.join(hls, 'subtitles', 'en', 'subs.vtt'), 'WEBVTT\n\n00:00.000 --> 00:02.000\nHello cabin\n');
   fs.writeFileSync(path.join(hls, 'subtitles', 'en', 'index.m3u8'),
@@ -61,7 +58,7 @@ export function makeMediaSource(dir: string): MediaSource {
   ].join('\n'));
   fs.mkdirSync(path.join(dir, 'images'), { recursive: true });
   execFileSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=60x90', '-frames:v', '1', path.join(dir, 'images', 'poster-60x90.jpeg')]);
-  return { dir, key, iv };
+  return { dir, key };
 }
 
 export interface TestTitle {
@@ -105,8 +102,7 @@ export async function buildTestLoad(o: TestLoadOptions): Promise<{ dir: string; 
     const pkg = path.join(o.out, 'packages', t.id);
     fs.cpSync(o.source.dir, pkg, { recursive: true });
     const playlist = path.join(pkg, 'hls', 'video', 'v0', 'index.m3u8');
-    const text = fs.readFileSync(playlist, 'utf8').replace(/(#EXT-X-MAP:[^\n]*\n)/, `$1#EXT-X-KEY:METHOD=AES-128,URI="/api/keys/${keyId}",IV=0x${o.source.iv.toString('hex')}\n`);
-    fs.writeFileSync(playlist, text);
+    fs.writeFileSync(playlist, withKeyTag(fs.readFileSync(playlist, 'utf8'), keyUri(keyId)));
     fs.writeFileSync(path.join(o.out, 'keys', `${keyId}.key`), o.source.key);
     const files = await Promise.all(walk(pkg).sort().map(async (rel) => ({ path: rel, size: fs.statSync(path.join(pkg, rel)).size, sha256: await sha256File(path.join(pkg, rel)) })));
     const manifest: TitleManifest = {

@@ -1,4 +1,3 @@
-#!/usr/bin/env -S node --import tsx
 /**
  * ifec-ground: the ground's command line (same environment as the server: DATABASE_URL or
  * GROUND_DATA_DIR, GROUND_SIGNING_KEY_FILE). With embedded PGlite, stop the server first or
@@ -12,11 +11,13 @@
  *   ifec-ground bundle export <aircraftId> <out-file> [--tenant <id>]
  *   ifec-ground bundle import <file> [--aircraft <id>] [--tenant <id>]
  *
- * Exit codes: 0 done, 2 usage or config, 3 refused (the reason is printed).
+ * Exit codes: 0 done, 2 usage or config, 3 refused (the reason is printed). `--help` prints the
+ * usage and exits 0; no command or an unknown one prints it and exits 2. Installed as the bin
+ * `ifec-ground` (bin/ifec-ground.mjs runs groundCliMain).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { IfecError } from '@ifec/protocol';
 import { BundleRefused } from '@ifec/protocol/node';
@@ -32,6 +33,17 @@ class UsageError extends IfecError<'USAGE'> {
   }
 }
 
+export const GROUND_USAGE = `usage:
+  ifec-ground serve
+  ifec-ground tenant create <tenantId> <name>
+  ifec-ground key create <tenantId> [label]
+  ifec-ground aircraft register <tenantId> <aircraftId> <public-key.pem>
+  ifec-ground public-key
+  ifec-ground bundle export <aircraftId> <out-file> [--tenant <id>]
+  ifec-ground bundle import <file> [--aircraft <id>] [--tenant <id>]
+environment: DATABASE_URL or GROUND_DATA_DIR, GROUND_PORT, GROUND_HOST, GROUND_SIGNING_KEY_FILE`;
+const COMMANDS = new Set(['serve', 'tenant', 'key', 'aircraft', 'public-key', 'bundle']);
+
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
   if (i < 0) return undefined;
@@ -46,12 +58,16 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   const tenant = option(args, '--tenant');
   const aircraft = option(args, '--aircraft');
   const [command, sub, ...rest] = args;
+  if (command === undefined) throw new UsageError('no command');
+  if (!COMMANDS.has(command)) throw new UsageError(`unknown command: ${argv.join(' ')}`);
   const config = loadGroundConfig(env);
   const log = pino({ level: env.GROUND_LOG_LEVEL ?? 'warn' });
-  if (command === 'serve' || command === undefined) {
+  if (command === 'serve') {
     const running = await startGround(config, log);
     out(`ground sync on ${running.url} (store: ${running.db.kind})\n`);
-    await new Promise<void>((resolve) => process.once('SIGTERM', () => void running.stop().then(resolve)));
+    await new Promise<void>((resolve) => {
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void running.stop().then(resolve));
+    });
     return 0;
   }
   const ground = await openGround(config, log);
@@ -81,17 +97,29 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+/** The command line as a process runs it: prints what went wrong, returns the exit code. */
+export async function groundCliMain(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${GROUND_USAGE}\n`);
+    return 0;
+  }
   try {
-    process.exitCode = await runCli(process.argv.slice(2), process.env, (s) => process.stdout.write(s));
+    return await runCli(argv, process.env, (s) => process.stdout.write(s));
   } catch (error) {
     const e = error as Error & { code?: string };
     if (error instanceof BundleRefused || error instanceof FleetError || error instanceof TenantError) {
       process.stderr.write(`ifec-ground: refused: ${e.code}: ${e.message}\n`);
-      process.exitCode = 3;
-    } else if (error instanceof UsageError || error instanceof GroundConfigError) {
-      process.stderr.write(`ifec-ground: ${e.message}\nusage: see the header of ground-sync/src/cli.ts\n`);
-      process.exitCode = 2;
-    } else throw error;
+      return 3;
+    }
+    if (error instanceof UsageError || error instanceof GroundConfigError) {
+      process.stderr.write(`ifec-ground: ${e.message}\n${GROUND_USAGE}\n`);
+      return 2;
+    }
+    throw error;
   }
+}
+
+// `node --import tsx src/cli.ts …`; the installed bin is bin/ifec-ground.mjs.
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await groundCliMain(process.argv.slice(2));
 }

@@ -1,4 +1,3 @@
-#!/usr/bin/env -S sh -c 'd="$(dirname "$(readlink -f "$0")")"; for t in "$d/../node_modules/.bin/tsx" "$d/../../node_modules/.bin/tsx"; do [ -x "$t" ] && exec "$t" "$0" "$@"; done; exec npx tsx "$0" "$@"'
 /**
  * ifec-media: the content lab's command line.
  *   ifec-media ingest <source> --meta <title.json> --out <package dir> [--ladder standard|compact] [--force]
@@ -8,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { inspectContentLoad } from '@ifec/protocol/node';
 import { MediaError } from './errors.ts';
@@ -52,7 +52,10 @@ function expandPackages(dirs: string[]): string[] {
   return dirs.flatMap((dir) => {
     if (fs.existsSync(path.join(dir, 'manifest.json'))) return [dir];
     if (!fs.existsSync(dir)) throw new MediaError('PACKAGE_INVALID', `package directory ${dir} does not exist`);
-    const inside = fs.readdirSync(dir).map((d) => path.join(dir, d)).filter((d) => fs.existsSync(path.join(d, 'manifest.json')));
+    const inside = fs
+      .readdirSync(dir)
+      .map((d) => path.join(dir, d))
+      .filter((d) => fs.existsSync(path.join(d, 'manifest.json')));
     if (inside.length === 0) throw new MediaError('PACKAGE_INVALID', `${dir} is not a title package and holds none`);
     return inside.sort();
   });
@@ -61,9 +64,13 @@ function expandPackages(dirs: string[]): string[] {
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const [command, ...rest] = positionals;
-  if (values.help || !command) {
+  if (values.help) {
     console.log(USAGE);
-    return command || values.help ? 0 : 2;
+    return 0;
+  }
+  if (!command) {
+    console.error(USAGE);
+    return 2;
   }
   const progress = terminalProgress();
   const log = (line: string) => console.error(line);
@@ -72,19 +79,32 @@ async function main(argv: string[]): Promise<number> {
     const source = need(rest[0], '<source>');
     const ladder = values.ladder ?? 'standard';
     if (!isLadderName(ladder)) throw new MediaError('USAGE', `--ladder must be standard or compact, not ${ladder}`);
-    const result = await ingestTitle({ source, metaFile: need(values.meta, '--meta <title.json>'), out: need(values.out, '--out <dir>'), ladder, force: values.force, progress, log });
+    const result = await ingestTitle({
+      source,
+      metaFile: need(values.meta, '--meta <title.json>'),
+      out: need(values.out, '--out <dir>'),
+      ladder,
+      force: values.force,
+      progress,
+      log,
+    });
     progress.stop();
     const m = result.manifest;
     console.log(`\npackage ${m.id} (${m.kind}) -> ${result.dir}`);
-    console.log(`  ${m.durationS.toFixed(1)} s; video ${m.hls.video.map((v) => v.name).join(', ') || 'none'}; audio ${m.audioLanguages.map((a) => a.language + (a.audioDescription ? ' (AD)' : '')).join(', ') || 'none'}; subtitles ${m.subtitleLanguages.map((s) => s.language + (s.closedCaptions ? ' (CC)' : '')).join(', ') || 'none'}`);
-    console.log(`  ${m.files.length} files, ${(result.bytes / 1e6).toFixed(1)} MB; key ${m.keyId}; ${result.seconds.total.toFixed(1)} s (transcode ${result.seconds.transcode.toFixed(1)} s)`);
+    console.log(
+      `  ${m.durationS.toFixed(1)} s; video ${m.hls.video.map((v) => v.name).join(', ') || 'none'}; audio ${m.audioLanguages.map((a) => a.language + (a.audioDescription ? ' (AD)' : '')).join(', ') || 'none'}; subtitles ${m.subtitleLanguages.map((s) => s.language + (s.closedCaptions ? ' (CC)' : '')).join(', ') || 'none'}`,
+    );
+    console.log(
+      `  ${m.files.length} files, ${(result.bytes / 1e6).toFixed(1)} MB; key ${m.keyId}; ${result.seconds.total.toFixed(1)} s (transcode ${result.seconds.transcode.toFixed(1)} s)`,
+    );
     return 0;
   }
 
   if (command === 'load' && rest[0] === 'build') {
     const packages = expandPackages([...(values.packages ?? []), ...rest.slice(1)]);
     const version = values.version ? Number(values.version) : undefined;
-    if (version !== undefined && !(Number.isInteger(version) && version > 0)) throw new MediaError('USAGE', '--version must be a positive integer');
+    if (version !== undefined && !(Number.isInteger(version) && version > 0))
+      throw new MediaError('USAGE', '--version must be a positive integer');
     const { dir, load } = await buildContentLoad({
       packages,
       out: need(values.out, '--out <dir>'),
@@ -99,7 +119,9 @@ async function main(argv: string[]): Promise<number> {
       progress,
     });
     progress.stop();
-    console.log(`\nload ${load.id} (cycle ${load.cycle}, version ${load.version}, expires ${load.expiresAt}) -> ${dir}`);
+    console.log(
+      `\nload ${load.id} (cycle ${load.cycle}, version ${load.version}, expires ${load.expiresAt}) -> ${dir}`,
+    );
     console.log(`  ${load.packages.length} titles: ${load.packages.map((p) => p.id).join(', ')}`);
     console.log(`  signed by key ${load.signature.keyId.slice(0, 16)}…`);
     return 0;
@@ -113,7 +135,9 @@ async function main(argv: string[]): Promise<number> {
     const { load, manifests, problems } = await inspectContentLoad(dir, trust, at);
     progress.stop();
     if (problems.length === 0) {
-      console.log(`ok: load ${load!.id} (cycle ${load!.cycle}, version ${load!.version}): signature good, ${manifests.length} titles, every checksum and licence window good at ${at.toISOString()}`);
+      console.log(
+        `ok: load ${load!.id} (cycle ${load!.cycle}, version ${load!.version}): signature good, ${manifests.length} titles, every checksum and licence window good at ${at.toISOString()}`,
+      );
       return 0;
     }
     console.log(`REFUSED: ${dir} has ${problems.length} problem(s):`);
@@ -123,25 +147,34 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === 'keygen') {
     const keys = writeSigningKeys(values.out ?? '.', values.name, values.force);
-    console.log(`private key ${keys.privateKeyFile} (keep it on the ground)\npublic key  ${keys.publicKeyFile} (give it to the aircraft as a trusted key)\nfingerprint ${keys.fingerprint}`);
+    console.log(
+      `private key ${keys.privateKeyFile} (keep it on the ground)\npublic key  ${keys.publicKeyFile} (give it to the aircraft as a trusted key)\nfingerprint ${keys.fingerprint}`,
+    );
     return 0;
   }
 
   throw new MediaError('USAGE', `unknown command ${positionals.join(' ')}\n${USAGE}`);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
+/** Runs one command and returns the exit code: 0 done, 1 refused (one `error [code]` line), 2 usage. */
+export async function runMediaCli(argv: string[]): Promise<number> {
+  try {
+    return await main(argv);
+  } catch (error) {
     if (error instanceof MediaError) {
       console.error(`\nerror [${error.code}]: ${error.message}`);
-      process.exit(error.code === 'USAGE' ? 2 : 1);
+      return error.code === 'USAGE' ? 2 : 1;
     }
     if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`error [usage]: ${(error as Error).message}\n${USAGE}`);
-      process.exit(2);
+      return 2;
     }
     console.error(error);
-    process.exit(1);
-  },
-);
+    return 1;
+  }
+}
+
+// `tsx src/cli.ts …` (npm run ifec-media); the installed bin is bin/ifec-media.mjs.
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exit(await runMediaCli(process.argv.slice(2)));
+}

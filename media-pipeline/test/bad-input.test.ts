@@ -2,13 +2,14 @@
  * Bad input through the real CLI: one clear error naming the problem, a non-zero exit, and
  * nothing left behind that looks like a package.
  */
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeSource, runCli, tempDir, titleJson } from './helpers.ts';
-import { ingestTitle } from '../src/ingest/ingest.ts';
+import { after, before, test } from 'node:test';
 import { MediaError } from '../src/errors.ts';
+import { ingestTitle } from '../src/ingest/ingest.ts';
+import { makeSource, runCli, tempDir, titleJson } from './helpers.ts';
 
 let work: string;
 
@@ -32,7 +33,11 @@ function expectRefused(args: string[], code: string, mentions: RegExp): void {
   assert.equal(errors.length, 1, r.stderr);
   assert.match(errors[0]!, new RegExp(`^error \\[${code}\\]: `));
   assert.match(errors[0]!, mentions);
-  assert.deepEqual(fs.readdirSync(work).filter((f) => f.startsWith('out') || f.startsWith('.out')), [], 'nothing half-written');
+  assert.deepEqual(
+    fs.readdirSync(work).filter((f) => f.startsWith('out') || f.startsWith('.out')),
+    [],
+    'nothing half-written',
+  );
 }
 
 async function expectIngestRefused(source: string, meta: string, code: string, mentions: RegExp): Promise<void> {
@@ -40,22 +45,38 @@ async function expectIngestRefused(source: string, meta: string, code: string, m
     ingestTitle({ source: path.join(work, source), metaFile: path.join(work, meta), out: path.join(work, 'out') }),
     (e: unknown) => e instanceof MediaError && e.code === code && mentions.test(e.message),
   );
-  assert.deepEqual(fs.readdirSync(work).filter((f) => f.startsWith('out') || f.startsWith('.out')), [], 'nothing half-written');
+  assert.deepEqual(
+    fs.readdirSync(work).filter((f) => f.startsWith('out') || f.startsWith('.out')),
+    [],
+    'nothing half-written',
+  );
 }
 
 test('a source with no video stream', () => {
-  expectRefused(['ingest', 'music.m4a', '--meta', 'title.json', '--out', 'out'], 'SOURCE_NO_VIDEO', /music\.m4a has no video stream/);
+  expectRefused(
+    ['ingest', 'music.m4a', '--meta', 'title.json', '--out', 'out'],
+    'SOURCE_NO_VIDEO',
+    /music\.m4a has no video stream/,
+  );
 });
 
 test('a corrupt source: random bytes, and a truncated file', () => {
   expectRefused(['ingest', 'garbage.mp4', '--meta', 'title.json', '--out', 'out'], 'SOURCE_UNREADABLE', /garbage\.mp4/);
-  expectRefused(['ingest', 'truncated.mp4', '--meta', 'title.json', '--out', 'out'], '(SOURCE_UNREADABLE|FFMPEG_FAILED)', /truncated\.mp4/);
+  expectRefused(
+    ['ingest', 'truncated.mp4', '--meta', 'title.json', '--out', 'out'],
+    '(SOURCE_UNREADABLE|FFMPEG_FAILED)',
+    /truncated\.mp4/,
+  );
 });
 
 test('metadata missing a required field, or with a wrong one', async () => {
   const { licence: _l, ...noLicence } = titleJson();
   fs.writeFileSync(path.join(work, 'no-licence.json'), JSON.stringify(noLicence));
-  expectRefused(['ingest', 'good.mp4', '--meta', 'no-licence.json', '--out', 'out'], 'METADATA_MISSING', /no-licence\.json is missing required field licence/);
+  expectRefused(
+    ['ingest', 'good.mp4', '--meta', 'no-licence.json', '--out', 'out'],
+    'METADATA_MISSING',
+    /no-licence\.json is missing required field licence/,
+  );
   // The same checks without a process each (the CLI path is shown above).
   fs.writeFileSync(path.join(work, 'bad-rights.json'), JSON.stringify(titleJson({ rights: 'phones-too' })));
   await expectIngestRefused('good.mp4', 'bad-rights.json', 'METADATA_INVALID', /rights/);
@@ -64,7 +85,10 @@ test('metadata missing a required field, or with a wrong one', async () => {
 });
 
 test('a subtitle file that does not exist, a source that does not exist, an unknown command', async () => {
-  fs.writeFileSync(path.join(work, 'subs.json'), JSON.stringify(titleJson({ sources: { subtitles: [{ language: 'fr', file: 'nope.srt' }] } })));
+  fs.writeFileSync(
+    path.join(work, 'subs.json'),
+    JSON.stringify(titleJson({ sources: { subtitles: [{ language: 'fr', file: 'nope.srt' }] } })),
+  );
   await expectIngestRefused('good.mp4', 'subs.json', 'SIDECAR_MISSING', /nope\.srt/);
   await expectIngestRefused('missing.mp4', 'title.json', 'SOURCE_MISSING', /missing\.mp4/);
   const r = runCli(['fly'], work);
@@ -76,7 +100,8 @@ test('a good source makes a package with a summary; a second run refuses to over
   const r = runCli(['ingest', 'good.mp4', '--meta', 'title.json', '--out', 'pkg', '--ladder', 'compact'], work);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /package test-flight \(movie\)/);
-  assert.match(r.stdout, /video 360p, 270p, 216p, phone-144p; audio en; subtitles none/);
+  // A 320x180 source: no rung above its size (360p, 270p, 216p), one at its size, then the phone rung.
+  assert.match(r.stdout, /video 180p, phone-144p; audio en; subtitles none/);
   assert.match(r.stderr, /transcode: done in/);
   const again = runCli(['ingest', 'good.mp4', '--meta', 'title.json', '--out', 'pkg'], work);
   assert.equal(again.code, 1);

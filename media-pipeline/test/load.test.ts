@@ -2,16 +2,17 @@
  * Content loads end to end: packages from real ingests, a signed load, and every way a load can
  * be wrong refused with a reason that names the file or title.
  */
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { after, before, test } from 'node:test';
 import { contentLoad } from '@ifec/protocol';
-import { generateSigningKeys, verifyContentLoad, inspectContentLoad, signContentLoad } from '@ifec/protocol/node';
+import { generateSigningKeys, inspectContentLoad, signContentLoad, verifyContentLoad } from '@ifec/protocol/node';
+import { MediaError } from '../src/errors.ts';
 import { ingestTitle } from '../src/ingest/ingest.ts';
 import { buildContentLoad } from '../src/load/build.ts';
 import { makeSource, runCli, tempDir, titleJson } from './helpers.ts';
-import { MediaError } from '../src/errors.ts';
 
 let work: string;
 let loadDir: string;
@@ -39,7 +40,27 @@ before(async () => {
   }
   fs.writeFileSync(path.join(work, 'ground.key.pem'), ground.privateKeyPem);
   fs.writeFileSync(path.join(work, 'ground.pub.pem'), ground.publicKeyPem);
-  const r = runCli(['load', 'build', '--packages', 'packages', '--out', 'load', '--key', 'ground.key.pem', '--cycle', '2026-12', '--airline', 'XA', '--fleet', 'A350-900', '--version', '7'], work);
+  const r = runCli(
+    [
+      'load',
+      'build',
+      '--packages',
+      'packages',
+      '--out',
+      'load',
+      '--key',
+      'ground.key.pem',
+      '--cycle',
+      '2026-12',
+      '--airline',
+      'XA',
+      '--fleet',
+      'A350-900',
+      '--version',
+      '7',
+    ],
+    work,
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /2 titles: early-window, library-film/);
   loadDir = path.join(work, 'load');
@@ -49,15 +70,24 @@ after(() => fs.rmSync(work, { recursive: true, force: true }));
 
 test('a built load has the documented layout and verifies', async () => {
   const load = contentLoad.parse(JSON.parse(fs.readFileSync(path.join(loadDir, 'load.json'), 'utf8')));
-  assert.deepEqual([load.cycle, load.airline, load.fleet, load.version, load.expiresAt], ['2026-12', 'XA', 'A350-900', 7, '2027-02-01T00:00:00.000Z']);
-  assert.deepEqual(load.packages.map((p) => p.path), ['packages/early-window', 'packages/library-film']);
+  assert.deepEqual(
+    [load.cycle, load.airline, load.fleet, load.version, load.expiresAt],
+    ['2026-12', 'XA', 'A350-900', 7, '2027-02-01T00:00:00.000Z'],
+  );
+  assert.deepEqual(
+    load.packages.map((p) => p.path),
+    ['packages/early-window', 'packages/library-film'],
+  );
   for (const k of load.keys) {
     assert.equal(k.path, `keys/${k.keyId}.key`);
     assert.equal(fs.statSync(path.join(loadDir, k.path)).size, 16);
   }
   // The clear keys are only under keys/, never in the tree the origin serves.
   const served = fs.readdirSync(path.join(loadDir, 'packages'), { recursive: true }).map(String);
-  assert.equal(served.some((f) => f.endsWith('.key') || f.split(path.sep).includes('keys')), false);
+  assert.equal(
+    served.some((f) => f.endsWith('.key') || f.split(path.sep).includes('keys')),
+    false,
+  );
   assert.deepEqual(await verifyContentLoad(loadDir, [ground.publicKeyPem], during), []);
   const r = runCli(['load', 'verify', 'load', '--trust', 'ground.pub.pem', '--at', during.toISOString()], work);
   assert.equal(r.code, 0, r.stdout);
@@ -66,15 +96,21 @@ test('a built load has the documented layout and verifies', async () => {
 
 test('one byte changed in a segment: refused, naming the file', async () => {
   const dir = copyLoad('one-byte');
-  const seg = 'packages/library-film/hls/video/270p/seg_00000.m4s';
+  const seg = 'packages/library-film/hls/video/phone-144p/seg_00000.m4s';
   const bytes = fs.readFileSync(path.join(dir, seg));
   bytes[bytes.length >> 1]! ^= 0x01;
   fs.writeFileSync(path.join(dir, seg), bytes);
   const problems = await verifyContentLoad(dir, [ground.publicKeyPem], during);
-  assert.deepEqual(problems.map((p) => [p.code, p.path, p.titleId]), [['FILE_CHECKSUM', seg, 'library-film']]);
-  const r = runCli(['load', 'verify', 'one-byte', '--trust', 'ground.pub.pem', '--at', during.toISOString()], work);
+  assert.deepEqual(
+    problems.map((p) => [p.code, p.path, p.titleId]),
+    [['FILE_CHECKSUM', seg, 'LIBRARY_FILM']],
+  );
+  const r = runCli(['load', 'verify', 'ONE_BYTE', '--trust', 'ground.pub.pem', '--at', during.toISOString()], work);
   assert.equal(r.code, 1);
-  assert.match(r.stdout, /REFUSED.*\n\s+\[FILE_CHECKSUM\] title library-film: checksum mismatch in packages\/library-film\/hls\/video\/270p\/seg_00000\.m4s/);
+  assert.match(
+    r.stdout,
+    /REFUSED.*\n\s+\[file-checksum\] title library-film: checksum mismatch in packages\/library-film\/hls\/video\/phone-144p\/seg_00000\.m4s/,
+  );
 });
 
 test('a changed manifest, a missing file, a changed key: each named', async () => {
@@ -86,7 +122,10 @@ test('a changed manifest, a missing file, a changed key: each named', async () =
   fs.writeFileSync(path.join(dir, load.keys[0]!.path), Buffer.alloc(16));
   const problems = await verifyContentLoad(dir, [ground.publicKeyPem], during);
   assert.deepEqual(problems.map((p) => p.code).sort(), ['FILE_MISSING', 'KEY_CHECKSUM', 'MANIFEST_CHECKSUM']);
-  assert.match(problems.find((p) => p.code === 'FILE_MISSING')!.message, /library-film.*poster-342x513\.webp is missing/);
+  assert.match(
+    problems.find((p) => p.code === 'FILE_MISSING')!.message,
+    /library-film.*poster-342x513\.webp is missing/,
+  );
   assert.match(problems.find((p) => p.code === 'MANIFEST_CHECKSUM')!.message, /early-window/);
 });
 
@@ -100,10 +139,14 @@ test('a symlink out of the load or a file no manifest lists: refused, so the ori
     ['FILE_UNSAFE', 'packages/library-film/hls/passwd'],
   ]);
   const swapped = copyLoad('symlinked-segment');
-  const seg = path.join(swapped, 'packages/library-film/hls/video/270p/seg_00000.m4s');
+  const seg = path.join(swapped, 'packages/library-film/hls/video/phone-144p/seg_00000.m4s');
   fs.rmSync(seg);
   fs.symlinkSync('/etc/hostname', seg);
-  assert.ok((await verifyContentLoad(swapped, [ground.publicKeyPem], during)).some((p) => p.code === 'FILE_UNSAFE' && p.path === 'packages/library-film/hls/video/270p/seg_00000.m4s'));
+  assert.ok(
+    (await verifyContentLoad(swapped, [ground.publicKeyPem], during)).some(
+      (p) => p.code === 'FILE_UNSAFE' && p.path === 'packages/library-film/hls/video/phone-144p/seg_00000.m4s',
+    ),
+  );
 });
 
 test('signature swapped, load.json edited, signed by an untrusted key: refused', async () => {
@@ -113,24 +156,39 @@ test('signature swapped, load.json edited, signed by an untrusted key: refused',
   const swapped = copyLoad('swapped');
   const otherSig = signContentLoad({ ...unsigned, version: 8 }, ground.privateKeyPem).signature;
   fs.writeFileSync(path.join(swapped, 'load.json'), JSON.stringify({ ...load, signature: otherSig }));
-  assert.deepEqual((await verifyContentLoad(swapped, [ground.publicKeyPem], during)).map((p) => p.code), ['SIGNATURE_INVALID']);
+  assert.deepEqual(
+    (await verifyContentLoad(swapped, [ground.publicKeyPem], during)).map((p) => p.code),
+    ['SIGNATURE_INVALID'],
+  );
 
   const edited = copyLoad('edited');
   fs.writeFileSync(path.join(edited, 'load.json'), JSON.stringify({ ...load, expiresAt: '2031-01-01T00:00:00Z' }));
-  assert.deepEqual((await verifyContentLoad(edited, [ground.publicKeyPem], during)).map((p) => p.code), ['SIGNATURE_INVALID']);
+  assert.deepEqual(
+    (await verifyContentLoad(edited, [ground.publicKeyPem], during)).map((p) => p.code),
+    ['SIGNATURE_INVALID'],
+  );
 
   const untrusted = copyLoad('untrusted');
   fs.writeFileSync(path.join(untrusted, 'load.json'), JSON.stringify(signContentLoad(unsigned, other.privateKeyPem)));
-  assert.deepEqual((await verifyContentLoad(untrusted, [ground.publicKeyPem], during)).map((p) => p.code), ['SIGNATURE_UNTRUSTED']);
+  assert.deepEqual(
+    (await verifyContentLoad(untrusted, [ground.publicKeyPem], during)).map((p) => p.code),
+    ['SIGNATURE_UNTRUSTED'],
+  );
   assert.deepEqual(await verifyContentLoad(untrusted, [ground.publicKeyPem, other.publicKeyPem], during), []);
 });
 
 test('licence windows: not yet open, expired, and the load itself expired', async () => {
   const before = await verifyContentLoad(loadDir, [ground.publicKeyPem], new Date('2026-10-15T00:00:00Z'));
-  assert.deepEqual(before.map((p) => [p.code, p.titleId]), [['LICENCE_NOT_OPEN', 'early-window']]);
+  assert.deepEqual(
+    before.map((p) => [p.code, p.titleId]),
+    [['LICENCE_NOT_OPEN', 'EARLY_WINDOW']],
+  );
   assert.match(before[0]!.message, /title early-window: licence window opens 2026-11-01T00:00:00Z/);
   const january = await inspectContentLoad(loadDir, [ground.publicKeyPem], new Date('2027-01-15T00:00:00Z'));
-  assert.deepEqual(january.problems.map((p) => [p.code, p.titleId]), [['LICENCE_EXPIRED', 'library-film']]);
+  assert.deepEqual(
+    january.problems.map((p) => [p.code, p.titleId]),
+    [['LICENCE_EXPIRED', 'LIBRARY_FILM']],
+  );
   assert.equal(january.manifests.length, 2);
   const late = await verifyContentLoad(loadDir, [ground.publicKeyPem], new Date('2027-03-01T00:00:00Z'));
   assert.deepEqual(late.map((p) => p.code).sort(), ['LICENCE_EXPIRED', 'LICENCE_EXPIRED', 'LOAD_EXPIRED']);
@@ -141,9 +199,22 @@ test('load build refuses a tampered package and leaves no load behind', async ()
   fs.cpSync(path.join(work, 'packages', 'library-film'), pkg, { recursive: true });
   fs.appendFileSync(path.join(pkg, 'hls/master.m3u8'), '#EXT-X-FOO\n');
   await assert.rejects(
-    buildContentLoad({ packages: [pkg], out: path.join(work, 'never'), privateKeyPem: ground.privateKeyPem, cycle: '2026-12', airline: 'XA', fleet: 'A350' }),
-    (e: unknown) => e instanceof MediaError && e.code === 'PACKAGE_INVALID' && /checksum mismatch in hls\/master\.m3u8/.test(e.message),
+    buildContentLoad({
+      packages: [pkg],
+      out: path.join(work, 'never'),
+      privateKeyPem: ground.privateKeyPem,
+      cycle: '2026-12',
+      airline: 'XA',
+      fleet: 'A350',
+    }),
+    (e: unknown) =>
+      e instanceof MediaError &&
+      e.code === 'PACKAGE_INVALID' &&
+      /checksum mismatch in hls\/master\.m3u8/.test(e.message),
   );
   assert.equal(fs.existsSync(path.join(work, 'never')), false);
-  assert.equal(fs.readdirSync(work).some((f) => f.startsWith('.never')), false);
+  assert.equal(
+    fs.readdirSync(work).some((f) => f.startsWith('.never')),
+    false,
+  );
 });

@@ -15,7 +15,8 @@
  *       images/<role>-<w>x<h>.<fmt>  posters, backdrops, thumbnails (webp + jpeg)
  *     keys/<keyId>.key               16 raw bytes; read by the key server only, never served
  *
- * Media playlists say `#EXT-X-KEY:METHOD=AES-128,URI="/api/keys/<keyId>",IV=0x…` after
+ * Media playlists have one `#EXT-X-KEY:METHOD=AES-128,URI="/api/keys/<keyId>"` (no IV: a
+ * segment's IV is its media sequence number, RFC 8216 §5.2) right after
  * `#EXT-X-MAP`; the appliance appends its session token to that URI when it serves the playlist.
  */
 import { z } from 'zod';

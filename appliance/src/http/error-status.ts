@@ -6,7 +6,7 @@
  */
 
 import type { StatusTable } from '@ifec/http-kit';
-import type { BundleRefusalCode } from '@ifec/protocol';
+import type { BundleRefusalCode } from '@ifec/protocol/node';
 import type { PaCommandError } from '../cabin/pa.ts';
 import type { KeyRefusalCode } from '../media/keys.ts';
 import type { PairingErrorCode } from '../sessions/pairing.ts';

@@ -1,4 +1,3 @@
-#!/usr/bin/env -S node --import tsx
 /**
  * ifec-sync: USB bundles from the command line, for a stopped appliance (the crew console
  * does the same on a running one: POST /api/crew/sync/bundles/export|import). Reads the
@@ -8,10 +7,13 @@
  *   ifec-sync import-bundle <file>        downlink bundle: acknowledgements, publications, files
  *   ifec-sync public-key                  this aircraft's key, to register on the ground
  *
- * Exit codes: 0 done, 2 usage or config, 3 refused (the reason is printed).
+ * Exit codes: 0 done, 2 usage or config, 3 refused (the reason is printed). `--help` prints the
+ * usage and exits 0; no command or an unknown one prints it and exits 2. Installed as the bin
+ * `ifec-sync` (bin/ifec-sync.mjs runs syncCliMain).
  */
+import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { IfecError } from '@ifec/protocol';
 import { BundleRefused } from '@ifec/protocol/node';
@@ -71,17 +73,40 @@ export async function runSyncCli(argv: string[], env: Record<string, string | un
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+export const SYNC_USAGE = `usage:
+  ifec-sync export-bundle <out-file>    uplink bundle: the outbox not yet acknowledged by the ground
+  ifec-sync import-bundle <file>        downlink bundle: acknowledgements, publications, files
+  ifec-sync public-key                  this aircraft's key, to register on the ground
+for a stopped appliance; reads the appliance's IFEC_* environment (IFEC_DATA_DIR, IFEC_GROUND_PUBLIC_KEY...)`;
+const SYNC_COMMANDS = new Set(['export-bundle', 'import-bundle', 'public-key']);
+
+/** The command line as a process runs it: prints what went wrong, returns the exit code. */
+export async function syncCliMain(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${SYNC_USAGE}\n`);
+    return 0;
+  }
+  if (!SYNC_COMMANDS.has(argv[0] ?? '')) {
+    process.stderr.write(`ifec-sync: ${argv.length ? `unknown command: ${argv.join(' ')}` : 'no command'}\n${SYNC_USAGE}\n`);
+    return 2;
+  }
   try {
-    process.exitCode = await runSyncCli(process.argv.slice(2), process.env, (s) => process.stdout.write(s));
+    return await runSyncCli(argv, process.env, (s) => process.stdout.write(s));
   } catch (error) {
     const e = error as Error & { code?: string };
     if (error instanceof BundleRefused || error instanceof PublicationRefused) {
       process.stderr.write(`ifec-sync: refused: ${e.code}: ${e.message}\n`);
-      process.exitCode = 3;
-    } else if (error instanceof UsageError || error instanceof ConfigError) {
+      return 3;
+    }
+    if (error instanceof UsageError || error instanceof ConfigError) {
       process.stderr.write(`ifec-sync: ${e.message}\n`);
-      process.exitCode = 2;
-    } else throw error;
+      return 2;
+    }
+    throw error;
   }
+}
+
+// `node --import tsx src/sync/cli.ts …`; the installed bin is bin/ifec-sync.mjs.
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await syncCliMain(process.argv.slice(2));
 }

@@ -5,7 +5,7 @@
  */
 
 import type { StatusTable } from '@ifec/http-kit';
-import type { BundleRefusalCode, SyncFormatError } from '@ifec/protocol';
+import type { BundleRefusalCode, SyncFormatError } from '@ifec/protocol/node';
 import type { FileError } from '../downlink/files.ts';
 import type { PublicationError } from '../downlink/publications.ts';
 import type { FleetError } from '../fleet/aircraft.ts';

@@ -4,7 +4,7 @@
  * languages and three formats (SRT, WebVTT, TTML) so the demo exercises every converter.
  */
 import fs from 'node:fs';
-import { DEMO_CUES, type DemoTitle } from './recipe.ts';
+import { DEMO_CUES, type DemoTitle, demoAudioTracks } from './recipe.ts';
 
 /** Fonts we know how to find on Debian and common distributions. */
 export const FONT_CANDIDATES = [
@@ -33,11 +33,15 @@ export function demoSourceArgs(t: DemoTitle, titleFile: string, font: string | n
   if (t.pattern) {
     args.push('-f', 'lavfi', '-i', `${t.pattern}=size=${width}x${height}:rate=${fps}:duration=${d}`);
   }
-  const tones = [t.toneHz, t.toneHz * 1.5, ...(t.audioDescription ? [t.toneHz / 2] : [])];
-  const languages = t.pattern ? ['eng', 'fra', ...(t.audioDescription ? ['eng'] : [])] : ['eng'];
-  for (const hz of tones.slice(0, languages.length)) {
+  const tracks = demoAudioTracks(t);
+  for (const { toneHz } of tracks) {
     // A tone that pulses twice a second, so a listener hears which track is playing.
-    args.push('-f', 'lavfi', '-i', `aevalsrc=0.25*sin(2*PI*${hz.toFixed(1)}*t)*(0.6+0.4*sin(2*PI*2*t)):s=48000:d=${d}`);
+    args.push(
+      '-f',
+      'lavfi',
+      '-i',
+      `aevalsrc=0.25*sin(2*PI*${toneHz.toFixed(1)}*t)*(0.6+0.4*sin(2*PI*2*t)):s=48000:d=${d}`,
+    );
   }
   const firstAudio = t.pattern ? 1 : 0;
   if (t.pattern) {
@@ -50,13 +54,13 @@ export function demoSourceArgs(t: DemoTitle, titleFile: string, font: string | n
     args.push('-filter_complex', `[0:v]${filters.join(',')}[v]`, '-map', '[v]');
     args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '18', '-pix_fmt', 'yuv420p');
   }
-  languages.forEach((lang, i) => {
-    args.push('-map', `${firstAudio + i}:a`);
-    args.push(`-metadata:s:a:${i}`, `language=${lang}`);
+  tracks.forEach((track, i) => {
+    args.push('-map', `${firstAudio + i}:a`, `-metadata:s:a:${i}`, `language=${track.tag}`);
+    // What a real source carries; the recipe's sources.audio says it too, since the npm
+    // fallback ffmpeg drops this disposition when it writes MP4.
+    if (track.audioDescription)
+      args.push(`-metadata:s:a:${i}`, 'title=Audio description', `-disposition:a:${i}`, 'visual_impaired');
   });
-  if (t.audioDescription) {
-    args.push('-metadata:s:a:2', 'title=Audio description', '-disposition:a:2', 'visual_impaired');
-  }
   args.push('-c:a', 'aac', '-b:a', '128k', '-t', String(d), out);
   return args;
 }
@@ -74,10 +78,12 @@ function cueTimes(durationS: number): Array<[number, number]> {
 
 export function demoSubtitles(durationS: number): { en: string; fr: string; de: string } {
   const times = cueTimes(durationS);
-  const en = DEMO_CUES.map((c, i) => `${i + 1}\n${srtTime(times[i]![0])} --> ${srtTime(times[i]![1])}\n${c.en}\n`).join('\n');
+  const en = DEMO_CUES.map((c, i) => `${i + 1}\n${srtTime(times[i]![0])} --> ${srtTime(times[i]![1])}\n${c.en}\n`).join(
+    '\n',
+  );
   const fr = `WEBVTT\n\n${DEMO_CUES.map((c, i) => `${srtTime(times[i]![0]).replace(',', '.')} --> ${srtTime(times[i]![1]).replace(',', '.')}\n${c.fr}\n`).join('\n')}`;
-  const de = `<?xml version="1.0" encoding="UTF-8"?>\n<tt xmlns="http://www.w3.org/ns/ttml" xml:lang="de"><body><div>\n${
-    DEMO_CUES.map((c, i) => `<p begin="${times[i]![0].toFixed(3)}s" end="${times[i]![1].toFixed(3)}s">${c.de}</p>`).join('\n')
-  }\n</div></body></tt>\n`;
+  const de = `<?xml version="1.0" encoding="UTF-8"?>\n<tt xmlns="http://www.w3.org/ns/ttml" xml:lang="de"><body><div>\n${DEMO_CUES.map(
+    (c, i) => `<p begin="${times[i]![0].toFixed(3)}s" end="${times[i]![1].toFixed(3)}s">${c.de}</p>`,
+  ).join('\n')}\n</div></body></tt>\n`;
   return { en, fr, de };
 }

@@ -60,3 +60,35 @@ export const LADDERS: Record<LadderName, Ladder> = {
 export function isLadderName(name: string): name is LadderName {
   return name === 'standard' || name === 'compact';
 }
+
+/** Whether a rung would show the picture larger than the source (scaled to fit, aspect kept). */
+function upscales(rung: Pick<VideoRung, 'width' | 'height'>, source: { width: number; height: number }): boolean {
+  return Math.min(rung.width / source.width, rung.height / source.height) > 1;
+}
+
+const even = (n: number) => Math.max(2, Math.floor(n / 2) * 2);
+
+/**
+ * The rungs a source gets: never one that upscales it (a 720x405 source gets no 720p or 480p).
+ * When the source sits between rungs, or below the smallest, it also gets one rung at its own
+ * size, with the settings of the rung just above and the bitrate scaled by pixel count, so a
+ * seatback screen is never left with less than the source offers and there is always a rung.
+ */
+export function rungsFor(ladder: Ladder, source: { width: number; height: number }): VideoRung[] {
+  const fitting = ladder.video.filter((r) => !upscales(r, source));
+  const above = ladder.video.filter((r) => upscales(r, source)).at(-1);
+  const tallest = fitting[0];
+  if (!above || (tallest && tallest.height >= even(source.height))) return fitting;
+  const width = even(source.width);
+  const height = even(source.height);
+  const scale = (width * height) / (above.width * above.height);
+  const native: VideoRung = {
+    ...above,
+    name: `${height}p`,
+    width,
+    height,
+    kbps: Math.max(100, Math.round(above.kbps * scale)),
+    audience: 'seatback',
+  };
+  return [native, ...fitting];
+}

@@ -1,22 +1,26 @@
 /**
  * Finds ffmpeg and ffprobe: the system's first (Debian's 5.x can do everything we need), else
  * the binaries shipped by @ffmpeg-installer / @ffprobe-installer so a laptop without ffmpeg still
- * works — those are a 2018 build (4.1), so we say so in the log.
+ * works — those are a 2018 build (4.x). The environment is passed in (a test forces the
+ * fallback with a PATH that has no ffmpeg); nothing is cached, the caller keeps the answer.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { MediaError } from '../errors.ts';
+
+export type BinariesOrigin = 'system' | 'npm-fallback';
 
 export interface MediaBinaries {
   ffmpeg: string;
   ffprobe: string;
-  /** 'system' or 'npm-fallback'. */
-  origin: 'system' | 'npm-fallback';
+  origin: BinariesOrigin;
 }
 
-function onPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+export type MediaEnv = Partial<Record<'PATH' | 'IFEC_FFMPEG' | 'IFEC_FFPROBE', string>>;
+
+function onPath(name: string, searchPath: string): string | null {
+  for (const dir of searchPath.split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, name);
     try {
@@ -39,23 +43,18 @@ function fromNpm(pkg: string): string | null {
   }
 }
 
-let cached: MediaBinaries | null = null;
-
-/** `log` hears which binaries were chosen, once. */
-export function findMediaBinaries(log: (line: string) => void = () => {}): MediaBinaries {
-  if (cached) return cached;
-  const ffmpeg = process.env.IFEC_FFMPEG ?? onPath('ffmpeg');
-  const ffprobe = process.env.IFEC_FFPROBE ?? onPath('ffprobe');
-  if (ffmpeg && ffprobe) {
-    cached = { ffmpeg, ffprobe, origin: 'system' };
-    return cached;
-  }
-  const npmFfmpeg = ffmpeg ?? fromNpm('@ffmpeg-installer/ffmpeg');
-  const npmFfprobe = ffprobe ?? fromNpm('@ffprobe-installer/ffprobe');
+/** `IFEC_FFMPEG`/`IFEC_FFPROBE` name the binaries; else PATH; else the npm packages. */
+export function findMediaBinaries(env: MediaEnv = process.env): MediaBinaries {
+  const ffmpeg = env.IFEC_FFMPEG || onPath('ffmpeg', env.PATH ?? '');
+  const ffprobe = env.IFEC_FFPROBE || onPath('ffprobe', env.PATH ?? '');
+  if (ffmpeg && ffprobe) return { ffmpeg, ffprobe, origin: 'system' };
+  const npmFfmpeg = ffmpeg || fromNpm('@ffmpeg-installer/ffmpeg');
+  const npmFfprobe = ffprobe || fromNpm('@ffprobe-installer/ffprobe');
   if (!npmFfmpeg || !npmFfprobe) {
-    throw new MediaError('FFMPEG_MISSING', 'no ffmpeg/ffprobe found: install ffmpeg (apt-get install -y ffmpeg) or the @ffmpeg-installer packages');
+    throw new MediaError(
+      'FFMPEG_MISSING',
+      'no ffmpeg/ffprobe found: install ffmpeg (apt-get install -y ffmpeg) or the @ffmpeg-installer packages',
+    );
   }
-  log(`no system ffmpeg/ffprobe on PATH: falling back to the npm-shipped binaries (an old 4.x build from 2018): ${npmFfmpeg}`);
-  cached = { ffmpeg: npmFfmpeg, ffprobe: npmFfprobe, origin: 'npm-fallback' };
-  return cached;
+  return { ffmpeg: npmFfmpeg, ffprobe: npmFfprobe, origin: 'npm-fallback' };
 }

@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { transcodeArgs, frameGrabArgs, progressSeconds, subtitleToWebVttArgs, rungFilter } from './ffmpeg-commands.ts';
-import { LADDERS } from '../ingest/ladder.ts';
+import { test } from 'node:test';
+import { LADDERS, rungsFor } from '../ingest/ladder.ts';
+import { frameGrabArgs, progressSeconds, rungFilter, subtitleToWebVttArgs, transcodeArgs } from './ffmpeg-commands.ts';
 
 function outputsOf(args: string[]): string[] {
   return args.filter((a) => a.endsWith('index.m3u8'));
@@ -9,13 +9,22 @@ function outputsOf(args: string[]): string[] {
 
 test('one transcode command writes every rung and every audio language as CMAF HLS', () => {
   const args = transcodeArgs({
-    source: 'in.mp4', ladder: LADDERS.standard, fps: 25,
-    video: LADDERS.standard.video.map((r) => ({ dir: `hls/video/${r.name}` })),
-    audio: [{ audioIndex: 0, dir: 'hls/audio/en' }, { audioIndex: 1, dir: 'hls/audio/fr' }],
+    source: 'in.mp4',
+    ladder: LADDERS.standard,
+    fps: 25,
+    video: LADDERS.standard.video.map((r) => ({ rung: r, dir: `hls/video/${r.name}` })),
+    audio: [
+      { audioIndex: 0, dir: 'hls/audio/en' },
+      { audioIndex: 1, dir: 'hls/audio/fr' },
+    ],
   });
   assert.deepEqual(outputsOf(args), [
-    'hls/video/1080p/index.m3u8', 'hls/video/720p/index.m3u8', 'hls/video/480p/index.m3u8', 'hls/video/phone-270p/index.m3u8',
-    'hls/audio/en/index.m3u8', 'hls/audio/fr/index.m3u8',
+    'hls/video/1080p/index.m3u8',
+    'hls/video/720p/index.m3u8',
+    'hls/video/480p/index.m3u8',
+    'hls/video/phone-270p/index.m3u8',
+    'hls/audio/en/index.m3u8',
+    'hls/audio/fr/index.m3u8',
   ]);
   assert.equal(args.filter((a) => a === 'fmp4').length, 6, 'every output is fMP4');
   assert.equal(args.filter((a) => a === '-i').length, 1, 'the source is decoded once');
@@ -31,19 +40,70 @@ test('one transcode command writes every rung and every audio language as CMAF H
   assert.deepEqual(args.slice(-3), ['-progress', 'pipe:1', '-nostats']);
 });
 
+test('each video output is scaled to its own rung, so a ladder cut for a small source stays right', () => {
+  const rungs = rungsFor(LADDERS.standard, { width: 720, height: 405 });
+  const args = transcodeArgs({
+    source: 'small.mp4',
+    ladder: LADDERS.standard,
+    fps: 25,
+    audio: [],
+    video: rungs.map((rung) => ({ rung, dir: `hls/video/${rung.name}` })),
+  });
+  const graph = args[args.indexOf('-filter_complex') + 1]!;
+  assert.match(
+    graph,
+    /^\[0:v:0\]split=2\[sv0\]\[sv1\];\[sv0\]scale=w=720:h=404:.*\[v0\];\[sv1\]scale=w=480:h=270:.*\[v1\]$/,
+  );
+  assert.deepEqual(outputsOf(args), ['hls/video/404p/index.m3u8', 'hls/video/phone-270p/index.m3u8']);
+  assert.deepEqual(
+    args.filter((_, i) => args[i - 1] === '-b:v'),
+    [`${rungs[0]!.kbps}k`, '400k'],
+  );
+});
+
 test('an audio-only title has no video filter and no video output', () => {
-  const args = transcodeArgs({ source: 'song.m4a', ladder: LADDERS.compact, fps: 25, video: [], audio: [{ audioIndex: 0, dir: 'a/en' }] });
+  const args = transcodeArgs({
+    source: 'song.m4a',
+    ladder: LADDERS.compact,
+    fps: 25,
+    video: [],
+    audio: [{ audioIndex: 0, dir: 'a/en' }],
+  });
   assert.equal(args.includes('-filter_complex'), false);
   assert.deepEqual(outputsOf(args), ['a/en/index.m3u8']);
 });
 
 test('rungs keep the picture aspect and pad to the rung size', () => {
-  assert.equal(rungFilter(1280, 720), 'scale=w=1280:h=720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p');
+  assert.equal(
+    rungFilter(1280, 720),
+    'scale=w=1280:h=720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p',
+  );
 });
 
 test('frame grab and subtitle conversion commands', () => {
-  assert.deepEqual(frameGrabArgs('in.mp4', 12.5, 'f.png').slice(-12), ['-ss', '12.500', '-i', 'in.mp4', '-frames:v', '1', '-an', '-f', 'image2', '-c:v', 'png', 'f.png']);
-  assert.deepEqual(subtitleToWebVttArgs('en.srt', 'en.vtt').slice(-7), ['-i', 'en.srt', '-c:s', 'webvtt', '-f', 'webvtt', 'en.vtt']);
+  assert.deepEqual(frameGrabArgs('in.mp4', 12.5, 'f.png').slice(-12), [
+    '-ss',
+    '12.500',
+    '-i',
+    'in.mp4',
+    '-frames:v',
+    '1',
+    '-an',
+    '-f',
+    'image2',
+    '-c:v',
+    'png',
+    'f.png',
+  ]);
+  assert.deepEqual(subtitleToWebVttArgs('en.srt', 'en.vtt').slice(-7), [
+    '-i',
+    'en.srt',
+    '-c:s',
+    'webvtt',
+    '-f',
+    'webvtt',
+    'en.vtt',
+  ]);
 });
 
 test('progress lines give seconds written', () => {

@@ -2,7 +2,7 @@
  * ffmpeg and ffprobe argument lists, built as plain data by pure functions so they can be
  * unit-tested without the binary (and so the bench can run the very same transcode bare).
  */
-import type { Ladder } from '../ingest/ladder.ts';
+import type { Ladder, VideoRung } from '../ingest/ladder.ts';
 
 export const SEGMENT_FILE_PATTERN = 'seg_%05d.m4s';
 export const INIT_FILE = 'init.mp4';
@@ -21,12 +21,14 @@ export interface AudioOutput {
 
 export interface VideoOutput {
   dir: string;
+  /** The rung this output is (rungsFor() picks them: never one above the source). */
+  rung: VideoRung;
 }
 
 export interface TranscodePlan {
   source: string;
   ladder: Ladder;
-  /** One per ladder rung, same order; empty for an audio-only title. */
+  /** One per rung, tallest first; empty for an audio-only title. */
   video: VideoOutput[];
   audio: AudioOutput[];
   /** Frames per second of the source, for the fixed GOP. */
@@ -35,13 +37,20 @@ export interface TranscodePlan {
 
 function hlsMuxerArgs(segmentS: number, dir: string): string[] {
   return [
-    '-f', 'hls',
-    '-hls_time', String(segmentS),
-    '-hls_playlist_type', 'vod',
-    '-hls_segment_type', 'fmp4',
-    '-hls_flags', 'independent_segments',
-    '-hls_fmp4_init_filename', INIT_FILE,
-    '-hls_segment_filename', `${dir}/${SEGMENT_FILE_PATTERN}`,
+    '-f',
+    'hls',
+    '-hls_time',
+    String(segmentS),
+    '-hls_playlist_type',
+    'vod',
+    '-hls_segment_type',
+    'fmp4',
+    '-hls_flags',
+    'independent_segments',
+    '-hls_fmp4_init_filename',
+    INIT_FILE,
+    '-hls_segment_filename',
+    `${dir}/${SEGMENT_FILE_PATTERN}`,
     `${dir}/${MEDIA_PLAYLIST_FILE}`,
   ];
 }
@@ -63,27 +72,58 @@ export function transcodeArgs(plan: TranscodePlan): string[] {
   if (plan.video.length > 0) {
     const labels = plan.video.map((_, i) => `v${i}`);
     const split = `[0:v:0]split=${labels.length}${labels.map((l) => `[s${l}]`).join('')}`;
-    const scales = ladder.video.slice(0, plan.video.length).map((rung, i) => `[s${labels[i]}]${rungFilter(rung.width, rung.height)}[${labels[i]}]`);
+    const scales = plan.video.map(
+      ({ rung }, i) => `[s${labels[i]}]${rungFilter(rung.width, rung.height)}[${labels[i]}]`,
+    );
     args.push('-filter_complex', [split, ...scales].join(';'));
-    plan.video.forEach((out, i) => {
-      const rung = ladder.video[i]!;
+    plan.video.forEach(({ rung, dir }, i) => {
       args.push(
-        '-map', `[${labels[i]}]`,
-        '-c:v', 'libx264', '-preset', ladder.x264Preset,
-        '-profile:v', rung.profile, '-level:v', rung.level,
-        '-b:v', `${rung.kbps}k`, '-maxrate', `${Math.round(rung.kbps * 1.1)}k`, '-bufsize', `${rung.kbps * 2}k`,
-        '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0',
-        '-force_key_frames', `expr:gte(t,n_forced*${ladder.segmentS})`,
-        '-an', '-sn', '-dn',
-        ...hlsMuxerArgs(ladder.segmentS, out.dir),
+        '-map',
+        `[${labels[i]}]`,
+        '-c:v',
+        'libx264',
+        '-preset',
+        ladder.x264Preset,
+        '-profile:v',
+        rung.profile,
+        '-level:v',
+        rung.level,
+        '-b:v',
+        `${rung.kbps}k`,
+        '-maxrate',
+        `${Math.round(rung.kbps * 1.1)}k`,
+        '-bufsize',
+        `${rung.kbps * 2}k`,
+        '-g',
+        String(gop),
+        '-keyint_min',
+        String(gop),
+        '-sc_threshold',
+        '0',
+        '-force_key_frames',
+        `expr:gte(t,n_forced*${ladder.segmentS})`,
+        '-an',
+        '-sn',
+        '-dn',
+        ...hlsMuxerArgs(ladder.segmentS, dir),
       );
     });
   }
   for (const out of plan.audio) {
     args.push(
-      '-map', `0:a:${out.audioIndex}`,
-      '-c:a', 'aac', '-b:a', `${ladder.audioKbps}k`, '-ac', '2', '-ar', '48000',
-      '-vn', '-sn', '-dn',
+      '-map',
+      `0:a:${out.audioIndex}`,
+      '-c:a',
+      'aac',
+      '-b:a',
+      `${ladder.audioKbps}k`,
+      '-ac',
+      '2',
+      '-ar',
+      '48000',
+      '-vn',
+      '-sn',
+      '-dn',
       ...hlsMuxerArgs(ladder.segmentS, out.dir),
     );
   }
@@ -93,7 +133,25 @@ export function transcodeArgs(plan: TranscodePlan): string[] {
 
 /** One still frame as PNG, for posters when the lab gave no artwork. */
 export function frameGrabArgs(source: string, atS: number, out: string): string[] {
-  return ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-ss', atS.toFixed(3), '-i', source, '-frames:v', '1', '-an', '-f', 'image2', '-c:v', 'png', out];
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-y',
+    '-ss',
+    atS.toFixed(3),
+    '-i',
+    source,
+    '-frames:v',
+    '1',
+    '-an',
+    '-f',
+    'image2',
+    '-c:v',
+    'png',
+    out,
+  ];
 }
 
 /** SubRip or WebVTT sidecar to WebVTT. */
@@ -110,5 +168,10 @@ export function progressSeconds(line: string): number | null {
 
 /** Text that is safe inside a drawtext `text=` option within a filtergraph. */
 export function escapeDrawtext(text: string): string {
-  return text.replace(/\\/g, '\\\\\\\\').replace(/'/g, "\u2019").replace(/:/g, '\\:').replace(/%/g, '\\%').replace(/,/g, '\\,');
+  return text
+    .replace(/\\/g, '\\\\\\\\')
+    .replace(/'/g, '\u2019')
+    .replace(/:/g, '\\:')
+    .replace(/%/g, '\\%')
+    .replace(/,/g, '\\,');
 }

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { MediaError } from '../errors.ts';
-import { findMediaBinaries, type MediaBinaries } from './binaries.ts';
+import { findMediaBinaries, type MediaBinaries, type MediaEnv } from './binaries.ts';
 import { probeArgs, progressSeconds } from './ffmpeg-commands.ts';
 
 export interface FfmpegRunOptions {
@@ -23,8 +23,19 @@ export interface RawProbe {
 export class Ffmpeg {
   constructor(readonly binaries: MediaBinaries) {}
 
-  static locate(log?: (line: string) => void): Ffmpeg {
-    return new Ffmpeg(findMediaBinaries(log));
+  static locate(env?: MediaEnv): Ffmpeg {
+    return new Ffmpeg(findMediaBinaries(env));
+  }
+
+  /**
+   * One line for the log that says which ffmpeg this is: the caller that locates the binaries
+   * logs it once, so a run never leaves anyone guessing (the npm fallback is a 2018 4.x build).
+   */
+  async describe(): Promise<string> {
+    const version = await this.version();
+    if (this.binaries.origin === 'system')
+      return `ffmpeg: system ${this.binaries.ffmpeg} (version ${version}), ffprobe ${this.binaries.ffprobe}`;
+    return `ffmpeg: no system ffmpeg/ffprobe, using the npm fallback ${this.binaries.ffmpeg} (version ${version}, an old 4.x build from 2018; install ffmpeg for production), ffprobe ${this.binaries.ffprobe}`;
   }
 
   run(args: string[], options: FfmpegRunOptions): Promise<void> {
@@ -45,10 +56,20 @@ export class Ffmpeg {
         // Keep the tail: the last lines say what went wrong.
         stderr = (stderr + chunk).slice(-4000);
       });
-      child.on('error', (error) => reject(new MediaError('FFMPEG_MISSING', `cannot run ${this.binaries.ffmpeg}: ${error.message}`, { cause: error })));
+      child.on('error', (error) =>
+        reject(
+          new MediaError('FFMPEG_MISSING', `cannot run ${this.binaries.ffmpeg}: ${error.message}`, { cause: error }),
+        ),
+      );
       child.on('close', (code, signal) => {
         if (code === 0) resolve();
-        else reject(new MediaError('FFMPEG_FAILED', `ffmpeg failed while ${options.purpose} (${signal ?? `exit ${code}`}): ${lastLines(stderr)}`));
+        else
+          reject(
+            new MediaError(
+              'FFMPEG_FAILED',
+              `ffmpeg failed while ${options.purpose} (${signal ?? `exit ${code}`}): ${lastLines(stderr)}`,
+            ),
+          );
       });
     });
   }
@@ -61,9 +82,19 @@ export class Ffmpeg {
       let err = '';
       child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
       child.stderr.setEncoding('utf8').on('data', (c: string) => (err = (err + c).slice(-4000)));
-      child.on('error', (error) => reject(new MediaError('FFMPEG_MISSING', `cannot run ${this.binaries.ffprobe}: ${error.message}`, { cause: error })));
+      child.on('error', (error) =>
+        reject(
+          new MediaError('FFMPEG_MISSING', `cannot run ${this.binaries.ffprobe}: ${error.message}`, { cause: error }),
+        ),
+      );
       child.on('close', (code) => {
-        if (code !== 0) return reject(new MediaError('SOURCE_UNREADABLE', `${source} is not a readable media file: ${lastLines(err) || `ffprobe exit ${code}`}`));
+        if (code !== 0)
+          return reject(
+            new MediaError(
+              'SOURCE_UNREADABLE',
+              `${source} is not a readable media file: ${lastLines(err) || `ffprobe exit ${code}`}`,
+            ),
+          );
         try {
           resolve(JSON.parse(out) as RawProbe);
         } catch (error) {
