@@ -7,6 +7,7 @@
  * resume link subscribes to their seat's topics once paired.
  */
 import type { RemoteCommand, SeatPlayback } from '@ifec/protocol';
+import type { FlightMessage } from '../flight/flight-messages.ts';
 import { MqttSocket, text } from './mqtt-socket.ts';
 import type { Screen, ViewerCredentials } from './seat-identity.ts';
 
@@ -30,6 +31,8 @@ export interface CabinEvents {
   onSession?(sessionId: string): void;
   /** A paired phone's command, already checked by the appliance. */
   onRemote?(command: RemoteCommand): void;
+  /** flight/position, flight/phase, policy/current: already validated against protocol's schemas. */
+  onFlight?(message: FlightMessage): void;
 }
 
 export interface SeatStatus {
@@ -48,6 +51,8 @@ export class CabinLink {
   private readonly startedAt = performance.now();
   private status: SeatStatus = { playing: null, dnd: false, callLight: false, lastError: null };
   private readonly listeners = new Set<(topic: string, payload: Uint8Array) => void>();
+  /** The flight validators bring zod and protocol's schemas: their own chunk, fetched while the app boots. */
+  private flightParser: Promise<typeof import('../flight/flight-messages.ts')> | undefined;
 
   constructor(private readonly screen: Screen, private readonly credentials: () => Promise<ViewerCredentials | undefined>, private readonly events: CabinEvents) {}
 
@@ -59,7 +64,9 @@ export class CabinLink {
     if (!credentials) return this.retryLater();
     const { username, password } = credentials;
     const mine = (leaf: string) => `seat/${seat!.seatId}/${leaf}`;
-    const subscriptions = seat ? ['cabin/#', mine('state'), mine('command'), mine('session'), mine('remote')] : ['cabin/#'];
+    // Broadcast trees (protocol's BROADCAST_ROOTS); flight-messages.ts picks its exact topics out of them.
+    const broadcasts = ['cabin/#', 'flight/#', 'policy/#'];
+    const subscriptions = seat ? [...broadcasts, mine('state'), mine('command'), mine('session'), mine('remote')] : broadcasts;
     this.socket = new MqttSocket({
       url: url.href,
       clientId: `${username.replace(':', '-')}-${Math.random().toString(36).slice(2, 8)}`,
@@ -137,6 +144,21 @@ export class CabinLink {
   }
 
   private receive(topic: string, bytes: Uint8Array): void {
+    if (topic.startsWith('flight/') || topic.startsWith('policy/')) {
+      // One promise for every message: they are handled in the order they came.
+      this.flightParser ??= import('../flight/flight-messages.ts');
+      void this.flightParser.then(({ parseFlightMessage }) => {
+        const flight = parseFlightMessage(topic, bytes);
+        if (!flight) return;
+        if (flight.ok) this.events.onFlight?.(flight.message);
+        else {
+          // Dropped, with the reason in the console and on the crew's seat map (lastError).
+          console.warn(`cabin bus: dropped ${topic}: ${flight.reason}`);
+          this.setStatus({ lastError: `bad message on ${topic}: ${flight.reason}`.slice(0, 500) });
+        }
+      });
+      return;
+    }
     const seat = this.screen.seat?.seatId;
     if (seat === undefined && topic !== 'cabin/pa') return; // a phone's seat topics belong to the resume link
     const payload = text(bytes);
