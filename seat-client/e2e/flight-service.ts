@@ -113,7 +113,7 @@ export function fixAlong(f: number, over: Partial<FlightPosition> = {}): FlightP
     quality: 'live',
     source: 'simulator',
     phase: 'cruise',
-    region: f < 0.2 ? 'PL' : f < 0.5 ? 'KZ' : f < 0.75 ? 'IN' : null,
+    region: f < 0.2 ? 'PL' : f < 0.45 ? 'KZ' : f < 0.55 ? 'AF' : f < 0.75 ? 'IN' : null,
     distanceFlownM: total * f,
     distanceToGoM: toGo,
     eta: new Date(now.getTime() + (toGo / gs) * 1000).toISOString(),

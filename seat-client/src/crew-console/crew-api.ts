@@ -1,4 +1,6 @@
 /** The crew console's calls to the appliance (crew token as a bearer). */
+import type { FlightPlanUpdate } from '@ifec/protocol/flight';
+
 export interface SeatRow {
   seatId: string;
   cabinClass: string;
@@ -71,6 +73,10 @@ export class CrewApi {
   /** Ends every passenger session: resume state, phone pairings and seat settings are wiped. */
   resetForNextFlight(): Promise<{ sessionsEnded: number; phonesUnpaired: number; titlesCounted: number }> {
     return this.call('POST', '/api/crew/flight/reset', {});
+  }
+  /** Origin, destination and flight number (the flight domain answers with the new flight/phase). */
+  setFlight(plan: FlightPlanUpdate): Promise<unknown> {
+    return this.call('PUT', '/api/crew/flight', plan);
   }
   command(seatId: string, command: { action: 'lock' | 'unlock' | 'reset' | 'ack-call' } | { action: 'parental-lock'; on: boolean }): Promise<unknown> {
     return this.call('POST', `/api/crew/seats/${encodeURIComponent(seatId)}/command`, command);
