@@ -153,6 +153,10 @@ for (const c of cases) {
       await page.goto(`${env.cabin.baseUrl}/#/`);
       await page.waitForSelector('#flight-strip:not([hidden])');
       assert.match(await page.locator('#strip-time').innerText(), /\d/);
+      // The destination in the seat's language (the appliance sends the airport's English city name).
+      await page.waitForSelector(
+        `#flight-strip .strip-destination:text("${c.locale === 'ar' ? 'سنغافورة' : 'Singapore'}")`,
+      );
       await screenshot(page, `home-${c.name}-flight-strip`);
     } finally {
       await context.close();

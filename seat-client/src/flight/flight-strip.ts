@@ -9,6 +9,9 @@ import type { FlightAwareness } from './flight-state.ts';
 
 export class FlightStrip {
   readonly el = h('a', { href: '#/map', class: 'flight-strip', id: 'flight-strip', hidden: true });
+  /** City names in the UI languages: a small chunk, fetched once a destination is known (the code shows until then). */
+  private cityNames: typeof import('../map/city-names.ts') | undefined;
+  private loading = false;
 
   constructor(
     private readonly flight: FlightAwareness,
@@ -31,7 +34,20 @@ export class FlightStrip {
       return;
     }
     this.el.hidden = false;
-    const place = destination ? (destination.city ?? destination.iata ?? destination.icao) : '';
+    if (destination && !this.cityNames && !this.loading) {
+      this.loading = true;
+      void import('../map/city-names.ts').then(
+        (m) => {
+          this.cityNames = m;
+          this.render();
+        },
+        () => undefined,
+      );
+    }
+    const lang = this.locale().lang;
+    const place = destination
+      ? (this.cityNames?.airportCityName(destination, lang) ?? destination.iata ?? destination.icao)
+      : '';
     const flightNumber = this.flight.phase?.flightNumber;
     const time = this.locale().duration(Math.max(0, Math.round(seconds / 60) * 60));
     this.el.dataset.secondsToGo = String(Math.round(seconds));

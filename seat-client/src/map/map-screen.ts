@@ -13,8 +13,9 @@ import type { Airport, FlightPosition } from '@ifec/protocol';
 import { type GeoProjection, geoCircle, geoGraticule10, geoPath } from 'd3-geo';
 import type { FlightAwareness } from '../flight/flight-state.ts';
 import { h, replace } from '../ui/dom.ts';
+import { airportCityName } from './city-names.ts';
 import { antipode, distanceFromLegM, distanceM, type LonLat, subsolarPoint } from './geo-math.ts';
-import { CITIES, type City, cityName, nearestCity } from './map-cities.ts';
+import { CITIES, type City, cityName } from './map-cities.ts';
 import { type MapStrings, mapStringsFor } from './map-strings.ts';
 import { AIRCRAFT_ZOOM_KM, fitProjection, type MapViewKind, screenHeadingDeg } from './map-view.ts';
 import { worldShapes } from './map-world.ts';
@@ -427,11 +428,7 @@ function airborne(p: FlightPosition): boolean {
   return !['gate', 'taxi_out', 'taxi_in', 'landed'].includes(p.phase);
 }
 
-/** The airport's city in the seat's language when the bundled list has it, else the name the appliance gave. */
-function airportCity(a: Airport, lang: string): string {
-  const city = nearestCity([a.lon, a.lat], 60, distanceM);
-  return city ? cityName(city, lang) : (a.city ?? a.name);
-}
+const airportCity = airportCityName;
 
 function regionName(code: string, lang: string): string {
   try {
