@@ -53,6 +53,8 @@ export class CabinLink {
   private readonly listeners = new Set<(topic: string, payload: Uint8Array) => void>();
   /** The flight validators bring zod and protocol's schemas: their own chunk, fetched while the app boots. */
   private flightParser: Promise<typeof import('../flight/flight-messages.ts')> | undefined;
+  /** A flood of bad flight messages must not become a flood of health reports: one every 10 s at most. */
+  private lastDropReportedAt = -Infinity;
 
   constructor(private readonly screen: Screen, private readonly credentials: () => Promise<ViewerCredentials | undefined>, private readonly events: CabinEvents) {}
 
@@ -154,7 +156,10 @@ export class CabinLink {
         else {
           // Dropped, with the reason in the console and on the crew's seat map (lastError).
           console.warn(`cabin bus: dropped ${topic}: ${flight.reason}`);
-          this.setStatus({ lastError: `bad message on ${topic}: ${flight.reason}`.slice(0, 500) });
+          if (performance.now() - this.lastDropReportedAt > 10_000) {
+            this.lastDropReportedAt = performance.now();
+            this.setStatus({ lastError: `bad message on ${topic}: ${flight.reason}`.slice(0, 500) });
+          }
         }
       });
       return;

@@ -338,7 +338,7 @@ export function movingMap(deps: MovingMapDeps): MovingMap {
             : q === 'lost'
               ? s.lost
               : '';
-    if (pos) aircraft.setAttribute('aria-label', `${s.flightInfo}: ${pos.lat.toFixed(2)}, ${pos.lon.toFixed(2)}`);
+    if (pos) aircraft.setAttribute('aria-label', `${s.title}: ${pos.lat.toFixed(2)}, ${pos.lon.toFixed(2)}`);
     unitsButton.textContent = `${s.units}: ${units === 'metric' ? s.metric : s.imperial}`;
     for (const b of viewButtons) b.setAttribute('aria-pressed', String(b.dataset.view === view));
     zoomIn.disabled = view !== 'aircraft' || zoom >= AIRCRAFT_ZOOM_KM.length - 1;
