@@ -18,6 +18,7 @@ import { displayName } from '../catalog/cards.ts';
 import { FlightAwareness } from '../flight/flight-state.ts';
 import { FlightStrip } from '../flight/flight-strip.ts';
 import { PolicyNotice } from '../flight/policy-notice.ts';
+import { forgetMapPreferences } from '../map/map-preferences.ts';
 import { mapView } from '../map/open-map.ts';
 import { pairScreen } from '../pairing/pair-screen.ts';
 import { playerScreen } from '../player/player-screen.ts';
@@ -46,6 +47,7 @@ async function boot(): Promise<void> {
   const wipe = async () => {
     settings.reset(navigator.language);
     parental.reset();
+    forgetMapPreferences(localStorage);
     cabin.setStatus({ callLight: false, dnd: false, playing: null });
     await catalog.forgetPersonal().catch(() => undefined);
     location.hash = '#/';

@@ -16,6 +16,7 @@ import { h, replace } from '../ui/dom.ts';
 import { airportCityName } from './city-names.ts';
 import { antipode, distanceFromLegM, distanceM, type LonLat, subsolarPoint } from './geo-math.ts';
 import { CITIES, type City, cityName } from './map-cities.ts';
+import { MAP_VIEW_KEY } from './map-preferences.ts';
 import { type MapStrings, mapStringsFor } from './map-strings.ts';
 import { AIRCRAFT_ZOOM_KM, fitProjection, type MapViewKind, screenHeadingDeg } from './map-view.ts';
 import { worldShapes } from './map-world.ts';
@@ -52,7 +53,6 @@ export interface MovingMap {
 const SEAT_STALE_AFTER_MS = 10_000;
 /** Cities this close to the route are labelled on the whole-route and world views. */
 const ROUTE_CITY_KM = 350;
-const VIEW_KEY = 'ifec.map.view';
 
 export function movingMap(deps: MovingMapDeps): MovingMap {
   const { flight } = deps;
@@ -63,7 +63,7 @@ export function movingMap(deps: MovingMapDeps): MovingMap {
   const world = worldShapes();
   let units: UnitSystem = unitSystemFor(deps.storage, deps.deviceLanguage);
   let view: MapViewKind =
-    (['route', 'aircraft', 'world'] as const).find((v) => v === deps.storage.getItem(VIEW_KEY)) ?? 'route';
+    (['route', 'aircraft', 'world'] as const).find((v) => v === deps.storage.getItem(MAP_VIEW_KEY)) ?? 'route';
   let zoom = 1;
 
   const canvas = h('canvas', { class: 'map-canvas', 'aria-hidden': 'true' });
@@ -131,7 +131,7 @@ export function movingMap(deps: MovingMapDeps): MovingMap {
 
   function setView(v: MapViewKind): void {
     view = v;
-    deps.storage.setItem(VIEW_KEY, v);
+    deps.storage.setItem(MAP_VIEW_KEY, v);
     refresh();
   }
   function setZoom(z: number): void {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { forgetMapPreferences } from './map-preferences.ts';
 import {
   formatAltitude,
   formatDistance,
@@ -27,6 +28,9 @@ test('the unit system follows the device region until the passenger picks one', 
   assert.equal(unitSystemFor(storage, 'fr-FR'), 'imperial');
   store.set('ifec.map.units', 'parsecs');
   assert.equal(unitSystemFor(storage, 'fr-FR'), 'metric', 'a damaged choice falls back to the region');
+  saveUnitSystem(storage, 'imperial');
+  forgetMapPreferences({ removeItem: (k: string) => void store.delete(k) });
+  assert.equal(unitSystemFor(storage, 'fr-FR'), 'metric', "a new flight forgets the last passenger's choice");
 });
 
 test('cruise figures in metric and imperial, in English', () => {

@@ -3,22 +3,23 @@
  * comes in SI units (protocol/src/flight.ts); this turns it into "10,668 m" or "35,000 ft",
  * "−54 °C" or "−65 °F", "2 h 05 min", and local times from an offset.
  */
+import { MAP_UNITS_KEY } from './map-preferences.ts';
+
 export type UnitSystem = 'metric' | 'imperial';
 
 /** Where people read miles and °F: the United States, Liberia, Myanmar (by the device's region). */
 const IMPERIAL_REGIONS = new Set(['US', 'LR', 'MM']);
-const UNITS_KEY = 'ifec.map.units';
 
 /** The passenger's choice if they made one on the map, else what the device's region reads. */
 export function unitSystemFor(storage: Pick<Storage, 'getItem'>, deviceLanguage: string): UnitSystem {
-  const saved = storage.getItem(UNITS_KEY);
+  const saved = storage.getItem(MAP_UNITS_KEY);
   if (saved === 'metric' || saved === 'imperial') return saved;
   const region = deviceLanguage.split(/[-_]/)[1]?.toUpperCase();
   return region && IMPERIAL_REGIONS.has(region) ? 'imperial' : 'metric';
 }
 
 export function saveUnitSystem(storage: Pick<Storage, 'setItem'>, system: UnitSystem): void {
-  storage.setItem(UNITS_KEY, system);
+  storage.setItem(MAP_UNITS_KEY, system);
 }
 
 const FT_PER_M = 3.280839895;
