@@ -10,3 +10,4 @@ export * from './sync.ts';
 export * from './replication.ts';
 export * from './resume.ts';
 export * from './flight.ts';
+export * from './policy.ts';

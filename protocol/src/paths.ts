@@ -39,6 +39,8 @@ export const paths = {
     seatCommand: '/api/crew/seats/:seatId/command',
     announcements: '/api/crew/announcements',
     pa: '/api/crew/pa',
+    /** Purser or cabin crew: origin, destination, flight number (flightPlanUpdate). */
+    flight: '/api/crew/flight',
     sync: '/api/crew/sync',
     syncNow: '/api/crew/sync/now',
     bundleExport: '/api/crew/sync/bundles/export',

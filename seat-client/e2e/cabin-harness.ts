@@ -39,16 +39,16 @@ export function buildSeatApp(): void {
   execFileSync(process.execPath, [path.resolve(here, '../build-if-stale.mjs')], { stdio: 'inherit' });
 }
 
-async function boot(dataDir: string, httpPort: number): Promise<RunningAppliance> {
-  const config = loadConfig({ IFEC_DATA_DIR: dataDir, IFEC_HTTP_PORT: String(httpPort), IFEC_MQTT_PORT: '0', IFEC_HOST: '127.0.0.1', IFEC_DEMO: '1', IFEC_LOG_LEVEL: 'silent' });
+async function boot(dataDir: string, httpPort: number, env: Record<string, string> = {}): Promise<RunningAppliance> {
+  const config = loadConfig({ IFEC_DATA_DIR: dataDir, IFEC_HTTP_PORT: String(httpPort), IFEC_MQTT_PORT: '0', IFEC_HOST: '127.0.0.1', IFEC_DEMO: '1', IFEC_LOG_LEVEL: 'silent', ...env });
   return startAppliance(config, pino({ level: process.env.E2E_LOG ?? 'silent' }));
 }
 
 /** Starts an appliance on a fresh data dir and waits until the demo catalogue is replicated. */
-export async function startCabin(options: { minTitles?: number } = {}): Promise<Cabin> {
+export async function startCabin(options: { minTitles?: number; env?: Record<string, string> } = {}): Promise<Cabin> {
   buildSeatApp();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-e2e-'));
-  let appliance: RunningAppliance | undefined = await boot(dataDir, 0);
+  let appliance: RunningAppliance | undefined = await boot(dataDir, 0, options.env);
   const httpPort = appliance.httpPort;
   const baseUrl = `http://127.0.0.1:${httpPort}`;
   const file = JSON.parse(fs.readFileSync(path.join(dataDir, 'first-run-credentials.json'), 'utf8')) as Credentials;
@@ -61,7 +61,7 @@ export async function startCabin(options: { minTitles?: number } = {}): Promise<
     },
     async restart() {
       await cabin.stop();
-      cabin.appliance = await boot(dataDir, httpPort);
+      cabin.appliance = await boot(dataDir, httpPort, options.env);
       await waitForCatalog(baseUrl, options.minTitles ?? 10);
     },
   };

@@ -8,6 +8,7 @@ import type { SettingsStore } from '../settings/settings.ts';
 import type { ParentalLock } from '../settings/parental-lock.ts';
 import type { RemoteCommand } from '@ifec/protocol';
 import type { ResumeLink } from '../resume/resume-link.ts';
+import type { FlightAwareness } from '../flight/flight-state.ts';
 
 export interface PlaybackHooks {
   /** Pauses for a cabin event and remembers whether to resume. */
@@ -35,6 +36,12 @@ export interface AppContext {
   navigate(hash: string): void;
   /** Set by the player while it is on screen. */
   playback: PlaybackHooks | undefined;
+  /** Position, phase and the policy in force (cabin bus); the catalogue above already hides what it restricts. */
+  flight: FlightAwareness;
+  /** The home screen's strip (time to destination): one element that updates itself. */
+  flightStrip: HTMLElement;
+  /** The appliance refused a title here (451 REGION_BLOCKED): leave the player and say why. */
+  regionBlocked(titleId: string): void;
   /** What this seat or phone shows the appliance to open playback. */
   credentials(): Promise<ViewerCredentials | undefined>;
 }

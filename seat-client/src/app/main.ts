@@ -15,6 +15,12 @@ import { visibleTo } from '../catalog/model.ts';
 import { searchScreen } from '../catalog/search-screen.ts';
 import { openCatalogSource } from '../catalog/open-source.ts';
 import { Locale } from '../i18n/i18n.ts';
+import { displayName } from '../catalog/cards.ts';
+import { FlightAwareness } from '../flight/flight-state.ts';
+import { FlightStrip } from '../flight/flight-strip.ts';
+import { PolicyNotice } from '../flight/policy-notice.ts';
+import { forgetMapPreferences } from '../map/map-preferences.ts';
+import { mapView } from '../map/open-map.ts';
 import { pairScreen } from '../pairing/pair-screen.ts';
 import { playerScreen } from '../player/player-screen.ts';
 import { ResumeLink } from '../resume/resume-link.ts';
@@ -34,11 +40,15 @@ async function boot(): Promise<void> {
   const overlays = new CabinOverlays();
   let pa: PaState | null = null;
   let busUp = false;
+  const flight = new FlightAwareness();
+  const flightStrip = new FlightStrip(flight, () => locale);
+  const policyNotice = new PolicyNotice();
 
   // Everything personal on this device, for a new flight (crew reset or a new passenger session).
   const wipe = async () => {
     settings.reset(navigator.language);
     parental.reset();
+    forgetMapPreferences(localStorage);
     cabin.setStatus({ callLight: false, dnd: false, playing: null });
     await catalog.forgetPersonal().catch(() => undefined);
     location.hash = '#/';
@@ -87,6 +97,11 @@ async function boot(): Promise<void> {
         else ctx.navigate(`#/play/${encodeURIComponent(command.titleId)}?from=${Math.round(from * 10) / 10}`);
       }
     },
+    onFlight(message) {
+      if (message.kind === 'position') flight.setPosition(message.value);
+      else if (message.kind === 'phase') flight.setPhase(message.value);
+      else flight.setPolicy(message.value, message.blocks);
+    },
     onBusStatus(connected) {
       busUp = connected;
       updateOffline();
@@ -104,12 +119,33 @@ async function boot(): Promise<void> {
   const ctx: AppContext = {
     screen, settings, catalog, cabin, parental, resume,
     locale: () => locale,
-    titles: () => visibleTo(catalog.titles(), screen.device, parental.active),
-    title: (id) => visibleTo(catalog.titles(), screen.device, parental.active).find((t) => t.id === id),
+    // Titles the policy in force restricts are hidden at once (the key server refuses them too).
+    titles: () => visibleTo(catalog.titles(), screen.device, parental.active).filter((t) => !flight.blocks(t)),
+    title: (id) => visibleTo(catalog.titles(), screen.device, parental.active).find((t) => t.id === id && !flight.blocks(t)),
     navigate: (hash) => { location.hash = hash; },
     playback: undefined,
     credentials,
+    flight,
+    flightStrip: flightStrip.el,
+    regionBlocked: (titleId) => stopRestricted(titleId, 'refused'),
   };
+
+  /** Leaves the player of a title that may not be shown here, and says why in the passenger's language. */
+  function stopRestricted(titleId: string, reason: 'policy' | 'refused'): void {
+    const title = catalog.titles().find((t) => t.id === titleId);
+    ctx.playback?.holdForCabin();
+    policyNotice.show(locale, title ? displayName(title, locale) : titleId, reason);
+    cabin.setStatus({ playing: null, lastError: `playback of ${titleId} stopped: not allowed in this airspace (${reason})` });
+    if (parseRoute(location.hash).name === 'play') location.hash = '#/';
+  }
+  flight.subscribe((change) => {
+    if (change !== 'policy') return;
+    const playing = ctx.playback?.titleId;
+    const title = playing ? catalog.titles().find((t) => t.id === playing) : undefined;
+    if (playing && (title ? flight.blocks(title) : flight.blocks({ id: playing }))) stopRestricted(playing, 'policy');
+    // Catalogue screens drop the restricted titles now; the player and the map stay as they are.
+    else if (!['play', 'map', 'search', 'pair'].includes(parseRoute(location.hash).name)) render(true);
+  });
 
   const shell = new Shell({
     seatLabel: screen.seat?.seatId,
@@ -122,7 +158,7 @@ async function boot(): Promise<void> {
     toggleDnd: () => settings.update({ doNotDisturb: !settings.current.doNotDisturb }),
   });
   const app = document.getElementById('app')!;
-  app.replaceChildren(shell.header, overlays.offline, shell.main, overlays.pa, overlays.locked);
+  app.replaceChildren(shell.header, overlays.offline, policyNotice.el, shell.main, overlays.pa, overlays.locked);
 
   let view: View | undefined;
   let routeKey = '';
@@ -138,9 +174,9 @@ async function boot(): Promise<void> {
       return;
     }
     const key = location.hash;
-    // Do not rebuild the player, a search being typed or the pairing screen (a new code each time) when only data changed.
+    // Do not rebuild the player, a search being typed, the pairing screen (a new code each time) or the map when only data changed.
     const route = parseRoute(key);
-    if (!force && key === routeKey && (route.name === 'play' || route.name === 'search' || route.name === 'pair')) return;
+    if (!force && key === routeKey && (route.name === 'play' || route.name === 'search' || route.name === 'pair' || route.name === 'map')) return;
     rendering = true;
     try {
       const focused = document.activeElement?.id;
@@ -175,6 +211,7 @@ async function boot(): Promise<void> {
       case 'play': return playerScreen(ctx, route.id, route.from);
       case 'settings': return settingsScreen(ctx);
       case 'pair': return pairScreen(ctx, route.code);
+      case 'map': return mapView(ctx, flight);
     }
   }
   function updateOffline(): void {
@@ -189,6 +226,7 @@ async function boot(): Promise<void> {
     cabin.setStatus({ dnd: settings.current.doNotDisturb });
     overlays.render(locale);
     if (pa) overlays.showPa(pa, locale);
+    flightStrip.render();
     if (changed || parseRoute(location.hash).name !== 'play') render(true);
     else renderShell();
   };

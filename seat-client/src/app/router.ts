@@ -6,6 +6,7 @@ export type Route =
   | { name: 'title'; id: string }
   | { name: 'play'; id: string; from: number }
   | { name: 'settings' }
+  | { name: 'map' }
   | { name: 'pair'; code?: string };
 
 const SHELVES = new Set(['movies', 'tv', 'music', 'kids', 'live']);
@@ -25,6 +26,8 @@ export function parseRoute(hash: string): Route {
       return parts[1] ? { name: 'play', id: parts[1], from: Math.max(0, Number(params.get('from')) || 0) } : { name: 'home' };
     case 'settings':
       return { name: 'settings' };
+    case 'map':
+      return { name: 'map' };
     case 'pair': {
       const code = params.get('code');
       return code ? { name: 'pair', code } : { name: 'pair' };

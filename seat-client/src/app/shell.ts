@@ -31,6 +31,7 @@ export class Shell {
         link('#/browse/music', t.music, 'music'),
         link('#/browse/kids', t.kids, 'kids'),
         link('#/browse/live', t.live, 'live'),
+        link('#/map', t.map, 'map'),
         link('#/search', [icon('search'), t.search], 'search'),
         link('#/settings', [icon('gear'), t.settings], 'settings'),
         link('#/pair', seat ? t.pairPhone : t.mySeat, 'pair'),

@@ -29,6 +29,10 @@ export class CabinLink {
   private readonly startedAt = performance.now();
   private status: SeatStatus = { playing: null, dnd: false, callLight: false, lastError: null };
   private readonly listeners = new Set<(topic: string, payload: Uint8Array) => void>();
+  /** The flight validators bring zod and protocol's schemas: their own chunk, fetched while the app boots. */
+  private flightParser: Promise<typeof import('../flight/flight-messages.ts')> | undefined;
+  /** A flood of bad flight messages must not become a flood of health reports: one every 10 s at most. */
+  private lastDropReportedAt = -Infinity;
 
   constructor(
     private readonly screen: Screen,
@@ -43,15 +47,17 @@ export class CabinLink {
     const credentials = await this.credentials();
     if (!credentials) return this.retryLater();
     const { username, password } = credentials;
+    // Broadcast trees (protocol's BROADCAST_ROOTS); flight-messages.ts picks its exact topics out of them.
+    const broadcasts = ['cabin/#', 'flight/#', 'policy/#'];
     const subscriptions = seat
       ? [
-          'cabin/#',
+          ...broadcasts,
           topics.seatState(seat.seatId),
           topics.seatCommand(seat.seatId),
           resumeTopics.session(seat.seatId),
           resumeTopics.remote(seat.seatId),
         ]
-      : ['cabin/#'];
+      : broadcasts;
     this.socket = new MqttSocket({
       url: url.href,
       clientId: `${username.replace(':', '-')}-${Math.random().toString(36).slice(2, 8)}`,
@@ -133,6 +139,24 @@ export class CabinLink {
   }
 
   private receive(topic: string, bytes: Uint8Array): void {
+    if (topic.startsWith('flight/') || topic.startsWith('policy/')) {
+      // One promise for every message: they are handled in the order they came.
+      this.flightParser ??= import('../flight/flight-messages.ts');
+      void this.flightParser.then(({ parseFlightMessage }) => {
+        const flight = parseFlightMessage(topic, bytes);
+        if (!flight) return;
+        if (flight.ok) this.events.onFlight?.(flight.message);
+        else {
+          // Dropped, with the reason in the console and on the crew's seat map (lastError).
+          console.warn(`cabin bus: dropped ${topic}: ${flight.reason}`);
+          if (performance.now() - this.lastDropReportedAt > 10_000) {
+            this.lastDropReportedAt = performance.now();
+            this.setStatus({ lastError: `bad message on ${topic}: ${flight.reason}`.slice(0, 500) });
+          }
+        }
+      });
+      return;
+    }
     dispatchCabinMessage(topic, bytes, this.screen.seat?.seatId, this.events, (message, detail) => {
       warnOnConsole(message, detail);
       this.status.lastError = `bad message on ${detail.topic}: ${detail.reason}`.slice(0, 500);

@@ -11,6 +11,7 @@ import {
   type RemoteCommand,
   type SeatCommandMessage,
 } from '@ifec/protocol';
+import type { FlightMessage } from '../flight/flight-messages.ts';
 
 export interface CrewControls {
   locked: boolean;
@@ -26,6 +27,8 @@ export interface CabinEvents {
   onSession?(sessionId: string): void;
   /** A paired phone's command, already checked by the appliance. */
   onRemote?(command: RemoteCommand): void;
+  /** flight/position, flight/phase, policy/current: already validated against protocol's schemas. */
+  onFlight?(message: FlightMessage): void;
 }
 
 export type Warn = (message: string, detail: { topic: string; reason: string }) => void;

@@ -21,6 +21,7 @@ export function homeScreen(ctx: AppContext): View {
   const genres = [...new Set(titles.flatMap((x) => x.genres))].sort((a, b) => a.localeCompare(b, locale.lang));
   const el = h('div', { class: 'home' },
     h('h1', { class: 'visually-hidden' }, t.home),
+    ctx.flightStrip,
     titles.length === 0 ? h('p', { class: 'empty' }, t.loading) : null,
     row(t.continueWatching, continuing, locale, 'continue'),
     row(t.favourites, favourites, locale, 'favourites'),

@@ -1,6 +1,7 @@
 /** The crew console's calls to the appliance (crew token as a bearer); paths and types from the protocol. */
 import {
   type Announcement,
+  type FlightPlanUpdate,
   fillPath,
   type PaState,
   paths,
@@ -61,6 +62,10 @@ export class CrewApi {
   /** Ends every passenger session: resume state, phone pairings and seat settings are wiped. */
   resetForNextFlight(): Promise<{ sessionsEnded: number; phonesUnpaired: number; titlesCounted: number }> {
     return this.call(paths.pairing.resetForNextFlight, { method: 'POST', body: {} });
+  }
+  /** Origin, destination and flight number (the flight domain answers with the new flight/phase). */
+  setFlight(plan: FlightPlanUpdate): Promise<unknown> {
+    return this.call(paths.crew.flight, { method: 'PUT', body: plan });
   }
   command(seatId: string, command: SeatCommand): Promise<unknown> {
     return this.call(fillPath(paths.crew.seatCommand, { seatId }), { method: 'POST', body: command });

@@ -8,6 +8,7 @@ import { h, replace } from '../ui/dom.ts';
 import type { Announcement, PaState, SeatMapEntry } from '@ifec/protocol';
 import { isRefusal } from '../api/api-client.ts';
 import { type Controls, CrewApi } from './crew-api.ts';
+import { FlightPanel } from './flight-panel.ts';
 
 const REFRESH_MS = 2000;
 const TOKEN_KEY = 'ifec.crew.token';
@@ -22,9 +23,12 @@ function start(root: HTMLElement): void {
   let confirmingReset = false;
   let timer: ReturnType<typeof setInterval> | undefined;
   const message = h('p', { class: 'message', role: 'status', id: 'crew-message' });
+  let flightStatus: FlightPanel | undefined;
 
   function showLogin(error?: string): void {
     clearInterval(timer);
+    flightStatus?.stop();
+    flightStatus = undefined;
     const crewId = h('input', { id: 'crew-id', type: 'text', autocomplete: 'username', required: true });
     const pin = h('input', { id: 'crew-pin', type: 'password', inputmode: 'numeric', autocomplete: 'current-password', required: true });
     replace(root, h('main', { class: 'login' },
@@ -36,6 +40,7 @@ function start(root: HTMLElement): void {
             const who = await api.login(crewId.value.trim(), pin.value);
             sessionStorage.setItem(TOKEN_KEY, (api as unknown as { token: string }).token);
             sessionStorage.setItem('ifec.crew.name', `${who.name} (${who.role})`);
+            sessionStorage.setItem('ifec.crew.id', crewId.value.trim());
             void showConsole();
           } catch (err) {
             showLogin(isRefusal(err) ? err.message : 'The appliance is not reachable.');
@@ -72,6 +77,12 @@ function start(root: HTMLElement): void {
       announcements = (await api.announcements()).announcements;
     } catch (err) {
       if (isRefusal(err) && err.status === 401) return showLogin();
+    }
+    const crewId = sessionStorage.getItem('ifec.crew.id');
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    if (!flightStatus && crewId && token) {
+      flightStatus = new FlightPanel({ baseUrl: location.origin, crewId, token, setFlight: (plan) => api.setFlight(plan) });
+      flightStatus.start();
     }
     await refresh();
     clearInterval(timer);
@@ -209,6 +220,7 @@ function start(root: HTMLElement): void {
             h('div', { class: 'buttons' }, calling.map((s) => h('button', { type: 'button', class: 'button', onClick: () => act(`Call at ${s.seatId}`, () => api.command(s.seatId, { action: 'ack-call' })) }, `Acknowledge ${s.seatId}`)))) : null,
           seatPanel(),
           paPanel(),
+          flightStatus?.el,
           flightPanel(),
           message,
         ),

@@ -44,6 +44,8 @@ export const en = {
   codeExpiredAsk: 'This code has expired: ask the seat for a new one.',
   codeLocked: 'Too many wrong codes: wait a few minutes, then try again.',
   seatFull: 'This seat already has two phones paired: unpair one first.',
+  map: 'Map', timeToDestination: 'Time to destination',
+  titleBlockedHere: '“{title}” may not be shown in the airspace we are flying through, so it has stopped. It will be available again later in the flight.',
 };
 export type UiStrings = typeof en;
 type Translation = { [K in keyof UiStrings]: string };
@@ -83,6 +85,8 @@ const fr: Translation = {
   codeExpiredAsk: "Ce code a expiré : demandez un nouveau code sur l'écran du siège.",
   codeLocked: 'Trop de codes incorrects : patientez quelques minutes, puis réessayez.',
   seatFull: "Deux téléphones sont déjà associés à ce siège : dissociez-en d'abord un.",
+  map: 'Carte', timeToDestination: 'Temps restant',
+  titleBlockedHere: '« {title} » ne peut pas être diffusé dans l’espace aérien que nous traversons ; la lecture est arrêtée. Il sera de nouveau disponible plus tard dans le vol.',
 };
 const de: Translation = {
   appName: 'Bordunterhaltung', home: 'Start', movies: 'Filme', tv: 'Serien', music: 'Musik', kids: 'Kinder', live: 'Live-TV',
@@ -119,6 +123,8 @@ const de: Translation = {
   codeExpiredAsk: 'Dieser Code ist abgelaufen: Fordern Sie am Sitz einen neuen an.',
   codeLocked: 'Zu viele falsche Codes: Warten Sie einige Minuten und versuchen Sie es dann erneut.',
   seatFull: 'Mit diesem Sitz sind bereits zwei Handys gekoppelt: Entkoppeln Sie zuerst eines.',
+  map: 'Karte', timeToDestination: 'Restflugzeit',
+  titleBlockedHere: '„{title}“ darf im Luftraum, den wir gerade durchfliegen, nicht gezeigt werden; die Wiedergabe wurde beendet. Später im Flug ist der Titel wieder verfügbar.',
 };
 const es: Translation = {
   appName: 'Entretenimiento a bordo', home: 'Inicio', movies: 'Películas', tv: 'Series', music: 'Música', kids: 'Niños', live: 'TV en directo',
@@ -155,6 +161,8 @@ const es: Translation = {
   codeExpiredAsk: 'Este código ha caducado: pide uno nuevo en el asiento.',
   codeLocked: 'Demasiados códigos incorrectos: espera unos minutos y vuelve a intentarlo.',
   seatFull: 'Este asiento ya tiene dos móviles vinculados: desvincula uno primero.',
+  map: 'Mapa', timeToDestination: 'Tiempo hasta el destino',
+  titleBlockedHere: '«{title}» no puede mostrarse en el espacio aéreo que estamos atravesando, por lo que se ha detenido. Volverá a estar disponible más adelante en el vuelo.',
 };
 const pt: Translation = {
   appName: 'Entretenimento a bordo', home: 'Início', movies: 'Filmes', tv: 'Séries', music: 'Música', kids: 'Crianças', live: 'TV ao vivo',
@@ -191,6 +199,8 @@ const pt: Translation = {
   codeExpiredAsk: 'Este código expirou: peça um novo no assento.',
   codeLocked: 'Demasiados códigos errados: aguarde alguns minutos e tente novamente.',
   seatFull: 'Este lugar já tem dois telemóveis emparelhados: desemparelhe um primeiro.',
+  map: 'Mapa', timeToDestination: 'Tempo até ao destino',
+  titleBlockedHere: '«{title}» não pode ser exibido no espaço aéreo que estamos a atravessar, por isso foi interrompido. Voltará a estar disponível mais tarde no voo.',
 };
 const it: Translation = {
   appName: 'Intrattenimento di bordo', home: 'Home', movies: 'Film', tv: 'Serie TV', music: 'Musica', kids: 'Bambini', live: 'TV in diretta',
@@ -227,6 +237,8 @@ const it: Translation = {
   codeExpiredAsk: 'Questo codice è scaduto: richiedine uno nuovo dal sedile.',
   codeLocked: 'Troppi codici errati: attendi qualche minuto e riprova.',
   seatFull: 'Questo posto ha già due telefoni associati: prima dissociane uno.',
+  map: 'Mappa', timeToDestination: 'Tempo alla destinazione',
+  titleBlockedHere: '«{title}» non può essere mostrato nello spazio aereo che stiamo attraversando, quindi è stato interrotto. Sarà di nuovo disponibile più avanti nel volo.',
 };
 const ar: Translation = {
   appName: 'الترفيه على متن الطائرة', home: 'الرئيسية', movies: 'أفلام', tv: 'مسلسلات', music: 'موسيقى', kids: 'أطفال', live: 'بث مباشر',
@@ -263,6 +275,8 @@ const ar: Translation = {
   codeExpiredAsk: 'انتهت صلاحية هذا الرمز: اطلب رمزًا جديدًا من شاشة المقعد.',
   codeLocked: 'محاولات خاطئة كثيرة: انتظر بضع دقائق ثم حاول مرة أخرى.',
   seatFull: 'هذا المقعد مقترن بهاتفين بالفعل: ألغِ إقران أحدهما أولًا.',
+  map: 'الخريطة', timeToDestination: 'الوقت المتبقي للوصول',
+  titleBlockedHere: 'لا يُسمح بعرض «{title}» في المجال الجوي الذي نعبره الآن، لذلك توقف التشغيل. سيتوفر مجددًا لاحقًا خلال الرحلة.',
 };
 const zh: Translation = {
   appName: '机上娱乐', home: '首页', movies: '电影', tv: '电视剧', music: '音乐', kids: '儿童', live: '电视直播',
@@ -299,6 +313,8 @@ const zh: Translation = {
   codeExpiredAsk: '此配对码已过期，请在座椅屏幕上获取新码。',
   codeLocked: '错误次数过多，请等待几分钟后再试。',
   seatFull: '此座位已配对两部手机，请先解除其中一部的配对。',
+  map: '地图', timeToDestination: '距目的地时间',
+  titleBlockedHere: '《{title}》不得在我们正在飞越的空域内播放，因此已停止播放。稍后在飞行途中将再次提供。',
 };
 const ja: Translation = {
   appName: '機内エンターテインメント', home: 'ホーム', movies: '映画', tv: 'テレビ', music: '音楽', kids: 'キッズ', live: 'ライブTV',
@@ -335,6 +351,8 @@ const ja: Translation = {
   codeExpiredAsk: 'このコードは有効期限が切れています。座席の画面で新しいコードを表示してください。',
   codeLocked: '誤ったコードの入力が多すぎます。数分待ってから、もう一度お試しください。',
   seatFull: 'この座席には既に2台のスマートフォンがペアリングされています。先に1台のペアリングを解除してください。',
+  map: '地図', timeToDestination: '目的地までの時間',
+  titleBlockedHere: '「{title}」は現在通過中の空域では上映できないため、再生を停止しました。このフライトの後半で再びご覧いただけます。',
 };
 const ko: Translation = {
   appName: '기내 엔터테인먼트', home: '홈', movies: '영화', tv: 'TV', music: '음악', kids: '키즈', live: '실시간 TV',
@@ -371,6 +389,8 @@ const ko: Translation = {
   codeExpiredAsk: '만료된 코드입니다. 좌석 화면에서 새 코드를 받으세요.',
   codeLocked: '잘못된 코드를 너무 많이 입력했습니다. 몇 분 후에 다시 시도하세요.',
   seatFull: '이 좌석에는 이미 휴대폰 2대가 페어링되어 있습니다. 먼저 1대의 페어링을 해제하세요.',
+  map: '지도', timeToDestination: '목적지까지 남은 시간',
+  titleBlockedHere: '‘{title}’은(는) 현재 통과 중인 영공에서 상영할 수 없어 재생이 중지되었습니다. 비행 후반에 다시 이용할 수 있습니다.',
 };
 const hi: Translation = {
   appName: 'उड़ान में मनोरंजन', home: 'होम', movies: 'फ़िल्में', tv: 'टीवी', music: 'संगीत', kids: 'बच्चे', live: 'लाइव टीवी',
@@ -407,6 +427,8 @@ const hi: Translation = {
   codeExpiredAsk: 'इस कोड की अवधि समाप्त हो गई है: सीट स्क्रीन से नया कोड लें।',
   codeLocked: 'बहुत बार गलत कोड डाला गया: कुछ मिनट रुकें, फिर दोबारा कोशिश करें।',
   seatFull: 'इस सीट से पहले ही दो फ़ोन पेयर हैं: पहले एक को अनपेयर करें।',
+  map: 'मानचित्र', timeToDestination: 'गंतव्य तक का समय',
+  titleBlockedHere: '“{title}” को उस हवाई क्षेत्र में नहीं दिखाया जा सकता जिससे हम गुज़र रहे हैं, इसलिए इसे रोक दिया गया है। उड़ान में आगे यह फिर से उपलब्ध होगा।',
 };
 
 export const translations = { en, fr, de, es, pt, it, ar, zh, ja, ko, hi } satisfies Record<string, Translation>;

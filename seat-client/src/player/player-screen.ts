@@ -9,7 +9,7 @@ import type { AppContext, View } from '../app/context.ts';
 import { displayName } from '../catalog/cards.ts';
 import { nextEpisode } from '../catalog/model.ts';
 import { h, replace } from '../ui/dom.ts';
-import { playbackUrl } from './playback-url.ts';
+import { PlaybackRefused, playbackUrl } from './playback-url.ts';
 
 const SAVE_EVERY_MS = 5000;
 const AD_CHARACTERISTIC = 'public.accessibility.describes-video';
@@ -170,6 +170,7 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
       }
       if (!held) await video.play().catch(() => { status.textContent = t.play; });
     } catch (error) {
+      if (error instanceof PlaybackRefused && (error.code === 'REGION_BLOCKED' || error.code === 'HTTP_451')) return ctx.regionBlocked(id);
       status.textContent = `${t.playError} (${(error as Error).message})`;
       ctx.cabin.setStatus({ lastError: `playback ${id}: ${(error as Error).message}`.slice(0, 500) });
     }
@@ -209,6 +210,8 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
     });
     player.on(HlsClass.Events.SUBTITLE_TRACK_SWITCH, fillSubtitles);
     player.on(HlsClass.Events.ERROR, (_e, data) => {
+      // The key server re-checks the airspace on every key: 451 means this title may not play here now.
+      if (data.response?.code === 451) return ctx.regionBlocked(id);
       if (data.fatal) {
         status.textContent = t.playError;
         ctx.cabin.setStatus({ lastError: `hls ${data.type}: ${data.details}`.slice(0, 500) });

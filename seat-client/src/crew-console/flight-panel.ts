@@ -1,0 +1,226 @@
+/**
+ * The crew console's flight status: phase, the position source in use and how good its fix
+ * is, the airspace and the rules in force, heard live on the cabin bus (crew may read
+ * flight/# and policy/#); and the flight plan form (flight number, origin, destination),
+ * checked with protocol's flightPlanUpdate before `PUT /api/crew/flight`.
+ *
+ * One element for the console's life: the console redraws its other panels every 2 s, and a
+ * form being typed in must not be rebuilt under the crew member's fingers.
+ */
+import { parseJson } from '@ifec/protocol';
+import {
+  type FlightPhaseState,
+  type FlightPlanUpdate,
+  type FlightPosition,
+  flightPhaseState,
+  flightPlanUpdate,
+  flightPosition,
+} from '@ifec/protocol';
+import { type PolicyCurrent, policyCurrent } from '@ifec/protocol';
+import { MAX_CONSUMED_PAYLOAD_BYTES, topics } from '@ifec/protocol';
+import { MqttSocket, text } from '../cabin/mqtt-socket.ts';
+import { h, replace } from '../ui/dom.ts';
+import { CrewApiError } from './crew-api.ts';
+
+export interface FlightPanelDeps {
+  baseUrl: string;
+  crewId: string;
+  token: string;
+  setFlight(plan: FlightPlanUpdate): Promise<unknown>;
+}
+
+const QUALITY_WORDS: Record<FlightPosition['quality'], string> = {
+  live: 'live fix',
+  stale: 'stale (no fix for over 5 s)',
+  dead_reckoning: 'dead reckoning (source lost)',
+  lost: 'lost',
+};
+
+export class FlightPanel {
+  readonly el: HTMLElement;
+  private readonly status = h('dl', { class: 'flight-status', id: 'crew-flight-status' });
+  private readonly formMessage = h('p', { class: 'muted', id: 'crew-flight-plan-message', role: 'status' });
+  private readonly flightNumber = h('input', {
+    id: 'crew-flight-number',
+    type: 'text',
+    maxlength: 8,
+    autocomplete: 'off',
+    placeholder: 'BA11',
+  });
+  private readonly origin = h('input', {
+    id: 'crew-flight-origin',
+    type: 'text',
+    maxlength: 4,
+    autocomplete: 'off',
+    placeholder: 'LHR',
+  });
+  private readonly destination = h('input', {
+    id: 'crew-flight-destination',
+    type: 'text',
+    maxlength: 4,
+    autocomplete: 'off',
+    placeholder: 'SIN',
+  });
+  private socket: MqttSocket | undefined;
+  private position: FlightPosition | null = null;
+  private phase: FlightPhaseState | null = null;
+  private policy: PolicyCurrent | null = null;
+  private connected = false;
+  private filled = false;
+
+  constructor(private readonly deps: FlightPanelDeps) {
+    this.el = h(
+      'section',
+      { class: 'panel flight-status-panel', 'aria-labelledby': 'flight-status-heading' },
+      h('h2', { id: 'flight-status-heading' }, 'Flight status'),
+      this.status,
+      h(
+        'form',
+        {
+          class: 'flight-plan',
+          id: 'crew-flight-plan',
+          onSubmit: (e: Event) => {
+            e.preventDefault();
+            void this.submit();
+          },
+        },
+        h('label', { for: 'crew-flight-number' }, 'Flight number'),
+        this.flightNumber,
+        h('label', { for: 'crew-flight-origin' }, 'Origin (IATA or ICAO)'),
+        this.origin,
+        h('label', { for: 'crew-flight-destination' }, 'Destination (IATA or ICAO)'),
+        this.destination,
+        h('button', { type: 'submit', class: 'button', id: 'crew-flight-plan-save' }, 'Set flight plan'),
+      ),
+      this.formMessage,
+    );
+    this.render();
+  }
+
+  start(): void {
+    const url = new URL('/mqtt', this.deps.baseUrl);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    this.socket = new MqttSocket({
+      url: url.href,
+      clientId: `crew-${this.deps.crewId}-console-${Math.random().toString(36).slice(2, 8)}`,
+      username: `crew:${this.deps.crewId}`,
+      password: this.deps.token,
+      subscriptions: [topics.flightPosition, topics.flightPhase, topics.policyCurrent],
+      onMessage: (topic, payload) => this.receive(topic, payload),
+      onStatus: (connected) => {
+        this.connected = connected;
+        this.render();
+      },
+    });
+    this.socket.start();
+  }
+
+  stop(): void {
+    this.socket?.close();
+    this.socket = undefined;
+  }
+
+  private receive(topic: string, payload: Uint8Array): void {
+    if (payload.length > MAX_CONSUMED_PAYLOAD_BYTES) return;
+    const body = text(payload);
+    if (topic === topics.policyCurrent && body === '') this.policy = null;
+    else {
+      const schema =
+        topic === topics.flightPosition
+          ? flightPosition
+          : topic === topics.flightPhase
+            ? flightPhaseState
+            : topic === topics.policyCurrent
+              ? policyCurrent
+              : undefined;
+      if (!schema) return;
+      const parsed = parseJson<unknown>(schema, body);
+      if (!parsed.ok) {
+        console.warn(`crew console: dropped ${topic}: ${parsed.error}`);
+        return;
+      }
+      if (topic === topics.flightPosition) this.position = parsed.value as FlightPosition;
+      else if (topic === topics.flightPhase) this.phase = parsed.value as FlightPhaseState;
+      else this.policy = parsed.value as PolicyCurrent;
+    }
+    this.render();
+  }
+
+  private render(): void {
+    const p = this.position,
+      ph = this.phase,
+      pol = this.policy;
+    // The form starts from the flight the appliance knows, once; after that it is the crew's.
+    if (ph && !this.filled) {
+      this.flightNumber.value = ph.flightNumber ?? '';
+      this.origin.value = ph.origin?.iata ?? ph.origin?.icao ?? '';
+      this.destination.value = ph.destination?.iata ?? ph.destination?.icao ?? '';
+      this.filled = true;
+    }
+    const row = (key: string, label: string, value: string) => [
+      h('dt', {}, label),
+      h('dd', { 'data-field': key }, value),
+    ];
+    const code = (a: FlightPhaseState['origin']) => (a ? (a.iata ?? a.icao) : '—');
+    replace(
+      this.status,
+      row('bus', 'Cabin bus', this.connected ? 'connected' : 'not connected'),
+      row(
+        'flight',
+        'Flight',
+        ph ? `${ph.flightNumber ?? '(no number)'} ${code(ph.origin)} → ${code(ph.destination)}` : '—',
+      ),
+      row(
+        'phase',
+        'Phase',
+        ph
+          ? `${ph.phase.replace('_', ' ')} since ${new Date(ph.since).toLocaleTimeString()}`
+          : p
+            ? p.phase.replace('_', ' ')
+            : '—',
+      ),
+      row('source', 'Position source', p ? (p.source ?? 'none') : '—'),
+      row('quality', 'Position quality', p ? QUALITY_WORDS[p.quality] : 'no position received'),
+      row(
+        'fix',
+        'Last fix',
+        p ? `${p.lat.toFixed(3)}, ${p.lon.toFixed(3)} at ${new Date(p.at).toLocaleTimeString()}` : '—',
+      ),
+      row('region', 'Airspace', p ? (p.region ?? 'international waters / unknown') : '—'),
+      row(
+        'policy',
+        'Rules in force',
+        pol
+          ? `${pol.rule ?? 'policy'}: Wi-Fi ${pol.wifi ? 'on' : 'off'}, VoIP ${pol.voip ? 'on' : 'off'}, messaging ${pol.messaging ? 'on' : 'off'}, price zone ${pol.priceZone}, ${pol.blockedTitleIds.length} titles and ${pol.blockedTags.length} categories blocked`
+          : 'no policy published',
+      ),
+    );
+    this.status.dataset.quality = p?.quality ?? '';
+    this.status.dataset.source = p?.source ?? '';
+  }
+
+  private async submit(): Promise<void> {
+    const upper = (s: string) => s.trim().toUpperCase();
+    const candidate: Record<string, string> = {};
+    if (upper(this.flightNumber.value)) candidate.flightNumber = upper(this.flightNumber.value);
+    if (upper(this.origin.value)) candidate.origin = upper(this.origin.value);
+    if (upper(this.destination.value)) candidate.destination = upper(this.destination.value);
+    const checked = flightPlanUpdate.safeParse(candidate);
+    if (!checked.success) {
+      this.formMessage.textContent = `Not sent: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+      this.formMessage.dataset.outcome = 'invalid';
+      return;
+    }
+    try {
+      await this.deps.setFlight(checked.data);
+      this.formMessage.textContent = 'Flight plan set.';
+      this.formMessage.dataset.outcome = 'saved';
+    } catch (err) {
+      const missing = err instanceof CrewApiError && err.status === 404;
+      this.formMessage.textContent = missing
+        ? 'The appliance has no flight plan endpoint (PUT /api/crew/flight) yet.'
+        : `Not set: ${(err as Error).message}`;
+      this.formMessage.dataset.outcome = missing ? 'no-endpoint' : 'refused';
+    }
+  }
+}
