@@ -48,6 +48,10 @@ export const pullQuery = z.object({
 
 // ---------------------------------------------------------------------------------------------
 // The catalogue: one document per title of the active content load, read-only for seats.
+// `catalogTitle` is the one shape of a title a seat (or any client) sees, from the content
+// load to the seat's card: the appliance projects each manifest to it once
+// (appliance/src/catalog/titles.ts), replication wraps it in `catalogTitleDoc`, the seat maps
+// it once to its view model (seat-client/src/catalog/model.ts).
 
 export const catalogImage = z.object({
   role: z.enum(['poster', 'backdrop', 'thumbnail']),
@@ -89,10 +93,39 @@ export const catalogTitle = z.object({
   master: z.string(),
   /** Every title, series, album, artist, cast and genre text folded for search (no accents, lower case). */
   searchText: z.string(),
+}).strict();
+export type CatalogTitle = z.infer<typeof catalogTitle>;
+
+/** A catalogue title as replicated: its place in the write queue's order, and RxDB's tombstone. */
+export const catalogTitleDoc = catalogTitle.extend({
   updatedAt: z.number().int().nonnegative(),
   _deleted: z.boolean(),
 }).strict();
-export type CatalogTitleDoc = z.infer<typeof catalogTitle>;
+export type CatalogTitleDoc = z.infer<typeof catalogTitleDoc>;
+
+/** A title with its name and synopsis picked in one language (`GET /api/catalog?lang=`). */
+export type LocalizedCatalogTitle = CatalogTitle & {
+  title: string;
+  synopsis: string;
+  /** The language `title` and `synopsis` are in (may differ from the one asked for). */
+  language: string;
+};
+
+/** The text in `lang`, else its base language (pt for pt-BR), else English, else the original, else any. */
+export function pickLanguage(texts: Record<string, string>, lang: string, original: string): { text: string; language: string } {
+  const base = lang.split('-')[0]!;
+  for (const candidate of [lang, base, 'en', original]) {
+    if (texts[candidate]) return { text: texts[candidate]!, language: candidate };
+  }
+  const [language, text] = Object.entries(texts)[0] ?? [original, ''];
+  return { text, language };
+}
+
+export function localizeTitle(title: CatalogTitle, lang: string): LocalizedCatalogTitle {
+  const picked = pickLanguage(title.titles, lang, title.originalLanguage);
+  const synopsis = pickLanguage(title.synopses, picked.language, title.originalLanguage).text;
+  return { ...title, title: picked.text, synopsis, language: picked.language };
+}
 
 /** The one-file first sync: every live title at one checkpoint (no tombstones). */
 export interface CatalogSnapshot {

@@ -61,6 +61,8 @@ export const phoneCredentials = z.object({
   password: z.string().min(1).max(256),
 });
 
+export type PhoneCredentials = z.infer<typeof phoneCredentials>;
+
 export const pairingClaim = phoneCredentials.extend({
   code: z.string().regex(PAIRING_CODE_PATTERN, 'a pairing code is 6 digits'),
 });

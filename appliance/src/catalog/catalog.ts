@@ -7,14 +7,14 @@
  * so every replica drops them.
  */
 import type { Logger } from 'pino';
-import { STREAM_EVENTS, type CatalogTitleDoc, type ReplicationCheckpoint, type TitleManifest, IfecError } from '@ifec/protocol';
+import { STREAM_EVENTS, type CatalogTitle, type CatalogTitleDoc, type ReplicationCheckpoint, type TitleManifest, IfecError } from '@ifec/protocol';
 import type { Store } from '../store/store.ts';
 import type { ActiveContentLoad } from '../media/content-loads.ts';
 import type { LiveStream } from './live-stream.ts';
 import { CatalogPages, type PageBody } from './pages.ts';
 import type { ReplicationClock } from './sequence.ts';
 import { buildSnapshot, type CatalogSnapshotFile } from './snapshot.ts';
-import { canonicalJson, projectTitle, type CatalogTitleContent } from './titles.ts';
+import { canonicalJson, projectTitle } from './titles.ts';
 
 /** Larger change sets go out as a `resync` hint: seats pull the pages (cached) at their own pace. */
 const MAX_STREAMED_DOCUMENTS = 200;
@@ -86,7 +86,7 @@ export class Catalog {
   }
 
   private async replaceNow(loadId: string, titles: TitleManifest[]): Promise<CatalogChange> {
-    const incoming = new Map<string, CatalogTitleContent>();
+    const incoming = new Map<string, CatalogTitle>();
     for (const m of titles) {
       if (incoming.has(m.id)) throw new CatalogDuplicateTitle(`title ${m.id} appears twice in load ${loadId}`);
       incoming.set(m.id, projectTitle(loadId, m));
@@ -129,7 +129,7 @@ export class Catalog {
   }
 
   /** Same editorial content? The load a title came from alone is not a change worth sending. */
-  private sameTitle(held: CatalogTitleDoc, content: CatalogTitleContent): boolean {
+  private sameTitle(held: CatalogTitleDoc, content: CatalogTitle): boolean {
     let before = this.heldContent.get(held);
     if (before === undefined) {
       const { updatedAt: _u, _deleted: _d, loadId: _l, ...rest } = held;

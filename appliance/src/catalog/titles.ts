@@ -1,22 +1,19 @@
 /**
- * A title package manifest as a seat's catalogue sees it: the editorial part, the languages
+ * The one projection of a title package manifest to what a seat sees of it (protocol's `catalogTitle`): the editorial part, the languages
  * on offer, artwork and playlist URLs on the HLS origin, and the text search folds over.
  * Pure: the same manifest always gives the same document, so re-projecting an unchanged
  * load changes nothing and sends nothing to the seats.
  */
-import { foldForSearch, type CatalogTitleDoc, type TitleManifest } from '@ifec/protocol';
-
-/** A title document before the write queue gives it its place (`updatedAt`). */
-export type CatalogTitleContent = Omit<CatalogTitleDoc, 'updatedAt' | '_deleted'>;
+import { type CatalogTitle, foldForSearch, type TitleManifest } from '@ifec/protocol';
 
 /** Where the HLS origin serves a title package's files. */
 export function originUrl(titleId: string, pathInPackage: string): string {
   return `/hls/${titleId}/${pathInPackage}`;
 }
 
-export function projectTitle(loadId: string, m: TitleManifest): CatalogTitleContent {
+export function projectTitle(loadId: string, m: TitleManifest): CatalogTitle {
   const images = m.images.map((i) => ({ role: i.role, width: i.width, height: i.height, format: i.format, url: originUrl(m.id, i.path) }));
-  const doc: CatalogTitleContent = {
+  const doc: CatalogTitle = {
     id: m.id,
     loadId,
     kind: m.kind,
@@ -49,7 +46,7 @@ export function projectTitle(loadId: string, m: TitleManifest): CatalogTitleCont
 }
 
 /** The largest webp of a role (seatback screens are the larger audience), else any format. */
-function preferred(images: CatalogTitleDoc['images'], role: 'poster' | 'backdrop'): string | undefined {
+function preferred(images: CatalogTitle['images'], role: 'poster' | 'backdrop'): string | undefined {
   const ofRole = images.filter((i) => i.role === role).sort((a, b) => (a.format === b.format ? b.width - a.width : a.format === 'webp' ? -1 : 1));
   return ofRole[0]?.url;
 }

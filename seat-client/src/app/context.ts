@@ -2,7 +2,7 @@
 import type { CabinLink } from '../cabin/cabin-link.ts';
 import type { Screen, ViewerCredentials } from '../cabin/seat-identity.ts';
 import type { CatalogSource } from '../catalog/source.ts';
-import type { CatalogTitle } from '../catalog/model.ts';
+import type { TitleView } from '../catalog/model.ts';
 import type { Locale } from '../i18n/i18n.ts';
 import type { SettingsStore } from '../settings/settings.ts';
 import type { ParentalLock } from '../settings/parental-lock.ts';
@@ -31,8 +31,8 @@ export interface AppContext {
   /** Resume points (merged across the passenger's devices), the seat's session, a phone's pairing. */
   resume: ResumeLink;
   /** The titles this device and this passenger may see. */
-  titles(): CatalogTitle[];
-  title(id: string): CatalogTitle | undefined;
+  titles(): TitleView[];
+  title(id: string): TitleView | undefined;
   navigate(hash: string): void;
   /** Set by the player while it is on screen. */
   playback: PlaybackHooks | undefined;

@@ -1,7 +1,7 @@
 /** Title cards and rows, shared by home, browse and search. */
 import type { Locale } from '../i18n/i18n.ts';
 import { h } from '../ui/dom.ts';
-import type { CatalogTitle } from './model.ts';
+import type { TitleView } from './model.ts';
 
 /** A stable hue per title so cards without artwork still differ. */
 function hue(id: string): number {
@@ -10,21 +10,21 @@ function hue(id: string): number {
   return x;
 }
 
-export function displayName(t: CatalogTitle, locale: Locale): string {
+export function displayName(t: TitleView, locale: Locale): string {
   const own = locale.pick(t.titles);
   if (t.series) return `${locale.pick(t.series.titles)} · ${locale.t.season} ${t.series.season}, ${locale.t.episode} ${t.series.episode}: ${own}`;
   if (t.album) return `${own} — ${t.album.artist}`;
   return own;
 }
 
-export function artwork(t: CatalogTitle, label: string, large = false): HTMLElement {
+export function artwork(t: TitleView, label: string, large = false): HTMLElement {
   const src = large ? t.backdrop ?? t.poster : t.poster;
   if (src) return h('img', { class: 'art', src, alt: '', loading: 'lazy', decoding: 'async' });
   return h('div', { class: 'art art-none', style: `--h:${hue(t.id)}`, 'aria-hidden': 'true' }, label.slice(0, 1));
 }
 
 /** `label` overrides the card's text (an episode under its series and season heading shows "2. Turbulence"). */
-export function titleCard(t: CatalogTitle, locale: Locale, label?: (t: CatalogTitle) => string): HTMLElement {
+export function titleCard(t: TitleView, locale: Locale, label?: (t: TitleView) => string): HTMLElement {
   const name = label ? label(t) : displayName(t, locale);
   return h('li', { class: 'card' },
     h('a', { href: `#/title/${encodeURIComponent(t.id)}`, class: 'card-link', 'data-title-id': t.id },
@@ -34,7 +34,7 @@ export function titleCard(t: CatalogTitle, locale: Locale, label?: (t: CatalogTi
   );
 }
 
-export function row(heading: string, titles: CatalogTitle[], locale: Locale, id?: string, label?: (t: CatalogTitle) => string): HTMLElement | null {
+export function row(heading: string, titles: TitleView[], locale: Locale, id?: string, label?: (t: TitleView) => string): HTMLElement | null {
   if (titles.length === 0) return null;
   const headingId = `row-${(id ?? heading).replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
   return h('section', { class: 'row', 'aria-labelledby': headingId },
@@ -43,7 +43,7 @@ export function row(heading: string, titles: CatalogTitle[], locale: Locale, id?
   );
 }
 
-export function grid(titles: CatalogTitle[], locale: Locale, empty: string): HTMLElement {
+export function grid(titles: TitleView[], locale: Locale, empty: string): HTMLElement {
   if (titles.length === 0) return h('p', { class: 'empty' }, empty);
   return h('ul', { class: 'cards grid' }, titles.map((t) => titleCard(t, locale)));
 }

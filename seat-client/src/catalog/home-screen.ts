@@ -2,7 +2,7 @@
 import type { AppContext, View } from '../app/context.ts';
 import { h } from '../ui/dom.ts';
 import { row } from './cards.ts';
-import { isNewThisMonth, type CatalogTitle } from './model.ts';
+import { isNewThisMonth, type TitleView } from './model.ts';
 
 export function homeScreen(ctx: AppContext): View {
   const locale = ctx.locale();
@@ -14,7 +14,7 @@ export function homeScreen(ctx: AppContext): View {
   const continuing = ctx.resume.continuing()
     .filter((p) => byId.has(p.titleId) && p.positionS > 5 && p.positionS < byId.get(p.titleId)!.durationS - 30)
     .map((p) => byId.get(p.titleId)!);
-  const favourites = prefs.favourites.map((id) => byId.get(id)).filter((x): x is CatalogTitle => x !== undefined);
+  const favourites = prefs.favourites.map((id) => byId.get(id)).filter((x): x is TitleView => x !== undefined);
   const now = new Date();
   const fresh = titles.filter((x) => isNewThisMonth(x, now));
   const kids = titles.filter((x) => x.kind === 'kids' || x.genres.some((g) => /^(kids|family|animation)$/i.test(g)));

@@ -1,32 +1,131 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { foldForSearch, groupSeries, searchTitles, visibleTo, type CatalogTitle } from './model.ts';
+import { test } from 'node:test';
+import { foldForSearch, groupSeries, searchTitles, type TitleView, visibleTo } from './model.ts';
 
-function title(id: string, extra: Partial<CatalogTitle> = {}): CatalogTitle {
+function title(id: string, extra: Partial<TitleView> = {}): TitleView {
   return {
-    id, kind: 'movie', titles: { en: id }, synopses: {}, genres: [], cast: [], rating: { system: 'MPAA', value: 'PG' },
-    durationS: 60, audioLanguages: [], subtitleLanguages: [], rights: 'all-devices', priceTier: 'included', addedAt: '2026-11-01T00:00:00Z', ...extra,
+    id,
+    kind: 'movie',
+    titles: { en: id },
+    synopses: {},
+    genres: [],
+    cast: [],
+    rating: { system: 'MPAA', value: 'PG' },
+    durationS: 60,
+    audioLanguages: [],
+    subtitleLanguages: [],
+    rights: 'all-devices',
+    priceTier: 'included',
+    addedAt: '2026-11-01T00:00:00Z',
+    master: 'http://appliance/hls/x/master.m3u8',
+    ...extra,
   };
 }
 
 test('search ignores accents and case, in any language the title has', () => {
-  const titles = [title('a', { titles: { en: 'The Crossing', fr: 'La Traversée', ja: '横断' } }), title('b', { titles: { en: 'Storm' } })];
-  assert.deepEqual(searchTitles(titles, 'TRAVERSEE').map((t) => t.id), ['a']);
-  assert.deepEqual(searchTitles(titles, 'traversée').map((t) => t.id), ['a']);
-  assert.deepEqual(searchTitles(titles, '横断').map((t) => t.id), ['a']);
+  const titles = [
+    title('a', { titles: { en: 'The Crossing', fr: 'La Traversée', ja: '横断' } }),
+    title('b', { titles: { en: 'Storm' } }),
+  ];
+  assert.deepEqual(
+    searchTitles(titles, 'TRAVERSEE').map((t) => t.id),
+    ['a'],
+  );
+  assert.deepEqual(
+    searchTitles(titles, 'traversée').map((t) => t.id),
+    ['a'],
+  );
+  assert.deepEqual(
+    searchTitles(titles, '横断').map((t) => t.id),
+    ['a'],
+  );
   assert.deepEqual(searchTitles(titles, 'crossing storm'), []);
   assert.equal(foldForSearch('Ｃafé Straße'), 'cafe strasse');
 });
 
 test('a phone never sees seatback-only titles; the parental lock hides adult ratings', () => {
-  const titles = [title('a', { rights: 'seatback-only' }), title('b', { rating: { system: 'MPAA', value: 'R' } }), title('c')];
-  assert.deepEqual(visibleTo(titles, 'phone', false).map((t) => t.id), ['b', 'c']);
-  assert.deepEqual(visibleTo(titles, 'seatback', true).map((t) => t.id), ['a', 'c']);
+  const titles = [
+    title('a', { rights: 'seatback-only' }),
+    title('b', { rating: { system: 'MPAA', value: 'R' } }),
+    title('c'),
+  ];
+  assert.deepEqual(
+    visibleTo(titles, 'phone', false).map((t) => t.id),
+    ['b', 'c'],
+  );
+  assert.deepEqual(
+    visibleTo(titles, 'seatback', true).map((t) => t.id),
+    ['a', 'c'],
+  );
 });
 
 test('episodes are grouped by series and season in episode order', () => {
-  const ep = (id: string, season: number, episode: number) => title(id, { kind: 'episode', series: { id: 's', titles: { en: 'S' }, season, episode } });
+  const ep = (id: string, season: number, episode: number) =>
+    title(id, { kind: 'episode', series: { id: 's', titles: { en: 'S' }, season, episode } });
   const grouped = groupSeries([ep('e2', 1, 2), ep('e1', 1, 1), ep('f1', 2, 1)]);
-  assert.deepEqual(grouped.get('s')!.seasons.get(1)!.map((t) => t.id), ['e1', 'e2']);
+  assert.deepEqual(
+    grouped
+      .get('s')!
+      .seasons.get(1)!
+      .map((t) => t.id),
+    ['e1', 'e2'],
+  );
   assert.equal(grouped.get('s')!.seasons.size, 2);
+});
+
+test('a snapshot maps each checked document once; bad documents and tombstones are dropped with a reason', async () => {
+  const { titlesOfSnapshot } = await import('./source.ts');
+  const doc = {
+    id: 'night-flight',
+    loadId: 'XA-1',
+    kind: 'movie',
+    titles: { en: 'Night Flight' },
+    synopses: { en: 'A flight.' },
+    genres: ['drama'],
+    cast: [{ name: 'A. Actor', role: 'actor' }],
+    rating: { system: 'MPAA', value: 'PG' },
+    originalLanguage: 'en',
+    durationS: 5400,
+    audioLanguages: [{ language: 'en', audioDescription: false }],
+    subtitleLanguages: [],
+    rights: 'all-devices',
+    priceTier: 'included',
+    licence: { start: '2026-11-01T00:00:00Z', end: '2027-01-01T00:00:00Z' },
+    regions: { allowed: ['*'], blocked: [] },
+    addedAt: '2026-11-01T00:00:00Z',
+    poster: '/hls/night-flight/images/poster-400x600.webp',
+    images: [],
+    master: '/hls/night-flight/hls/master.m3u8',
+    searchText: 'night flight',
+    updatedAt: 3,
+    _deleted: false,
+  };
+  const warnings: object[] = [];
+  const titles = titlesOfSnapshot(
+    {
+      documents: [
+        doc,
+        { ...doc, id: 'gone', _deleted: true },
+        { ...doc, id: 'NOT AN ID' },
+        { ...doc, id: 'x-1', durationS: 'long' },
+        null,
+        'garbage',
+      ],
+    },
+    'http://10.0.0.1:8080',
+    (_m, d) => warnings.push(d),
+  );
+  assert.deepEqual(
+    titles.map((t) => t.id),
+    ['night-flight'],
+  );
+  assert.equal(titles[0]!.poster, 'http://10.0.0.1:8080/hls/night-flight/images/poster-400x600.webp');
+  assert.equal(titles[0]!.master, 'http://10.0.0.1:8080/hls/night-flight/hls/master.m3u8');
+  assert.equal(titles[0]!.backdrop, undefined);
+  assert.equal(warnings.length, 4);
+  assert.deepEqual(
+    titlesOfSnapshot({ titles: [] }, 'http://x', (_m, d) => warnings.push(d)),
+    [],
+  );
+  assert.equal(warnings.length, 5);
 });

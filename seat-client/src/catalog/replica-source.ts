@@ -7,14 +7,14 @@
  */
 import type { SeatIdentity } from '../cabin/seat-identity.ts';
 import { keptSessionId } from '../resume/resume-link.ts';
-import type { CatalogTitle } from './model.ts';
-import { toCatalogTitle, type CatalogSource, type HttpCatalogSource, type SeatPreferences } from './source.ts';
+import { type TitleView, titleView } from './model.ts';
+import type { CatalogSource, HttpCatalogSource, SeatPreferences } from './source.ts';
 
 type ReplicaModule = typeof import('../replica/index.ts');
 type Replica = Awaited<ReturnType<ReplicaModule['openReplica']>>;
 
 export class ReplicaCatalogSource implements CatalogSource {
-  private list: CatalogTitle[] = [];
+  private list: TitleView[] = [];
   private favourites: string[] = [];
   private reachable = false;
   private readonly listeners = new Set<() => void>();
@@ -50,7 +50,8 @@ export class ReplicaCatalogSource implements CatalogSource {
     this.mod = mod;
     this.replica = replica;
     const titles = replica.titles.find().$.subscribe((docs) => {
-      this.list = docs.map((d) => toCatalogTitle(d.toJSON() as unknown as Record<string, unknown>, baseUrl)).filter((t): t is CatalogTitle => t !== undefined);
+      // The replica stores what the appliance served and checked: typed documents, mapped once.
+      this.list = docs.map((d) => titleView(d.toMutableJSON(), baseUrl));
       this.emit();
     });
     const state = replica.seatState.find({ selector: { kind: 'favourite' } }).$.subscribe((docs) => {
@@ -64,7 +65,7 @@ export class ReplicaCatalogSource implements CatalogSource {
     this.unsubscribe.push(() => titles.unsubscribe(), () => state.unsubscribe(), () => online.unsubscribe());
   }
 
-  titles(): CatalogTitle[] {
+  titles(): TitleView[] {
     return this.list.length > 0 ? this.list : this.fallback.titles();
   }
   subscribe(listener: () => void): () => void {

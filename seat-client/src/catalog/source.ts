@@ -1,10 +1,11 @@
 /**
  * Where the seat's catalogue and own state come from. The RxDB replica (src/replica/) is the
- * primary source; until it has synced — or where it cannot open — the catalogue is fetched
- * from `GET /api/catalog` and the last good copy is kept on the device, so the app still
- * browses and searches with the appliance unreachable.
+ * primary source; until it has synced — or where it cannot open — the catalogue's snapshot is
+ * fetched over HTTP and the last good copy is kept on the device, so the app still browses and
+ * searches with the appliance unreachable.
  */
-import type { CatalogTitle, TitleKind } from './model.ts';
+import { catalogTitleDoc, describeIssues, paths } from '@ifec/protocol';
+import { type TitleView, titleView } from './model.ts';
 
 /** Resume points are not here: they live in the passenger session's document (src/resume/). */
 export interface SeatPreferences {
@@ -12,7 +13,7 @@ export interface SeatPreferences {
 }
 
 export interface CatalogSource {
-  titles(): CatalogTitle[];
+  titles(): TitleView[];
   /** Called whenever the catalogue or the seat's own state changes. */
   subscribe(listener: () => void): () => void;
   preferences(): SeatPreferences;
@@ -23,55 +24,32 @@ export interface CatalogSource {
   close(): Promise<void>;
 }
 
-const CACHE_KEY = 'ifec.catalog.v1';
+/** v2: the view model of protocol's catalogue title (v1 held the older, guessed shape). */
+const CACHE_KEY = 'ifec.catalog.v2';
 const PREFS_KEY = 'ifec.prefs.v1';
 
-type Raw = Record<string, unknown>;
-
-/** Accepts a catalogue entry as the appliance serves it (a title manifest or a catalogue row) and keeps what the seat uses. */
-export function toCatalogTitle(raw: Raw, baseUrl: string): CatalogTitle | undefined {
-  if (typeof raw.id !== 'string' || typeof raw.titles !== 'object' || raw.titles === null) return undefined;
-  const images = Array.isArray(raw.images) ? (raw.images as Raw[]) : [];
-  const image = (role: string) => {
-    const direct = raw[role] ?? raw[`${role}Url`];
-    if (typeof direct === 'string') return new URL(direct, baseUrl).href;
-    const candidates = images.filter((i) => i.role === role && typeof (i.url ?? i.path) === 'string');
-    const pick = candidates.find((i) => i.format === 'webp' && Number(i.width) <= 400) ?? candidates.find((i) => i.format === 'webp') ?? candidates[0];
-    return pick ? new URL(String(pick.url ?? pick.path), baseUrl).href : undefined;
-  };
-  const licence = raw.licence as { start?: string } | undefined;
-  return {
-    id: raw.id,
-    kind: (raw.kind as TitleKind) ?? 'movie',
-    titles: raw.titles as Record<string, string>,
-    synopses: (raw.synopses as Record<string, string>) ?? {},
-    genres: (raw.genres as string[]) ?? [],
-    cast: (raw.cast as CatalogTitle['cast']) ?? [],
-    rating: (raw.rating as CatalogTitle['rating']) ?? { system: 'NR', value: 'NR' },
-    releaseYear: raw.releaseYear as number | undefined,
-    durationS: Number(raw.durationS ?? 0),
-    series: raw.series as CatalogTitle['series'],
-    album: raw.album as CatalogTitle['album'],
-    audioLanguages: (raw.audioLanguages as CatalogTitle['audioLanguages']) ?? [],
-    subtitleLanguages: (raw.subtitleLanguages as CatalogTitle['subtitleLanguages']) ?? [],
-    rights: raw.rights === 'seatback-only' ? 'seatback-only' : 'all-devices',
-    priceTier: (raw.priceTier as CatalogTitle['priceTier']) ?? 'included',
-    addedAt: String(raw.addedAt ?? licence?.start ?? raw.createdAt ?? new Date(0).toISOString()),
-    poster: image('poster'),
-    backdrop: image('backdrop'),
-    master: typeof raw.master === 'string' ? raw.master : undefined,
-  };
-}
-
-export function parseCatalogResponse(body: unknown, baseUrl: string): CatalogTitle[] {
-  const b = body as { titles?: unknown[]; documents?: unknown[] } | null;
-  const list = Array.isArray(body) ? body : (b?.documents ?? b?.titles ?? []);
-  return (list as Raw[]).map((r) => toCatalogTitle(r, baseUrl)).filter((t): t is CatalogTitle => t !== undefined);
+/**
+ * The live titles of a replication snapshot (or pull), each checked against protocol's schema
+ * and mapped once to the view model; a document that fails is dropped with a logged reason.
+ */
+export function titlesOfSnapshot(body: unknown, baseUrl: string, warn: (message: string, detail: object) => void = console.warn): TitleView[] {
+  const documents = (body as { documents?: unknown } | null)?.documents;
+  if (!Array.isArray(documents)) {
+    warn('catalogue snapshot dropped', { reason: 'no documents array' });
+    return [];
+  }
+  const titles: TitleView[] = [];
+  for (const raw of documents) {
+    const doc = catalogTitleDoc.safeParse(raw);
+    if (!doc.success) warn('catalogue title dropped', { id: (raw as { id?: unknown } | null)?.id, reason: describeIssues(doc.error) });
+    else if (!doc.data._deleted) titles.push(titleView(doc.data, baseUrl));
+  }
+  return titles;
 }
 
 /** The fallback source: HTTP plus a copy kept in localStorage. */
 export class HttpCatalogSource implements CatalogSource {
-  private list: CatalogTitle[] = [];
+  private list: TitleView[] = [];
   private prefs: SeatPreferences;
   private reachable = false;
   private readonly listeners = new Set<() => void>();
@@ -79,7 +57,7 @@ export class HttpCatalogSource implements CatalogSource {
 
   constructor(private readonly baseUrl: string, private readonly storage: Storage = localStorage) {
     try {
-      this.list = JSON.parse(storage.getItem(CACHE_KEY) ?? '[]') as CatalogTitle[];
+      this.list = JSON.parse(storage.getItem(CACHE_KEY) ?? '[]') as TitleView[];
     } catch {
       this.list = [];
     }
@@ -97,9 +75,10 @@ export class HttpCatalogSource implements CatalogSource {
       // The replication snapshot carries every language (the search needs them all).
       // Default cache mode: the first call takes the response index.html preloaded; the appliance
       // answers no-cache + etag, so later calls revalidate (304) instead of downloading again.
-      const res = await fetch(new URL('/api/replication/catalog/snapshot', this.baseUrl));
+      // (A plain fetch, not the ApiClient: its extra headers would miss the preloaded response.)
+      const res = await fetch(new URL(paths.replication.catalogSnapshot, this.baseUrl));
       if (!res.ok) throw new Error(`catalog ${res.status}`);
-      const titles = parseCatalogResponse(await res.json(), this.baseUrl).filter((t) => !(t as { _deleted?: boolean })._deleted);
+      const titles = titlesOfSnapshot(await res.json(), this.baseUrl);
       this.list = titles;
       this.storage.setItem(CACHE_KEY, JSON.stringify(titles));
       this.reachable = true;
@@ -109,7 +88,7 @@ export class HttpCatalogSource implements CatalogSource {
     this.emit();
   }
 
-  titles(): CatalogTitle[] {
+  titles(): TitleView[] {
     return this.list;
   }
   subscribe(listener: () => void): () => void {

@@ -1,12 +1,9 @@
 /** Pairing calls for the seat and the phone (HTTP, `paths.pairing` of the protocol). */
-import { type PairingClaimed, type PairingCode, paths } from '@ifec/protocol';
+import { type PairingClaimed, type PairingCode, type PhoneCredentials, paths } from '@ifec/protocol';
 import { ApiClient } from '../api/api-client.ts';
 import { seatLogin } from '../replica/appliance-api.ts';
 
-export interface PhoneIdentity {
-  deviceId: string;
-  password: string;
-}
+export type PhoneIdentity = PhoneCredentials;
 
 type Fetch = typeof fetch;
 

@@ -2,13 +2,10 @@
  * Parental lock: the passenger's own (a 4-digit PIN, only its hash kept) or crew-set (from
  * the appliance's retained seat controls; only crew lift it). Either one hides adult ratings.
  */
+import type { PassengerParentalLock } from '@ifec/protocol';
 import { hashPin } from './settings.ts';
 
-interface PassengerLock {
-  enabled: boolean;
-  pinHash?: string;
-  pinSalt?: string;
-}
+type PassengerLock = Pick<PassengerParentalLock, 'enabled' | 'pinHash' | 'pinSalt'>;
 
 const KEY = 'ifec.parental.v1';
 

@@ -3,25 +3,22 @@
  * language and direction, text size, contrast, caption style. Kept on the device and, when
  * the replica is open, replicated with the seat's own state.
  */
+import type { SeatSettings } from '@ifec/protocol';
 import { isUiLanguage } from '../i18n/i18n.ts';
 import type { UiLanguage } from '../i18n/strings.ts';
 
+type Captions = NonNullable<SeatSettings['captions']>;
+
+/** The caption choices the settings screen offers (a subset of what the protocol allows). */
 export interface CaptionStyle {
-  size: 'small' | 'medium' | 'large' | 'x-large';
-  colour: 'white' | 'yellow' | 'cyan' | 'black';
-  background: 'black' | 'white' | 'transparent' | 'semi-transparent';
+  size: NonNullable<Captions['size']>;
+  colour: Extract<NonNullable<Captions['colour']>, 'white' | 'yellow' | 'cyan' | 'black'>;
+  background: NonNullable<Captions['background']>;
 }
 
-export interface PassengerSettings {
-  uiLanguage: UiLanguage;
-  audioLanguage?: string;
-  subtitleLanguage?: string | null;
-  audioDescription: boolean;
-  textSize: 'normal' | 'large' | 'x-large';
-  highContrast: boolean;
-  captions: CaptionStyle;
-  doNotDisturb: boolean;
-}
+/** SeatSettings with every choice made (defaults filled in) and the UI language one the app has. */
+export type PassengerSettings = Required<Pick<SeatSettings, 'audioDescription' | 'textSize' | 'highContrast' | 'doNotDisturb'>> &
+  Pick<SeatSettings, 'audioLanguage' | 'subtitleLanguage'> & { uiLanguage: UiLanguage; captions: CaptionStyle };
 
 const KEY = 'ifec.settings.v1';
 
