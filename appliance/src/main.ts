@@ -3,6 +3,7 @@
  * that wires things together; each domain is one module (src/domain.ts says the shape).
  */
 import http from 'node:http';
+import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -39,6 +40,8 @@ export interface RunningAppliance {
   config: ApplianceConfig;
   httpPort: number;
   mqttPort: number;
+  /** The express app (test/openapi.test.ts walks its routes). */
+  app: Express;
   bus: CabinBus;
   store: Store;
   /** The replicated catalogue; tests and the bench feed it with replaceCatalog. */
@@ -145,9 +148,8 @@ export async function startAppliance(
           ? { ready: true }
           : { ready: false, reason: 'starting' },
   };
-  const server = http.createServer(
-    createHttpApp({ routers: [...domains.routers, seatAppRouter()], metrics, log, health }),
-  );
+  const app = createHttpApp({ routers: [...domains.routers, seatAppRouter()], metrics, log, health });
+  const server = http.createServer(app);
   bus.attachWebSocket(server);
   const httpPort = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
@@ -193,6 +195,7 @@ export async function startAppliance(
     config,
     httpPort,
     mqttPort,
+    app,
     bus,
     store,
     catalog,
