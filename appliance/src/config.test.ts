@@ -20,7 +20,7 @@ test('environment wins over the file', () => {
 });
 
 test('an unknown key or a bad value names the key in one line', () => {
-  assert.throws(() => loadConfig({ IFEC_HTTP_PROT: '80' }), /^Error: unknown config key IFEC_HTTP_PROT/);
+  assert.throws(() => loadConfig({ IFEC_HTTP_PROT: '80' }), { name: 'ConfigError', code: 'CONFIG_INVALID', message: /^unknown config key IFEC_HTTP_PROT/ });
   assert.throws(() => loadConfig({ IFEC_MQTT_PORT: '70000' }), /IFEC_MQTT_PORT: .*65535/);
   assert.throws(() => loadConfig({ IFEC_HTTP_PORT: 'eighty' }), /IFEC_HTTP_PORT/);
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-')), 'appliance.json');

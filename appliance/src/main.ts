@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +42,8 @@ export interface RunningAppliance {
   config: ApplianceConfig;
   httpPort: number;
   mqttPort: number;
+  /** The express app (test/openapi.test.ts walks its routes). */
+  app: Express;
   bus: CabinBus;
   store: Store;
   /** The replicated catalogue; tests and the bench feed it with replaceCatalog. */
@@ -147,9 +150,8 @@ export async function startAppliance(
           ? { ready: true }
           : { ready: false, reason: 'starting' },
   };
-  const server = http.createServer(
-    createHttpApp({ routers: [...domains.routers, asyncApiRouter(), seatAppRouter()], metrics, log, health }),
-  );
+  const app = createHttpApp({ routers: [...domains.routers, asyncApiRouter(), seatAppRouter()], metrics, log, health });
+  const server = http.createServer(app);
   bus.attachWebSocket(server);
   const httpPort = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
@@ -195,6 +197,7 @@ export async function startAppliance(
     config,
     httpPort,
     mqttPort,
+    app,
     bus,
     store,
     catalog,

@@ -9,7 +9,9 @@ import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { type OutboxRecord } from '@ifec/protocol';
 import { encodeBatch, signAircraftRequest } from '@ifec/protocol/node';
-import { startTestGround, tenantWithKey, type TestGround } from './support.ts';
+import { mountedRoutes, openApiPath } from '@ifec/http-kit';
+import { createGroundApp } from '../src/http/app.ts';
+import { startTestGround, quietLog, tenantWithKey, type TestGround } from './support.ts';
 
 let ground: TestGround;
 let keyA: string;
@@ -88,6 +90,19 @@ test('GET /openapi.json describes the admin and aircraft APIs from the zod schem
   assert.equal(doc.openapi, '3.1.0');
   for (const p of ['/admin/v1/aircraft', '/admin/v1/publications', '/admin/v1/files/{sha256}', '/v1/aircraft/{aircraftId}/batches', '/v1/aircraft/{aircraftId}/files/{sha256}']) assert.ok(doc.paths[p], p);
   assert.deepEqual(Object.keys(doc.components.schemas.PublicationRequest!.properties!).sort(), ['aircraftId', 'files', 'kind', 'name', 'payload', 'version']);
+});
+
+test('/openapi.json describes every route the express app mounts, and every error code with its status', async () => {
+  const doc = (await (await fetch(`${ground.url}/openapi.json`)).json()) as {
+    paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>>;
+    'x-error-status': Record<string, number>;
+  };
+  const mounted = mountedRoutes(createGroundApp({ db: ground.db, signingKey: ground.signingKey, log: quietLog }));
+  assert.ok(mounted.length >= 16, `found only ${mounted.length} routes`);
+  assert.deepEqual(mounted.filter((r) => !doc.paths[openApiPath(r.path)]?.[r.method]), [], 'describe these in ground-sync/src/http/openapi.ts');
+  assert.equal(doc['x-error-status'].AIRCRAFT_NOT_REGISTERED, 401);
+  assert.equal(doc['x-error-status'].BUNDLE_REPLAYED, 422);
+  assert.match(doc.paths['/v1/aircraft/{aircraftId}/batches']!.post!.responses['413']!.description, /BATCH_TOO_LARGE/);
 });
 
 test('bad input from an aircraft gets a precise 4xx and stores nothing', async () => {

@@ -1,9 +1,10 @@
-/** The express app: metrics, health, the domain routers, JSON errors. */
+/** The express app: metrics, health, the OpenAPI document, the domain routers, JSON errors. */
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';
 import { errorHandler, notFound } from '@ifec/http-kit';
 import type { ApplianceMetrics } from '../metrics.ts';
 import { applianceErrorStatus } from './error-status.ts';
+import { applianceOpenApi } from './openapi.ts';
 
 export interface Health {
   /** Liveness: the process answers. */
@@ -33,6 +34,10 @@ export function createHttpApp(deps: { routers: Router[]; metrics: ApplianceMetri
   app.get('/readyz', (_req, res) => {
     const r = deps.health.ready();
     res.status(r.ready ? 200 : 503).json(r.ready ? { status: 'ready' } : { status: 'not ready', reason: r.reason });
+  });
+  const openapi = applianceOpenApi();
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
   });
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());

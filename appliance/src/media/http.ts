@@ -37,13 +37,13 @@ export interface MediaHttpDeps {
   segmentCacheBytes: number;
 }
 
-const playbackRequest = z.object({
+export const playbackRequest = z.object({
   titleId: titleIdSchema.optional(),
   channel: z.string().regex(liveChannelId).optional(),
   device: z.enum(['seat', 'phone']),
 }).strict().refine((r) => (r.titleId === undefined) !== (r.channel === undefined), 'give either titleId or channel');
 
-const installRequest = z.object({ path: z.string().min(1).max(4096) }).strict();
+export const installRequest = z.object({ path: z.string().min(1).max(4096) }).strict();
 
 /** Who is asking for playback: a seat or a phone, by HTTP Basic with its bus credentials. */
 async function viewerOf(directory: AccessDirectory, req: Request): Promise<Viewer> {

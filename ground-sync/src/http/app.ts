@@ -6,14 +6,14 @@ import { errorHandler, notFound } from '@ifec/http-kit';
 import type { Database } from '../store/database.ts';
 import { adminRouter } from './admin.ts';
 import { aircraftRouter } from './aircraft-api.ts';
-import { openApiDocument } from './openapi.ts';
+import { groundOpenApi } from './openapi.ts';
 import { groundErrorStatus } from './error-status.ts';
 
 export function createGroundApp(deps: { db: Database; signingKey: crypto.KeyObject; log: Logger }) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const openapi = openApiDocument();
+  const openapi = groundOpenApi();
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok', store: deps.db.kind }));
   app.get('/openapi.json', (_req, res) => void res.json(openapi));
   app.use(aircraftRouter(deps.db));

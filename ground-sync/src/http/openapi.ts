@@ -1,54 +1,184 @@
-/** The admin and aircraft APIs as an OpenAPI 3.1 document, built from the same zod schemas the routes validate with. */
-import { z } from 'zod';
+/** The admin and aircraft APIs as an OpenAPI 3.1 document, built with http-kit from the same zod schemas the routes validate with. */
+
+import { openApiDocument, type RouteDoc } from '@ifec/http-kit';
 import { downlinkPage, publication, publicationRequest, uplinkAck } from '@ifec/protocol';
-import { aircraftRegistration } from './admin.ts';
+import { z } from 'zod';
+import { aircraftRegistration, recordsQuery } from './admin.ts';
+import { groundErrorStatus } from './error-status.ts';
 
-const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
-const error = { description: 'error', content: { 'application/json': { schema: { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } } } } } };
-const ok = (description: string, s?: object) => ({ description, ...(s ? { content: { 'application/json': { schema: s } } } : {}) });
-const binary = { content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } };
-const admin = [{ apiKey: [] }];
-const aircraftAuth = [{ aircraftSignature: [] }];
-const aircraftIdParam = { name: 'aircraftId', in: 'path', required: true, schema: { type: 'string' } };
+const admin = ['apiKey'];
+const aircraft = ['aircraftSignature'];
+const adminErrors = ['API_KEY_REQUIRED'] as const;
+const aircraftErrors = [
+  'AIRCRAFT_AUTH_REQUIRED',
+  'AIRCRAFT_MISMATCH',
+  'AIRCRAFT_NOT_REGISTERED',
+  'REQUEST_STALE',
+  'BAD_SIGNATURE',
+] as const;
+const bundleErrors = [
+  'BUNDLE_MALFORMED',
+  'BUNDLE_SIGNATURE',
+  'BUNDLE_WRONG_AIRCRAFT',
+  'BUNDLE_WRONG_DIRECTION',
+  'BUNDLE_REPLAYED',
+  'BUNDLE_EXPIRED',
+  'BUNDLE_BLOB_CHECKSUM',
+] as const;
+const binary = (description: string) => ({ description, schema: 'binary' as const });
 
-export function openApiDocument(): object {
-  return {
-    openapi: '3.1.0',
-    info: { title: 'IFEC ground sync', version: '1', description: 'Admin API (per-airline API keys) and the API aircraft call over gate links and satcom.' },
-    components: {
-      securitySchemes: {
-        apiKey: { type: 'http', scheme: 'bearer', description: 'an airline API key (ifk_...)' },
-        aircraftSignature: { type: 'apiKey', in: 'header', name: 'authorization', description: 'IFEC-Aircraft id=<tail>,ts=<ms>,sig=<Ed25519 over METHOD\\nPATH\\nTS\\nsha256(body)>' },
-      },
-      schemas: {
-        AircraftRegistration: schema(aircraftRegistration),
-        PublicationRequest: schema(publicationRequest),
-        Publication: schema(publication),
-        UplinkAck: schema(uplinkAck),
-        DownlinkPage: schema(downlinkPage),
+const routes: RouteDoc[] = [
+  { method: 'get', path: '/healthz', summary: 'Liveness and the store kind', responses: { 200: 'ok' } },
+  { method: 'get', path: '/openapi.json', summary: 'This document', responses: { 200: 'OpenAPI 3.1' } },
+  {
+    method: 'get',
+    path: '/admin/v1/aircraft',
+    summary: "The airline's aircraft: last contact, acknowledged outbox, backlog, errors",
+    security: admin,
+    responses: { 200: 'aircraft' },
+    errors: [...adminErrors],
+  },
+  {
+    method: 'post',
+    path: '/admin/v1/aircraft',
+    summary: 'Register an aircraft with its Ed25519 public key',
+    security: admin,
+    body: aircraftRegistration,
+    responses: { 201: 'registered' },
+    errors: [...adminErrors, 'AIRCRAFT_TAKEN', 'PUBLIC_KEY_INVALID'],
+  },
+  {
+    method: 'get',
+    path: '/admin/v1/aircraft/:aircraftId',
+    summary: 'One aircraft',
+    security: admin,
+    responses: { 200: 'status' },
+    errors: [...adminErrors, 'AIRCRAFT_UNKNOWN'],
+  },
+  {
+    method: 'get',
+    path: '/admin/v1/aircraft/:aircraftId/records',
+    summary: "Records from the aircraft's outbox, by seq",
+    security: admin,
+    query: recordsQuery,
+    responses: { 200: 'records' },
+    errors: [...adminErrors, 'AIRCRAFT_UNKNOWN', 'INVALID_BODY'],
+  },
+  {
+    method: 'post',
+    path: '/admin/v1/aircraft/:aircraftId/bundles',
+    summary: 'Export a signed downlink bundle for a USB stick',
+    security: admin,
+    responses: { 200: binary('the bundle file') },
+    errors: [...adminErrors, 'AIRCRAFT_UNKNOWN'],
+  },
+  {
+    method: 'post',
+    path: '/admin/v1/bundles/import',
+    summary: "Import an aircraft's signed uplink bundle",
+    security: admin,
+    body: 'binary',
+    responses: { 200: 'imported' },
+    errors: [...adminErrors, 'BUNDLE_MISSING', ...bundleErrors, 'BODY_TOO_LARGE'],
+  },
+  {
+    method: 'get',
+    path: '/admin/v1/publications',
+    summary: 'Publications of the airline',
+    security: admin,
+    query: z.object({ after: z.coerce.number().int().nonnegative().optional() }),
+    responses: { 200: 'publications' },
+    errors: [...adminErrors],
+  },
+  {
+    method: 'post',
+    path: '/admin/v1/publications',
+    summary: 'Publish a policy, price list, deny list, software or content load to the fleet or one aircraft',
+    security: admin,
+    body: publicationRequest,
+    responses: { 201: { description: 'published', schema: z.object({ publication }) } },
+    errors: [...adminErrors, 'AIRCRAFT_UNKNOWN', 'FILE_NOT_UPLOADED'],
+  },
+  {
+    method: 'put',
+    path: '/admin/v1/files/:sha256',
+    summary: 'Upload a file of a content load or software (body = the bytes)',
+    security: admin,
+    body: 'binary',
+    responses: { 200: 'already stored', 201: 'stored' },
+    errors: [...adminErrors, 'FILE_MISSING', 'FILE_CHECKSUM', 'INVALID_BODY', 'BODY_TOO_LARGE'],
+  },
+  { method: 'get', path: '/v1/ping', summary: 'Link probe', responses: { 200: 'pong' } },
+  {
+    method: 'get',
+    path: '/v1/aircraft/:aircraftId/checkpoint',
+    summary: 'What the ground holds of the outbox',
+    security: aircraft,
+    responses: { 200: { description: 'acks', schema: uplinkAck } },
+    errors: [...aircraftErrors],
+  },
+  {
+    method: 'post',
+    path: '/v1/aircraft/:aircraftId/batches',
+    summary: 'Upload one gzip columnar batch',
+    security: aircraft,
+    body: 'binary',
+    responses: { 200: { description: 'acks', schema: uplinkAck } },
+    errors: [
+      ...aircraftErrors,
+      'BATCH_MISSING',
+      'BATCH_NOT_GZIP',
+      'BATCH_NOT_JSON',
+      'BATCH_INVALID',
+      'BATCH_TOO_LARGE',
+      'BODY_TOO_LARGE',
+    ],
+  },
+  {
+    method: 'get',
+    path: '/v1/aircraft/:aircraftId/downlink',
+    summary: 'Publications after a checkpoint',
+    security: aircraft,
+    query: z.object({
+      after: z.coerce.number().int().nonnegative().optional(),
+      limit: z.coerce.number().int().min(1).max(1000).optional(),
+    }),
+    responses: { 200: { description: 'page', schema: downlinkPage } },
+    errors: [...aircraftErrors, 'INVALID_BODY'],
+  },
+  {
+    method: 'get',
+    path: '/v1/aircraft/:aircraftId/files/:sha256',
+    summary: 'A file, resumable with Range',
+    security: aircraft,
+    responses: { 200: binary('file'), 206: binary('range') },
+    errors: [...aircraftErrors, 'FILE_UNKNOWN', 'RANGE_NOT_SATISFIABLE', 'INVALID_BODY'],
+  },
+];
+
+export function groundOpenApi(): object {
+  return openApiDocument({
+    title: 'IFEC ground sync',
+    version: '1',
+    description:
+      'Admin API (per-airline API keys) and the API aircraft call over gate links and satcom. Errors are { error: { code, message } }; a code keeps its status.',
+    securitySchemes: {
+      apiKey: { type: 'http', scheme: 'bearer', description: 'an airline API key (ifk_...)' },
+      aircraftSignature: {
+        type: 'apiKey',
+        in: 'header',
+        name: 'authorization',
+        description: 'IFEC-Aircraft id=<tail>,ts=<ms>,sig=<Ed25519 over METHOD\\nPATH\\nTS\\nsha256(body)>',
       },
     },
-    paths: {
-      '/admin/v1/aircraft': {
-        get: { summary: "The airline's aircraft: last contact, acknowledged outbox, backlog, errors", security: admin, responses: { 200: ok('aircraft'), 401: error } },
-        post: { summary: 'Register an aircraft with its Ed25519 public key', security: admin, requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/AircraftRegistration' } } } }, responses: { 201: ok('registered'), 400: error, 409: error } },
-      },
-      '/admin/v1/aircraft/{aircraftId}': { get: { summary: 'One aircraft', security: admin, parameters: [aircraftIdParam], responses: { 200: ok('status'), 404: error } } },
-      '/admin/v1/aircraft/{aircraftId}/records': {
-        get: { summary: "Records from the aircraft's outbox, by seq", security: admin, parameters: [aircraftIdParam, { name: 'after', in: 'query', schema: { type: 'integer' } }, { name: 'limit', in: 'query', schema: { type: 'integer' } }, { name: 'kind', in: 'query', schema: { type: 'string' } }], responses: { 200: ok('records'), 404: error } },
-      },
-      '/admin/v1/aircraft/{aircraftId}/bundles': { post: { summary: 'Export a signed downlink bundle for a USB stick', security: admin, parameters: [aircraftIdParam], responses: { 200: { description: 'the bundle file', ...binary }, 404: error } } },
-      '/admin/v1/bundles/import': { post: { summary: "Import an aircraft's signed uplink bundle", security: admin, requestBody: binary, responses: { 200: ok('imported'), 422: error } } },
-      '/admin/v1/publications': {
-        get: { summary: 'Publications of the airline', security: admin, responses: { 200: ok('publications') } },
-        post: { summary: 'Publish a policy, price list, deny list, software or content load to the fleet or one aircraft', security: admin, requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/PublicationRequest' } } } }, responses: { 201: ok('published', { $ref: '#/components/schemas/Publication' }), 400: error, 404: error, 409: error } },
-      },
-      '/admin/v1/files/{sha256}': { put: { summary: 'Upload a file of a content load or software (body = the bytes)', security: admin, parameters: [{ name: 'sha256', in: 'path', required: true, schema: { type: 'string' } }], requestBody: binary, responses: { 201: ok('stored'), 400: error } } },
-      '/v1/ping': { get: { summary: 'Link probe', responses: { 200: ok('pong') } } },
-      '/v1/aircraft/{aircraftId}/checkpoint': { get: { summary: 'What the ground holds of the outbox', security: aircraftAuth, parameters: [aircraftIdParam], responses: { 200: ok('acks', { $ref: '#/components/schemas/UplinkAck' }), 401: error } } },
-      '/v1/aircraft/{aircraftId}/batches': { post: { summary: 'Upload one gzip columnar batch', security: aircraftAuth, parameters: [aircraftIdParam], requestBody: binary, responses: { 200: ok('acks', { $ref: '#/components/schemas/UplinkAck' }), 400: error, 401: error, 413: error } } },
-      '/v1/aircraft/{aircraftId}/downlink': { get: { summary: 'Publications after a checkpoint', security: aircraftAuth, parameters: [aircraftIdParam, { name: 'after', in: 'query', schema: { type: 'integer' } }], responses: { 200: ok('page', { $ref: '#/components/schemas/DownlinkPage' }) } } },
-      '/v1/aircraft/{aircraftId}/files/{sha256}': { get: { summary: 'A file, resumable with Range', security: aircraftAuth, parameters: [aircraftIdParam, { name: 'sha256', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'file', ...binary }, 206: { description: 'range', ...binary }, 416: error } } },
+    schemas: {
+      AircraftRegistration: aircraftRegistration,
+      PublicationRequest: publicationRequest,
+      Publication: publication,
+      UplinkAck: uplinkAck,
+      DownlinkPage: downlinkPage,
     },
-  };
+    routes,
+    statusTable: groundErrorStatus,
+  });
 }
