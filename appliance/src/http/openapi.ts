@@ -45,6 +45,7 @@ const routes: RouteDoc[] = [
   },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', responses: { 200: 'text exposition format' } },
   { method: 'get', path: '/openapi.json', summary: 'This document', responses: { 200: 'OpenAPI 3.1' } },
+  { method: 'get', path: '/asyncapi.json', summary: 'The cabin bus (MQTT topics and their payloads) as AsyncAPI 3.0', responses: { 200: 'AsyncAPI 3.0' } },
   // access
   {
     method: 'post',
