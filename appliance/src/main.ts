@@ -49,6 +49,8 @@ import { phoneDisconnector, registerSessionTopics, watchFlightPhase } from './se
 import { sessionsRouter } from './sessions/http.ts';
 import { ResumeStore } from './resume/resume-store.ts';
 import { ResumeHub } from './resume/resume-hub.ts';
+import { createFlightDomain, registerFlightKinds, type FlightDomain } from './flight/flight-domain.ts';
+import { AIRSPACE_POLICY_PUBLICATION } from '@ifec/protocol';
 
 export interface RunningAppliance {
   config: ApplianceConfig;
@@ -61,6 +63,8 @@ export interface RunningAppliance {
   seatStates: SeatStates;
   /** Outbox, statistics producers, publications from the ground, bundles, the sync loop. */
   sync: RunningSync;
+  /** Position sources, flight state, airspace and its policy. */
+  flight: FlightDomain;
   /** Passenger sessions, phone pairings, playback-state documents, reset for next flight. */
   passengers: { sessions: PassengerSessions; pairings: Pairings; hub: ResumeHub; reset: FlightReset };
   stop(): Promise<void>;
@@ -79,6 +83,7 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
   records.register(CABIN_PA, toGround(applyPaRecord));
   records.register(SEAT_FAULT, toGround(applySeatFault));
   registerGroundKinds(records);
+  registerFlightKinds(records);
   const replayed = await records.replay();
   log.info({ records: replayed }, 'journal replayed');
 
@@ -135,8 +140,10 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
     channels: config.liveChannels.split(','), dataDir: config.dataDir, signer: mediaSigner, publishSecret: config.livePublishSecret,
     ffmpeg: config.ffmpegPath, segmentS: 2, windowSegments: 6, reconnectGraceMs: config.liveReconnectGraceS * 1000, log: mediaLog,
   });
+  const flight = createFlightDomain({ config, log, publish: (topic, payload, options) => bus.publish(topic, payload, options), records, directory, registry: metrics.registry,
+    latestPolicy: async () => (await sync.publications.latest('policy', AIRSPACE_POLICY_PUBLICATION))?.payload });
   const keyServer = new KeyServer({
-    loads: contentLoads, entitlements: noPurchases, currentRegion: () => config.region,
+    loads: contentLoads, entitlements: noPurchases, currentRegion: flight.currentRegion, airspaceRestriction: flight.restrictedBy,
     parentalLocked: (seatId) => seatControl.all()[seatId]?.parentalLock ?? false, parentalLockMaxAge: config.parentalLockMaxAge,
   });
   const playbackSessions = new PlaybackSessions(mediaSigner, config.playbackTokenTtlS);
@@ -149,7 +156,7 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
   const app = createHttpApp({
     // The media router first: /hls is the hot path and must not pass the seat app's static file lookups.
     routers: [mediaRouter({ directory, loads: contentLoads, sessions: playbackSessions, keys: keyServer, live: liveChannels, segmentCacheBytes: config.originCacheMb * 1024 * 1024 }),
-      accessRouter(directory), cabinRouter(directory, pa, seatMap), seatControlRouter(directory, seatControl), seatAppRouter(),
+      accessRouter(directory), flight.router, cabinRouter(directory, pa, seatMap), seatControlRouter(directory, seatControl), seatAppRouter(),
       catalogRouter(catalog, catalogStream), seatStateRouter(seatSessions, seatStates, seatStateStream, (seatId) => passengerSessions.sessionOf(seatId)), sync.router,
       sessionsRouter({ directory, seatSessions, sessions: passengerSessions, pairings, reset: flightReset, disconnectPhones })],
     metrics,
@@ -171,6 +178,7 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
   await liveChannels.start(config.rtmpPort, config.host);
   if (config.demo) void installDemoContent({ loads: contentLoads, trust: (pem) => trustedContentKeys.push(pem), log: mediaLog });
   await sync.start();
+  await flight.start();
   ready = true;
   log.info({ httpPort, mqttPort, tailNumber: aircraft.tailNumber }, 'appliance ready');
   out(banner({ httpPort, mqttPort, dataDir: config.dataDir, tailNumber: aircraft.tailNumber, seats: directory.seatIds.length, issued: config.demo ? issued : undefined }));
@@ -186,6 +194,7 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
       catalogStream.close();
       seatStateStream.close();
       await sync.stop();
+      await flight.stop();
       await bus.close();
       await liveChannels.stop();
       await Promise.race([closed, new Promise((r) => setTimeout(r, 5000).unref())]);
@@ -196,7 +205,7 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
       log.info('stopped cleanly');
     })());
 
-  return { config, httpPort, mqttPort, bus, store, catalog, seatStates, sync, passengers: { sessions: passengerSessions, pairings, hub: resumeHub, reset: flightReset }, stop };
+  return { config, httpPort, mqttPort, bus, store, catalog, seatStates, sync, flight, passengers: { sessions: passengerSessions, pairings, hub: resumeHub, reset: flightReset }, stop };
 }
 
 async function main(): Promise<void> {
