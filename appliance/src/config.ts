@@ -45,6 +45,8 @@ export const configSchema = z.object({
       ctx.addIssue({ code: 'custom', message: (error as Error).message });
     }
   }),
+  /** Flight: datagrams per second each UDP position source takes; more are dropped and counted (rate). */
+  flightMaxDatagramsPerS: z.coerce.number().int().min(1).max(100_000).default(1000),
   /** Media: RTMP ingest port for live channels. */
   rtmpPort: port.default(1935),
   /** Media: live channel ids (comma-separated). */
@@ -100,6 +102,7 @@ const ENV_KEYS: Record<string, keyof ApplianceConfig> = {
   IFEC_PARENTAL_LOCK_MAX_AGE: 'parentalLockMaxAge',
   IFEC_REGION: 'region',
   IFEC_FLIGHT_SOURCES: 'flightSources',
+  IFEC_FLIGHT_MAX_DATAGRAMS_PER_S: 'flightMaxDatagramsPerS',
   IFEC_RTMP_PORT: 'rtmpPort',
   IFEC_LIVE_CHANNELS: 'liveChannels',
   IFEC_LIVE_PUBLISH_SECRET: 'livePublishSecret',

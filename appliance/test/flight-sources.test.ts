@@ -7,15 +7,19 @@
 
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { type FlightPosition, flightPosition } from '@ifec/protocol';
 import { encodeArinc429Bnr } from '../src/flight/arinc429.ts';
 import { encodeGdl90Frame, ownshipReportBytes } from '../src/flight/gdl90.ts';
 import { withChecksum } from '../src/flight/nmea.ts';
-import { metric, seatClient, startTestAppliance, type TestAppliance, waitFor } from './support.ts';
+import { metric, seatClient, startTestAppliance, type TestAppliance, tempDir, waitFor } from './support.ts';
 
 let app: TestAppliance;
 let sender: dgram.Socket;
+let fileDir: string;
+let nmeaFile: string;
 const port = (id: string) => app.flight.sources.find((s) => s.id.startsWith(id))!.port!;
 /** Metrics label sources by their configured id (here with port 0). */
 const idOf = (kind: string) => app.flight.sources.find((s) => s.id.startsWith(kind))!.id;
@@ -34,16 +38,38 @@ const flight = async () =>
 
 before(async () => {
   // NMEA best, then GDL90, then ARINC 429: ports 0, the test reads the bound ones.
-  app = await startTestAppliance({ IFEC_FLIGHT_SOURCES: 'nmea-udp:0,gdl90-udp:0,arinc429-udp:0' });
+  // And a serial device's byte stream as a file, last: CR, LF and CRLF endings, a torn last line.
+  fileDir = tempDir('ifec-nmea-');
+  nmeaFile = path.join(fileDir, 'gps.nmea');
+  const good = withChecksum('$GPGGA,120000,5128.000,N,00027.000,W,1,08,0.9,25.0,M,46.9,M,,');
+  fs.writeFileSync(
+    nmeaFile,
+    `${good}\r\n${good}\n${good}\r${withChecksum('$GPGGA,1,2').replace('*', '#')}\r\n$GPGGA,12000`,
+  );
+  app = await startTestAppliance({
+    IFEC_FLIGHT_SOURCES: `nmea-udp:0,gdl90-udp:0,arinc429-udp:0,nmea-file:${nmeaFile}`,
+    IFEC_FLIGHT_MAX_DATAGRAMS_PER_S: '100',
+  });
   sender = dgram.createSocket('udp4');
 });
 
 after(async () => {
   sender?.close();
   await app?.stop();
+  if (fileDir) fs.rmSync(fileDir, { recursive: true, force: true });
 });
 
 const gga = (lat: string, lon: string) => withChecksum(`$GPGGA,123519,${lat},N,${lon},E,1,08,0.9,10668.0,M,46.9,M,,`);
+
+test('NMEA from a serial device or file: every line ending is read; a bad line and a torn last line are refused and counted', async () => {
+  const id = idOf('nmea-file');
+  await waitFor(async () => (await accepted(id)) === 3, 3000, 'three sentences from the file');
+  await waitFor(async () => (await rejected(id, 'truncated')) === 1, 3000, 'the line without a checksum');
+  assert.ok(
+    app.logLines.some((l) => l.includes('position source switched') && l.includes(id)),
+    'the file was the first source with a fix',
+  );
+});
 
 test('ARINC 429 words over UDP make a fix; bad parity, bad SSM and a torn word are refused and counted', async () => {
   const id = idOf('arinc429');
@@ -60,7 +86,14 @@ test('ARINC 429 words over UDP make a fix; bad parity, bad SSM and a torn word a
     datagram.writeUInt32BE(w, i * 4);
   });
   await send(port('arinc429'), datagram);
-  const p = await waitFor(async () => (await flight()).position ?? undefined, 3000, 'a position from ARINC 429');
+  const p = await waitFor(
+    async () => {
+      const f = await flight();
+      return f.position?.source === 'arinc429' && f.position;
+    },
+    3000,
+    'a position from ARINC 429 (a better source than the file)',
+  );
   assert.ok(Math.abs(p.lat - 48.5) < 0.001 && Math.abs(p.lon - 10.25) < 0.001, `${p.lat},${p.lon}`);
   assert.equal(p.source, 'arinc429');
   assert.ok(Math.abs(p.altitudeM - 37000 * 0.3048) < 1);
@@ -202,6 +235,11 @@ test('NMEA over UDP: sentences split across datagrams and every line ending work
     3000,
     'NMEA refusals by reason',
   );
+  // Limits: a datagram too large to be NMEA is refused whole; a flood is cut (this appliance takes 100 datagrams a second per source).
+  await send(port('nmea'), Buffer.alloc(9000, 0x24));
+  await waitFor(async () => (await rejected(id, 'too_long')) === 2, 3000, 'oversized datagram refused');
+  await Promise.all(Array.from({ length: 150 }, () => send(port('nmea'), '\r\n')));
+  await waitFor(async () => (await rejected(id, 'rate')) > 0, 3000, 'a flood is cut');
   // Still alive and still publishing at 1 Hz, retained, with the protocol's shape.
   await waitFor(() => positions.length >= 2, 4000, 'flight/position at 1 Hz');
   assert.ok(positions.every((x) => flightPosition.safeParse(x).success));

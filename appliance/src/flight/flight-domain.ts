@@ -49,6 +49,7 @@ export interface FlightConfig {
   host: string;
   demo: boolean;
   flightSources: string;
+  flightMaxDatagramsPerS: number;
   /** A fixed region that overrides the geo engine (testing, or an operator's choice). */
   region?: string;
 }
@@ -202,6 +203,7 @@ export function createFlightDomain(deps: {
         state.setPlan({ flightNumber: state.plan.flightNumber, origin, destination });
         void publishPhase();
       },
+      maxDatagramsPerS: config.flightMaxDatagramsPerS,
       logError: (id, error) => sourceLog.error({ source: id, err: error.message }, 'position source failed'),
     }),
   );

@@ -20,10 +20,15 @@ const MIN_FIELDS: Record<string, number> = { GGA: 10, RMC: 10, VTG: 8, GSA: 18, 
  */
 export class NmeaLineFramer {
   private partial = '';
+  /** A chunk that ended in CR may be followed by the LF of the same CRLF. */
+  private endedWithCr = false;
 
   /** Complete lines in this chunk (blank ones included, the parser refuses them) and how many over-long fragments were dropped. */
   push(chunk: Buffer | string): { lines: string[]; dropped: number } {
-    const text = this.partial + (typeof chunk === 'string' ? chunk : chunk.toString('latin1'));
+    let incoming = typeof chunk === 'string' ? chunk : chunk.toString('latin1');
+    if (this.endedWithCr && this.partial === '' && incoming.startsWith('\n')) incoming = incoming.slice(1);
+    this.endedWithCr = incoming.endsWith('\r');
+    const text = this.partial + incoming;
     const parts = text.split(/\r\n|\r|\n/);
     this.partial = parts.pop() ?? '';
     let dropped = 0;

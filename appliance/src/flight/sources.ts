@@ -38,8 +38,6 @@ export interface PositionSource {
 
 /** Largest datagram a source reads; bigger ones are refused whole. */
 export const MAX_DATAGRAM_BYTES = 8192;
-/** Datagrams per second a UDP source takes; beyond that they are dropped and counted (a flood must not starve the bus). */
-export const MAX_DATAGRAMS_PER_S = 1000;
 
 export function sourceId(spec: SourceSpec): string {
   switch (spec.type) {
@@ -137,6 +135,8 @@ class UdpSource implements PositionSource {
     private readonly bind: { port: number; host: string },
     private readonly events: SourceEvents,
     private readonly now: () => number,
+    /** Datagrams per second taken; beyond that they are dropped and counted (a flood must not starve the bus). */
+    private readonly maxPerS: number,
   ) {
     this.kind = protocol;
   }
@@ -155,7 +155,7 @@ class UdpSource implements PositionSource {
         this.windowStart = t;
         this.windowCount = 0;
       }
-      if (++this.windowCount > MAX_DATAGRAMS_PER_S) return this.events.rejected('rate');
+      if (++this.windowCount > this.maxPerS) return this.events.rejected('rate');
       if (bytes.length > MAX_DATAGRAM_BYTES) return this.events.rejected('too_long', `${bytes.length} byte datagram`);
       decode(bytes);
     });
@@ -165,6 +165,12 @@ class UdpSource implements PositionSource {
         socket.off('error', reject);
         // A socket error later (e.g. ICMP unreachable) must not end the appliance.
         socket.on('error', () => undefined);
+        // Avionics converters send bursts (every label at once): room for a second of them.
+        try {
+          socket.setRecvBufferSize(1 << 20);
+        } catch {
+          // The OS may cap it (net.core.rmem_max); the default still works.
+        }
         resolve();
       });
     });
@@ -293,6 +299,8 @@ export interface SourceFactoryDeps {
   readTrack: (path: string) => Fix[];
   onRoute: (origin: KnownAirport, destination: KnownAirport) => void;
   logError: (id: string, error: Error) => void;
+  /** Per UDP source. */
+  maxDatagramsPerS: number;
   now?: () => number;
 }
 
@@ -305,11 +313,32 @@ export function createSource(spec: SourceSpec, deps: SourceFactoryDeps): Positio
   const now = deps.now ?? Date.now;
   switch (spec.type) {
     case 'nmea-udp':
-      return new UdpSource(id, 'nmea', { port: spec.port, host: deps.host }, deps.events(id, 'nmea'), now);
+      return new UdpSource(
+        id,
+        'nmea',
+        { port: spec.port, host: deps.host },
+        deps.events(id, 'nmea'),
+        now,
+        deps.maxDatagramsPerS,
+      );
     case 'gdl90-udp':
-      return new UdpSource(id, 'gdl90', { port: spec.port, host: deps.host }, deps.events(id, 'gdl90'), now);
+      return new UdpSource(
+        id,
+        'gdl90',
+        { port: spec.port, host: deps.host },
+        deps.events(id, 'gdl90'),
+        now,
+        deps.maxDatagramsPerS,
+      );
     case 'arinc429-udp':
-      return new UdpSource(id, 'arinc429', { port: spec.port, host: deps.host }, deps.events(id, 'arinc429'), now);
+      return new UdpSource(
+        id,
+        'arinc429',
+        { port: spec.port, host: deps.host },
+        deps.events(id, 'arinc429'),
+        now,
+        deps.maxDatagramsPerS,
+      );
     case 'nmea-file':
       return new NmeaFileSource(id, spec.path, deps.events(id, 'nmea'), now, (e) => deps.logError(id, e));
     case 'replay':

@@ -96,9 +96,11 @@ export class AirspaceIndex {
     const candidates = this.index.search(lon, lat, lon, lat);
     if (candidates.length === 0) return null;
     // Where boxes overlap, the smaller polygon is the more specific one (an enclave inside its neighbour).
-    if (candidates.length > 1) candidates.sort((a, b) => this.polygons[a]!.area - this.polygons[b]!.area);
+    if (candidates.length > 1) candidates.sort((a, b) => (this.polygons[a]?.area ?? 0) - (this.polygons[b]?.area ?? 0));
     for (const i of candidates) {
-      const p = this.polygons[i]!;
+      // An index with no polygons holds one empty placeholder box (Flatbush needs an item).
+      const p = this.polygons[i];
+      if (!p) continue;
       if (!ringContains(p.rings[0]!, lon, lat)) continue;
       let inHole = false;
       for (let h = 1; h < p.rings.length && !inHole; h++) inHole = ringContains(p.rings[h]!, lon, lat);
