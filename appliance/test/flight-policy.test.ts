@@ -172,10 +172,24 @@ test('entering an airspace whose policy blocks a title refuses its key with 451,
   assert.match(refused.message!, /night-flight-not-over-france/);
   assert.deepEqual(await keyStatus('open-skies'), { status: 200 }, 'other titles still play');
   // The ground hears of it: AirspaceRegulationUpdated in the outbox, through the journal.
-  const { rows } = await app.store.query<{
-    data: { event: string; region: string | null; previousRegion: string | null; blocked: { titles: string[] } };
-  }>("SELECT data FROM outbox WHERE kind = 'airspace.regulation-updated' ORDER BY seq");
-  const last = rows.at(-1)!.data;
+  type Recorded = {
+    event: string;
+    region: string | null;
+    previousRegion: string | null;
+    blocked: { titles: string[] };
+  };
+  // Written through the journal (fdatasync) after the decision: wait for it to land.
+  const last = await waitFor(
+    async () => {
+      const { rows } = await app.store.query<{ data: Recorded }>(
+        "SELECT data FROM outbox WHERE kind = 'airspace.regulation-updated' ORDER BY seq",
+      );
+      const newest = rows.at(-1)?.data;
+      return newest?.region === 'FR' && newest;
+    },
+    3000,
+    'AirspaceRegulationUpdated for FR in the outbox',
+  );
   assert.equal(last.event, 'AirspaceRegulationUpdated');
   assert.equal(last.region, 'FR');
   assert.equal(last.previousRegion, 'GB');

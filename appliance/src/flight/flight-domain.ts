@@ -60,6 +60,8 @@ interface SavedState {
   flightNumber: string | null;
   origin: string | null;
   destination: string | null;
+  /** Crew's plan stays until crew change it; a simulator's route is replaced by its next leg. */
+  setByCrew?: boolean;
   phase?: ReturnType<FlightState['phaseSnapshot']>;
 }
 
@@ -108,7 +110,7 @@ export function createFlightDomain(deps: {
     origin: (s.origin && airports.find(s.origin)) || null,
     destination: (s.destination && airports.find(s.destination)) || null,
   });
-  let crewSetPlan = Boolean(saved.origin || saved.destination || saved.flightNumber);
+  let crewSetPlan = saved.setByCrew === true;
   const state = new FlightState({
     regionAt: (lat, lon) => airspace.lookup(lat, lon),
     plan: planOf(saved),
@@ -122,6 +124,7 @@ export function createFlightDomain(deps: {
         flightNumber: p.flightNumber,
         origin: p.origin?.icao ?? null,
         destination: p.destination?.icao ?? null,
+        setByCrew: crewSetPlan,
         phase: state.phaseSnapshot(),
       } satisfies SavedState),
     );
