@@ -29,3 +29,14 @@ test('an unknown key or a bad value names the key in one line', () => {
   fs.writeFileSync(file, '{nope');
   assert.throws(() => loadConfig({ IFEC_CONFIG: file }), /not valid JSON/);
 });
+
+test('flight position sources are checked at start, best first, and a bad one is named', () => {
+  const config = loadConfig({ IFEC_FLIGHT_SOURCES: 'nmea-udp:10110,replay:/data/track.csv@60,simulator:LHR-WSSS@30' });
+  assert.equal(config.flightSources, 'nmea-udp:10110,replay:/data/track.csv@60,simulator:LHR-WSSS@30');
+  assert.equal(config.flightMaxDatagramsPerS, 1000);
+  assert.throws(() => loadConfig({ IFEC_FLIGHT_SOURCES: 'nmea-udp:99999' }), /IFEC_FLIGHT_SOURCES: nmea-udp:99999: port must be 0-65535/);
+  assert.throws(() => loadConfig({ IFEC_FLIGHT_SOURCES: 'radar:1' }), /IFEC_FLIGHT_SOURCES: .*unknown source type radar/);
+  assert.throws(() => loadConfig({ IFEC_FLIGHT_SOURCES: 'simulator:London-Singapore' }), /IFEC_FLIGHT_SOURCES: .*IATA or ICAO/);
+  assert.throws(() => loadConfig({ IFEC_FLIGHT_SOURCES: 'replay:/x.csv@0' }), /IFEC_FLIGHT_SOURCES: .*speed/);
+  assert.throws(() => loadConfig({ IFEC_FLIGHT_MAX_DATAGRAMS_PER_S: '0' }), /IFEC_FLIGHT_MAX_DATAGRAMS_PER_S/);
+});

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { IfecError } from '@ifec/protocol';
+import { parseSourceList } from './flight/sources.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -32,8 +33,21 @@ export const configSchema = z.object({
   playbackTokenTtlS: z.coerce.number().int().min(10).max(86400).default(900),
   /** Media: with a seat's parental lock on, titles rated for anyone older are refused. */
   parentalLockMaxAge: z.coerce.number().int().min(0).max(21).default(12),
-  /** Media: the region under the aircraft until the geo engine says (ISO 3166-1 alpha-2); unset = unknown = allowed. */
+  /** Flight: a fixed region (ISO 3166-1 alpha-2) that overrides the geo engine's live airspace; unset = the airspace below. */
   region: z.string().regex(/^[A-Z]{2}$/).optional(),
+  /**
+   * Flight: position sources, best first (comma-separated): nmea-udp:PORT, gdl90-udp:PORT, arinc429-udp:PORT,
+   * nmea-file:PATH (serial device or file), replay:PATH[@SPEED], simulator:FROM-TO[@FACTOR]. Unset: none (the demo flies LHR-SIN at 60x).
+   */
+  flightSources: z.string().max(2000).default('').superRefine((value, ctx) => {
+    try {
+      parseSourceList(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  }),
+  /** Flight: datagrams per second each UDP position source takes; more are dropped and counted (rate). */
+  flightMaxDatagramsPerS: z.coerce.number().int().min(1).max(100_000).default(1000),
   /** Media: RTMP ingest port for live channels. */
   rtmpPort: port.default(1935),
   /** Media: live channel ids (comma-separated). */
@@ -88,6 +102,8 @@ const ENV_KEYS: Record<string, keyof ApplianceConfig> = {
   IFEC_PLAYBACK_TOKEN_TTL_S: 'playbackTokenTtlS',
   IFEC_PARENTAL_LOCK_MAX_AGE: 'parentalLockMaxAge',
   IFEC_REGION: 'region',
+  IFEC_FLIGHT_SOURCES: 'flightSources',
+  IFEC_FLIGHT_MAX_DATAGRAMS_PER_S: 'flightMaxDatagramsPerS',
   IFEC_RTMP_PORT: 'rtmpPort',
   IFEC_LIVE_CHANNELS: 'liveChannels',
   IFEC_LIVE_PUBLISH_SECRET: 'livePublishSecret',

@@ -20,7 +20,9 @@ import { ReplicationClock } from './catalog/sequence.ts';
 import { type ApplianceConfig, ConfigError, loadConfig } from './config.ts';
 import { banner } from './demo/first-run.ts';
 import { BusLink, Domains } from './domain.ts';
+import { AIRSPACE_POLICY_PUBLICATION } from '@ifec/protocol';
 import { createHttpApp } from './http/server.ts';
+import { type FlightDomain, flightDomain } from './flight/flight-domain.ts';
 import { mediaDomain } from './media/media-domain.ts';
 import { createMetrics } from './metrics.ts';
 import { resumeDomain } from './resume/resume-domain.ts';
@@ -51,6 +53,8 @@ export interface RunningAppliance {
   seatStates: SeatStates;
   /** Outbox, statistics producers, publications from the ground, bundles, the sync loop. */
   sync: RunningSync;
+  /** Position sources, flight state, airspace and its policy. */
+  flight: FlightDomain;
   /** Passenger sessions, phone pairings, playback-state documents, reset for next flight. */
   passengers: { sessions: PassengerSessions; pairings: Pairings; hub: ResumeHub; reset: FlightReset };
   stop(): Promise<void>;
@@ -64,6 +68,7 @@ export const DOMAINS = [
   seatStateDomain,
   flightResetDomain,
   cabinDomain,
+  flightDomain,
   mediaDomain,
   catalogDomain,
   syncDomain,
@@ -91,6 +96,7 @@ export async function startAppliance(
   log.info({ records: await records.replay() }, 'journal replayed');
 
   // Domains, each from what the ones before it expose. They publish on the bus from restore() on.
+  const metrics = createMetrics();
   const link = new BusLink();
   const clock = new ReplicationClock();
   const child = (domain: string) => log.child({ domain });
@@ -117,7 +123,25 @@ export async function startAppliance(
   });
   const cabin = await domains.open(cabinDomain, { config, store, records, directory, bus: link });
   const parentalLocked = (seatId: string) => cabin.seatControl.all()[seatId]?.parentalLock ?? false;
-  const loads = await domains.open(mediaDomain, { config, store, directory, parentalLocked, log: child('media') });
+  const flight = await domains.open(flightDomain, {
+    config,
+    log: child('flight'),
+    publish: link.publish,
+    records,
+    directory,
+    registry: metrics.registry,
+    // Read from start() on, once the sync domain below is open.
+    latestPolicy: async (): Promise<unknown> => (await sync.publications.latest('policy', AIRSPACE_POLICY_PUBLICATION))?.payload,
+  });
+  const loads = await domains.open(mediaDomain, {
+    config,
+    store,
+    directory,
+    parentalLocked,
+    currentRegion: flight.currentRegion,
+    airspaceRestriction: flight.restrictedBy,
+    log: child('media'),
+  });
   const catalog = await domains.open(catalogDomain, { store, clock, loads, log: child('replication') });
   const sync = await domains.open(syncDomain, {
     config,
@@ -131,7 +155,6 @@ export async function startAppliance(
   });
 
   // Transports: the cabin bus, then HTTP (the seat app's static files after every API route).
-  const metrics = createMetrics();
   const bus = await CabinBus.create({
     authenticate: (u, p) => directory.authenticate(u, p),
     router: domains.topics,
@@ -203,6 +226,7 @@ export async function startAppliance(
     catalog,
     seatStates,
     sync,
+    flight,
     passengers: { sessions: sessions.sessions, pairings: sessions.pairings, hub, reset },
     stop,
   };

@@ -64,6 +64,8 @@ export const flightPosition = z
     outsideAirTempC: z.number().min(-100).max(60).optional(),
     quality: positionQuality,
     source: positionSourceKind.nullable(),
+    /** Which configured source, e.g. nmea-udp:10110 (two sources may share a kind). */
+    sourceId: z.string().max(200).optional(),
     phase: flightPhase,
     /** ISO 3166-1 alpha-2 of the airspace below, or null over international waters / unknown. */
     region: z.string().regex(/^[A-Z]{2}$/).nullable(),

@@ -5,6 +5,8 @@
 export const REPLICATION_PREFIX = '/api/replication';
 
 export const paths = {
+  /** Anyone: the flight now (position, phase, plan, policy, sources). */
+  flight: '/api/flight',
   /** RxDB replication of the catalogue and of each seat's own state (replication.ts). */
   replication: {
     catalogSnapshot: `${REPLICATION_PREFIX}/catalog/snapshot`,

@@ -2,40 +2,28 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { policyBlocks, policyCurrent } from './policy.ts';
 
-const ok = {
-  region: 'IR',
-  blockedTitleIds: ['harbour-of-glass'],
-  blockedTags: ['Romance'],
-  wifi: false,
-  voip: false,
-  messaging: false,
-  priceZone: 'land',
-  rule: 'IR: no connectivity',
-  at: '2026-12-01T14:00:00.000Z',
-};
+const ok = { at: '2026-12-01T14:00:00.000Z', policyId: 'demo', policyVersion: 1, region: 'IR', tags: [], phase: 'cruise', wifi: { value: false, rule: 'default' }, voip: { value: false, rule: 'default' }, messaging: { value: true, rule: 'default' }, priceZone: { value: 'land', rule: 'default' }, blocked: { titles: ['harbour-of-glass'], genres: ['romance'], rules: ['no-thrillers'] } };
 
-test('policy/current: the seat-side minimum parses, and international waters have no region', () => {
+test('policy/current parses, and international waters have no region', () => {
   assert.equal(policyCurrent.parse(ok).region, 'IR');
   assert.equal(policyCurrent.parse({ ...ok, region: null }).region, null);
-  const { rule: _rule, ...withoutRule } = ok;
-  assert.ok(policyCurrent.safeParse(withoutRule).success, 'rule is optional');
 });
 
 test('policy/current refuses garbage: wrong types, unknown keys, lower-case regions, oversized lists', () => {
   for (const bad of [
     { ...ok, region: 'ir' },
-    { ...ok, blockedTitleIds: 'harbour-of-glass' },
-    { ...ok, wifi: 'yes' },
+    { ...ok, blocked: { ...ok.blocked, titles: 'harbour-of-glass' } },
+    { ...ok, wifi: { value: 'yes', rule: 'default' } },
     { ...ok, extra: true },
     { ...ok, at: 'yesterday' },
-    { ...ok, blockedTitleIds: Array.from({ length: 5001 }, (_, i) => `t${i}`) },
-    { ...ok, blockedTags: [''] },
+    { ...ok, blocked: { ...ok.blocked, titles: Array.from({ length: 5001 }, (_, i) => `t${i}`) } },
+    { ...ok, policyVersion: 0 },
   ])
     assert.equal(policyCurrent.safeParse(bad).success, false, JSON.stringify(bad).slice(0, 80));
 });
 
-test('a title is blocked by its id, or by its kind or a genre matching a blocked tag in any case', () => {
-  const p = policyCurrent.parse({ ...ok, blockedTags: ['Romance', 'KIDS'] });
+test('a title is blocked by its id, or by its kind or a genre matching a blocked genre in any case', () => {
+  const p = policyCurrent.parse({ ...ok, blocked: { ...ok.blocked, genres: ['Romance', 'KIDS'] } });
   assert.equal(policyBlocks(p, { id: 'harbour-of-glass' }), true);
   assert.equal(policyBlocks(p, { id: 'x', genres: ['romance', 'drama'] }), true);
   assert.equal(policyBlocks(p, { id: 'y', kind: 'kids', genres: [] }), true);

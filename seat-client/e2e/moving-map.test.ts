@@ -235,15 +235,17 @@ test('a policy that blocks the playing title stops it with a notice in the seat 
     await page.click('#play');
     await waitForPlayback(page, 0.5);
     const policy = {
-      region: 'CN',
-      blockedTitleIds: ['the-last-runway'],
-      blockedTags: [],
-      wifi: true,
-      voip: false,
-      messaging: true,
-      priceZone: 'land',
-      rule: 'e2e: thriller not over CN',
       at: new Date().toISOString(),
+      policyId: 'e2e',
+      policyVersion: 1,
+      region: 'CN',
+      tags: [],
+      phase: 'cruise' as const,
+      wifi: { value: true, rule: 'default' },
+      voip: { value: false, rule: 'default' },
+      messaging: { value: true, rule: 'default' },
+      priceZone: { value: 'land', rule: 'default' },
+      blocked: { titles: ['the-last-runway'], genres: [] as string[], rules: ['e2e-thriller-not-over-cn'] },
     };
     await service.policy(policy);
     await page.waitForSelector('#policy-notice:not([hidden])', { timeout: 5000 });
@@ -255,7 +257,7 @@ test('a policy that blocks the playing title stops it with a notice in the seat 
     await screenshot(page, 'policy-stopped-kiosk-en');
 
     // A tag (genre) blocks too; lifting the policy brings the titles back.
-    await service.policy({ ...policy, blockedTitleIds: [], blockedTags: ['Animation'] });
+    await service.policy({ ...policy, blocked: { titles: [], genres: ['animation'], rules: ['e2e-no-animation'] } });
     await page.waitForFunction(
       () =>
         ![...document.querySelectorAll('a.card-link')].some((e) => e.getAttribute('data-title-id') === 'little-cloud'),
@@ -265,7 +267,7 @@ test('a policy that blocks the playing title stops it with a notice in the seat 
     await page.waitForSelector('a[data-title-id="little-cloud"]');
 
     // Garbage on policy/current is refused: nothing is hidden by it.
-    await service.publish('policy/current', '{"blockedTitleIds": "everything"}');
+    await service.publish('policy/current', '{"blocked": "everything"}');
     await service.publish('policy/current', 'not json');
     await page.waitForTimeout(300);
     assert.ok((await page.locator('a[data-title-id="little-cloud"]').count()) > 0);

@@ -8,6 +8,7 @@
 import type { StatusTable } from '@ifec/http-kit';
 import type { BundleRefusalCode } from '@ifec/protocol/node';
 import type { PaCommandError } from '../cabin/pa.ts';
+import type { UnknownAirportError } from '../flight/flight-domain.ts';
 import type { KeyRefusalCode } from '../media/keys.ts';
 import type { PairingErrorCode } from '../sessions/pairing.ts';
 import type { PublicationRefused } from '../sync/publications.ts';
@@ -25,6 +26,7 @@ export const applianceErrorStatus = {
   LOGIN_LOCKED: 429,
   // cabin/
   UNKNOWN_SEAT: 404,
+  UNKNOWN_AIRPORT: 400,
   UNKNOWN_ANNOUNCEMENT: 400,
   PA_TEXT_REQUIRED: 400,
   NO_ACTIVE_PA: 409,
@@ -77,6 +79,7 @@ type Exposed =
   | KeyRefusalCode
   | PairingErrorCode
   | BundleRefusalCode
-  | PublicationRefused['code'];
+  | PublicationRefused['code']
+  | UnknownAirportError['code'];
 type Missing = Exclude<Exposed, keyof typeof applianceErrorStatus>;
 export const everyExposedCodeHasAStatus: [Missing] extends [never] ? true : Missing = true;

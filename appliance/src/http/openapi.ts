@@ -7,6 +7,7 @@
 import { openApiDocument, type RouteDoc } from '@ifec/http-kit';
 import {
   crewLogin,
+  flightPlanUpdate,
   languageCode,
   paCommand,
   pairingClaim,
@@ -45,7 +46,27 @@ const routes: RouteDoc[] = [
   },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', responses: { 200: 'text exposition format' } },
   { method: 'get', path: '/openapi.json', summary: 'This document', responses: { 200: 'OpenAPI 3.1' } },
-  { method: 'get', path: '/asyncapi.json', summary: 'The cabin bus (MQTT topics and their payloads) as AsyncAPI 3.0', responses: { 200: 'AsyncAPI 3.0' } },
+  {
+    method: 'get',
+    path: '/asyncapi.json',
+    summary: 'The cabin bus (MQTT topics and their payloads) as AsyncAPI 3.0',
+    responses: { 200: 'AsyncAPI 3.0' },
+  },
+  // flight
+  {
+    method: 'get',
+    path: '/api/flight',
+    summary: 'The flight now: position, phase, plan, airspace policy, position sources',
+    responses: { 200: 'flight snapshot' },
+  },
+  {
+    method: 'put',
+    path: '/api/crew/flight',
+    summary: 'Crew: set origin, destination and flight number',
+    body: flightPlanUpdate,
+    responses: { 200: 'the new flight/phase state' },
+    errors: ['UNKNOWN_AIRPORT'],
+  },
   // access
   {
     method: 'post',

@@ -26,6 +26,8 @@ export interface KeyServerDeps {
   entitlements: Entitlements;
   /** The region under the aircraft (ISO code) when the geo engine knows it. */
   currentRegion: () => string | undefined;
+  /** The rule of the airspace policy that refuses this title here and now, if any (flight domain). */
+  airspaceRestriction?: (title: { id: string; genres: readonly string[] }) => string | undefined;
 }
 
 export class KeyServer {
@@ -39,6 +41,8 @@ export class KeyServer {
   check(session: PlaybackSession, titleId: string): { code: KeyRefusalCode; message: string } | undefined {
     const title = this.deps.loads.active?.titles.find((t) => t.id === titleId);
     if (!title) return { code: 'NO_SUCH_TITLE', message: `no title ${titleId} in the active content load` };
+    const rule = this.deps.airspaceRestriction?.(title);
+    if (rule) return { code: 'REGION_BLOCKED', message: `${title.id} may not be shown in this airspace (policy rule ${rule})` };
     return refusePlayback(title, {
       viewer: session.viewer,
       parentalMaxAge: session.viewer.seatId && this.deps.parentalLocked(session.viewer.seatId) ? this.deps.parentalLockMaxAge : undefined,

@@ -29,7 +29,6 @@ export interface MediaDeps {
     | 'ffmpegPath'
     | 'liveReconnectGraceS'
     | 'rtmpPort'
-    | 'region'
     | 'parentalLockMaxAge'
     | 'playbackTokenTtlS'
     | 'originCacheMb'
@@ -38,12 +37,15 @@ export interface MediaDeps {
   directory: AccessDirectory;
   /** Whether crew have set a seat's parental lock (cabin domain). */
   parentalLocked: (seatId: string) => boolean;
+  /** The airspace below (flight domain), and the policy rule that refuses a title there now. */
+  currentRegion: () => string | undefined;
+  airspaceRestriction: (title: { id: string; genres: readonly string[] }) => string | undefined;
   log: Logger;
 }
 
 export const mediaDomain: ApplianceDomain<MediaDeps, ContentLoads> = {
   name: 'media',
-  async open({ config, store, directory, parentalLocked, log }) {
+  async open({ config, store, directory, parentalLocked, currentRegion, airspaceRestriction, log }) {
     const signer = TokenSigner.fromDataDir(config.dataDir);
     const trustedKeys = readTrustedKeyFiles(config.contentTrustedKeys);
     const demoKey = config.demo ? cachedDemoKey() : undefined;
@@ -65,7 +67,8 @@ export const mediaDomain: ApplianceDomain<MediaDeps, ContentLoads> = {
     const keys = new KeyServer({
       loads,
       entitlements: noPurchases,
-      currentRegion: () => config.region,
+      currentRegion,
+      airspaceRestriction,
       parentalLocked,
       parentalLockMaxAge: config.parentalLockMaxAge,
     });

@@ -62,8 +62,9 @@ export class FlightReset {
     if (typeof phase !== 'string') return;
     const previous = this.lastPhase;
     this.lastPhase = phase.toLowerCase();
-    if (previous === 'landed' && this.lastPhase === 'gate') {
-      this.reset('flight phase landed -> gate').catch((error: unknown) => this.deps.log.error({ err: error }, 'reset for next flight failed'));
+    // The flight domain goes landed -> taxi_in -> gate; a service publishing bare phases may skip taxi_in.
+    if ((previous === 'landed' || previous === 'taxi_in') && this.lastPhase === 'gate') {
+      this.reset(`flight phase ${previous} -> gate`).catch((error: unknown) => this.deps.log.error({ err: error }, 'reset for next flight failed'));
     }
   }
 

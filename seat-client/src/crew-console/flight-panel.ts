@@ -191,7 +191,7 @@ export class FlightPanel {
         'policy',
         'Rules in force',
         pol
-          ? `${pol.rule ?? 'policy'}: Wi-Fi ${pol.wifi ? 'on' : 'off'}, VoIP ${pol.voip ? 'on' : 'off'}, messaging ${pol.messaging ? 'on' : 'off'}, price zone ${pol.priceZone}, ${pol.blockedTitleIds.length} titles and ${pol.blockedTags.length} categories blocked`
+          ? `${pol.policyId} v${pol.policyVersion}: Wi-Fi ${pol.wifi.value ? 'on' : 'off'} (${pol.wifi.rule}), VoIP ${pol.voip.value ? 'on' : 'off'} (${pol.voip.rule}), messaging ${pol.messaging.value ? 'on' : 'off'}, price zone ${pol.priceZone.value}, ${pol.blocked.titles.length} titles and ${pol.blocked.genres.length} genres blocked${pol.blocked.rules.length ? ` by ${pol.blocked.rules.join(', ')}` : ''}`
           : 'no policy published',
       ),
     );

@@ -14,7 +14,7 @@ function fix(over: Partial<FlightPosition> = {}): FlightPosition {
   };
 }
 
-const policy = { region: 'CN', blockedTitleIds: ['the-last-runway'], blockedTags: ['Thriller'], wifi: false, voip: false, messaging: true, priceZone: 'land', at: '2026-12-01T14:00:00.000Z' };
+const policy = { at: '2026-12-01T14:00:00.000Z', policyId: 'demo', policyVersion: 1, region: 'CN', tags: [], phase: 'cruise', wifi: { value: false, rule: 'default' }, voip: { value: false, rule: 'default' }, messaging: { value: true, rule: 'default' }, priceZone: { value: 'land', rule: 'default' }, blocked: { titles: ['the-last-runway'], genres: ['thriller'], rules: ['no-thrillers'] } };
 
 test('a valid position, phase and policy are accepted; other topics are not the flight parser\'s', () => {
   const p = parseFlightMessage('flight/position', bytes(JSON.stringify(fix())));
@@ -35,7 +35,7 @@ test('garbage is refused with a reason that names the field', () => {
     ['flight/position', JSON.stringify({ ...fix(), extra: 1 }), /extra|Unrecognized/i],
     ['flight/position', JSON.stringify(fix({ quality: 'great' as never })), /quality/],
     ['flight/phase', JSON.stringify({ phase: 'hovering' }), /phase/],
-    ['policy/current', JSON.stringify({ ...policy, blockedTitleIds: 'everything' }), /blockedTitleIds/],
+    ['policy/current', JSON.stringify({ ...policy, blocked: 'everything' }), /blocked/],
     ['policy/current', '\u0000\u0001\u0002', /not valid JSON/],
   ];
   for (const [topic, payload, reason] of cases) {
