@@ -84,7 +84,7 @@ export async function waitForCatalog(baseUrl: string, min: number, timeoutMs = 2
 }
 
 /** One appliance and one Chromium shared by a test file's tests: registers the file's before/after hooks. */
-export function cabinForFile(options: { minTitles?: number } = {}): { cabin: Cabin; browser: Browser } {
+export function cabinForFile(options: { minTitles?: number; env?: Record<string, string> } = {}): { cabin: Cabin; browser: Browser } {
   const env = {} as { cabin: Cabin; browser: Browser };
   before(async () => {
     env.cabin = await startCabin(options);

@@ -23,7 +23,8 @@ import {
 import { cruisePhase, fixAlong, flightService } from './flight-service.ts';
 import { expectNoAxeViolations, waitForPlayback } from './pages.ts';
 
-const env = cabinForFile();
+// No position source that sends anything: this file's service publishes the positions (the demo simulator would fly over them).
+const env = cabinForFile({ env: { IFEC_FLIGHT_SOURCES: 'nmea-udp:0' } });
 
 interface Marker {
   x: number;
