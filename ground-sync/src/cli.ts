@@ -11,6 +11,8 @@
  *   ifec-ground public-key                               the key aircraft must trust (IFEC_GROUND_PUBLIC_KEY)
  *   ifec-ground bundle export <aircraftId> <out-file> [--tenant <id>]
  *   ifec-ground bundle import <file> [--aircraft <id>] [--tenant <id>]
+ *   ifec-ground prune [--tenant <id>]                    retention: delete what the tenants' policies allow
+ *   ifec-ground signing-key create <file>                a new Ed25519 key for GROUND_SIGNING_KEY_FILE (a secret)
  *
  * Exit codes: 0 done, 2 usage or config, 3 refused (the reason is printed).
  */
@@ -24,6 +26,8 @@ import { openGround, startGround } from './main.ts';
 import { createTenant, issueApiKey, TenantError } from './tenants/tenants.ts';
 import { FleetError, registerAircraft } from './fleet/aircraft.ts';
 import { exportDownlinkBundle, importUplinkBundle } from './bundles/bundles.ts';
+import { pruneRetained } from './retention/retention.ts';
+import { resolveSigningKey, SigningKeyError } from './signing-key.ts';
 
 class UsageError extends Error {}
 
@@ -37,14 +41,33 @@ function option(args: string[], name: string): string | undefined {
 }
 
 export async function runCli(argv: string[], env: Record<string, string | undefined>, out: (s: string) => void): Promise<number> {
+  try {
+    return await runCommand(argv, env, out);
+  } catch (error) {
+    // A process refused at start (another key on a shared database) says why and exits 3.
+    if (!(error instanceof SigningKeyError)) throw error;
+    process.stderr.write(`ifec-ground: refused: ${error.code}: ${error.message}\n`);
+    return 3;
+  }
+}
+
+async function runCommand(argv: string[], env: Record<string, string | undefined>, out: (s: string) => void): Promise<number> {
   const args = [...argv];
   const tenant = option(args, '--tenant');
   const aircraft = option(args, '--aircraft');
   const [command, sub, ...rest] = args;
   const config = loadGroundConfig(env);
   const log = pino({ level: env.GROUND_LOG_LEVEL ?? 'warn' });
+  if (command === 'signing-key' && sub === 'create' && rest.length === 1) {
+    const file = path.resolve(rest[0]!);
+    if (fs.existsSync(file)) throw new UsageError(`${file} exists: refusing to replace a signing key`);
+    const key = resolveSigningKey({ file, configured: false });
+    key.persist();
+    out(`signing key written to ${file} (fingerprint ${key.fingerprint}); aircraft trust:\n${key.publicKeyPem}`);
+    return 0;
+  }
   if (command === 'serve' || command === undefined) {
-    const running = await startGround(config, log);
+    const running = await startGround(config, log, { onListening: (url) => out(`ground sync listening on ${url}, opening the store\n`) });
     out(`ground sync on ${running.url} (store: ${running.db.kind})\n`);
     await new Promise<void>((resolve) => process.once('SIGTERM', () => void running.stop().then(resolve)));
     return 0;
@@ -59,6 +82,9 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     } else if (command === 'aircraft' && sub === 'register' && rest.length === 3) {
       await registerAircraft(ground.db, rest[0]!, rest[1]!, fs.readFileSync(rest[2]!, 'utf8'));
       out(`aircraft ${rest[1]} registered for ${rest[0]}\n`);
+    } else if (command === 'prune' && sub === undefined) {
+      const r = await pruneRetained(ground.db, { tenantId: tenant });
+      out(r.skipped ? 'another ground process is pruning; nothing done\n' : `pruned ${r.records} records and ${r.errors} error entries\n`);
     } else if (command === 'public-key') {
       out(ground.publicKeyPem);
     } else if (command === 'bundle' && sub === 'export' && rest.length === 2) {

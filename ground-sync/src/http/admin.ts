@@ -13,6 +13,7 @@ import { readRecords } from '../uplink/ingest.ts';
 import { listPublications, publish } from '../downlink/publications.ts';
 import { putFile } from '../downlink/files.ts';
 import { exportDownlinkBundle, importUplinkBundle } from '../bundles/bundles.ts';
+import { pruneRetained, recordExport, retentionOf, setRetention } from '../retention/retention.ts';
 import { HttpError, parseBody } from './errors.ts';
 
 export const aircraftRegistration = z.object({ aircraftId: aircraftIdSchema, publicKey: z.string().min(1).max(4096) }).strict();
@@ -21,6 +22,11 @@ export const recordsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
   kind: z.string().min(1).max(64).optional(),
 }).strict();
+export const retentionPolicy = z.object({
+  keepDays: z.number().int().min(1).max(3650),
+  requireExport: z.boolean().default(true),
+}).strict();
+export const exportMark = z.object({ through: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER) }).strict();
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 const MAX_BUNDLE_BYTES = 1024 * 1024 * 1024;
 
@@ -59,6 +65,27 @@ export function adminRouter(db: Database, signingKey: crypto.KeyObject): Router 
     await requireOwnAircraft(db, tenantOf(res).tenantId, id);
     const q = parseBody(recordsQuery, req.query);
     res.json({ records: await readRecords(db, id, q.after, q.limit, q.kind) });
+  });
+
+  // The airline's export pipeline says how far it holds this aircraft's records: retention may prune up to there.
+  router.put('/admin/v1/aircraft/:aircraftId/exported', auth, json, async (req, res) => {
+    const id = aircraftParam(req);
+    const body = parseBody(exportMark, req.body);
+    res.json({ aircraftId: id, ...(await recordExport(db, tenantOf(res).tenantId, id, body.through)) });
+  });
+
+  router.get('/admin/v1/retention', auth, async (_req, res) => {
+    res.json({ retention: await retentionOf(db, tenantOf(res).tenantId) });
+  });
+
+  router.put('/admin/v1/retention', auth, json, async (req, res) => {
+    const body = parseBody(retentionPolicy, req.body);
+    await setRetention(db, tenantOf(res).tenantId, body);
+    res.json({ retention: body });
+  });
+
+  router.post('/admin/v1/retention/prune', auth, async (_req, res) => {
+    res.json({ pruned: await pruneRetained(db, { tenantId: tenantOf(res).tenantId }) });
   });
 
   router.post('/admin/v1/aircraft/:aircraftId/bundles', auth, async (req, res) => {

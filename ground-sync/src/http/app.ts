@@ -1,4 +1,4 @@
-/** The ground's express app: health, OpenAPI, admin and aircraft routers, JSON errors. */
+/** The ground's express app: OpenAPI, admin and aircraft routers, JSON errors (health and readiness are in main.ts, before the store opens). */
 import express from 'express';
 import type crypto from 'node:crypto';
 import type { Logger } from 'pino';
@@ -13,7 +13,6 @@ export function createGroundApp(deps: { db: Database; signingKey: crypto.KeyObje
   app.disable('x-powered-by');
   app.set('etag', false);
   const openapi = openApiDocument();
-  app.get('/healthz', (_req, res) => void res.json({ status: 'ok', store: deps.db.kind }));
   app.get('/openapi.json', (_req, res) => void res.json(openapi));
   app.use(aircraftRouter(deps.db));
   app.use(adminRouter(deps.db, deps.signingKey));

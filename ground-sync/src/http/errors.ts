@@ -6,6 +6,7 @@ import { FleetError } from '../fleet/aircraft.ts';
 import { TenantError } from '../tenants/tenants.ts';
 import { PublicationError } from '../downlink/publications.ts';
 import { FileError } from '../downlink/files.ts';
+import { RetentionError } from '../retention/retention.ts';
 
 /** An error a handler throws to answer with a status and a code. */
 export class HttpError extends Error {
@@ -28,6 +29,7 @@ function toHttp(error: unknown): HttpError | undefined {
   if (error instanceof FleetError) return new HttpError(error.code === 'AIRCRAFT_UNKNOWN' ? 404 : error.code === 'AIRCRAFT_TAKEN' ? 409 : 400, error.code, error.message);
   if (error instanceof TenantError) return new HttpError(error.code === 'TENANT_EXISTS' ? 409 : 400, error.code, error.message);
   if (error instanceof PublicationError) return new HttpError(409, error.code, error.message);
+  if (error instanceof RetentionError) return new HttpError(409, error.code, error.message);
   if (error instanceof FileError) return new HttpError(error.code === 'FILE_UNKNOWN' ? 404 : error.code === 'RANGE_NOT_SATISFIABLE' ? 416 : 400, error.code, error.message);
   return undefined;
 }

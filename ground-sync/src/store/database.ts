@@ -40,10 +40,29 @@ export async function openPglite(dir: string): Promise<Database> {
   };
 }
 
-export async function openPostgres(url: string): Promise<Database> {
+/** Pool and timeouts of one process's PostgreSQL connections (GROUND_DB_* in config.ts). */
+export interface PoolOptions {
+  max: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+  idleTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+}
+
+export const DEFAULT_POOL: PoolOptions = { max: 8, connectTimeoutMs: 5000, statementTimeoutMs: 30_000, lockTimeoutMs: 0, idleTimeoutMs: 10_000, idleInTransactionTimeoutMs: 60_000 };
+
+export async function openPostgres(url: string, options: PoolOptions = DEFAULT_POOL): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
-    max: 8,
+    max: options.max,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    idleTimeoutMillis: options.idleTimeoutMs,
+    // 0 means "none" in PostgreSQL for each of these.
+    statement_timeout: options.statementTimeoutMs,
+    lock_timeout: options.lockTimeoutMs,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs,
+    application_name: 'ifec-ground',
     types: { getTypeParser: ((oid: number, format?: string) => (oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },
   });
   // An idle client's error (server restart) must not crash the process.
@@ -77,9 +96,14 @@ export async function openPostgres(url: string): Promise<Database> {
 }
 
 /** Opens the configured database and brings its schema up to date. */
-export async function openDatabase(options: { databaseUrl?: string; dataDir: string }, log: Logger): Promise<Database> {
-  const db = options.databaseUrl ? await openPostgres(options.databaseUrl) : await openPglite(`${options.dataDir}/pglite`);
-  await migrate(db, log);
+export async function openDatabase(options: { databaseUrl?: string; dataDir: string; pool?: PoolOptions }, log: Logger): Promise<Database> {
+  const db = options.databaseUrl ? await openPostgres(options.databaseUrl, options.pool) : await openPglite(`${options.dataDir}/pglite`);
+  try {
+    await migrate(db, log);
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw error;
+  }
   return db;
 }
 
