@@ -8,9 +8,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openBundle, verifyBlock, type Publication } from '@ifec/protocol';
+import { openBundle, streamOfKind, verifyBlock, type OutboxRecord, type OutboxStream, type Publication, type StreamCheckpoint, type UplinkAck } from '@ifec/protocol';
 import type { Database, Queryable } from '../src/store/database.ts';
-import { GroundClient } from '../../appliance/src/sync/ground-client.ts';
+import { GroundClient, GroundRequestError } from '../../appliance/src/sync/ground-client.ts';
+import { uploadStream } from '../../appliance/src/sync/uploader.ts';
+import type { OutboxSource } from '../../appliance/src/sync/outbox.ts';
 
 export const GROUND_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -158,4 +160,111 @@ export class PollingAircraft {
 /** Runs `body` for each worker index, `n` at once. */
 export async function concurrently(n: number, body: (worker: number) => Promise<void>): Promise<void> {
   await Promise.all(Array.from({ length: n }, (_, i) => body(i)));
+}
+
+/** An aircraft's outbox in memory, in the shape the real uploader reads (critical and bulk interleaved in one seq space). */
+export class MemoryOutbox implements OutboxSource {
+  readonly records: OutboxRecord[] = [];
+
+  constructor(readonly aircraftId: string, count: number, startSeq = 1) {
+    const t0 = Date.UTC(2026, 10, 25, 6);
+    for (let i = 0; i < count; i++) {
+      const seq = startSeq + i;
+      const critical = i % 10 === 3;
+      this.records.push(critical
+        ? { seq, kind: 'audit', id: `${aircraftId}-audit-${seq}`, at: new Date(t0 + i * 1000).toISOString(), data: { action: 'crew.login', crewId: `C${i % 40}` } }
+        : { seq, kind: 'seat.health.summary', id: `${aircraftId}-sh-${seq}`, at: new Date(t0 + i * 1000).toISOString(), data: { seatId: `${(i % 30) + 1}${'ABCDEF'[i % 6]}`, windowS: 600, onlineS: 600 - (i % 7), reboots: i % 97 === 0 ? 1 : 0, faults: 0, appVersion: '1.4.2', lastError: null } });
+    }
+  }
+
+  get head(): number {
+    return this.records.at(-1)?.seq ?? 0;
+  }
+
+  lastOf(stream: OutboxStream): number {
+    return this.of(stream).at(-1)?.seq ?? 0;
+  }
+
+  of(stream: OutboxStream): OutboxRecord[] {
+    return this.records.filter((r) => streamOfKind(r.kind) === stream);
+  }
+
+  async readBatch(stream: OutboxStream, after: number, limit: number): Promise<{ records: OutboxRecord[]; through: number }> {
+    const records = this.of(stream).filter((r) => r.seq > after).slice(0, limit);
+    return { records, through: records.length === limit ? records.at(-1)!.seq : Math.max(after, this.head) };
+  }
+
+  async count(stream: OutboxStream, after: number): Promise<number> {
+    return this.of(stream).filter((r) => r.seq > after).length;
+  }
+}
+
+/**
+ * A link to several ground processes at once, as a load balancer gives an aircraft: each
+ * batch goes to one of them, and now and then to two at the same moment (a retry racing the
+ * original); a reply may be lost after the ground stored the batch.
+ */
+export class FleetLink {
+  doubleSends = 0;
+  cutReplies = 0;
+
+  constructor(private readonly clients: GroundClient[], private readonly options: { doubleSend: number; cutReply: number; random?: () => number }) {}
+
+  private get random(): () => number {
+    return this.options.random ?? Math.random;
+  }
+
+  async sendBatch(bytes: Buffer): Promise<UplinkAck> {
+    const first = this.clients[Math.floor(this.random() * this.clients.length)]!;
+    let ack: UplinkAck;
+    if (this.clients.length > 1 && this.random() < this.options.doubleSend) {
+      this.doubleSends++;
+      const other = this.clients.find((c) => c !== first)!;
+      const [a, b] = await Promise.allSettled([first.sendBatch(bytes), other.sendBatch(bytes)]);
+      if (a.status === 'rejected' && b.status === 'rejected') throw a.reason;
+      ack = a.status === 'fulfilled' ? a.value : (b as PromiseFulfilledResult<UplinkAck>).value;
+    } else {
+      ack = await first.sendBatch(bytes);
+    }
+    if (this.random() < this.options.cutReply) {
+      this.cutReplies++;
+      throw new GroundRequestError('LINK_FAILED', 'reply cut after the ground stored the batch');
+    }
+    return ack;
+  }
+
+  checkpoint(): Promise<StreamCheckpoint> {
+    return this.clients[Math.floor(this.random() * this.clients.length)]!.checkpoint();
+  }
+}
+
+/** Uploads a whole outbox the way the appliance's sync pass does: checkpoint, both streams, again after a failure. */
+export async function uploadOutbox(outbox: MemoryOutbox, link: FleetLink, options: { batchRecords: number; window: number; onBatch?: (ms: number) => void }): Promise<{ attempts: number }> {
+  let attempts = 0;
+  for (;;) {
+    attempts++;
+    if (attempts > 500) throw new Error(`${outbox.aircraftId}: no end to the upload`);
+    try {
+      const acked = await link.checkpoint();
+      // A stream is done when its last record is acknowledged (the uploader sends no empty batch to reach the head).
+      if (acked.critical >= outbox.lastOf('critical') && acked.bulk >= outbox.lastOf('bulk')) return { attempts };
+      for (const stream of ['critical', 'bulk'] as const) {
+        await uploadStream(timed(link, options.onBatch), outbox, stream, acked[stream], { aircraftId: outbox.aircraftId, batchRecords: options.batchRecords, window: options.window });
+      }
+    } catch (error) {
+      if (!(error instanceof GroundRequestError)) throw error;
+    }
+  }
+}
+
+function timed(link: FleetLink, onBatch?: (ms: number) => void): Pick<GroundClient, 'sendBatch'> {
+  if (!onBatch) return link;
+  return {
+    async sendBatch(bytes: Buffer) {
+      const t0 = performance.now();
+      const ack = await link.sendBatch(bytes);
+      onBatch(performance.now() - t0);
+      return ack;
+    },
+  };
 }
