@@ -6,6 +6,7 @@ import { boardingGroup } from './boarding.ts';
 import { originGroup } from './origin.ts';
 import { syncBench } from './sync.ts';
 import { resumeGroup } from './resume.ts';
+import { groundBench } from './ground.ts';
 
 /** Every bench group, in the order `npm run bench` runs them. Add new groups here. */
-export const groups: BenchGroup[] = [cabinBench, mediaGroup, boardingGroup, originGroup, seatGroup, syncBench, resumeGroup];
+export const groups: BenchGroup[] = [cabinBench, mediaGroup, boardingGroup, originGroup, seatGroup, syncBench, groundBench, resumeGroup];

@@ -4,34 +4,40 @@ import { z } from 'zod';
 
 const ms = (fallback: number) => z.coerce.number().int().min(0).max(3_600_000).default(fallback);
 
-export const groundConfigSchema = z.object({
-  port: z.coerce.number().int().min(0).max(65535).default(8090),
-  host: z.string().min(1).default('0.0.0.0'),
-  /** PGlite lives here when no DATABASE_URL is set; a generated signing key too. */
-  dataDir: z.string().min(1).default('.data/ground'),
-  databaseUrl: z.string().url().optional(),
-  /** PEM Ed25519 private key that signs publications and downlink bundles (a mounted secret). */
-  signingKeyFile: z.string().min(1).optional(),
-  /** The same PEM key in the variable itself (a Kubernetes secret as env); wins over the file. */
-  signingKeyPem: z.string().min(1).includes('PRIVATE KEY', { message: 'a PEM private key (-----BEGIN PRIVATE KEY-----...)' }).optional(),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** PostgreSQL connections per process: processes × pool must stay below max_connections. */
-  dbPoolMax: z.coerce.number().int().min(1).max(500).default(8),
-  /** How long a request waits for a connection (pool full or database unreachable). */
-  dbConnectTimeoutMs: ms(5_000),
-  /** Longest statement; 0 = none. */
-  dbStatementTimeoutMs: ms(30_000),
-  /** Longest wait for a row lock (the publication counter, an aircraft's batch queue); 0 = bounded by the statement timeout only. */
-  dbLockTimeoutMs: ms(0),
-  /** A connection left idle inside a transaction (a hung process holding the publication counter) is cut after this; 0 = never. */
-  dbIdleInTransactionTimeoutMs: ms(60_000),
-  /** An idle pooled connection is closed after this. */
-  dbIdleTimeoutMs: ms(10_000),
-  /** /readyz answers from a probe at most this old. */
-  readyProbeMs: ms(1_000),
-  /** How often a process runs the retention prune (one process at a time fleet-wide); 0 = never. */
-  pruneIntervalMs: ms(3_600_000),
-}).strict();
+export const groundConfigSchema = z
+  .object({
+    port: z.coerce.number().int().min(0).max(65535).default(8090),
+    host: z.string().min(1).default('0.0.0.0'),
+    /** PGlite lives here when no DATABASE_URL is set; a generated signing key too. */
+    dataDir: z.string().min(1).default('.data/ground'),
+    databaseUrl: z.string().url().optional(),
+    /** PEM Ed25519 private key that signs publications and downlink bundles (a mounted secret). */
+    signingKeyFile: z.string().min(1).optional(),
+    /** The same PEM key in the variable itself (a Kubernetes secret as env); wins over the file. */
+    signingKeyPem: z
+      .string()
+      .min(1)
+      .includes('PRIVATE KEY', { message: 'a PEM private key (-----BEGIN PRIVATE KEY-----...)' })
+      .optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** PostgreSQL connections per process: processes × pool must stay below max_connections. */
+    dbPoolMax: z.coerce.number().int().min(1).max(500).default(8),
+    /** How long a request waits for a connection (pool full or database unreachable). */
+    dbConnectTimeoutMs: ms(5_000),
+    /** Longest statement; 0 = none. */
+    dbStatementTimeoutMs: ms(30_000),
+    /** Longest wait for a row lock (the publication counter, an aircraft's batch queue); 0 = bounded by the statement timeout only. */
+    dbLockTimeoutMs: ms(0),
+    /** A connection left idle inside a transaction (a hung process holding the publication counter) is cut after this; 0 = never. */
+    dbIdleInTransactionTimeoutMs: ms(60_000),
+    /** An idle pooled connection is closed after this. */
+    dbIdleTimeoutMs: ms(10_000),
+    /** /readyz answers from a probe at most this old. */
+    readyProbeMs: ms(1_000),
+    /** How often a process runs the retention prune (one process at a time fleet-wide); 0 = never. */
+    pruneIntervalMs: ms(3_600_000),
+  })
+  .strict();
 
 type Parsed = z.infer<typeof groundConfigSchema>;
 export type GroundConfig = Omit<Parsed, 'signingKeyFile'> & {

@@ -4,19 +4,20 @@
  * PGlite for one process. The port opens before the store: /healthz answers at once (the
  * process lives), /readyz only once migrations ran and while the database answers.
  */
-import http from 'node:http';
-import path from 'node:path';
+
 import type crypto from 'node:crypto';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import express from 'express';
-import { pino, type Logger } from 'pino';
-import { GroundConfigError, loadGroundConfig, type GroundConfig } from './config.ts';
-import { openDatabase, type Database } from './store/database.ts';
-import { lockPgliteDir } from './store/pglite-lock.ts';
-import { claimSigningKey, resolveSigningKey, SigningKeyError } from './signing-key.ts';
+import { type Logger, pino } from 'pino';
+import { type GroundConfig, GroundConfigError, loadGroundConfig } from './config.ts';
 import { createGroundApp } from './http/app.ts';
 import { pruneRetained } from './retention/retention.ts';
+import { claimSigningKey, resolveSigningKey, SigningKeyError } from './signing-key.ts';
+import { type Database, openDatabase } from './store/database.ts';
+import { lockPgliteDir } from './store/pglite-lock.ts';
 
 export interface GroundContext {
   db: Database;
@@ -32,18 +33,39 @@ export async function openGround(config: GroundConfig, log: Logger): Promise<Gro
   let db: Database | undefined;
   try {
     // Resolved first so a bad key file fails before any connection is made.
-    const key = resolveSigningKey({ pem: config.signingKeyPem, file: config.signingKeyFile, configured: config.signingKeyConfigured });
-    db = await openDatabase({
-      databaseUrl: config.databaseUrl, dataDir: config.dataDir,
-      pool: {
-        max: config.dbPoolMax, connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs,
-        lockTimeoutMs: config.dbLockTimeoutMs, idleTimeoutMs: config.dbIdleTimeoutMs, idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
+    const key = resolveSigningKey({
+      pem: config.signingKeyPem,
+      file: config.signingKeyFile,
+      configured: config.signingKeyConfigured,
+    });
+    db = await openDatabase(
+      {
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+        pool: {
+          max: config.dbPoolMax,
+          connectTimeoutMs: config.dbConnectTimeoutMs,
+          statementTimeoutMs: config.dbStatementTimeoutMs,
+          lockTimeoutMs: config.dbLockTimeoutMs,
+          idleTimeoutMs: config.dbIdleTimeoutMs,
+          idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
+        },
       },
-    }, log);
+      log,
+    );
     await claimSigningKey(db, key);
     key.persist();
     const opened = db;
-    return { db: opened, signingKey: key.privateKey, publicKeyPem: key.publicKeyPem, keyFingerprint: key.fingerprint, close: async () => { await opened.close(); unlock(); } };
+    return {
+      db: opened,
+      signingKey: key.privateKey,
+      publicKeyPem: key.publicKeyPem,
+      keyFingerprint: key.fingerprint,
+      close: async () => {
+        await opened.close();
+        unlock();
+      },
+    };
   } catch (error) {
     await db?.close().catch(() => undefined);
     unlock();
@@ -57,22 +79,49 @@ export interface RunningGround extends GroundContext {
   stop(): Promise<void>;
 }
 
-type Readiness = { state: 'starting' | 'ready' | 'stopping'; probedAt: number; reachable: boolean; probing?: Promise<void> };
+type Readiness = {
+  state: 'starting' | 'ready' | 'stopping';
+  probedAt: number;
+  reachable: boolean;
+  probing?: Promise<void>;
+};
 
-export async function startGround(config: GroundConfig, log: Logger, options: { onListening?(url: string): void } = {}): Promise<RunningGround> {
+export async function startGround(
+  config: GroundConfig,
+  log: Logger,
+  options: { onListening?(url: string): void } = {},
+): Promise<RunningGround> {
   const readiness: Readiness = { state: 'starting', probedAt: 0, reachable: false };
   let ground: GroundContext | undefined;
   let inner: express.Express | undefined;
   const outer = express();
   outer.disable('x-powered-by');
-  outer.get('/healthz', (_req, res) => void res.json({ status: 'ok', state: readiness.state, store: ground?.db.kind ?? null }));
+  outer.get(
+    '/healthz',
+    (_req, res) => void res.json({ status: 'ok', state: readiness.state, store: ground?.db.kind ?? null }),
+  );
   outer.get('/readyz', async (_req, res) => {
-    const ready = readiness.state === 'ready' && ground !== undefined && (await probe(ground.db, readiness, config.readyProbeMs));
-    res.status(ready ? 200 : 503).json({ ready, state: readiness.state, database: readiness.state === 'ready' ? (readiness.reachable ? 'reachable' : 'unreachable') : 'not-open' });
+    const ready =
+      readiness.state === 'ready' && ground !== undefined && (await probe(ground.db, readiness, config.readyProbeMs));
+    res
+      .status(ready ? 200 : 503)
+      .json({
+        ready,
+        state: readiness.state,
+        database: readiness.state === 'ready' ? (readiness.reachable ? 'reachable' : 'unreachable') : 'not-open',
+      });
   });
   outer.use((req, res, next) => {
     if (inner) return void inner(req, res, next);
-    res.status(503).set('retry-after', '1').json({ error: { code: 'GROUND_NOT_READY', message: `the ground is ${readiness.state === 'starting' ? 'starting (migrations)' : 'stopping'}; retry` } });
+    res
+      .status(503)
+      .set('retry-after', '1')
+      .json({
+        error: {
+          code: 'GROUND_NOT_READY',
+          message: `the ground is ${readiness.state === 'starting' ? 'starting (migrations)' : 'stopping'}; retry`,
+        },
+      });
   });
   const server = http.createServer(outer);
   // Over satcom our FIN reaches the aircraft 300 ms late: with Node's 5 s default an aircraft
@@ -101,17 +150,24 @@ export async function startGround(config: GroundConfig, log: Logger, options: { 
   const opened = ground;
   inner = createGroundApp({ db: opened.db, signingKey: opened.signingKey, log });
   readiness.state = 'ready';
-  const pruner = config.pruneIntervalMs > 0 ? setInterval(() => {
-    pruneRetained(opened.db).then((r) => r.records && log.info(r, 'retention pruned'), (error) => log.warn({ err: error }, 'retention prune failed'));
-  }, config.pruneIntervalMs).unref() : undefined;
+  const pruner =
+    config.pruneIntervalMs > 0
+      ? setInterval(() => {
+          pruneRetained(opened.db).then(
+            (r) => r.records && log.info(r, 'retention pruned'),
+            (error) => log.warn({ err: error }, 'retention prune failed'),
+          );
+        }, config.pruneIntervalMs).unref()
+      : undefined;
   log.info({ port, store: opened.db.kind, key: opened.keyFingerprint.slice(0, 16) }, 'ground sync ready');
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= (async () => {
-    readiness.state = 'stopping';
-    clearInterval(pruner);
-    await closeServer();
-    await opened.close();
-  })());
+  const stop = () =>
+    (stopping ??= (async () => {
+      readiness.state = 'stopping';
+      clearInterval(pruner);
+      await closeServer();
+      await opened.close();
+    })());
   return { ...opened, port, url, stop };
 }
 
@@ -121,7 +177,12 @@ async function probe(db: Database, readiness: Readiness, maxAgeMs: number): Prom
     readiness.probing ??= (async () => {
       let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([db.query('SELECT 1'), new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('probe timed out')), 2000); })]);
+        await Promise.race([
+          db.query('SELECT 1'),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error('probe timed out')), 2000);
+          }),
+        ]);
         readiness.reachable = true;
       } catch {
         readiness.reachable = false;
@@ -158,8 +219,11 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  process.stdout.write(`ground sync on ${running.url} (store: ${running.db.kind}); ground public key:\n${running.publicKeyPem}`);
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void running.stop().then(() => process.exit(0)));
+  process.stdout.write(
+    `ground sync on ${running.url} (store: ${running.db.kind}); ground public key:\n${running.publicKeyPem}`,
+  );
+  for (const signal of ['SIGTERM', 'SIGINT'] as const)
+    process.once(signal, () => void running.stop().then(() => process.exit(0)));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) await main();

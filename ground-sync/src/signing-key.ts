@@ -11,7 +11,10 @@ import { publicKeyFingerprint } from '@ifec/protocol';
 import type { Queryable } from './store/database.ts';
 
 export class SigningKeyError extends Error {
-  constructor(readonly code: 'SIGNING_KEY_INVALID' | 'SIGNING_KEY_MISSING' | 'SIGNING_KEY_MISMATCH' | 'SIGNING_KEY_REQUIRED', message: string) {
+  constructor(
+    readonly code: 'SIGNING_KEY_INVALID' | 'SIGNING_KEY_MISSING' | 'SIGNING_KEY_MISMATCH' | 'SIGNING_KEY_REQUIRED',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -33,7 +36,11 @@ function fromPem(pem: string, where: string, configured: boolean, persist: () =>
   } catch (error) {
     throw new SigningKeyError('SIGNING_KEY_INVALID', `${where} is not a PEM private key: ${(error as Error).message}`);
   }
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new SigningKeyError('SIGNING_KEY_INVALID', `${where} holds a ${privateKey.asymmetricKeyType} key; the ground signs with Ed25519`);
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    throw new SigningKeyError(
+      'SIGNING_KEY_INVALID',
+      `${where} holds a ${privateKey.asymmetricKeyType} key; the ground signs with Ed25519`,
+    );
   const publicKeyPem = crypto.createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
   return { privateKey, publicKeyPem, fingerprint: publicKeyFingerprint(publicKeyPem), configured, persist };
 }
@@ -41,8 +48,10 @@ function fromPem(pem: string, where: string, configured: boolean, persist: () =>
 /** The configured key (variable, then file), else the one generated earlier in the data dir, else a new one (not yet written). */
 export function resolveSigningKey(options: { pem?: string; file: string; configured: boolean }): SigningKey {
   if (options.pem) return fromPem(options.pem, 'GROUND_SIGNING_KEY', true);
-  if (fs.existsSync(options.file)) return fromPem(fs.readFileSync(options.file, 'utf8'), options.file, options.configured);
-  if (options.configured) throw new SigningKeyError('SIGNING_KEY_MISSING', `GROUND_SIGNING_KEY_FILE ${options.file} does not exist`);
+  if (fs.existsSync(options.file))
+    return fromPem(fs.readFileSync(options.file, 'utf8'), options.file, options.configured);
+  if (options.configured)
+    throw new SigningKeyError('SIGNING_KEY_MISSING', `GROUND_SIGNING_KEY_FILE ${options.file} does not exist`);
   const pem = crypto.generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   return fromPem(pem, 'a new key', false, () => {
     fs.mkdirSync(path.dirname(options.file), { recursive: true });
@@ -67,8 +76,13 @@ export function loadOrCreateSigningKey(file: string): { privateKey: crypto.KeyOb
  * generated key may claim an empty database (one process trying things out), never a used one.
  */
 export async function claimSigningKey(db: Queryable, key: SigningKey): Promise<void> {
-  await db.query('INSERT INTO ground_signing_key (fingerprint, public_key, configured) VALUES ($1, $2, $3) ON CONFLICT (only_one) DO NOTHING', [key.fingerprint, key.publicKeyPem, key.configured]);
-  const { rows } = await db.query<{ fingerprint: string; configured: boolean }>('SELECT fingerprint, configured FROM ground_signing_key');
+  await db.query(
+    'INSERT INTO ground_signing_key (fingerprint, public_key, configured) VALUES ($1, $2, $3) ON CONFLICT (only_one) DO NOTHING',
+    [key.fingerprint, key.publicKeyPem, key.configured],
+  );
+  const { rows } = await db.query<{ fingerprint: string; configured: boolean }>(
+    'SELECT fingerprint, configured FROM ground_signing_key',
+  );
   const held = rows[0]!;
   if (held.fingerprint === key.fingerprint) {
     if (key.configured && !held.configured) await db.query('UPDATE ground_signing_key SET configured = true');
@@ -76,7 +90,13 @@ export async function claimSigningKey(db: Queryable, key: SigningKey): Promise<v
   }
   const theirs = held.fingerprint.slice(0, 16);
   if (key.configured) {
-    throw new SigningKeyError('SIGNING_KEY_MISMATCH', `the configured signing key (fingerprint ${key.fingerprint.slice(0, 16)}…) is not the key this database's aircraft trust (${theirs}…): every ground process on one database must sign with the same key`);
+    throw new SigningKeyError(
+      'SIGNING_KEY_MISMATCH',
+      `the configured signing key (fingerprint ${key.fingerprint.slice(0, 16)}…) is not the key this database's aircraft trust (${theirs}…): every ground process on one database must sign with the same key`,
+    );
   }
-  throw new SigningKeyError('SIGNING_KEY_REQUIRED', `no signing key configured, and this database is already served by ground processes signing with key ${theirs}…: give every process that key with GROUND_SIGNING_KEY_FILE (a mounted secret) or GROUND_SIGNING_KEY`);
+  throw new SigningKeyError(
+    'SIGNING_KEY_REQUIRED',
+    `no signing key configured, and this database is already served by ground processes signing with key ${theirs}…: give every process that key with GROUND_SIGNING_KEY_FILE (a mounted secret) or GROUND_SIGNING_KEY`,
+  );
 }

@@ -3,16 +3,25 @@
  * simulated aircraft that speak the real protocol with the appliance's own GroundClient, and
  * a way to hold a publication's transaction open on a real connection.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openBundle, streamOfKind, verifyBlock, type OutboxRecord, type OutboxStream, type Publication, type StreamCheckpoint, type UplinkAck } from '@ifec/protocol';
-import type { Database, Queryable } from '../src/store/database.ts';
+import {
+  type OutboxRecord,
+  type OutboxStream,
+  openBundle,
+  type Publication,
+  type StreamCheckpoint,
+  streamOfKind,
+  type UplinkAck,
+  verifyBlock,
+} from '@ifec/protocol';
 import { GroundClient, GroundRequestError } from '../../appliance/src/sync/ground-client.ts';
-import { uploadStream } from '../../appliance/src/sync/uploader.ts';
 import type { OutboxSource } from '../../appliance/src/sync/outbox.ts';
+import { uploadStream } from '../../appliance/src/sync/uploader.ts';
+import type { Database, Queryable } from '../src/store/database.ts';
 
 export const GROUND_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -25,17 +34,26 @@ export interface GroundProcess {
 }
 
 /** Starts `ifec-ground serve`; resolves once it printed `until` (default: ready). */
-export function spawnGround(env: Record<string, string>, until: 'ready' | 'listening' = 'ready', timeoutMs = 60_000): Promise<GroundProcess> {
+export function spawnGround(
+  env: Record<string, string>,
+  until: 'ready' | 'listening' = 'ready',
+  timeoutMs = 60_000,
+): Promise<GroundProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(GROUND_DIR, 'src/cli.ts'), 'serve'], {
     cwd: GROUND_DIR,
     env: { PATH: process.env.PATH ?? '', GROUND_PORT: '0', GROUND_HOST: '127.0.0.1', GROUND_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (b: Buffer) => void (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => void (out += b.toString()));
+  child.stdout!.on('data', (b: Buffer) => {
+    out += b.toString();
+  });
+  child.stderr!.on('data', (b: Buffer) => {
+    out += b.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const pattern = until === 'ready' ? /ground sync on (http:\/\/[0-9.:]+)/ : /ground sync listening on (http:\/\/[0-9.:]+)/;
+  const pattern =
+    until === 'ready' ? /ground sync on (http:\/\/[0-9.:]+)/ : /ground sync listening on (http:\/\/[0-9.:]+)/;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -47,7 +65,9 @@ export function spawnGround(env: Record<string, string>, until: 'ready' | 'liste
       clearTimeout(timer);
       child.stdout!.off('data', check);
       resolve({
-        url: m[1]!, child, output: () => out,
+        url: m[1]!,
+        child,
+        output: () => out,
         async stop() {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
           return exited;
@@ -75,32 +95,37 @@ export function writeSigningKey(file: string): string {
 export function holdingDatabase(db: Database, at: 'before-numbering' | 'before-commit', numberingSql: string) {
   let release!: () => void;
   let reached!: () => void;
-  const released = new Promise<void>((r) => { release = r; });
-  const reachedP = new Promise<void>((r) => { reached = r; });
+  const released = new Promise<void>((r) => {
+    release = r;
+  });
+  const reachedP = new Promise<void>((r) => {
+    reached = r;
+  });
   let held = false;
   const holding: Database = {
     kind: db.kind,
     query: db.query,
     close: db.close,
-    transaction: (fn) => db.transaction(async (tx) => {
-      const q: Queryable = {
-        async query(sql, params) {
-          if (at === 'before-numbering' && !held && sql === numberingSql) {
-            held = true;
-            reached();
-            await released;
-          }
-          return tx.query(sql, params);
-        },
-      } as Queryable;
-      const result = await fn(q);
-      if (at === 'before-commit' && !held) {
-        held = true;
-        reached();
-        await released;
-      }
-      return result;
-    }),
+    transaction: (fn) =>
+      db.transaction(async (tx) => {
+        const q: Queryable = {
+          async query(sql, params) {
+            if (at === 'before-numbering' && !held && sql === numberingSql) {
+              held = true;
+              reached();
+              await released;
+            }
+            return tx.query(sql, params);
+          },
+        } as Queryable;
+        const result = await fn(q);
+        if (at === 'before-commit' && !held) {
+          held = true;
+          reached();
+          await released;
+        }
+        return result;
+      }),
   };
   return { db: holding, reached: reachedP, release };
 }
@@ -115,14 +140,23 @@ export class PollingAircraft {
   duplicates = 0;
   lastBundle = 0;
 
-  constructor(readonly aircraftId: string, private readonly groundKeyPem: string) {
+  constructor(
+    readonly aircraftId: string,
+    private readonly groundKeyPem: string,
+  ) {
     const pair = crypto.generateKeyPairSync('ed25519');
     this.privateKey = pair.privateKey;
     this.publicKeyPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
   }
 
   client(url: string): GroundClient {
-    return new GroundClient({ baseUrl: url, link: 'gate', aircraftId: this.aircraftId, privateKey: this.privateKey, downlinkApplied: () => this.applied });
+    return new GroundClient({
+      baseUrl: url,
+      link: 'gate',
+      aircraftId: this.aircraftId,
+      privateKey: this.privateKey,
+      downlinkApplied: () => this.applied,
+    });
   }
 
   /** One downlink pass: pages until the head, the checkpoint moving to the highest seq held. */
@@ -139,7 +173,8 @@ export class PollingAircraft {
   accept(publications: Publication[]): void {
     for (const p of publications) {
       if (!verifyBlock(p, this.groundKeyPem)) throw new Error(`publication ${p.seq} is not signed by the ground key`);
-      if (p.aircraftId && p.aircraftId !== this.aircraftId) throw new Error(`publication ${p.seq} is for ${p.aircraftId}`);
+      if (p.aircraftId && p.aircraftId !== this.aircraftId)
+        throw new Error(`publication ${p.seq} is for ${p.aircraftId}`);
       // What the appliance stores keyed by seq: a second copy changes nothing.
       if (this.received.includes(p.seq)) this.duplicates++;
       else this.received.push(p.seq);
@@ -149,7 +184,12 @@ export class PollingAircraft {
 
   /** Applies a downlink bundle file as the appliance would, then tells the ground how far it got. */
   async applyBundle(file: string, reportTo: string): Promise<number> {
-    const opened = await openBundle(file, { direction: 'downlink', aircraftId: this.aircraftId, trustedKey: this.groundKeyPem, lastSequence: this.lastBundle });
+    const opened = await openBundle(file, {
+      direction: 'downlink',
+      aircraftId: this.aircraftId,
+      trustedKey: this.groundKeyPem,
+      lastSequence: this.lastBundle,
+    });
     this.lastBundle = opened.header.sequence;
     this.accept(opened.header.publications);
     await this.client(reportTo).checkpoint();
@@ -166,14 +206,40 @@ export async function concurrently(n: number, body: (worker: number) => Promise<
 export class MemoryOutbox implements OutboxSource {
   readonly records: OutboxRecord[] = [];
 
-  constructor(readonly aircraftId: string, count: number, startSeq = 1) {
+  constructor(
+    readonly aircraftId: string,
+    count: number,
+    startSeq = 1,
+  ) {
     const t0 = Date.UTC(2026, 10, 25, 6);
     for (let i = 0; i < count; i++) {
       const seq = startSeq + i;
       const critical = i % 10 === 3;
-      this.records.push(critical
-        ? { seq, kind: 'audit', id: `${aircraftId}-audit-${seq}`, at: new Date(t0 + i * 1000).toISOString(), data: { action: 'crew.login', crewId: `C${i % 40}` } }
-        : { seq, kind: 'seat.health.summary', id: `${aircraftId}-sh-${seq}`, at: new Date(t0 + i * 1000).toISOString(), data: { seatId: `${(i % 30) + 1}${'ABCDEF'[i % 6]}`, windowS: 600, onlineS: 600 - (i % 7), reboots: i % 97 === 0 ? 1 : 0, faults: 0, appVersion: '1.4.2', lastError: null } });
+      this.records.push(
+        critical
+          ? {
+              seq,
+              kind: 'audit',
+              id: `${aircraftId}-audit-${seq}`,
+              at: new Date(t0 + i * 1000).toISOString(),
+              data: { action: 'crew.login', crewId: `C${i % 40}` },
+            }
+          : {
+              seq,
+              kind: 'seat.health.summary',
+              id: `${aircraftId}-sh-${seq}`,
+              at: new Date(t0 + i * 1000).toISOString(),
+              data: {
+                seatId: `${(i % 30) + 1}${'ABCDEF'[i % 6]}`,
+                windowS: 600,
+                onlineS: 600 - (i % 7),
+                reboots: i % 97 === 0 ? 1 : 0,
+                faults: 0,
+                appVersion: '1.4.2',
+                lastError: null,
+              },
+            },
+      );
     }
   }
 
@@ -189,8 +255,14 @@ export class MemoryOutbox implements OutboxSource {
     return this.records.filter((r) => streamOfKind(r.kind) === stream);
   }
 
-  async readBatch(stream: OutboxStream, after: number, limit: number): Promise<{ records: OutboxRecord[]; through: number }> {
-    const records = this.of(stream).filter((r) => r.seq > after).slice(0, limit);
+  async readBatch(
+    stream: OutboxStream,
+    after: number,
+    limit: number,
+  ): Promise<{ records: OutboxRecord[]; through: number }> {
+    const records = this.of(stream)
+      .filter((r) => r.seq > after)
+      .slice(0, limit);
     return { records, through: records.length === limit ? records.at(-1)!.seq : Math.max(after, this.head) };
   }
 
@@ -208,7 +280,10 @@ export class FleetLink {
   doubleSends = 0;
   cutReplies = 0;
 
-  constructor(private readonly clients: GroundClient[], private readonly options: { doubleSend: number; cutReply: number; random?: () => number }) {}
+  constructor(
+    private readonly clients: GroundClient[],
+    private readonly options: { doubleSend: number; cutReply: number; random?: () => number },
+  ) {}
 
   private get random(): () => number {
     return this.options.random ?? Math.random;
@@ -239,7 +314,11 @@ export class FleetLink {
 }
 
 /** Uploads a whole outbox the way the appliance's sync pass does: checkpoint, both streams, again after a failure. */
-export async function uploadOutbox(outbox: MemoryOutbox, link: FleetLink, options: { batchRecords: number; window: number; onBatch?: (ms: number) => void }): Promise<{ attempts: number }> {
+export async function uploadOutbox(
+  outbox: MemoryOutbox,
+  link: FleetLink,
+  options: { batchRecords: number; window: number; onBatch?: (ms: number) => void },
+): Promise<{ attempts: number }> {
   let attempts = 0;
   for (;;) {
     attempts++;
@@ -249,7 +328,11 @@ export async function uploadOutbox(outbox: MemoryOutbox, link: FleetLink, option
       // A stream is done when its last record is acknowledged (the uploader sends no empty batch to reach the head).
       if (acked.critical >= outbox.lastOf('critical') && acked.bulk >= outbox.lastOf('bulk')) return { attempts };
       for (const stream of ['critical', 'bulk'] as const) {
-        await uploadStream(timed(link, options.onBatch), outbox, stream, acked[stream], { aircraftId: outbox.aircraftId, batchRecords: options.batchRecords, window: options.window });
+        await uploadStream(timed(link, options.onBatch), outbox, stream, acked[stream], {
+          aircraftId: outbox.aircraftId,
+          batchRecords: options.batchRecords,
+          window: options.window,
+        });
       }
     } catch (error) {
       if (!(error instanceof GroundRequestError)) throw error;

@@ -8,13 +8,16 @@
  * on PostgreSQL with any number of processes and on PGlite alike. Signed once, at publication.
  */
 import type crypto from 'node:crypto';
-import { signBlock, type DownlinkPage, type Publication, type PublicationRequest } from '@ifec/protocol';
-import type { Database, Queryable } from '../store/database.ts';
+import { type DownlinkPage, type Publication, type PublicationRequest, signBlock } from '@ifec/protocol';
 import { requireOwnAircraft } from '../fleet/aircraft.ts';
+import type { Database, Queryable } from '../store/database.ts';
 import { ackedOf } from '../uplink/ingest.ts';
 
 export class PublicationError extends Error {
-  constructor(readonly code: 'FILE_NOT_UPLOADED', message: string) {
+  constructor(
+    readonly code: 'FILE_NOT_UPLOADED',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -23,34 +26,74 @@ export class PublicationError extends Error {
 export const NEXT_PUBLICATION_SEQ_SQL = `INSERT INTO publication_heads (tenant_id, head) VALUES ($1, 1)
   ON CONFLICT (tenant_id) DO UPDATE SET head = publication_heads.head + 1 RETURNING head, now() AS at`;
 
-export async function publish(db: Database, signingKey: crypto.KeyObject, tenantId: string, request: PublicationRequest): Promise<Publication> {
+export async function publish(
+  db: Database,
+  signingKey: crypto.KeyObject,
+  tenantId: string,
+  request: PublicationRequest,
+): Promise<Publication> {
   if (request.aircraftId) await requireOwnAircraft(db, tenantId, request.aircraftId);
   return db.transaction(async (tx) => {
     for (const file of request.files) {
-      const { rows } = await tx.query<{ size: number }>('SELECT size FROM files WHERE tenant_id = $1 AND sha256 = $2', [tenantId, file.sha256]);
-      if (rows[0]?.size !== file.size) throw new PublicationError('FILE_NOT_UPLOADED', `file ${file.path} (sha256 ${file.sha256.slice(0, 12)}…, ${file.size} bytes) is not uploaded: PUT /admin/v1/files/${file.sha256} first`);
+      const { rows } = await tx.query<{ size: number }>('SELECT size FROM files WHERE tenant_id = $1 AND sha256 = $2', [
+        tenantId,
+        file.sha256,
+      ]);
+      if (rows[0]?.size !== file.size)
+        throw new PublicationError(
+          'FILE_NOT_UPLOADED',
+          `file ${file.path} (sha256 ${file.sha256.slice(0, 12)}…, ${file.size} bytes) is not uploaded: PUT /admin/v1/files/${file.sha256} first`,
+        );
     }
     // Everything slow is done: from here to commit the tenant's publishers wait on this row.
     const { rows } = await tx.query<{ head: number; at: Date }>(NEXT_PUBLICATION_SEQ_SQL, [tenantId]);
-    const signed = signBlock({ ...request, seq: rows[0]!.head, tenantId, publishedAt: new Date(rows[0]!.at).toISOString() }, signingKey) as Publication;
+    const signed = signBlock(
+      { ...request, seq: rows[0]!.head, tenantId, publishedAt: new Date(rows[0]!.at).toISOString() },
+      signingKey,
+    ) as Publication;
     await tx.query(
       'INSERT INTO publications (seq, tenant_id, kind, name, version, aircraft_id, signed, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-      [signed.seq, tenantId, request.kind, request.name, request.version, request.aircraftId, JSON.stringify(signed), signed.publishedAt]);
+      [
+        signed.seq,
+        tenantId,
+        request.kind,
+        request.name,
+        request.version,
+        request.aircraftId,
+        JSON.stringify(signed),
+        signed.publishedAt,
+      ],
+    );
     return signed;
   });
 }
 
-export async function listPublications(db: Queryable, tenantId: string, aircraftId: string | null, after: number, limit: number): Promise<Publication[]> {
+export async function listPublications(
+  db: Queryable,
+  tenantId: string,
+  aircraftId: string | null,
+  after: number,
+  limit: number,
+): Promise<Publication[]> {
   const { rows } = await db.query<{ signed: Publication }>(
     `SELECT signed FROM publications WHERE tenant_id = $1 AND ($2::text IS NULL OR aircraft_id IS NULL OR aircraft_id = $2)
        AND seq > $3 ORDER BY seq LIMIT $4`,
-    [tenantId, aircraftId, after, limit]);
+    [tenantId, aircraftId, after, limit],
+  );
   return rows.map((r) => r.signed);
 }
 
-export async function downlinkPage(db: Queryable, tenantId: string, aircraftId: string, after: number, limit: number): Promise<DownlinkPage> {
+export async function downlinkPage(
+  db: Queryable,
+  tenantId: string,
+  aircraftId: string,
+  after: number,
+  limit: number,
+): Promise<DownlinkPage> {
   const publications = await listPublications(db, tenantId, aircraftId, after, limit);
   const { rows } = await db.query<{ head: number | null }>(
-    'SELECT max(seq) AS head FROM publications WHERE tenant_id = $1 AND (aircraft_id IS NULL OR aircraft_id = $2)', [tenantId, aircraftId]);
+    'SELECT max(seq) AS head FROM publications WHERE tenant_id = $1 AND (aircraft_id IS NULL OR aircraft_id = $2)',
+    [tenantId, aircraftId],
+  );
   return { aircraftId, acked: await ackedOf(db, aircraftId), publications, head: rows[0]?.head ?? 0 };
 }

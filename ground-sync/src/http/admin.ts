@@ -1,31 +1,38 @@
 /** The airline's admin API. Every route runs as one tenant, taken from its API key. */
+
+import type crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type crypto from 'node:crypto';
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { z } from 'zod';
 import { aircraftId as aircraftIdSchema, publicationRequest } from '@ifec/protocol';
-import type { Database } from '../store/database.ts';
-import { tenantForApiKey, type Tenant } from '../tenants/tenants.ts';
-import { aircraftStatus, listAircraft, registerAircraft, requireOwnAircraft } from '../fleet/aircraft.ts';
-import { readRecords } from '../uplink/ingest.ts';
-import { listPublications, publish } from '../downlink/publications.ts';
-import { putFile } from '../downlink/files.ts';
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import { z } from 'zod';
 import { exportDownlinkBundle, importUplinkBundle } from '../bundles/bundles.ts';
+import { putFile } from '../downlink/files.ts';
+import { listPublications, publish } from '../downlink/publications.ts';
+import { aircraftStatus, listAircraft, registerAircraft, requireOwnAircraft } from '../fleet/aircraft.ts';
 import { pruneRetained, recordExport, retentionOf, setRetention } from '../retention/retention.ts';
+import type { Database } from '../store/database.ts';
+import { type Tenant, tenantForApiKey } from '../tenants/tenants.ts';
+import { readRecords } from '../uplink/ingest.ts';
 import { HttpError, parseBody } from './errors.ts';
 
-export const aircraftRegistration = z.object({ aircraftId: aircraftIdSchema, publicKey: z.string().min(1).max(4096) }).strict();
-export const recordsQuery = z.object({
-  after: z.coerce.number().int().nonnegative().default(0),
-  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
-  kind: z.string().min(1).max(64).optional(),
-}).strict();
-export const retentionPolicy = z.object({
-  keepDays: z.number().int().min(1).max(3650),
-  requireExport: z.boolean().default(true),
-}).strict();
+export const aircraftRegistration = z
+  .object({ aircraftId: aircraftIdSchema, publicKey: z.string().min(1).max(4096) })
+  .strict();
+export const recordsQuery = z
+  .object({
+    after: z.coerce.number().int().nonnegative().default(0),
+    limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+    kind: z.string().min(1).max(64).optional(),
+  })
+  .strict();
+export const retentionPolicy = z
+  .object({
+    keepDays: z.number().int().min(1).max(3650),
+    requireExport: z.boolean().default(true),
+  })
+  .strict();
 export const exportMark = z.object({ through: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER) }).strict();
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 const MAX_BUNDLE_BYTES = 1024 * 1024 * 1024;
@@ -96,16 +103,24 @@ export function adminRouter(db: Database, signingKey: crypto.KeyObject): Router 
     res.download(file, path.basename(file), () => fs.rmSync(path.dirname(file), { recursive: true, force: true }));
   });
 
-  router.post('/admin/v1/bundles/import', auth, express.raw({ type: () => true, limit: MAX_BUNDLE_BYTES }), async (req, res) => {
-    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'BUNDLE_MISSING', 'send the bundle file as the request body');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-import-'));
-    try {
-      fs.writeFileSync(path.join(dir, 'bundle'), req.body);
-      res.json({ imported: await importUplinkBundle(db, path.join(dir, 'bundle'), { tenantId: tenantOf(res).tenantId }) });
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  router.post(
+    '/admin/v1/bundles/import',
+    auth,
+    express.raw({ type: () => true, limit: MAX_BUNDLE_BYTES }),
+    async (req, res) => {
+      if (!Buffer.isBuffer(req.body) || req.body.length === 0)
+        throw new HttpError(400, 'BUNDLE_MISSING', 'send the bundle file as the request body');
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-import-'));
+      try {
+        fs.writeFileSync(path.join(dir, 'bundle'), req.body);
+        res.json({
+          imported: await importUplinkBundle(db, path.join(dir, 'bundle'), { tenantId: tenantOf(res).tenantId }),
+        });
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   router.get('/admin/v1/publications', auth, async (req, res) => {
     const after = parseBody(z.coerce.number().int().nonnegative().default(0), req.query.after);
@@ -117,12 +132,17 @@ export function adminRouter(db: Database, signingKey: crypto.KeyObject): Router 
     res.status(201).json({ publication: await publish(db, signingKey, tenantOf(res).tenantId, body) });
   });
 
-  router.put('/admin/v1/files/:sha256', auth, express.raw({ type: () => true, limit: MAX_FILE_BYTES }), async (req, res) => {
-    const sha256 = parseBody(z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in lower-case hex'), req.params.sha256);
-    if (!Buffer.isBuffer(req.body)) throw new HttpError(400, 'FILE_MISSING', 'send the file as the request body');
-    const r = await putFile(db, tenantOf(res).tenantId, sha256, req.body);
-    res.status(r.created ? 201 : 200).json({ file: r });
-  });
+  router.put(
+    '/admin/v1/files/:sha256',
+    auth,
+    express.raw({ type: () => true, limit: MAX_FILE_BYTES }),
+    async (req, res) => {
+      const sha256 = parseBody(z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in lower-case hex'), req.params.sha256);
+      if (!Buffer.isBuffer(req.body)) throw new HttpError(400, 'FILE_MISSING', 'send the file as the request body');
+      const r = await putFile(db, tenantOf(res).tenantId, sha256, req.body);
+      res.status(r.created ? 201 : 200).json({ file: r });
+    },
+  );
 
   return router;
 }

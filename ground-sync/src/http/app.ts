@@ -1,6 +1,7 @@
 /** The ground's express app: OpenAPI, admin and aircraft routers, JSON errors (health and readiness are in main.ts, before the store opens). */
-import express from 'express';
+
 import type crypto from 'node:crypto';
+import express from 'express';
 import type { Logger } from 'pino';
 import type { Database } from '../store/database.ts';
 import { adminRouter } from './admin.ts';
@@ -16,7 +17,10 @@ export function createGroundApp(deps: { db: Database; signingKey: crypto.KeyObje
   app.get('/openapi.json', (_req, res) => void res.json(openapi));
   app.use(aircraftRouter(deps.db));
   app.use(adminRouter(deps.db, deps.signingKey));
-  app.use((req, res) => void res.status(404).json({ error: { code: 'NOT_FOUND', message: `no route for ${req.method} ${req.path}` } }));
+  app.use(
+    (req, res) =>
+      void res.status(404).json({ error: { code: 'NOT_FOUND', message: `no route for ${req.method} ${req.path}` } }),
+  );
   app.use(errorHandler(deps.log));
   return app;
 }

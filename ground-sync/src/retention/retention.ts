@@ -5,11 +5,14 @@
  * sends them again, and ingest ignores a late re-send at or below the acknowledgement.
  */
 import { CRITICAL_KINDS } from '@ifec/protocol';
-import type { Database, Queryable } from '../store/database.ts';
 import { requireOwnAircraft } from '../fleet/aircraft.ts';
+import type { Database, Queryable } from '../store/database.ts';
 
 export class RetentionError extends Error {
-  constructor(readonly code: 'EXPORT_AHEAD_OF_GROUND', message: string) {
+  constructor(
+    readonly code: 'EXPORT_AHEAD_OF_GROUND',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -25,24 +28,41 @@ export async function setRetention(db: Queryable, tenantId: string, policy: Rete
   await db.query(
     `INSERT INTO tenant_retention (tenant_id, keep_days, require_export) VALUES ($1, $2, $3)
      ON CONFLICT (tenant_id) DO UPDATE SET keep_days = EXCLUDED.keep_days, require_export = EXCLUDED.require_export, updated_at = now()`,
-    [tenantId, policy.keepDays, policy.requireExport]);
+    [tenantId, policy.keepDays, policy.requireExport],
+  );
 }
 
 export async function retentionOf(db: Queryable, tenantId: string): Promise<RetentionPolicy | null> {
-  const { rows } = await db.query<{ keep_days: number; require_export: boolean }>('SELECT keep_days, require_export FROM tenant_retention WHERE tenant_id = $1', [tenantId]);
+  const { rows } = await db.query<{ keep_days: number; require_export: boolean }>(
+    'SELECT keep_days, require_export FROM tenant_retention WHERE tenant_id = $1',
+    [tenantId],
+  );
   return rows[0] ? { keepDays: rows[0].keep_days, requireExport: rows[0].require_export } : null;
 }
 
 /** The airline holds every record of this aircraft through `through`; the mark only moves forward. */
-export async function recordExport(db: Queryable, tenantId: string, aircraftId: string, through: number): Promise<{ exportedThrough: number }> {
+export async function recordExport(
+  db: Queryable,
+  tenantId: string,
+  aircraftId: string,
+  through: number,
+): Promise<{ exportedThrough: number }> {
   await requireOwnAircraft(db, tenantId, aircraftId);
   const { rows } = await db.query<{ exported_through: number; held: number }>(
     `UPDATE aircraft SET exported_through = GREATEST(exported_through, $2)
      WHERE aircraft_id = $1 AND $2 <= GREATEST(acked_critical, acked_bulk)
-     RETURNING exported_through, GREATEST(acked_critical, acked_bulk) AS held`, [aircraftId, through]);
+     RETURNING exported_through, GREATEST(acked_critical, acked_bulk) AS held`,
+    [aircraftId, through],
+  );
   if (!rows[0]) {
-    const held = await db.query<{ held: number }>('SELECT GREATEST(acked_critical, acked_bulk) AS held FROM aircraft WHERE aircraft_id = $1', [aircraftId]);
-    throw new RetentionError('EXPORT_AHEAD_OF_GROUND', `the ground holds ${aircraftId}'s records through seq ${held.rows[0]?.held ?? 0}, not ${through}`);
+    const held = await db.query<{ held: number }>(
+      'SELECT GREATEST(acked_critical, acked_bulk) AS held FROM aircraft WHERE aircraft_id = $1',
+      [aircraftId],
+    );
+    throw new RetentionError(
+      'EXPORT_AHEAD_OF_GROUND',
+      `the ground holds ${aircraftId}'s records through seq ${held.rows[0]?.held ?? 0}, not ${through}`,
+    );
   }
   return { exportedThrough: rows[0].exported_through };
 }
@@ -57,14 +77,19 @@ export interface PruneResult {
 const PRUNE_LOCK = 7261002;
 
 /** Deletes what every tenant's policy allows, in chunks, one process at a time fleet-wide. */
-export async function pruneRetained(db: Database, options: { now?: Date; tenantId?: string; chunk?: number } = {}): Promise<PruneResult> {
+export async function pruneRetained(
+  db: Database,
+  options: { now?: Date; tenantId?: string; chunk?: number } = {},
+): Promise<PruneResult> {
   const now = options.now ?? new Date();
   const chunk = options.chunk ?? 10_000;
   const result: PruneResult = { records: 0, errors: 0, skipped: false };
   const critical = [...CRITICAL_KINDS];
   for (;;) {
     const step = await db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [PRUNE_LOCK]);
+      const { rows } = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [
+        PRUNE_LOCK,
+      ]);
       if (!rows[0]?.locked) return undefined;
       // Per record: acknowledged in its own stream, exported (if the policy asks), old enough.
       const records = await tx.query(
@@ -77,7 +102,8 @@ export async function pruneRetained(db: Database, options: { now?: Date; tenantI
              AND r.seq <= CASE WHEN r.kind = ANY($2::text[]) THEN a.acked_critical ELSE a.acked_bulk END
              AND r.received_at < $3::timestamptz - make_interval(days => p.keep_days)
            LIMIT $4)`,
-        [options.tenantId ?? null, critical, now.toISOString(), chunk]);
+        [options.tenantId ?? null, critical, now.toISOString(), chunk],
+      );
       return records.affected;
     });
     if (step === undefined) return { ...result, skipped: true };
@@ -88,7 +114,8 @@ export async function pruneRetained(db: Database, options: { now?: Date; tenantI
     `DELETE FROM aircraft_errors e USING aircraft a, tenant_retention p
      WHERE e.aircraft_id = a.aircraft_id AND p.tenant_id = a.tenant_id AND ($1::text IS NULL OR p.tenant_id = $1)
        AND e.at < $2::timestamptz - make_interval(days => p.keep_days)`,
-    [options.tenantId ?? null, now.toISOString()]);
+    [options.tenantId ?? null, now.toISOString()],
+  );
   result.errors = errors.affected;
   return result;
 }

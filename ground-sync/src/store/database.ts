@@ -50,7 +50,14 @@ export interface PoolOptions {
   idleInTransactionTimeoutMs: number;
 }
 
-export const DEFAULT_POOL: PoolOptions = { max: 8, connectTimeoutMs: 5000, statementTimeoutMs: 30_000, lockTimeoutMs: 0, idleTimeoutMs: 10_000, idleInTransactionTimeoutMs: 60_000 };
+export const DEFAULT_POOL: PoolOptions = {
+  max: 8,
+  connectTimeoutMs: 5000,
+  statementTimeoutMs: 30_000,
+  lockTimeoutMs: 0,
+  idleTimeoutMs: 10_000,
+  idleInTransactionTimeoutMs: 60_000,
+};
 
 export async function openPostgres(url: string, options: PoolOptions = DEFAULT_POOL): Promise<Database> {
   const pool = new pg.Pool({
@@ -63,7 +70,12 @@ export async function openPostgres(url: string, options: PoolOptions = DEFAULT_P
     lock_timeout: options.lockTimeoutMs,
     idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs,
     application_name: 'ifec-ground',
-    types: { getTypeParser: ((oid: number, format?: string) => (oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === INT8
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
   });
   // An idle client's error (server restart) must not crash the process.
   pool.on('error', () => undefined);
@@ -96,8 +108,13 @@ export async function openPostgres(url: string, options: PoolOptions = DEFAULT_P
 }
 
 /** Opens the configured database and brings its schema up to date. */
-export async function openDatabase(options: { databaseUrl?: string; dataDir: string; pool?: PoolOptions }, log: Logger): Promise<Database> {
-  const db = options.databaseUrl ? await openPostgres(options.databaseUrl, options.pool) : await openPglite(`${options.dataDir}/pglite`);
+export async function openDatabase(
+  options: { databaseUrl?: string; dataDir: string; pool?: PoolOptions },
+  log: Logger,
+): Promise<Database> {
+  const db = options.databaseUrl
+    ? await openPostgres(options.databaseUrl, options.pool)
+    : await openPglite(`${options.dataDir}/pglite`);
   try {
     await migrate(db, log);
   } catch (error) {
@@ -117,7 +134,11 @@ export async function migrate(db: Database, log: Logger): Promise<void> {
     const applied = new Set(rows.map((r) => r.version));
     for (const m of migrations) {
       if (applied.has(m.version)) continue;
-      for (const statement of m.sql.split(';').map((s) => s.trim()).filter(Boolean)) await tx.query(statement);
+      for (const statement of m.sql
+        .split(';')
+        .map((s) => s.trim())
+        .filter(Boolean))
+        await tx.query(statement);
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
       log.info({ version: m.version, name: m.name }, 'migration applied');
     }
