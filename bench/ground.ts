@@ -137,17 +137,16 @@ async function publicationLag(
   }
   for (const a of pollers) await a.poll(reader.url); // start at the current head
   const sentAt = new Map<number, number>();
-  const lags: number[] = [];
+  // When each aircraft first saw each seq; matched with the send times at the end (an aircraft
+  // may see a publication before the publisher has read its 201).
+  const seenAt = pollers.map(() => new Map<number, number>());
   let running = true;
-  const loops = pollers.map(async (a) => {
+  const loops = pollers.map(async (a, i) => {
     while (running) {
       const before = a.received.length;
       await a.poll(reader.url);
       const now = performance.now();
-      for (const seq of a.received.slice(before)) {
-        const sent = sentAt.get(seq);
-        if (sent !== undefined) lags.push(now - sent);
-      }
+      for (const seq of a.received.slice(before)) seenAt[i]!.set(seq, now);
       await new Promise((r) => setTimeout(r, 10));
     }
   });
@@ -162,12 +161,13 @@ async function publicationLag(
     sentAt.set(((await res.json()) as { publication: { seq: number } }).publication.seq, t);
     await new Promise((r) => setTimeout(r, 30));
   }
+  const seenAll = () => seenAt.every((m) => [...sentAt.keys()].every((seq) => m.has(seq)));
   const deadline = Date.now() + 10_000;
-  while (lags.length < 60 * pollers.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (!seenAll() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   running = false;
   await Promise.all(loops);
-  if (lags.length !== 60 * pollers.length)
-    throw new Error(`${lags.length} of ${60 * pollers.length} publications seen`);
+  if (!seenAll()) throw new Error('an aircraft did not see every publication');
+  const lags = seenAt.flatMap((m) => [...sentAt].map(([seq, sent]) => m.get(seq)! - sent));
   return lags;
 }
 
