@@ -72,7 +72,8 @@ async function runCommand(argv: string[], env: Record<string, string | undefined
     await new Promise<void>((resolve) => process.once('SIGTERM', () => void running.stop().then(resolve)));
     return 0;
   }
-  const ground = await openGround(config, log);
+  const signs = (command === 'bundle' && sub === 'export') || command === 'public-key';
+  const ground = await openGround(config, log, { claimKey: signs });
   try {
     if (command === 'tenant' && sub === 'create' && rest.length === 2) {
       const { apiKey } = await createTenant(ground.db, rest[0]!, rest[1]!);

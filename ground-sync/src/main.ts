@@ -28,7 +28,15 @@ export interface GroundContext {
 }
 
 /** The store and key without HTTP: what the CLI and the server share. */
-export async function openGround(config: GroundConfig, log: Logger): Promise<GroundContext> {
+/**
+ * `claimKey: false` for commands that sign nothing (tenant, key, aircraft, prune, bundle
+ * import): they must not claim a fresh database for a key of their own.
+ */
+export async function openGround(
+  config: GroundConfig,
+  log: Logger,
+  options: { claimKey?: boolean } = {},
+): Promise<GroundContext> {
   const unlock = config.databaseUrl ? () => {} : lockPgliteDir(config.dataDir);
   let db: Database | undefined;
   try {
@@ -53,8 +61,10 @@ export async function openGround(config: GroundConfig, log: Logger): Promise<Gro
       },
       log,
     );
-    await claimSigningKey(db, key);
-    key.persist();
+    if (options.claimKey !== false) {
+      await claimSigningKey(db, key);
+      key.persist();
+    }
     const opened = db;
     return {
       db: opened,
@@ -103,13 +113,11 @@ export async function startGround(
   outer.get('/readyz', async (_req, res) => {
     const ready =
       readiness.state === 'ready' && ground !== undefined && (await probe(ground.db, readiness, config.readyProbeMs));
-    res
-      .status(ready ? 200 : 503)
-      .json({
-        ready,
-        state: readiness.state,
-        database: readiness.state === 'ready' ? (readiness.reachable ? 'reachable' : 'unreachable') : 'not-open',
-      });
+    res.status(ready ? 200 : 503).json({
+      ready,
+      state: readiness.state,
+      database: readiness.state === 'ready' ? (readiness.reachable ? 'reachable' : 'unreachable') : 'not-open',
+    });
   });
   outer.use((req, res, next) => {
     if (inner) return void inner(req, res, next);

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
 import pg from 'pg';
+import { runCli } from '../src/cli.ts';
 import { GroundConfigError, loadGroundConfig } from '../src/config.ts';
 import { startGround } from '../src/main.ts';
 import { GROUND_DIR, spawnGround, writeSigningKey } from './fleet-support.ts';
@@ -87,6 +88,17 @@ test('on a shared database a process without the signing key, or with another on
   const dir = tempDir('ifec-fleet-key-');
   const keyFile = path.join(dir, 'key.pem');
   const pem = writeSigningKey(keyFile);
+  // An operator creating the tenant first, from a shell without the key, claims nothing.
+  const said: string[] = [];
+  assert.equal(
+    await runCli(
+      ['tenant', 'create', 'air-first', 'Air First'],
+      { DATABASE_URL: database.url, GROUND_DATA_DIR: path.join(dir, 'cli') },
+      (s) => said.push(s),
+    ),
+    0,
+  );
+  assert.match(said.join(''), /tenant air-first created/);
   const first = await spawnGround({
     DATABASE_URL: database.url,
     GROUND_SIGNING_KEY_FILE: keyFile,
