@@ -1,7 +1,7 @@
 /** The admin and aircraft APIs as an OpenAPI 3.1 document, built from the same zod schemas the routes validate with. */
 import { z } from 'zod';
 import { downlinkPage, publication, publicationRequest, uplinkAck } from '@ifec/protocol';
-import { aircraftRegistration } from './admin.ts';
+import { aircraftRegistration, exportMark, retentionPolicy } from './admin.ts';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
 const error = { description: 'error', content: { 'application/json': { schema: { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } } } } } };
@@ -22,6 +22,8 @@ export function openApiDocument(): object {
       },
       schemas: {
         AircraftRegistration: schema(aircraftRegistration),
+        RetentionPolicy: schema(retentionPolicy),
+        ExportMark: schema(exportMark),
         PublicationRequest: schema(publicationRequest),
         Publication: schema(publication),
         UplinkAck: schema(uplinkAck),
@@ -44,6 +46,14 @@ export function openApiDocument(): object {
         post: { summary: 'Publish a policy, price list, deny list, software or content load to the fleet or one aircraft', security: admin, requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/PublicationRequest' } } } }, responses: { 201: ok('published', { $ref: '#/components/schemas/Publication' }), 400: error, 404: error, 409: error } },
       },
       '/admin/v1/files/{sha256}': { put: { summary: 'Upload a file of a content load or software (body = the bytes)', security: admin, parameters: [{ name: 'sha256', in: 'path', required: true, schema: { type: 'string' } }], requestBody: binary, responses: { 201: ok('stored'), 400: error } } },
+      '/admin/v1/aircraft/{aircraftId}/exported': { put: { summary: "The airline holds this aircraft's records through a seq (retention may prune up to there; only moves forward)", security: admin, parameters: [aircraftIdParam], requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/ExportMark' } } } }, responses: { 200: ok('mark'), 404: error, 409: error } } },
+      '/admin/v1/retention': {
+        get: { summary: "The airline's retention policy (null: nothing is ever pruned)", security: admin, responses: { 200: ok('policy') } },
+        put: { summary: 'Set the retention policy', security: admin, requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/RetentionPolicy' } } } }, responses: { 200: ok('policy'), 400: error } },
+      },
+      '/admin/v1/retention/prune': { post: { summary: 'Prune now what the policy allows', security: admin, responses: { 200: ok('pruned counts') } } },
+      '/healthz': { get: { summary: 'Liveness: the process runs (also while migrating)', responses: { 200: ok('alive') } } },
+      '/readyz': { get: { summary: 'Readiness: migrations done and the database answers', responses: { 200: ok('ready'), 503: ok('not ready') } } },
       '/v1/ping': { get: { summary: 'Link probe', responses: { 200: ok('pong') } } },
       '/v1/aircraft/{aircraftId}/checkpoint': { get: { summary: 'What the ground holds of the outbox', security: aircraftAuth, parameters: [aircraftIdParam], responses: { 200: ok('acks', { $ref: '#/components/schemas/UplinkAck' }), 401: error } } },
       '/v1/aircraft/{aircraftId}/batches': { post: { summary: 'Upload one gzip columnar batch', security: aircraftAuth, parameters: [aircraftIdParam], requestBody: binary, responses: { 200: ok('acks', { $ref: '#/components/schemas/UplinkAck' }), 400: error, 401: error, 413: error } } },
