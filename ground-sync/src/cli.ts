@@ -10,6 +10,8 @@
  *   ifec-ground public-key                               the key aircraft must trust (IFEC_GROUND_PUBLIC_KEY)
  *   ifec-ground bundle export <aircraftId> <out-file> [--tenant <id>]
  *   ifec-ground bundle import <file> [--aircraft <id>] [--tenant <id>]
+ *   ifec-ground prune [--tenant <id>]                    retention: delete what the tenants' policies allow
+ *   ifec-ground signing-key create <file>                a new Ed25519 key for GROUND_SIGNING_KEY_FILE (a secret)
  *
  * Exit codes: 0 done, 2 usage or config, 3 refused (the reason is printed). `--help` prints the
  * usage and exits 0; no command or an unknown one prints it and exits 2. Installed as the bin
@@ -26,6 +28,8 @@ import { openGround, startGround } from './main.ts';
 import { createTenant, issueApiKey, TenantError } from './tenants/tenants.ts';
 import { FleetError, registerAircraft } from './fleet/aircraft.ts';
 import { exportDownlinkBundle, importUplinkBundle } from './bundles/bundles.ts';
+import { pruneRetained } from './retention/retention.ts';
+import { resolveSigningKey, SigningKeyError } from './signing-key.ts';
 
 class UsageError extends IfecError<'USAGE'> {
   constructor(message: string) {
@@ -54,6 +58,17 @@ function option(args: string[], name: string): string | undefined {
 }
 
 export async function runCli(argv: string[], env: Record<string, string | undefined>, out: (s: string) => void): Promise<number> {
+  try {
+    return await runCommand(argv, env, out);
+  } catch (error) {
+    // A process refused at start (another key on a shared database) says why and exits 3.
+    if (!(error instanceof SigningKeyError)) throw error;
+    process.stderr.write(`ifec-ground: refused: ${error.code}: ${error.message}\n`);
+    return 3;
+  }
+}
+
+async function runCommand(argv: string[], env: Record<string, string | undefined>, out: (s: string) => void): Promise<number> {
   const args = [...argv];
   const tenant = option(args, '--tenant');
   const aircraft = option(args, '--aircraft');
@@ -62,15 +77,24 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   if (!COMMANDS.has(command)) throw new UsageError(`unknown command: ${argv.join(' ')}`);
   const config = loadGroundConfig(env);
   const log = pino({ level: env.GROUND_LOG_LEVEL ?? 'warn' });
+  if (command === 'signing-key' && sub === 'create' && rest.length === 1) {
+    const file = path.resolve(rest[0]!);
+    if (fs.existsSync(file)) throw new UsageError(`${file} exists: refusing to replace a signing key`);
+    const key = resolveSigningKey({ file, configured: false });
+    key.persist();
+    out(`signing key written to ${file} (fingerprint ${key.fingerprint}); aircraft trust:\n${key.publicKeyPem}`);
+    return 0;
+  }
   if (command === 'serve') {
-    const running = await startGround(config, log);
+    const running = await startGround(config, log, { onListening: (url) => out(`ground sync listening on ${url}, opening the store\n`) });
     out(`ground sync on ${running.url} (store: ${running.db.kind})\n`);
     await new Promise<void>((resolve) => {
       for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void running.stop().then(resolve));
     });
     return 0;
   }
-  const ground = await openGround(config, log);
+  const signs = (command === 'bundle' && sub === 'export') || command === 'public-key';
+  const ground = await openGround(config, log, { claimKey: signs });
   try {
     if (command === 'tenant' && sub === 'create' && rest.length === 2) {
       const { apiKey } = await createTenant(ground.db, rest[0]!, rest[1]!);
@@ -80,6 +104,9 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     } else if (command === 'aircraft' && sub === 'register' && rest.length === 3) {
       await registerAircraft(ground.db, rest[0]!, rest[1]!, fs.readFileSync(rest[2]!, 'utf8'));
       out(`aircraft ${rest[1]} registered for ${rest[0]}\n`);
+    } else if (command === 'prune' && sub === undefined) {
+      const r = await pruneRetained(ground.db, { tenantId: tenant });
+      out(r.skipped ? 'another ground process is pruning; nothing done\n' : `pruned ${r.records} records and ${r.errors} error entries\n`);
     } else if (command === 'public-key') {
       out(ground.publicKeyPem);
     } else if (command === 'bundle' && sub === 'export' && rest.length === 2) {

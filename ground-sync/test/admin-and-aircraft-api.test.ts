@@ -88,7 +88,7 @@ test('the API keys are stored hashed, never in clear', async () => {
 test('GET /openapi.json describes the admin and aircraft APIs from the zod schemas', async () => {
   const doc = (await (await fetch(`${ground.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } };
   assert.equal(doc.openapi, '3.1.0');
-  for (const p of ['/admin/v1/aircraft', '/admin/v1/publications', '/admin/v1/files/{sha256}', '/v1/aircraft/{aircraftId}/batches', '/v1/aircraft/{aircraftId}/files/{sha256}']) assert.ok(doc.paths[p], p);
+  for (const p of ['/admin/v1/aircraft', '/admin/v1/publications', '/admin/v1/retention', '/admin/v1/aircraft/{aircraftId}/exported', '/readyz', '/admin/v1/files/{sha256}', '/v1/aircraft/{aircraftId}/batches', '/v1/aircraft/{aircraftId}/files/{sha256}']) assert.ok(doc.paths[p], p);
   assert.deepEqual(Object.keys(doc.components.schemas.PublicationRequest!.properties!).sort(), ['aircraftId', 'files', 'kind', 'name', 'payload', 'version']);
 });
 

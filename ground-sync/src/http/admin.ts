@@ -1,26 +1,39 @@
 /** The airline's admin API. Every route runs as one tenant, taken from its API key. */
+
+import type crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type crypto from 'node:crypto';
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { z } from 'zod';
-import { aircraftId as aircraftIdSchema, publicationRequest, IfecError } from '@ifec/protocol';
-import type { Database } from '../store/database.ts';
-import { tenantForApiKey, type Tenant } from '../tenants/tenants.ts';
-import { aircraftStatus, listAircraft, registerAircraft, requireOwnAircraft } from '../fleet/aircraft.ts';
-import { readRecords } from '../uplink/ingest.ts';
-import { listPublications, publish } from '../downlink/publications.ts';
-import { putFile } from '../downlink/files.ts';
-import { exportDownlinkBundle, importUplinkBundle } from '../bundles/bundles.ts';
 import { parseBody } from '@ifec/http-kit';
+import { aircraftId as aircraftIdSchema, IfecError, publicationRequest } from '@ifec/protocol';
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import { exportDownlinkBundle, importUplinkBundle } from '../bundles/bundles.ts';
+import { putFile } from '../downlink/files.ts';
+import { listPublications, publish } from '../downlink/publications.ts';
+import { aircraftStatus, listAircraft, registerAircraft, requireOwnAircraft } from '../fleet/aircraft.ts';
+import { pruneRetained, recordExport, retentionOf, setRetention } from '../retention/retention.ts';
+import type { Database } from '../store/database.ts';
+import { type Tenant, tenantForApiKey } from '../tenants/tenants.ts';
+import { readRecords } from '../uplink/ingest.ts';
 
-export const aircraftRegistration = z.object({ aircraftId: aircraftIdSchema, publicKey: z.string().min(1).max(4096) }).strict();
-export const recordsQuery = z.object({
-  after: z.coerce.number().int().nonnegative().default(0),
-  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
-  kind: z.string().min(1).max(64).optional(),
-}).strict();
+export const aircraftRegistration = z
+  .object({ aircraftId: aircraftIdSchema, publicKey: z.string().min(1).max(4096) })
+  .strict();
+export const recordsQuery = z
+  .object({
+    after: z.coerce.number().int().nonnegative().default(0),
+    limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+    kind: z.string().min(1).max(64).optional(),
+  })
+  .strict();
+export const retentionPolicy = z
+  .object({
+    keepDays: z.number().int().min(1).max(3650),
+    requireExport: z.boolean().default(true),
+  })
+  .strict();
+export const exportMark = z.object({ through: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER) }).strict();
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 const MAX_BUNDLE_BYTES = 1024 * 1024 * 1024;
 
@@ -59,6 +72,27 @@ export function adminRouter(db: Database, signingKey: crypto.KeyObject): Router 
     await requireOwnAircraft(db, tenantOf(res).tenantId, id);
     const q = parseBody(recordsQuery, req.query);
     res.json({ records: await readRecords(db, id, q.after, q.limit, q.kind) });
+  });
+
+  // The airline's export pipeline says how far it holds this aircraft's records: retention may prune up to there.
+  router.put('/admin/v1/aircraft/:aircraftId/exported', auth, json, async (req, res) => {
+    const id = aircraftParam(req);
+    const body = parseBody(exportMark, req.body);
+    res.json({ aircraftId: id, ...(await recordExport(db, tenantOf(res).tenantId, id, body.through)) });
+  });
+
+  router.get('/admin/v1/retention', auth, async (_req, res) => {
+    res.json({ retention: await retentionOf(db, tenantOf(res).tenantId) });
+  });
+
+  router.put('/admin/v1/retention', auth, json, async (req, res) => {
+    const body = parseBody(retentionPolicy, req.body);
+    await setRetention(db, tenantOf(res).tenantId, body);
+    res.json({ retention: body });
+  });
+
+  router.post('/admin/v1/retention/prune', auth, async (_req, res) => {
+    res.json({ pruned: await pruneRetained(db, { tenantId: tenantOf(res).tenantId }) });
   });
 
   router.post('/admin/v1/aircraft/:aircraftId/bundles', auth, async (req, res) => {

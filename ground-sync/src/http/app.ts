@@ -1,6 +1,7 @@
-/** The ground's express app: health, OpenAPI, admin and aircraft routers, JSON errors. */
-import express from 'express';
+/** The ground's express app: OpenAPI, admin and aircraft routers, JSON errors (health and readiness are in main.ts, before the store opens). */
+
 import type crypto from 'node:crypto';
+import express from 'express';
 import type { Logger } from 'pino';
 import { errorHandler, notFound } from '@ifec/http-kit';
 import type { Database } from '../store/database.ts';
@@ -14,7 +15,6 @@ export function createGroundApp(deps: { db: Database; signingKey: crypto.KeyObje
   app.disable('x-powered-by');
   app.set('etag', false);
   const openapi = groundOpenApi();
-  app.get('/healthz', (_req, res) => void res.json({ status: 'ok', store: deps.db.kind }));
   app.get('/openapi.json', (_req, res) => void res.json(openapi));
   app.use(aircraftRouter(deps.db));
   app.use(adminRouter(deps.db, deps.signingKey));

@@ -9,6 +9,7 @@ import type { BundleRefusalCode, SyncFormatError } from '@ifec/protocol/node';
 import type { FileError } from '../downlink/files.ts';
 import type { PublicationError } from '../downlink/publications.ts';
 import type { FleetError } from '../fleet/aircraft.ts';
+import type { RetentionError } from '../retention/retention.ts';
 import type { TenantError } from '../tenants/tenants.ts';
 
 export const groundErrorStatus = {
@@ -38,6 +39,8 @@ export const groundErrorStatus = {
   FILE_UNKNOWN: 404,
   RANGE_NOT_SATISFIABLE: 416,
   FILE_NOT_UPLOADED: 409,
+  // retention/
+  EXPORT_AHEAD_OF_GROUND: 409,
   // bundles/: USB sticks
   BUNDLE_MISSING: 400,
   BUNDLE_MALFORMED: 422,
@@ -56,6 +59,7 @@ type Exposed =
   | FileError['code']
   | PublicationError['code']
   | FleetError['code']
-  | TenantError['code'];
+  | TenantError['code']
+  | RetentionError['code'];
 type Missing = Exclude<Exposed, keyof typeof groundErrorStatus>;
 export const everyExposedCodeHasAStatus: [Missing] extends [never] ? true : Missing = true;

@@ -3,7 +3,7 @@
 import { openApiDocument, type RouteDoc } from '@ifec/http-kit';
 import { downlinkPage, publication, publicationRequest, uplinkAck } from '@ifec/protocol';
 import { z } from 'zod';
-import { aircraftRegistration, recordsQuery } from './admin.ts';
+import { aircraftRegistration, exportMark, recordsQuery, retentionPolicy } from './admin.ts';
 import { groundErrorStatus } from './error-status.ts';
 
 const admin = ['apiKey'];
@@ -28,7 +28,47 @@ const bundleErrors = [
 const binary = (description: string) => ({ description, schema: 'binary' as const });
 
 const routes: RouteDoc[] = [
-  { method: 'get', path: '/healthz', summary: 'Liveness and the store kind', responses: { 200: 'ok' } },
+  { method: 'get', path: '/healthz', summary: 'Liveness: the process runs (also while migrating)', responses: { 200: 'alive' } },
+  {
+    method: 'get',
+    path: '/readyz',
+    summary: 'Readiness: migrations done and the database answers',
+    responses: { 200: 'ready', 503: 'not ready' },
+  },
+  {
+    method: 'put',
+    path: '/admin/v1/aircraft/:aircraftId/exported',
+    summary: "The airline holds this aircraft's records through a seq (retention may prune up to there; only moves forward)",
+    security: admin,
+    body: exportMark,
+    responses: { 200: 'mark' },
+    errors: [...adminErrors, 'AIRCRAFT_UNKNOWN', 'EXPORT_AHEAD_OF_GROUND', 'INVALID_BODY'],
+  },
+  {
+    method: 'get',
+    path: '/admin/v1/retention',
+    summary: "The airline's retention policy (null: nothing is ever pruned)",
+    security: admin,
+    responses: { 200: 'policy' },
+    errors: [...adminErrors],
+  },
+  {
+    method: 'put',
+    path: '/admin/v1/retention',
+    summary: 'Set the retention policy',
+    security: admin,
+    body: retentionPolicy,
+    responses: { 200: 'policy' },
+    errors: [...adminErrors, 'INVALID_BODY'],
+  },
+  {
+    method: 'post',
+    path: '/admin/v1/retention/prune',
+    summary: 'Prune now what the policy allows',
+    security: admin,
+    responses: { 200: 'pruned counts' },
+    errors: [...adminErrors],
+  },
   { method: 'get', path: '/openapi.json', summary: 'This document', responses: { 200: 'OpenAPI 3.1' } },
   {
     method: 'get',

@@ -40,11 +40,42 @@ export async function openPglite(dir: string): Promise<Database> {
   };
 }
 
-export async function openPostgres(url: string): Promise<Database> {
+/** Pool and timeouts of one process's PostgreSQL connections (GROUND_DB_* in config.ts). */
+export interface PoolOptions {
+  max: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+  idleTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+}
+
+export const DEFAULT_POOL: PoolOptions = {
+  max: 8,
+  connectTimeoutMs: 5000,
+  statementTimeoutMs: 30_000,
+  lockTimeoutMs: 0,
+  idleTimeoutMs: 10_000,
+  idleInTransactionTimeoutMs: 60_000,
+};
+
+export async function openPostgres(url: string, options: PoolOptions = DEFAULT_POOL): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
-    max: 8,
-    types: { getTypeParser: ((oid: number, format?: string) => (oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },
+    max: options.max,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    idleTimeoutMillis: options.idleTimeoutMs,
+    // 0 means "none" in PostgreSQL for each of these.
+    statement_timeout: options.statementTimeoutMs,
+    lock_timeout: options.lockTimeoutMs,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs,
+    application_name: 'ifec-ground',
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === INT8
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
   });
   // An idle client's error (server restart) must not crash the process.
   pool.on('error', () => undefined);
@@ -77,9 +108,19 @@ export async function openPostgres(url: string): Promise<Database> {
 }
 
 /** Opens the configured database and brings its schema up to date. */
-export async function openDatabase(options: { databaseUrl?: string; dataDir: string }, log: Logger): Promise<Database> {
-  const db = options.databaseUrl ? await openPostgres(options.databaseUrl) : await openPglite(`${options.dataDir}/pglite`);
-  await migrate(db, log);
+export async function openDatabase(
+  options: { databaseUrl?: string; dataDir: string; pool?: PoolOptions },
+  log: Logger,
+): Promise<Database> {
+  const db = options.databaseUrl
+    ? await openPostgres(options.databaseUrl, options.pool)
+    : await openPglite(`${options.dataDir}/pglite`);
+  try {
+    await migrate(db, log);
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw error;
+  }
   return db;
 }
 
@@ -93,7 +134,11 @@ export async function migrate(db: Database, log: Logger): Promise<void> {
     const applied = new Set(rows.map((r) => r.version));
     for (const m of migrations) {
       if (applied.has(m.version)) continue;
-      for (const statement of m.sql.split(';').map((s) => s.trim()).filter(Boolean)) await tx.query(statement);
+      for (const statement of m.sql
+        .split(';')
+        .map((s) => s.trim())
+        .filter(Boolean))
+        await tx.query(statement);
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
       log.info({ version: m.version, name: m.name }, 'migration applied');
     }

@@ -86,4 +86,39 @@ export const migrations: Migration[] = [
         PRIMARY KEY (tenant_id, sha256, idx)
       )`,
   },
+  {
+    version: 2,
+    name: 'publications numbered at commit, backlog per stream, shared signing key, retention',
+    sql: `
+      CREATE TABLE publication_heads (
+        tenant_id text PRIMARY KEY REFERENCES tenants,
+        head bigint NOT NULL
+      );
+      INSERT INTO publication_heads (tenant_id, head)
+        SELECT tenant_id, (SELECT COALESCE(max(seq), 0) FROM publications) FROM tenants;
+      ALTER TABLE publications ALTER COLUMN seq DROP DEFAULT;
+      DROP SEQUENCE IF EXISTS publications_seq_seq;
+      ALTER TABLE publications DROP CONSTRAINT publications_pkey;
+      ALTER TABLE publications ADD PRIMARY KEY (tenant_id, seq);
+      DROP INDEX IF EXISTS publications_by_tenant;
+      ALTER TABLE aircraft
+        ADD COLUMN pending_critical bigint NOT NULL DEFAULT 0,
+        ADD COLUMN pending_critical_through bigint NOT NULL DEFAULT 0,
+        ADD COLUMN pending_bulk bigint NOT NULL DEFAULT 0,
+        ADD COLUMN pending_bulk_through bigint NOT NULL DEFAULT 0,
+        ADD COLUMN exported_through bigint NOT NULL DEFAULT 0;
+      CREATE TABLE ground_signing_key (
+        only_one boolean PRIMARY KEY DEFAULT true CHECK (only_one),
+        fingerprint text NOT NULL,
+        public_key text NOT NULL,
+        configured boolean NOT NULL,
+        claimed_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE tenant_retention (
+        tenant_id text PRIMARY KEY REFERENCES tenants,
+        keep_days integer NOT NULL,
+        require_export boolean NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`,
+  },
 ];
