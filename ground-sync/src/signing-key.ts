@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { publicKeyFingerprint } from '@ifec/protocol';
+import { publicKeyFingerprint } from '@ifec/protocol/node';
 import type { Queryable } from './store/database.ts';
 
 export class SigningKeyError extends Error {

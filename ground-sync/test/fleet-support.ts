@@ -11,13 +11,12 @@ import { fileURLToPath } from 'node:url';
 import {
   type OutboxRecord,
   type OutboxStream,
-  openBundle,
   type Publication,
   type StreamCheckpoint,
   streamOfKind,
   type UplinkAck,
-  verifyBlock,
 } from '@ifec/protocol';
+import { openBundle, verifyBlock } from '@ifec/protocol/node';
 import { GroundClient, GroundRequestError } from '../../appliance/src/sync/ground-client.ts';
 import type { OutboxSource } from '../../appliance/src/sync/outbox.ts';
 import { uploadStream } from '../../appliance/src/sync/uploader.ts';

@@ -10,7 +10,6 @@
 import type crypto from 'node:crypto';
 import { IfecError, type DownlinkPage, type Publication, type PublicationRequest } from '@ifec/protocol';
 import { signBlock } from '@ifec/protocol/node';
-import type { Database, Queryable } from '../store/database.ts';
 import { requireOwnAircraft } from '../fleet/aircraft.ts';
 import type { Database, Queryable } from '../store/database.ts';
 import { ackedOf } from '../uplink/ingest.ts';
