@@ -413,7 +413,9 @@ async function run(ctx: BenchContext): Promise<void> {
     ctx.log(
       `wrk -t2, ${RUNS} runs of ${DURATION_S} s per server and connection count, alternated; origin cache ${CACHE_MB} MB; nginx worker_processes auto, sendfile on; ${os.cpus().length} cores shared by wrk and the server`,
     );
-    for (const set of [DEMO, HD, COLD]) {
+    // BENCH_ORIGIN_SETS=demo,hd,cold (the default: all) runs some of them.
+    const only = (process.env.BENCH_ORIGIN_SETS ?? 'demo,hd,cold').split(',');
+    for (const set of [DEMO, HD, COLD].filter((x) => only.includes(x.title.replace('bench-', '')))) {
       const src = path.join(work, `src-${set.title}`);
       makeSource(src, set);
       const loadId = `BENCH-${set.title.toUpperCase()}`;
