@@ -360,6 +360,8 @@ export class SegmentCache {
  * Everything else returns false and goes the ordinary way: playlists (token, rewrite), live
  * windows, ranges and revalidation (sendOriginFile), bad or unknown paths (the JSON errors).
  * The same index and the same cache serve both paths, so their answers cannot differ.
+ * Segments are token-free today (rewritePlaylist); a file that comes to need a token must be
+ * checked here too, or declined (return false) so that express's /hls handler checks it.
  */
 export function loadFileFastPath(
   index: () => LoadFileIndex | undefined,
