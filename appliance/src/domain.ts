@@ -6,6 +6,7 @@
  * kind or a topic claimed by two domains refuses to start, naming both.
  */
 
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { IfecError } from '@ifec/protocol';
 import type { Router } from 'express';
 import type { CabinBus } from './bus/cabin-bus.ts';
@@ -18,6 +19,8 @@ export interface DomainParts<Api> {
   /** MQTT topic patterns this domain consumes (TopicRouter's `+` wildcard). */
   topics?: Readonly<Record<string, TopicHandler>>;
   router?: Router;
+  /** Requests answered on node:http before express (the origin's segments); returns false when it does not take one. */
+  fastPath?(req: IncomingMessage, res: ServerResponse): boolean;
   /** Once every domain is open and the bus exists, before anything listens: republish what the cabin was told, reload what was running. */
   restore?(): Promise<void>;
   /** Once HTTP and MQTT listen (background loops, ingest listeners). */
@@ -115,6 +118,11 @@ export class Domains {
   /** Every domain's router, in opening order. */
   get routers(): Router[] {
     return this.opened.flatMap((d) => (d.parts.router ? [d.parts.router] : []));
+  }
+
+  /** Every domain's fast path, in opening order. */
+  get fastPaths(): Array<(req: IncomingMessage, res: ServerResponse) => boolean> {
+    return this.opened.flatMap((d) => (d.parts.fastPath ? [d.parts.fastPath] : []));
   }
 
   async restore(): Promise<void> {

@@ -174,7 +174,12 @@ export async function startAppliance(
           : { ready: false, reason: 'starting' },
   };
   const app = createHttpApp({ routers: [...domains.routers, asyncApiRouter(), seatAppRouter()], metrics, log, health });
-  const server = http.createServer(app);
+  const fastPaths = domains.fastPaths;
+  // Hot media segments skip express (origin.ts, loadFileFastPath); everything else goes through it.
+  const server = http.createServer((req, res) => {
+    for (const fast of fastPaths) if (fast(req, res)) return;
+    app(req, res);
+  });
   bus.attachWebSocket(server);
   const httpPort = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);

@@ -10,22 +10,33 @@
  *   POST /api/crew/content-loads {path}      maintenance: verify and install a load from a path
  *   GET  /api/crew/live-channels             maintenance, purser: channels, state, RTMP ingest URLs
  */
-import { Router, type Request, type Response } from 'express';
+
 import fs from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseBody } from '@ifec/http-kit';
+import { IfecError, languageCode, titleId as titleIdSchema } from '@ifec/protocol';
+import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import { languageCode, titleId as titleIdSchema, IfecError } from '@ifec/protocol';
 import type { AccessDirectory } from '../access/directory.ts';
 import { describePrincipal } from '../access/principal.ts';
-import { parseBody } from '@ifec/http-kit';
 import { crewOf, requireCrew } from '../http/crew-auth.ts';
-import type { ContentLoads } from './content-loads.ts';
 import { CatalogView } from './catalog-api.ts';
+import type { ContentLoads } from './content-loads.ts';
 import type { KeyServer } from './keys.ts';
-import { liveChannelId, type LiveChannels } from './live-channels.ts';
+import { type LiveChannels, liveChannelId } from './live-channels.ts';
 import { LIVE_PLAYLIST } from './live-remux.ts';
-import { LoadFileIndex, SegmentCache, liveFile, originPathParts, rewritePlaylist, sendOriginFile, type OriginFile } from './origin.ts';
+import {
+  LoadFileIndex,
+  liveFile,
+  loadFileFastPath,
+  type OriginFile,
+  originPathParts,
+  rewritePlaylist,
+  SegmentCache,
+  sendOriginFile,
+} from './origin.ts';
 import type { Viewer } from './playback-policy.ts';
-import { sameTarget, type PlaybackSessions, type PlaybackTarget } from './playback-sessions.ts';
+import { type PlaybackSessions, type PlaybackTarget, sameTarget } from './playback-sessions.ts';
 
 export interface MediaHttpDeps {
   directory: AccessDirectory;
@@ -37,30 +48,39 @@ export interface MediaHttpDeps {
   segmentCacheBytes: number;
 }
 
-export const playbackRequest = z.object({
-  titleId: titleIdSchema.optional(),
-  channel: z.string().regex(liveChannelId).optional(),
-  device: z.enum(['seat', 'phone']),
-}).strict().refine((r) => (r.titleId === undefined) !== (r.channel === undefined), 'give either titleId or channel');
+export const playbackRequest = z
+  .object({
+    titleId: titleIdSchema.optional(),
+    channel: z.string().regex(liveChannelId).optional(),
+    device: z.enum(['seat', 'phone']),
+  })
+  .strict()
+  .refine((r) => (r.titleId === undefined) !== (r.channel === undefined), 'give either titleId or channel');
 
 export const installRequest = z.object({ path: z.string().min(1).max(4096) }).strict();
 
 /** Who is asking for playback: a seat or a phone, by HTTP Basic with its bus credentials. */
 async function viewerOf(directory: AccessDirectory, req: Request): Promise<Viewer> {
   const header = req.get('authorization') ?? '';
-  if (!header.startsWith('Basic ')) throw new IfecError('VIEWER_LOGIN_REQUIRED', 'authenticate as a seat (Basic seat:<id>) or a phone (Basic phone:<deviceId>)');
+  if (!header.startsWith('Basic '))
+    throw new IfecError(
+      'VIEWER_LOGIN_REQUIRED',
+      'authenticate as a seat (Basic seat:<id>) or a phone (Basic phone:<deviceId>)',
+    );
   const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
   const colon = decoded.indexOf(':', decoded.indexOf(':') + 1);
-  const principal = colon > 0 ? await directory.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1)) : undefined;
+  const principal =
+    colon > 0 ? await directory.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1)) : undefined;
   if (!principal) throw new IfecError('BAD_CREDENTIALS', 'unknown seat or phone, or wrong password');
-  if (principal.role === 'seat') return { subject: describePrincipal(principal), device: 'seat', seatId: principal.seatId };
+  if (principal.role === 'seat')
+    return { subject: describePrincipal(principal), device: 'seat', seatId: principal.seatId };
   if (principal.role === 'phone') return { subject: describePrincipal(principal), device: 'phone' };
   throw new IfecError('NOT_A_VIEWER', 'only seats and phones open playback sessions');
 }
 
 function tokenOf(req: Request): string | undefined {
   const query = req.url.indexOf('?');
-  return query < 0 ? undefined : new URLSearchParams(req.url.slice(query + 1)).get('token') ?? undefined;
+  return query < 0 ? undefined : (new URLSearchParams(req.url.slice(query + 1)).get('token') ?? undefined);
 }
 
 function requireSession(deps: MediaHttpDeps, req: Request, target: PlaybackTarget) {
@@ -68,11 +88,18 @@ function requireSession(deps: MediaHttpDeps, req: Request, target: PlaybackTarge
   if (!token) throw new IfecError('PLAYBACK_TOKEN_REQUIRED', 'open a playback session first (POST /api/playback)');
   const session = deps.sessions.verify(token);
   if (!session) throw new IfecError('PLAYBACK_TOKEN_INVALID', 'the playback token is forged or expired');
-  if (!sameTarget(session.target, target)) throw new IfecError('PLAYBACK_TOKEN_WRONG_TITLE', 'the playback token is for another title');
+  if (!sameTarget(session.target, target))
+    throw new IfecError('PLAYBACK_TOKEN_WRONG_TITLE', 'the playback token is for another title');
   return { token, session };
 }
 
-export function mediaRouter(deps: MediaHttpDeps): Router {
+export interface MediaHttp {
+  router: Router;
+  /** Plain segment GETs on node:http before express (origin.ts, loadFileFastPath); false: not handled. */
+  fastPath(req: IncomingMessage, res: ServerResponse): boolean;
+}
+
+export function mediaRouter(deps: MediaHttpDeps): MediaHttp {
   const router = Router();
   const catalog = new CatalogView();
   let index = deps.loads.active ? new LoadFileIndex(deps.loads.active) : undefined;
@@ -102,7 +129,8 @@ export function mediaRouter(deps: MediaHttpDeps): Router {
   router.post('/api/playback', async (req, res) => {
     const viewer = await viewerOf(deps.directory, req);
     const body = parseBody(playbackRequest, req.body);
-    if (body.device !== viewer.device) throw new IfecError('DEVICE_MISMATCH', `these credentials are a ${viewer.device}'s, not a ${body.device}'s`);
+    if (body.device !== viewer.device)
+      throw new IfecError('DEVICE_MISMATCH', `these credentials are a ${viewer.device}'s, not a ${body.device}'s`);
     if (body.channel !== undefined) {
       if (!deps.live.has(body.channel)) throw new IfecError('NO_SUCH_CHANNEL', `no live channel ${body.channel}`);
       const { token, expiresAt } = deps.sessions.issue(viewer, { kind: 'live', channel: body.channel });
@@ -121,7 +149,11 @@ export function mediaRouter(deps: MediaHttpDeps): Router {
   router.get('/api/keys/:keyId', (req, res) => {
     const token = tokenOf(req);
     const session = deps.sessions.verify(token);
-    if (!session) throw new IfecError(token ? 'PLAYBACK_TOKEN_INVALID' : 'PLAYBACK_TOKEN_REQUIRED', 'a key needs a valid playback token');
+    if (!session)
+      throw new IfecError(
+        token ? 'PLAYBACK_TOKEN_INVALID' : 'PLAYBACK_TOKEN_REQUIRED',
+        'a key needs a valid playback token',
+      );
     const key = deps.keys.release(session, String(req.params.keyId));
     res.set({ 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-store' }).send(key);
   });
@@ -157,24 +189,44 @@ export function mediaRouter(deps: MediaHttpDeps): Router {
   router.get('/api/crew/content-loads', requireCrew(deps.directory), (_req, res) => {
     const active = deps.loads.active;
     res.json({
-      active: active ? {
-        loadId: active.loadId, cycle: active.load.cycle, airline: active.load.airline, fleet: active.load.fleet,
-        version: active.load.version, expiresAt: active.load.expiresAt, activatedAt: active.activatedAt,
-        titles: active.titles.map((t) => ({ id: t.id, kind: t.kind, licence: t.licence })),
-      } : null,
+      active: active
+        ? {
+            loadId: active.loadId,
+            cycle: active.load.cycle,
+            airline: active.load.airline,
+            fleet: active.load.fleet,
+            version: active.load.version,
+            expiresAt: active.load.expiresAt,
+            activatedAt: active.activatedAt,
+            titles: active.titles.map((t) => ({ id: t.id, kind: t.kind, licence: t.licence })),
+          }
+        : null,
     });
   });
 
   router.post('/api/crew/content-loads', requireCrew(deps.directory, ['maintenance']), async (req, res) => {
     const { path } = parseBody(installRequest, req.body);
     const active = await deps.loads.install(path);
-    res.status(201).json({ active: { loadId: active.loadId, cycle: active.load.cycle, titles: active.titles.length, activatedAt: active.activatedAt } });
+    res
+      .status(201)
+      .json({
+        active: {
+          loadId: active.loadId,
+          cycle: active.load.cycle,
+          titles: active.titles.length,
+          activatedAt: active.activatedAt,
+        },
+      });
   });
 
   router.get('/api/crew/live-channels', requireCrew(deps.directory, ['maintenance', 'purser']), (req, res) => {
     const host = req.hostname || 'localhost';
-    res.json({ channels: deps.live.list().map((c) => ({ ...c, ingest: deps.live.rtmpPort ? deps.live.ingestUrl(c.id, host) : null })) });
+    res.json({
+      channels: deps.live
+        .list()
+        .map((c) => ({ ...c, ingest: deps.live.rtmpPort ? deps.live.ingestUrl(c.id, host) : null })),
+    });
   });
 
-  return router;
+  return { router, fastPath: loadFileFastPath(() => index, segments) };
 }

@@ -73,16 +73,18 @@ export const mediaDomain: ApplianceDomain<MediaDeps, ContentLoads> = {
       parentalLockMaxAge: config.parentalLockMaxAge,
     });
     const sessions = new PlaybackSessions(signer, config.playbackTokenTtlS);
+    const media = mediaRouter({
+      directory,
+      loads,
+      sessions,
+      keys,
+      live,
+      segmentCacheBytes: config.originCacheMb * 1024 * 1024,
+    });
     return {
       api: loads,
-      router: mediaRouter({
-        directory,
-        loads,
-        sessions,
-        keys,
-        live,
-        segmentCacheBytes: config.originCacheMb * 1024 * 1024,
-      }),
+      router: media.router,
+      fastPath: media.fastPath,
       async start() {
         await live.start(config.rtmpPort, config.host);
         if (config.demo) void installDemoContent({ loads, trust: (pem) => trustedKeys.push(pem), log });

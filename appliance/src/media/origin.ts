@@ -9,8 +9,8 @@
  * name pattern inside one channel directory, opened with O_NOFOLLOW.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
 import { KEY_URI_PREFIX } from '@ifec/protocol';
 import type { ActiveContentLoad } from './content-loads.ts';
 
@@ -42,8 +42,12 @@ const TYPES: Record<string, { mime: string; kind: FileKind }> = {
 
 /** MIME type and kind from a file name; audio renditions' segments are audio/mp4. */
 export function fileType(rel: string): { mime: string; kind: FileKind } {
-  const type = TYPES[path.extname(rel).toLowerCase()] ?? { mime: 'application/octet-stream', kind: 'other' as FileKind };
-  if (type.kind === 'segment' && type.mime === 'video/mp4' && /(^|\/)audio\//.test(rel)) return { mime: 'audio/mp4', kind: 'segment' };
+  const type = TYPES[path.extname(rel).toLowerCase()] ?? {
+    mime: 'application/octet-stream',
+    kind: 'other' as FileKind,
+  };
+  if (type.kind === 'segment' && type.mime === 'video/mp4' && /(^|\/)audio\//.test(rel))
+    return { mime: 'audio/mp4', kind: 'segment' };
   return type;
 }
 
@@ -77,7 +81,11 @@ export class LoadFileIndex {
       for (const f of title.files) {
         const type = fileType(f.path);
         this.files.set(`${title.id}/${f.path}`, {
-          abs: path.join(packageDir, f.path), size: f.size, etag: `"${f.sha256.slice(0, 40)}"`, ...type, live: false,
+          abs: path.join(packageDir, f.path),
+          size: f.size,
+          etag: `"${f.sha256.slice(0, 40)}"`,
+          ...type,
+          live: false,
         });
       }
     }
@@ -105,7 +113,13 @@ export function liveFile(channelDir: string, name: string): OriginFile | undefin
     return undefined;
   }
   if (!stat.isFile()) return undefined;
-  return { abs, size: stat.size, etag: `W/"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`, ...fileType(name), live: true };
+  return {
+    abs,
+    size: stat.size,
+    etag: `W/"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`,
+    ...fileType(name),
+    live: true,
+  };
 }
 
 /**
@@ -113,15 +127,19 @@ export function liveFile(channelDir: string, name: string): OriginFile | undefin
  * sections and media segments stay as they are (cacheable, encrypted, token-free).
  */
 export function rewritePlaylist(text: string, token: string): string {
-  const withToken = (uri: string) => (needsToken(uri) ? `${uri}${uri.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : uri);
-  return text.split('\n').map((line) => {
-    if (line.startsWith('#')) {
-      if (!/^#EXT-X-(KEY|SESSION-KEY|MEDIA|I-FRAME-STREAM-INF|RENDITION-REPORT):/.test(line)) return line;
-      return line.replace(/URI="([^"]*)"/, (_m, uri: string) => `URI="${withToken(uri)}"`);
-    }
-    const trimmed = line.trim();
-    return trimmed ? line.replace(trimmed, withToken(trimmed)) : line;
-  }).join('\n');
+  const withToken = (uri: string) =>
+    needsToken(uri) ? `${uri}${uri.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : uri;
+  return text
+    .split('\n')
+    .map((line) => {
+      if (line.startsWith('#')) {
+        if (!/^#EXT-X-(KEY|SESSION-KEY|MEDIA|I-FRAME-STREAM-INF|RENDITION-REPORT):/.test(line)) return line;
+        return line.replace(/URI="([^"]*)"/, (_m, uri: string) => `URI="${withToken(uri)}"`);
+      }
+      const trimmed = line.trim();
+      return trimmed ? line.replace(trimmed, withToken(trimmed)) : line;
+    })
+    .join('\n');
 }
 
 function needsToken(uri: string): boolean {
@@ -161,7 +179,13 @@ function etagMatches(header: string | undefined, etag: string): boolean {
  * replaces the file's bytes (a rewritten playlist); then no range or ETag applies. With a
  * cache, a load's files are served from memory.
  */
-export function sendOriginFile(req: IncomingMessage, res: ServerResponse, file: OriginFile, body?: string, cache?: SegmentCache): void {
+export function sendOriginFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  file: OriginFile,
+  body?: string,
+  cache?: SegmentCache,
+): void {
   res.setHeader('Content-Type', file.mime);
   res.setHeader('Cache-Control', cacheControl(file));
   res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -229,15 +253,33 @@ function notFound(res: ServerResponse): void {
   res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no such file' } }));
 }
 
-function readNoFollow(file: string): Promise<Buffer> {
+/**
+ * The whole file in one buffer. The index knows its size, so one read of that size (one trip
+ * through libuv's pool) instead of fs.readFile's fstat and 512 KiB chunks: a cold 2 MB segment
+ * took five pool trips, and the pool is shared with the journal (bench/origin.ts, cold set).
+ * A file that is not the size the signed manifest gave is refused.
+ */
+function readNoFollow(file: string, size: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     fs.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW, (error, fd) => {
       if (error) return reject(error);
-      fs.readFile(fd, (readError, bytes) => {
+      const bytes = Buffer.allocUnsafe(size);
+      const readFrom = (offset: number): void => {
+        fs.read(fd, bytes, offset, size - offset, offset, (readError, n) => {
+          if (readError || (n === 0 && offset < size)) {
+            fs.close(fd, () => undefined);
+            return reject(readError ?? new Error(`${file} is shorter than its manifest says`));
+          }
+          if (offset + n < size) return readFrom(offset + n);
+          fs.close(fd, () => undefined);
+          resolve(bytes);
+        });
+      };
+      if (size === 0) {
         fs.close(fd, () => undefined);
-        if (readError) reject(readError);
-        else resolve(bytes);
-      });
+        return resolve(bytes);
+      }
+      readFrom(0);
     });
   });
 }
@@ -249,10 +291,13 @@ function readNoFollow(file: string): Promise<Buffer> {
  * cached; concurrent misses of one file share one read.
  */
 export class SegmentCache {
-  private readonly entries = new Map<string, { bytes: Promise<Buffer>; size: number }>();
+  private readonly entries = new Map<string, { bytes: Promise<Buffer>; size: number; ready?: Buffer }>();
   private used = 0;
 
-  constructor(private readonly budgetBytes: number, private readonly maxFileBytes = 16 * 1024 * 1024) {}
+  constructor(
+    private readonly budgetBytes: number,
+    private readonly maxFileBytes = 16 * 1024 * 1024,
+  ) {}
 
   get(file: OriginFile): Promise<Buffer> | undefined {
     if (this.budgetBytes <= 0 || file.size > this.maxFileBytes || file.size > this.budgetBytes) return undefined;
@@ -263,16 +308,34 @@ export class SegmentCache {
       this.entries.set(key, hit);
       return hit.bytes;
     }
-    const bytes = readNoFollow(file.abs);
-    const entry = { bytes, size: file.size };
+    const bytes = readNoFollow(file.abs, file.size);
+    const entry: { bytes: Promise<Buffer>; size: number; ready?: Buffer } = { bytes, size: file.size };
     this.entries.set(key, entry);
     this.used += file.size;
-    bytes.catch(() => this.drop(key, entry));
+    bytes.then(
+      (b) => {
+        entry.ready = b;
+      },
+      () => this.drop(key, entry),
+    );
     while (this.used > this.budgetBytes) {
-      const [oldestKey, oldest] = this.entries.entries().next().value as [string, { bytes: Promise<Buffer>; size: number }];
+      const [oldestKey, oldest] = this.entries.entries().next().value as [
+        string,
+        { bytes: Promise<Buffer>; size: number },
+      ];
       this.drop(oldestKey, oldest);
     }
     return bytes;
+  }
+
+  /** The bytes of a file already in memory (marked most recently used), without starting a read. */
+  peek(file: OriginFile): Buffer | undefined {
+    const key = file.abs;
+    const hit = this.entries.get(key);
+    if (!hit?.ready) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, hit);
+    return hit.ready;
   }
 
   clear(): void {
@@ -285,4 +348,67 @@ export class SegmentCache {
     this.entries.delete(key);
     this.used -= entry.size;
   }
+}
+
+/**
+ * The origin's fast path, in front of express: a plain GET or HEAD of a load's segment, init
+ * section, image or subtitle file (no Range, no conditional header) answered straight on
+ * node:http with headers prepared once per file and, when hot, the bytes from memory in one
+ * `res.end(buffer)`. Express's middleware (metrics timer, JSON parser, a dozen routers' path
+ * matching) cost more than the write itself at 10,000+ segments/s (bench/origin.ts, with wrk).
+ *
+ * Everything else returns false and goes the ordinary way: playlists (token, rewrite), live
+ * windows, ranges and revalidation (sendOriginFile), bad or unknown paths (the JSON errors).
+ * The same index and the same cache serve both paths, so their answers cannot differ.
+ * Segments are token-free today (rewritePlaylist); a file that comes to need a token must be
+ * checked here too, or declined (return false) so that express's /hls handler checks it.
+ */
+export function loadFileFastPath(
+  index: () => LoadFileIndex | undefined,
+  cache: SegmentCache,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const prepared = new WeakMap<OriginFile, Record<string, string>>();
+  const headersOf = (file: OriginFile) => {
+    let headers = prepared.get(file);
+    if (!headers) {
+      headers = {
+        'Content-Type': file.mime,
+        'Cache-Control': cacheControl(file),
+        'X-Content-Type-Options': 'nosniff',
+        ETag: file.etag,
+        'Accept-Ranges': 'bytes',
+        'Content-Length': String(file.size),
+      };
+      prepared.set(file, headers);
+    }
+    return headers;
+  };
+  return (req, res) => {
+    const url = req.url ?? '';
+    if (!url.startsWith('/hls/') || url.startsWith('/hls/live/')) return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const query = url.indexOf('?');
+    const parts = originPathParts(query < 0 ? url.slice(5) : url.slice(5, query));
+    if (!parts || parts.length < 2) return false;
+    const file = index()?.lookup(parts[0]!, parts.slice(1).join('/'));
+    if (!file || file.kind === 'playlist') return false;
+    const h = req.headers;
+    if (h.range !== undefined || h['if-none-match'] !== undefined || h['if-range'] !== undefined) {
+      sendOriginFile(req, res, file, undefined, cache);
+      return true;
+    }
+    if (req.method === 'HEAD' || file.size === 0) {
+      res.writeHead(200, headersOf(file));
+      res.end();
+      return true;
+    }
+    const hot = cache.peek(file);
+    if (!hot) {
+      sendOriginFile(req, res, file, undefined, cache);
+      return true;
+    }
+    res.writeHead(200, headersOf(file));
+    res.end(hot);
+    return true;
+  };
 }

@@ -95,6 +95,9 @@ export async function ingestTitle(options: IngestOptions): Promise<IngestResult>
   }
   assertOutputFree(options.out, options.force ?? false);
   const ffmpeg = options.ffmpeg ?? Ffmpeg.locate();
+  // The version goes into the manifest; asked now, beside the probe, so that spawning
+  // `ffmpeg -version` is not one more serial step after the transcode (bench/media.ts).
+  const ffmpegVersion = ffmpeg.version();
   if (!options.ffmpeg) log(await ffmpeg.describe()); // a caller that passes one has said which it is
   const source = describeSource(await ffmpeg.probe(options.source), meta, options.source);
   const subtitles = planSubtitles(meta, metaDir);
@@ -242,7 +245,7 @@ export async function ingestTitle(options: IngestOptions): Promise<IngestResult>
       encryption: { method: 'AES-128', keyUri: uri },
       files,
       createdAt: now().toISOString(),
-      pipeline: { version: PIPELINE_VERSION, ffmpeg: await ffmpeg.version() },
+      pipeline: { version: PIPELINE_VERSION, ffmpeg: await ffmpegVersion },
     });
     fs.writeFileSync(path.join(staging, PACKAGE_MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
 
