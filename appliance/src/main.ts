@@ -41,7 +41,8 @@ import { SeatStates } from './seat-state/seat-states.ts';
 import { SeatSessions } from './seat-state/sessions.ts';
 import { seatStateRouter } from './seat-state/http.ts';
 import { toGround } from './sync/outbox.ts';
-import { createSync, registerGroundKinds, type RunningSync } from './sync/sync-domain.ts';
+import { checkSyncConfig, createSync, registerGroundKinds, type RunningSync } from './sync/sync-domain.ts';
+import { fsyncTree, markCleanStop, takeCleanStop } from './store/clean-stop.ts';
 import { PassengerSessions } from './sessions/passenger-sessions.ts';
 import { Pairings } from './sessions/pairing.ts';
 import { FlightReset } from './sessions/reset.ts';
@@ -67,8 +68,10 @@ export interface RunningAppliance {
 }
 
 export async function startAppliance(config: ApplianceConfig, log: Logger, out: (text: string) => void = () => {}): Promise<RunningAppliance> {
+  checkSyncConfig(config); // config read from files fails here, naming the variable, before anything starts
   const lock = lockDataDir(config.dataDir);
   if (lock.tookOverStaleLock) log.warn({ dataDir: config.dataDir }, 'previous appliance did not stop cleanly; replaying the journal');
+  const cleanThrough = takeCleanStop(config.dataDir, !lock.tookOverStaleLock);
   let draining = false;
   let ready = false;
 
@@ -79,8 +82,9 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
   records.register(CABIN_PA, toGround(applyPaRecord));
   records.register(SEAT_FAULT, toGround(applySeatFault));
   registerGroundKinds(records);
-  const replayed = await records.replay();
-  log.info({ records: replayed }, 'journal replayed');
+  const replayed = await records.replay(store.rebuilt ? 0 : cleanThrough ?? 0);
+  if (cleanThrough !== undefined && !store.rebuilt) log.info({ records: replayed, storeHoldsThrough: cleanThrough }, 'stopped cleanly last time: journal not replayed');
+  else log.info({ records: replayed }, 'journal replayed');
 
   const issued = await ensureAircraft(config, store, records, log);
   const aircraft = (await currentAircraft(store))!;
@@ -111,7 +115,8 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
   watchFlightPhase(bus, (payload) => flightReset.onFlightPhase(payload));
   await flightReset.announceAll();
   const pa = new PaService(records, (topic, payload, options) => bus.publish(topic, payload, options));
-  const seatMap = new SeatMap(await seatClasses(store), records, config.seatOfflineAfterS * 1000);
+  const seatClassOf = await seatClasses(store);
+  const seatMap = new SeatMap(seatClassOf, records, config.seatOfflineAfterS * 1000);
   await seatMap.loadFaults(store);
   registerCabinTopics(router, pa, seatMap);
   await pa.restore(store);
@@ -144,12 +149,15 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
     config, store, records, directory, aircraftId: aircraft.tailNumber, log: log.child({ domain: 'sync' }),
     publish: (topic, payload, options) => bus.publish(topic, payload, options),
     installContentLoad: (dir) => contentLoads.install(dir),
+    cabin: { classOf: (seatId) => seatClassOf.get(seatId), durationOf: (titleId) => contentLoads.active?.titles.find((t) => t.id === titleId)?.durationS },
   });
+  seatMap.observe({ health: sync.onSeatHealth, fault: (seatId) => sync.flight.onFault(seatId) });
+  flightReset.onReset((report) => sync.onFlightReset(report));
 
   const app = createHttpApp({
     // The media router first: /hls is the hot path and must not pass the seat app's static file lookups.
     routers: [mediaRouter({ directory, loads: contentLoads, sessions: playbackSessions, keys: keyServer, live: liveChannels, segmentCacheBytes: config.originCacheMb * 1024 * 1024 }),
-      accessRouter(directory), cabinRouter(directory, pa, seatMap), seatControlRouter(directory, seatControl), seatAppRouter(),
+      accessRouter(directory, (crew) => sync.audit.record({ actor: `crew:${crew.crewId}`, action: 'crew.login', detail: { role: crew.role } })), cabinRouter(directory, pa, seatMap), seatControlRouter(directory, seatControl), seatAppRouter(),
       catalogRouter(catalog, catalogStream), seatStateRouter(seatSessions, seatStates, seatStateStream, (seatId) => passengerSessions.sessionOf(seatId)), sync.router,
       sessionsRouter({ directory, seatSessions, sessions: passengerSessions, pairings, reset: flightReset, disconnectPhones })],
     metrics,
@@ -176,6 +184,8 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
   out(banner({ httpPort, mqttPort, dataDir: config.dataDir, tailNumber: aircraft.tailNumber, seats: directory.seatIds.length, issued: config.demo ? issued : undefined }));
 
   let stopping: Promise<void> | undefined;
+  // Bounded whatever clients do (seats reconnect at once): the bus refuses them and ends every
+  // connection first; the sync pass in flight is aborted; HTTP requests get 3 s to finish.
   const stop = () =>
     (stopping ??= (async () => {
       draining = true;
@@ -185,15 +195,17 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
       // Open replication streams would hold server.close() up: end them, seats reconnect and resync.
       catalogStream.close();
       seatStateStream.close();
-      await sync.stop();
       await bus.close();
+      await sync.stop();
       await liveChannels.stop();
-      await Promise.race([closed, new Promise((r) => setTimeout(r, 5000).unref())]);
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 3000).unref())]);
       server.closeAllConnections();
       await journal.close();
       await store.close();
+      const files = fsyncTree(store.dir);
+      markCleanStop(config.dataDir, journal.lastSeq);
       lock.release();
-      log.info('stopped cleanly');
+      log.info({ journalThrough: journal.lastSeq, storeFilesSynced: files }, 'stopped cleanly');
     })());
 
   return { config, httpPort, mqttPort, bus, store, catalog, seatStates, sync, passengers: { sessions: passengerSessions, pairings, hub: resumeHub, reset: flightReset }, stop };
@@ -221,6 +233,11 @@ async function main(): Promise<void> {
   }
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
+      // A stop that stops: past 10 s, exit anyway (the journal is fdatasync'd; the next start replays it).
+      setTimeout(() => {
+        log.error('stop took longer than 10 s; exiting without a clean stop');
+        process.exit(1);
+      }, 10_000).unref();
       running.stop().then(() => process.exit(0), (error) => {
         log.error({ err: error }, 'unclean shutdown');
         process.exit(1);

@@ -8,3 +8,4 @@ export * from './sync-bundle.ts';
 export * from './replication.ts';
 export * from './resume.ts';
 export * from './flight.ts';
+export * from './maintenance.ts';

@@ -5,7 +5,8 @@ import { crewLogin } from '@ifec/protocol';
 import { HttpError, parseBody } from '../http/errors.ts';
 import { LoginLockedError, type AccessDirectory } from './directory.ts';
 
-export function accessRouter(directory: AccessDirectory): Router {
+/** `onCrewLogin` runs before the token is handed out (the sync domain audits logins for the ground). */
+export function accessRouter(directory: AccessDirectory, onCrewLogin?: (crew: { crewId: string; role: string }) => Promise<void>): Router {
   const router = Router();
 
   router.post('/api/crew/login', async (req, res) => {
@@ -19,6 +20,7 @@ export function accessRouter(directory: AccessDirectory): Router {
     }
     if (!crew) throw new HttpError(401, 'BAD_CREDENTIALS', 'unknown crew id or wrong PIN');
     const member = directory.crewMember(crewId)!;
+    await onCrewLogin?.({ crewId, role: member.role });
     res.json({ ...directory.issueCrewToken(crew), crewId, name: member.name, role: member.role });
   });
 

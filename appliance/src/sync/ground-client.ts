@@ -2,15 +2,24 @@
  * The aircraft's HTTP client for one ground link. Signs every request with the aircraft key,
  * counts the bytes it moves (the satcom budget), and downloads files resumably with Range.
  */
-import crypto from 'node:crypto';
+import type crypto from 'node:crypto';
 import fs from 'node:fs';
 import {
-  downlinkPage, signAircraftRequest, uplinkAck,
-  type DownlinkPage, type LinkKind, type StreamCheckpoint, type UplinkAck,
+  type DownlinkPage,
+  downlinkPage,
+  type LinkKind,
+  type StreamCheckpoint,
+  signAircraftRequest,
+  type UplinkAck,
+  uplinkAck,
 } from '@ifec/protocol';
 
 export class GroundRequestError extends Error {
-  constructor(readonly code: string, message: string, readonly status?: number) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
   }
 }
@@ -22,6 +31,8 @@ export interface GroundClientOptions {
   privateKey: crypto.KeyObject;
   downlinkApplied: () => number;
   timeoutMs?: number;
+  /** Aborted when the appliance stops: a pass in flight ends at once instead of at its timeout. */
+  signal?: AbortSignal;
 }
 
 export class GroundClient {
@@ -30,6 +41,11 @@ export class GroundClient {
 
   constructor(private readonly options: GroundClientOptions) {}
 
+  private abortable(timeoutMs: number): AbortSignal {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    return this.options.signal ? AbortSignal.any([timeout, this.options.signal]) : timeout;
+  }
+
   get link(): Exclude<LinkKind, 'none'> {
     return this.options.link;
   }
@@ -37,7 +53,7 @@ export class GroundClient {
   /** Unauthenticated probe: is this link up at all? */
   async ping(timeoutMs = 3000): Promise<boolean> {
     try {
-      const res = await fetch(`${this.options.baseUrl}/v1/ping`, { signal: AbortSignal.timeout(timeoutMs) });
+      const res = await fetch(`${this.options.baseUrl}/v1/ping`, { signal: this.abortable(timeoutMs) });
       await res.arrayBuffer();
       return res.ok;
     } catch {
@@ -67,9 +83,14 @@ export class GroundClient {
     const path = `/v1/aircraft/${this.options.aircraftId}/files/${sha256}`;
     const res = await fetch(`${this.options.baseUrl}${path}`, {
       headers: { ...this.headers('GET', path), range: `bytes=${have}-` },
-      signal: AbortSignal.timeout(this.options.timeoutMs ?? 120_000),
+      signal: this.abortable(this.options.timeoutMs ?? 120_000),
     });
-    if (res.status !== 206 && res.status !== 200) throw new GroundRequestError('FILE_DOWNLOAD_FAILED', `GET ${path}: ${res.status} ${await res.text()}`, res.status);
+    if (res.status !== 206 && res.status !== 200)
+      throw new GroundRequestError(
+        'FILE_DOWNLOAD_FAILED',
+        `GET ${path}: ${res.status} ${await res.text()}`,
+        res.status,
+      );
     // A 200 means the ground ignored the range: start over rather than append the whole file.
     const out = fs.createWriteStream(partFile, { flags: res.status === 206 ? 'a' : 'w' });
     try {
@@ -95,13 +116,19 @@ export class GroundClient {
     try {
       res = await fetch(`${this.options.baseUrl}${path}`, {
         method,
-        headers: { ...this.headers(method, path, body), ...(body ? { 'content-type': 'application/octet-stream' } : {}) },
+        headers: {
+          ...this.headers(method, path, body),
+          ...(body ? { 'content-type': 'application/octet-stream' } : {}),
+        },
         body: body ? new Uint8Array(body) : undefined,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
+        signal: this.abortable(this.options.timeoutMs ?? 60_000),
       });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new GroundRequestError('LINK_FAILED', `${method} ${path}: ${(error as Error).message}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}`);
+      throw new GroundRequestError(
+        'LINK_FAILED',
+        `${method} ${path}: ${(error as Error).message}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}`,
+      );
     }
     this.bytesSent += body?.length ?? 0;
     let bytes: Buffer;
@@ -118,7 +145,9 @@ export class GroundClient {
         const e = JSON.parse(message) as { error?: { code?: string; message?: string } };
         code = e.error?.code ?? code;
         message = e.error?.message ?? message;
-      } catch { /* not JSON */ }
+      } catch {
+        /* not JSON */
+      }
       throw new GroundRequestError(code, `${method} ${path}: ${res.status} ${code}: ${message}`, res.status);
     }
     return bytes;

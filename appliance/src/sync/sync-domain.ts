@@ -1,21 +1,24 @@
 /**
  * Builds the sync domain from what main.ts already has, so the composition root adds only
- * a few lines: the outbox, the statistics producers, publications, bundles, the loop, the router.
+ * a few lines: the outbox, audit and statistics producers, publications, bundles, the loop,
+ * the history, the router.
  */
 import path from 'node:path';
+import { type SeatHealth, type SyncStatus, topics } from '@ifec/protocol';
 import type { Logger } from 'pino';
-import { topics, type SyncStatus } from '@ifec/protocol';
-import type { Store } from '../store/store.ts';
-import type { DurableRecords } from '../store/durable-records.ts';
 import type { AccessDirectory } from '../access/directory.ts';
-import { Outbox, groundOnly } from './outbox.ts';
-import { GroundStatistics, SEAT_HEALTH_SUMMARY, VIEWING_COUNT } from './statistics.ts';
-import { loadOrCreateIdentity, readGroundPublicKey } from './identity.ts';
-import { SyncState } from './sync-state.ts';
-import { GroundPublications } from './publications.ts';
+import type { DurableRecords } from '../store/durable-records.ts';
+import type { Store } from '../store/store.ts';
+import { AUDIT, applyAudit, GroundAudit } from './audit.ts';
 import { SyncBundles } from './bundles.ts';
-import { SyncService, type GroundLink } from './sync-service.ts';
+import { SyncHistory } from './history.ts';
 import { syncRouter } from './http.ts';
+import { loadOrCreateIdentity, readGroundPublicKey } from './identity.ts';
+import { groundOnly, Outbox, toGround } from './outbox.ts';
+import { GroundPublications } from './publications.ts';
+import { FlightStatistics, GroundStatistics, SEAT_HEALTH_SUMMARY, VIEWING_COUNT } from './statistics.ts';
+import { type GroundLink, SyncService } from './sync-service.ts';
+import { SyncState } from './sync-state.ts';
 
 export interface SyncConfig {
   dataDir: string;
@@ -26,13 +29,23 @@ export interface SyncConfig {
   syncIntervalMs: number;
   syncBackoffMs: number;
   syncBatchRecords: number;
+  seatOfflineAfterS?: number;
 }
 
 /** Kinds that exist only for the ground. Call before the journal is replayed. */
 export function registerGroundKinds(records: DurableRecords): void {
   records.register(VIEWING_COUNT, groundOnly);
   records.register(SEAT_HEALTH_SUMMARY, groundOnly);
+  records.register(AUDIT, toGround(applyAudit));
 }
+
+/** Config the sync domain reads from files, checked before anything starts (ConfigError naming the variable). */
+export function checkSyncConfig(config: SyncConfig): void {
+  readGroundPublicKey(config.groundPublicKey);
+}
+
+/** How often the outbox is looked at for sync/status (an in-memory number: no query unless it moved). */
+const OUTBOX_WATCH_MS = 500;
 
 export async function createSync(deps: {
   config: SyncConfig;
@@ -42,6 +55,8 @@ export async function createSync(deps: {
   aircraftId: string;
   publish: (topic: string, payload: string, options: { retain: boolean; qos: 0 | 1 }) => Promise<void>;
   installContentLoad?: (dir: string) => Promise<unknown>;
+  /** For viewing counts: the seat's cabin class and a title's running time. */
+  cabin?: { classOf(seatId: string): string | undefined; durationOf(titleId: string): number | undefined };
   log: Logger;
 }) {
   const { config, store, log } = deps;
@@ -50,29 +65,121 @@ export async function createSync(deps: {
   const outbox = new Outbox(store, deps.records);
   const state = new SyncState(store);
   await state.load();
-  const publications = new GroundPublications({ store, groundKey, aircraftId: deps.aircraftId, dir: path.join(config.dataDir, 'sync'), installContentLoad: deps.installContentLoad, log });
-  const bundles = new SyncBundles({ aircraftId: deps.aircraftId, privateKey: identity.privateKey, groundKey, outbox, state, publications, batchRecords: config.syncBatchRecords });
+  const history = new SyncHistory(store);
+  await history.load();
+  const audit = new GroundAudit(deps.records);
+  const statistics = new GroundStatistics(deps.records);
+  const flight = new FlightStatistics({
+    statistics,
+    store,
+    aircraftId: deps.aircraftId,
+    log,
+    cabinClassOf: (seatId) => deps.cabin?.classOf(seatId),
+    durationOf: (titleId) => deps.cabin?.durationOf(titleId),
+    silenceMs: (config.seatOfflineAfterS ?? 30) * 1000,
+  });
+  await flight.load();
+  const publications = new GroundPublications({
+    store,
+    groundKey,
+    aircraftId: deps.aircraftId,
+    dir: path.join(config.dataDir, 'sync'),
+    installContentLoad: deps.installContentLoad,
+    log,
+  });
   const links: GroundLink[] = [
     ...(config.groundUrl ? [{ kind: 'gate' as const, url: config.groundUrl }] : []),
     ...(config.groundSatcomUrl ? [{ kind: 'satcom' as const, url: config.groundSatcomUrl }] : []),
   ];
+  // A refused signature is told to the ground once per distinct reason (the loop retries for ever).
+  const reported = new Set<string>();
+  const reportRefusal = (code: string, message: string) => {
+    if (!/SIGNATURE/.test(code) || reported.has(message)) return;
+    reported.add(message);
+    log.error(
+      { code, err: message },
+      'signature check failed: the ground key this aircraft trusts is not the one that signed',
+    );
+    audit
+      .record({ actor: 'appliance', action: 'sync.signature-refused', detail: { code, message } })
+      .catch(() => reported.delete(message));
+  };
   const service = new SyncService({
-    aircraftId: deps.aircraftId, privateKey: identity.privateKey, outbox, state, publications, links,
-    satcomBudgetBytes: config.syncSatcomBudgetBytes, intervalMs: config.syncIntervalMs,
-    backoffBaseMs: config.syncBackoffMs, backoffMaxMs: Math.max(config.syncBackoffMs, 60_000),
+    aircraftId: deps.aircraftId,
+    privateKey: identity.privateKey,
+    outbox,
+    state,
+    publications,
+    links,
+    satcomBudgetBytes: config.syncSatcomBudgetBytes,
+    intervalMs: config.syncIntervalMs,
+    backoffBaseMs: config.syncBackoffMs,
+    backoffMaxMs: Math.max(config.syncBackoffMs, 60_000),
     batchRecords: config.syncBatchRecords,
-    publishStatus: (status: SyncStatus) => deps.publish(topics.syncStatus, JSON.stringify(status), { retain: true, qos: 1 }),
+    publishStatus: (status: SyncStatus) =>
+      deps.publish(topics.syncStatus, JSON.stringify(status), { retain: true, qos: 1 }),
+    history,
+    onFailure: reportRefusal,
     log,
   });
-  const router = syncRouter({ directory: deps.directory, service, bundles, publications, aircraftId: deps.aircraftId, publicKeyPem: identity.publicKeyPem });
+  const bundles = new SyncBundles({
+    aircraftId: deps.aircraftId,
+    privateKey: identity.privateKey,
+    groundKey,
+    outbox,
+    state,
+    publications,
+    batchRecords: config.syncBatchRecords,
+    audit: (entry) => audit.record(entry),
+    changed: () => service.changed(),
+  });
+  const router = syncRouter({
+    directory: deps.directory,
+    service,
+    bundles,
+    publications,
+    history,
+    aircraftId: deps.aircraftId,
+    identity,
+    log,
+    reportRefusal,
+  });
+  let watch: NodeJS.Timeout | undefined;
   return {
-    outbox, statistics: new GroundStatistics(deps.records), publications, bundles, service, router, publicKeyPem: identity.publicKeyPem,
-    /** Starts the loop when a link is configured; publishes the state either way. */
+    outbox,
+    statistics,
+    flight,
+    audit,
+    publications,
+    bundles,
+    service,
+    history,
+    router,
+    publicKeyPem: identity.publicKeyPem,
+    /** For the seat map: every health report feeds the flight's viewing counts and seat summaries. */
+    onSeatHealth: (seatId: string, health: SeatHealth) => flight.onHealth(seatId, health),
+    /** Reset for next flight: the flight's statistics go to the ground, and the reset is audited. */
+    async onFlightReset(report: object): Promise<void> {
+      const closed = await flight.endFlight();
+      await audit.record({ actor: 'crew', action: 'flight.reset', detail: { ...report, ...closed } });
+      log.info(closed, 'flight closed: viewing counts and seat summaries queued for the ground');
+    },
+    /** Starts the loop when a link is configured; publishes the state either way, and again whenever the outbox grows. */
     async start() {
       if (links.length) service.start();
       else await deps.publish(topics.syncStatus, JSON.stringify(await service.status()), { retain: true, qos: 1 });
+      let seen = deps.records.settledThrough;
+      watch = setInterval(() => {
+        if (deps.records.settledThrough === seen) return;
+        seen = deps.records.settledThrough;
+        service.changed();
+      }, OUTBOX_WATCH_MS).unref();
     },
-    stop: () => service.stop(),
+    async stop() {
+      clearInterval(watch);
+      await flight.flush();
+      await service.close();
+    },
   };
 }
 
