@@ -282,8 +282,8 @@ export const publicationRequest = z.object({
   /** e.g. a policy id, a price list's currency, a load id. Newer versions of a name replace older ones. */
   name: z.string().min(1).max(128),
   version: z.number().int().positive(),
-  /** One aircraft, or null for the tenant's whole fleet. */
-  aircraftId: aircraftId.nullable(),
+  /** One aircraft, or null (the default when absent) for the tenant's whole fleet. */
+  aircraftId: aircraftId.nullable().default(null),
   payload: z.record(z.string(), z.unknown()),
   files: z.array(publicationFile).max(100_000).default([]),
 }).strict();
