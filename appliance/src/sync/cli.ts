@@ -293,9 +293,11 @@ async function onDataDir(
 // ---- words and bars ----------------------------------------------------------------------
 
 export function describeExport(s: UplinkExportSummary, file: string): string {
+  const range = (name: string, r: UplinkExportSummary['critical']) =>
+    r.records ? `${name} ${r.records} (seq ${r.after + 1}..${r.through})` : `${name} none`;
   return (
     `uplink bundle ${s.sequence} for ${s.aircraftId}: ${s.records} records in ${s.batches} batches ` +
-    `(critical ${s.critical.after + 1}..${s.critical.through}: ${s.critical.records}, bulk ${s.bulk.after + 1}..${s.bulk.through}: ${s.bulk.records}), ` +
+    `(${range('critical', s.critical)}, ${range('bulk', s.bulk)}), ` +
     `${s.bytes} bytes, publications acknowledged through ${s.publicationsAcknowledged} -> ${file}\n`
   );
 }
@@ -347,6 +349,7 @@ function progress(io: CliIo, label: string, total: number): { update(n: number):
     shown = quarter;
     io.err(`${label} ${quarter * 25}% (${n}/${total} bytes)\n`);
   };
+  line(0);
   return { update: line, stop: () => line(total) };
 }
 
