@@ -1,10 +1,9 @@
 /**
  * Maintenance at the gate: what the crew console's maintenance screen and the `ifec-sync`
  * CLI read from the appliance (GET /api/crew/sync, its history, USB bundle summaries), and
- * the words an engineer sees for each sync error code. Zod only: the browser imports it.
+ * the words an engineer sees for each sync error code. Neither Node modules nor zod: the crew
+ * console imports it (`@ifec/protocol/maintenance`); the schemas are in sync.ts.
  */
-import { z } from 'zod';
-
 export const maintenancePaths = {
   sync: '/api/crew/sync',
   syncNow: '/api/crew/sync/now',
@@ -16,75 +15,7 @@ export const maintenancePaths = {
 /** Response header of an export: the summary below, as JSON. */
 export const BUNDLE_SUMMARY_HEADER = 'x-ifec-bundle-summary';
 
-const seq = z.number().int().nonnegative();
-const range = z.object({ after: seq, through: seq, records: seq }).strict();
-
-/** What an uplink bundle (aircraft -> ground) carries. */
-export const uplinkExportSummary = z
-  .object({
-    aircraftId: z.string(),
-    sequence: z.number().int().positive(),
-    file: z.string(),
-    bytes: seq,
-    records: seq,
-    batches: seq,
-    critical: range,
-    bulk: range,
-    /** The highest ground publication the aircraft applied: the ground's next downlink bundle starts after it. */
-    publicationsAcknowledged: seq,
-    createdAt: z.string(),
-    expiresAt: z.string(),
-  })
-  .strict();
-export type UplinkExportSummary = z.infer<typeof uplinkExportSummary>;
-
-/** What importing a downlink bundle (ground -> aircraft) applied. */
-export const downlinkImportSummary = z
-  .object({
-    aircraftId: z.string(),
-    sequence: z.number().int().positive(),
-    bytes: seq,
-    /** True when this very bundle was imported before: nothing was applied, and that is not an error. */
-    alreadyImported: z.boolean(),
-    publications: seq,
-    /** Publications new to the aircraft (the rest it had already). */
-    applied: seq,
-    files: seq,
-    acked: z.object({ critical: seq, bulk: seq }).strict(),
-    activated: z.array(
-      z
-        .object({
-          seq,
-          kind: z.string(),
-          name: z.string(),
-          version: z.number().int(),
-          state: z.string(),
-          reason: z.string().optional(),
-        })
-        .strict(),
-    ),
-  })
-  .strict();
-export type DownlinkImportSummary = z.infer<typeof downlinkImportSummary>;
-
-export const syncHistoryEntry = z
-  .object({
-    at: z.string(),
-    kind: z.enum(['sync', 'bundle-export', 'bundle-import']),
-    ok: z.boolean(),
-    /** gate, satcom, usb. */
-    link: z.string(),
-    /** One line in words: what moved, or why it failed. */
-    summary: z.string(),
-    /** For failures: the code (see SYNC_ERROR_WORDS). */
-    code: z.string().optional(),
-    /** Identical failures in a row are one entry. */
-    repeated: z.number().int().positive().optional(),
-  })
-  .strict();
-export type SyncHistoryEntry = z.infer<typeof syncHistoryEntry>;
-
-export const syncHistory = z.object({ history: z.array(syncHistoryEntry) }).strict();
+export type { DownlinkImportSummary, SyncHistoryEntry, UplinkExportSummary } from './sync.ts';
 
 /** Largest bundle the appliance accepts over HTTP. */
 export const MAX_BUNDLE_UPLOAD_BYTES = 1024 * 1024 * 1024;

@@ -178,6 +178,8 @@ export class SyncBundles {
       state.update({
         downlinkBundleSequence: header.sequence,
         downlinkBundleSignature: header.signature.value,
+        // The ground's answer arrived (by stick): that is a contact, as a pass over a link is.
+        lastContactAt: new Date().toISOString(),
         downlinkApplied: Math.max(state.current.downlinkApplied, accepted.highest),
       });
       await state.save();

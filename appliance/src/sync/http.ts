@@ -14,6 +14,7 @@ import {
   BundleRefused,
   MAX_BUNDLE_UPLOAD_BYTES,
   maintenancePaths,
+  type SyncOverview,
   syncErrorInWords,
 } from '@ifec/protocol';
 import { type Request, Router } from 'express';
@@ -49,7 +50,7 @@ export function syncRouter(deps: SyncRouterDeps): Router {
 
   router.get(maintenancePaths.sync, crew, async (_req, res) => {
     const status = await deps.service.status();
-    res.json({
+    const overview: SyncOverview = {
       status,
       lastErrorInWords: syncErrorInWords(status.lastError),
       linksConfigured: deps.service.hasLinks,
@@ -57,7 +58,8 @@ export function syncRouter(deps: SyncRouterDeps): Router {
       aircraftId: deps.aircraftId,
       publicKey: deps.identity.publicKeyPem,
       publicKeyFingerprint: deps.identity.fingerprint,
-    });
+    };
+    res.json(overview);
   });
 
   router.get(maintenancePaths.history, crew, (_req, res) => {
@@ -78,8 +80,10 @@ export function syncRouter(deps: SyncRouterDeps): Router {
   router.post(maintenancePaths.exportBundle, bundleCrew, async (_req, res) => {
     const actor = describePrincipal(crewOf(res));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-uplink-'));
-    const file = path.join(dir, `${deps.aircraftId}.uplink.${Date.now()}.ifecb`);
-    const { header, summary } = await deps.bundles.exportUplink(file, actor);
+    const file = path.join(dir, 'bundle');
+    const exported = await deps.bundles.exportUplink(file, actor);
+    const { header } = exported;
+    const summary = { ...exported.summary, file: `${deps.aircraftId}.uplink.${header.sequence}.ifecb` };
     deps.log.info({ actor, ...summary }, 'USB uplink bundle exported');
     void deps.history.add({
       kind: 'bundle-export',
@@ -90,7 +94,7 @@ export function syncRouter(deps: SyncRouterDeps): Router {
     res.set('x-ifec-bundle-sequence', String(header.sequence));
     res.set(BUNDLE_SUMMARY_HEADER, JSON.stringify(summary));
     res.set('access-control-expose-headers', `${BUNDLE_SUMMARY_HEADER}, x-ifec-bundle-sequence`);
-    res.download(file, path.basename(file), () => fs.rmSync(dir, { recursive: true, force: true }));
+    res.download(file, summary.file, () => fs.rmSync(dir, { recursive: true, force: true }));
   });
 
   router.post(maintenancePaths.importBundle, bundleCrew, async (req, res) => {

@@ -6,6 +6,8 @@
 import './crew.css';
 import { h, replace } from '../ui/dom.ts';
 import { CrewApi, CrewApiError, type Announcement, type Controls, type PaState, type SeatRow } from './crew-api.ts';
+import { MaintenanceApi } from './maintenance-api.ts';
+import { MAINTENANCE_ROLES, showMaintenance } from './maintenance.ts';
 
 const REFRESH_MS = 2000;
 const TOKEN_KEY = 'ifec.crew.token';
@@ -34,6 +36,7 @@ function start(root: HTMLElement): void {
             const who = await api.login(crewId.value.trim(), pin.value);
             sessionStorage.setItem(TOKEN_KEY, (api as unknown as { token: string }).token);
             sessionStorage.setItem('ifec.crew.name', `${who.name} (${who.role})`);
+            sessionStorage.setItem('ifec.crew.role', who.role);
             void showConsole();
           } catch (err) {
             showLogin(err instanceof CrewApiError ? err.message : 'The appliance is not reachable.');
@@ -65,7 +68,20 @@ function start(root: HTMLElement): void {
     }
   }
 
+  /** Maintenance at the gate (maintenance, purser): its own screen, back to the seat map after. */
+  let stopMaintenance: (() => void) | undefined;
+  function openMaintenance(): void {
+    clearInterval(timer);
+    stopMaintenance = showMaintenance(root, {
+      api: new MaintenanceApi(location.origin, () => sessionStorage.getItem(TOKEN_KEY) ?? undefined),
+      who: sessionStorage.getItem('ifec.crew.name') ?? '',
+      back: () => { stopMaintenance?.(); location.hash = ''; void showConsole(); },
+      loggedOut: () => { stopMaintenance?.(); sessionStorage.removeItem(TOKEN_KEY); showLogin('Your session ended; log in again.'); },
+    });
+  }
+
   async function showConsole(): Promise<void> {
+    if (location.hash === '#maintenance' && MAINTENANCE_ROLES.includes(sessionStorage.getItem('ifec.crew.role') ?? '')) return openMaintenance();
     try {
       announcements = (await api.announcements()).announcements;
     } catch (err) {
@@ -198,6 +214,9 @@ function start(root: HTMLElement): void {
         h('h1', {}, 'Crew console'),
         h('p', { class: 'summary' }, `${count('online')} online · ${count('offline')} offline · ${count('never_seen')} never seen · ${calling.length} calling`),
         h('span', { class: 'muted' }, sessionStorage.getItem('ifec.crew.name') ?? ''),
+        MAINTENANCE_ROLES.includes(sessionStorage.getItem('ifec.crew.role') ?? '')
+          ? h('button', { type: 'button', class: 'button', id: 'open-maintenance', onClick: () => { location.hash = 'maintenance'; openMaintenance(); } }, 'Maintenance')
+          : null,
         h('button', { type: 'button', class: 'button', id: 'crew-logout', onClick: () => { api.logout(); sessionStorage.removeItem(TOKEN_KEY); showLogin(); } }, 'Log out'),
       ),
       h('main', { class: 'crew-main' },
