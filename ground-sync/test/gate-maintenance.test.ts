@@ -399,3 +399,71 @@ test('config errors name the variable before anything starts; a wrong ground key
     await wrong.app.stop();
   }
 });
+
+test('the bundle import endpoint is hostile-input safe: garbage, empty, too large, wrong role, no login', async () => {
+  const post = (body: Uint8Array | undefined, headers: Record<string, string> = {}) =>
+    fetch(`${aircraft.url}/api/crew/sync/bundles/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', ...headers },
+      body,
+    });
+  const garbage = await post(new Uint8Array(crypto.randomBytes(4096)));
+  assert.equal(garbage.status, 422);
+  assert.equal(((await garbage.json()) as { error: { code: string } }).error.code, 'BUNDLE_MALFORMED');
+  const empty = await post(new Uint8Array(0));
+  assert.equal(empty.status, 400);
+  assert.equal(((await empty.json()) as { error: { code: string } }).error.code, 'BUNDLE_MISSING');
+  // A declared size over the limit is refused before a byte is stored.
+  const huge = await new Promise<number>((resolve, reject) => {
+    const url = new URL(`${aircraft.url}/api/crew/sync/bundles/import`);
+    import('node:http').then(({ request }) => {
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/octet-stream',
+            'content-length': String(2 * 1024 ** 3),
+          },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.write(crypto.randomBytes(1024));
+    }, reject);
+  });
+  assert.equal(huge, 413);
+  const credentials = JSON.parse(fs.readFileSync(path.join(aircraft.dataDir, CREDENTIALS_FILE), 'utf8')) as {
+    crew: { crewId: string; pin: string; role: string }[];
+  };
+  const cabin = credentials.crew.find((c) => c.role === 'cabin_crew')!;
+  const login = (await (
+    await fetch(`${aircraft.url}/api/crew/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ crewId: cabin.crewId, pin: cabin.pin }),
+    })
+  ).json()) as { token: string };
+  assert.equal(
+    (await post(new Uint8Array(10), { authorization: `Bearer ${login.token}` })).status,
+    403,
+    'cabin crew may not import',
+  );
+  assert.equal(
+    (await fetch(`${aircraft.url}/api/crew/sync/bundles/import`, { method: 'POST', body: new Uint8Array(10) })).status,
+    401,
+  );
+  // History records the refusals in words for the engineer.
+  const history = syncHistory.parse(
+    await (
+      await fetch(`${aircraft.url}/api/crew/sync/history`, { headers: { authorization: `Bearer ${token}` } })
+    ).json(),
+  );
+  assert.ok(history.history.some((e) => !e.ok && e.code === 'BUNDLE_MALFORMED'));
+});
