@@ -401,7 +401,7 @@ test('config errors name the variable before anything starts; a wrong ground key
 });
 
 test('the bundle import endpoint is hostile-input safe: garbage, empty, too large, wrong role, no login', async () => {
-  const post = (body: Uint8Array | undefined, headers: Record<string, string> = {}) =>
+  const post = (body: Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}) =>
     fetch(`${aircraft.url}/api/crew/sync/bundles/import`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', ...headers },

@@ -159,9 +159,10 @@ export async function createSync(deps: {
     /** For the seat map: every health report feeds the flight's viewing counts and seat summaries. */
     onSeatHealth: (seatId: string, health: SeatHealth) => flight.onHealth(seatId, health),
     /** Reset for next flight: the flight's statistics go to the ground, and the reset is audited. */
-    async onFlightReset(report: object): Promise<void> {
+    async onFlightReset(report: { reason: string }): Promise<void> {
       const closed = await flight.endFlight();
-      await audit.record({ actor: 'crew', action: 'flight.reset', detail: { ...report, ...closed } });
+      // The crew endpoint says 'crew'; the flight phase (landed -> gate) resets on its own.
+      await audit.record({ actor: report.reason === 'crew' ? 'crew' : 'appliance', action: 'flight.reset', detail: { ...report, ...closed } });
       log.info(closed, 'flight closed: viewing counts and seat summaries queued for the ground');
     },
     /** Starts the loop when a link is configured; publishes the state either way, and again whenever the outbox grows. */
