@@ -229,7 +229,7 @@ async function main(): Promise<void> {
   } catch (error) {
     const e = error as Error & { code?: string };
     process.stderr.write(`ifec-appliance: ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
-    process.exit(1);
+    process.exit(error instanceof ConfigError ? 2 : 1);
   }
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {

@@ -338,7 +338,7 @@ test('config errors name the variable before anything starts; a wrong ground key
   const started = await runUntilExit(
     applianceEnv(tempDir('ifec-badkey-'), { IFEC_GROUND_PUBLIC_KEY: missing, IFEC_LOG_LEVEL: 'info' }),
   );
-  assert.notEqual(started.code, 0);
+  assert.equal(started.code, 2, 'a config error');
   const lines = started.output.trim().split('\n');
   assert.equal(lines.length, 1, started.output);
   assert.match(
@@ -360,6 +360,17 @@ test('config errors name the variable before anything starts; a wrong ground key
     crypto.generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString(),
   );
   const wrongTail = 'F-HWRG';
+  assert.equal(
+    (
+      await admin('POST', '/admin/v1/publications', {
+        kind: 'price-list',
+        name: 'EUR',
+        version: 3,
+        payload: { items: [] },
+      })
+    ).status,
+    201,
+  );
   const wrong = await startTestAircraft(ground, 'air-gate', wrongTail, {
     IFEC_GROUND_URL: ground.url,
     IFEC_GROUND_PUBLIC_KEY: wrongKeyFile,
@@ -466,4 +477,38 @@ test('the bundle import endpoint is hostile-input safe: garbage, empty, too larg
     ).json(),
   );
   assert.ok(history.history.some((e) => !e.ok && e.code === 'BUNDLE_MALFORMED'));
+});
+
+test('sync/status is republished when the outbox grows and after a USB import, without a sync pass', async () => {
+  const { seatId, client } = await seatClient();
+  try {
+    const seen: { outboxHead: number; acked: { critical: number }; downlinkApplied: number }[] = [];
+    client.on('message', (_t, payload) => seen.push(JSON.parse(payload.toString('utf8'))));
+    await client.subscribeAsync('sync/status', { qos: 1 });
+    await waitFor(() => seen.length > 0, 5000, 'the retained status');
+    const head = seen.at(-1)!.outboxHead;
+    // A fault is journalled for the ground: the status follows within a second or two.
+    const fault = { id: crypto.randomUUID(), code: 'AUDIO_JACK', message: 'crackles', at: new Date().toISOString() };
+    await client.publishAsync(`seat/${seatId}/fault`, JSON.stringify(fault), { qos: 1 });
+    await waitFor(() => seen.some((s) => s.outboxHead > head), 5000, 'a status with the outbox grown');
+    // A stick from the ground moves the acknowledgement: republished too.
+    assert.equal(
+      (
+        await admin('POST', '/admin/v1/publications', {
+          kind: 'deny-list',
+          name: 'cards',
+          version: 9,
+          payload: { binHashes: [] },
+        })
+      ).status,
+      201,
+    );
+    const file = path.join(dir, 'down-status.ifecb');
+    await exportDownlinkBundle(ground.db, ground.signingKey, TAIL, file);
+    const applied = seen.at(-1)!.downlinkApplied;
+    assert.equal((await crewImport(file)).status, 200);
+    await waitFor(() => seen.some((s) => s.downlinkApplied > applied), 5000, 'a status after the USB import');
+  } finally {
+    await client.endAsync();
+  }
 });
