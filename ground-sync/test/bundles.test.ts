@@ -185,4 +185,7 @@ test('the CLIs export and import the same bundles on stopped processes, and refu
   assert.match(down.stdout, /downlink bundle \d+ for F-HMIX/);
   const applied = await run(process.execPath, [...tsx, path.join(root, 'appliance/src/sync/cli.ts'), 'import-bundle', path.join(dir, 'cli-down.ifecb')], { env, cwd: root });
   assert.match(applied.stdout, /downlink bundle \d+: \d+ publications/);
+  // The same stick again: success, nothing applied (exit 0).
+  const again = await run(process.execPath, [...tsx, path.join(root, 'appliance/src/sync/cli.ts'), 'import-bundle', path.join(dir, 'cli-down.ifecb')], { env, cwd: root });
+  assert.match(again.stdout, /downlink bundle \d+: already imported, nothing to do/);
 });

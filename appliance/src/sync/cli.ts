@@ -240,8 +240,10 @@ async function onDataDir(
   const cleanThrough = takeCleanStop(config.dataDir, true);
   const store = await Store.open(path.join(config.dataDir, 'pglite'), log);
   const journal = await Journal.open(path.join(config.dataDir, 'journal.log'));
+  // Only a store known to hold the whole journal may be read without replaying it.
+  const clean = cleanThrough !== undefined && !store.rebuilt && journal.lastSeq <= cleanThrough;
   try {
-    if (cleanThrough === undefined || store.rebuilt || journal.lastSeq > cleanThrough) {
+    if (!clean) {
       throw new UsageError(
         'the appliance did not stop cleanly: start it once (it replays its journal), stop it, then run this again',
       );
@@ -282,7 +284,7 @@ async function onDataDir(
     await journal.close();
     await store.close();
     // Stopped cleanly again: the appliance's next start replays nothing.
-    if (cleanThrough !== undefined) {
+    if (clean) {
       fsyncTree(store.dir);
       markCleanStop(config.dataDir, journal.lastSeq);
     }
