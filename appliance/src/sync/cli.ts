@@ -31,6 +31,7 @@ import { Journal } from '../store/journal.ts';
 import { Store } from '../store/store.ts';
 import { AUDIT, applyAudit, GroundAudit } from './audit.ts';
 import { SyncBundles } from './bundles.ts';
+import { SyncHistory } from './history.ts';
 import { AIRCRAFT_KEY_FILE, NoAircraftKeyError, readGroundPublicKey, readIdentity } from './identity.ts';
 import { Outbox, toGround } from './outbox.ts';
 import { GroundPublications, PublicationRefused } from './publications.ts';
@@ -273,11 +274,44 @@ async function onDataDir(
       batchRecords: config.syncBatchRecords,
       audit: (e) => audit.record(e),
     });
-    if (command === 'export-bundle') {
-      const { summary } = await bundles.exportUplink(path.resolve(file!), 'maintenance-cli');
-      io.out(describeExport(summary, file!));
-    } else {
-      io.out(describeImport(await bundles.importDownlink(path.resolve(file!), 'maintenance-cli')));
+    // The maintenance screen lists what the laptop did too.
+    const history = new SyncHistory(store);
+    await history.load();
+    try {
+      if (command === 'export-bundle') {
+        const { summary } = await bundles.exportUplink(path.resolve(file!), 'maintenance-cli');
+        await history.add({
+          kind: 'bundle-export',
+          ok: true,
+          link: 'usb',
+          summary: `bundle ${summary.sequence} (ifec-sync): ${summary.records} records, ${summary.bytes} bytes`,
+        });
+        io.out(describeExport(summary, file!));
+      } else {
+        const r = await bundles.importDownlink(path.resolve(file!), 'maintenance-cli');
+        await history.add({
+          kind: 'bundle-import',
+          ok: true,
+          link: 'usb',
+          summary:
+            describeImport(r)
+              .trim()
+              .replace(/^downlink /, '') + ' (ifec-sync)',
+        });
+        io.out(describeImport(r));
+      }
+    } catch (error) {
+      if (error instanceof BundleRefused || error instanceof PublicationRefused) {
+        const code = error instanceof BundleRefused ? error.code.toUpperCase().replaceAll('-', '_') : error.code;
+        await history.add({
+          kind: command === 'export-bundle' ? 'bundle-export' : 'bundle-import',
+          ok: false,
+          link: 'usb',
+          code,
+          summary: `${code}: ${error.message} (ifec-sync)`,
+        });
+      }
+      throw error;
     }
     return 0;
   } finally {
