@@ -106,6 +106,8 @@ export class FlightStatistics {
   private readonly seats = new Map<string, SeatWindow>();
   private readonly finished: { id: string; count: ViewingCount }[] = [];
   private closing: Promise<unknown> = Promise.resolve();
+  /** Viewings finished in this flight (for the reset's report). */
+  private counted = 0;
 
   constructor(private readonly o: FlightStatisticsOptions) {}
 
@@ -185,7 +187,8 @@ export class FlightStatistics {
   async endFlight(): Promise<{ flightId: string; viewings: number; seats: number }> {
     const flightId = this.flightId;
     for (const seatId of [...this.viewings.keys()]) this.finish(seatId);
-    const viewings = this.finished.length;
+    const viewings = this.counted;
+    this.counted = 0;
     await this.flush();
     const now = this.now();
     const windowStart = new Date(this.flightStartedAt).toISOString();
@@ -210,6 +213,7 @@ export class FlightStatistics {
     const v = this.viewings.get(seatId);
     if (!v) return;
     this.viewings.delete(seatId);
+    this.counted++;
     const watchedS = Math.round((v.lastSeenAt - v.startedAt) / 1000);
     const duration = this.o.durationOf(v.titleId);
     this.finished.push({
