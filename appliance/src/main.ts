@@ -37,7 +37,8 @@ import { lockDataDir } from './store/data-dir-lock.ts';
 import { DurableRecords } from './store/durable-records.ts';
 import { Journal } from './store/journal.ts';
 import { Store } from './store/store.ts';
-import { type RunningSync, syncDomain } from './sync/sync-domain.ts';
+import { fsyncTree, markCleanStop, takeCleanStop } from './store/clean-stop.ts';
+import { checkSyncConfig, type RunningSync, syncDomain } from './sync/sync-domain.ts';
 import { seatAppRouter } from './web/static-app.ts';
 
 export interface RunningAppliance {
@@ -79,9 +80,11 @@ export async function startAppliance(
   log: Logger,
   out: (text: string) => void = () => {},
 ): Promise<RunningAppliance> {
+  checkSyncConfig(config); // config read from files fails here, naming the variable, before anything starts
   const lock = lockDataDir(config.dataDir);
   if (lock.tookOverStaleLock)
     log.warn({ dataDir: config.dataDir }, 'previous appliance did not stop cleanly; replaying the journal');
+  const cleanThrough = takeCleanStop(config.dataDir, !lock.tookOverStaleLock);
   let draining = false;
   let ready = false;
 
@@ -93,14 +96,26 @@ export async function startAppliance(
   const records = new DurableRecords(journal, store, log);
   const domains = new Domains(records, new TopicRouter());
   domains.declare(DOMAINS);
-  log.info({ records: await records.replay() }, 'journal replayed');
+  // After a clean stop the store holds everything journalled: replay nothing (unless it was rebuilt).
+  const replayed = await records.replay(store.rebuilt ? 0 : (cleanThrough ?? 0));
+  if (cleanThrough !== undefined && !store.rebuilt)
+    log.info({ records: replayed, storeHoldsThrough: cleanThrough }, 'stopped cleanly last time: journal not replayed');
+  else log.info({ records: replayed }, 'journal replayed');
 
   // Domains, each from what the ones before it expose. They publish on the bus from restore() on.
   const metrics = createMetrics();
   const link = new BusLink();
   const clock = new ReplicationClock();
   const child = (domain: string) => log.child({ domain });
-  const access = await domains.open(accessDomain, { config, store, records, log });
+  const access = await domains.open(accessDomain, {
+    config,
+    store,
+    records,
+    // Audited to the ground; the sync domain opens below, and a login comes only once HTTP listens.
+    onCrewLogin: (crew): Promise<void> =>
+      sync.audit.record({ actor: `crew:${crew.crewId}`, action: 'crew.login', detail: { role: crew.role } }),
+    log,
+  });
   const { directory, seatSessions } = access;
   const sessions = await domains.open(sessionsDomain, { config, store, directory, seatSessions, bus: link });
   const sessionOf = (seatId: string) => sessions.sessions.sessionOf(seatId);
@@ -151,8 +166,15 @@ export async function startAppliance(
     aircraftId: access.tailNumber,
     publish: link.publish,
     installContentLoad: (dir) => loads.install(dir),
+    // Viewing counts and seat summaries: the seat's class and the title's running time.
+    cabin: {
+      classOf: cabin.seatClassOf,
+      durationOf: (titleId) => loads.active?.titles.find((t) => t.id === titleId)?.durationS,
+    },
     log: child('sync'),
   });
+  cabin.seatMap.observe({ health: sync.onSeatHealth, fault: (seatId) => sync.flight.onFault(seatId) });
+  reset.onReset((report) => sync.onFlightReset(report));
 
   // Transports: the cabin bus, then HTTP (the seat app's static files after every API route).
   const bus = await CabinBus.create({
@@ -205,20 +227,25 @@ export async function startAppliance(
   );
 
   let stopping: Promise<void> | undefined;
+  // Bounded whatever clients do (seats reconnect at once): the bus refuses them and ends every
+  // connection first; the sync pass in flight is aborted; HTTP requests get 3 s to finish.
   const stop = () =>
     (stopping ??= (async () => {
       draining = true;
       log.info('shutting down: no new connections, draining');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await domains.stop();
+      // Bus first: it refuses reconnects and ends every client, so nothing holds the stop up.
       await bus.close();
-      await Promise.race([closed, new Promise((r) => setTimeout(r, 5000).unref())]);
+      await domains.stop();
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 3000).unref())]);
       server.closeAllConnections();
       await journal.close();
       await store.close();
+      const files = fsyncTree(store.dir);
+      markCleanStop(config.dataDir, journal.lastSeq);
       lock.release();
-      log.info('stopped cleanly');
+      log.info({ journalThrough: journal.lastSeq, storeFilesSynced: files }, 'stopped cleanly');
     })());
 
   return {
@@ -256,10 +283,15 @@ export async function runAppliance(): Promise<void> {
   } catch (error) {
     const e = error as Error & { code?: string };
     process.stderr.write(`ifec-appliance: ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
-    process.exit(1);
+    process.exit(error instanceof ConfigError ? 2 : 1);
   }
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
+      // A stop that stops: past 10 s, exit anyway (the journal is fdatasync'd; the next start replays it).
+      setTimeout(() => {
+        log.error('stop took longer than 10 s; exiting without a clean stop');
+        process.exit(1);
+      }, 10_000).unref();
       running.stop().then(
         () => process.exit(0),
         (error) => {

@@ -7,17 +7,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { IfecError } from '@ifec/protocol';
 import { publicKeyFingerprint } from '@ifec/protocol/node';
 import type { Queryable } from './store/database.ts';
 
-export class SigningKeyError extends Error {
-  constructor(
-    readonly code: 'SIGNING_KEY_INVALID' | 'SIGNING_KEY_MISSING' | 'SIGNING_KEY_MISMATCH' | 'SIGNING_KEY_REQUIRED',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class SigningKeyError extends IfecError<'SIGNING_KEY_INVALID' | 'SIGNING_KEY_MISSING' | 'SIGNING_KEY_MISMATCH' | 'SIGNING_KEY_REQUIRED'> {}
 
 export interface SigningKey {
   privateKey: crypto.KeyObject;

@@ -27,9 +27,12 @@ let apiKey: string;
 const dir = tempDir('ifec-bundles-');
 const TAIL = 'F-HMIX';
 
+let lastExportSummary: string | null = null;
+
 async function crewExport(file: string): Promise<number> {
   const res = await fetch(`${aircraft.url}/api/crew/sync/bundles/export`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
   assert.equal(res.status, 200);
+  lastExportSummary = res.headers.get('x-ifec-bundle-summary');
   fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
   return Number(res.headers.get('x-ifec-bundle-sequence'));
 }
@@ -77,12 +80,20 @@ test('a bundle exported twice and imported twice: every record once', async () =
   const a = await groundImport(first);
   assert.equal(a.status, 200, JSON.stringify(a.body));
   const b = await importUplinkBundle(ground.db, second, { aircraftId: TAIL });
-  const expected = await outboxRows(aircraft.app);
+  // The second export's own audit record is written after it: it waits for the next bundle.
+  const all = await outboxRows(aircraft.app);
+  const expected = all.slice(0, -1);
+  const { rows: last } = await aircraft.app.store.query<{ kind: string; action: string }>('SELECT o.kind, a.action FROM outbox o JOIN audit a ON a.id = o.id WHERE o.seq = $1', [all.at(-1)!.seq]);
+  assert.deepEqual(last[0], { kind: 'audit', action: 'sync.bundle-export' });
   assert.equal(a.body.imported!.stored + b.stored, expected.length, 'the overlap is stored once');
   assert.deepEqual(await groundRows(ground, TAIL), expected);
-  assert.equal(expected.filter((r) => r.id).length, 4002, '2 PA audit records + 4,000 seat summaries');
+  assert.equal(expected.length, 4004, '2 PA audit records + 4,000 seat summaries + the crew login and the first export, audited');
   // Each stream is acknowledged up to the journal position the export saw, past the last record of the other stream too.
   assert.deepEqual(b.acked, { critical: expected.at(-1)!.seq, bulk: expected.at(-1)!.seq });
+  // A crew export answers with its summary (what the maintenance screen shows).
+  const summary = JSON.parse(lastExportSummary!) as { records: number; critical: { records: number }; bulk: { records: number }; bytes: number };
+  assert.equal(summary.records, summary.critical.records + summary.bulk.records);
+  assert.equal(summary.bytes, fs.statSync(second).size);
 });
 
 test('an old bundle replayed, a tampered one, one for another aircraft: refused with the reason, nothing stored', async () => {
@@ -174,4 +185,7 @@ test('the CLIs export and import the same bundles on stopped processes, and refu
   assert.match(down.stdout, /downlink bundle \d+ for F-HMIX/);
   const applied = await run(process.execPath, [...tsx, path.join(root, 'appliance/src/sync/cli.ts'), 'import-bundle', path.join(dir, 'cli-down.ifecb')], { env, cwd: root });
   assert.match(applied.stdout, /downlink bundle \d+: \d+ publications/);
+  // The same stick again: success, nothing applied (exit 0).
+  const again = await run(process.execPath, [...tsx, path.join(root, 'appliance/src/sync/cli.ts'), 'import-bundle', path.join(dir, 'cli-down.ifecb')], { env, cwd: root });
+  assert.match(again.stdout, /downlink bundle \d+: already imported, nothing to do/);
 });

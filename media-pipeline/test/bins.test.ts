@@ -163,7 +163,12 @@ const REAL_COMMANDS: Record<string, () => Promise<void>> = {
     assert.equal(code, 0, 'a clean stop on SIGTERM');
   },
   'ifec-sync': async () => {
-    const r = runBin('ifec-sync', ['public-key'], { IFEC_DATA_DIR: path.join(work, 'sync') });
+    // An empty data dir holds no aircraft: the key CLI refuses rather than invent a key.
+    const empty = runBin('ifec-sync', ['public-key'], { IFEC_DATA_DIR: path.join(work, 'sync-empty') });
+    assert.equal(empty.code, 2, empty.stderr);
+    // The appliance's data dir (provisioned by `ifec-appliance serve`, stopped cleanly) has one.
+    if (!fs.existsSync(path.join(work, 'appliance', 'sync'))) await REAL_COMMANDS['ifec-appliance']!();
+    const r = runBin('ifec-sync', ['public-key'], { IFEC_DATA_DIR: path.join(work, 'appliance') });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(crypto.createPublicKey(r.stdout).asymmetricKeyType, 'ed25519');
   },

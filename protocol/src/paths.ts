@@ -45,6 +45,7 @@ export const paths = {
     flight: '/api/crew/flight',
     sync: '/api/crew/sync',
     syncNow: '/api/crew/sync/now',
+    syncHistory: '/api/crew/sync/history',
     bundleExport: '/api/crew/sync/bundles/export',
     bundleImport: '/api/crew/sync/bundles/import',
     contentLoads: '/api/crew/content-loads',

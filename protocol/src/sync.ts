@@ -101,8 +101,8 @@ export const publicationRequest = z
     /** e.g. a policy id, a price list's currency, a load id. Newer versions of a name replace older ones. */
     name: z.string().min(1).max(128),
     version: z.number().int().positive(),
-    /** One aircraft, or null for the tenant's whole fleet. */
-    aircraftId: aircraftId.nullable(),
+    /** One aircraft, or null (the default when absent) for the tenant's whole fleet. */
+    aircraftId: aircraftId.nullable().default(null),
     payload: z.record(z.string(), z.unknown()),
     files: z.array(publicationFile).max(100_000).default([]),
   })
@@ -159,3 +159,89 @@ export const syncStatus = z
   })
   .strict();
 export type SyncStatus = z.infer<typeof syncStatus>;
+
+/** GET /api/crew/sync: what the maintenance screen shows at the top. */
+export const syncOverview = z.object({
+  status: syncStatus,
+  lastErrorInWords: z.string().nullable(),
+  /** False when the aircraft has no ground URL configured: USB bundles only. */
+  linksConfigured: z.boolean(),
+  publications: z.array(z.object({ seq: z.number().int(), kind: z.string(), name: z.string(), version: z.number().int(), state: z.string() }).strict()),
+  aircraftId: z.string(),
+  /** To register on the ground (`ifec-ground aircraft register`); never the private key. */
+  publicKey: z.string(),
+  publicKeyFingerprint: z.string(),
+}).strict();
+export type SyncOverview = z.infer<typeof syncOverview>;
+
+// ---- maintenance at the gate (GET /api/crew/sync/history, USB bundle summaries) ----------
+
+const seqCount = z.number().int().nonnegative();
+const seqRange = z.object({ after: seqCount, through: seqCount, records: seqCount }).strict();
+
+/** What an uplink bundle (aircraft -> ground) carries. */
+export const uplinkExportSummary = z
+  .object({
+    aircraftId: z.string(),
+    sequence: z.number().int().positive(),
+    file: z.string(),
+    bytes: seqCount,
+    records: seqCount,
+    batches: seqCount,
+    critical: seqRange,
+    bulk: seqRange,
+    /** The highest ground publication the aircraft applied: the ground's next downlink bundle starts after it. */
+    publicationsAcknowledged: seqCount,
+    createdAt: z.string(),
+    expiresAt: z.string(),
+  })
+  .strict();
+export type UplinkExportSummary = z.infer<typeof uplinkExportSummary>;
+
+/** What importing a downlink bundle (ground -> aircraft) applied. */
+export const downlinkImportSummary = z
+  .object({
+    aircraftId: z.string(),
+    sequence: z.number().int().positive(),
+    bytes: seqCount,
+    /** True when this very bundle was imported before: nothing was applied, and that is not an error. */
+    alreadyImported: z.boolean(),
+    publications: seqCount,
+    /** Publications new to the aircraft (the rest it had already). */
+    applied: seqCount,
+    files: seqCount,
+    acked: z.object({ critical: seqCount, bulk: seqCount }).strict(),
+    activated: z.array(
+      z
+        .object({
+          seq: seqCount,
+          kind: z.string(),
+          name: z.string(),
+          version: z.number().int(),
+          state: z.string(),
+          reason: z.string().optional(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+export type DownlinkImportSummary = z.infer<typeof downlinkImportSummary>;
+
+export const syncHistoryEntry = z
+  .object({
+    at: z.string(),
+    kind: z.enum(['sync', 'bundle-export', 'bundle-import']),
+    ok: z.boolean(),
+    /** gate, satcom, usb. */
+    link: z.string(),
+    /** One line in words: what moved, or why it failed. */
+    summary: z.string(),
+    /** For failures: the code (see SYNC_ERROR_WORDS). */
+    code: z.string().optional(),
+    /** Identical failures in a row are one entry. */
+    repeated: z.number().int().positive().optional(),
+  })
+  .strict();
+export type SyncHistoryEntry = z.infer<typeof syncHistoryEntry>;
+
+export const syncHistory = z.object({ history: z.array(syncHistoryEntry) }).strict();

@@ -25,6 +25,8 @@ export interface AccessDeps {
   config: { aircraft: string; tailNumber?: string; dataDir: string };
   store: Store;
   records: DurableRecords;
+  /** Each crew login, for the audit the ground keeps (sync domain). */
+  onCrewLogin?: (crew: { crewId: string; role: string }) => Promise<void>;
   log: Logger;
 }
 
@@ -40,7 +42,7 @@ export interface Access {
 export const accessDomain: ApplianceDomain<AccessDeps, Access> = {
   name: 'access',
   records: { [AIRCRAFT_PROVISIONED]: applyProvisioned },
-  async open({ config, store, records, log }) {
+  async open({ config, store, records, onCrewLogin, log }) {
     const issued = await ensureAircraft(config, store, records, log);
     const aircraft = await currentAircraft(store);
     if (!aircraft) throw new IfecError('AIRCRAFT_NOT_PROVISIONED', `no aircraft is provisioned in ${config.dataDir}`);
@@ -49,7 +51,7 @@ export const accessDomain: ApplianceDomain<AccessDeps, Access> = {
     const seatSessions = new SeatSessions(directory, TokenSigner.fromDataDir(config.dataDir));
     return {
       api: { directory, seatSessions, tailNumber: aircraft.tailNumber, issued },
-      router: accessRouter(directory),
+      router: accessRouter(directory, onCrewLogin),
     };
   },
 };

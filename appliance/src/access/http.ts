@@ -5,7 +5,8 @@ import { crewLogin, IfecError, paths } from '@ifec/protocol';
 import { parseBody } from '@ifec/http-kit';
 import type { AccessDirectory } from './directory.ts';
 
-export function accessRouter(directory: AccessDirectory): Router {
+/** `onCrewLogin` runs before the token is handed out (the sync domain audits logins for the ground). */
+export function accessRouter(directory: AccessDirectory, onCrewLogin?: (crew: { crewId: string; role: string }) => Promise<void>): Router {
   const router = Router();
 
   router.post(paths.crew.login, async (req, res) => {
@@ -13,6 +14,7 @@ export function accessRouter(directory: AccessDirectory): Router {
     const crew = await directory.loginCrew(crewId, pin);
     if (!crew) throw new IfecError('BAD_CREDENTIALS', 'unknown crew id or wrong PIN');
     const member = directory.crewMember(crewId)!;
+    await onCrewLogin?.({ crewId, role: member.role });
     res.json({ ...directory.issueCrewToken(crew), crewId, name: member.name, role: member.role });
   });
 

@@ -35,6 +35,9 @@ export class CabinBus {
   private readonly identifierRejected = new WeakSet<Client>();
   private tcpServer?: net.Server;
   private readonly wss = new WebSocketServer({ noServer: true });
+  /** Every TCP connection: close() ends them, or the listener would wait for clients that reconnect for ever. */
+  private readonly sockets = new Set<net.Socket>();
+  private closing = false;
 
   private constructor(readonly broker: Aedes, private readonly deps: CabinBusDeps) {}
 
@@ -76,7 +79,12 @@ export class CabinBus {
   }
 
   listenTcp(port: number, host: string): Promise<number> {
-    const server = net.createServer((socket) => this.broker.handle(socket));
+    const server = net.createServer((socket) => {
+      if (this.closing) return void socket.destroy();
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+      this.broker.handle(socket);
+    });
     this.tcpServer = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -87,7 +95,7 @@ export class CabinBus {
   /** Takes WebSocket upgrades for /mqtt on the HTTP server. */
   attachWebSocket(server: http.Server, path = '/mqtt'): void {
     server.on('upgrade', (request, socket: Duplex, head) => {
-      if (new URL(request.url ?? '/', 'http://x').pathname !== path) {
+      if (this.closing || new URL(request.url ?? '/', 'http://x').pathname !== path) {
         socket.destroy();
         return;
       }
@@ -103,10 +111,19 @@ export class CabinBus {
     return this.broker.connectedClients;
   }
 
-  async close(): Promise<void> {
-    await new Promise<void>((resolve) => (this.tcpServer ? this.tcpServer.close(() => resolve()) : resolve()));
+  /**
+   * Stops within a bounded time whatever clients do: no new connections (a seat that
+   * reconnects at once is refused), every client disconnected, then the broker closed.
+   */
+  async close(timeoutMs = 3000): Promise<void> {
+    this.closing = true;
+    const listening = new Promise<void>((resolve) => (this.tcpServer ? this.tcpServer.close(() => resolve()) : resolve()));
     for (const ws of this.wss.clients) ws.terminate();
-    await new Promise<void>((resolve) => this.broker.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.broker.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+    await Promise.race([Promise.all([closed, listening]), deadline]);
+    for (const socket of this.sockets) socket.destroy();
   }
 
   /**

@@ -25,6 +25,8 @@ export interface Cabin {
   pa: PaService;
   seatMap: SeatMap;
   seatControl: SeatControl;
+  /** A seat's cabin class, from the provisioned layout. */
+  seatClassOf: (seatId: string) => string | undefined;
 }
 
 export const cabinDomain: ApplianceDomain<CabinDeps, Cabin> = {
@@ -32,11 +34,12 @@ export const cabinDomain: ApplianceDomain<CabinDeps, Cabin> = {
   records: { [CABIN_PA]: toGround(applyPaRecord), [SEAT_FAULT]: toGround(applySeatFault) },
   async open({ config, store, records, directory, bus }) {
     const pa = new PaService(records, bus.publish);
-    const seatMap = new SeatMap(await seatClasses(store), records, config.seatOfflineAfterS * 1000);
+    const classes = await seatClasses(store);
+    const seatMap = new SeatMap(classes, records, config.seatOfflineAfterS * 1000);
     await seatMap.loadFaults(store);
     const seatControl = new SeatControl(new Set(directory.seatIds), store, bus.publish);
     return {
-      api: { pa, seatMap, seatControl },
+      api: { pa, seatMap, seatControl, seatClassOf: (seatId) => classes.get(seatId) },
       topics: topicsOf((router) => registerCabinTopics(router, pa, seatMap)),
       router: Router().use(cabinRouter(directory, pa, seatMap), seatControlRouter(directory, seatControl)),
       async restore() {

@@ -3,6 +3,7 @@
  * datagram, a chunk from a serial device or file) or a clock tick (replay, simulator) into
  * fixes, and counts every sentence, frame or word it accepts or refuses, by reason.
  */
+import { IfecError } from '@ifec/protocol';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import type { PositionSourceKind } from '@ifec/protocol';
@@ -304,8 +305,10 @@ export interface SourceFactoryDeps {
   now?: () => number;
 }
 
-export class SourceConfigError extends Error {
-  readonly code = 'FLIGHT_SOURCE_INVALID';
+export class SourceConfigError extends IfecError<'FLIGHT_SOURCE_INVALID'> {
+  constructor(message: string) {
+    super('FLIGHT_SOURCE_INVALID', message);
+  }
 }
 
 export function createSource(spec: SourceSpec, deps: SourceFactoryDeps): PositionSource {

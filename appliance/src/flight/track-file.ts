@@ -4,10 +4,13 @@
  * property and the same optional properties in camelCase). Pure: text in, points out, the
  * first bad row named in the error.
  */
+import { IfecError } from '@ifec/protocol';
 import type { Fix } from './fix.ts';
 
-export class TrackFileError extends Error {
-  readonly code = 'TRACK_FILE_INVALID';
+export class TrackFileError extends IfecError<'TRACK_FILE_INVALID'> {
+  constructor(message: string) {
+    super('TRACK_FILE_INVALID', message);
+  }
 }
 
 /** Largest track we replay: a 20-hour flight at 1 Hz. */

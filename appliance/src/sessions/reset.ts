@@ -37,12 +37,18 @@ export interface ResetReport {
 export class FlightReset {
   private running?: Promise<ResetReport>;
   private lastPhase?: string;
+  private readonly listeners: ((report: ResetReport & { reason: string }) => Promise<void>)[] = [];
 
   constructor(private readonly deps: FlightResetDeps) {}
 
   /** One reset at a time; a second call while one runs gets the same report. */
   reset(reason: string): Promise<ResetReport> {
     return (this.running ??= this.run(reason).finally(() => { this.running = undefined; }));
+  }
+
+  /** Runs after every reset, before it is reported done (the sync domain closes the flight's statistics). */
+  onReset(listener: (report: ResetReport & { reason: string }) => Promise<void>): void {
+    this.listeners.push(listener);
   }
 
   /** Publishes every seat's live session (retained): at start, since broker state is in memory. */
@@ -93,7 +99,9 @@ export class FlightReset {
     await store.exec('VACUUM FULL resume_updates, phone_pairings, passenger_sessions, seat_state_docs');
     await Promise.all(result.started.map((s) => this.announce(s)));
     this.deps.log.info({ reason, sessions: result.ended.length, phones: result.phones.length, titles: counts.size }, 'reset for next flight: personal state wiped');
-    return { sessionsEnded: result.ended.length, phonesUnpaired: result.phones.length, titlesCounted: counts.size };
+    const report = { sessionsEnded: result.ended.length, phonesUnpaired: result.phones.length, titlesCounted: counts.size };
+    for (const listener of this.listeners) await listener({ ...report, reason });
+    return report;
   }
 
   private announce(s: SessionAnnouncement): Promise<void> {

@@ -82,8 +82,11 @@ export class DurableRecords {
     return lowest === Infinity ? this.journal.lastSeq : lowest - 1;
   }
 
-  /** Re-applies the whole journal: whatever PGlite lost (power cut) comes back. */
-  async replay(): Promise<number> {
+  /**
+   * Re-applies the journal after `afterSeq` (0: all of it): whatever PGlite lost (power cut)
+   * comes back. After a clean stop the store holds everything (store/clean-stop.ts).
+   */
+  async replay(afterSeq = 0): Promise<number> {
     let count = 0;
     let batch: JournalRecord[] = [];
     const flush = async () => {
@@ -107,6 +110,7 @@ export class DurableRecords {
       });
     };
     for await (const record of Journal.read(this.journal.file)) {
+      if (record.seq <= afterSeq) continue;
       batch.push(record);
       count++;
       if (batch.length >= 500) await flush();

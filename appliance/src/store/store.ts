@@ -17,6 +17,9 @@ export interface Sql {
 export class Store implements Sql {
   private writeQueue: Promise<unknown> = Promise.resolve();
 
+  /** True when the store would not open and was rebuilt empty: the whole journal must be replayed. */
+  rebuilt = false;
+
   private constructor(private readonly db: PGlite, readonly dir: string) {}
 
   /** Opens (or creates) the store. The caller must hold the data dir lock. */
@@ -26,6 +29,7 @@ export class Store implements Sql {
     // PGlite refuses to open on an empty one (what a power cut leaves).
     fs.rmSync(path.join(dir, 'postmaster.pid'), { force: true });
     let db: PGlite;
+    let rebuilt = false;
     try {
       db = await PGlite.create(dir);
     } catch (error) {
@@ -34,8 +38,10 @@ export class Store implements Sql {
       fs.renameSync(dir, aside);
       fs.mkdirSync(dir, { recursive: true });
       db = await PGlite.create(dir);
+      rebuilt = true;
     }
     const store = new Store(db, dir);
+    store.rebuilt = rebuilt;
     await store.migrate(log);
     return store;
   }

@@ -2,7 +2,7 @@
  * The aircraft's HTTP client for one ground link. Signs every request with the aircraft key,
  * counts the bytes it moves (the satcom budget), and downloads files resumably with Range.
  */
-import crypto from 'node:crypto';
+import type crypto from 'node:crypto';
 import fs from 'node:fs';
 import {
   apiErrorBody, downlinkPage, IfecError, parseJson, uplinkAck,
@@ -23,6 +23,8 @@ export interface GroundClientOptions {
   privateKey: crypto.KeyObject;
   downlinkApplied: () => number;
   timeoutMs?: number;
+  /** Aborted when the appliance stops: a pass in flight ends at once instead of at its timeout. */
+  signal?: AbortSignal;
 }
 
 export class GroundClient {
@@ -31,6 +33,11 @@ export class GroundClient {
 
   constructor(private readonly options: GroundClientOptions) {}
 
+  private abortable(timeoutMs: number): AbortSignal {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    return this.options.signal ? AbortSignal.any([timeout, this.options.signal]) : timeout;
+  }
+
   get link(): Exclude<LinkKind, 'none'> {
     return this.options.link;
   }
@@ -38,7 +45,7 @@ export class GroundClient {
   /** Unauthenticated probe: is this link up at all? */
   async ping(timeoutMs = 3000): Promise<boolean> {
     try {
-      const res = await fetch(`${this.options.baseUrl}/v1/ping`, { signal: AbortSignal.timeout(timeoutMs) });
+      const res = await fetch(`${this.options.baseUrl}/v1/ping`, { signal: this.abortable(timeoutMs) });
       await res.arrayBuffer();
       return res.ok;
     } catch {
@@ -68,9 +75,14 @@ export class GroundClient {
     const path = `/v1/aircraft/${this.options.aircraftId}/files/${sha256}`;
     const res = await fetch(`${this.options.baseUrl}${path}`, {
       headers: { ...this.headers('GET', path), range: `bytes=${have}-` },
-      signal: AbortSignal.timeout(this.options.timeoutMs ?? 120_000),
+      signal: this.abortable(this.options.timeoutMs ?? 120_000),
     });
-    if (res.status !== 206 && res.status !== 200) throw new GroundRequestError('FILE_DOWNLOAD_FAILED', `GET ${path}: ${res.status} ${await res.text()}`, res.status);
+    if (res.status !== 206 && res.status !== 200)
+      throw new GroundRequestError(
+        'FILE_DOWNLOAD_FAILED',
+        `GET ${path}: ${res.status} ${await res.text()}`,
+        res.status,
+      );
     // A 200 means the ground ignored the range: start over rather than append the whole file.
     const out = fs.createWriteStream(partFile, { flags: res.status === 206 ? 'a' : 'w' });
     try {
@@ -96,13 +108,19 @@ export class GroundClient {
     try {
       res = await fetch(`${this.options.baseUrl}${path}`, {
         method,
-        headers: { ...this.headers(method, path, body), ...(body ? { 'content-type': 'application/octet-stream' } : {}) },
+        headers: {
+          ...this.headers(method, path, body),
+          ...(body ? { 'content-type': 'application/octet-stream' } : {}),
+        },
         body: body ? new Uint8Array(body) : undefined,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
+        signal: this.abortable(this.options.timeoutMs ?? 60_000),
       });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new GroundRequestError('LINK_FAILED', `${method} ${path}: ${(error as Error).message}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}`);
+      throw new GroundRequestError(
+        'LINK_FAILED',
+        `${method} ${path}: ${(error as Error).message}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}`,
+      );
     }
     this.bytesSent += body?.length ?? 0;
     let bytes: Buffer;

@@ -8,14 +8,24 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { IfecError, type Publication, type PublicationKind, publication as publicationSchema } from '@ifec/protocol';
+import { publicKeyFingerprint, verifyBlock } from '@ifec/protocol/node';
 import type { Logger } from 'pino';
-import { IfecError, publication as publicationSchema, type Publication, type PublicationKind } from '@ifec/protocol';
-import { verifyBlock } from '@ifec/protocol/node';
 import type { Store } from '../store/store.ts';
 
 export class PublicationRefused extends IfecError<'PUBLICATION_SIGNATURE' | 'PUBLICATION_INVALID' | 'PUBLICATION_WRONG_AIRCRAFT'> {}
 
+/** `ready` is what file-less publications were called before they went `active` on arrival. */
 export type PublicationState = 'ready' | 'needs-files' | 'active' | 'refused';
+
+export interface ActivatedPublication {
+  seq: number;
+  kind: string;
+  name: string;
+  version: number;
+  state: PublicationState;
+  reason?: string;
+}
 
 export interface PublicationsOptions {
   store: Store;
@@ -36,50 +46,83 @@ export class GroundPublications {
     fs.mkdirSync(this.filesDir, { recursive: true });
   }
 
-  /** Checks and keeps publications in seq order; returns the highest seq kept. Refuses all on the first bad one. */
-  async accept(items: unknown[]): Promise<number> {
+  /**
+   * Checks and keeps publications in seq order; refuses all on the first bad one. A
+   * publication without files is in effect at once (`active`: `latest()` serves it); one with
+   * files waits for them (`needs-files`, then `activateReady`). Returns the highest seq kept
+   * and the publications new to this aircraft (a re-sent one is kept once).
+   */
+  async accept(items: unknown[]): Promise<{ highest: number; added: ActivatedPublication[] }> {
     const key = this.options.groundKey;
-    if (!key) throw new PublicationRefused('PUBLICATION_SIGNATURE', 'no ground public key is configured (IFEC_GROUND_PUBLIC_KEY): cannot trust anything from the ground');
+    if (!key)
+      throw new PublicationRefused(
+        'PUBLICATION_SIGNATURE',
+        'no ground public key is configured (IFEC_GROUND_PUBLIC_KEY): cannot trust anything from the ground',
+      );
     const checked: Publication[] = [];
     for (const item of items) {
       const parsed = publicationSchema.safeParse(item);
-      if (!parsed.success) throw new PublicationRefused('PUBLICATION_INVALID', `publication is not valid: ${parsed.error.issues[0]?.message}`);
+      if (!parsed.success)
+        throw new PublicationRefused(
+          'PUBLICATION_INVALID',
+          `publication is not valid: ${parsed.error.issues[0]?.message}`,
+        );
       const p = parsed.data;
-      if (!verifyBlock(p, key)) throw new PublicationRefused('PUBLICATION_SIGNATURE', `publication ${p.seq} (${p.kind} ${p.name}) is not signed by the ground's key`);
-      if (p.aircraftId && p.aircraftId !== this.options.aircraftId) throw new PublicationRefused('PUBLICATION_WRONG_AIRCRAFT', `publication ${p.seq} is for ${p.aircraftId}`);
+      if (!verifyBlock(p, key))
+        throw new PublicationRefused(
+          'PUBLICATION_SIGNATURE',
+          `publication ${p.seq} (${p.kind} ${p.name}) is not signed by the ground key this aircraft trusts (IFEC_GROUND_PUBLIC_KEY, fingerprint ${publicKeyFingerprint(key).slice(0, 16)}…)`,
+        );
+      if (p.aircraftId && p.aircraftId !== this.options.aircraftId)
+        throw new PublicationRefused('PUBLICATION_WRONG_AIRCRAFT', `publication ${p.seq} is for ${p.aircraftId}`);
       checked.push(p);
     }
     let highest = 0;
+    const added: ActivatedPublication[] = [];
     await this.options.store.write(async (tx) => {
       for (const p of checked) {
-        await tx.query(
-          'INSERT INTO ground_publications (seq, kind, name, version, publication, state) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (seq) DO NOTHING',
-          [p.seq, p.kind, p.name, p.version, JSON.stringify(p), p.files.length ? 'needs-files' : 'ready'],
+        const state: PublicationState = p.files.length ? 'needs-files' : 'active';
+        const { rows } = await tx.query<{ seq: number }>(
+          'INSERT INTO ground_publications (seq, kind, name, version, publication, state) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (seq) DO NOTHING RETURNING seq',
+          [p.seq, p.kind, p.name, p.version, JSON.stringify(p), state],
         );
+        if (rows.length) added.push({ seq: p.seq, kind: p.kind, name: p.name, version: p.version, state });
         highest = Math.max(highest, p.seq);
       }
     });
-    return highest;
+    return { highest, added };
   }
 
   /** The newest version of a kind (and name): what the domains use. */
   async latest(kind: PublicationKind, name?: string): Promise<Publication | undefined> {
     const { rows } = await this.options.store.query<{ publication: Publication }>(
       `SELECT publication FROM ground_publications WHERE kind = $1 AND ($2::text IS NULL OR name = $2) AND state IN ('ready', 'active')
-       ORDER BY version DESC, seq DESC LIMIT 1`, [kind, name ?? null]);
+       ORDER BY version DESC, seq DESC LIMIT 1`,
+      [kind, name ?? null],
+    );
     return rows[0]?.publication;
   }
 
   async list(): Promise<{ seq: number; kind: string; name: string; version: number; state: string }[]> {
-    const { rows } = await this.options.store.query<{ seq: number; kind: string; name: string; version: number; state: string }>(
-      'SELECT seq::int AS seq, kind, name, version, state FROM ground_publications ORDER BY seq');
+    const { rows } = await this.options.store.query<{
+      seq: number;
+      kind: string;
+      name: string;
+      version: number;
+      state: string;
+    }>('SELECT seq::int AS seq, kind, name, version, state FROM ground_publications ORDER BY seq');
     return rows;
   }
 
   /** Publications still waiting for files, with what is missing. */
   async waitingForFiles(): Promise<{ publication: Publication; missing: Publication['files'] }[]> {
-    const { rows } = await this.options.store.query<{ publication: Publication }>("SELECT publication FROM ground_publications WHERE state = 'needs-files' ORDER BY seq");
-    return rows.map((r) => ({ publication: r.publication, missing: r.publication.files.filter((f) => !this.hasFile(f.sha256)) }));
+    const { rows } = await this.options.store.query<{ publication: Publication }>(
+      "SELECT publication FROM ground_publications WHERE state = 'needs-files' ORDER BY seq",
+    );
+    return rows.map((r) => ({
+      publication: r.publication,
+      missing: r.publication.files.filter((f) => !this.hasFile(f.sha256)),
+    }));
   }
 
   hasFile(sha256: string): boolean {
@@ -97,7 +140,10 @@ export class GroundPublications {
     const actual = crypto.createHash('sha256').update(fs.readFileSync(part)).digest('hex');
     if (actual !== sha256 || fs.statSync(part).size !== size) {
       fs.rmSync(part, { force: true });
-      throw new PublicationRefused('PUBLICATION_INVALID', `downloaded file ${sha256.slice(0, 12)}… does not match its sha256; discarded`);
+      throw new PublicationRefused(
+        'PUBLICATION_INVALID',
+        `downloaded file ${sha256.slice(0, 12)}… does not match its sha256; discarded`,
+      );
     }
     fs.renameSync(part, this.fileOf(sha256));
     return true;
@@ -105,14 +151,15 @@ export class GroundPublications {
 
   /** A file from a bundle (already checked against the signed bundle header). */
   adoptBytes(sha256: string, bytes: Buffer): void {
-    if (crypto.createHash('sha256').update(bytes).digest('hex') !== sha256) throw new PublicationRefused('PUBLICATION_INVALID', `file ${sha256.slice(0, 12)}… does not match its sha256`);
+    if (crypto.createHash('sha256').update(bytes).digest('hex') !== sha256)
+      throw new PublicationRefused('PUBLICATION_INVALID', `file ${sha256.slice(0, 12)}… does not match its sha256`);
     fs.writeFileSync(this.partFileOf(sha256), bytes);
     fs.renameSync(this.partFileOf(sha256), this.fileOf(sha256));
   }
 
   /** Activates every publication whose files are all here; content loads go to the media domain. */
-  async activateReady(): Promise<{ seq: number; state: PublicationState; reason?: string }[]> {
-    const results: { seq: number; state: PublicationState; reason?: string }[] = [];
+  async activateReady(): Promise<ActivatedPublication[]> {
+    const results: ActivatedPublication[] = [];
     for (const { publication: p, missing } of await this.waitingForFiles()) {
       if (missing.length) continue;
       let state: PublicationState = 'active';
@@ -135,8 +182,17 @@ export class GroundPublications {
           fs.rmSync(staging, { recursive: true, force: true });
         }
       }
-      await this.options.store.write((tx) => tx.query('UPDATE ground_publications SET state = $2 WHERE seq = $1', [p.seq, state]));
-      results.push({ seq: p.seq, state, ...(reason ? { reason } : {}) });
+      await this.options.store.write((tx) =>
+        tx.query('UPDATE ground_publications SET state = $2 WHERE seq = $1', [p.seq, state]),
+      );
+      results.push({
+        seq: p.seq,
+        kind: p.kind,
+        name: p.name,
+        version: p.version,
+        state,
+        ...(reason ? { reason } : {}),
+      });
     }
     return results;
   }

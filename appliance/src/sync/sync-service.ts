@@ -6,12 +6,13 @@
  * to MQTT `sync/status` (retained) and GET /api/crew/sync.
  */
 import type crypto from 'node:crypto';
-import type { Logger } from 'pino';
 import type { LinkKind, SyncStatus } from '@ifec/protocol';
-import type { Outbox } from './outbox.ts';
-import type { SyncState } from './sync-state.ts';
-import type { GroundPublications } from './publications.ts';
+import type { Logger } from 'pino';
 import { GroundClient } from './ground-client.ts';
+import type { SyncHistory } from './history.ts';
+import type { Outbox } from './outbox.ts';
+import type { GroundPublications } from './publications.ts';
+import type { SyncState } from './sync-state.ts';
 import { uploadStream } from './uploader.ts';
 
 export interface GroundLink {
@@ -33,6 +34,10 @@ export interface SyncServiceOptions {
   backoffMaxMs: number;
   batchRecords: number;
   publishStatus(status: SyncStatus): Promise<void>;
+  /** Recent passes for the maintenance screen (passes that moved nothing are not listed). */
+  history?: SyncHistory;
+  /** A failed pass, with its code: the domain reports signature refusals to the ground. */
+  onFailure?(code: string, message: string): void;
   log: Logger;
   random?: () => number;
 }
@@ -44,7 +49,10 @@ type State = SyncStatus['state'];
  * gate 50 Mbps x 40 ms = 250 KB) so the link never idles waiting for acks, and no more, to
  * bound what a cut makes us send again.
  */
-export const WINDOW: Record<GroundLink['kind'], { batches: number; bytes: number }> = { gate: { batches: 16, bytes: 512 * 1024 }, satcom: { batches: 16, bytes: 192 * 1024 } };
+export const WINDOW: Record<GroundLink['kind'], { batches: number; bytes: number }> = {
+  gate: { batches: 16, bytes: 512 * 1024 },
+  satcom: { batches: 16, bytes: 192 * 1024 },
+};
 
 export class SyncService {
   private link: LinkKind = 'none';
@@ -58,19 +66,51 @@ export class SyncService {
   private lastPublished = 0;
   private head = 0;
   private backlog = { critical: 0, bulk: 0 };
+  private abort = new AbortController();
+  private trailing: NodeJS.Timeout | undefined;
+  /** Set by close(): nothing is published any more (the bus and the store are going). */
+  private closed = false;
+  private moved = { records: 0, publications: 0 };
 
   constructor(private readonly o: SyncServiceOptions) {}
 
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.abort = new AbortController();
     this.running = this.loop();
   }
 
+  /** Ends a pass in flight at once (its requests are aborted; what the ground acked is kept). */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.abort.abort();
     this.wakeUp?.();
     await this.running;
+    // Passes driven by hand after a stop (syncOnce) get a live signal; close() ends for good.
+    if (!this.closed) this.abort = new AbortController();
+  }
+
+  /** Stops for good: the loop, and any status publication still scheduled. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.trailing);
+    await this.stop();
+  }
+
+  /** A USB bundle, new records or a reset changed what the status shows: republish it (sync/status). */
+  changed(): void {
+    if (!this.closed) void this.publish(false);
+  }
+
+  get hasLinks(): boolean {
+    return this.o.links.length > 0;
+  }
+
+  /** The engineer asked ("Sync now"): try at once, also while backing off after failures. */
+  syncNow(): void {
+    this.failures = 0;
+    this.wakeUp?.();
   }
 
   /** Something new for the ground: try now rather than at the next interval (not while backing off). */
@@ -87,7 +127,10 @@ export class SyncService {
   async status(): Promise<SyncStatus> {
     const c = this.o.state.current;
     this.head = await this.o.outbox.head();
-    this.backlog = { critical: await this.o.outbox.count('critical', c.acked.critical), bulk: await this.o.outbox.count('bulk', c.acked.bulk) };
+    this.backlog = {
+      critical: await this.o.outbox.count('critical', c.acked.critical),
+      bulk: await this.o.outbox.count('bulk', c.acked.bulk),
+    };
     return this.snapshot();
   }
 
@@ -106,15 +149,32 @@ export class SyncService {
         await this.syncOnce();
         this.failures = 0;
         this.lastError = null;
+        const { records, publications } = this.moved;
+        if (records || publications)
+          void this.o.history?.add({
+            kind: 'sync',
+            ok: true,
+            link: this.link,
+            summary: `sent ${records} records, received ${publications} publications`,
+          });
       } catch (error) {
+        if (this.stopped) break;
         // A pass that moved the ground's acknowledgement before failing was worth it: retry soon.
         // Only failures without progress back off further (a link that is really down).
-        const progressed = this.o.state.current.acked.critical > ackedBefore.critical || this.o.state.current.acked.bulk > ackedBefore.bulk;
+        const progressed =
+          this.o.state.current.acked.critical > ackedBefore.critical ||
+          this.o.state.current.acked.bulk > ackedBefore.bulk;
         this.failures = progressed ? 1 : this.failures + 1;
-        this.lastError = `${(error as { code?: string }).code ?? 'ERROR'}: ${(error as Error).message}`;
+        const code = (error as { code?: string }).code ?? 'ERROR';
+        this.lastError = `${code}: ${(error as Error).message}`;
+        void this.o.history?.add({ kind: 'sync', ok: false, link: this.link, code, summary: this.lastError });
+        this.o.onFailure?.(code, (error as Error).message);
         delay = this.backoff();
         this.setState(this.link === 'none' ? 'offline' : 'backing-off');
-        this.o.log.warn({ err: this.lastError, failures: this.failures, retryInMs: Math.round(delay) }, 'ground sync failed; backing off');
+        this.o.log.warn(
+          { err: this.lastError, failures: this.failures, retryInMs: Math.round(delay) },
+          'ground sync failed; backing off',
+        );
       }
       if (this.stopped) break;
       this.nextAttemptAt = new Date(Date.now() + delay).toISOString();
@@ -138,7 +198,14 @@ export class SyncService {
 
   private async pickLink(): Promise<GroundClient | undefined> {
     for (const link of this.o.links) {
-      const client = new GroundClient({ baseUrl: link.url, link: link.kind, aircraftId: this.o.aircraftId, privateKey: this.o.privateKey, downlinkApplied: () => this.o.state.current.downlinkApplied });
+      const client = new GroundClient({
+        baseUrl: link.url,
+        link: link.kind,
+        aircraftId: this.o.aircraftId,
+        privateKey: this.o.privateKey,
+        downlinkApplied: () => this.o.state.current.downlinkApplied,
+        signal: this.abort.signal,
+      });
       if (await client.ping()) {
         this.link = link.kind;
         return client;
@@ -154,7 +221,10 @@ export class SyncService {
     if (!satcom && state.current.satcomBytesUsed > 0) state.update({ satcomBytesUsed: 0 }); // at the gate: the flight is over
     const usedBefore = state.current.satcomBytesUsed;
     const spentNow = () => client.bytesSent + client.bytesReceived;
-    const budget = satcom ? { remaining: () => this.o.satcomBudgetBytes - usedBefore - spentNow(), spend: () => {} } : undefined;
+    const budget = satcom
+      ? { remaining: () => this.o.satcomBudgetBytes - usedBefore - spentNow(), spend: () => {} }
+      : undefined;
+    this.moved = { records: 0, publications: 0 };
     try {
       this.setState('uploading');
       // The ground's checkpoint is the truth: after a restore on the ground we re-send, never skip.
@@ -173,6 +243,7 @@ export class SyncService {
           },
         });
         exhausted ||= r.budgetExhausted;
+        this.moved.records += r.records;
       }
       this.setState('downloading');
       for (;;) {
@@ -183,7 +254,9 @@ export class SyncService {
         const page = await client.downlink(state.current.downlinkApplied);
         state.advanceAcked(page.acked);
         if (page.publications.length === 0) break;
-        state.update({ downlinkApplied: Math.max(state.current.downlinkApplied, await this.o.publications.accept(page.publications)) });
+        const accepted = await this.o.publications.accept(page.publications);
+        this.moved.publications += accepted.added.length;
+        state.update({ downlinkApplied: Math.max(state.current.downlinkApplied, accepted.highest) });
         if (state.current.downlinkApplied >= page.head) break;
       }
       if (!satcom) await this.fetchFiles(client);
@@ -218,17 +291,36 @@ export class SyncService {
   private snapshot(): SyncStatus {
     const c = this.o.state.current;
     return {
-      aircraftId: this.o.aircraftId, link: this.link, state: this.state, outboxHead: this.head,
-      acked: { ...c.acked }, backlog: { ...this.backlog }, downlinkApplied: c.downlinkApplied,
-      satcomBytesUsed: c.satcomBytesUsed, satcomBudgetBytes: this.o.satcomBudgetBytes,
-      lastContactAt: c.lastContactAt, lastError: this.lastError, nextAttemptAt: this.nextAttemptAt, at: new Date().toISOString(),
+      aircraftId: this.o.aircraftId,
+      link: this.link,
+      state: this.state,
+      outboxHead: this.head,
+      acked: { ...c.acked },
+      backlog: { ...this.backlog },
+      downlinkApplied: c.downlinkApplied,
+      satcomBytesUsed: c.satcomBytesUsed,
+      satcomBudgetBytes: this.o.satcomBudgetBytes,
+      lastContactAt: c.lastContactAt,
+      lastError: this.lastError,
+      nextAttemptAt: this.nextAttemptAt,
+      at: new Date().toISOString(),
     };
   }
 
   /** Throttled to one a second unless the state changed: a 100,000-record upload acks hundreds of times. */
   private async publish(force: boolean): Promise<void> {
     const now = Date.now();
-    if (!force && now - this.lastPublished < 1000) return;
+    if (!force && now - this.lastPublished < 1000) {
+      // Throttled, not dropped: the last change is published when the second is over.
+      this.trailing ??= setTimeout(
+        () => {
+          this.trailing = undefined;
+          if (!this.closed) void this.publish(true);
+        },
+        1000 - (now - this.lastPublished),
+      ).unref();
+      return;
+    }
     this.lastPublished = now;
     try {
       await this.o.publishStatus(await this.status());

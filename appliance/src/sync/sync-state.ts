@@ -12,12 +12,18 @@ export interface SyncCheckpoints {
   satcomBytesUsed: number;
   uplinkBundleSequence: number;
   downlinkBundleSequence: number;
+  /** The signature of the last downlink bundle imported: the same one again is "already imported". */
+  downlinkBundleSignature?: string;
   lastContactAt: string | null;
 }
 
 const INITIAL: SyncCheckpoints = {
-  acked: { critical: 0, bulk: 0 }, downlinkApplied: 0, satcomBytesUsed: 0,
-  uplinkBundleSequence: 0, downlinkBundleSequence: 0, lastContactAt: null,
+  acked: { critical: 0, bulk: 0 },
+  downlinkApplied: 0,
+  satcomBytesUsed: 0,
+  uplinkBundleSequence: 0,
+  downlinkBundleSequence: 0,
+  lastContactAt: null,
 };
 
 export class SyncState {
@@ -27,7 +33,9 @@ export class SyncState {
   constructor(private readonly store: Store) {}
 
   async load(): Promise<SyncCheckpoints> {
-    const { rows } = await this.store.query<{ value: Partial<SyncCheckpoints> }>("SELECT value FROM sync_state WHERE key = 'checkpoints'");
+    const { rows } = await this.store.query<{ value: Partial<SyncCheckpoints> }>(
+      "SELECT value FROM sync_state WHERE key = 'checkpoints'",
+    );
     this.value = { ...structuredClone(INITIAL), ...(rows[0]?.value ?? {}) };
     return this.current;
   }
@@ -38,7 +46,10 @@ export class SyncState {
 
   /** Acks only move forward, whichever path (HTTP, bundle) brought them. */
   advanceAcked(acked: StreamCheckpoint): boolean {
-    const next = { critical: Math.max(this.value.acked.critical, acked.critical), bulk: Math.max(this.value.acked.bulk, acked.bulk) };
+    const next = {
+      critical: Math.max(this.value.acked.critical, acked.critical),
+      bulk: Math.max(this.value.acked.bulk, acked.bulk),
+    };
     const moved = next.critical !== this.value.acked.critical || next.bulk !== this.value.acked.bulk;
     this.value.acked = next;
     return moved;
@@ -51,11 +62,15 @@ export class SyncState {
   /** Persists the current value (writes are serialised by the store). */
   save(): Promise<void> {
     const snapshot = JSON.stringify(this.value);
-    this.saving = this.saving.then(() => this.store.write(async (tx) => {
-      await tx.query(
-        `INSERT INTO sync_state (key, value, updated_at) VALUES ('checkpoints', $1, now())
-         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`, [snapshot]);
-    }));
+    this.saving = this.saving.then(() =>
+      this.store.write(async (tx) => {
+        await tx.query(
+          `INSERT INTO sync_state (key, value, updated_at) VALUES ('checkpoints', $1, now())
+         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+          [snapshot],
+        );
+      }),
+    );
     return this.saving;
   }
 }

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import type { Queryable } from '../store/database.ts';
 import { IfecError } from '@ifec/protocol';
 
-export class FleetError extends IfecError<'AIRCRAFT_TAKEN' | 'AIRCRAFT_UNKNOWN' | 'PUBLIC_KEY_INVALID'> {}
+export class FleetError extends IfecError<'AIRCRAFT_TAKEN' | 'AIRCRAFT_UNKNOWN' | 'PUBLIC_KEY_INVALID' | 'PRIVATE_KEY_REFUSED'> {}
 
 export interface AircraftStatus {
   aircraftId: string;
@@ -23,6 +23,11 @@ export interface AircraftStatus {
 }
 
 export async function registerAircraft(db: Queryable, tenantId: string, aircraftId: string, publicKeyPem: string): Promise<void> {
+  // Node derives a public key from a private one without a word: the aircraft's private key
+  // (sync/aircraft-key.pem) would register fine and sit on the ground. Refuse it, and say where the public one is.
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(publicKeyPem)) {
+    throw new FleetError('PRIVATE_KEY_REFUSED', "this is a private key: never copy it off the aircraft. Register the aircraft's public key: `ifec-sync public-key` on the aircraft, or the key shown on the crew console's Maintenance screen");
+  }
   let key: crypto.KeyObject;
   try {
     key = crypto.createPublicKey(publicKeyPem);
@@ -76,8 +81,15 @@ export async function aircraftStatus(db: Queryable, tenantId: string, aircraftId
 
 async function statusOf(db: Queryable, row: AircraftRow): Promise<AircraftStatus> {
   const held = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM uplink_records WHERE aircraft_id = $1', [row.aircraft_id]);
+  // What the ground refused of the aircraft, and what the aircraft said it refused of the
+  // ground (a wrong IFEC_GROUND_PUBLIC_KEY shows here, not only on board).
   const errors = await db.query<{ at: Date; code: string; message: string }>(
-    'SELECT at, code, message FROM aircraft_errors WHERE aircraft_id = $1 ORDER BY at DESC LIMIT 20', [row.aircraft_id]);
+    `SELECT at, code, message FROM (
+       SELECT at, code, message FROM aircraft_errors WHERE aircraft_id = $1
+       UNION ALL
+       SELECT at, 'AIRCRAFT_REFUSED_' || COALESCE(data->'detail'->>'code', 'SIGNATURE'), 'the aircraft refused what the ground signed: ' || COALESCE(data->'detail'->>'message', '')
+         FROM uplink_records WHERE aircraft_id = $1 AND kind = 'audit' AND data->>'action' = 'sync.signature-refused'
+     ) e ORDER BY at DESC LIMIT 20`, [row.aircraft_id]);
   return {
     aircraftId: row.aircraft_id,
     registeredAt: new Date(row.registered_at).toISOString(),

@@ -9,6 +9,8 @@ import type { Announcement, PaState, SeatMapEntry } from '@ifec/protocol';
 import { isRefusal } from '../api/api-client.ts';
 import { type Controls, CrewApi } from './crew-api.ts';
 import { FlightPanel } from './flight-panel.ts';
+import { MaintenanceApi } from './maintenance-api.ts';
+import { MAINTENANCE_ROLES, showMaintenance } from './maintenance.ts';
 
 const REFRESH_MS = 2000;
 const TOKEN_KEY = 'ifec.crew.token';
@@ -41,6 +43,7 @@ function start(root: HTMLElement): void {
             sessionStorage.setItem(TOKEN_KEY, (api as unknown as { token: string }).token);
             sessionStorage.setItem('ifec.crew.name', `${who.name} (${who.role})`);
             sessionStorage.setItem('ifec.crew.id', crewId.value.trim());
+            sessionStorage.setItem('ifec.crew.role', who.role);
             void showConsole();
           } catch (err) {
             showLogin(isRefusal(err) ? err.message : 'The appliance is not reachable.');
@@ -72,7 +75,20 @@ function start(root: HTMLElement): void {
     }
   }
 
+  /** Maintenance at the gate (maintenance, purser): its own screen, back to the seat map after. */
+  let stopMaintenance: (() => void) | undefined;
+  function openMaintenance(): void {
+    clearInterval(timer);
+    stopMaintenance = showMaintenance(root, {
+      api: new MaintenanceApi(location.origin, () => sessionStorage.getItem(TOKEN_KEY) ?? undefined),
+      who: sessionStorage.getItem('ifec.crew.name') ?? '',
+      back: () => { stopMaintenance?.(); location.hash = ''; void showConsole(); },
+      loggedOut: () => { stopMaintenance?.(); sessionStorage.removeItem(TOKEN_KEY); showLogin('Your session ended; log in again.'); },
+    });
+  }
+
   async function showConsole(): Promise<void> {
+    if (location.hash === '#maintenance' && MAINTENANCE_ROLES.includes(sessionStorage.getItem('ifec.crew.role') ?? '')) return openMaintenance();
     try {
       announcements = (await api.announcements()).announcements;
     } catch (err) {
@@ -211,6 +227,9 @@ function start(root: HTMLElement): void {
         h('h1', {}, 'Crew console'),
         h('p', { class: 'summary' }, `${count('online')} online · ${count('offline')} offline · ${count('never_seen')} never seen · ${calling.length} calling`),
         h('span', { class: 'muted' }, sessionStorage.getItem('ifec.crew.name') ?? ''),
+        MAINTENANCE_ROLES.includes(sessionStorage.getItem('ifec.crew.role') ?? '')
+          ? h('button', { type: 'button', class: 'button', id: 'open-maintenance', onClick: () => { location.hash = 'maintenance'; openMaintenance(); } }, 'Maintenance')
+          : null,
         h('button', { type: 'button', class: 'button', id: 'crew-logout', onClick: () => { api.logout(); sessionStorage.removeItem(TOKEN_KEY); showLogin(); } }, 'Log out'),
       ),
       h('main', { class: 'crew-main' },
