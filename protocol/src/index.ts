@@ -11,3 +11,4 @@ export * from './replication.ts';
 export * from './resume.ts';
 export * from './flight.ts';
 export * from './policy.ts';
+export * from './recommendations.ts';
