@@ -34,6 +34,12 @@ export const configSchema = z.object({
   parentalLockMaxAge: z.coerce.number().int().min(0).max(21).default(12),
   /** Media: the region under the aircraft until the geo engine says (ISO 3166-1 alpha-2); unset = unknown = allowed. */
   region: z.string().regex(/^[A-Z]{2}$/).optional(),
+  /** Recommendations: personalisation before the passenger chooses (the airline's policy; GDPR wants it off). "false" is false. */
+  recommendationsPersonalisedByDefault: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+    .default(false),
+  /** Recommendations: the planned flight time, for "fits before landing" until the flight domain gives an ETA. */
+  plannedFlightMinutes: z.coerce.number().int().min(1).max(1440).optional(),
   /** Media: RTMP ingest port for live channels. */
   rtmpPort: port.default(1935),
   /** Media: live channel ids (comma-separated). */
@@ -88,6 +94,8 @@ const ENV_KEYS: Record<string, keyof ApplianceConfig> = {
   IFEC_PLAYBACK_TOKEN_TTL_S: 'playbackTokenTtlS',
   IFEC_PARENTAL_LOCK_MAX_AGE: 'parentalLockMaxAge',
   IFEC_REGION: 'region',
+  IFEC_RECOMMENDATIONS_PERSONALISED_BY_DEFAULT: 'recommendationsPersonalisedByDefault',
+  IFEC_PLANNED_FLIGHT_MINUTES: 'plannedFlightMinutes',
   IFEC_RTMP_PORT: 'rtmpPort',
   IFEC_LIVE_CHANNELS: 'liveChannels',
   IFEC_LIVE_PUBLISH_SECRET: 'livePublishSecret',

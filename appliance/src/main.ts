@@ -22,6 +22,7 @@ import { BusLink, Domains } from './domain.ts';
 import { createHttpApp } from './http/server.ts';
 import { mediaDomain } from './media/media-domain.ts';
 import { createMetrics } from './metrics.ts';
+import { recommendationsDomain, type RunningRecommendations } from './recommendations/recommendations-domain.ts';
 import { resumeDomain } from './resume/resume-domain.ts';
 import type { ResumeHub } from './resume/resume-hub.ts';
 import { seatStateDomain } from './seat-state/seat-state-domain.ts';
@@ -50,6 +51,8 @@ export interface RunningAppliance {
   sync: RunningSync;
   /** Passenger sessions, phone pairings, playback-state documents, reset for next flight. */
   passengers: { sessions: PassengerSessions; pairings: Pairings; hub: ResumeHub; reset: FlightReset };
+  /** Rows per session, its signals and consent, the flight clock. */
+  recommendations: RunningRecommendations;
   stop(): Promise<void>;
 }
 
@@ -64,6 +67,7 @@ export const DOMAINS = [
   mediaDomain,
   catalogDomain,
   syncDomain,
+  recommendationsDomain,
 ];
 
 export async function startAppliance(
@@ -125,6 +129,22 @@ export async function startAppliance(
     publish: link.publish,
     installContentLoad: (dir) => loads.install(dir),
     log: child('sync'),
+  });
+  const recommendations = await domains.open(recommendationsDomain, {
+    config,
+    store,
+    records,
+    directory,
+    seatSessions,
+    sessionOf,
+    pairedSeat: sessions.pairings.pairedSeat,
+    hub,
+    seatStates,
+    parentalLocked,
+    loads,
+    reset,
+    bus: link,
+    log: child('recommendations'),
   });
 
   // Transports: the cabin bus, then HTTP (the seat app's static files after every API route).
@@ -201,6 +221,7 @@ export async function startAppliance(
     seatStates,
     sync,
     passengers: { sessions: sessions.sessions, pairings: sessions.pairings, hub, reset },
+    recommendations,
     stop,
   };
 }

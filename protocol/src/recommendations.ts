@@ -167,6 +167,8 @@ export const recoReason = z
     title: titleId.optional(),
     place: z.string().max(64).optional(),
     minutes: z.number().int().nonnegative().optional(),
+    /** A run of episodes: how many. */
+    episodes: z.number().int().positive().max(100).optional(),
   })
   .strict();
 export type RecoReason = z.infer<typeof recoReason>;

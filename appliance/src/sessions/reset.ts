@@ -9,6 +9,7 @@
 import type { Logger } from 'pino';
 import { resumeTopics, type SessionAnnouncement } from '@ifec/protocol';
 import { titlesPlayed } from '@ifec/protocol/resume-doc';
+import type { Transaction } from '@electric-sql/pglite';
 import type { Store } from '../store/store.ts';
 import type { ResumeHub } from '../resume/resume-hub.ts';
 import type { SeatStates } from '../seat-state/seat-states.ts';
@@ -28,6 +29,17 @@ export interface FlightResetDeps {
   log: Logger;
 }
 
+/** Personal state another domain keeps (recommendation signals…): wiped in the same transaction. */
+export interface PersonalState {
+  /** Its tables, vacuumed with the rest so deleted rows leave the files. */
+  tables: string[];
+  /** Before the wipe, outside the transaction: what may leave with consent goes now. */
+  beforeWipe?(): Promise<void>;
+  wipe(tx: Transaction): Promise<void>;
+  /** After the commit: forget what is held in memory. */
+  wiped(): void;
+}
+
 export interface ResetReport {
   sessionsEnded: number;
   phonesUnpaired: number;
@@ -37,12 +49,18 @@ export interface ResetReport {
 export class FlightReset {
   private running?: Promise<ResetReport>;
   private lastPhase?: string;
+  private readonly personal: PersonalState[] = [];
 
   constructor(private readonly deps: FlightResetDeps) {}
 
   /** One reset at a time; a second call while one runs gets the same report. */
   reset(reason: string): Promise<ResetReport> {
     return (this.running ??= this.run(reason).finally(() => { this.running = undefined; }));
+  }
+
+  /** A domain opened after this one adds the personal state it keeps. */
+  alsoWipe(state: PersonalState): void {
+    this.personal.push(state);
   }
 
   /** Publishes every seat's live session (retained): at start, since broker state is in memory. */
@@ -75,7 +93,9 @@ export class FlightReset {
       const doc = await hub.document(s.sessionId);
       for (const titleId of titlesPlayed(doc).keys()) counts.set(titleId, (counts.get(titleId) ?? 0) + 1);
     }
+    for (const p of this.personal) await p.beforeWipe?.();
     const result = await store.write(async (tx) => {
+      for (const p of this.personal) await p.wipe(tx);
       for (const [titleId, n] of counts) {
         await tx.query('INSERT INTO viewing_counts (title_id, sessions) VALUES ($1, $2) ON CONFLICT (title_id) DO UPDATE SET sessions = viewing_counts.sessions + $2', [titleId, n]);
       }
@@ -86,10 +106,11 @@ export class FlightReset {
       return { phones, ended, started };
     });
     hub.forget(result.ended.map((s) => s.sessionId));
+    for (const p of this.personal) p.wiped();
     this.deps.disconnectPhones(result.phones.map((p) => p.deviceId));
     // Deleted rows linger in table files until vacuumed; FULL rewrites the files without them
     // (PGlite runs it after any open transaction: one connection).
-    await store.exec('VACUUM FULL resume_updates, phone_pairings, passenger_sessions, seat_state_docs');
+    await store.exec(`VACUUM FULL ${['resume_updates', 'phone_pairings', 'passenger_sessions', 'seat_state_docs', ...this.personal.flatMap((p) => p.tables)].join(', ')}`);
     await Promise.all(result.started.map((s) => this.announce(s)));
     this.deps.log.info({ reason, sessions: result.ended.length, phones: result.phones.length, titles: counts.size }, 'reset for next flight: personal state wiped');
     return { sessionsEnded: result.ended.length, phonesUnpaired: result.phones.length, titlesCounted: counts.size };
