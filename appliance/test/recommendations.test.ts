@@ -218,6 +218,13 @@ test('garbage is refused with a code: no credentials, a forged token, a bad body
   assert.equal((await consent('yes')).status, 400);
   const stranger = basic('no-such-phone', 'x');
   assert.equal((await rows(stranger)).status, 401);
+  const seatBasic = (secret: string) => `Basic ${Buffer.from(`seat:${seatId}:${secret}`).toString('base64')}`;
+  assert.equal((await rows(seatBasic('wrong'))).status, 401);
+  assert.equal(
+    (await rows(seatBasic(app.credentials.seats[seatId]!))).status,
+    200,
+    'the seat app’s Basic credentials work too',
+  );
   let last: Awaited<ReturnType<typeof signal>> = { status: 0, json: undefined };
   for (let i = 0; i < 70; i++) last = await signal({ kind: 'watched', titleId: 'comedy-1' });
   assert.equal(last.status, 429);

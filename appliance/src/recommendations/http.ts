@@ -1,6 +1,7 @@
 /**
- * The recommendations API (paths.recommendations), for a seat (Bearer seat token) or a phone
- * paired with one (Basic phone:<deviceId> with its password); the rows are the session's.
+ * The recommendations API (paths.recommendations), for a seat (Bearer seat token, or Basic
+ * seat:<id> with its secret) or a phone paired with one (Basic phone:<deviceId> with its
+ * password); the rows are the session's.
  *   GET  /api/recommendations?lang=xx            -> RecoRows
  *   POST /api/recommendations/signals  RecoSignal -> 202 { kept }   (kept only with consent)
  *   GET  /api/recommendations/consent            -> { personalised, chosen }
@@ -50,16 +51,23 @@ export function recommendationsRouter(deps: RecommendationsHttpDeps): Router {
       const colon = decoded.indexOf(':', decoded.indexOf(':') + 1);
       const principal =
         colon > 0 ? await deps.directory.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1)) : undefined;
-      if (principal?.role !== 'phone')
-        throw new IfecError('PHONE_LOGIN_REQUIRED', 'unknown phone or wrong password (register with POST /api/phones)');
-      seatId = deps.pairedSeat(principal.deviceId);
-      if (!seatId)
-        throw new IfecError(
-          'NOT_PAIRED',
-          'this phone is not paired with a seat: recommendations follow the seat’s session',
-        );
-      device = 'phone';
-      subject = `phone:${principal.deviceId}`;
+      if (principal?.role === 'seat') {
+        // The seat app's playback credentials (Basic seat:<id> with its secret) work too.
+        seatId = principal.seatId;
+        device = 'seat';
+        subject = `seat:${seatId}`;
+      } else if (principal?.role === 'phone') {
+        seatId = deps.pairedSeat(principal.deviceId);
+        if (!seatId)
+          throw new IfecError(
+            'NOT_PAIRED',
+            'this phone is not paired with a seat: recommendations follow the seat’s session',
+          );
+        device = 'phone';
+        subject = `phone:${principal.deviceId}`;
+      } else {
+        throw new IfecError('BAD_CREDENTIALS', 'unknown seat or phone, or wrong password');
+      }
     } else {
       throw new IfecError(
         'VIEWER_LOGIN_REQUIRED',

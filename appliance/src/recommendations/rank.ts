@@ -99,21 +99,109 @@ export interface RankInput {
 /** A title that would be finished with less than this left counts as not fitting: the descent and the landing. */
 export const LANDING_MARGIN_S = 10 * 60;
 
+/**
+ * What a catalogue's ranking needs, built once per catalogue (a content load's titles never
+ * change under it): 850 seats asking at once must not each rebuild maps of 5,000 titles.
+ */
+export class CatalogueIndex {
+  private static readonly cache = new WeakMap<TitleManifest[], CatalogueIndex>();
+  readonly byId: Map<string, TitleManifest>;
+  readonly bySeries = new Map<string, TitleManifest[]>();
+  readonly byGenre = new Map<string, TitleManifest[]>();
+  /** Every name and genre of a title, lower-cased: what a search matches. */
+  readonly searchText = new Map<string, string>();
+  private readonly eligibleCache = new Map<string, Eligible>();
+
+  constructor(readonly titles: TitleManifest[]) {
+    this.byId = new Map(titles.map((t) => [t.id, t]));
+    for (const t of titles) {
+      if (t.kind === 'episode' && t.series) push(this.bySeries, t.series.id, t);
+      for (const g of t.genres) push(this.byGenre, g, t);
+      const names = [...Object.values(t.titles), ...t.genres, ...(t.series ? Object.values(t.series.titles) : [])];
+      this.searchText.set(t.id, names.join('\n').toLowerCase());
+    }
+    for (const list of this.bySeries.values()) list.sort(order);
+  }
+
+  static of(titles: TitleManifest[]): CatalogueIndex {
+    let index = CatalogueIndex.cache.get(titles);
+    if (!index) {
+      index = new CatalogueIndex(titles);
+      CatalogueIndex.cache.set(titles, index);
+    }
+    return index;
+  }
+
+  /**
+   * The titles this viewer may play. What depends only on the device, the lock and the region
+   * is cached; a title not included is asked about per viewer (the shop's purchases).
+   */
+  eligible(playback: PlaybackContext): Eligible {
+    const key = `${playback.viewer.device}|${playback.parentalMaxAge ?? '-'}|${playback.region ?? '-'}`;
+    let cached = this.eligibleCache.get(key);
+    if (!cached) {
+      const paidFor: PlaybackContext = { ...playback, entitlements: { purchased: () => true } };
+      const allowed = this.titles.filter((t) => t.kind !== 'audio' && refusePlayback(t, paidFor) === undefined);
+      cached = new Eligible(
+        allowed.filter((t) => t.priceTier === 'included'),
+        allowed.filter((t) => t.priceTier !== 'included'),
+        this,
+      );
+      if (this.eligibleCache.size >= 64) this.eligibleCache.clear();
+      this.eligibleCache.set(key, cached);
+    }
+    const bought = cached.paid.filter((t) => playback.entitlements.purchased(playback.viewer, t.id));
+    return bought.length === 0 ? cached : new Eligible([...cached.list, ...bought], [], this);
+  }
+}
+
+/** The titles one kind of viewer may play, with the lookups fits-before-landing needs. */
+export class Eligible {
+  readonly ids: Set<string>;
+  /** Films and other single titles, longest first. */
+  readonly singlesByLength: TitleManifest[];
+  /** Each series' playable episodes, in order. */
+  readonly series = new Map<string, TitleManifest[]>();
+
+  get(id: string): TitleManifest | undefined {
+    return this.ids.has(id) ? this.catalogue.byId.get(id) : undefined;
+  }
+
+  constructor(
+    readonly list: TitleManifest[],
+    /** Allowed but not included: playable once bought. */
+    readonly paid: TitleManifest[],
+    private readonly catalogue: CatalogueIndex,
+  ) {
+    this.ids = new Set(list.map((t) => t.id));
+    this.singlesByLength = list
+      .filter((t) => t.kind !== 'episode')
+      .sort((a, b) => b.durationS - a.durationS || (a.id < b.id ? -1 : 1));
+    for (const [id, episodes] of this.catalogue.bySeries) {
+      const playable = episodes.filter((e) => this.ids.has(e.id));
+      if (playable.length > 0) this.series.set(id, playable);
+    }
+  }
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 export function eligibleTitles(titles: TitleManifest[], playback: PlaybackContext): TitleManifest[] {
-  return titles.filter((t) => t.kind !== 'audio' && refusePlayback(t, playback) === undefined);
+  return CatalogueIndex.of(titles).eligible(playback).list;
 }
 
 /** The session's taste: title -> weight (favourite 2, finished 1.5, watched 1, abandoned -1); the strongest signal of a title wins. */
-export function tasteOf(signals: SessionSignal[], titles: Map<string, TitleManifest>): Map<string, number> {
+export function tasteOf(signals: SessionSignal[], catalogue: CatalogueIndex): Map<string, number> {
   const taste = new Map<string, number>();
   for (const s of signals) {
     if (s.kind === 'searched') {
       // A search says a little about every title it finds.
       const q = s.query.toLowerCase();
-      for (const t of titles.values()) {
-        const names = [...Object.values(t.titles), ...t.genres, ...(t.series ? Object.values(t.series.titles) : [])];
-        if (names.some((n) => n.toLowerCase().includes(q)) && !taste.has(t.id)) taste.set(t.id, 0.3);
-      }
+      for (const [id, text] of catalogue.searchText) if (!taste.has(id) && text.includes(q)) taste.set(id, 0.3);
       continue;
     }
     const w = SIGNAL_WEIGHT[s.kind];
@@ -130,42 +218,53 @@ interface Scored {
   because?: string;
 }
 
-/** Item-to-item score of every title from the session's taste; genres help titles the model has not seen. */
+/** Item-to-item score of every title from the session's taste; genres stand in for the titles the model has not seen (new this month). */
 export function personalScores(
   taste: Map<string, number>,
   model: RankingModel | undefined,
-  titles: Map<string, TitleManifest>,
+  catalogue: CatalogueIndex,
 ): Map<string, Scored> {
   const out = new Map<string, Scored>();
-  const bump = (id: string, s: number, because: string, best: Map<string, number>) => {
-    const held = out.get(id) ?? { id, score: 0 };
+  const best = new Map<string, number>();
+  const bump = (id: string, s: number, because: string | undefined) => {
+    let held = out.get(id);
+    if (!held) {
+      held = { id, score: 0 };
+      out.set(id, held);
+    }
     held.score += s;
-    if (s > (best.get(id) ?? 0)) {
+    if (because && s > (best.get(id) ?? 0)) {
       best.set(id, s);
       held.because = because;
     }
-    out.set(id, held);
   };
-  const best = new Map<string, number>();
   const genreWeight = new Map<string, number>();
+  /** The first liked title of each genre: what a genre match is explained by. */
+  const genreBecause = new Map<string, string>();
   let total = 0;
   for (const [id, w] of taste) {
     if (w <= 0) continue;
     total += w;
-    for (const [j, s] of model?.neighboursOf(id) ?? []) bump(j, w * s, id, best);
-    for (const g of titles.get(id)?.genres ?? []) genreWeight.set(g, (genreWeight.get(g) ?? 0) + w);
-  }
-  if (total > 0 && genreWeight.size > 0) {
-    for (const t of titles.values()) {
-      if (t.genres.length === 0) continue;
-      let g = 0;
-      for (const genre of t.genres) g += genreWeight.get(genre) ?? 0;
-      if (g === 0) continue;
-      const because = [...taste].find(
-        ([id, w]) => w > 0 && titles.get(id)?.genres.some((x) => t.genres.includes(x)),
-      )?.[0];
-      bump(t.id, (0.3 * g) / (total * t.genres.length), because ?? '', best);
+    // What a search found is itself a candidate (it is what the passenger looked for).
+    if (w < 1) bump(id, w, undefined);
+    for (const [j, s] of model?.neighboursOf(id) ?? []) bump(j, w * s, id);
+    for (const g of catalogue.byId.get(id)?.genres ?? []) {
+      genreWeight.set(g, (genreWeight.get(g) ?? 0) + w);
+      if (!genreBecause.has(g)) genreBecause.set(g, id);
     }
+  }
+  if (total > 0) {
+    const byGenre = new Map<string, { t: TitleManifest; g: number; because: string | undefined }>();
+    for (const [genre, w] of genreWeight) {
+      for (const t of catalogue.byGenre.get(genre) ?? []) {
+        // The model speaks for the titles it was trained on; genres stand in for the others.
+        if (model?.index.has(t.id)) continue;
+        const held = byGenre.get(t.id);
+        if (held) held.g += w;
+        else byGenre.set(t.id, { t, g: w, because: genreBecause.get(genre) });
+      }
+    }
+    for (const { t, g, because } of byGenre.values()) bump(t.id, (0.3 * g) / (total * t.genres.length), because);
   }
   for (const [id, w] of taste) if (w < 0) out.delete(id);
   return out;
@@ -175,12 +274,11 @@ function sortScored(list: Scored[]): Scored[] {
   return list.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
 }
 
-/** The episodes of a series that play one after another from `first`: [run, total seconds]. */
-function episodeRun(first: TitleManifest, bySeries: Map<string, TitleManifest[]>, budgetS: number): TitleManifest[] {
-  const all = bySeries.get(first.series!.id) ?? [];
+/** The episodes of a series (in order) that play one after another from `first` within the budget. */
+function episodeRun(first: TitleManifest, series: TitleManifest[], budgetS: number): TitleManifest[] {
   const run: TitleManifest[] = [];
   let total = 0;
-  for (const e of all.slice(all.indexOf(first))) {
+  for (const e of series.slice(series.indexOf(first))) {
     if (total + e.durationS > budgetS) break;
     run.push(e);
     total += e.durationS;
@@ -194,14 +292,15 @@ function order(a: TitleManifest, b: TitleManifest): number {
 
 export function rankRows(input: RankInput): RecoRow[] {
   const perRow = Math.min(input.perRow ?? 10, RECO_LIMITS.titlesPerRow);
-  const eligible = eligibleTitles(input.titles, input.playback);
-  const byId = new Map(eligible.map((t) => [t.id, t]));
-  const allById = new Map(input.titles.map((t) => [t.id, t]));
+  const catalogue = CatalogueIndex.of(input.titles);
+  const eligible = catalogue.eligible(input.playback);
+  const byId = eligible.ids;
+  const allById = catalogue.byId;
   const model = input.model;
   const prior = model?.priorScores(input.flight) ?? new Map<string, number>();
-  const taste = input.personalised ? tasteOf(input.signals, allById) : new Map<string, number>();
+  const taste = input.personalised ? tasteOf(input.signals, catalogue) : new Map<string, number>();
   const seen = new Set([...taste].filter(([, w]) => w >= 1 || w < 0).map(([id]) => id));
-  const personal = input.personalised ? personalScores(taste, model, allById) : new Map<string, Scored>();
+  const personal = input.personalised ? personalScores(taste, model, catalogue) : new Map<string, Scored>();
   const rows: RecoRow[] = [];
   const card = (id: string, reason: RecoReason) => ({ titleId: id, reason });
   const fresh = (id: string) => byId.has(id) && !seen.has(id);
@@ -260,30 +359,29 @@ export function rankRows(input: RankInput): RecoRow[] {
     const ranked =
       prior.size > 0
         ? sortScored([...prior].map(([id, score]) => ({ id, score }))).map((s) => s.id)
-        : eligible.map((t) => t.id);
+        : eligible.list.map((t) => t.id);
     const items = ranked.filter(fresh).slice(0, perRow);
     if (items.length > 0) rows.push({ kind: 'popular', reason, items: items.map((id) => card(id, reason)) });
   }
 
-  const fits = fitsBeforeLanding(
-    eligible,
-    input.flight.remainingS,
-    (id) => (personal.get(id)?.score ?? 0) + (prior.get(id) ?? 0),
-    seen,
-    perRow,
-  );
+  // Scores for what can be scored (few titles); the rest of the row is the longest that fits.
+  const scores = new Map(prior);
+  for (const [id, p] of personal) scores.set(id, (scores.get(id) ?? 0) + p.score);
+  const fits = fitsBeforeLanding(eligible, input.flight.remainingS, scores, seen, perRow);
   if (fits) rows.push(fits);
   return rows;
 }
 
 /**
  * Titles that can be finished before arrival: a film shorter than the time left (less the
- * landing margin), or the run of episodes of a series that fits, offered by its first episode.
+ * landing margin), or the run of episodes of a series that fits, offered by its first unseen
+ * episode. Best score first; then, among titles no score speaks for, the one that fills the
+ * time best (the longest that fits).
  */
 export function fitsBeforeLanding(
-  eligible: TitleManifest[],
+  eligible: Eligible,
   remainingS: number | undefined,
-  score: (id: string) => number,
+  scores: Map<string, number>,
   seen: Set<string>,
   perRow: number,
 ): RecoRow | undefined {
@@ -291,33 +389,50 @@ export function fitsBeforeLanding(
   const budgetS = remainingS - LANDING_MARGIN_S;
   const minutes = Math.max(0, Math.floor(remainingS / 60));
   if (budgetS <= 0) return undefined;
-  const bySeries = new Map<string, TitleManifest[]>();
-  for (const t of eligible)
-    if (t.kind === 'episode' && t.series) bySeries.set(t.series.id, [...(bySeries.get(t.series.id) ?? []), t]);
-  for (const list of bySeries.values()) list.sort(order);
   const candidates: Array<{ id: string; score: number; episodes?: number; runS: number }> = [];
-  for (const t of eligible) {
-    if (seen.has(t.id)) continue;
-    if (t.kind === 'episode' && t.series) {
-      // The first episode of the series not yet seen starts the run.
-      const first = bySeries.get(t.series.id)!.find((e) => !seen.has(e.id));
-      if (first !== t) continue;
-      const run = episodeRun(t, bySeries, budgetS);
-      if (run.length === 0) continue;
-      const runS = run.reduce((s, e) => s + e.durationS, 0);
-      candidates.push({
-        id: t.id,
-        score: run.reduce((s, e) => s + score(e.id), 0) / run.length,
-        episodes: run.length,
-        runS,
-      });
-    } else if (t.durationS <= budgetS) {
-      candidates.push({ id: t.id, score: score(t.id), runS: t.durationS });
+  for (const [id, score] of scores) {
+    const t = seen.has(id) ? undefined : eligible.get(id);
+    if (t && t.kind !== 'episode' && t.durationS <= budgetS) candidates.push({ id, score, runS: t.durationS });
+  }
+  for (const episodes of eligible.series.values()) {
+    const first = episodes.find((e) => !seen.has(e.id));
+    if (!first) continue;
+    const run = episodeRun(first, episodes, budgetS);
+    if (run.length === 0) continue;
+    const runS = run.reduce((sum, e) => sum + e.durationS, 0);
+    candidates.push({
+      id: first.id,
+      score: run.reduce((sum, e) => sum + (scores.get(e.id) ?? 0), 0) / run.length,
+      episodes: run.length,
+      runS,
+    });
+  }
+  candidates.sort((a, b) => b.score - a.score || b.runS - a.runS || (a.id < b.id ? -1 : 1));
+  const picked = candidates.filter((c) => c.score > 0).slice(0, perRow);
+  const unscored = candidates.filter((c) => c.score <= 0);
+  // The longest single titles that fit, merged with the unscored episode runs by length.
+  const taken = new Set(picked.map((c) => c.id));
+  let from = lowerBound(eligible.singlesByLength, budgetS);
+  let u = 0;
+  while (picked.length < perRow) {
+    while (
+      from < eligible.singlesByLength.length &&
+      (seen.has(eligible.singlesByLength[from]!.id) || taken.has(eligible.singlesByLength[from]!.id))
+    )
+      from++;
+    const single = eligible.singlesByLength[from];
+    const run = unscored[u];
+    if (!single && !run) break;
+    if (run && (!single || run.runS >= single.durationS)) {
+      picked.push(run);
+      u++;
+    } else if (single) {
+      picked.push({ id: single.id, score: 0, runS: single.durationS });
+      taken.add(single.id);
+      from++;
     }
   }
-  // Best score first; among equals the one that fills the time best.
-  candidates.sort((a, b) => b.score - a.score || b.runS - a.runS || (a.id < b.id ? -1 : 1));
-  const items = candidates.slice(0, perRow).map((c) => ({
+  const items = picked.map((c) => ({
     titleId: c.id,
     reason: {
       key: 'fits-before-landing' as const,
@@ -328,4 +443,16 @@ export function fitsBeforeLanding(
   return items.length > 0
     ? { kind: 'fits-before-landing', reason: { key: 'fits-before-landing', minutes }, items }
     : undefined;
+}
+
+/** The first index of a longest-first list whose title lasts at most `budgetS`. */
+function lowerBound(byLength: TitleManifest[], budgetS: number): number {
+  let lo = 0;
+  let hi = byLength.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (byLength[mid]!.durationS > budgetS) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -49,6 +49,11 @@ export class Recommendations {
 
   constructor(private readonly deps: RecommendationsDeps) {}
 
+  /** The content load whose titles are ranked. */
+  get currentLoad(): ActiveContentLoad | undefined {
+    return this.active;
+  }
+
   get modelVersion(): number | null {
     return this.model?.model.version ?? null;
   }
