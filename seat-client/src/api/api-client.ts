@@ -20,7 +20,7 @@ export class ApiError extends Error {
 export const UNREACHABLE = 'UNREACHABLE';
 
 export interface ApiRequest {
-  method?: 'GET' | 'POST' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Sent as JSON. */
   body?: unknown;
   headers?: Record<string, string>;

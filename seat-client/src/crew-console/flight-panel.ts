@@ -20,7 +20,7 @@ import { type PolicyCurrent, policyCurrent } from '@ifec/protocol';
 import { MAX_CONSUMED_PAYLOAD_BYTES, topics } from '@ifec/protocol';
 import { MqttSocket, text } from '../cabin/mqtt-socket.ts';
 import { h, replace } from '../ui/dom.ts';
-import { CrewApiError } from './crew-api.ts';
+import { ApiError } from '../api/api-client.ts';
 
 export interface FlightPanelDeps {
   baseUrl: string;
@@ -216,7 +216,7 @@ export class FlightPanel {
       this.formMessage.textContent = 'Flight plan set.';
       this.formMessage.dataset.outcome = 'saved';
     } catch (err) {
-      const missing = err instanceof CrewApiError && err.status === 404;
+      const missing = err instanceof ApiError && err.status === 404;
       this.formMessage.textContent = missing
         ? 'The appliance has no flight plan endpoint (PUT /api/crew/flight) yet.'
         : `Not set: ${(err as Error).message}`;

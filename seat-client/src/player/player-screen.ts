@@ -9,7 +9,8 @@ import type { AppContext, View } from '../app/context.ts';
 import { displayName } from '../catalog/cards.ts';
 import { nextEpisode } from '../catalog/model.ts';
 import { h, replace } from '../ui/dom.ts';
-import { PlaybackRefused, playbackUrl } from './playback-url.ts';
+import { ApiError } from '../api/api-client.ts';
+import { playbackUrl } from './playback-url.ts';
 
 const SAVE_EVERY_MS = 5000;
 const AD_CHARACTERISTIC = 'public.accessibility.describes-video';
@@ -170,7 +171,7 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
       }
       if (!held) await video.play().catch(() => { status.textContent = t.play; });
     } catch (error) {
-      if (error instanceof PlaybackRefused && (error.code === 'REGION_BLOCKED' || error.code === 'HTTP_451')) return ctx.regionBlocked(id);
+      if (error instanceof ApiError && (error.code === 'REGION_BLOCKED' || error.code === 'HTTP_451')) return ctx.regionBlocked(id);
       status.textContent = `${t.playError} (${(error as Error).message})`;
       ctx.cabin.setStatus({ lastError: `playback ${id}: ${(error as Error).message}`.slice(0, 500) });
     }
