@@ -25,6 +25,11 @@ import { recommendationsRouter } from './http.ts';
 import { Recommendations } from './recommendations.ts';
 import { RECO_TABLES, SessionSignals } from './session-signals.ts';
 
+/** aedes' persistence as far as it is read here (its typings omit it on the broker). */
+interface RetainedStore {
+  createRetainedStream(pattern: string): AsyncIterable<{ payload: Buffer | string }>;
+}
+
 /** An opted-in session's watch history for the ground's training: an opaque id, titles in order. */
 export const RECO_WATCH_HISTORY = 'reco.watch.history';
 
@@ -116,9 +121,11 @@ export const recommendationsDomain: ApplianceDomain<RecommendationsDeps, Running
         signals,
       }),
       async restore() {
-        // Listens beside whichever domain owns these topics (retained: the last ones arrive at once).
+        // Listens beside whichever domain owns these topics. An internal subscription gets no
+        // retained message, so what a domain restored before this one published is read once.
         const broker = deps.bus.bus.broker;
-        const feed = (topic: string, into: (payload: Buffer) => void) =>
+        const retained = (broker as unknown as { persistence: RetainedStore }).persistence;
+        const feed = async (topic: string, into: (payload: Buffer) => void) => {
           broker.subscribe(
             topic,
             (packet, done) => {
@@ -127,8 +134,10 @@ export const recommendationsDomain: ApplianceDomain<RecommendationsDeps, Running
             },
             () => undefined,
           );
-        feed(topics.flightPosition, (p) => flight.observePosition(p));
-        feed(topics.flightPhase, (p) => flight.observePhase(p));
+          for await (const packet of retained.createRetainedStream(topic)) into(Buffer.from(packet.payload));
+        };
+        await feed(topics.flightPosition, (p) => flight.observePosition(p));
+        await feed(topics.flightPhase, (p) => flight.observePhase(p));
       },
     };
   },
