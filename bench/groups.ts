@@ -1,21 +1,12 @@
-import { boardingGroup } from './boarding.ts';
-import { cabinBench } from './cabin.ts';
 import type { BenchGroup } from './harness.ts';
-import { mediaGroup } from './media.ts';
-import { originGroup } from './origin.ts';
-import { recoGroup } from './reco.ts';
-import { resumeGroup } from './resume.ts';
+import { cabinBench } from './cabin.ts';
 import { seatGroup } from './seat.ts';
+import { mediaGroup } from './media.ts';
+import { boardingGroup } from './boarding.ts';
+import { originGroup } from './origin.ts';
 import { syncBench } from './sync.ts';
+import { resumeGroup } from './resume.ts';
+import { recoGroup } from './reco.ts';
 
 /** Every bench group, in the order `npm run bench` runs them. Add new groups here. */
-export const groups: BenchGroup[] = [
-  cabinBench,
-  mediaGroup,
-  boardingGroup,
-  originGroup,
-  seatGroup,
-  syncBench,
-  resumeGroup,
-  recoGroup,
-];
+export const groups: BenchGroup[] = [cabinBench, mediaGroup, boardingGroup, originGroup, seatGroup, syncBench, resumeGroup, recoGroup];
