@@ -8,6 +8,18 @@ import { syncBench } from './sync.ts';
 import { resumeGroup } from './resume.ts';
 import { flightGroup } from './flight.ts';
 import { groundBench } from './ground.ts';
+import { recoGroup } from './reco.ts';
 
 /** Every bench group, in the order `npm run bench` runs them. Add new groups here. */
-export const groups: BenchGroup[] = [cabinBench, mediaGroup, boardingGroup, originGroup, seatGroup, syncBench, groundBench, resumeGroup, flightGroup];
+export const groups: BenchGroup[] = [
+  cabinBench,
+  mediaGroup,
+  boardingGroup,
+  originGroup,
+  seatGroup,
+  syncBench,
+  groundBench,
+  resumeGroup,
+  flightGroup,
+  recoGroup,
+];

@@ -48,6 +48,12 @@ export const configSchema = z.object({
   }),
   /** Flight: datagrams per second each UDP position source takes; more are dropped and counted (rate). */
   flightMaxDatagramsPerS: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** Recommendations: personalisation before the passenger chooses (the airline's policy; GDPR wants it off). "false" is false. */
+  recommendationsPersonalisedByDefault: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+    .default(false),
+  /** Recommendations: the planned flight time, for "fits before landing" until the flight domain gives an ETA. */
+  plannedFlightMinutes: z.coerce.number().int().min(1).max(1440).optional(),
   /** Media: RTMP ingest port for live channels. */
   rtmpPort: port.default(1935),
   /** Media: live channel ids (comma-separated). */
@@ -104,6 +110,8 @@ const ENV_KEYS: Record<string, keyof ApplianceConfig> = {
   IFEC_REGION: 'region',
   IFEC_FLIGHT_SOURCES: 'flightSources',
   IFEC_FLIGHT_MAX_DATAGRAMS_PER_S: 'flightMaxDatagramsPerS',
+  IFEC_RECOMMENDATIONS_PERSONALISED_BY_DEFAULT: 'recommendationsPersonalisedByDefault',
+  IFEC_PLANNED_FLIGHT_MINUTES: 'plannedFlightMinutes',
   IFEC_RTMP_PORT: 'rtmpPort',
   IFEC_LIVE_CHANNELS: 'liveChannels',
   IFEC_LIVE_PUBLISH_SECRET: 'livePublishSecret',

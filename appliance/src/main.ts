@@ -25,6 +25,7 @@ import { createHttpApp } from './http/server.ts';
 import { type FlightDomain, flightDomain } from './flight/flight-domain.ts';
 import { mediaDomain } from './media/media-domain.ts';
 import { createMetrics } from './metrics.ts';
+import { recommendationsDomain, type RunningRecommendations } from './recommendations/recommendations-domain.ts';
 import { resumeDomain } from './resume/resume-domain.ts';
 import type { ResumeHub } from './resume/resume-hub.ts';
 import { seatStateDomain } from './seat-state/seat-state-domain.ts';
@@ -58,6 +59,8 @@ export interface RunningAppliance {
   flight: FlightDomain;
   /** Passenger sessions, phone pairings, playback-state documents, reset for next flight. */
   passengers: { sessions: PassengerSessions; pairings: Pairings; hub: ResumeHub; reset: FlightReset };
+  /** Rows per session, its signals and consent, the flight clock. */
+  recommendations: RunningRecommendations;
   stop(): Promise<void>;
 }
 
@@ -73,6 +76,7 @@ export const DOMAINS = [
   mediaDomain,
   catalogDomain,
   syncDomain,
+  recommendationsDomain,
 ];
 
 export async function startAppliance(
@@ -173,6 +177,22 @@ export async function startAppliance(
     },
     log: child('sync'),
   });
+  const recommendations = await domains.open(recommendationsDomain, {
+    config,
+    store,
+    records,
+    directory,
+    seatSessions,
+    sessionOf,
+    pairedSeat: sessions.pairings.pairedSeat,
+    hub,
+    seatStates,
+    parentalLocked,
+    loads,
+    reset,
+    bus: link,
+    log: child('recommendations'),
+  });
   cabin.seatMap.observe({ health: sync.onSeatHealth, fault: (seatId) => sync.flight.onFault(seatId) });
   reset.onReset((report) => sync.onFlightReset(report));
 
@@ -260,6 +280,7 @@ export async function startAppliance(
     sync,
     flight,
     passengers: { sessions: sessions.sessions, pairings: sessions.pairings, hub, reset },
+    recommendations,
     stop,
   };
 }

@@ -12,6 +12,7 @@
  *   ifec-ground bundle import <file> [--aircraft <id>] [--tenant <id>]
  *   ifec-ground prune [--tenant <id>]                    retention: delete what the tenants' policies allow
  *   ifec-ground signing-key create <file>                a new Ed25519 key for GROUND_SIGNING_KEY_FILE (a secret)
+ *   ifec-ground reco train <input.json> <model.json> --version <n>   the recommendation model for the next load
  *
  * Exit codes: 0 done, 2 usage or config, 3 refused (the reason is printed). `--help` prints the
  * usage and exits 0; no command or an unknown one prints it and exits 2. Installed as the bin
@@ -27,6 +28,7 @@ import { GroundConfigError, loadGroundConfig } from './config.ts';
 import { openGround, startGround } from './main.ts';
 import { createTenant, issueApiKey, TenantError } from './tenants/tenants.ts';
 import { FleetError, registerAircraft } from './fleet/aircraft.ts';
+import { RecoInputRefused, trainFromFile } from './recommendations/model-file.ts';
 import { exportDownlinkBundle, importUplinkBundle } from './bundles/bundles.ts';
 import { pruneRetained } from './retention/retention.ts';
 import { resolveSigningKey, SigningKeyError } from './signing-key.ts';
@@ -45,8 +47,9 @@ export const GROUND_USAGE = `usage:
   ifec-ground public-key
   ifec-ground bundle export <aircraftId> <out-file> [--tenant <id>]
   ifec-ground bundle import <file> [--aircraft <id>] [--tenant <id>]
+  ifec-ground reco train <input.json> <model.json> --version <n>
 environment: DATABASE_URL or GROUND_DATA_DIR, GROUND_PORT, GROUND_HOST, GROUND_SIGNING_KEY_FILE`;
-const COMMANDS = new Set(['serve', 'tenant', 'key', 'aircraft', 'public-key', 'bundle']);
+const COMMANDS = new Set(['serve', 'tenant', 'key', 'aircraft', 'public-key', 'bundle', 'reco']);
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -72,9 +75,19 @@ async function runCommand(argv: string[], env: Record<string, string | undefined
   const args = [...argv];
   const tenant = option(args, '--tenant');
   const aircraft = option(args, '--aircraft');
+  const versionArg = option(args, '--version');
   const [command, sub, ...rest] = args;
   if (command === undefined) throw new UsageError('no command');
   if (!COMMANDS.has(command)) throw new UsageError(`unknown command: ${argv.join(' ')}`);
+  if (command === 'reco') {
+    const version = Number(versionArg ?? Number.NaN);
+    const files = rest;
+    if (sub !== 'train' || files.length !== 2 || !Number.isInteger(version) || version < 1)
+      throw new UsageError('usage: ifec-ground reco train <input.json> <model.json> --version <n>');
+    const r = trainFromFile(path.resolve(files[0]!), path.resolve(files[1]!), version, new Date());
+    out(`recommendation model v${r.version}: ${r.titles} titles, ${r.bytes} bytes -> ${files[1]}\n`);
+    return 0;
+  }
   const config = loadGroundConfig(env);
   const log = pino({ level: env.GROUND_LOG_LEVEL ?? 'warn' });
   if (command === 'signing-key' && sub === 'create' && rest.length === 1) {
@@ -134,7 +147,7 @@ export async function groundCliMain(argv: string[]): Promise<number> {
     return await runCli(argv, process.env, (s) => process.stdout.write(s));
   } catch (error) {
     const e = error as Error & { code?: string };
-    if (error instanceof BundleRefused || error instanceof FleetError || error instanceof TenantError) {
+    if (error instanceof BundleRefused || error instanceof FleetError || error instanceof TenantError || error instanceof RecoInputRefused) {
       process.stderr.write(`ifec-ground: refused: ${e.code}: ${e.message}\n`);
       return 3;
     }

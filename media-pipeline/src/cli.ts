@@ -19,7 +19,7 @@ import { terminalProgress } from './progress.ts';
 
 const USAGE = `usage:
   ifec-media ingest <source> --meta <title.json> --out <package dir> [--ladder standard|compact] [--force]
-  ifec-media load build --packages <dir...> --out <dir> --key <private.pem> --cycle 2026-12 --airline X --fleet Y [--version N] [--expires ISO] [--force]
+  ifec-media load build --packages <dir...> --out <dir> --key <private.pem> --cycle 2026-12 --airline X --fleet Y [--version N] [--expires ISO] [--reco model.json] [--force]
   ifec-media load verify <dir> --trust <public.pem> [--trust <public.pem>...] [--at ISO]
   ifec-media keygen [--out <dir>] [--name content-signing] [--force]`;
 
@@ -36,6 +36,7 @@ const OPTIONS = {
   id: { type: 'string' },
   version: { type: 'string' },
   expires: { type: 'string' },
+  reco: { type: 'string' },
   trust: { type: 'string', multiple: true },
   at: { type: 'string' },
   name: { type: 'string' },
@@ -115,6 +116,7 @@ async function main(argv: string[]): Promise<number> {
       id: values.id,
       version,
       expiresAt: values.expires,
+      recoModel: values.reco,
       force: values.force,
       progress,
     });

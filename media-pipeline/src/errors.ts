@@ -17,6 +17,7 @@ export type MediaErrorCode =
   | 'PACKAGE_INVALID'
   | 'LOAD_INVALID'
   | 'KEY_INVALID'
+  | 'RECO_MODEL_INVALID'
   | 'USAGE';
 
 export class MediaError extends IfecError<MediaErrorCode> {}

@@ -218,3 +218,35 @@ test('load build refuses a tampered package and leaves no load behind', async ()
     false,
   );
 });
+
+test('a recommendation model is signed into the load with --reco, verified with it, and refused when changed or malformed', async () => {
+  const model = {
+    schemaVersion: 1, version: 3, trainedAt: '2026-11-30T00:00:00.000Z', trainedOn: { sessions: 2, viewings: 4 },
+    titles: ['early-window', 'library-film'], neighbours: [[[1, 0.5]], [[0, 0.5]]], popular: [[0, 1], [1, 0.4]],
+    priors: { route: { 'LHR-NRT': [[1, 1]] }, region: {}, language: {}, timeOfDay: { evening: [[0, 1]] } },
+  };
+  fs.writeFileSync(path.join(work, 'model.json'), JSON.stringify(model));
+  const args = ['load', 'build', '--packages', 'packages', '--key', 'ground.key.pem', '--cycle', '2026-12', '--airline', 'XA', '--fleet', 'A350-900', '--version', '8'];
+  const r = runCli([...args, '--out', 'load-reco', '--reco', 'model.json'], work);
+  assert.equal(r.code, 0, r.stderr);
+  const dir = path.join(work, 'load-reco');
+  const verified = await inspectContentLoad(dir, [ground.publicKeyPem], during);
+  assert.deepEqual(verified.problems, []);
+  assert.equal(verified.load?.recommendations?.version, 3);
+  assert.deepEqual(verified.recommendations?.titles, ['early-window', 'library-film']);
+
+  // Changed after signing: the sha256 in the signed load.json no longer matches.
+  fs.writeFileSync(path.join(dir, 'recommendations/model.json'), JSON.stringify({ ...model, popular: [[1, 1]] }));
+  const changed = await inspectContentLoad(dir, [ground.publicKeyPem], during);
+  assert.deepEqual(changed.problems.map((p) => p.code), ['RECO_MODEL_CHECKSUM']);
+  assert.equal(changed.recommendations, null);
+  fs.rmSync(path.join(dir, 'recommendations/model.json'));
+  assert.deepEqual((await verifyContentLoad(dir, [ground.publicKeyPem], during)).map((p) => p.code), ['RECO_MODEL_MISSING']);
+
+  // Garbage never gets signed.
+  fs.writeFileSync(path.join(work, 'bad-model.json'), JSON.stringify({ ...model, neighbours: [[[99, 1]], []] }));
+  const bad = runCli([...args, '--out', 'load-bad-reco', '--reco', 'bad-model.json'], work);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /RECO_MODEL_INVALID/);
+  assert.equal(fs.existsSync(path.join(work, 'load-bad-reco')), false);
+});

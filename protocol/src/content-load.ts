@@ -10,6 +10,7 @@ import {
   type ContentLoad, type LoadSignature, type TitleManifest, type UnsignedContentLoad,
 } from './content.ts';
 import { describeIssues } from './errors.ts';
+import { type RecoModel, recoModel } from './recommendations.ts';
 
 export type ContentLoadProblemCode =
   | 'LOAD_MISSING' | 'LOAD_INVALID' | 'LOAD_EXPIRED'
@@ -23,7 +24,8 @@ export type ContentLoadProblemCode =
   /** A file in the served tree that no manifest lists: nothing unverified may be served. */
   | 'FILE_UNLISTED'
   | 'KEY_MISSING' | 'KEY_CHECKSUM'
-  | 'LICENCE_EXPIRED' | 'LICENCE_NOT_OPEN';
+  | 'LICENCE_EXPIRED' | 'LICENCE_NOT_OPEN'
+  | 'RECO_MODEL_MISSING' | 'RECO_MODEL_CHECKSUM' | 'RECO_MODEL_INVALID';
 
 export interface ContentLoadProblem {
   code: ContentLoadProblemCode;
@@ -143,6 +145,8 @@ export interface VerifiedContentLoad {
   load: ContentLoad | null;
   /** Parsed manifests of the packages whose manifest checksum matched. */
   manifests: TitleManifest[];
+  /** The recommendation model, when the load lists one and it checked out. */
+  recommendations: RecoModel | null;
   problems: ContentLoadProblem[];
 }
 
@@ -161,15 +165,15 @@ export async function inspectContentLoad(dir: string, trustedPublicKeys: KeyInpu
   const problems: ContentLoadProblem[] = [];
   const manifests: TitleManifest[] = [];
   const loadFile = join(dir, LOAD_FILE);
-  if (!exists(loadFile)) return { load: null, manifests, problems: [{ code: 'LOAD_MISSING', message: `${loadFile} is missing`, path: LOAD_FILE }] };
+  if (!exists(loadFile)) return { load: null, manifests, recommendations: null, problems: [{ code: 'LOAD_MISSING', message: `${loadFile} is missing`, path: LOAD_FILE }] };
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(loadFile, 'utf8'));
   } catch {
-    return { load: null, manifests, problems: [{ code: 'LOAD_INVALID', message: `${LOAD_FILE} is not valid JSON`, path: LOAD_FILE }] };
+    return { load: null, manifests, recommendations: null, problems: [{ code: 'LOAD_INVALID', message: `${LOAD_FILE} is not valid JSON`, path: LOAD_FILE }] };
   }
   const parsed = contentLoad.safeParse(raw);
-  if (!parsed.success) return { load: null, manifests, problems: [{ code: 'LOAD_INVALID', message: `${LOAD_FILE}: ${describeIssues(parsed.error)}`, path: LOAD_FILE }] };
+  if (!parsed.success) return { load: null, manifests, recommendations: null, problems: [{ code: 'LOAD_INVALID', message: `${LOAD_FILE}: ${describeIssues(parsed.error)}`, path: LOAD_FILE }] };
   const load = parsed.data;
 
   const signatureProblem = checkLoadSignature(load, trustedPublicKeys);
@@ -235,8 +239,38 @@ export async function inspectContentLoad(dir: string, trustedPublicKeys: KeyInpu
     }
     manifests.push(m);
   }
+  const recommendations = await checkRecoModel(dir, load, problems);
   problems.push(...strayFiles(dir, load));
-  return { load, manifests, problems };
+  return { load, manifests, recommendations, problems };
+}
+
+/** The load's recommendation model, if it lists one: present, its sha256 as signed, its schema and version as listed. */
+async function checkRecoModel(dir: string, load: ContentLoad, problems: ContentLoadProblem[]): Promise<RecoModel | null> {
+  const entry = load.recommendations;
+  if (!entry) return null;
+  const file = join(dir, entry.path);
+  if (!exists(file)) {
+    problems.push({ code: 'RECO_MODEL_MISSING', message: `recommendation model ${entry.path} is missing`, path: entry.path });
+    return null;
+  }
+  if (fs.statSync(file).size !== entry.size || (await sha256File(file)) !== entry.sha256) {
+    problems.push({ code: 'RECO_MODEL_CHECKSUM', message: `recommendation model ${entry.path}: checksum mismatch`, path: entry.path });
+    return null;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    problems.push({ code: 'RECO_MODEL_INVALID', message: `recommendation model ${entry.path} is not valid JSON`, path: entry.path });
+    return null;
+  }
+  const parsed = recoModel.safeParse(raw);
+  if (!parsed.success || parsed.data.version !== entry.version) {
+    const why = parsed.success ? `version ${parsed.data.version}, load.json says ${entry.version}` : describeIssues(parsed.error);
+    problems.push({ code: 'RECO_MODEL_INVALID', message: `recommendation model ${entry.path}: ${why}`, path: entry.path });
+    return null;
+  }
+  return parsed.data;
 }
 
 /** The list of precise problems with a load; empty means it may be mounted. */

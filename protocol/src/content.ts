@@ -27,6 +27,8 @@ export const LOAD_FILE = 'load.json';
 export const PACKAGE_MANIFEST_FILE = 'manifest.json';
 export const LOAD_PACKAGES_DIR = 'packages';
 export const LOAD_KEYS_DIR = 'keys';
+/** The recommendation model (recommendations.ts), when the load carries one. */
+export const LOAD_RECO_MODEL_FILE = 'recommendations/model.json';
 /** The key server path a playlist points at; the appliance adds the session token. */
 export const KEY_URI_PREFIX = '/api/keys/';
 
@@ -213,6 +215,13 @@ export const contentLoad = z.object({
     keyId: contentKeyId,
   }).strict()),
   keys: z.array(z.object({ keyId: contentKeyId, path: relativePath, sha256: sha256Hex }).strict()),
+  /** Optional: the recommendation model trained on the ground, signed with the rest through its sha256. */
+  recommendations: z.object({
+    path: z.literal(LOAD_RECO_MODEL_FILE),
+    size: z.number().int().positive().max(16 * 1024 * 1024),
+    sha256: sha256Hex,
+    version: z.number().int().positive(),
+  }).strict().optional(),
   signature: loadSignature,
 }).strict();
 export type ContentLoad = z.infer<typeof contentLoad>;

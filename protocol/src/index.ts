@@ -12,3 +12,4 @@ export * from './resume.ts';
 export * from './flight.ts';
 export * from './policy.ts';
 export * from './maintenance.ts';
+export * from './recommendations.ts';

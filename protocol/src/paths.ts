@@ -33,6 +33,12 @@ export const paths = {
   /** A signed, short-lived master playlist URL for a title or a live channel. */
   playback: '/api/playback',
   catalog: '/api/catalog',
+  /** The caller's recommendation rows (seat or paired phone token), its signals and its consent (recommendations.ts). */
+  recommendations: {
+    rows: '/api/recommendations',
+    signals: '/api/recommendations/signals',
+    consent: '/api/recommendations/consent',
+  },
   /** The crew console's API (crew bearer token). */
   crew: {
     login: '/api/crew/login',

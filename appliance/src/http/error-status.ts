@@ -59,6 +59,8 @@ export const applianceErrorStatus = {
   SEAT_FULL: 409,
   NOT_PAIRED: 404,
   NO_SESSION: 409,
+  // recommendations/
+  RECO_SIGNALS_TOO_FAST: 429,
   // sync/: USB bundles and the publications inside them
   BUNDLE_MISSING: 400,
   BUNDLE_MALFORMED: 422,

@@ -188,6 +188,7 @@ async function copyLoad(source: string, target: string, load: ContentLoad): Prom
     return true;
   };
   await copy(LOAD_FILE);
+  if (load.recommendations) await copy(load.recommendations.path);
   for (const key of load.keys) await copy(key.path);
   for (const entry of load.packages) {
     const manifestRel = `${entry.path}/${PACKAGE_MANIFEST_FILE}`;

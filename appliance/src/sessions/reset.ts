@@ -9,6 +9,7 @@
 import type { Logger } from 'pino';
 import { resumeTopics, type SessionAnnouncement } from '@ifec/protocol';
 import { titlesPlayed } from '@ifec/protocol/resume-doc';
+import type { Transaction } from '@electric-sql/pglite';
 import type { Store } from '../store/store.ts';
 import type { ResumeHub } from '../resume/resume-hub.ts';
 import type { SeatStates } from '../seat-state/seat-states.ts';
@@ -28,6 +29,17 @@ export interface FlightResetDeps {
   log: Logger;
 }
 
+/** Personal state another domain keeps (recommendation signals…): wiped in the same transaction. */
+export interface PersonalState {
+  /** Its tables, vacuumed with the rest so deleted rows leave the files. */
+  tables: string[];
+  /** Before the wipe, outside the transaction: what may leave with consent goes now. */
+  beforeWipe?(): Promise<void>;
+  wipe(tx: Transaction): Promise<void>;
+  /** After the commit: forget what is held in memory. */
+  wiped(): void;
+}
+
 export interface ResetReport {
   sessionsEnded: number;
   phonesUnpaired: number;
@@ -38,6 +50,7 @@ export class FlightReset {
   private running?: Promise<ResetReport>;
   private lastPhase?: string;
   private readonly listeners: ((report: ResetReport & { reason: string }) => Promise<void>)[] = [];
+  private readonly personal: PersonalState[] = [];
 
   constructor(private readonly deps: FlightResetDeps) {}
 
@@ -49,6 +62,11 @@ export class FlightReset {
   /** Runs after every reset, before it is reported done (the sync domain closes the flight's statistics). */
   onReset(listener: (report: ResetReport & { reason: string }) => Promise<void>): void {
     this.listeners.push(listener);
+  }
+
+  /** A domain opened after this one adds the personal state it keeps. */
+  alsoWipe(state: PersonalState): void {
+    this.personal.push(state);
   }
 
   /** Publishes every seat's live session (retained): at start, since broker state is in memory. */
@@ -82,7 +100,9 @@ export class FlightReset {
       const doc = await hub.document(s.sessionId);
       for (const titleId of titlesPlayed(doc).keys()) counts.set(titleId, (counts.get(titleId) ?? 0) + 1);
     }
+    for (const p of this.personal) await p.beforeWipe?.();
     const result = await store.write(async (tx) => {
+      for (const p of this.personal) await p.wipe(tx);
       for (const [titleId, n] of counts) {
         await tx.query('INSERT INTO viewing_counts (title_id, sessions) VALUES ($1, $2) ON CONFLICT (title_id) DO UPDATE SET sessions = viewing_counts.sessions + $2', [titleId, n]);
       }
@@ -93,10 +113,11 @@ export class FlightReset {
       return { phones, ended, started };
     });
     hub.forget(result.ended.map((s) => s.sessionId));
+    for (const p of this.personal) p.wiped();
     this.deps.disconnectPhones(result.phones.map((p) => p.deviceId));
     // Deleted rows linger in table files until vacuumed; FULL rewrites the files without them
     // (PGlite runs it after any open transaction: one connection).
-    await store.exec('VACUUM FULL resume_updates, phone_pairings, passenger_sessions, seat_state_docs');
+    await store.exec(`VACUUM FULL ${['resume_updates', 'phone_pairings', 'passenger_sessions', 'seat_state_docs', ...this.personal.flatMap((p) => p.tables)].join(', ')}`);
     await Promise.all(result.started.map((s) => this.announce(s)));
     this.deps.log.info({ reason, sessions: result.ended.length, phones: result.phones.length, titles: counts.size }, 'reset for next flight: personal state wiped');
     const report = { sessionsEnded: result.ended.length, phonesUnpaired: result.phones.length, titlesCounted: counts.size };

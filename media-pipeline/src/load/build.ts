@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { titleManifest, loadKeyPath, CONTENT_SCHEMA_VERSION, LOAD_FILE, LOAD_PACKAGES_DIR, LOAD_KEYS_DIR, PACKAGE_MANIFEST_FILE, describeIssues, type ContentLoad, type TitleManifest, type UnsignedContentLoad } from '@ifec/protocol';
+import { recoModel, LOAD_RECO_MODEL_FILE, titleManifest, loadKeyPath, CONTENT_SCHEMA_VERSION, LOAD_FILE, LOAD_PACKAGES_DIR, LOAD_KEYS_DIR, PACKAGE_MANIFEST_FILE, describeIssues, type ContentLoad, type TitleManifest, type UnsignedContentLoad } from '@ifec/protocol';
 import { signContentLoad, sha256File } from '@ifec/protocol/node';
 import { MediaError } from '../errors.ts';
 import { assertOutputFree, commitStaging, discardStaging, stagingDirFor } from '../package/files.ts';
@@ -26,6 +26,8 @@ export interface BuildLoadOptions {
   /** Default: the first day of the second month after the cycle (one month of grace). */
   expiresAt?: string;
   force?: boolean;
+  /** A recommendation model (ifec-ground reco train) to sign into the load. */
+  recoModel?: string;
   now?: () => Date;
   progress?: Progress;
 }
@@ -92,6 +94,7 @@ export async function buildContentLoad(options: BuildLoadOptions): Promise<{ dir
       copyJob.update(i + 1);
     }
     copyJob.finish();
+    const recommendations = options.recoModel ? await stageRecoModel(options.recoModel, staging) : undefined;
     const version = options.version ?? Math.floor(now.getTime() / 1000);
     const unsigned: UnsignedContentLoad = {
       schemaVersion: CONTENT_SCHEMA_VERSION,
@@ -104,6 +107,7 @@ export async function buildContentLoad(options: BuildLoadOptions): Promise<{ dir
       expiresAt: options.expiresAt ?? defaultLoadExpiry(options.cycle),
       packages,
       keys,
+      ...(recommendations ? { recommendations } : {}),
     };
     let load: ContentLoad;
     try {
@@ -118,4 +122,20 @@ export async function buildContentLoad(options: BuildLoadOptions): Promise<{ dir
     discardStaging(staging);
     throw error;
   }
+}
+
+/** Checks the model against its schema before it is signed, and copies it into the load. */
+async function stageRecoModel(file: string, staging: string): Promise<NonNullable<UnsignedContentLoad['recommendations']>> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new MediaError('RECO_MODEL_INVALID', `${file}: not readable JSON (${(error as Error).message})`);
+  }
+  const parsed = recoModel.safeParse(raw);
+  if (!parsed.success) throw new MediaError('RECO_MODEL_INVALID', `${file}: ${describeIssues(parsed.error)}`);
+  const target = path.join(staging, LOAD_RECO_MODEL_FILE);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.copyFileSync(file, target);
+  return { path: LOAD_RECO_MODEL_FILE, size: fs.statSync(target).size, sha256: await sha256File(target), version: parsed.data.version };
 }

@@ -1,5 +1,7 @@
-/** Home: continue watching, favourites, new this month, kids, then one row per genre. */
+/** Home: continue watching, the recommendation rows, favourites, new this month, kids, then one row per genre. */
 import type { AppContext, View } from '../app/context.ts';
+import { recommendationsApiOf } from '../recommendations/reco-api.ts';
+import { recommendationsSection } from '../recommendations/reco-rows.ts';
 import { h } from '../ui/dom.ts';
 import { row } from './cards.ts';
 import { isNewThisMonth, type TitleView } from './model.ts';
@@ -24,6 +26,7 @@ export function homeScreen(ctx: AppContext): View {
     ctx.flightStrip,
     titles.length === 0 ? h('p', { class: 'empty' }, t.loading) : null,
     row(t.continueWatching, continuing, locale, 'continue'),
+    titles.length > 0 ? recommendationsSection({ api: recommendationsApiOf(ctx), locale, title: (id) => byId.get(id), onSeat: ctx.screen.device === 'seatback' }) : null,
     row(t.favourites, favourites, locale, 'favourites'),
     row(t.newThisMonth, fresh, locale, 'new'),
     row(t.kids, kids, locale, 'kids'),

@@ -1,5 +1,6 @@
 /** Search: every word must match, accents and case ignored, any language a title has. */
 import type { AppContext, View } from '../app/context.ts';
+import { recommendationsApiOf, searchSignaller } from '../recommendations/reco-api.ts';
 import { h, replace } from '../ui/dom.ts';
 import { grid } from './cards.ts';
 import { searchTitles } from './model.ts';
@@ -8,6 +9,8 @@ export function searchScreen(ctx: AppContext, initial: string): View {
   const locale = ctx.locale();
   const { t } = locale;
   const results = h('div', { class: 'results', 'aria-live': 'polite' });
+  // Kept by the appliance only if the passenger opted in to personalisation.
+  const signalSearch = searchSignaller(recommendationsApiOf(ctx));
   const show = (q: string) => {
     replace(results, q.trim() ? grid(searchTitles(ctx.titles(), q), locale, t.noResults) : null);
   };
@@ -17,6 +20,7 @@ export function searchScreen(ctx: AppContext, initial: string): View {
       const q = (e.target as HTMLInputElement).value;
       history.replaceState(null, '', `#/search?q=${encodeURIComponent(q)}`);
       show(q);
+      signalSearch(q);
     },
   });
   show(initial);
