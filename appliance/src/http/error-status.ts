@@ -63,6 +63,8 @@ export const applianceErrorStatus = {
   RECO_SIGNALS_TOO_FAST: 429,
   // sync/: USB bundles and the publications inside them
   BUNDLE_MISSING: 400,
+  BUNDLE_TOO_LARGE: 413,
+  NO_LINK: 409,
   BUNDLE_MALFORMED: 422,
   BUNDLE_SIGNATURE: 422,
   BUNDLE_WRONG_AIRCRAFT: 422,

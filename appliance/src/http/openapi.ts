@@ -15,6 +15,9 @@ import {
   paState,
   phoneCredentials,
   pullQuery,
+  recoConsent,
+  recoRows,
+  recoSignal,
   replicationPaths,
   seatCommand,
   seatLogin,
@@ -51,6 +54,43 @@ const routes: RouteDoc[] = [
     path: '/asyncapi.json',
     summary: 'The cabin bus (MQTT topics and their payloads) as AsyncAPI 3.0',
     responses: { 200: 'AsyncAPI 3.0' },
+  },
+  // recommendations
+  {
+    method: 'get',
+    path: '/api/recommendations',
+    summary:
+      "Rows for the caller's passenger session (seat token, or a phone paired with the seat), each card with its reason",
+    security: seat,
+    query: z.object({ lang: languageCode.optional() }),
+    responses: { 200: { description: 'rows', schema: recoRows } },
+    errors: [...seatErrors],
+  },
+  {
+    method: 'post',
+    path: '/api/recommendations/signals',
+    summary: 'What the session watched, finished, abandoned, favourited or searched (kept only with consent)',
+    security: seat,
+    body: recoSignal,
+    responses: { 202: 'taken' },
+    errors: [...seatErrors, 'RECO_SIGNALS_TOO_FAST'],
+  },
+  {
+    method: 'get',
+    path: '/api/recommendations/consent',
+    summary: 'Whether this session chose personalised rows',
+    security: seat,
+    responses: { 200: { description: 'consent', schema: recoConsent } },
+    errors: [...seatErrors],
+  },
+  {
+    method: 'put',
+    path: '/api/recommendations/consent',
+    summary: 'Opt in or out of personalised rows (on the seat only); opting out forgets the signals',
+    security: seat,
+    body: recoConsent,
+    responses: { 200: { description: 'consent', schema: recoConsent } },
+    errors: [...seatErrors],
   },
   // flight
   {
@@ -345,6 +385,14 @@ const routes: RouteDoc[] = [
     summary: 'Sync state, publications from the ground, the aircraft public key',
     security: crew,
     responses: { 200: 'status' },
+    errors: [...crewErrors],
+  },
+  {
+    method: 'get',
+    path: '/api/crew/sync/history',
+    summary: 'The last syncs and USB bundles, newest first, with what each moved or why it was refused',
+    security: crew,
+    responses: { 200: 'history' },
     errors: [...crewErrors],
   },
   {
