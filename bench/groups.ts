@@ -1,5 +1,5 @@
 import type { BenchGroup } from './harness.ts';
-import { cabinBench } from './cabin.ts';
+import { cabinBench, loginBurstBench } from './cabin.ts';
 import { seatGroup } from './seat.ts';
 import { mediaGroup } from './media.ts';
 import { boardingGroup } from './boarding.ts';
@@ -8,4 +8,4 @@ import { syncBench } from './sync.ts';
 import { resumeGroup } from './resume.ts';
 
 /** Every bench group, in the order `npm run bench` runs them. Add new groups here. */
-export const groups: BenchGroup[] = [cabinBench, mediaGroup, boardingGroup, originGroup, seatGroup, syncBench, resumeGroup];
+export const groups: BenchGroup[] = [cabinBench, loginBurstBench, mediaGroup, boardingGroup, originGroup, seatGroup, syncBench, resumeGroup];

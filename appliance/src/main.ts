@@ -15,6 +15,8 @@ import { createMetrics } from './metrics.ts';
 import { AccessDirectory } from './access/directory.ts';
 import { TokenSigner } from './access/tokens.ts';
 import { accessRouter } from './access/http.ts';
+import { PinHasher } from './access/pin-hasher.ts';
+import { reportLoginFailures } from './access/login-guard.ts';
 import { AIRCRAFT_PROVISIONED, applyProvisioned, currentAircraft, seatClasses } from './aircraft/provisioning.ts';
 import { CabinBus } from './bus/cabin-bus.ts';
 import { TopicRouter } from './bus/topic-router.ts';
@@ -84,8 +86,11 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
 
   const issued = await ensureAircraft(config, store, records, log);
   const aircraft = (await currentAircraft(store))!;
-  const directory = new AccessDirectory(TokenSigner.fromDataDir(config.dataDir));
+  // Hostile cabin: PIN hashing off libuv's pool, bounded; failed logins logged in aggregate.
+  const pinHasher = new PinHasher({ threads: 1, maxQueue: 16 });
+  const directory = new AccessDirectory(TokenSigner.fromDataDir(config.dataDir), pinHasher);
   await directory.load(store);
+  reportLoginFailures(directory.loginGuard, log.child({ domain: 'access' }));
 
   const metrics = createMetrics();
   const router = new TopicRouter();
@@ -93,7 +98,7 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
   await passengerSessions.load(store, directory.seatIds, (fn) => store.write(fn));
   const pairings = new Pairings(store, passengerSessions, { codeTtlMs: config.pairingCodeTtlS * 1000 });
   await pairings.load(store);
-  const bus = await CabinBus.create({ authenticate: (u, p) => directory.authenticate(u, p), router, metrics, log, pairedSeat: pairings.pairedSeat });
+  const bus = await CabinBus.create({ authenticate: (u, p, source) => directory.authenticate(u, p, source), router, metrics, log, pairedSeat: pairings.pairedSeat });
   // Seat replication: the catalogue follows the active content load; seat state is per seat.
   const replicationLog = log.child({ domain: 'replication' });
   const replicationClock = new ReplicationClock();
@@ -192,6 +197,7 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
       server.closeAllConnections();
       await journal.close();
       await store.close();
+      await pinHasher.close();
       lock.release();
       log.info('stopped cleanly');
     })());

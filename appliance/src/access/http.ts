@@ -1,20 +1,29 @@
 /** Crew login and phone registration. */
 import crypto from 'node:crypto';
-import { Router } from 'express';
 import { crewLogin } from '@ifec/protocol';
+import { Router } from 'express';
+import { requireCrew } from '../http/crew-auth.ts';
 import { HttpError, parseBody } from '../http/errors.ts';
-import { LoginLockedError, type AccessDirectory } from './directory.ts';
+import { type AccessDirectory, LoginLockedError } from './directory.ts';
+import { LoginBusyError } from './pin-hasher.ts';
 
 export function accessRouter(directory: AccessDirectory): Router {
   const router = Router();
 
   router.post('/api/crew/login', async (req, res) => {
     const { crewId, pin } = parseBody(crewLogin, req);
-    let crew;
+    let crew: Awaited<ReturnType<AccessDirectory['loginCrew']>>;
     try {
-      crew = await directory.loginCrew(crewId, pin);
+      crew = await directory.loginCrew(crewId, pin, req.socket.remoteAddress ?? 'unknown');
     } catch (error) {
-      if (error instanceof LoginLockedError) throw new HttpError(429, error.code, error.message);
+      if (error instanceof LoginLockedError) {
+        res.set('retry-after', String(error.retryAfterS));
+        throw new HttpError(429, error.code, error.message);
+      }
+      if (error instanceof LoginBusyError) {
+        res.set('retry-after', '1');
+        throw new HttpError(503, error.code, error.message);
+      }
       throw error;
     }
     if (!crew) throw new HttpError(401, 'BAD_CREDENTIALS', 'unknown crew id or wrong PIN');
@@ -22,10 +31,20 @@ export function accessRouter(directory: AccessDirectory): Router {
     res.json({ ...directory.issueCrewToken(crew), crewId, name: member.name, role: member.role });
   });
 
+  // The purser's override: a crew member slowed by someone else's wrong PINs may log in at once.
+  router.post('/api/crew/logins/:crewId/clear', requireCrew(directory, ['purser']), (req, res) => {
+    const crewId = String(req.params.crewId);
+    if (!directory.crewMember(crewId)) throw new HttpError(404, 'UNKNOWN_CREW', `no crew member ${crewId}`);
+    directory.loginGuard.clearCrew(crewId);
+    res.json({ crewId, cleared: true });
+  });
+
   // A phone on the cabin Wi-Fi gets a device id and its MQTT password (it may read broadcasts only).
   router.post('/api/phones', (_req, res) => {
     const deviceId = crypto.randomBytes(12).toString('base64url');
-    res.status(201).json({ deviceId, mqtt: { username: `phone:${deviceId}`, password: directory.phonePassword(deviceId) } });
+    res
+      .status(201)
+      .json({ deviceId, mqtt: { username: `phone:${deviceId}`, password: directory.phonePassword(deviceId) } });
   });
 
   return router;

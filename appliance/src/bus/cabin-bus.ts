@@ -15,7 +15,8 @@ import type { ApplianceMetrics } from '../metrics.ts';
 import { mayPublish, maySubscribe, type PairedSeatLookup } from './acl.ts';
 import { PayloadRejected, type TopicRouter } from './topic-router.ts';
 
-export type Authenticator = (username: string, password: string) => Promise<Principal | undefined>;
+/** `source` is the peer's address: crew PIN guesses are limited per address (access/login-guard.ts). */
+export type Authenticator = (username: string, password: string, source: string) => Promise<Principal | undefined>;
 
 export interface CabinBusDeps {
   authenticate: Authenticator;
@@ -107,11 +108,12 @@ export class CabinBus {
   }
 
   private onAuthenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (err: AuthenticateError | null, ok: boolean) => void): void {
-    this.deps.authenticate(username ?? '', password?.toString('utf8') ?? '').then(
+    this.deps.authenticate(username ?? '', password?.toString('utf8') ?? '', peerAddress(client)).then(
       (principal) => {
         if (!principal) {
           this.deps.metrics.aclDenials.inc({ action: 'connect', role: roleOf(username) });
-          this.deps.log.warn({ client: client.id, username }, 'mqtt login refused');
+          // Counted, not logged one by one: a guessing burst would flood the log (see reportLoginFailures).
+          this.deps.log.debug({ client: client.id, username }, 'mqtt login refused');
           return done(Object.assign(new Error('bad username or password'), { returnCode: 4 }) as AuthenticateError, false);
         }
         this.principals.set(client, principal);
@@ -175,6 +177,13 @@ export class CabinBus {
 function swallow(packet: PublishPacket): void {
   packet.topic = SWALLOWED_PREFIX + packet.topic;
   packet.retain = false;
+}
+
+/** The peer's address: the TCP socket's, or the HTTP upgrade request's for WebSocket clients. */
+export function peerAddress(client: Client): string {
+  const req = (client as unknown as { req?: http.IncomingMessage }).req;
+  const conn = client.conn as unknown as { remoteAddress?: string };
+  return req?.socket?.remoteAddress ?? conn.remoteAddress ?? 'unknown';
 }
 
 function roleOf(username: string | undefined): string {
