@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { ConfigError, loadConfig, type ApplianceConfig } from './config.ts';
 import { lockDataDir } from './store/data-dir-lock.ts';
+import { type FileOps, nodeFileOps } from './store/files.ts';
 import { Store } from './store/store.ts';
 import { Journal } from './store/journal.ts';
 import { DurableRecords } from './store/durable-records.ts';
@@ -68,14 +69,15 @@ export interface RunningAppliance {
   stop(): Promise<void>;
 }
 
-export async function startAppliance(config: ApplianceConfig, log: Logger, out: (text: string) => void = () => {}): Promise<RunningAppliance> {
+/** `files`: the durable file layer (journal, secrets); a power-cut test puts its fault injector here. */
+export async function startAppliance(config: ApplianceConfig, log: Logger, out: (text: string) => void = () => {}, files: FileOps = nodeFileOps): Promise<RunningAppliance> {
   const lock = lockDataDir(config.dataDir);
   if (lock.tookOverStaleLock) log.warn({ dataDir: config.dataDir }, 'previous appliance did not stop cleanly; replaying the journal');
   let draining = false;
   let ready = false;
 
   const store = await Store.open(path.join(config.dataDir, 'pglite'), log);
-  const journal = await Journal.open(path.join(config.dataDir, 'journal.log'), { groupCommitMs: config.journalGroupCommitMs });
+  const journal = await Journal.open(path.join(config.dataDir, 'journal.log'), { groupCommitMs: config.journalGroupCommitMs, files });
   const records = new DurableRecords(journal, store, log);
   records.register(AIRCRAFT_PROVISIONED, applyProvisioned);
   records.register(CABIN_PA, toGround(applyPaRecord));
@@ -84,11 +86,11 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
   const replayed = await records.replay();
   log.info({ records: replayed }, 'journal replayed');
 
-  const issued = await ensureAircraft(config, store, records, log);
+  const issued = await ensureAircraft(config, store, records, log, files);
   const aircraft = (await currentAircraft(store))!;
   // Hostile cabin: PIN hashing off libuv's pool, bounded; failed logins logged in aggregate.
   const pinHasher = new PinHasher({ threads: 1, maxQueue: 16 });
-  const directory = new AccessDirectory(TokenSigner.fromDataDir(config.dataDir), pinHasher);
+  const directory = new AccessDirectory(TokenSigner.fromDataDir(config.dataDir, files), pinHasher);
   await directory.load(store);
   reportLoginFailures(directory.loginGuard, log.child({ domain: 'access' }));
 
@@ -178,7 +180,7 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
   await sync.start();
   ready = true;
   log.info({ httpPort, mqttPort, tailNumber: aircraft.tailNumber }, 'appliance ready');
-  out(banner({ httpPort, mqttPort, dataDir: config.dataDir, tailNumber: aircraft.tailNumber, seats: directory.seatIds.length, issued: config.demo ? issued : undefined }));
+  out(banner({ httpPort, mqttPort, dataDir: config.dataDir, tailNumber: aircraft.tailNumber, seats: directory.seatIds.length, issued, credentialsTtlH: config.firstRunCredentialsTtlH }));
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -217,6 +219,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = pino({ level: config.logLevel, base: { svc: 'appliance' } });
+  // Nothing the appliance writes (PGlite's files included) is for other users of the machine.
+  process.umask(0o077);
   let running: RunningAppliance;
   try {
     running = await startAppliance(config, log, (text) => process.stdout.write(text));
