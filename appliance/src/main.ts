@@ -21,6 +21,7 @@ import { reportLoginFailures } from './access/login-guard.ts';
 import { AIRCRAFT_PROVISIONED, applyProvisioned, currentAircraft, seatClasses } from './aircraft/provisioning.ts';
 import { CabinBus } from './bus/cabin-bus.ts';
 import { TopicRouter } from './bus/topic-router.ts';
+import { guardHttpServer } from './bus/limits.ts';
 import { CABIN_PA, PaService, applyPaRecord } from './cabin/pa.ts';
 import { SEAT_FAULT, SeatMap, applySeatFault } from './cabin/seat-map.ts';
 import { registerCabinTopics } from './cabin/bus.ts';
@@ -167,6 +168,7 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
     },
   });
   const server = http.createServer(app);
+  guardHttpServer(server); // connections per address, pending sockets bounded (bus/limits.ts)
   bus.attachWebSocket(server);
   const httpPort = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);

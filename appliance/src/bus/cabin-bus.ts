@@ -9,11 +9,12 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Logger } from 'pino';
-import { MAX_CONSUMED_PAYLOAD_BYTES } from '@ifec/protocol';
+import { MAX_CONSUMED_PAYLOAD_BYTES, MAX_MQTT_PACKET_BYTES, MAX_RETAINED_TOPICS_PER_CLIENT } from '@ifec/protocol';
 import { describePrincipal, type Principal } from '../access/principal.ts';
 import type { ApplianceMetrics } from '../metrics.ts';
 import { mayPublish, maySubscribe, type PairedSeatLookup } from './acl.ts';
 import { PayloadRejected, type TopicRouter } from './topic-router.ts';
+import { ConnectionGuard, MQTT_KEEPALIVE_MAX_S, MQTT_LIMITS, PrincipalConnections, RetainedQuota, principalCap, watchPacketSize } from './limits.ts';
 
 /** `source` is the peer's address: crew PIN guesses are limited per address (access/login-guard.ts). */
 export type Authenticator = (username: string, password: string, source: string) => Promise<Principal | undefined>;
@@ -33,7 +34,12 @@ const SWALLOWED_PREFIX = '$ifec/swallowed/';
 export class CabinBus {
   private readonly principals = new WeakMap<Client, Principal>();
   private tcpServer?: net.Server;
-  private readonly wss = new WebSocketServer({ noServer: true });
+  // ws buffers a whole frame before handing it on: bound it to the largest MQTT packet.
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MQTT_PACKET_BYTES + 8 });
+  /** Hostile cabin limits (bus/limits.ts): sockets per address and pending, per principal, retained topics. */
+  readonly tcpGuard = new ConnectionGuard(MQTT_LIMITS);
+  private readonly perPrincipal = new PrincipalConnections<Client>(principalCap, (client) => client.close());
+  private readonly retained = new RetainedQuota(MAX_RETAINED_TOPICS_PER_CLIENT);
 
   private constructor(readonly broker: Aedes, private readonly deps: CabinBusDeps) {}
 
@@ -41,6 +47,9 @@ export class CabinBus {
     let bus!: CabinBus;
     const broker = await Aedes.createBroker({
       maxClientsIdLength: 64,
+      // An unauthenticated socket has 10 s to send CONNECT; keepalive 0 (never expires) or above the ceiling is refused (CONNACK 6).
+      connectTimeout: 10_000,
+      keepaliveLimit: MQTT_KEEPALIVE_MAX_S,
       authenticate: (client, username, password, done) => bus.onAuthenticate(client, username, password, done),
       authorizeSubscribe: (client, sub, done) => bus.onSubscribe(client, sub, done),
       authorizePublish: (client, packet, done) => bus.onPublish(client, packet, done),
@@ -52,7 +61,10 @@ export class CabinBus {
     bus = new CabinBus(broker, deps);
     broker.on('clientDisconnect', (client) => {
       const p = bus.principals.get(client);
-      if (p) deps.metrics.mqttClients.dec({ role: p.role });
+      if (p) {
+        deps.metrics.mqttClients.dec({ role: p.role });
+        bus.perPrincipal.remove(describePrincipal(p), client);
+      }
     });
     broker.on('clientError', (client, error) => deps.log.debug({ client: client.id, err: error.message }, 'mqtt client error'));
     broker.on('connectionError', (_client, error) => deps.log.debug({ err: error.message }, 'mqtt connection error'));
@@ -74,7 +86,11 @@ export class CabinBus {
   }
 
   listenTcp(port: number, host: string): Promise<number> {
-    const server = net.createServer((socket) => this.broker.handle(socket));
+    const server = net.createServer((socket) => {
+      if (!this.tcpGuard.admit(socket)) return;
+      watchPacketSize(socket, MAX_MQTT_PACKET_BYTES, (error) => this.tooLarge(socket, error.message));
+      this.broker.handle(socket);
+    });
     this.tcpServer = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -92,6 +108,7 @@ export class CabinBus {
       this.wss.handleUpgrade(request, socket, head, (ws) => {
         const stream = createWebSocketStream(ws);
         stream.on('error', () => ws.terminate());
+        watchPacketSize(stream, MAX_MQTT_PACKET_BYTES, (error) => this.tooLarge(stream, error.message));
         this.broker.handle(stream as never, request);
       });
     });
@@ -118,6 +135,8 @@ export class CabinBus {
         }
         this.principals.set(client, principal);
         this.deps.metrics.mqttClients.inc({ role: principal.role });
+        this.tcpGuard.settle(client.conn as unknown as net.Socket);
+        this.perPrincipal.add(describePrincipal(principal), client);
         done(null, true);
       },
       (error) => done(Object.assign(error as Error, { returnCode: 3 }) as AuthenticateError, false),
@@ -136,6 +155,10 @@ export class CabinBus {
     if (!principal || !mayPublish(principal, packet.topic, this.deps.pairedSeat)) {
       this.deny('publish', principal, packet.topic);
       return done(new Error(`not allowed to publish ${packet.topic}`)); // MQTT 3.1.1: the connection is closed
+    }
+    if (packet.retain && !this.retained.allow(describePrincipal(principal), packet.topic, packet.payload.length)) {
+      this.deny('publish', principal, packet.topic);
+      return done(new Error(`${describePrincipal(principal)} holds ${MAX_RETAINED_TOPICS_PER_CLIENT} retained topics already`));
     }
     this.deps.metrics.mqttMessagesIn.inc();
     const route = this.deps.router.match(packet.topic);
@@ -160,6 +183,12 @@ export class CabinBus {
         done(error); // not acknowledged: the client will send it again
       },
     );
+  }
+
+  private tooLarge(stream: { destroy(): void }, reason: string): void {
+    this.deps.metrics.rejectedPayloads.inc({ topic: 'oversized' });
+    this.deps.log.warn({ reason }, 'mqtt connection closed: packet too large');
+    stream.destroy();
   }
 
   private reject(packet: PublishPacket, pattern: string, principal: Principal, reason: string): void {
