@@ -14,7 +14,7 @@ import { describePrincipal, type Principal } from '../access/principal.ts';
 import type { ApplianceMetrics } from '../metrics.ts';
 import { mayPublish, maySubscribe, type PairedSeatLookup } from './acl.ts';
 import { PayloadRejected, type TopicRouter } from './topic-router.ts';
-import { ConnectionGuard, MQTT_KEEPALIVE_MAX_S, MQTT_LIMITS, PrincipalConnections, RetainedQuota, principalCap, watchPacketSize } from './limits.ts';
+import { ConnectionGuard, type PacketRefusedError, MQTT_KEEPALIVE_MAX_S, MQTT_LIMITS, PrincipalConnections, RetainedQuota, principalCap, inspectPackets } from './limits.ts';
 
 /** `source` is the peer's address: crew PIN guesses are limited per address (access/login-guard.ts). */
 export type Authenticator = (username: string, password: string, source: string) => Promise<Principal | undefined>;
@@ -88,7 +88,7 @@ export class CabinBus {
   listenTcp(port: number, host: string): Promise<number> {
     const server = net.createServer((socket) => {
       if (!this.tcpGuard.admit(socket)) return;
-      watchPacketSize(socket, MAX_MQTT_PACKET_BYTES, (error) => this.tooLarge(socket, error.message));
+      inspectPackets(socket, MAX_MQTT_PACKET_BYTES, (error) => this.refusePacket(socket, error));
       this.broker.handle(socket);
     });
     this.tcpServer = server;
@@ -108,7 +108,7 @@ export class CabinBus {
       this.wss.handleUpgrade(request, socket, head, (ws) => {
         const stream = createWebSocketStream(ws);
         stream.on('error', () => ws.terminate());
-        watchPacketSize(stream, MAX_MQTT_PACKET_BYTES, (error) => this.tooLarge(stream, error.message));
+        inspectPackets(stream, MAX_MQTT_PACKET_BYTES, (error) => this.refusePacket(stream, error));
         this.broker.handle(stream as never, request);
       });
     });
@@ -185,9 +185,10 @@ export class CabinBus {
     );
   }
 
-  private tooLarge(stream: { destroy(): void }, reason: string): void {
-    this.deps.metrics.rejectedPayloads.inc({ topic: 'oversized' });
-    this.deps.log.warn({ reason }, 'mqtt connection closed: packet too large');
+  /** MQTT 3.1.1 has no error reply to a bad packet: the connection is closed (counted, logged). */
+  private refusePacket(stream: { destroy(): void }, error: PacketRefusedError): void {
+    this.deps.metrics.rejectedPayloads.inc({ topic: error.code === 'MQTT_PACKET_TOO_LARGE' ? 'oversized' : 'malformed' });
+    this.deps.log.warn({ code: error.code, reason: error.message }, 'mqtt connection closed: packet refused');
     stream.destroy();
   }
 

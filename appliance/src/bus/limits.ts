@@ -121,30 +121,94 @@ export class ConnectionGuard {
   }
 }
 
-export class PacketTooLargeError extends Error {
-  readonly code = 'MQTT_PACKET_TOO_LARGE';
+export class PacketRefusedError extends Error {
+  constructor(
+    readonly code: 'MQTT_PACKET_TOO_LARGE' | 'MQTT_MALFORMED',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const PUBLISH = 3;
+const SUBSCRIBE = 8;
+/** Enough of a PUBLISH body for its topic (at most 65,535 bytes) and packet id. */
+const PUBLISH_HEAD_BYTES = 2 + 65_535 + 2;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A topic or filter as MQTT 3.1.1 requires: well-formed UTF-8 (1.5.3) with no U+0000. */
+function validString(bytes: Buffer): boolean {
+  try {
+    return !utf8.decode(bytes).includes('\u0000');
+  } catch {
+    return false;
+  }
+}
+
+/** MQTT 3.1.1 rules the parser (mqtt-packet) does not enforce; a reason or undefined. */
+export function checkPacket(type: number, flags: number, body: Buffer): string | undefined {
+  if (type === PUBLISH) {
+    if (body.length < 2) return 'PUBLISH without a topic';
+    const topicLength = body.readUInt16BE(0);
+    if (body.length < 2 + topicLength) return 'PUBLISH topic runs past the packet';
+    if (!validString(body.subarray(2, 2 + topicLength))) return 'PUBLISH topic is not valid UTF-8 or holds U+0000';
+    const qos = (flags >> 1) & 3;
+    if (qos > 0 && (body.length < 4 + topicLength || body.readUInt16BE(2 + topicLength) === 0))
+      return `QoS ${qos} PUBLISH with packet id 0`;
+    return undefined;
+  }
+  if (type === SUBSCRIBE) {
+    let at = 2; // packet id
+    while (at < body.length) {
+      if (at + 2 > body.length) return 'SUBSCRIBE filter length runs past the packet';
+      const n = body.readUInt16BE(at);
+      if (at + 2 + n + 1 > body.length) return 'SUBSCRIBE filter runs past the packet';
+      if (!validString(body.subarray(at + 2, at + 2 + n))) return 'SUBSCRIBE filter is not valid UTF-8 or holds U+0000';
+      at += 2 + n + 1;
+    }
+  }
+  return undefined;
 }
 
 /**
- * Reads MQTT fixed headers as the bytes arrive (a 'data' listener added before the broker's own
- * reader sees each chunk first) and calls `tooLarge` the moment a Remaining Length above the
- * maximum is announced, or a length field is malformed (more than four bytes).
+ * Reads MQTT packets' fixed headers as the bytes arrive (a 'data' listener added before the
+ * broker's own reader sees each chunk first). Refuses, by calling `refuse` once, the moment a
+ * Remaining Length above the maximum is announced (before the body is buffered), a length
+ * field is malformed, or a PUBLISH/SUBSCRIBE breaks the rules of checkPacket.
  */
-export function watchPacketSize(
-  stream: Readable,
-  maxBytes: number,
-  tooLarge: (error: PacketTooLargeError) => void,
-): void {
-  let skip = 0; // body bytes of the current packet still to pass
-  let state: 'type' | 'length' = 'type';
+export function inspectPackets(stream: Readable, maxBytes: number, refuse: (error: PacketRefusedError) => void): void {
+  let skip = 0; // body bytes of the current packet still to pass unread
+  let state: 'type' | 'length' | 'body' = 'type';
+  let type = 0;
+  let flags = 0;
   let length = 0;
   let multiplier = 1;
   let lengthBytes = 0;
+  let collect: Buffer[] = [];
+  let collected = 0;
+  let want = 0;
   let done = false;
+  const fail = (error: PacketRefusedError) => {
+    done = true;
+    refuse(error);
+  };
   stream.on('data', (chunk: Buffer) => {
-    if (done) return;
     let i = 0;
-    while (i < chunk.length) {
+    while (!done && i < chunk.length) {
+      if (state === 'body') {
+        const n = Math.min(want - collected, chunk.length - i);
+        collect.push(chunk.subarray(i, i + n));
+        collected += n;
+        i += n;
+        if (collected === want) {
+          const reason = checkPacket(type, flags, Buffer.concat(collect));
+          collect = [];
+          if (reason) return fail(new PacketRefusedError('MQTT_MALFORMED', reason));
+          skip = length - want;
+          state = 'type';
+        }
+        continue;
+      }
       if (skip > 0) {
         const n = Math.min(skip, chunk.length - i);
         skip -= n;
@@ -153,6 +217,8 @@ export function watchPacketSize(
       }
       const byte = chunk[i++]!;
       if (state === 'type') {
+        type = byte >> 4;
+        flags = byte & 0x0f;
         state = 'length';
         length = 0;
         multiplier = 1;
@@ -162,14 +228,19 @@ export function watchPacketSize(
       length += (byte & 0x7f) * multiplier;
       multiplier *= 128;
       lengthBytes++;
-      if (length > maxBytes || (lengthBytes === 4 && byte & 0x80)) {
-        done = true;
-        tooLarge(new PacketTooLargeError(`MQTT packet of ${length}+ bytes exceeds ${maxBytes}`));
-        return;
-      }
+      if (length > maxBytes || (lengthBytes === 4 && byte & 0x80))
+        return fail(
+          new PacketRefusedError('MQTT_PACKET_TOO_LARGE', `MQTT packet of ${length}+ bytes exceeds ${maxBytes}`),
+        );
       if ((byte & 0x80) === 0) {
-        skip = length;
-        state = 'type';
+        if ((type === PUBLISH || type === SUBSCRIBE) && length > 0) {
+          want = type === PUBLISH ? Math.min(length, PUBLISH_HEAD_BYTES) : length;
+          collected = 0;
+          state = 'body';
+        } else {
+          skip = length;
+          state = 'type';
+        }
       }
     }
   });
