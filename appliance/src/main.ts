@@ -15,7 +15,7 @@ import { DurableRecords } from './store/durable-records.ts';
 import { createMetrics } from './metrics.ts';
 import { AccessDirectory } from './access/directory.ts';
 import { TokenSigner } from './access/tokens.ts';
-import { accessRouter } from './access/http.ts';
+import { accessRouter, metricsAccess } from './access/http.ts';
 import { PinHasher } from './access/pin-hasher.ts';
 import { reportLoginFailures } from './access/login-guard.ts';
 import { AIRCRAFT_PROVISIONED, applyProvisioned, currentAircraft, seatClasses } from './aircraft/provisioning.ts';
@@ -161,6 +161,7 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
       catalogRouter(catalog, catalogStream), seatStateRouter(seatSessions, seatStates, seatStateStream, (seatId) => passengerSessions.sessionOf(seatId)), sync.router,
       sessionsRouter({ directory, seatSessions, sessions: passengerSessions, pairings, reset: flightReset, disconnectPhones })],
     metrics,
+    metricsAllowed: metricsAccess(directory),
     log,
     health: {
       live: () => true,

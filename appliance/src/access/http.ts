@@ -49,3 +49,22 @@ export function accessRouter(directory: AccessDirectory): Router {
 
   return router;
 }
+
+/**
+ * Who may read /metrics: a maintenance crew member (Bearer crew token) or an appliance service
+ * (HTTP Basic `service:<name>` with its derived password, as a Prometheus scrape config sends).
+ * The figures show the cabin's load and who is refused: not for passengers.
+ */
+export function metricsAccess(directory: AccessDirectory): (authorization: string | undefined) => boolean {
+  return (authorization) => {
+    if (!authorization) return false;
+    if (authorization.startsWith('Bearer ')) return directory.verifyCrewToken(authorization.slice(7))?.crewRole === 'maintenance';
+    if (!authorization.startsWith('Basic ')) return false;
+    const decoded = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
+    const match = /^service:([^:]+):(.+)$/.exec(decoded);
+    if (!match) return false;
+    const expected = Buffer.from(directory.servicePassword(match[1]!));
+    const given = Buffer.from(match[2]!);
+    return given.length === expected.length && crypto.timingSafeEqual(given, expected);
+  };
+}

@@ -11,7 +11,7 @@ export interface Health {
   ready(): { ready: boolean; reason?: string };
 }
 
-export function createHttpApp(deps: { routers: Router[]; metrics: ApplianceMetrics; health: Health; log: Logger }) {
+export function createHttpApp(deps: { routers: Router[]; metrics: ApplianceMetrics; health: Health; log: Logger; metricsAllowed?: (authorization: string | undefined) => boolean }) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -33,7 +33,11 @@ export function createHttpApp(deps: { routers: Router[]; metrics: ApplianceMetri
     const r = deps.health.ready();
     res.status(r.ready ? 200 : 503).json(r.ready ? { status: 'ready' } : { status: 'not ready', reason: r.reason });
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    if (deps.metricsAllowed && !deps.metricsAllowed(req.get('authorization'))) {
+      res.status(401).set('www-authenticate', 'Basic realm="metrics"').json({ error: { code: 'METRICS_LOGIN_REQUIRED', message: 'metrics are for maintenance crew (Bearer token) and appliance services (Basic service:<name>)' } });
+      return;
+    }
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 

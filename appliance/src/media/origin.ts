@@ -112,11 +112,13 @@ export function liveFile(channelDir: string, name: string): OriginFile | undefin
  * Adds the session token to every URI a player follows to a playlist or a key. Init
  * sections and media segments stay as they are (cacheable, encrypted, token-free).
  */
-export function rewritePlaylist(text: string, token: string): string {
-  const withToken = (uri: string) => (needsToken(uri) ? `${uri}${uri.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : uri);
+/** `everyUri`: a restricted (seatback-only) title, whose every file needs the token, segments and subtitles included. */
+export function rewritePlaylist(text: string, token: string, everyUri = false): string {
+  const withToken = (uri: string) => (everyUri || needsToken(uri) ? `${uri}${uri.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : uri);
+  const tagWithUri = everyUri ? /^#EXT-X-(KEY|SESSION-KEY|MEDIA|I-FRAME-STREAM-INF|RENDITION-REPORT|MAP|PART|PRELOAD-HINT):/ : /^#EXT-X-(KEY|SESSION-KEY|MEDIA|I-FRAME-STREAM-INF|RENDITION-REPORT):/;
   return text.split('\n').map((line) => {
     if (line.startsWith('#')) {
-      if (!/^#EXT-X-(KEY|SESSION-KEY|MEDIA|I-FRAME-STREAM-INF|RENDITION-REPORT):/.test(line)) return line;
+      if (!tagWithUri.test(line)) return line;
       return line.replace(/URI="([^"]*)"/, (_m, uri: string) => `URI="${withToken(uri)}"`);
     }
     const trimmed = line.trim();
