@@ -41,7 +41,7 @@ import { ReplicationClock } from './catalog/sequence.ts';
 import { LiveStream } from './catalog/live-stream.ts';
 import { Catalog } from './catalog/catalog.ts';
 import { catalogRouter } from './catalog/http.ts';
-import { SeatStates } from './seat-state/seat-states.ts';
+import { SEAT_STATE_FORGOTTEN, SEAT_STATE_STORED, SeatStates, applySeatStateForgotten, applySeatStateStored } from './seat-state/seat-states.ts';
 import { SeatSessions } from './seat-state/sessions.ts';
 import { seatStateRouter } from './seat-state/http.ts';
 import { toGround } from './sync/outbox.ts';
@@ -84,6 +84,8 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
   records.register(CABIN_PA, toGround(applyPaRecord));
   records.register(SEAT_FAULT, toGround(applySeatFault));
   registerGroundKinds(records);
+  records.register(SEAT_STATE_STORED, applySeatStateStored);
+  records.register(SEAT_STATE_FORGOTTEN, applySeatStateForgotten);
   const replayed = await records.replay();
   log.info({ records: replayed }, 'journal replayed');
 
@@ -108,7 +110,7 @@ export async function startAppliance(config: ApplianceConfig, log: Logger, out: 
   const catalogStream = new LiveStream({ name: 'catalog' });
   const seatStateStream = new LiveStream({ name: 'seat-state' });
   const catalog = new Catalog({ store, clock: replicationClock, stream: catalogStream, log: replicationLog });
-  const seatStates = new SeatStates({ store, clock: replicationClock, stream: seatStateStream, log: replicationLog });
+  const seatStates = new SeatStates({ store, records, clock: replicationClock, stream: seatStateStream, log: replicationLog });
   await catalog.load();
   await seatStates.load();
   const resumeHub = new ResumeHub({ store: new ResumeStore(store), sessionOf: (seatId) => passengerSessions.sessionOf(seatId), publish: (topic, payload, options) => bus.publish(topic, payload, options), log: log.child({ domain: 'resume' }) });

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import test from 'node:test';
+import { pairingPaths, replicationPaths } from '@ifec/protocol';
 import { pino } from 'pino';
 import type { IssuedCredentials } from '../src/aircraft/provisioning.ts';
 import { loadConfig } from '../src/config.ts';
@@ -185,6 +186,69 @@ test('power cuts during writes and during recovery lose no acknowledged fault or
       await fetch(`${url(app)}/api/crew/pa`, { headers: { authorization: `Bearer ${token}` } })
     ).json()) as { pa: { text?: string } | null };
     assert.equal(pa.pa?.text, lastPa, 'the last acknowledged PA is on');
+  } finally {
+    await app.stop();
+  }
+});
+
+test('seat settings and favourites a seat was told are stored survive a store lost to a power cut; a reset stays a reset', {
+  timeout: 180_000,
+}, async () => {
+  const dataDir = tempDir('ifec-cut-');
+  const seatCall = async (app: RunningAppliance, method: string, route: string, body?: unknown) => {
+    const login = await fetch(`${url(app)}${replicationPaths.seatLogin}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ seatId: '1A', secret: credentialsOf(dataDir).seats['1A'] }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    assert.ok(token, `seat login ${login.status}`);
+    return fetch(`${url(app)}${route}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  };
+  const docs = async (app: RunningAppliance) =>
+    (
+      (await (await seatCall(app, 'GET', replicationPaths.seatStatePull)).json()) as {
+        documents: { id: string; _deleted: boolean }[];
+      }
+    ).documents
+      .filter((d) => !d._deleted)
+      .map((d) => d.id)
+      .sort();
+  let app = await start(dataDir, nodeFileOps);
+  const pushed = await seatCall(app, 'POST', replicationPaths.seatStatePush, [
+    { newDocumentState: { id: 'settings', kind: 'settings', value: { uiLanguage: 'fr' }, _deleted: false } },
+    {
+      newDocumentState: {
+        id: 'favourite:night-flight',
+        kind: 'favourite',
+        value: { titleId: 'night-flight', addedAt: new Date().toISOString() },
+        _deleted: false,
+      },
+    },
+  ]);
+  assert.equal(pushed.status, 200, await pushed.clone().text());
+  await app.stop();
+  // The cut took PGlite's unsynced pages: the worst case is its whole directory.
+  fs.rmSync(path.join(dataDir, 'pglite'), { recursive: true, force: true });
+  app = await start(dataDir, nodeFileOps);
+  assert.deepEqual(await docs(app), ['favourite:night-flight', 'settings'], 'rebuilt from the journal');
+  const purser = credentialsOf(dataDir).crew.find((c) => c.role === 'purser')!;
+  const { token } = (await (await login(app, purser)).json()) as { token: string };
+  const reset = await fetch(`${url(app)}${pairingPaths.resetForNextFlight}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: '{}',
+  });
+  assert.equal(reset.status, 200, await reset.clone().text());
+  await app.stop();
+  fs.rmSync(path.join(dataDir, 'pglite'), { recursive: true, force: true });
+  app = await start(dataDir, nodeFileOps);
+  try {
+    assert.deepEqual(await docs(app), [], 'the last flight does not come back');
   } finally {
     await app.stop();
   }
