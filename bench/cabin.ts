@@ -61,6 +61,137 @@ export const cabinBench: BenchGroup = {
   },
 };
 
+/** `npm run bench -- login-burst`: the PA while crew logins are attempted at once (issue 12). */
+export const loginBurstBench: BenchGroup = { name: 'login-burst', run: (ctx) => paUnderLoginBurst(ctx) };
+
+const BURST_ROUNDS = Number(process.env.BENCH_BURST_ROUNDS ?? 10);
+const BURST_SEATS = 100;
+
+/**
+ * PA start (crew HTTP POST) -> last of 100 seats, while 1,000 crew logins (wrong PINs for real
+ * and invented crew ids, from 200 loopback addresses) arrive at once. The burst comes from a
+ * child process so the bench's own event loop, which receives the PA, is not the one sending.
+ * Peer: the same PA with no burst, in the same run, alternating.
+ */
+async function paUnderLoginBurst(ctx: BenchContext): Promise<void> {
+  const dir = tempDir('ifec-bench-burst-');
+  const app = await spawnAppliance(path.join(dir, 'data'), { IFEC_LOG_LEVEL: 'error', IFEC_AIRCRAFT: 'a380' });
+  try {
+    const url = `mqtt://127.0.0.1:${app.mqttPort}`;
+    const seatIds = Object.keys(app.credentials.seats).slice(0, BURST_SEATS);
+    const seats = await Promise.all(
+      seatIds.map((id) =>
+        connect(url, { username: `seat:${id}`, password: app.credentials.seats[id]!, clientId: `burst-${id}` }),
+      ),
+    );
+    await Promise.all(seats.map((c) => c.subscribeAsync('cabin/pa', { qos: 0 })));
+    const purser = app.credentials.crew.find((c) => c.role === 'purser')!;
+    const login = await fetch(`${app.url}/api/crew/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ crewId: purser.crewId, pin: purser.pin }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const pa = (body: object) =>
+      fetch(`${app.url}/api/crew/pa`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+    const crewIds = app.credentials.crew.map((c) => c.crewId);
+    const clear = () =>
+      Promise.all(
+        crewIds.map((id) =>
+          fetch(`${app.url}/api/crew/logins/${id}/clear`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}` },
+          }),
+        ),
+      );
+    const onePa = async (): Promise<number> => {
+      let pending = seats.length;
+      let lastAt = 0;
+      let onMessage: (topic: string, payload: Buffer) => void = () => {};
+      const arrived = new Promise<void>((resolve) => {
+        onMessage = (_t, payload) => {
+          if (payload.length === 0) return;
+          lastAt = performance.now();
+          if (--pending === 0) resolve();
+        };
+      });
+      for (const c of seats) c.on('message', onMessage);
+      const t0 = performance.now();
+      const res = await pa({ action: 'start', announcementId: 'seatbelt' });
+      if (res.status !== 201) throw new Error(`PA start answered ${res.status}`);
+      await arrived;
+      for (const c of seats) c.off('message', onMessage);
+      await pa({ action: 'stop' });
+      await new Promise((r) => setTimeout(r, 100));
+      return lastAt - t0;
+    };
+    const quiet: number[] = [];
+    const loaded: number[] = [];
+    for (let round = 0; round < BURST_ROUNDS; round++) {
+      quiet.push(await onePa());
+      const burst = spawnBurst(app.url, crewIds);
+      await burst.started;
+      loaded.push(await onePa());
+      ctx.log(
+        `login burst round ${round + 1}: PA ${loaded.at(-1)!.toFixed(0)} ms (quiet ${quiet.at(-1)!.toFixed(0)} ms); burst ${await burst.done}`,
+      );
+      await clear();
+    }
+    await Promise.all(seats.map((c) => c.endAsync()));
+    const value = percentile(loaded, 99);
+    const peerValue = percentile(quiet, 99);
+    ctx.record({
+      id: 'cabin.pa_under_login_burst_p99_ms',
+      value,
+      unit: 'ms',
+      peer: 'the same PA without the burst',
+      peer_value: peerValue,
+      ratio: ratio(peerValue, value),
+      goal: '< 200 ms',
+      note: `${BURST_SEATS} seats, ${BURST_ROUNDS} rounds of 1,000 logins from 200 addresses; ratio = quiet / loaded`,
+    });
+  } finally {
+    app.proc.kill('SIGTERM');
+    await app.exited;
+  }
+}
+
+/** 1,000 logins at once from another process; `started` resolves when they are all on the wire. */
+function spawnBurst(baseUrl: string, crewIds: string[]): { started: Promise<void>; done: Promise<string> } {
+  const script = `
+    const http = require('node:http');
+    const [url, ids] = [process.argv[1], process.argv[2].split(',')];
+    const counts = {};
+    let left = 1000;
+    for (let i = 0; i < 1000; i++) {
+      const addr = '127.200.' + (1 + Math.floor((i % 200) / 250)) + '.' + (1 + (i % 200) % 250);
+      const body = JSON.stringify({ crewId: i % 2 ? 'B' + i : ids[i % ids.length], pin: String(100000 + i) });
+      const req = http.request(url + '/api/crew/login', { method: 'POST', localAddress: addr, agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        res.on('end', () => { counts[res.statusCode] = (counts[res.statusCode] || 0) + 1; if (--left === 0) { console.log(JSON.stringify(counts)); } });
+      });
+      req.on('error', () => { counts.error = (counts.error || 0) + 1; if (--left === 0) console.log(JSON.stringify(counts)); });
+      req.end(body);
+    }
+    setImmediate(() => process.stderr.write('sent'));
+  `;
+  const proc = spawn(process.execPath, ['-e', script, baseUrl, crewIds.join(',')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => {
+    if (!String(d).startsWith('sent')) out += d;
+  });
+  const started = new Promise<void>((resolve) => proc.stderr!.once('data', () => resolve()));
+  const done = new Promise<string>((resolve) => proc.once('exit', () => resolve(out.trim())));
+  return { started, done };
+}
+
 async function startOurs(): Promise<Broker> {
   const dir = tempDir('ifec-bench-');
   const layout = path.join(dir, 'bench-850.json');

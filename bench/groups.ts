@@ -1,5 +1,5 @@
 import type { BenchGroup } from './harness.ts';
-import { cabinBench } from './cabin.ts';
+import { cabinBench, loginBurstBench } from './cabin.ts';
 import { seatGroup } from './seat.ts';
 import { mediaGroup } from './media.ts';
 import { boardingGroup } from './boarding.ts';
@@ -13,6 +13,7 @@ import { recoGroup } from './reco.ts';
 /** Every bench group, in the order `npm run bench` runs them. Add new groups here. */
 export const groups: BenchGroup[] = [
   cabinBench,
+  loginBurstBench,
   mediaGroup,
   boardingGroup,
   originGroup,

@@ -130,7 +130,10 @@ function cpuSeconds(app: ChildAppliance): number {
 }
 
 async function heapUsedKb(app: ChildAppliance): Promise<number> {
-  const text = await (await fetch(`${app.url}/metrics`)).text();
+  const maintenance = app.credentials.crew.find((c) => c.role === 'maintenance')!;
+  const login = await fetch(`${app.url}/api/crew/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ crewId: maintenance.crewId, pin: maintenance.pin }) });
+  const { token } = (await login.json()) as { token: string };
+  const text = await (await fetch(`${app.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
   const match = /^nodejs_heap_size_used_bytes (\d+(\.\d+)?)/m.exec(text);
   return match ? Math.round(Number(match[1]) / 1024) : NaN;
 }

@@ -80,6 +80,8 @@ export const configSchema = z.object({
   syncBackoffMs: z.coerce.number().int().min(1).default(1000),
   /** Sync: records per uplink batch on a gate link (satcom uses at most 2,000). */
   syncBatchRecords: z.coerce.number().int().min(1).max(50_000).default(5000),
+  /** Access: hours the first-run credentials file (the only clear copy of PINs and seat secrets) is kept before it is deleted. */
+  firstRunCredentialsTtlH: z.coerce.number().min(0).max(720).default(24),
   /** Sessions: how long a seat's pairing code stays valid (a passenger types it within minutes). */
   pairingCodeTtlS: z.coerce.number().min(1).max(900).default(180),
 }).strict();
@@ -119,6 +121,7 @@ const ENV_KEYS: Record<string, keyof ApplianceConfig> = {
   IFEC_FFMPEG: 'ffmpegPath',
   IFEC_ORIGIN_CACHE_MB: 'originCacheMb',
   IFEC_PAIRING_CODE_TTL_S: 'pairingCodeTtlS',
+  IFEC_FIRST_RUN_CREDENTIALS_TTL_H: 'firstRunCredentialsTtlH',
 };
 /** Read by this module itself, not a setting. */
 const CONFIG_FILE_KEY = 'IFEC_CONFIG';

@@ -10,8 +10,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Logger, pino } from 'pino';
 import { accessDomain } from './access/access-domain.ts';
+import { metricsAccess } from './access/http.ts';
 import { asyncApiRouter } from './bus/asyncapi-router.ts';
 import { CabinBus } from './bus/cabin-bus.ts';
+import { guardHttpServer } from './bus/limits.ts';
 import { TopicRouter } from './bus/topic-router.ts';
 import { cabinDomain } from './cabin/cabin-domain.ts';
 import type { Catalog } from './catalog/catalog.ts';
@@ -37,6 +39,7 @@ import { flightResetDomain, sessionsDomain } from './sessions/sessions-domain.ts
 import { lockDataDir } from './store/data-dir-lock.ts';
 import { DurableRecords } from './store/durable-records.ts';
 import { Journal } from './store/journal.ts';
+import { type FileOps, nodeFileOps } from './store/files.ts';
 import { Store } from './store/store.ts';
 import { fsyncTree, markCleanStop, takeCleanStop } from './store/clean-stop.ts';
 import { checkSyncConfig, type RunningSync, syncDomain } from './sync/sync-domain.ts';
@@ -83,6 +86,8 @@ export async function startAppliance(
   config: ApplianceConfig,
   log: Logger,
   out: (text: string) => void = () => {},
+  /** The durable file layer (journal, secrets); a power-cut test puts its fault injector here. */
+  files: FileOps = nodeFileOps,
 ): Promise<RunningAppliance> {
   checkSyncConfig(config); // config read from files fails here, naming the variable, before anything starts
   const lock = lockDataDir(config.dataDir);
@@ -96,6 +101,7 @@ export async function startAppliance(
   const store = await Store.open(path.join(config.dataDir, 'pglite'), log);
   const journal = await Journal.open(path.join(config.dataDir, 'journal.log'), {
     groupCommitMs: config.journalGroupCommitMs,
+    files,
   });
   const records = new DurableRecords(journal, store, log);
   const domains = new Domains(records, new TopicRouter());
@@ -115,6 +121,7 @@ export async function startAppliance(
     config,
     store,
     records,
+    files,
     // Audited to the ground; the sync domain opens below, and a login comes only once HTTP listens.
     onCrewLogin: (crew): Promise<void> =>
       sync.audit.record({ actor: `crew:${crew.crewId}`, action: 'crew.login', detail: { role: crew.role } }),
@@ -126,6 +133,7 @@ export async function startAppliance(
   const hub = await domains.open(resumeDomain, { store, sessionOf, bus: link, log: child('resume') });
   const seatStates = await domains.open(seatStateDomain, {
     store,
+    records,
     clock,
     seatSessions,
     sessionOf,
@@ -198,7 +206,7 @@ export async function startAppliance(
 
   // Transports: the cabin bus, then HTTP (the seat app's static files after every API route).
   const bus = await CabinBus.create({
-    authenticate: (u, p) => directory.authenticate(u, p),
+    authenticate: (u, p, source) => directory.authenticate(u, p, source),
     router: domains.topics,
     metrics,
     log,
@@ -215,13 +223,21 @@ export async function startAppliance(
           ? { ready: true }
           : { ready: false, reason: 'starting' },
   };
-  const app = createHttpApp({ routers: [...domains.routers, asyncApiRouter(), seatAppRouter()], metrics, log, health });
+  const app = createHttpApp({
+    routers: [...domains.routers, asyncApiRouter(), seatAppRouter()],
+    metrics,
+    // Maintenance crew and the appliance's services only: metrics tell an attacker who is where.
+    metricsAllowed: metricsAccess(directory),
+    log,
+    health,
+  });
   const fastPaths = domains.fastPaths;
   // Hot media segments skip express (origin.ts, loadFileFastPath); everything else goes through it.
   const server = http.createServer((req, res) => {
     for (const fast of fastPaths) if (fast(req, res)) return;
     app(req, res);
   });
+  guardHttpServer(server); // connections per address, pending sockets bounded (bus/limits.ts)
   bus.attachWebSocket(server);
   const httpPort = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
@@ -242,7 +258,8 @@ export async function startAppliance(
       dataDir: config.dataDir,
       tailNumber: access.tailNumber,
       seats: directory.seatIds.length,
-      issued: config.demo ? access.issued : undefined,
+      issued: access.issued,
+      credentialsTtlH: config.firstRunCredentialsTtlH,
     }),
   );
 
@@ -287,6 +304,8 @@ export async function startAppliance(
 
 /** Runs the appliance as a process (config from the environment, stops on SIGTERM/SIGINT): `npm start`, `ifec-appliance serve`. */
 export async function runAppliance(): Promise<void> {
+  // Nothing the appliance writes (PGlite's files included) is for other users of the machine.
+  process.umask(0o077);
   let config: ApplianceConfig;
   try {
     config = loadConfig(process.env);
@@ -298,6 +317,8 @@ export async function runAppliance(): Promise<void> {
     throw error;
   }
   const log = pino({ level: config.logLevel, base: { svc: 'appliance' } });
+  // Nothing the appliance writes (PGlite's files included) is for other users of the machine.
+  process.umask(0o077);
   let running: RunningAppliance;
   try {
     running = await startAppliance(config, log, (text) => process.stdout.write(text));

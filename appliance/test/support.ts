@@ -58,9 +58,21 @@ export async function crewToken(app: TestAppliance, crewIndex = 0): Promise<stri
   return ((await res.json()) as { token: string }).token;
 }
 
+const maintenanceTokens = new WeakMap<TestAppliance, string>();
+
+/** /metrics as maintenance crew reads it (it is not public). */
+export async function metricsText(app: TestAppliance): Promise<string> {
+  let token = maintenanceTokens.get(app);
+  if (!token) {
+    token = await crewToken(app, app.credentials.crew.findIndex((c) => c.role === 'maintenance'));
+    maintenanceTokens.set(app, token);
+  }
+  return (await fetch(`${app.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+}
+
 /** The value of one Prometheus sample, e.g. metric('ifec_mqtt_acl_denials_total', {action:'subscribe'}). */
 export async function metric(app: TestAppliance, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${app.url}/metrics`)).text();
+  const text = await metricsText(app);
   let total = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(name)) continue;

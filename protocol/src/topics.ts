@@ -23,6 +23,12 @@ export const topics = {
 /** Topic trees every authenticated client may read and nobody but the appliance writes (commands go under `crew/`). */
 export const BROADCAST_ROOTS = ['flight', 'cabin', 'policy', 'sync'] as const;
 
+/** Largest MQTT packet the appliance's broker takes at all; a bigger one closes the connection before it is buffered. */
+export const MAX_MQTT_PACKET_BYTES = 256 * 1024;
+
+/** Retained topics one client principal may hold on the broker (e.g. a seat's state documents). */
+export const MAX_RETAINED_TOPICS_PER_CLIENT = 64;
+
 /** Largest MQTT payload the appliance accepts on a topic it consumes. */
 export const MAX_CONSUMED_PAYLOAD_BYTES = 16 * 1024;
 

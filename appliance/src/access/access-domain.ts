@@ -16,15 +16,20 @@ import { ensureAircraft } from '../demo/first-run.ts';
 import type { ApplianceDomain } from '../domain.ts';
 import { SeatSessions } from '../seat-state/sessions.ts';
 import type { DurableRecords } from '../store/durable-records.ts';
+import { type FileOps, nodeFileOps } from '../store/files.ts';
 import type { Store } from '../store/store.ts';
 import { AccessDirectory } from './directory.ts';
 import { accessRouter } from './http.ts';
+import { reportLoginFailures } from './login-guard.ts';
+import { PinHasher } from './pin-hasher.ts';
 import { TokenSigner } from './tokens.ts';
 
 export interface AccessDeps {
-  config: { aircraft: string; tailNumber?: string; dataDir: string };
+  config: { aircraft: string; tailNumber?: string; dataDir: string; firstRunCredentialsTtlH: number };
   store: Store;
   records: DurableRecords;
+  /** The durable file layer for secrets (a power-cut test injects faults here). */
+  files?: FileOps;
   /** Each crew login, for the audit the ground keeps (sync domain). */
   onCrewLogin?: (crew: { crewId: string; role: string }) => Promise<void>;
   log: Logger;
@@ -42,16 +47,23 @@ export interface Access {
 export const accessDomain: ApplianceDomain<AccessDeps, Access> = {
   name: 'access',
   records: { [AIRCRAFT_PROVISIONED]: applyProvisioned },
-  async open({ config, store, records, onCrewLogin, log }) {
-    const issued = await ensureAircraft(config, store, records, log);
+  async open({ config, store, records, files = nodeFileOps, onCrewLogin, log }) {
+    const issued = await ensureAircraft(config, store, records, log, files);
     const aircraft = await currentAircraft(store);
     if (!aircraft) throw new IfecError('AIRCRAFT_NOT_PROVISIONED', `no aircraft is provisioned in ${config.dataDir}`);
-    const directory = new AccessDirectory(TokenSigner.fromDataDir(config.dataDir));
+    // Hostile cabin: PIN hashing off libuv's pool, bounded; failed logins logged in aggregate.
+    const pinHasher = new PinHasher({ threads: 1, maxQueue: 16 });
+    const directory = new AccessDirectory(TokenSigner.fromDataDir(config.dataDir, files), pinHasher);
     await directory.load(store);
-    const seatSessions = new SeatSessions(directory, TokenSigner.fromDataDir(config.dataDir));
+    const reports = reportLoginFailures(directory.loginGuard, log.child({ domain: 'access' }));
+    const seatSessions = new SeatSessions(directory, TokenSigner.fromDataDir(config.dataDir, files));
     return {
       api: { directory, seatSessions, tailNumber: aircraft.tailNumber, issued },
       router: accessRouter(directory, onCrewLogin),
+      async stop() {
+        clearInterval(reports);
+        await pinHasher.close();
+      },
     };
   },
 };

@@ -5,19 +5,15 @@
  */
 import { crewRole, type CrewRole, IfecError } from '@ifec/protocol';
 import type { Sql } from '../store/store.ts';
+import { LoginGuard } from './login-guard.ts';
+import { LoginBusyError, type PinHasher } from './pin-hasher.ts';
 import type { Principal } from './principal.ts';
-import { verifyPin, verifySeatSecret } from './secrets.ts';
+import { newPin, verifySeatSecret } from './secrets.ts';
 import type { TokenSigner } from './tokens.ts';
 
-const CREW_TOKEN_TTL_S = 14 * 3600;
-const MAX_PIN_FAILURES = 5;
-const PIN_LOCKOUT_MS = 5 * 60_000;
+export { LoginLockedError } from './login-guard.ts';
 
-export class LoginLockedError extends IfecError<'LOGIN_LOCKED'> {
-  constructor(message: string) {
-    super('LOGIN_LOCKED', message);
-  }
-}
+const CREW_TOKEN_TTL_S = 14 * 3600;
 
 export interface CrewMember {
   crewId: string;
@@ -29,15 +25,31 @@ export interface CrewMember {
 export class AccessDirectory {
   private seatHashes = new Map<string, string>();
   private crew = new Map<string, CrewMember>();
-  private readonly pinFailures = new Map<string, { count: number; lockedUntil: number }>();
+  /** An unknown crew id is checked against this, so it answers as slowly as a real one. */
+  private dummyPinHash = '';
+  readonly loginGuard: LoginGuard;
 
-  constructor(private readonly signer: TokenSigner, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly signer: TokenSigner,
+    private readonly hasher: PinHasher,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.loginGuard = new LoginGuard((crewId) => this.crew.has(crewId), now);
+  }
 
   async load(db: Sql): Promise<void> {
     const seats = await db.query<{ seat_id: string; secret_hash: string }>('SELECT seat_id, secret_hash FROM seats');
     this.seatHashes = new Map(seats.rows.map((r) => [r.seat_id, r.secret_hash]));
-    const crew = await db.query<{ crew_id: string; name: string; role: string; pin_hash: string }>('SELECT * FROM crew');
-    this.crew = new Map(crew.rows.map((r) => [r.crew_id, { crewId: r.crew_id, name: r.name, role: crewRole.parse(r.role), pinHash: r.pin_hash }]));
+    const crew = await db.query<{ crew_id: string; name: string; role: string; pin_hash: string }>(
+      'SELECT * FROM crew',
+    );
+    this.crew = new Map(
+      crew.rows.map((r) => [
+        r.crew_id,
+        { crewId: r.crew_id, name: r.name, role: crewRole.parse(r.role), pinHash: r.pin_hash },
+      ]),
+    );
+    if (!this.dummyPinHash) this.dummyPinHash = await this.hasher.hash(newPin());
   }
 
   get seatIds(): string[] {
@@ -48,8 +60,8 @@ export class AccessDirectory {
     return this.crew.get(crewId);
   }
 
-  /** MQTT login: `seat:12A`, `crew:P100`, `phone:<device id>`, `service:<name>`. */
-  async authenticate(username: string, password: string): Promise<Principal | undefined> {
+  /** MQTT login: `seat:12A`, `crew:P100`, `phone:<device id>`, `service:<name>`; `source` is the peer's address. */
+  async authenticate(username: string, password: string, source = 'unknown'): Promise<Principal | undefined> {
     const colon = username.indexOf(':');
     const kind = username.slice(0, colon);
     const id = username.slice(colon + 1);
@@ -63,7 +75,7 @@ export class AccessDirectory {
         const fromToken = this.verifyCrewToken(password);
         if (fromToken?.crewId === id) return fromToken;
         try {
-          return await this.loginCrew(id, password);
+          return await this.loginCrew(id, password, source);
         } catch {
           return undefined;
         }
@@ -77,24 +89,30 @@ export class AccessDirectory {
     }
   }
 
-  /** Checks a PIN; five wrong PINs lock the crew id for five minutes. */
-  async loginCrew(crewId: string, pin: string): Promise<Principal & { role: 'crew' } | undefined> {
-    const failures = this.pinFailures.get(crewId);
-    if (failures && failures.lockedUntil > this.now()) {
-      throw new LoginLockedError(`crew ${crewId} is locked after ${MAX_PIN_FAILURES} wrong PINs; try again in ${Math.ceil((failures.lockedUntil - this.now()) / 60000)} min`);
-    }
+  /**
+   * Checks a PIN. The attempt is reserved with the login guard before any hashing (so parallel
+   * guesses cannot outrun the limit); throws LoginLockedError or LoginBusyError.
+   */
+  async loginCrew(crewId: string, pin: string, source: string): Promise<(Principal & { role: 'crew' }) | undefined> {
+    const ticket = this.loginGuard.reserve(crewId, source);
     const member = this.crew.get(crewId);
-    if (member && (await verifyPin(pin, member.pinHash))) {
-      this.pinFailures.delete(crewId);
-      return { role: 'crew', crewId, crewRole: member.role };
+    let ok: boolean;
+    try {
+      ok = await this.hasher.verify(pin, member?.pinHash ?? this.dummyPinHash);
+    } catch (error) {
+      if (error instanceof LoginBusyError) this.loginGuard.released(ticket);
+      throw error;
     }
-    const count = (failures?.count ?? 0) + 1;
-    this.pinFailures.set(crewId, { count, lockedUntil: count >= MAX_PIN_FAILURES ? this.now() + PIN_LOCKOUT_MS : 0 });
-    return undefined;
+    if (!member || !ok) return undefined;
+    this.loginGuard.succeeded(ticket);
+    return { role: 'crew', crewId, crewRole: member.role };
   }
 
   issueCrewToken(p: Principal & { role: 'crew' }): { token: string; expiresInS: number } {
-    return { token: this.signer.sign({ sub: p.crewId, role: p.crewRole, typ: 'crew' }, CREW_TOKEN_TTL_S), expiresInS: CREW_TOKEN_TTL_S };
+    return {
+      token: this.signer.sign({ sub: p.crewId, role: p.crewRole, typ: 'crew' }, CREW_TOKEN_TTL_S),
+      expiresInS: CREW_TOKEN_TTL_S,
+    };
   }
 
   verifyCrewToken(token: string): (Principal & { role: 'crew' }) | undefined {

@@ -1,9 +1,11 @@
 /** Crew login and phone registration. */
 import crypto from 'node:crypto';
-import { Router } from 'express';
 import { crewLogin, IfecError, paths } from '@ifec/protocol';
 import { parseBody } from '@ifec/http-kit';
-import type { AccessDirectory } from './directory.ts';
+import { Router } from 'express';
+import { requireCrew } from '../http/crew-auth.ts';
+import { type AccessDirectory, LoginLockedError } from './directory.ts';
+import { LoginBusyError } from './pin-hasher.ts';
 
 /** `onCrewLogin` runs before the token is handed out (the sync domain audits logins for the ground). */
 export function accessRouter(directory: AccessDirectory, onCrewLogin?: (crew: { crewId: string; role: string }) => Promise<void>): Router {
@@ -11,18 +13,55 @@ export function accessRouter(directory: AccessDirectory, onCrewLogin?: (crew: { 
 
   router.post(paths.crew.login, async (req, res) => {
     const { crewId, pin } = parseBody(crewLogin, req.body);
-    const crew = await directory.loginCrew(crewId, pin);
+    let crew: Awaited<ReturnType<AccessDirectory['loginCrew']>>;
+    try {
+      crew = await directory.loginCrew(crewId, pin, req.socket.remoteAddress ?? 'unknown');
+    } catch (error) {
+      // The status comes from the error table; the client also learns when to try again.
+      if (error instanceof LoginLockedError) res.set('retry-after', String(error.retryAfterS));
+      if (error instanceof LoginBusyError) res.set('retry-after', '1');
+      throw error;
+    }
     if (!crew) throw new IfecError('BAD_CREDENTIALS', 'unknown crew id or wrong PIN');
     const member = directory.crewMember(crewId)!;
     await onCrewLogin?.({ crewId, role: member.role });
     res.json({ ...directory.issueCrewToken(crew), crewId, name: member.name, role: member.role });
   });
 
+  // The purser's override: a crew member slowed by someone else's wrong PINs may log in at once.
+  router.post('/api/crew/logins/:crewId/clear', requireCrew(directory, ['purser']), (req, res) => {
+    const crewId = String(req.params.crewId);
+    if (!directory.crewMember(crewId)) throw new IfecError('UNKNOWN_CREW', `no crew member ${crewId}`);
+    directory.loginGuard.clearCrew(crewId);
+    res.json({ crewId, cleared: true });
+  });
+
   // A phone on the cabin Wi-Fi gets a device id and its MQTT password (it may read broadcasts only).
   router.post(paths.phones, (_req, res) => {
     const deviceId = crypto.randomBytes(12).toString('base64url');
-    res.status(201).json({ deviceId, mqtt: { username: `phone:${deviceId}`, password: directory.phonePassword(deviceId) } });
+    res
+      .status(201)
+      .json({ deviceId, mqtt: { username: `phone:${deviceId}`, password: directory.phonePassword(deviceId) } });
   });
 
   return router;
+}
+
+/**
+ * Who may read /metrics: a maintenance crew member (Bearer crew token) or an appliance service
+ * (HTTP Basic `service:<name>` with its derived password, as a Prometheus scrape config sends).
+ * The figures show the cabin's load and who is refused: not for passengers.
+ */
+export function metricsAccess(directory: AccessDirectory): (authorization: string | undefined) => boolean {
+  return (authorization) => {
+    if (!authorization) return false;
+    if (authorization.startsWith('Bearer ')) return directory.verifyCrewToken(authorization.slice(7))?.crewRole === 'maintenance';
+    if (!authorization.startsWith('Basic ')) return false;
+    const decoded = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
+    const match = /^service:([^:]+):(.+)$/.exec(decoded);
+    if (!match) return false;
+    const expected = Buffer.from(directory.servicePassword(match[1]!));
+    const given = Buffer.from(match[2]!);
+    return given.length === expected.length && crypto.timingSafeEqual(given, expected);
+  };
 }

@@ -1,25 +1,23 @@
 /**
- * Credentials at rest. Crew PINs are short, so they are hashed with scrypt; seat secrets
+ * Credentials at rest. Crew PINs are short, so they are hashed with scrypt (checked on the
+ * worker pool of pin-hasher.ts; this module hashes only at provisioning); seat secrets
  * are 192 random bits, so a SHA-256 is enough and keeps 850 seats reconnecting at once cheap.
  */
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 
-const scrypt = promisify(crypto.scrypt) as (pw: string, salt: Buffer, len: number, opts: crypto.ScryptOptions) => Promise<Buffer>;
+const scrypt = promisify(crypto.scrypt) as (
+  pw: string,
+  salt: Buffer,
+  len: number,
+  opts: crypto.ScryptOptions,
+) => Promise<Buffer>;
 const SCRYPT = { N: 16384, r: 8, p: 1 };
 
 export async function hashPin(pin: string): Promise<string> {
   const salt = crypto.randomBytes(16);
   const hash = await scrypt(pin, salt, 32, SCRYPT);
   return `scrypt$${SCRYPT.N}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
-}
-
-export async function verifyPin(pin: string, stored: string): Promise<boolean> {
-  const [scheme, n, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !n || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64url');
-  const actual = await scrypt(pin, Buffer.from(salt, 'base64url'), expected.length, { ...SCRYPT, N: Number(n) });
-  return crypto.timingSafeEqual(actual, expected);
 }
 
 export function newSeatSecret(): string {

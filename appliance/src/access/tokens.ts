@@ -5,15 +5,36 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { type FileOps, nodeFileOps } from '../store/files.ts';
+
+export const SECRET_FILE = 'appliance.secret';
+const SECRET_BYTES = 32;
+
+/** An empty or short signing key: with it anyone could forge crew tokens and derive passwords. */
+export class SecretInvalidError extends Error {
+  readonly code = 'SECRET_INVALID';
+}
 
 export class TokenSigner {
-  constructor(private readonly secret: Buffer) {}
+  constructor(private readonly secret: Buffer) {
+    if (secret.length < SECRET_BYTES)
+      throw new SecretInvalidError(`signing key has ${secret.length} bytes; at least ${SECRET_BYTES} are required`);
+  }
 
-  /** Loads the appliance secret from the data dir, creating it on first start. */
-  static fromDataDir(dataDir: string): TokenSigner {
-    const file = path.join(dataDir, 'appliance.secret');
-    if (!fs.existsSync(file)) fs.writeFileSync(file, crypto.randomBytes(32), { mode: 0o600, flag: 'wx' });
-    return new TokenSigner(fs.readFileSync(file));
+  /**
+   * Loads the appliance secret from the data dir, creating it on first start. It is written
+   * atomically (a power cut leaves no file or the whole key), and an empty or short file is
+   * refused rather than used: restore the data dir's secret or re-provision.
+   */
+  static fromDataDir(dataDir: string, files: FileOps = nodeFileOps): TokenSigner {
+    const file = path.join(dataDir, SECRET_FILE);
+    if (!fs.existsSync(file)) files.writeAtomic(file, crypto.randomBytes(SECRET_BYTES), 0o600);
+    const secret = fs.readFileSync(file);
+    if (secret.length < SECRET_BYTES)
+      throw new SecretInvalidError(
+        `${file} holds ${secret.length} bytes, not a ${SECRET_BYTES}-byte key; refusing to start with it (restore it from a backup or re-provision the appliance)`,
+      );
+    return new TokenSigner(secret);
   }
 
   sign(claims: Record<string, unknown>, ttlS: number, now = Date.now()): string {

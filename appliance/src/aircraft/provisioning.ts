@@ -32,6 +32,8 @@ export async function provisionAircraft(
   records: DurableRecords,
   layout: CabinLayout,
   crew: { crewId: string; name: string; role: CrewRole }[],
+  /** Called with the clear credentials before the provisioning is journalled: once it is, they must already be safe. */
+  handOut: (issued: IssuedCredentials) => void = () => {},
 ): Promise<IssuedCredentials> {
   const seatSecrets: Record<string, string> = {};
   const seats = seatsOf(layout).map((seat) => {
@@ -50,8 +52,10 @@ export async function provisionAircraft(
     seats,
     crew: issuedCrew.map(({ pin: _pin, ...rest }) => rest),
   };
+  const issued = { tailNumber: layout.tailNumber, seats: seatSecrets, crew: issuedCrew.map(({ pinHash: _h, ...rest }) => rest) };
+  handOut(issued);
   await records.write(AIRCRAFT_PROVISIONED, crypto.randomUUID(), record);
-  return { tailNumber: layout.tailNumber, seats: seatSecrets, crew: issuedCrew.map(({ pinHash: _h, ...rest }) => rest) };
+  return issued;
 }
 
 /** Replaces the aircraft, seats and crew with those of the record. */

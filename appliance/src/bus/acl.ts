@@ -3,7 +3,8 @@
  * PUBLISH, never per delivery: a subscription that passed here is delivered without a check.
  *
  *   everyone     reads  flight/# cabin/# policy/# sync/#   (broadcasts; only the appliance writes them)
- *   seat 12A     reads and writes seat/12A/#
+ *   seat 12A     reads seat/12A/#, writes seat/12A/# except seat/12A/state (the crew's controls and
+ *                locks, retained; only the appliance writes it, or a rebooting seat would come up unlocked)
  *   phone D      reads and writes phone/D/#; paired with seat S (the injected lookup): reads
  *                seat/S/resume/# seat/S/playback seat/S/session, writes seat/S/remote and its
  *                seat/S/resume/<session>/up/<device> (protocol/src/resume.ts) — never another seat's
@@ -51,7 +52,8 @@ export function maySubscribe(p: Principal, filter: string, pairedSeat: PairedSea
 export function mayPublish(p: Principal, topic: string, pairedSeat: PairedSeatLookup = unpaired): boolean {
   switch (p.role) {
     case 'seat':
-      return topic.startsWith(`seat/${p.seatId}/`);
+      // Its own tree, but not the crew's controls the appliance retains there (a rebooting seat must obey them).
+      return topic.startsWith(`seat/${p.seatId}/`) && topic !== topics.seatState(p.seatId);
     case 'phone': {
       if (topic.startsWith(`phone/${p.deviceId}/`)) return true;
       const seat = pairedSeat(p.deviceId);

@@ -9,13 +9,15 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Logger } from 'pino';
-import { MAX_CONSUMED_PAYLOAD_BYTES } from '@ifec/protocol';
+import { MAX_CONSUMED_PAYLOAD_BYTES, MAX_MQTT_PACKET_BYTES, MAX_RETAINED_TOPICS_PER_CLIENT } from '@ifec/protocol';
 import { describePrincipal, type Principal } from '../access/principal.ts';
 import type { ApplianceMetrics } from '../metrics.ts';
 import { mayPublish, maySubscribe, type PairedSeatLookup } from './acl.ts';
 import { PayloadRejected, type TopicRouter } from './topic-router.ts';
+import { ConnectionGuard, type PacketRefusedError, MQTT_KEEPALIVE_MAX_S, MQTT_LIMITS, PrincipalConnections, RetainedQuota, principalCap, inspectPackets } from './limits.ts';
 
-export type Authenticator = (username: string, password: string) => Promise<Principal | undefined>;
+/** `source` is the peer's address: crew PIN guesses are limited per address (access/login-guard.ts). */
+export type Authenticator = (username: string, password: string, source: string) => Promise<Principal | undefined>;
 
 export interface CabinBusDeps {
   authenticate: Authenticator;
@@ -34,7 +36,12 @@ export class CabinBus {
   /** Clients whose CONNECT asked for a persistent session with no ClientId (refused at authenticate). */
   private readonly identifierRejected = new WeakSet<Client>();
   private tcpServer?: net.Server;
-  private readonly wss = new WebSocketServer({ noServer: true });
+  // ws buffers a whole frame before handing it on: bound it to the largest MQTT packet.
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MQTT_PACKET_BYTES + 8 });
+  /** Hostile cabin limits (bus/limits.ts): sockets per address and pending, per principal, retained topics. */
+  readonly tcpGuard = new ConnectionGuard(MQTT_LIMITS);
+  private readonly perPrincipal = new PrincipalConnections<Client>(principalCap, (client) => client.close());
+  private readonly retained = new RetainedQuota(MAX_RETAINED_TOPICS_PER_CLIENT);
   /** Every TCP connection: close() ends them, or the listener would wait for clients that reconnect for ever. */
   private readonly sockets = new Set<net.Socket>();
   private closing = false;
@@ -46,6 +53,9 @@ export class CabinBus {
     const broker = await Aedes.createBroker({
       maxClientsIdLength: 64,
       preConnect: (client, packet, done) => bus.onPreConnect(client, packet, done),
+      // An unauthenticated socket has 10 s to send CONNECT; keepalive 0 (never expires) or above the ceiling is refused (CONNACK 6).
+      connectTimeout: 10_000,
+      keepaliveLimit: MQTT_KEEPALIVE_MAX_S,
       authenticate: (client, username, password, done) => bus.onAuthenticate(client, username, password, done),
       authorizeSubscribe: (client, sub, done) => bus.onSubscribe(client, sub, done),
       authorizePublish: (client, packet, done) => bus.onPublish(client, packet, done),
@@ -57,7 +67,10 @@ export class CabinBus {
     bus = new CabinBus(broker, deps);
     broker.on('clientDisconnect', (client) => {
       const p = bus.principals.get(client);
-      if (p) deps.metrics.mqttClients.dec({ role: p.role });
+      if (p) {
+        deps.metrics.mqttClients.dec({ role: p.role });
+        bus.perPrincipal.remove(describePrincipal(p), client);
+      }
     });
     broker.on('clientError', (client, error) => deps.log.debug({ client: client.id, err: error.message }, 'mqtt client error'));
     broker.on('connectionError', (_client, error) => deps.log.debug({ err: error.message }, 'mqtt connection error'));
@@ -81,6 +94,8 @@ export class CabinBus {
   listenTcp(port: number, host: string): Promise<number> {
     const server = net.createServer((socket) => {
       if (this.closing) return void socket.destroy();
+      if (!this.tcpGuard.admit(socket)) return;
+      inspectPackets(socket, MAX_MQTT_PACKET_BYTES, (error) => this.refusePacket(socket, error));
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
       this.broker.handle(socket);
@@ -102,6 +117,7 @@ export class CabinBus {
       this.wss.handleUpgrade(request, socket, head, (ws) => {
         const stream = createWebSocketStream(ws);
         stream.on('error', () => ws.terminate());
+        inspectPackets(stream, MAX_MQTT_PACKET_BYTES, (error) => this.refusePacket(stream, error));
         this.broker.handle(stream as never, request);
       });
     });
@@ -144,15 +160,18 @@ export class CabinBus {
       const error = new Error('identifier rejected: an empty ClientId needs CleanSession=1');
       return done(Object.assign(error, { returnCode: 2 }) as AuthenticateError, false);
     }
-    this.deps.authenticate(username ?? '', password?.toString('utf8') ?? '').then(
+    this.deps.authenticate(username ?? '', password?.toString('utf8') ?? '', peerAddress(client)).then(
       (principal) => {
         if (!principal) {
           this.deps.metrics.aclDenials.inc({ action: 'connect', role: roleOf(username) });
-          this.deps.log.warn({ client: client.id, username }, 'mqtt login refused');
+          // Counted, not logged one by one: a guessing burst would flood the log (see reportLoginFailures).
+          this.deps.log.debug({ client: client.id, username }, 'mqtt login refused');
           return done(Object.assign(new Error('bad username or password'), { returnCode: 4 }) as AuthenticateError, false);
         }
         this.principals.set(client, principal);
         this.deps.metrics.mqttClients.inc({ role: principal.role });
+        this.tcpGuard.settle(client.conn as unknown as net.Socket);
+        this.perPrincipal.add(describePrincipal(principal), client);
         done(null, true);
       },
       (error) => done(Object.assign(error as Error, { returnCode: 3 }) as AuthenticateError, false),
@@ -171,6 +190,10 @@ export class CabinBus {
     if (!principal || !mayPublish(principal, packet.topic, this.deps.pairedSeat)) {
       this.deny('publish', principal, packet.topic);
       return done(new Error(`not allowed to publish ${packet.topic}`)); // MQTT 3.1.1: the connection is closed
+    }
+    if (packet.retain && !this.retained.allow(describePrincipal(principal), packet.topic, packet.payload.length)) {
+      this.deny('publish', principal, packet.topic);
+      return done(new Error(`${describePrincipal(principal)} holds ${MAX_RETAINED_TOPICS_PER_CLIENT} retained topics already`));
     }
     this.deps.metrics.mqttMessagesIn.inc();
     const route = this.deps.router.match(packet.topic);
@@ -197,6 +220,13 @@ export class CabinBus {
     );
   }
 
+  /** MQTT 3.1.1 has no error reply to a bad packet: the connection is closed (counted, logged). */
+  private refusePacket(stream: { destroy(): void }, error: PacketRefusedError): void {
+    this.deps.metrics.rejectedPayloads.inc({ topic: error.code === 'MQTT_PACKET_TOO_LARGE' ? 'oversized' : 'malformed' });
+    this.deps.log.warn({ code: error.code, reason: error.message }, 'mqtt connection closed: packet refused');
+    stream.destroy();
+  }
+
   private reject(packet: PublishPacket, pattern: string, principal: Principal, reason: string): void {
     this.deps.metrics.rejectedPayloads.inc({ topic: pattern });
     this.deps.log.warn({ from: describePrincipal(principal), topic: packet.topic, reason }, 'payload refused');
@@ -212,6 +242,13 @@ export class CabinBus {
 function swallow(packet: PublishPacket): void {
   packet.topic = SWALLOWED_PREFIX + packet.topic;
   packet.retain = false;
+}
+
+/** The peer's address: the TCP socket's, or the HTTP upgrade request's for WebSocket clients. */
+export function peerAddress(client: Client): string {
+  const req = (client as unknown as { req?: http.IncomingMessage }).req;
+  const conn = client.conn as unknown as { remoteAddress?: string };
+  return req?.socket?.remoteAddress ?? conn.remoteAddress ?? 'unknown';
 }
 
 function roleOf(username: string | undefined): string {

@@ -1,14 +1,18 @@
 /**
- * First start on an empty data dir: provision the configured aircraft and its crew, write
- * the issued credentials to the data dir (mode 0600) and, for the demo, print them once.
+ * First start on an empty data dir: provision the configured aircraft and its crew and hand
+ * the issued credentials out once, in a file of the data dir (0600, written atomically before
+ * the provisioning is journalled, so a power cut never leaves an aircraft whose PINs nobody
+ * has). The file is the only clear copy and is deleted `ttlH` hours after provisioning; the
+ * start banner names it but never prints a PIN or a secret (stdout ends up in the log).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { DurableRecords } from '../store/durable-records.ts';
-import type { Sql } from '../store/store.ts';
 import { loadLayout } from '../aircraft/layout.ts';
-import { currentAircraft, provisionAircraft, type IssuedCredentials } from '../aircraft/provisioning.ts';
+import { currentAircraft, type IssuedCredentials, provisionAircraft } from '../aircraft/provisioning.ts';
+import type { DurableRecords } from '../store/durable-records.ts';
+import { type FileOps, nodeFileOps } from '../store/files.ts';
+import type { Sql } from '../store/store.ts';
 
 export const CREDENTIALS_FILE = 'first-run-credentials.json';
 
@@ -19,22 +23,56 @@ const DEFAULT_CREW = [
 ];
 
 export async function ensureAircraft(
-  options: { aircraft: string; tailNumber?: string; dataDir: string },
+  options: { aircraft: string; tailNumber?: string; dataDir: string; firstRunCredentialsTtlH: number },
   db: Sql,
   records: DurableRecords,
   log: Logger,
+  files: FileOps = nodeFileOps,
 ): Promise<IssuedCredentials | undefined> {
-  if (await currentAircraft(db)) return undefined;
+  const file = path.join(options.dataDir, CREDENTIALS_FILE);
+  if (await currentAircraft(db)) {
+    expireCredentials(file, options.firstRunCredentialsTtlH * 3600_000, files, log);
+    return undefined;
+  }
   const layout = loadLayout(options.aircraft);
   if (options.tailNumber) layout.tailNumber = options.tailNumber;
-  const issued = await provisionAircraft(records, layout, DEFAULT_CREW);
-  const file = path.join(options.dataDir, CREDENTIALS_FILE);
-  fs.writeFileSync(file, JSON.stringify(issued, null, 2), { mode: 0o600 });
+  const issued = await provisionAircraft(records, layout, DEFAULT_CREW, (credentials) =>
+    files.writeAtomic(file, JSON.stringify(credentials, null, 2), 0o600),
+  );
   log.info({ tailNumber: layout.tailNumber, seats: Object.keys(issued.seats).length, file }, 'aircraft provisioned');
+  expireCredentials(file, options.firstRunCredentialsTtlH * 3600_000, files, log);
   return issued;
 }
 
-export function banner(opts: { httpPort: number; mqttPort: number; dataDir: string; tailNumber: string; seats: number; issued?: IssuedCredentials }): string {
+/** Deletes the clear credentials once they are older than `ttlMs` (now, or later on an unref'd timer). */
+function expireCredentials(file: string, ttlMs: number, files: FileOps, log: Logger): void {
+  let age: number;
+  try {
+    age = Date.now() - fs.statSync(file).mtimeMs;
+  } catch {
+    return; // already collected and deleted
+  }
+  const remove = () => {
+    try {
+      files.remove(file);
+      log.info({ file }, 'first-run credentials deleted (they were shown once)');
+    } catch (error) {
+      log.error({ err: error, file }, 'could not delete the first-run credentials');
+    }
+  };
+  if (age >= ttlMs) remove();
+  else setTimeout(remove, ttlMs - age).unref();
+}
+
+export function banner(opts: {
+  httpPort: number;
+  mqttPort: number;
+  dataDir: string;
+  tailNumber: string;
+  seats: number;
+  issued?: IssuedCredentials;
+  credentialsTtlH?: number;
+}): string {
   const http = `http://localhost:${opts.httpPort}`;
   const lines = [
     '',
@@ -45,17 +83,14 @@ export function banner(opts: { httpPort: number; mqttPort: number; dataDir: stri
     `    data dir        ${opts.dataDir}`,
   ];
   if (opts.issued) {
-    const [seatId, secret] = Object.entries(opts.issued.seats)[0]!;
     lines.push(
       '',
-      '  First run: credentials issued (shown once; all of them are in',
-      `  ${path.join(opts.dataDir, CREDENTIALS_FILE)})`,
-      ...opts.issued.crew.map((c) => `    crew ${c.crewId} (${c.role.padEnd(11)}) PIN ${c.pin}`),
-      `    seat ${seatId}: username seat:${seatId} password ${secret}`,
+      `  First run: ${opts.issued.crew.length} crew PINs and ${Object.keys(opts.issued.seats).length} seat secrets were issued. They are in`,
+      `  ${path.join(opts.dataDir, CREDENTIALS_FILE)} (readable by this user only),`,
+      `  the only clear copy, deleted ${opts.credentialsTtlH ?? 24} h from now: collect them before then.`,
       '',
       '  Try it:',
-      `    curl -s -XPOST ${http}/api/crew/login -H 'content-type: application/json' -d '{"crewId":"${opts.issued.crew[0]!.crewId}","pin":"${opts.issued.crew[0]!.pin}"}'`,
-      `    mosquitto_sub -p ${opts.mqttPort} -u seat:${seatId} -P ${secret} -t cabin/pa -v`,
+      `    curl -s -XPOST ${http}/api/crew/login -H 'content-type: application/json' -d '{"crewId":"${opts.issued.crew[0]!.crewId}","pin":"<PIN from the file>"}'`,
     );
   }
   return `${lines.join('\n')}\n\n`;

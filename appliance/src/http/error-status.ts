@@ -24,6 +24,8 @@ export const applianceErrorStatus = {
   NOT_A_VIEWER: 403,
   DEVICE_MISMATCH: 403,
   LOGIN_LOCKED: 429,
+  LOGIN_BUSY: 503,
+  UNKNOWN_CREW: 404,
   // cabin/
   UNKNOWN_SEAT: 404,
   UNKNOWN_AIRPORT: 400,

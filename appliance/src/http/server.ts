@@ -13,7 +13,7 @@ export interface Health {
   ready(): { ready: boolean; reason?: string };
 }
 
-export function createHttpApp(deps: { routers: Router[]; metrics: ApplianceMetrics; health: Health; log: Logger }) {
+export function createHttpApp(deps: { routers: Router[]; metrics: ApplianceMetrics; health: Health; log: Logger; metricsAllowed?: (authorization: string | undefined) => boolean }) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -39,7 +39,11 @@ export function createHttpApp(deps: { routers: Router[]; metrics: ApplianceMetri
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    if (deps.metricsAllowed && !deps.metricsAllowed(req.get('authorization'))) {
+      res.status(401).set('www-authenticate', 'Basic realm="metrics"').json({ error: { code: 'METRICS_LOGIN_REQUIRED', message: 'metrics are for maintenance crew (Bearer token) and appliance services (Basic service:<name>)' } });
+      return;
+    }
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 

@@ -173,8 +173,10 @@ export function mediaRouter(deps: MediaHttpDeps): MediaHttp {
       file = index?.lookup(parts[0]!, parts.slice(1).join('/'));
       target = { kind: 'title', titleId: parts[0]! };
     }
-    // Playlists answer only to a session, before saying whether they exist.
-    const session = parts.at(-1)!.endsWith('.m3u8') ? requireSession(deps, req, target) : undefined;
+    // Playlists answer only to a session, before saying whether they exist; so does every file
+    // of a seatback-only title (its subtitles and init segments are clear text).
+    const restricted = parts[0] !== 'live' && index?.title(parts[0]!)?.rights === 'seatback-only';
+    const session = restricted || parts.at(-1)!.endsWith('.m3u8') ? requireSession(deps, req, target) : undefined;
     if (!file) throw new IfecError('NOT_FOUND', 'no such media file');
     if (file.kind !== 'playlist') return sendOriginFile(req, res, file, undefined, segments);
     const { token } = session ?? requireSession(deps, req, target);
@@ -183,7 +185,7 @@ export function mediaRouter(deps: MediaHttpDeps): MediaHttp {
       text = await fs.readFile(file.abs, 'utf8');
       if (!file.live) playlists.set(file.abs, text);
     }
-    sendOriginFile(req, res, file, rewritePlaylist(text, token));
+    sendOriginFile(req, res, file, rewritePlaylist(text, token, restricted));
   });
 
   router.get('/api/crew/content-loads', requireCrew(deps.directory), (_req, res) => {

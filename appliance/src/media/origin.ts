@@ -126,20 +126,18 @@ export function liveFile(channelDir: string, name: string): OriginFile | undefin
  * Adds the session token to every URI a player follows to a playlist or a key. Init
  * sections and media segments stay as they are (cacheable, encrypted, token-free).
  */
-export function rewritePlaylist(text: string, token: string): string {
-  const withToken = (uri: string) =>
-    needsToken(uri) ? `${uri}${uri.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : uri;
-  return text
-    .split('\n')
-    .map((line) => {
-      if (line.startsWith('#')) {
-        if (!/^#EXT-X-(KEY|SESSION-KEY|MEDIA|I-FRAME-STREAM-INF|RENDITION-REPORT):/.test(line)) return line;
-        return line.replace(/URI="([^"]*)"/, (_m, uri: string) => `URI="${withToken(uri)}"`);
-      }
-      const trimmed = line.trim();
-      return trimmed ? line.replace(trimmed, withToken(trimmed)) : line;
-    })
-    .join('\n');
+/** `everyUri`: a restricted (seatback-only) title, whose every file needs the token, segments and subtitles included. */
+export function rewritePlaylist(text: string, token: string, everyUri = false): string {
+  const withToken = (uri: string) => (everyUri || needsToken(uri) ? `${uri}${uri.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : uri);
+  const tagWithUri = everyUri ? /^#EXT-X-(KEY|SESSION-KEY|MEDIA|I-FRAME-STREAM-INF|RENDITION-REPORT|MAP|PART|PRELOAD-HINT):/ : /^#EXT-X-(KEY|SESSION-KEY|MEDIA|I-FRAME-STREAM-INF|RENDITION-REPORT):/;
+  return text.split('\n').map((line) => {
+    if (line.startsWith('#')) {
+      if (!tagWithUri.test(line)) return line;
+      return line.replace(/URI="([^"]*)"/, (_m, uri: string) => `URI="${withToken(uri)}"`);
+    }
+    const trimmed = line.trim();
+    return trimmed ? line.replace(trimmed, withToken(trimmed)) : line;
+  }).join('\n');
 }
 
 function needsToken(uri: string): boolean {
@@ -390,8 +388,11 @@ export function loadFileFastPath(
     const query = url.indexOf('?');
     const parts = originPathParts(query < 0 ? url.slice(5) : url.slice(5, query));
     if (!parts || parts.length < 2) return false;
-    const file = index()?.lookup(parts[0]!, parts.slice(1).join('/'));
+    const load = index();
+    const file = load?.lookup(parts[0]!, parts.slice(1).join('/'));
     if (!file || file.kind === 'playlist') return false;
+    // Every file of a seatback-only title needs the playback token: express checks it (media/http.ts).
+    if (load?.title(parts[0]!)?.rights === 'seatback-only') return false;
     const h = req.headers;
     if (h.range !== undefined || h['if-none-match'] !== undefined || h['if-range'] !== undefined) {
       sendOriginFile(req, res, file, undefined, cache);

@@ -3,6 +3,9 @@
  * code of `/pair?code=…`), single use, valid codeTtlMs (3 min by default); a phone claims it with its device
  * credentials. Guesses are counted per phone and per network address: five wrong ones lock
  * both for LOCKOUT_MS (a fresh device id per guess does not help, the address is the same).
+ * And per seat: a wrong code names no seat, so every wrong guess in the cabin counts against
+ * every code shown at the time; a code outlives at most MAX_WRONG_GUESSES_PER_CODE of them and
+ * is then void (the seat shows a new one). Changing address after each few guesses gains nothing.
  * Codes live in memory only (a restart voids them; the seat asks again); pairings are stored.
  * `pairedSeat` is the O(1) lookup the cabin bus ACL consults on every phone SUBSCRIBE/PUBLISH.
  */
@@ -15,6 +18,8 @@ import type { PassengerSessions } from './passenger-sessions.ts';
 export const DEFAULT_CODE_TTL_MS = 3 * 60_000;
 export const MAX_FAILURES = 5;
 export const LOCKOUT_MS = 5 * 60_000;
+/** Wrong guesses anywhere in the cabin that a shown code survives; then it is void. */
+export const MAX_WRONG_GUESSES_PER_CODE = 20;
 /** A seat's passenger plus one companion device. */
 export const MAX_PHONES_PER_SEAT = 2;
 /** Used and expired codes are remembered this long, so a late claim hears why it failed. */
@@ -29,6 +34,8 @@ interface IssuedCode {
   sessionId: string;
   expiresAt: number;
   usedAt?: number;
+  /** The cabin's wrong-guess count when the code was issued. */
+  wrongGuessesAtIssue: number;
 }
 
 export interface PairedPhone {
@@ -43,6 +50,7 @@ export class Pairings {
   private readonly codeOfSeat = new Map<string, string>();
   private readonly failures = new Map<string, { count: number; lockedUntil: number }>();
   private phones = new Map<string, PairedPhone>();
+  private wrongGuesses = 0;
 
   constructor(
     private readonly store: Store,
@@ -80,7 +88,7 @@ export class Pairings {
     let code: string;
     do code = crypto.randomInt(0, 1_000_000).toString().padStart(6, '0'); while (this.codes.has(code));
     const expiresAt = this.now() + this.codeTtlMs;
-    this.codes.set(code, { seatId, sessionId, expiresAt });
+    this.codes.set(code, { seatId, sessionId, expiresAt, wrongGuessesAtIssue: this.wrongGuesses });
     this.codeOfSeat.set(seatId, code);
     return { code, url: `/#/pair?code=${code}`, expiresAt: new Date(expiresAt).toISOString(), seatId };
   }
@@ -102,7 +110,14 @@ export class Pairings {
       }
       throw new PairingError(errorCode, message);
     };
-    if (!issued) return refuse('CODE_UNKNOWN', 'wrong pairing code: check the 6 digits on the seat screen');
+    if (!issued) {
+      this.wrongGuesses++;
+      return refuse('CODE_UNKNOWN', 'wrong pairing code: check the 6 digits on the seat screen');
+    }
+    if (issued.usedAt === undefined && this.wrongGuesses - issued.wrongGuessesAtIssue >= MAX_WRONG_GUESSES_PER_CODE) {
+      issued.expiresAt = Math.min(issued.expiresAt, this.now());
+      return refuse('CODE_EXPIRED', 'too many wrong codes were tried in the cabin while this one was shown: ask the seat for a new one');
+    }
     if (issued.usedAt !== undefined) return refuse('CODE_USED', 'this pairing code was already used: ask the seat for a new one');
     if (issued.expiresAt <= this.now()) return refuse('CODE_EXPIRED', 'this pairing code has expired: ask the seat for a new one');
     if (this.sessions.sessionOf(issued.seatId) !== issued.sessionId) return refuse('CODE_EXPIRED', 'this pairing code belongs to an ended flight: ask the seat for a new one');

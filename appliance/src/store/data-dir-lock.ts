@@ -20,7 +20,9 @@ export interface DataDirLock {
 }
 
 export function lockDataDir(dataDir: string): DataDirLock {
-  fs.mkdirSync(dataDir, { recursive: true });
+  // Secrets, PIN hashes and passengers' records live here: the appliance's user only.
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dataDir, 0o700);
   const lockPath = path.join(dataDir, 'appliance.lock');
   let tookOverStaleLock = false;
   for (let attempt = 0; attempt < 3; attempt++) {

@@ -72,6 +72,15 @@ export class DurableRecords {
   }
 
   /**
+   * Journals a record whose store change the caller makes in its own transaction (it resolves
+   * once fdatasync'd; replay applies it with the registered applier like any other).
+   */
+  async journalOnly<T>(kind: string, id: string, data: T): Promise<JournalRecord<T>> {
+    if (!this.appliers.has(kind)) throw new UnknownRecordKindError(`no applier for record kind ${kind}`);
+    return this.journal.append(kind, id, data);
+  }
+
+  /**
    * Every journal record with a seq up to this one is in the store: a reader of a table fed
    * by records (the sync outbox) may claim "nothing else up to here" without missing one
    * still on its way from the journal.

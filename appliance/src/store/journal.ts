@@ -11,6 +11,10 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { crc32 } from 'node:zlib';
 import { IfecError } from '@ifec/protocol';
+import { type AppendHandle, type FileOps, nodeFileOps } from './files.ts';
+
+/** The journal holds PIN hashes and passengers' records: readable by the appliance only. */
+const JOURNAL_MODE = 0o600;
 
 export interface JournalRecord<T = unknown> {
   seq: number;
@@ -41,16 +45,17 @@ export class Journal {
 
   private constructor(
     readonly file: string,
-    private readonly handle: fs.promises.FileHandle,
+    private readonly handle: AppendHandle,
     private nextSeq: number,
     private readonly groupCommitMs: number,
   ) {}
 
-  static async open(file: string, options: { groupCommitMs?: number } = {}): Promise<Journal> {
+  static async open(file: string, options: { groupCommitMs?: number; files?: FileOps } = {}): Promise<Journal> {
+    const files = options.files ?? nodeFileOps;
     const { lastSeq, validBytes, totalBytes } = await scan(file);
-    if (validBytes < totalBytes) await fs.promises.truncate(file, validBytes);
-    const handle = await fs.promises.open(file, 'a');
-    if (validBytes < totalBytes) await handle.datasync();
+    if (validBytes < totalBytes) await files.truncate(file, validBytes);
+    const handle = await files.openAppend(file, JOURNAL_MODE);
+    if (fs.existsSync(file)) fs.chmodSync(file, JOURNAL_MODE); // journals written before modes were enforced
     return new Journal(file, handle, lastSeq + 1, options.groupCommitMs ?? 2);
   }
 

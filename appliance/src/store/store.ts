@@ -43,6 +43,7 @@ export class Store implements Sql {
     const store = new Store(db, dir);
     store.rebuilt = rebuilt;
     await store.migrate(log);
+    restrictModes(dir);
     return store;
   }
 
@@ -64,6 +65,7 @@ export class Store implements Sql {
   async close(): Promise<void> {
     await this.writeQueue;
     await this.db.close();
+    restrictModes(this.dir);
   }
 
   private async migrate(log: Logger): Promise<void> {
@@ -80,4 +82,17 @@ export class Store implements Sql {
       log.info({ version: migration.version, name: migration.name }, 'migration applied');
     }
   }
+}
+
+/**
+ * PGlite (Emscripten's NODEFS) creates its files 0666 whatever the umask. The data dir's 0700
+ * already keeps other users out; this makes the files themselves private too (at open and close;
+ * files it adds in between are covered by the directory).
+ */
+function restrictModes(dir: string): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const file = path.join(entry.parentPath, entry.name);
+    fs.chmodSync(file, entry.isDirectory() ? 0o700 : 0o600);
+  }
+  fs.chmodSync(dir, 0o700);
 }
