@@ -110,11 +110,19 @@ const routes: RouteDoc[] = [
   // access
   {
     method: 'post',
+    path: '/api/crew/logins/:crewId/clear',
+    summary: "Purser: clear a crew member's login backoff (after a passenger's wrong guesses)",
+    security: crew,
+    responses: { 200: 'cleared' },
+    errors: [...crewErrors, 'UNKNOWN_CREW'],
+  },
+  {
+    method: 'post',
     path: '/api/crew/login',
     summary: 'Crew login with crew id and PIN: a crew token',
     body: crewLogin,
     responses: { 200: 'token, crew id, name, role' },
-    errors: ['BAD_CREDENTIALS', 'LOGIN_LOCKED'],
+    errors: ['BAD_CREDENTIALS', 'LOGIN_LOCKED', 'LOGIN_BUSY'],
   },
   {
     method: 'post',
