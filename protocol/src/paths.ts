@@ -42,6 +42,8 @@ export const paths = {
   /** The crew console's API (crew bearer token). */
   crew: {
     login: '/api/crew/login',
+    /** Purser: clear a crew member's login backoff. */
+    clearLogin: '/api/crew/logins/:crewId/clear',
     seats: '/api/crew/seats',
     seatControls: '/api/crew/seat-controls',
     seatCommand: '/api/crew/seats/:seatId/command',

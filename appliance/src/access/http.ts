@@ -29,7 +29,7 @@ export function accessRouter(directory: AccessDirectory, onCrewLogin?: (crew: { 
   });
 
   // The purser's override: a crew member slowed by someone else's wrong PINs may log in at once.
-  router.post('/api/crew/logins/:crewId/clear', requireCrew(directory, ['purser']), (req, res) => {
+  router.post(paths.crew.clearLogin, requireCrew(directory, ['purser']), (req, res) => {
     const crewId = String(req.params.crewId);
     if (!directory.crewMember(crewId)) throw new IfecError('UNKNOWN_CREW', `no crew member ${crewId}`);
     directory.loginGuard.clearCrew(crewId);
