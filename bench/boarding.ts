@@ -13,7 +13,7 @@
  *
  * Run alone: `npx tsx bench/boarding.ts --serve <dataDir>` is the appliance side.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -24,7 +24,7 @@ import readline from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import zlib from 'node:zlib';
 import type { CatalogSnapshot, ReplicationCheckpoint } from '@ifec/protocol';
-import { median, type BenchContext, type BenchGroup } from './harness.ts';
+import { type BenchContext, type BenchGroup, median } from './harness.ts';
 
 const TITLES = 5000;
 const SEAT_COUNTS = (process.env.BOARDING_SEATS ?? '100,300,850').split(',').map(Number);
@@ -46,7 +46,8 @@ export const boardingGroup: BenchGroup = {
     const appliance = await startApplianceChild(dataDir);
     try {
       const snapshot = (await getJson(`${appliance.url}/api/replication/catalog/snapshot`)) as CatalogSnapshot;
-      if (snapshot.documents.length !== TITLES) throw new Error(`the appliance holds ${snapshot.documents.length} titles, not ${TITLES}`);
+      if (snapshot.documents.length !== TITLES)
+        throw new Error(`the appliance holds ${snapshot.documents.length} titles, not ${TITLES}`);
       ctx.log(`appliance at ${appliance.url}: ${TITLES} titles, snapshot checkpoint ${snapshot.checkpoint?.updatedAt}`);
       for (const n of SEAT_COUNTS) {
         const times: number[] = [];
@@ -57,9 +58,17 @@ export const boardingGroup: BenchGroup = {
           times.push(result.seconds);
           bytes.push(result.bytesPerSeat);
           simulated.push(result.simulatedSeconds);
-          ctx.log(`${n} seats, run ${run + 1}/${RUNS}: ${result.seconds.toFixed(2)} s (simulated seats ${result.simulatedSeconds.toFixed(2)} s, real replicas ${result.replicaSeconds.map((s) => s.toFixed(2)).join(' / ')} s), ${(result.bytesPerSeat / 1024).toFixed(0)} KB per seat, ${result.retries} keep-alive retries${result.retries ? ` (at ${result.retriedAt})` : ''}; CPU during the storm: appliance ${result.cpu.appliance.toFixed(1)} s, simulated seats ${result.cpu.bench.toFixed(1)} s`);
+          ctx.log(
+            `${n} seats, run ${run + 1}/${RUNS}: ${result.seconds.toFixed(2)} s (simulated seats ${result.simulatedSeconds.toFixed(2)} s, real replicas ${result.replicaSeconds.map((s) => s.toFixed(2)).join(' / ')} s), ${(result.bytesPerSeat / 1024).toFixed(0)} KB per seat, ${result.retries} keep-alive retries${result.retries ? ` (at ${result.retriedAt})` : ''}; CPU during the storm: appliance ${result.cpu.appliance.toFixed(1)} s, simulated seats ${result.cpu.bench.toFixed(1)} s`,
+          );
         }
-        ctx.record({ id: `seat.boarding_storm_s.${n}`, value: round(median(times)), unit: 's', goal: n === 850 ? '< 10 s' : undefined, note: `median of ${RUNS}; ${REAL_REPLICAS} real RxDB replicas (memory storage, one process each) checked against the appliance each run; simulated seats alone: ${round(median(simulated))} s; machine load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores` });
+        ctx.record({
+          id: `seat.boarding_storm_s.${n}`,
+          value: round(median(times)),
+          unit: 's',
+          goal: n === 850 ? '< 10 s' : undefined,
+          note: `median of ${RUNS}; ${REAL_REPLICAS} real RxDB replicas (memory storage, one process each) checked against the appliance each run; simulated seats alone: ${round(median(simulated))} s; machine load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,
+        });
         ctx.record({ id: `seat.boarding_bytes_per_seat_kb.${n}`, value: round(median(bytes) / 1024), unit: 'KB' });
       }
     } finally {
@@ -74,7 +83,9 @@ async function storm(ctx: BenchContext, appliance: ApplianceSide, n: number, exp
   const tokens = await Promise.all(seatIds.map((id) => seatToken(appliance.url, id, appliance.seats[id]!)));
   // Each real replica runs in its own process, as each seat has its own CPU; it is started
   // and its modules loaded before the storm, and syncs when told to go.
-  const replicas = await Promise.all(seatIds.map((seatId, i) => startReplicaChild(appliance.url, seatId, tokens[i]!, `boarding-${tag}-${i}`)));
+  const replicas = await Promise.all(
+    seatIds.map((seatId, i) => startReplicaChild(appliance.url, seatId, tokens[i]!, `boarding-${tag}-${i}`)),
+  );
   const replicaStages = seatIds.map(() => 'syncing');
   const cpuBefore = { appliance: cpuSecondsOf(appliance.child.pid), bench: process.cpuUsage() };
   const started = performance.now();
@@ -86,21 +97,33 @@ async function storm(ctx: BenchContext, appliance: ApplianceSide, n: number, exp
     return (performance.now() - started) / 1000;
   });
   const simStages: string[] = [];
-  const simulated = Array.from({ length: n - seatIds.length }, (_, i) => simulatedSeat(appliance.url, started, (stage) => (simStages[i] = stage)));
+  const simulated = Array.from({ length: n - seatIds.length }, (_, i) =>
+    simulatedSeat(appliance.url, started, (stage) => (simStages[i] = stage)),
+  );
   // A storm that does not finish is a finding, not a hang: say who is stuck where.
   let watchdog: NodeJS.Timeout | undefined;
   const stuck = new Promise<never>((_, reject) => {
     watchdog = setTimeout(() => {
       const stages = new Map<string, number>();
       for (const st of simStages) stages.set(st, (stages.get(st) ?? 0) + 1);
-      reject(new Error(`storm of ${n} not done after ${STORM_TIMEOUT_S} s: simulated seats ${JSON.stringify(Object.fromEntries(stages))}; replicas ${replicaStages.join(', ')}`));
+      reject(
+        new Error(
+          `storm of ${n} not done after ${STORM_TIMEOUT_S} s: simulated seats ${JSON.stringify(Object.fromEntries(stages))}; replicas ${replicaStages.join(', ')}`,
+        ),
+      );
     }, STORM_TIMEOUT_S * 1000);
   });
   try {
-    const [real, sims] = await Promise.race([Promise.all([Promise.all(synced), Promise.all(simulated)]), stuck]).finally(() => clearTimeout(watchdog));
+    const [real, sims] = await Promise.race([
+      Promise.all([Promise.all(synced), Promise.all(simulated)]),
+      stuck,
+    ]).finally(() => clearTimeout(watchdog));
     const seconds = Math.max(...real, ...sims.map((s) => s.doneAt));
     const benchCpu = process.cpuUsage(cpuBefore.bench);
-    const cpu = { appliance: cpuSecondsOf(appliance.child.pid) - cpuBefore.appliance, bench: (benchCpu.user + benchCpu.system) / 1e6 };
+    const cpu = {
+      appliance: cpuSecondsOf(appliance.child.pid) - cpuBefore.appliance,
+      bench: (benchCpu.user + benchCpu.system) / 1e6,
+    };
     for (const s of sims) s.close();
     // The real replicas must hold exactly what the appliance serves.
     const want = contentsDigest(expected.documents);
@@ -108,10 +131,14 @@ async function storm(ctx: BenchContext, appliance: ApplianceSide, n: number, exp
       r.send('verify');
       const line = await r.next();
       if (line.count !== expected.documents.length || line.digest !== want) {
-        throw new Error(`replica ${seatIds[i]} holds ${line.count} titles (digest ${line.digest}), the appliance ${expected.documents.length} (${want})`);
+        throw new Error(
+          `replica ${seatIds[i]} holds ${line.count} titles (digest ${line.digest}), the appliance ${expected.documents.length} (${want})`,
+        );
       }
     }
-    ctx.log(`  ${replicas.length} RxDB replicas (one process each) hold the appliance's ${expected.documents.length} titles exactly`);
+    ctx.log(
+      `  ${replicas.length} RxDB replicas (one process each) hold the appliance's ${expected.documents.length} titles exactly`,
+    );
     return {
       seconds,
       bytesPerSeat: median(sims.map((s) => s.bytes)),
@@ -149,7 +176,11 @@ interface ReplicaChild {
 }
 
 async function startReplicaChild(url: string, seatId: string, token: string, name: string): Promise<ReplicaChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--replica', url, seatId, token, name], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--replica', url, seatId, token, name],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const queue: string[] = [];
   const waiting: ((line: string) => void)[] = [];
   readline.createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -158,12 +189,13 @@ async function startReplicaChild(url: string, seatId: string, token: string, nam
     if (w) w(line);
     else queue.push(line);
   });
-  const next = () => new Promise<string>((resolve, reject) => {
-    const queued = queue.shift();
-    if (queued) return resolve(queued);
-    waiting.push(resolve);
-    child.once('exit', (code) => reject(new Error(`replica child exited (${code})`)));
-  }).then((line) => JSON.parse(line) as Awaited<ReturnType<ReplicaChild['next']>>);
+  const next = () =>
+    new Promise<string>((resolve, reject) => {
+      const queued = queue.shift();
+      if (queued) return resolve(queued);
+      waiting.push(resolve);
+      child.once('exit', (code) => reject(new Error(`replica child exited (${code})`)));
+    }).then((line) => JSON.parse(line) as Awaited<ReturnType<ReplicaChild['next']>>);
   const r: ReplicaChild = { child, send: (command) => child.stdin!.write(`${command}\n`), next };
   const ready = await next();
   if (!ready.ready) throw new Error(`replica child for ${seatId} did not start: ${ready.error}`);
@@ -180,7 +212,14 @@ async function replicaProcess(url: string, seatId: string, token: string, name: 
   for await (const command of readline.createInterface({ input: process.stdin })) {
     try {
       if (command === 'go') {
-        replica = await openReplica({ baseUrl: url, seatId, token, device: 'seat', storage: getRxStorageMemory(), databaseName: name });
+        replica = await openReplica({
+          baseUrl: url,
+          seatId,
+          token,
+          device: 'seat',
+          storage: getRxStorageMemory(),
+          databaseName: name,
+        });
         await replica.whenSynced();
         say({ synced: true });
       } else if (command === 'verify') {
@@ -195,7 +234,11 @@ async function replicaProcess(url: string, seatId: string, token: string, name: 
 }
 
 /** One seat's first sync, request by request as openReplica makes them; wire bytes counted on its sockets. */
-async function simulatedSeat(baseUrl: string, started: number, stage: (name: string) => void): Promise<{ doneAt: number; bytes: number; retries: number; retriedAt: string[]; close(): void }> {
+async function simulatedSeat(
+  baseUrl: string,
+  started: number,
+  stage: (name: string) => void,
+): Promise<{ doneAt: number; bytes: number; retries: number; retriedAt: string[]; close(): void }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const sockets = new Set<net.Socket>();
   let retries = 0;
@@ -219,21 +262,33 @@ async function simulatedSeat(baseUrl: string, started: number, stage: (name: str
     }
   };
   // The whole body is read off the wire (and counted), but only its first `keepBytes` are kept.
-  const requestOnce = (p: string, keepBytes: number) => new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-    const req = http.get(`${baseUrl}${p}`, { agent, headers: { accept: 'application/json', 'accept-encoding': 'gzip, deflate' } }, (res) => {
-      const chunks: Buffer[] = [];
-      let kept = 0;
-      res.on('data', (c: Buffer) => {
-        if (kept >= keepBytes) return;
-        chunks.push(c);
-        kept += c.length;
-      }).on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) })).on('error', reject);
+  const requestOnce = (p: string, keepBytes: number) =>
+    new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const req = http.get(
+        `${baseUrl}${p}`,
+        { agent, headers: { accept: 'application/json', 'accept-encoding': 'gzip, deflate' } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let kept = 0;
+          res
+            .on('data', (c: Buffer) => {
+              if (kept >= keepBytes) return;
+              chunks.push(c);
+              kept += c.length;
+            })
+            .on('end', () =>
+              resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+            )
+            .on('error', reject);
+        },
+      );
+      req.on('socket', (s) => sockets.add(s));
+      req.on('error', reject);
     });
-    req.on('socket', (s) => sockets.add(s));
-    req.on('error', reject);
-  });
   const pull = async (since: ReplicationCheckpoint, limit: number) => {
-    const res = await request(`/api/replication/catalog/pull?limit=${limit}&updatedAt=${since.updatedAt}&id=${encodeURIComponent(since.id)}`);
+    const res = await request(
+      `/api/replication/catalog/pull?limit=${limit}&updatedAt=${since.updatedAt}&id=${encodeURIComponent(since.id)}`,
+    );
     if (res.status !== 200) throw new Error(`pull: HTTP ${res.status}`);
     const text = (res.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(res.body) : res.body).toString('utf8');
     const page = JSON.parse(text) as { documents: unknown[]; checkpoint: ReplicationCheckpoint | null };
@@ -243,14 +298,18 @@ async function simulatedSeat(baseUrl: string, started: number, stage: (name: str
   // The live stream opens alongside the first pull; its hello makes RxDB resync (one more pull).
   let streamReq: http.ClientRequest | undefined;
   const hello = new Promise<void>((resolve, reject) => {
-    streamReq = http.get(`${baseUrl}/api/replication/catalog/stream`, { agent: false, headers: { accept: 'text/event-stream' } }, (res) => {
-      let head = '';
-      res.on('data', (c: Buffer) => {
-        if (head.length < 4096) head += c.toString('utf8');
-        if (head.includes('event: hello')) resolve();
-      });
-      res.on('error', () => undefined);
-    });
+    streamReq = http.get(
+      `${baseUrl}/api/replication/catalog/stream`,
+      { agent: false, headers: { accept: 'text/event-stream' } },
+      (res) => {
+        let head = '';
+        res.on('data', (c: Buffer) => {
+          if (head.length < 4096) head += c.toString('utf8');
+          if (head.includes('event: hello')) resolve();
+        });
+        res.on('error', () => undefined);
+      },
+    );
     streamReq.on('socket', (s) => sockets.add(s));
     streamReq.on('error', reject);
   });
@@ -293,7 +352,8 @@ async function simulatedSeat(baseUrl: string, started: number, stage: (name: str
  */
 function checkpointOfSnapshot(body: Buffer, encoding: string | undefined): Promise<ReplicationCheckpoint> {
   const find = (text: string) => /"checkpoint":(\{[^}]*\})/.exec(text)?.[1];
-  if (encoding !== 'gzip') return Promise.resolve(JSON.parse(find(body.subarray(0, 4096).toString('utf8'))!) as ReplicationCheckpoint);
+  if (encoding !== 'gzip')
+    return Promise.resolve(JSON.parse(find(body.subarray(0, 4096).toString('utf8'))!) as ReplicationCheckpoint);
   return new Promise((resolve, reject) => {
     const gunzip = zlib.createGunzip();
     let text = '';
@@ -312,7 +372,9 @@ function checkpointOfSnapshot(body: Buffer, encoding: string | undefined): Promi
 
 function stripDoc(doc: object): Record<string, unknown> {
   const { _deleted, _meta, _rev, _attachments, ...rest } = doc as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(JSON.parse(JSON.stringify(rest)) as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return Object.fromEntries(
+    Object.entries(JSON.parse(JSON.stringify(rest)) as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
 }
 
 async function getJson(url: string): Promise<unknown> {
@@ -322,7 +384,11 @@ async function getJson(url: string): Promise<unknown> {
 }
 
 async function seatToken(url: string, seatId: string, secret: string): Promise<string> {
-  const res = await fetch(`${url}/api/seats/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seatId, secret }) });
+  const res = await fetch(`${url}/api/seats/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ seatId, secret }),
+  });
   if (!res.ok) throw new Error(`seat login ${seatId}: HTTP ${res.status}`);
   return ((await res.json()) as { token: string }).token;
 }
@@ -335,7 +401,9 @@ function round(n: number): number {
 
 function startApplianceChild(dataDir: string): Promise<ApplianceSide> {
   const self = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, ['--import', 'tsx', self, '--serve', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', self, '--serve', dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
@@ -366,11 +434,15 @@ async function serve(dataDir: string): Promise<void> {
   const seats = Object.fromEntries(Object.entries(app.seatSecrets).slice(0, REAL_REPLICAS));
   process.stdout.write(`${JSON.stringify({ ready: true, url: app.url, seats })}\n`);
   process.once('SIGTERM', () => {
-    app.stop().then(() => process.exit(0), () => process.exit(1));
+    app.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   if (process.argv[2] === '--serve') await serve(process.argv[3]!);
-  if (process.argv[2] === '--replica') await replicaProcess(process.argv[3]!, process.argv[4]!, process.argv[5]!, process.argv[6]!);
+  if (process.argv[2] === '--replica')
+    await replicaProcess(process.argv[3]!, process.argv[4]!, process.argv[5]!, process.argv[6]!);
 }

@@ -4,16 +4,16 @@
  * through our appliance (aedes + our ACL hooks + the journal for the PA) and through Mosquitto
  * with an equivalent ACL, with the same clients, in the same run, alternating.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { TokenSigner } from '../appliance/src/access/tokens.ts';
 import { spawnAppliance } from '../appliance/test/child-appliance.ts';
 import { tempDir } from '../appliance/test/support.ts';
-import { TokenSigner } from '../appliance/src/access/tokens.ts';
-import { median, percentile, ratio, type BenchGroup, type BenchContext } from './harness.ts';
+import { type BenchContext, type BenchGroup, median, percentile, ratio } from './harness.ts';
 
 const SEAT_COUNTS = [100, 500, 850];
 const PA_ROUNDS = 15;
@@ -40,11 +40,25 @@ export const cabinBench: BenchGroup = {
         const b = peer ? await paLatency(peer, seats) : undefined;
         const a2 = await paLatency(ours, seats); // alternate: ours, peer, ours
         const oursP99 = median([a.p99, a2.p99]);
-        ctx.log(`${seats} seats: ours p50 ${median([a.p50, a2.p50]).toFixed(1)} ms p99 ${oursP99.toFixed(1)} ms` + (b ? `; mosquitto p50 ${b.p50.toFixed(1)} ms p99 ${b.p99.toFixed(1)} ms` : ''));
-        ctx.record({ id: `cabin.pa.p50_ms.${seats}`, value: median([a.p50, a2.p50]), unit: 'ms', peer: 'mosquitto', peer_value: b?.p50 ?? null, ratio: ratio(b?.p50, median([a.p50, a2.p50])) });
+        ctx.log(
+          `${seats} seats: ours p50 ${median([a.p50, a2.p50]).toFixed(1)} ms p99 ${oursP99.toFixed(1)} ms${b ? `; mosquitto p50 ${b.p50.toFixed(1)} ms p99 ${b.p99.toFixed(1)} ms` : ''}`,
+        );
         ctx.record({
-          id: `cabin.pa.p99_ms.${seats}`, value: oursP99, unit: 'ms', peer: 'mosquitto', peer_value: b?.p99 ?? null,
-          ratio: ratio(b?.p99, oursP99), goal: seats === 850 ? '< 100 ms' : undefined,
+          id: `cabin.pa.p50_ms.${seats}`,
+          value: median([a.p50, a2.p50]),
+          unit: 'ms',
+          peer: 'mosquitto',
+          peer_value: b?.p50 ?? null,
+          ratio: ratio(b?.p50, median([a.p50, a2.p50])),
+        });
+        ctx.record({
+          id: `cabin.pa.p99_ms.${seats}`,
+          value: oursP99,
+          unit: 'ms',
+          peer: 'mosquitto',
+          peer_value: b?.p99 ?? null,
+          ratio: ratio(b?.p99, oursP99),
+          goal: seats === 850 ? '< 100 ms' : undefined,
           skipped: peer ? undefined : 'no mosquitto binary and nothing on 127.0.0.1:1883',
           note: 'ratio = mosquitto / ours (above 1: we are faster)',
         });
@@ -53,7 +67,15 @@ export const cabinBench: BenchGroup = {
       const fp = peer ? await fanout(peer) : undefined;
       const f2 = await fanout(ours);
       const value = median([f1, f2]);
-      ctx.record({ id: 'mqtt.fanout.msgs_per_s', value, unit: 'msg/s', peer: 'mosquitto', peer_value: fp ?? null, ratio: ratio(value, fp), goal: '>= 0.6' });
+      ctx.record({
+        id: 'mqtt.fanout.msgs_per_s',
+        value,
+        unit: 'msg/s',
+        peer: 'mosquitto',
+        peer_value: fp ?? null,
+        ratio: ratio(value, fp),
+        goal: '>= 0.6',
+      });
     } finally {
       await ours.stop();
       await peer?.stop();
@@ -195,7 +217,14 @@ function spawnBurst(baseUrl: string, crewIds: string[]): { started: Promise<void
 async function startOurs(): Promise<Broker> {
   const dir = tempDir('ifec-bench-');
   const layout = path.join(dir, 'bench-850.json');
-  fs.writeFileSync(layout, JSON.stringify({ type: 'bench cabin', tailNumber: 'B-ENCH', classes: [{ name: 'economy', rows: [1, 85], letters: 'ABCDEFGHJK' }] }));
+  fs.writeFileSync(
+    layout,
+    JSON.stringify({
+      type: 'bench cabin',
+      tailNumber: 'B-ENCH',
+      classes: [{ name: 'economy', rows: [1, 85], letters: 'ABCDEFGHJK' }],
+    }),
+  );
   const app = await spawnAppliance(path.join(dir, 'data'), { IFEC_AIRCRAFT: layout, IFEC_LOG_LEVEL: 'warn' });
   const purser = app.credentials.crew.find((c) => c.role === 'purser')!;
   const signer = new TokenSigner(fs.readFileSync(path.join(dir, 'data', 'appliance.secret')));
@@ -215,14 +244,39 @@ async function startOurs(): Promise<Broker> {
 /** A private Mosquitto with an ACL equivalent to ours; else the one on 1883 (no ACL); else none. */
 async function startMosquitto(ctx: BenchContext): Promise<Broker | undefined> {
   const anonymous = (url: string, stop: () => Promise<void>): Broker => ({
-    name: 'mosquitto', url, seat: () => ({}), crew: () => ({}), service: () => ({}), stop,
+    name: 'mosquitto',
+    url,
+    seat: () => ({}),
+    crew: () => ({}),
+    service: () => ({}),
+    stop,
   });
   if (spawnSync('mosquitto', ['-h']).error === undefined) {
     const dir = tempDir('ifec-mosq-');
     fs.chmodSync(dir, 0o755); // mosquitto started as root drops to its own user, which must read these
     const port = await freePort();
-    fs.writeFileSync(path.join(dir, 'acl'), ['topic read cabin/#', 'topic readwrite flight/#', 'topic write cabin/pa', 'topic readwrite bench/#', 'pattern readwrite seat/%c/#', ''].join('\n'));
-    fs.writeFileSync(path.join(dir, 'mosquitto.conf'), [`listener ${port} 127.0.0.1`, 'allow_anonymous true', `acl_file ${path.join(dir, 'acl')}`, 'persistence false', 'max_queued_messages 100000', ''].join('\n'));
+    fs.writeFileSync(
+      path.join(dir, 'acl'),
+      [
+        'topic read cabin/#',
+        'topic readwrite flight/#',
+        'topic write cabin/pa',
+        'topic readwrite bench/#',
+        'pattern readwrite seat/%c/#',
+        '',
+      ].join('\n'),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'mosquitto.conf'),
+      [
+        `listener ${port} 127.0.0.1`,
+        'allow_anonymous true',
+        `acl_file ${path.join(dir, 'acl')}`,
+        'persistence false',
+        'max_queued_messages 100000',
+        '',
+      ].join('\n'),
+    );
     const proc: ChildProcess = spawn('mosquitto', ['-c', path.join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
     await waitForPort(port);
     ctx.log(`peer: private mosquitto on ${port} with an equivalent ACL file`);
@@ -242,7 +296,11 @@ async function connectMany(broker: Broker, count: number): Promise<MqttClient[]>
   const ids = Array.from({ length: count }, (_, i) => `${Math.floor(i / 10) + 1}${'ABCDEFGHJK'[i % 10]}`);
   const clients: MqttClient[] = [];
   for (let i = 0; i < ids.length; i += 100) {
-    clients.push(...(await Promise.all(ids.slice(i, i + 100).map((id) => connect(broker.url, { ...broker.seat(id), clientId: id })))));
+    clients.push(
+      ...(await Promise.all(
+        ids.slice(i, i + 100).map((id) => connect(broker.url, { ...broker.seat(id), clientId: id })),
+      )),
+    );
   }
   return clients;
 }
@@ -268,7 +326,11 @@ async function paLatency(broker: Broker, seats: number): Promise<{ p50: number; 
     const t0 = performance.now();
     // Mosquitto relays a state as is; ours takes the command on crew/pa, journals it and publishes the PA state.
     if (broker.name === 'ours') crew.publish('crew/pa', JSON.stringify(command), { qos: 1 });
-    else crew.publish('cabin/pa', JSON.stringify({ active: round % 2 === 0, text: 'x'.repeat(180) }), { qos: 1, retain: true });
+    else
+      crew.publish('cabin/pa', JSON.stringify({ active: round % 2 === 0, text: 'x'.repeat(180) }), {
+        qos: 1,
+        retain: true,
+      });
     await arrived;
     samples.push(lastAt - t0);
   }
@@ -325,7 +387,10 @@ function freePort(): Promise<number> {
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }

@@ -1,14 +1,14 @@
-import type { BenchGroup } from './harness.ts';
-import { cabinBench, loginBurstBench } from './cabin.ts';
-import { seatGroup } from './seat.ts';
-import { mediaGroup } from './media.ts';
 import { boardingGroup } from './boarding.ts';
-import { originGroup } from './origin.ts';
-import { syncBench } from './sync.ts';
-import { resumeGroup } from './resume.ts';
+import { cabinBench, loginBurstBench } from './cabin.ts';
 import { flightGroup } from './flight.ts';
 import { groundBench } from './ground.ts';
+import type { BenchGroup } from './harness.ts';
+import { mediaGroup } from './media.ts';
+import { originGroup } from './origin.ts';
 import { recoGroup } from './reco.ts';
+import { resumeGroup } from './resume.ts';
+import { seatGroup } from './seat.ts';
+import { syncBench } from './sync.ts';
 
 /** Every bench group, in the order `npm run bench` runs them. Add new groups here. */
 export const groups: BenchGroup[] = [

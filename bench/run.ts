@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { groups } from './groups.ts';
-import { machineDescription, type Figure } from './harness.ts';
+import { type Figure, machineDescription } from './harness.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -34,7 +34,10 @@ for (const group of selected) {
 }
 
 const resultsFile = path.join(root, 'bench-results.json');
-fs.writeFileSync(resultsFile, JSON.stringify({ machine: machineDescription(), at: new Date().toISOString(), figures }, null, 2));
+fs.writeFileSync(
+  resultsFile,
+  JSON.stringify({ machine: machineDescription(), at: new Date().toISOString(), figures }, null, 2),
+);
 console.log(`\nwrote ${figures.length} figures to ${resultsFile}`);
 
 function printFigure(f: Figure): void {

@@ -11,11 +11,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 import type { Browser } from 'playwright-core';
-import { KIOSK, launchChromium, openApp, seatContext, startCabin, type Cabin } from '../seat-client/e2e/cabin-harness.ts';
-import { median, percentile, type BenchContext, type BenchGroup } from './harness.ts';
+import {
+  type Cabin,
+  KIOSK,
+  launchChromium,
+  openApp,
+  seatContext,
+  startCabin,
+} from '../seat-client/e2e/cabin-harness.ts';
+import { type BenchContext, type BenchGroup, median, percentile } from './harness.ts';
 import { positionToMap } from './moving-map.ts';
 import { remotePause } from './resume-remote.ts';
 
@@ -40,17 +47,40 @@ async function jsShipped(ctx: BenchContext): Promise<void> {
   const hls = assets.filter((f) => f.startsWith('hls-'));
   // The moving map (src/map/map-screen.ts and what only it imports) is loaded when the map opens: reported apart.
   // city-names (the airport's city in the UI language) is shared with the home strip: in both figures.
-  const map = fs.readdirSync(path.join(DIST, 'assets')).filter((f) => (f.startsWith('map-screen-') || f.startsWith('city-names-')) && (f.endsWith('.js') || f.endsWith('.css')));
+  const map = fs
+    .readdirSync(path.join(DIST, 'assets'))
+    .filter(
+      (f) => (f.startsWith('map-screen-') || f.startsWith('city-names-')) && (f.endsWith('.js') || f.endsWith('.css')),
+    );
   const kiosk = assets.filter((f) => !f.startsWith('hls-') && !f.startsWith('crew-') && !f.startsWith('map-screen-'));
   const kioskKb = kiosk.reduce((sum, f) => sum + gzipKb(path.join(DIST, 'assets', f)), 0);
   const hlsKb = hls.reduce((sum, f) => sum + gzipKb(path.join(DIST, 'assets', f)), 0);
   ctx.log(`kiosk chunks: ${kiosk.map((f) => `${f} ${round(gzipKb(path.join(DIST, 'assets', f)))} KB`).join(', ')}`);
-  ctx.record({ id: 'seat.js_gzip_kb', value: round(kioskKb), unit: 'KB', goal: '< 250', note: `app + RxDB replica + Dexie + Yjs resume document + QR encoder (lazy chunks included); hls.js apart, crew console not shipped to seats` });
+  ctx.record({
+    id: 'seat.js_gzip_kb',
+    value: round(kioskKb),
+    unit: 'KB',
+    goal: '< 250',
+    note: `app + RxDB replica + Dexie + Yjs resume document + QR encoder (lazy chunks included); hls.js apart, crew console not shipped to seats`,
+  });
   const mapKb = map.reduce((sum, f) => sum + gzipKb(path.join(DIST, 'assets', f)), 0);
   ctx.log(`map chunk: ${map.map((f) => `${f} ${round(gzipKb(path.join(DIST, 'assets', f)))} KB`).join(', ')}`);
-  if (map.length === 0) ctx.log('map.js_gzip_kb skipped: no map-screen chunk in dist/assets (is the map still loaded lazily?)');
-  else ctx.record({ id: 'map.js_gzip_kb', value: round(mapKb), unit: 'KB', goal: '< 150', note: 'the moving map chunk: d3-geo + topojson-client + Natural Earth 1:110m + city names + its 11 languages and CSS; loaded when the map opens' });
-  ctx.record({ id: 'seat.js_gzip_kb.hls', value: round(hlsKb), unit: 'KB', note: 'hls.js, loaded on the first Play only' });
+  if (map.length === 0)
+    ctx.log('map.js_gzip_kb skipped: no map-screen chunk in dist/assets (is the map still loaded lazily?)');
+  else
+    ctx.record({
+      id: 'map.js_gzip_kb',
+      value: round(mapKb),
+      unit: 'KB',
+      goal: '< 150',
+      note: 'the moving map chunk: d3-geo + topojson-client + Natural Earth 1:110m + city names + its 11 languages and CSS; loaded when the map opens',
+    });
+  ctx.record({
+    id: 'seat.js_gzip_kb.hls',
+    value: round(hlsKb),
+    unit: 'KB',
+    note: 'hls.js, loaded on the first Play only',
+  });
 }
 
 async function coldStart(ctx: BenchContext, browser: Browser, cabin: Cabin): Promise<void> {
@@ -73,8 +103,16 @@ async function coldStart(ctx: BenchContext, browser: Browser, cabin: Cabin): Pro
     samples.push(mark ?? Date.now() - started);
     await context.close();
   }
-  ctx.log(`cold start samples (ms, page clock): ${samples.map((s) => Math.round(s)).join(', ')}; as seen by the driver: ${outside.join(', ')}; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
-  ctx.record({ id: 'seat.cold_start_ms', value: Math.round(median(samples)), unit: 'ms', goal: '< 1500', note: `median of ${COLD_RUNS}; fresh profile, CPU 4x throttled; navigation start -> first title card on home (includes the replica's first sync)` });
+  ctx.log(
+    `cold start samples (ms, page clock): ${samples.map((s) => Math.round(s)).join(', ')}; as seen by the driver: ${outside.join(', ')}; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,
+  );
+  ctx.record({
+    id: 'seat.cold_start_ms',
+    value: Math.round(median(samples)),
+    unit: 'ms',
+    goal: '< 1500',
+    note: `median of ${COLD_RUNS}; fresh profile, CPU 4x throttled; navigation start -> first title card on home (includes the replica's first sync)`,
+  });
 }
 
 async function firstFrame(ctx: BenchContext, browser: Browser, cabin: Cabin): Promise<void> {
@@ -90,22 +128,43 @@ async function firstFrame(ctx: BenchContext, browser: Browser, cabin: Cabin): Pr
   for (let i = 0; i <= PLAYS; i++) {
     await page.goto(`${cabin.baseUrl}/#/title/${titles[i % titles.length]}`);
     await page.waitForSelector('#play');
-    const ms = await page.evaluate((limit) => new Promise<number>((resolve) => {
-      const timer = setTimeout(() => resolve(limit), limit);
-      document.addEventListener('playing', () => {
-        clearTimeout(timer);
-        resolve(performance.now() - t0);
-      }, { capture: true, once: true });
-      const t0 = performance.now();
-      (document.querySelector('#play') as HTMLElement).click();
-    }), PLAY_TIMEOUT_MS);
+    const ms = await page.evaluate(
+      (limit) =>
+        new Promise<number>((resolve) => {
+          const timer = setTimeout(() => resolve(limit), limit);
+          document.addEventListener(
+            'playing',
+            () => {
+              clearTimeout(timer);
+              resolve(performance.now() - t0);
+            },
+            { capture: true, once: true },
+          );
+          const t0 = performance.now();
+          (document.querySelector('#play') as HTMLElement).click();
+        }),
+      PLAY_TIMEOUT_MS,
+    );
     if (ms >= PLAY_TIMEOUT_MS) timeouts++;
     if (i > 0) samples.push(ms);
   }
   await context.close();
-  ctx.log(`first frame samples (ms): ${samples.map((s) => Math.round(s)).join(', ')}${timeouts ? `; ${timeouts} plays showed no frame within ${PLAY_TIMEOUT_MS} ms` : ''}`);
-  ctx.record({ id: 'seat.play_first_frame_p50_ms', value: round(median(samples)), unit: 'ms', note: `${PLAYS} plays, 5 titles, from the detail page` });
-  ctx.record({ id: 'seat.play_first_frame_p95_ms', value: round(percentile(samples, 95)), unit: 'ms', goal: '< 500 (NFR-01: 2000)', note: 'Play pressed -> playing event; includes POST /api/playback, master + media playlists, key, first segments' });
+  ctx.log(
+    `first frame samples (ms): ${samples.map((s) => Math.round(s)).join(', ')}${timeouts ? `; ${timeouts} plays showed no frame within ${PLAY_TIMEOUT_MS} ms` : ''}`,
+  );
+  ctx.record({
+    id: 'seat.play_first_frame_p50_ms',
+    value: round(median(samples)),
+    unit: 'ms',
+    note: `${PLAYS} plays, 5 titles, from the detail page`,
+  });
+  ctx.record({
+    id: 'seat.play_first_frame_p95_ms',
+    value: round(percentile(samples, 95)),
+    unit: 'ms',
+    goal: '< 500 (NFR-01: 2000)',
+    note: 'Play pressed -> playing event; includes POST /api/playback, master + media playlists, key, first segments',
+  });
 }
 
 export const seatGroup: BenchGroup = {

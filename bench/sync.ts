@@ -30,7 +30,7 @@ import { uploadStream } from '../appliance/src/sync/uploader.ts';
 import { loadGroundConfig } from '../ground-sync/src/config.ts';
 import { GATE, type LinkProfile, SATCOM } from '../ground-sync/src/link-emulator/link-emulator.ts';
 import { startGround } from '../ground-sync/src/main.ts';
-import { type Database, migrate, openPglite, openPostgres } from '../ground-sync/src/store/database.ts';
+import { type Database, migrate, openPostgres } from '../ground-sync/src/store/database.ts';
 import { createTenant } from '../ground-sync/src/tenants/tenants.ts';
 import { ingestBatch } from '../ground-sync/src/uplink/ingest.ts';
 import { type BenchContext, type BenchGroup, median } from './harness.ts';
@@ -333,7 +333,8 @@ async function postgresDatabase(): Promise<{ db: Database; drop(): Promise<void>
 
 async function run(ctx: BenchContext): Promise<void> {
   const records = generateFlightOutbox();
-  const kinds = records.reduce<Record<string, number>>((m, r) => ((m[r.kind] = (m[r.kind] ?? 0) + 1), m), {});
+  const kinds: Record<string, number> = {};
+  for (const r of records) kinds[r.kind] = (kinds[r.kind] ?? 0) + 1;
   ctx.log(
     `generated ${records.length} records for ${HOURS} h x ${SEATS} seats: ${Object.entries(kinds)
       .map(([k, n]) => `${k} ${n}`)

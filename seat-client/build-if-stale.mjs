@@ -23,7 +23,9 @@ function newest(p) {
 }
 
 // ../protocol/src: the app bundles the protocol's browser entry (topics, schemas, paths).
-const inputs = ['src', 'public', 'index.html', 'crew', 'vite.config.ts', 'package.json', '../protocol/src'].map((p) => path.join(root, p)).filter((p) => fs.existsSync(p));
+const inputs = ['src', 'public', 'index.html', 'crew', 'vite.config.ts', 'package.json', '../protocol/src']
+  .map((p) => path.join(root, p))
+  .filter((p) => fs.existsSync(p));
 const sourcesAt = Math.max(...inputs.map(newest));
 const builtAt = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
 if (builtAt >= sourcesAt && !process.argv.includes('--force')) {

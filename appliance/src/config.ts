@@ -5,86 +5,113 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import { IfecError } from '@ifec/protocol';
+import { z } from 'zod';
 import { parseSourceList } from './flight/sources.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
-export const configSchema = z.object({
-  httpPort: port.default(8080),
-  /** MQTT over TCP. 1883 in production; `npm start` sets 18830 so it never meets a local broker. */
-  mqttPort: port.default(1883),
-  host: z.string().min(1).default('0.0.0.0'),
-  dataDir: z.string().min(1).default('/var/lib/ifec'),
-  /** Aircraft layout to provision on first start: a built-in name (a320, b789, a380) or a file. */
-  aircraft: z.string().min(1).default('a320'),
-  tailNumber: z.string().regex(/^[A-Z0-9-]{2,10}$/).optional(),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Provision demo crew and write the demo credentials file on first start. */
-  demo: z.coerce.boolean().default(false),
-  /** Group commit window for the journal: wait this long for more records before one fdatasync. */
-  journalGroupCommitMs: z.coerce.number().min(0).max(100).default(2),
-  /** A seat silent for longer than this is shown offline on the seat map. */
-  seatOfflineAfterS: z.coerce.number().positive().default(30),
-  /** Media: PEM files (comma-separated) of the keys a content load may be signed by. */
-  contentTrustedKeys: z.string().default(''),
-  /** Media: lifetime of a playback session's signed URLs; a player asks again after this. */
-  playbackTokenTtlS: z.coerce.number().int().min(10).max(86400).default(900),
-  /** Media: with a seat's parental lock on, titles rated for anyone older are refused. */
-  parentalLockMaxAge: z.coerce.number().int().min(0).max(21).default(12),
-  /** Flight: a fixed region (ISO 3166-1 alpha-2) that overrides the geo engine's live airspace; unset = the airspace below. */
-  region: z.string().regex(/^[A-Z]{2}$/).optional(),
-  /**
-   * Flight: position sources, best first (comma-separated): nmea-udp:PORT, gdl90-udp:PORT, arinc429-udp:PORT,
-   * nmea-file:PATH (serial device or file), replay:PATH[@SPEED], simulator:FROM-TO[@FACTOR]. Unset: none (the demo flies LHR-SIN at 60x).
-   */
-  flightSources: z.string().max(2000).default('').superRefine((value, ctx) => {
-    try {
-      parseSourceList(value);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    }
-  }),
-  /** Flight: datagrams per second each UDP position source takes; more are dropped and counted (rate). */
-  flightMaxDatagramsPerS: z.coerce.number().int().min(1).max(100_000).default(1000),
-  /** Recommendations: personalisation before the passenger chooses (the airline's policy; GDPR wants it off). "false" is false. */
-  recommendationsPersonalisedByDefault: z
-    .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
-    .default(false),
-  /** Recommendations: the planned flight time, for "fits before landing" until the flight domain gives an ETA. */
-  plannedFlightMinutes: z.coerce.number().int().min(1).max(1440).optional(),
-  /** Media: RTMP ingest port for live channels. */
-  rtmpPort: port.default(1935),
-  /** Media: live channel ids (comma-separated). */
-  liveChannels: z.string().regex(/^([a-z0-9][a-z0-9-]{0,31})(,[a-z0-9][a-z0-9-]{0,31})*$/).default('welcome,news'),
-  /** Media: when set, live stream keys derive from this secret instead of the appliance's own. */
-  livePublishSecret: z.string().min(16).optional(),
-  /** Media: how long a dropped RTMP publisher may reconnect before its channel goes off air. */
-  liveReconnectGraceS: z.coerce.number().min(0).max(300).default(5),
-  /** Media: the ffmpeg binary that remuxes live channels. */
-  ffmpegPath: z.string().min(1).default('ffmpeg'),
-  /** Media: memory (MiB) for hot segments of the active load in the HLS origin; 0 = always from disk. */
-  originCacheMb: z.coerce.number().int().min(0).max(65536).default(256),
-  /** Sync: the ground over a gate link (Wi-Fi/cellular, bulk allowed), e.g. https://ground.example/ ; unset = USB bundles only. */
-  groundUrl: z.string().url().transform((u) => u.replace(/\/+$/, '')).optional(),
-  /** Sync: the ground over satcom (critical records only, within the byte budget). */
-  groundSatcomUrl: z.string().url().transform((u) => u.replace(/\/+$/, '')).optional(),
-  /** Sync: the ground's Ed25519 public key (PEM text or a file) that publications and downlink bundles must be signed with. */
-  groundPublicKey: z.string().min(1).optional(),
-  /** Sync: bytes satcom may carry per flight (reset at the next gate contact). */
-  syncSatcomBudgetBytes: z.coerce.number().int().nonnegative().default(20 * 1024 * 1024),
-  /** Sync: pause between passes when caught up. */
-  syncIntervalMs: z.coerce.number().int().min(10).default(30_000),
-  /** Sync: first backoff after a failure (doubles up to a minute, with jitter). */
-  syncBackoffMs: z.coerce.number().int().min(1).default(1000),
-  /** Sync: records per uplink batch on a gate link (satcom uses at most 2,000). */
-  syncBatchRecords: z.coerce.number().int().min(1).max(50_000).default(5000),
-  /** Access: hours the first-run credentials file (the only clear copy of PINs and seat secrets) is kept before it is deleted. */
-  firstRunCredentialsTtlH: z.coerce.number().min(0).max(720).default(24),
-  /** Sessions: how long a seat's pairing code stays valid (a passenger types it within minutes). */
-  pairingCodeTtlS: z.coerce.number().min(1).max(900).default(180),
-}).strict();
+export const configSchema = z
+  .object({
+    httpPort: port.default(8080),
+    /** MQTT over TCP. 1883 in production; `npm start` sets 18830 so it never meets a local broker. */
+    mqttPort: port.default(1883),
+    host: z.string().min(1).default('0.0.0.0'),
+    dataDir: z.string().min(1).default('/var/lib/ifec'),
+    /** Aircraft layout to provision on first start: a built-in name (a320, b789, a380) or a file. */
+    aircraft: z.string().min(1).default('a320'),
+    tailNumber: z
+      .string()
+      .regex(/^[A-Z0-9-]{2,10}$/)
+      .optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Provision demo crew and write the demo credentials file on first start. */
+    demo: z.coerce.boolean().default(false),
+    /** Group commit window for the journal: wait this long for more records before one fdatasync. */
+    journalGroupCommitMs: z.coerce.number().min(0).max(100).default(2),
+    /** A seat silent for longer than this is shown offline on the seat map. */
+    seatOfflineAfterS: z.coerce.number().positive().default(30),
+    /** Media: PEM files (comma-separated) of the keys a content load may be signed by. */
+    contentTrustedKeys: z.string().default(''),
+    /** Media: lifetime of a playback session's signed URLs; a player asks again after this. */
+    playbackTokenTtlS: z.coerce.number().int().min(10).max(86400).default(900),
+    /** Media: with a seat's parental lock on, titles rated for anyone older are refused. */
+    parentalLockMaxAge: z.coerce.number().int().min(0).max(21).default(12),
+    /** Flight: a fixed region (ISO 3166-1 alpha-2) that overrides the geo engine's live airspace; unset = the airspace below. */
+    region: z
+      .string()
+      .regex(/^[A-Z]{2}$/)
+      .optional(),
+    /**
+     * Flight: position sources, best first (comma-separated): nmea-udp:PORT, gdl90-udp:PORT, arinc429-udp:PORT,
+     * nmea-file:PATH (serial device or file), replay:PATH[@SPEED], simulator:FROM-TO[@FACTOR]. Unset: none (the demo flies LHR-SIN at 60x).
+     */
+    flightSources: z
+      .string()
+      .max(2000)
+      .default('')
+      .superRefine((value, ctx) => {
+        try {
+          parseSourceList(value);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      }),
+    /** Flight: datagrams per second each UDP position source takes; more are dropped and counted (rate). */
+    flightMaxDatagramsPerS: z.coerce.number().int().min(1).max(100_000).default(1000),
+    /** Recommendations: personalisation before the passenger chooses (the airline's policy; GDPR wants it off). "false" is false. */
+    recommendationsPersonalisedByDefault: z
+      .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+      .default(false),
+    /** Recommendations: the planned flight time, for "fits before landing" until the flight domain gives an ETA. */
+    plannedFlightMinutes: z.coerce.number().int().min(1).max(1440).optional(),
+    /** Media: RTMP ingest port for live channels. */
+    rtmpPort: port.default(1935),
+    /** Media: live channel ids (comma-separated). */
+    liveChannels: z
+      .string()
+      .regex(/^([a-z0-9][a-z0-9-]{0,31})(,[a-z0-9][a-z0-9-]{0,31})*$/)
+      .default('welcome,news'),
+    /** Media: when set, live stream keys derive from this secret instead of the appliance's own. */
+    livePublishSecret: z.string().min(16).optional(),
+    /** Media: how long a dropped RTMP publisher may reconnect before its channel goes off air. */
+    liveReconnectGraceS: z.coerce.number().min(0).max(300).default(5),
+    /** Media: the ffmpeg binary that remuxes live channels. */
+    ffmpegPath: z.string().min(1).default('ffmpeg'),
+    /** Media: memory (MiB) for hot segments of the active load in the HLS origin; 0 = always from disk. */
+    originCacheMb: z.coerce.number().int().min(0).max(65536).default(256),
+    /** Sync: the ground over a gate link (Wi-Fi/cellular, bulk allowed), e.g. https://ground.example/ ; unset = USB bundles only. */
+    groundUrl: z
+      .string()
+      .url()
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+    /** Sync: the ground over satcom (critical records only, within the byte budget). */
+    groundSatcomUrl: z
+      .string()
+      .url()
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+    /** Sync: the ground's Ed25519 public key (PEM text or a file) that publications and downlink bundles must be signed with. */
+    groundPublicKey: z.string().min(1).optional(),
+    /** Sync: bytes satcom may carry per flight (reset at the next gate contact). */
+    syncSatcomBudgetBytes: z.coerce
+      .number()
+      .int()
+      .nonnegative()
+      .default(20 * 1024 * 1024),
+    /** Sync: pause between passes when caught up. */
+    syncIntervalMs: z.coerce.number().int().min(10).default(30_000),
+    /** Sync: first backoff after a failure (doubles up to a minute, with jitter). */
+    syncBackoffMs: z.coerce.number().int().min(1).default(1000),
+    /** Sync: records per uplink batch on a gate link (satcom uses at most 2,000). */
+    syncBatchRecords: z.coerce.number().int().min(1).max(50_000).default(5000),
+    /** Access: hours the first-run credentials file (the only clear copy of PINs and seat secrets) is kept before it is deleted. */
+    firstRunCredentialsTtlH: z.coerce.number().min(0).max(720).default(24),
+    /** Sessions: how long a seat's pairing code stays valid (a passenger types it within minutes). */
+    pairingCodeTtlS: z.coerce.number().min(1).max(900).default(180),
+  })
+  .strict();
 
 export type ApplianceConfig = z.infer<typeof configSchema>;
 
@@ -160,7 +187,10 @@ export function loadConfig(env: Record<string, string | undefined>): ApplianceCo
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0] ?? '');
     const envName = Object.entries(ENV_KEYS).find(([, k]) => k === key)?.[0];
-    const where = issue.code === 'unrecognized_keys' ? `unknown config key ${issue.keys.join(', ')}` : `${envName ?? key}: ${issue.message}`;
+    const where =
+      issue.code === 'unrecognized_keys'
+        ? `unknown config key ${issue.keys.join(', ')}`
+        : `${envName ?? key}: ${issue.message}`;
     throw new ConfigError(`invalid config: ${where}`);
   }
   return { ...parsed.data, dataDir: path.resolve(parsed.data.dataDir) };

@@ -4,10 +4,11 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
-import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AIRSPACE_POLICY_PUBLICATION } from '@ifec/protocol';
+import type { Express } from 'express';
 import { type Logger, pino } from 'pino';
 import { accessDomain } from './access/access-domain.ts';
 import { metricsAccess } from './access/http.ts';
@@ -22,12 +23,11 @@ import { ReplicationClock } from './catalog/sequence.ts';
 import { type ApplianceConfig, ConfigError, loadConfig } from './config.ts';
 import { banner } from './demo/first-run.ts';
 import { BusLink, Domains } from './domain.ts';
-import { AIRSPACE_POLICY_PUBLICATION } from '@ifec/protocol';
-import { createHttpApp } from './http/server.ts';
 import { type FlightDomain, flightDomain } from './flight/flight-domain.ts';
+import { createHttpApp } from './http/server.ts';
 import { mediaDomain } from './media/media-domain.ts';
 import { createMetrics } from './metrics.ts';
-import { recommendationsDomain, type RunningRecommendations } from './recommendations/recommendations-domain.ts';
+import { type RunningRecommendations, recommendationsDomain } from './recommendations/recommendations-domain.ts';
 import { resumeDomain } from './resume/resume-domain.ts';
 import type { ResumeHub } from './resume/resume-hub.ts';
 import { seatStateDomain } from './seat-state/seat-state-domain.ts';
@@ -36,12 +36,12 @@ import type { Pairings } from './sessions/pairing.ts';
 import type { PassengerSessions } from './sessions/passenger-sessions.ts';
 import type { FlightReset } from './sessions/reset.ts';
 import { flightResetDomain, sessionsDomain } from './sessions/sessions-domain.ts';
+import { fsyncTree, markCleanStop, takeCleanStop } from './store/clean-stop.ts';
 import { lockDataDir } from './store/data-dir-lock.ts';
 import { DurableRecords } from './store/durable-records.ts';
-import { Journal } from './store/journal.ts';
 import { type FileOps, nodeFileOps } from './store/files.ts';
+import { Journal } from './store/journal.ts';
 import { Store } from './store/store.ts';
-import { fsyncTree, markCleanStop, takeCleanStop } from './store/clean-stop.ts';
 import { checkSyncConfig, type RunningSync, syncDomain } from './sync/sync-domain.ts';
 import { seatAppRouter } from './web/static-app.ts';
 
@@ -158,7 +158,8 @@ export async function startAppliance(
     directory,
     registry: metrics.registry,
     // Read from start() on, once the sync domain below is open.
-    latestPolicy: async (): Promise<unknown> => (await sync.publications.latest('policy', AIRSPACE_POLICY_PUBLICATION))?.payload,
+    latestPolicy: async (): Promise<unknown> =>
+      (await sync.publications.latest('policy', AIRSPACE_POLICY_PUBLICATION))?.payload,
   });
   const loads = await domains.open(mediaDomain, {
     config,

@@ -1,5 +1,5 @@
 /** Prometheus metrics for one appliance. A registry per instance: no global state. */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export type ApplianceMetrics = ReturnType<typeof createMetrics>;
 

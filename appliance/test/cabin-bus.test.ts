@@ -2,11 +2,20 @@
  * The cabin bus on the real aedes broker, over TCP and WebSocket, with the mqtt client:
  * ACL refusals (counted), bad logins, PA fan-out to 300 seats, bad payloads.
  */
+
+import assert from 'node:assert/strict';
 import net from 'node:net';
 import test, { after, before } from 'node:test';
-import assert from 'node:assert/strict';
 import type { MqttClient } from 'mqtt';
-import { connectMqtt, crewToken, metric, seatClient, startTestAppliance, waitFor, type TestAppliance } from './support.ts';
+import {
+  connectMqtt,
+  crewToken,
+  metric,
+  seatClient,
+  startTestAppliance,
+  type TestAppliance,
+  waitFor,
+} from './support.ts';
 
 let app: TestAppliance;
 before(async () => {
@@ -21,7 +30,10 @@ for (const transport of ['tcp', 'ws'] as const) {
     const seatA = await seatClient(app, '1A', transport);
     const before = await metric(app, 'ifec_mqtt_acl_denials_total', { action: 'subscribe' });
     // mqtt.js rejects a SUBACK that refuses any filter; the packet says which ones
-    const error = await seatA.subscribeAsync(['seat/5A/#', 'seat/+/health', 'seat/1A/#', 'cabin/pa']).then(() => undefined, (e: { packet?: { granted: number[] } }) => e);
+    const error = await seatA.subscribeAsync(['seat/5A/#', 'seat/+/health', 'seat/1A/#', 'cabin/pa']).then(
+      () => undefined,
+      (e: { packet?: { granted: number[] } }) => e,
+    );
     assert.deepEqual(error?.packet?.granted, [128, 128, 0, 0]);
     assert.equal(await metric(app, 'ifec_mqtt_acl_denials_total', { action: 'subscribe' }), before + 2);
     await seatA.endAsync();
@@ -37,7 +49,12 @@ for (const transport of ['tcp', 'ws'] as const) {
     const closed = new Promise<void>((resolve) => seatA.once('close', () => resolve()));
     seatA.publish('seat/5A/command', '{"spoof":true}', { qos: 0 });
     await closed; // MQTT 3.1.1 has no negative PUBACK: the broker drops the packet and the connection
-    await waitFor(async () => (await metric(app, 'ifec_mqtt_acl_denials_total', { action: 'publish', role: 'seat' })) === before + 1, 2000, 'denial counted');
+    await waitFor(
+      async () =>
+        (await metric(app, 'ifec_mqtt_acl_denials_total', { action: 'publish', role: 'seat' })) === before + 1,
+      2000,
+      'denial counted',
+    );
     // a legitimate message from the appliance side still arrives: the subscription works
     await app.bus.publish('seat/5A/command', '{"ok":true}');
     await waitFor(() => seen.includes('seat/5A/command {"ok":true}'), 2000, 'own message');
@@ -61,8 +78,17 @@ test('a seat may not publish cabin/pa, flight/position or policy/current', async
 
 test('a wrong password, an unknown seat and a garbage username are refused at CONNECT', async () => {
   const url = `mqtt://127.0.0.1:${app.mqttPort}`;
-  for (const [username, password] of [['seat:1A', 'wrong'], ['seat:99Z', 'x'], ['nobody', 'x'], ['crew:P100', '000000']] as const) {
-    await assert.rejects(connectMqtt(url, { username, password }), /Bad username or password|Not authorized/i, username);
+  for (const [username, password] of [
+    ['seat:1A', 'wrong'],
+    ['seat:99Z', 'x'],
+    ['nobody', 'x'],
+    ['crew:P100', '000000'],
+  ] as const) {
+    await assert.rejects(
+      connectMqtt(url, { username, password }),
+      /Bad username or password|Not authorized/i,
+      username,
+    );
   }
   assert.ok((await metric(app, 'ifec_mqtt_acl_denials_total', { action: 'connect' })) >= 4);
 });
@@ -73,27 +99,38 @@ test('a PA started by crew over HTTP reaches 300 connected seats; stopping clear
   const clients: MqttClient[] = [];
   const received = new Map<string, string>();
   for (let i = 0; i < seatIds.length; i += 50) {
-    clients.push(...(await Promise.all(seatIds.slice(i, i + 50).map(async (id, j) => {
-      const client = await seatClient(app, id, (i + j) % 2 ? 'ws' : 'tcp');
-      client.on('message', (_topic, payload) => received.set(id, payload.toString()));
-      await client.subscribeAsync('cabin/pa', { qos: 1 });
-      return client;
-    }))));
+    clients.push(
+      ...(await Promise.all(
+        seatIds.slice(i, i + 50).map(async (id, j) => {
+          const client = await seatClient(app, id, (i + j) % 2 ? 'ws' : 'tcp');
+          client.on('message', (_topic, payload) => received.set(id, payload.toString()));
+          await client.subscribeAsync('cabin/pa', { qos: 1 });
+          return client;
+        }),
+      )),
+    );
   }
   const token = await crewToken(app);
   const res = await fetch(`${app.url}/api/crew/pa`, {
-    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ action: 'start', announcementId: 'seatbelt' }),
   });
   assert.equal(res.status, 201);
   const { pa } = (await res.json()) as { pa: { id: string } };
-  await waitFor(() => [...received.values()].filter((p) => p.includes(pa.id)).length === 300, 15_000, 'PA on 300 seats');
+  await waitFor(
+    () => [...received.values()].filter((p) => p.includes(pa.id)).length === 300,
+    15_000,
+    'PA on 300 seats',
+  );
   const state = JSON.parse(received.get(seatIds[0]!)!);
   assert.equal(state.active, true);
   assert.match(state.texts.fr, /ceinture/);
 
   const stop = await fetch(`${app.url}/api/crew/pa`, {
-    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"action":"stop"}',
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: '{"action":"stop"}',
   });
   assert.equal(stop.status, 200);
   await waitFor(() => [...received.values()].every((p) => p === ''), 15_000, 'PA cleared on every seat');
@@ -111,7 +148,10 @@ test('a PA started by crew over HTTP reaches 300 connected seats; stopping clear
 
 test('crew start and stop a PA on crew/pa; seats get the state on cabin/pa; a maintenance login may not', async () => {
   const purser = app.credentials.crew.find((c) => c.role === 'purser')!;
-  const crew = await connectMqtt(`ws://127.0.0.1:${app.httpPort}/mqtt`, { username: `crew:${purser.crewId}`, password: purser.pin });
+  const crew = await connectMqtt(`ws://127.0.0.1:${app.httpPort}/mqtt`, {
+    username: `crew:${purser.crewId}`,
+    password: purser.pin,
+  });
   const seat = await seatClient(app, '3A');
   const seen: string[] = [];
   const commandsSeen: string[] = [];
@@ -128,7 +168,10 @@ test('crew start and stop a PA on crew/pa; seats get the state on cabin/pa; a ma
   await crew.endAsync();
 
   const mechanic = app.credentials.crew.find((c) => c.role === 'maintenance')!;
-  const m = await connectMqtt(`mqtt://127.0.0.1:${app.mqttPort}`, { username: `crew:${mechanic.crewId}`, password: mechanic.pin });
+  const m = await connectMqtt(`mqtt://127.0.0.1:${app.mqttPort}`, {
+    username: `crew:${mechanic.crewId}`,
+    password: mechanic.pin,
+  });
   const closed = new Promise<void>((resolve) => m.once('close', () => resolve()));
   m.publish('crew/pa', JSON.stringify({ action: 'start', text: 'nope' }));
   await closed;
@@ -143,10 +186,16 @@ test('a purser publishing the broadcast topic cabin/pa is refused: connection cl
   await seat.subscribeAsync('cabin/pa');
   for (const [topic, payload] of [
     ['cabin/pa', JSON.stringify({ action: 'start', text: 'fake' })],
-    ['cabin/pa', JSON.stringify({ active: true, id: 'x', startedAt: new Date().toISOString(), by: 'me', text: 'forged state' })],
+    [
+      'cabin/pa',
+      JSON.stringify({ active: true, id: 'x', startedAt: new Date().toISOString(), by: 'me', text: 'forged state' }),
+    ],
     ['flight/phase', '{}'],
   ]) {
-    const crew = await connectMqtt(`mqtt://127.0.0.1:${app.mqttPort}`, { username: `crew:${purser.crewId}`, password: purser.pin });
+    const crew = await connectMqtt(`mqtt://127.0.0.1:${app.mqttPort}`, {
+      username: `crew:${purser.crewId}`,
+      password: purser.pin,
+    });
     const before = await metric(app, 'ifec_mqtt_acl_denials_total', { action: 'publish' });
     const closed = new Promise<void>((resolve) => crew.once('close', () => resolve()));
     crew.publish(topic!, payload!, { qos: 1 });
@@ -164,7 +213,10 @@ test('a purser publishing the broadcast topic cabin/pa is refused: connection cl
 test('malformed and oversized payloads on consumed topics are refused with a logged reason; the broker lives on', async () => {
   const seat = await seatClient(app, '6A');
   const purser = app.credentials.crew[0]!;
-  const crew = await connectMqtt(`mqtt://127.0.0.1:${app.mqttPort}`, { username: `crew:${purser.crewId}`, password: purser.pin });
+  const crew = await connectMqtt(`mqtt://127.0.0.1:${app.mqttPort}`, {
+    username: `crew:${purser.crewId}`,
+    password: purser.pin,
+  });
   const cases: [MqttClient, string, string | Buffer][] = [
     [seat, 'seat/6A/health', 'not json'],
     [seat, 'seat/6A/health', '{"appVersion":"1","uptimeS":-5}'],
@@ -185,9 +237,14 @@ test('malformed and oversized payloads on consumed topics are refused with a log
   assert.ok(reasons.some((l) => l.includes('no announcement no-such')));
   // still serving: a valid health report lands on the seat map
   await seat.publishAsync('seat/6A/health', JSON.stringify({ appVersion: '2.0.1', uptimeS: 12 }), { qos: 1 });
-  const res = await fetch(`${app.url}/api/crew/seats`, { headers: { authorization: `Bearer ${await crewToken(app)}` } });
+  const res = await fetch(`${app.url}/api/crew/seats`, {
+    headers: { authorization: `Bearer ${await crewToken(app)}` },
+  });
   const { seats } = (await res.json()) as { seats: { seatId: string; state: string; appVersion: string }[] };
-  assert.deepEqual(seats.find((s) => s.seatId === '6A'), { ...seats.find((s) => s.seatId === '6A'), state: 'online', appVersion: '2.0.1' });
+  assert.deepEqual(
+    seats.find((s) => s.seatId === '6A'),
+    { ...seats.find((s) => s.seatId === '6A'), state: 'online', appVersion: '2.0.1' },
+  );
   assert.ok(seat.connected && crew.connected, 'refused payloads do not cost the connection');
   await seat.endAsync();
   await crew.endAsync();
@@ -204,7 +261,14 @@ test('the appliance serves the AsyncAPI document of the cabin bus at /asyncapi.j
   };
   assert.equal(document.asyncapi, '3.0.0');
   const addresses = Object.values(document.channels).map((c) => c.address);
-  for (const address of ['cabin/pa', 'crew/pa', 'flight/position', 'sync/status', 'seat/{seatId}/health', 'seat/{seatId}/command']) {
+  for (const address of [
+    'cabin/pa',
+    'crew/pa',
+    'flight/position',
+    'sync/status',
+    'seat/{seatId}/health',
+    'seat/{seatId}/command',
+  ]) {
     assert.ok(addresses.includes(address), address);
   }
   for (const name of Object.keys(document.channels)) assert.ok(document.components.messages[name]?.payload, name);
@@ -217,7 +281,13 @@ function rawConnect(clientId: string, cleanSession: boolean, username: string, p
     return Buffer.concat([Buffer.from([bytes.length >> 8, bytes.length & 0xff]), bytes]);
   };
   const flags = 0x80 | 0x40 | (cleanSession ? 0x02 : 0x00); // username, password, CleanSession
-  const body = Buffer.concat([str('MQTT'), Buffer.from([0x04, flags, 0x00, 0x3c]), str(clientId), str(username), str(password)]);
+  const body = Buffer.concat([
+    str('MQTT'),
+    Buffer.from([0x04, flags, 0x00, 0x3c]),
+    str(clientId),
+    str(username),
+    str(password),
+  ]);
   assert.ok(body.length < 128, 'one-byte remaining length');
   return Buffer.concat([Buffer.from([0x10, body.length]), body]);
 }

@@ -1,5 +1,5 @@
 /** Runs the appliance as a real child process (for kill -9, strace and start-up failures). */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,10 +19,22 @@ export interface ChildAppliance {
 }
 
 /** `wrap` puts a command in front of node (e.g. strace). */
-export function spawnAppliance(dataDir: string, env: Record<string, string> = {}, wrap: string[] = []): Promise<ChildAppliance> {
+export function spawnAppliance(
+  dataDir: string,
+  env: Record<string, string> = {},
+  wrap: string[] = [],
+): Promise<ChildAppliance> {
   const args = [...wrap, process.execPath, '--import', 'tsx', MAIN];
   const proc = spawn(args[0]!, args.slice(1), {
-    env: { PATH: process.env.PATH, IFEC_HTTP_PORT: '0', IFEC_MQTT_PORT: '0', IFEC_RTMP_PORT: '0', IFEC_HOST: '127.0.0.1', IFEC_DATA_DIR: dataDir, ...env },
+    env: {
+      PATH: process.env.PATH,
+      IFEC_HTTP_PORT: '0',
+      IFEC_MQTT_PORT: '0',
+      IFEC_RTMP_PORT: '0',
+      IFEC_HOST: '127.0.0.1',
+      IFEC_DATA_DIR: dataDir,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -40,8 +52,18 @@ export function spawnAppliance(dataDir: string, env: Record<string, string> = {}
       proc.stdout!.off('data', onData);
       const httpPort = Number(http[1]);
       const mqttPort = Number(mqtt[1]);
-      const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, CREDENTIALS_FILE), 'utf8')) as IssuedCredentials;
-      resolve({ proc, httpPort, mqttPort, url: `http://127.0.0.1:${httpPort}`, credentials, output: () => out, exited });
+      const credentials = JSON.parse(
+        fs.readFileSync(path.join(dataDir, CREDENTIALS_FILE), 'utf8'),
+      ) as IssuedCredentials;
+      resolve({
+        proc,
+        httpPort,
+        mqttPort,
+        url: `http://127.0.0.1:${httpPort}`,
+        credentials,
+        output: () => out,
+        exited,
+      });
     };
     proc.stdout!.on('data', onData);
     void exited.then((code) => {
@@ -54,7 +76,10 @@ export function spawnAppliance(dataDir: string, env: Record<string, string> = {}
 /** Runs the appliance expecting it to refuse to start; returns exit code and output. */
 export function runUntilExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', MAIN], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     proc.stdout.on('data', (d) => (output += d));
     proc.stderr.on('data', (d) => (output += d));

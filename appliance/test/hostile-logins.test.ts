@@ -182,10 +182,15 @@ test('during a burst of 1,000 logins a PA start reaches the seat and a fault is 
 });
 
 test('/metrics answers maintenance crew and appliance services only', { timeout: 60_000 }, async () => {
-  const get = (authorization?: string) => fetch(`${app.url}/metrics`, { headers: authorization ? { authorization } : {} });
+  const get = (authorization?: string) =>
+    fetch(`${app.url}/metrics`, { headers: authorization ? { authorization } : {} });
   assert.equal((await get()).status, 401, 'anonymous');
   assert.equal((await get(`Bearer ${purserToken}`)).status, 401, 'a purser');
-  assert.equal((await get(`Basic ${Buffer.from('service:prometheus:guess').toString('base64')}`)).status, 401, 'a wrong service password');
+  assert.equal(
+    (await get(`Basic ${Buffer.from('service:prometheus:guess').toString('base64')}`)).status,
+    401,
+    'a wrong service password',
+  );
   const maintenance = app.credentials.crew.findIndex((c) => c.role === 'maintenance');
   await purserClears('M300');
   const ok = await get(`Bearer ${await crewToken(app, maintenance)}`);

@@ -4,13 +4,22 @@
  * playlist growing through the origin; the window is removed when the publisher leaves.
  * A publisher with a wrong stream key is refused.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { after, before, test } from 'node:test';
 import HLS from 'hls-parser';
-import { basic, crewLogin, FFMPEG, FFPROBE, mediaTempDir, startMediaAppliance, type MediaTestAppliance } from './media-support.ts';
+import {
+  basic,
+  crewLogin,
+  FFMPEG,
+  FFPROBE,
+  type MediaTestAppliance,
+  mediaTempDir,
+  startMediaAppliance,
+} from './media-support.ts';
 
 let app: MediaTestAppliance;
 let work: string;
@@ -18,7 +27,11 @@ const publishers: ChildProcess[] = [];
 
 before(async () => {
   work = mediaTempDir();
-  app = await startMediaAppliance({ IFEC_RTMP_PORT: '0', IFEC_LIVE_RECONNECT_GRACE_S: '1', IFEC_LIVE_CHANNELS: 'welcome,news' });
+  app = await startMediaAppliance({
+    IFEC_RTMP_PORT: '0',
+    IFEC_LIVE_RECONNECT_GRACE_S: '1',
+    IFEC_LIVE_CHANNELS: 'welcome,news',
+  });
 });
 
 after(async () => {
@@ -28,18 +41,52 @@ after(async () => {
 });
 
 function publish(url: string, seconds: number): { child: ChildProcess; exited: Promise<number | null> } {
-  const child = spawn(FFMPEG, [
-    '-hide_banner', '-loglevel', 'error', '-nostdin', '-re',
-    '-f', 'lavfi', '-i', 'testsrc=size=160x90:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100',
-    '-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-b:a', '64k', '-f', 'flv', url,
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    FFMPEG,
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-re',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=160x90:rate=25',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=44100',
+      '-t',
+      String(seconds),
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-tune',
+      'zerolatency',
+      '-g',
+      '25',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '64k',
+      '-f',
+      'flv',
+      url,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   publishers.push(child);
   return { child, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
 }
 
 async function channel(id: string): Promise<{ state: string; playlistReady: boolean }> {
-  const catalog = (await (await fetch(`${app.url}/api/catalog`)).json()) as { channels: Array<{ id: string; state: string; playlistReady: boolean }> };
+  const catalog = (await (await fetch(`${app.url}/api/catalog`)).json()) as {
+    channels: Array<{ id: string; state: string; playlistReady: boolean }>;
+  };
   return catalog.channels.find((c) => c.id === id)!;
 }
 
@@ -55,7 +102,9 @@ async function until<T>(what: string, check: () => Promise<T | undefined | false
 
 test('a publisher with a wrong stream key is refused and the channel stays off air', async () => {
   const maintenance = await crewLogin(app, 'maintenance');
-  const { channels } = (await (await fetch(`${app.url}/api/crew/live-channels`, { headers: { authorization: `Bearer ${maintenance}` } })).json()) as { channels: Array<{ id: string; ingest: string }> };
+  const { channels } = (await (
+    await fetch(`${app.url}/api/crew/live-channels`, { headers: { authorization: `Bearer ${maintenance}` } })
+  ).json()) as { channels: Array<{ id: string; ingest: string }> };
   const ingest = channels.find((c) => c.id === 'welcome')!.ingest;
   const wrong = ingest.replace(/key=[^&]+/, 'key=not-the-key');
   const { exited } = publish(wrong, 3);
@@ -63,13 +112,17 @@ test('a publisher with a wrong stream key is refused and the channel stays off a
   assert.equal((await channel('welcome')).state, 'off-air');
   const unknown = publish(ingest.replace('/live/welcome', '/live/pirate'), 3);
   assert.notEqual(await unknown.exited, 0);
-  const cabin = await fetch(`${app.url}/api/crew/live-channels`, { headers: { authorization: `Bearer ${await crewLogin(app, 'cabin_crew')}` } });
+  const cabin = await fetch(`${app.url}/api/crew/live-channels`, {
+    headers: { authorization: `Bearer ${await crewLogin(app, 'cabin_crew')}` },
+  });
   assert.equal(cabin.status, 403, 'stream keys are for maintenance and the purser');
 });
 
 test('a pushed RTMP stream becomes an HLS window that grows, served by the origin, removed when the publisher leaves', async () => {
   const maintenance = await crewLogin(app, 'maintenance');
-  const { channels } = (await (await fetch(`${app.url}/api/crew/live-channels`, { headers: { authorization: `Bearer ${maintenance}` } })).json()) as { channels: Array<{ id: string; ingest: string }> };
+  const { channels } = (await (
+    await fetch(`${app.url}/api/crew/live-channels`, { headers: { authorization: `Bearer ${maintenance}` } })
+  ).json()) as { channels: Array<{ id: string; ingest: string }> };
   const ingest = channels.find((c) => c.id === 'welcome')!.ingest;
   assert.match(ingest, /^rtmp:\/\/[^/]+:\d+\/live\/welcome\?key=/);
   const publisher = publish(ingest.replace(/^rtmp:\/\/[^:/]+/, 'rtmp://127.0.0.1'), 12);
@@ -77,13 +130,21 @@ test('a pushed RTMP stream becomes an HLS window that grows, served by the origi
   await until('on air', async () => (await channel('welcome')).state === 'on-air');
   const seatId = Object.keys(app.credentials.seats)[0]!;
   const open = await fetch(`${app.url}/api/playback`, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(`seat:${seatId}`, app.credentials.seats[seatId]!) },
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: basic(`seat:${seatId}`, app.credentials.seats[seatId]!),
+    },
     body: JSON.stringify({ channel: 'welcome', device: 'seat' }),
   });
   assert.equal(open.status, 201);
   const { url } = (await open.json()) as { url: string };
   assert.match(url, /^\/hls\/live\/welcome\/index\.m3u8\?token=/);
-  assert.equal((await fetch(`${app.url}/hls/live/welcome/index.m3u8`)).status, 401, 'live playlists need the token too');
+  assert.equal(
+    (await fetch(`${app.url}/hls/live/welcome/index.m3u8`)).status,
+    401,
+    'live playlists need the token too',
+  );
 
   HLS.setOptions({ strictMode: false });
   const read = async () => {
@@ -109,8 +170,16 @@ test('a pushed RTMP stream becomes an HLS window that grows, served by the origi
   assert.equal(seg.headers.get('content-type'), 'video/mp2t');
   const segFile = path.join(work, 'live.ts');
   fs.writeFileSync(segFile, Buffer.from(await seg.arrayBuffer()));
-  const codecs = execFileSync(FFPROBE, ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', segFile]).toString();
-  assert.match(codecs, /h264/, 'remuxed, not re-encoded: still the publisher\'s H.264');
+  const codecs = execFileSync(FFPROBE, [
+    '-v',
+    'error',
+    '-show_entries',
+    'stream=codec_name',
+    '-of',
+    'csv=p=0',
+    segFile,
+  ]).toString();
+  assert.match(codecs, /h264/, "remuxed, not re-encoded: still the publisher's H.264");
   assert.match(codecs, /aac/);
 
   assert.equal(await publisher.exited, 0, 'the publisher streamed to the end');

@@ -3,15 +3,23 @@
  * served; tampered, untrusted, expired, not-yet-licensed and older loads are refused with the
  * reason while the previous load keeps serving; the active load survives a restart.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type ContentLoad } from '@ifec/protocol';
+import { after, before, test } from 'node:test';
+import type { ContentLoad } from '@ifec/protocol';
 import { generateSigningKeys, signContentLoad } from '@ifec/protocol/node';
 import {
-  basic, buildTestLoad, crewLogin, makeMediaSource, mediaTempDir, startMediaAppliance, trustedSigner,
-  type MediaSource, type MediaTestAppliance,
+  basic,
+  buildTestLoad,
+  crewLogin,
+  type MediaSource,
+  type MediaTestAppliance,
+  makeMediaSource,
+  mediaTempDir,
+  startMediaAppliance,
+  trustedSigner,
 } from './media-support.ts';
 
 let work: string;
@@ -37,9 +45,17 @@ after(async () => {
 
 async function install(dir: string, token = maintenance) {
   const res = await fetch(`${app.url}/api/crew/content-loads`, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ path: dir }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ path: dir }),
   });
-  return { status: res.status, body: (await res.json()) as { active: unknown; error?: { code: string; problems: Array<{ code: string; message: string }> } } };
+  return {
+    status: res.status,
+    body: (await res.json()) as {
+      active: unknown;
+      error?: { code: string; problems: Array<{ code: string; message: string }> };
+    },
+  };
 }
 
 async function activeLoadId(): Promise<string | null> {
@@ -51,7 +67,11 @@ async function activeLoadId(): Promise<string | null> {
 async function fetchSegment(titleId: string): Promise<Buffer> {
   const seatId = Object.keys(app.credentials.seats)[0]!;
   const open = await fetch(`${app.url}/api/playback`, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: basic(`seat:${seatId}`, app.credentials.seats[seatId]!) },
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: basic(`seat:${seatId}`, app.credentials.seats[seatId]!),
+    },
     body: JSON.stringify({ titleId, device: 'seat' }),
   });
   assert.equal(open.status, 201, await open.clone().text());
@@ -63,7 +83,14 @@ async function fetchSegment(titleId: string): Promise<Buffer> {
 let first: { dir: string; load: ContentLoad };
 
 test('a good load is verified, installed and served; maintenance only', async () => {
-  first = await buildTestLoad({ out: path.join(work, 'load-v1'), source, titles: [{ id: 'night-flight' }], privateKeyPem: signer.privateKeyPem, id: 'XA-A320-2026-12-v1', version: 1 });
+  first = await buildTestLoad({
+    out: path.join(work, 'load-v1'),
+    source,
+    titles: [{ id: 'night-flight' }],
+    privateKeyPem: signer.privateKeyPem,
+    id: 'XA-A320-2026-12-v1',
+    version: 1,
+  });
   const purser = await crewLogin(app, 'purser');
   assert.equal((await install(first.dir, purser)).status, 403);
   const res = await install(first.dir);
@@ -85,11 +112,21 @@ async function refusedWith(dir: string, code: string) {
   assert.ok(res.body.error!.problems.every((p) => p.message.length > 0));
   assert.equal(await activeLoadId(), 'XA-A320-2026-12-v1', 'the previous load stays active');
   assert.deepEqual(await fetchSegment('night-flight'), before, 'the previous load keeps serving');
-  assert.equal(fs.readdirSync(path.join(app.dataDir, 'content')).filter((n) => n.startsWith('.staging')).length, 0, 'no half-installed copy left');
+  assert.equal(
+    fs.readdirSync(path.join(app.dataDir, 'content')).filter((n) => n.startsWith('.staging')).length,
+    0,
+    'no half-installed copy left',
+  );
 }
 
 test('one byte changed in a segment: refused (file-checksum)', async () => {
-  const bad = await buildTestLoad({ out: path.join(work, 'tampered-byte'), source, titles: [{ id: 'night-flight' }, { id: 'other-film' }], privateKeyPem: signer.privateKeyPem, version: 2 });
+  const bad = await buildTestLoad({
+    out: path.join(work, 'tampered-byte'),
+    source,
+    titles: [{ id: 'night-flight' }, { id: 'other-film' }],
+    privateKeyPem: signer.privateKeyPem,
+    version: 2,
+  });
   const seg = path.join(bad.dir, 'packages/other-film/hls/video/v0/seg_00001.m4s');
   const bytes = fs.readFileSync(seg);
   bytes[100] = bytes[100]! ^ 0xff;
@@ -99,33 +136,68 @@ test('one byte changed in a segment: refused (file-checksum)', async () => {
 
 test('signature swapped: signed by an untrusted key, or load.json edited after signing', async () => {
   const untrusted = generateSigningKeys();
-  const foreign = await buildTestLoad({ out: path.join(work, 'untrusted'), source, titles: [{ id: 'night-flight' }], privateKeyPem: untrusted.privateKeyPem, version: 3 });
+  const foreign = await buildTestLoad({
+    out: path.join(work, 'untrusted'),
+    source,
+    titles: [{ id: 'night-flight' }],
+    privateKeyPem: untrusted.privateKeyPem,
+    version: 3,
+  });
   await refusedWith(foreign.dir, 'SIGNATURE_UNTRUSTED');
 
-  const edited = await buildTestLoad({ out: path.join(work, 'edited'), source, titles: [{ id: 'night-flight' }], privateKeyPem: signer.privateKeyPem, version: 4 });
+  const edited = await buildTestLoad({
+    out: path.join(work, 'edited'),
+    source,
+    titles: [{ id: 'night-flight' }],
+    privateKeyPem: signer.privateKeyPem,
+    version: 4,
+  });
   const load = JSON.parse(fs.readFileSync(path.join(edited.dir, 'load.json'), 'utf8')) as ContentLoad;
-  const other = signContentLoad({ ...load, expiresAt: '2099-01-01T00:00:00Z', signature: undefined } as never, untrusted.privateKeyPem);
+  const other = signContentLoad(
+    { ...load, expiresAt: '2099-01-01T00:00:00Z', signature: undefined } as never,
+    untrusted.privateKeyPem,
+  );
   // The trusted key id with a signature from another key: a swapped signature.
-  fs.writeFileSync(path.join(edited.dir, 'load.json'), JSON.stringify({ ...load, signature: { ...load.signature, value: other.signature.value } }));
+  fs.writeFileSync(
+    path.join(edited.dir, 'load.json'),
+    JSON.stringify({ ...load, signature: { ...load.signature, value: other.signature.value } }),
+  );
   await refusedWith(edited.dir, 'SIGNATURE_INVALID');
 });
 
 test('licence expired, or not yet open: refused with the title named', async () => {
   const year = new Date().getUTCFullYear();
   const expired = await buildTestLoad({
-    out: path.join(work, 'expired'), source, privateKeyPem: signer.privateKeyPem, version: 5,
-    titles: [{ id: 'night-flight' }, { id: 'old-film', licence: { start: `${year - 3}-01-01T00:00:00Z`, end: `${year - 1}-01-01T00:00:00Z` } }],
+    out: path.join(work, 'expired'),
+    source,
+    privateKeyPem: signer.privateKeyPem,
+    version: 5,
+    titles: [
+      { id: 'night-flight' },
+      { id: 'old-film', licence: { start: `${year - 3}-01-01T00:00:00Z`, end: `${year - 1}-01-01T00:00:00Z` } },
+    ],
   });
   await refusedWith(expired.dir, 'LICENCE_EXPIRED');
   const early = await buildTestLoad({
-    out: path.join(work, 'early'), source, privateKeyPem: signer.privateKeyPem, version: 6,
-    titles: [{ id: 'next-month', licence: { start: `${year + 1}-01-01T00:00:00Z`, end: `${year + 2}-01-01T00:00:00Z` } }],
+    out: path.join(work, 'early'),
+    source,
+    privateKeyPem: signer.privateKeyPem,
+    version: 6,
+    titles: [
+      { id: 'next-month', licence: { start: `${year + 1}-01-01T00:00:00Z`, end: `${year + 2}-01-01T00:00:00Z` } },
+    ],
   });
   await refusedWith(early.dir, 'LICENCE_NOT_OPEN');
 });
 
 test('a symlink to a file outside the load is not followed', async () => {
-  const linked = await buildTestLoad({ out: path.join(work, 'linked'), source, titles: [{ id: 'night-flight' }], privateKeyPem: signer.privateKeyPem, version: 7 });
+  const linked = await buildTestLoad({
+    out: path.join(work, 'linked'),
+    source,
+    titles: [{ id: 'night-flight' }],
+    privateKeyPem: signer.privateKeyPem,
+    version: 7,
+  });
   const seg = path.join(linked.dir, 'packages/night-flight/hls/video/v0/seg_00000.m4s');
   const outside = path.join(work, 'outside.m4s');
   fs.renameSync(seg, outside);
@@ -133,10 +205,24 @@ test('a symlink to a file outside the load is not followed', async () => {
   await refusedWith(linked.dir, 'FILE_MISSING');
 });
 
-test('an older version of the same fleet\'s load is refused (rollback)', async () => {
-  const newer = await buildTestLoad({ out: path.join(work, 'v10'), source, titles: [{ id: 'night-flight' }], privateKeyPem: signer.privateKeyPem, id: 'XA-A320-2026-12-v10', version: 10 });
+test("an older version of the same fleet's load is refused (rollback)", async () => {
+  const newer = await buildTestLoad({
+    out: path.join(work, 'v10'),
+    source,
+    titles: [{ id: 'night-flight' }],
+    privateKeyPem: signer.privateKeyPem,
+    id: 'XA-A320-2026-12-v10',
+    version: 10,
+  });
   assert.equal((await install(newer.dir)).status, 201);
-  const older = await buildTestLoad({ out: path.join(work, 'v9'), source, titles: [{ id: 'night-flight' }], privateKeyPem: signer.privateKeyPem, id: 'XA-A320-2026-12-v9', version: 9 });
+  const older = await buildTestLoad({
+    out: path.join(work, 'v9'),
+    source,
+    titles: [{ id: 'night-flight' }],
+    privateKeyPem: signer.privateKeyPem,
+    id: 'XA-A320-2026-12-v9',
+    version: 9,
+  });
   const res = await install(older.dir);
   assert.equal(res.status, 422);
   assert.equal(res.body.error?.problems[0]?.code, 'LOAD_ROLLBACK');

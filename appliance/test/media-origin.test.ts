@@ -4,17 +4,27 @@
  * title, the key policy (rights, entitlement, parental lock, region), path escapes, Range/ETag/
  * MIME, and the key the server hands out decrypting a segment that ffprobe then decodes.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { after, before, test } from 'node:test';
 import HLS from 'hls-parser';
 import { TokenSigner } from '../src/access/tokens.ts';
 import {
-  basic, buildTestLoad, crewLogin, FFPROBE, makeMediaSource, mediaTempDir, rawGet, startMediaAppliance, trustedSigner,
-  type MediaSource, type MediaTestAppliance,
+  basic,
+  buildTestLoad,
+  crewLogin,
+  FFPROBE,
+  type MediaSource,
+  type MediaTestAppliance,
+  makeMediaSource,
+  mediaTempDir,
+  rawGet,
+  startMediaAppliance,
+  trustedSigner,
 } from './media-support.ts';
 
 let work: string;
@@ -29,7 +39,10 @@ before(async () => {
   source = makeMediaSource(path.join(work, 'source'));
   const signer = trustedSigner(work);
   const load = await buildTestLoad({
-    out: path.join(work, 'load'), source, privateKeyPem: signer.privateKeyPem, id: 'XA-TEST-1',
+    out: path.join(work, 'load'),
+    source,
+    privateKeyPem: signer.privateKeyPem,
+    id: 'XA-TEST-1',
     titles: [
       { id: 'night-flight' },
       { id: 'early-window', rights: 'seatback-only' },
@@ -39,9 +52,17 @@ before(async () => {
     ],
   });
   keyIds = load.keyIds;
-  app = await startMediaAppliance({ IFEC_CONTENT_TRUSTED_KEYS: signer.publicKeyFile, IFEC_RTMP_PORT: '0', IFEC_REGION: 'FR' });
+  app = await startMediaAppliance({
+    IFEC_CONTENT_TRUSTED_KEYS: signer.publicKeyFile,
+    IFEC_RTMP_PORT: '0',
+    IFEC_REGION: 'FR',
+  });
   const maintenance = await crewLogin(app, 'maintenance');
-  const res = await fetch(`${app.url}/api/crew/content-loads`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${maintenance}` }, body: JSON.stringify({ path: load.dir }) });
+  const res = await fetch(`${app.url}/api/crew/content-loads`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${maintenance}` },
+    body: JSON.stringify({ path: load.dir }),
+  });
   assert.equal(res.status, 201, await res.text());
   seatId = Object.keys(app.credentials.seats)[0]!;
   seatAuth = basic(`seat:${seatId}`, app.credentials.seats[seatId]!);
@@ -53,34 +74,56 @@ after(async () => {
 });
 
 async function openPlayback(auth: string, body: Record<string, string>) {
-  const res = await fetch(`${app.url}/api/playback`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify(body) });
+  const res = await fetch(`${app.url}/api/playback`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: auth },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as { url: string; token: string; error?: { code: string } } };
 }
 
 async function phoneAuth(): Promise<{ auth: string; deviceId: string }> {
-  const phone = (await (await fetch(`${app.url}/api/phones`, { method: 'POST' })).json()) as { deviceId: string; mqtt: { username: string; password: string } };
+  const phone = (await (await fetch(`${app.url}/api/phones`, { method: 'POST' })).json()) as {
+    deviceId: string;
+    mqtt: { username: string; password: string };
+  };
   return { auth: basic(phone.mqtt.username, phone.mqtt.password), deviceId: phone.deviceId };
 }
 
 test('catalogue in the asked language with fallback; phones do not see seatback-only titles', async () => {
-  const fr = (await (await fetch(`${app.url}/api/catalog?lang=fr`)).json()) as { loadId: string; titles: Array<{ id: string; title: string; synopsis: string; images: Array<{ url: string }>; rights: string }>; channels: Array<{ id: string; state: string }> };
+  const fr = (await (await fetch(`${app.url}/api/catalog?lang=fr`)).json()) as {
+    loadId: string;
+    titles: Array<{ id: string; title: string; synopsis: string; images: Array<{ url: string }>; rights: string }>;
+    channels: Array<{ id: string; state: string }>;
+  };
   assert.equal(fr.loadId, 'XA-TEST-1');
   const film = fr.titles.find((t) => t.id === 'night-flight')!;
   assert.equal(film.title, 'Titre night-flight');
   assert.equal(film.synopsis, 'Synopsis of night-flight', 'no French synopsis: English');
   assert.ok(fr.titles.some((t) => t.id === 'early-window'));
-  assert.deepEqual(fr.channels.map((c) => [c.id, c.state]), [['welcome', 'off-air'], ['news', 'off-air']]);
+  assert.deepEqual(
+    fr.channels.map((c) => [c.id, c.state]),
+    [
+      ['welcome', 'off-air'],
+      ['news', 'off-air'],
+    ],
+  );
   const poster = await fetch(`${app.url}${film.images[0]!.url}`);
   assert.equal(poster.status, 200);
   assert.equal(poster.headers.get('content-type'), 'image/jpeg');
-  const phone = (await (await fetch(`${app.url}/api/catalog?lang=en&device=phone`)).json()) as { titles: Array<{ id: string }> };
+  const phone = (await (await fetch(`${app.url}/api/catalog?lang=en&device=phone`)).json()) as {
+    titles: Array<{ id: string }>;
+  };
   assert.ok(!phone.titles.some((t) => t.id === 'early-window'));
   assert.equal((await fetch(`${app.url}/api/catalog?lang=x!`)).status, 400);
 });
 
 test('a seat opens a session; every playlist carries the token to child playlists and the key, not to segments', async () => {
   assert.equal((await openPlayback('', { titleId: 'night-flight', device: 'seat' })).status, 401);
-  assert.equal((await openPlayback(basic(`seat:${seatId}`, 'wrong'), { titleId: 'night-flight', device: 'seat' })).status, 401);
+  assert.equal(
+    (await openPlayback(basic(`seat:${seatId}`, 'wrong'), { titleId: 'night-flight', device: 'seat' })).status,
+    401,
+  );
   assert.equal((await openPlayback(seatAuth, { titleId: 'night-flight', device: 'phone' })).status, 403);
   const open = await openPlayback(seatAuth, { titleId: 'night-flight', device: 'seat' });
   assert.equal(open.status, 201);
@@ -106,7 +149,11 @@ test('a seat opens a session; every playlist carries the token to child playlist
   assert.equal(lines.indexOf(keyTags[0]!), lines.findIndex((l) => l.startsWith('#EXT-X-MAP')) + 1);
   const parsed = HLS.parse(media) as HLS.types.MediaPlaylist;
   assert.ok(parsed.segments.length >= 2);
-  for (const s of parsed.segments) assert.deepEqual([s.key?.method, s.key?.uri, s.key?.iv, s.map?.uri], ['AES-128', `/api/keys/${keyIds['night-flight']}?token=${token}`, undefined, 'init.mp4']);
+  for (const s of parsed.segments)
+    assert.deepEqual(
+      [s.key?.method, s.key?.uri, s.key?.iv, s.map?.uri],
+      ['AES-128', `/api/keys/${keyIds['night-flight']}?token=${token}`, undefined, 'init.mp4'],
+    );
 });
 
 test('playlists and keys refuse missing, forged, expired and other-title tokens', async () => {
@@ -114,8 +161,11 @@ test('playlists and keys refuse missing, forged, expired and other-title tokens'
   const master = `${app.url}/hls/night-flight/hls/master.m3u8`;
   const key = `${app.url}/api/keys/${keyIds['night-flight']}`;
   const forged = `${body.token.slice(0, -2)}${body.token.endsWith('AA') ? 'BB' : 'AA'}`;
-  const expired = TokenSigner.fromDataDir(app.dataDir).sign({ typ: 'play', sub: `seat:${seatId}`, dev: 'seat', seat: seatId, tgt: 't:night-flight' }, -60);
-  const otherTitle = (await openPlayback(seatAuth, { titleId: 'blocked-film', device: 'seat' }));
+  const expired = TokenSigner.fromDataDir(app.dataDir).sign(
+    { typ: 'play', sub: `seat:${seatId}`, dev: 'seat', seat: seatId, tgt: 't:night-flight' },
+    -60,
+  );
+  const otherTitle = await openPlayback(seatAuth, { titleId: 'blocked-film', device: 'seat' });
   assert.equal(otherTitle.status, 451, 'blocked over FR');
   const other = (await openPlayback(seatAuth, { titleId: 'horror-night', device: 'seat' })).body.token;
   for (const [url, status, code] of [
@@ -143,7 +193,10 @@ test('key policy: a phone never gets a seatback-only key; entitlement, parental 
   assert.equal(refused.status, 403);
   assert.equal(refused.body.error?.code, 'SEATBACK_ONLY');
   // Even with a validly signed phone session for that title, the key server says no.
-  const phoneToken = TokenSigner.fromDataDir(app.dataDir).sign({ typ: 'play', sub: `phone:${phone.deviceId}`, dev: 'phone', tgt: 't:early-window' }, 60);
+  const phoneToken = TokenSigner.fromDataDir(app.dataDir).sign(
+    { typ: 'play', sub: `phone:${phone.deviceId}`, dev: 'phone', tgt: 't:early-window' },
+    60,
+  );
   const keyRes = await fetch(`${app.url}/api/keys/${keyIds['early-window']}?token=${phoneToken}`);
   assert.equal(keyRes.status, 403);
   const keyBody = Buffer.from(await keyRes.arrayBuffer());
@@ -160,14 +213,25 @@ test('key policy: a phone never gets a seatback-only key; entitlement, parental 
   const horror = await openPlayback(seatAuth, { titleId: 'horror-night', device: 'seat' });
   assert.equal(horror.status, 201);
   const purser = await crewLogin(app, 'purser');
-  const lock = await fetch(`${app.url}/api/crew/seats/${seatId}/command`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${purser}` }, body: JSON.stringify({ action: 'parental-lock', on: true }) });
+  const lock = await fetch(`${app.url}/api/crew/seats/${seatId}/command`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${purser}` },
+    body: JSON.stringify({ action: 'parental-lock', on: true }),
+  });
   assert.equal(lock.status, 200);
   const lockedKey = await fetch(`${app.url}/api/keys/${keyIds['horror-night']}?token=${horror.body.token}`);
   assert.equal(lockedKey.status, 403);
   assert.equal(((await lockedKey.json()) as { error: { code: string } }).error.code, 'PARENTAL_LOCK');
-  assert.equal((await openPlayback(seatAuth, { titleId: 'night-flight', device: 'seat' })).status, 201, 'PG stays allowed under the lock');
+  assert.equal(
+    (await openPlayback(seatAuth, { titleId: 'night-flight', device: 'seat' })).status,
+    201,
+    'PG stays allowed under the lock',
+  );
 
-  const blockedToken = TokenSigner.fromDataDir(app.dataDir).sign({ typ: 'play', sub: `seat:${seatId}`, dev: 'seat', seat: seatId, tgt: 't:blocked-film' }, 60);
+  const blockedToken = TokenSigner.fromDataDir(app.dataDir).sign(
+    { typ: 'play', sub: `seat:${seatId}`, dev: 'seat', seat: seatId, tgt: 't:blocked-film' },
+    60,
+  );
   const blocked = await fetch(`${app.url}/api/keys/${keyIds['blocked-film']}?token=${blockedToken}`);
   assert.equal(blocked.status, 451);
   assert.equal(((await blocked.json()) as { error: { code: string } }).error.code, 'REGION_BLOCKED');
@@ -180,9 +244,9 @@ test('path escapes and directory listings: 4xx, never a byte from outside the lo
     '/hls/../../etc/passwd',
     '/hls/night-flight/../../../../etc/passwd',
     '/hls/%2e%2e/%2e%2e/etc/passwd',
-    '/hls/night-flight/%2e%2e%2f%2e%2e%2f%2e%2e%2fkeys%2f' + keyId + '.key',
+    `/hls/night-flight/%2e%2e%2f%2e%2e%2f%2e%2e%2fkeys%2f${keyId}.key`,
     '/hls/night-flight/..%2f..%2f..%2fload.json',
-    '/hls/night-flight/../../../keys/' + keyId + '.key',
+    `/hls/night-flight/../../../keys/${keyId}.key`,
     '/hls/%252e%252e/%252e%252e/etc/passwd',
     '/hls/night-flight/%252e%252e%252f%252e%252e%252fload.json',
     '/hls/night-flight/hls/master.m3u8%00.vtt',
@@ -209,7 +273,17 @@ test('path escapes and directory listings: 4xx, never a byte from outside the lo
     assert.ok(!res.body.toString().includes('"signature"'), `${attempt} leaked load.json`);
   }
   // A file swapped for a symlink inside the installed load is not followed.
-  const installed = path.join(app.dataDir, 'content', 'XA-TEST-1', 'packages', 'night-flight', 'hls', 'video', 'v0', 'seg_00001.m4s');
+  const installed = path.join(
+    app.dataDir,
+    'content',
+    'XA-TEST-1',
+    'packages',
+    'night-flight',
+    'hls',
+    'video',
+    'v0',
+    'seg_00001.m4s',
+  );
   fs.rmSync(installed);
   fs.symlinkSync('/etc/passwd', installed);
   const res = await rawGet(app.httpPort, '/hls/night-flight/hls/video/v0/seg_00001.m4s');
@@ -219,7 +293,9 @@ test('path escapes and directory listings: 4xx, never a byte from outside the lo
 
 test('segments: MIME types, ETag and 304, single ranges, 416, immutable caching, HEAD', async () => {
   const segPath = '/hls/night-flight/hls/video/v0/seg_00000.m4s';
-  const file = fs.readFileSync(path.join(work, 'load', 'packages', 'night-flight', 'hls', 'video', 'v0', 'seg_00000.m4s'));
+  const file = fs.readFileSync(
+    path.join(work, 'load', 'packages', 'night-flight', 'hls', 'video', 'v0', 'seg_00000.m4s'),
+  );
   const full = await rawGet(app.httpPort, segPath);
   assert.equal(full.status, 200);
   assert.deepEqual(full.body, file);
@@ -268,7 +344,22 @@ test('segments: MIME types, ETag and 304, single ranges, 416, immutable caching,
 /** Video frames ffprobe decodes from a file; 0 when it cannot decode any. */
 function videoFramesDecoded(file: string): number {
   try {
-    const out = execFileSync(FFPROBE, ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file], { stdio: 'pipe' });
+    const out = execFileSync(
+      FFPROBE,
+      [
+        '-v',
+        'error',
+        '-count_frames',
+        '-select_streams',
+        'v:0',
+        '-show_entries',
+        'stream=nb_read_frames',
+        '-of',
+        'csv=p=0',
+        file,
+      ],
+      { stdio: 'pipe' },
+    );
     return Number.parseInt(out.toString().trim(), 10) || 0;
   } catch {
     return 0;
@@ -282,7 +373,9 @@ test('the key the server hands out decrypts a segment that ffprobe decodes', asy
   const key = Buffer.from(await (await fetch(`${app.url}${keyLine[1]}`)).arrayBuffer());
   assert.equal(key.length, 16);
   const init = Buffer.from(await (await fetch(`${app.url}/hls/night-flight/hls/video/v0/init.mp4`)).arrayBuffer());
-  const encrypted = Buffer.from(await (await fetch(`${app.url}/hls/night-flight/hls/video/v0/seg_00000.m4s`)).arrayBuffer());
+  const encrypted = Buffer.from(
+    await (await fetch(`${app.url}/hls/night-flight/hls/video/v0/seg_00000.m4s`)).arrayBuffer(),
+  );
   const probeFile = path.join(work, 'probe.mp4');
   fs.writeFileSync(probeFile, Buffer.concat([init, encrypted]));
   assert.equal(videoFramesDecoded(probeFile), 0, 'the encrypted segment alone does not decode');
@@ -291,10 +384,31 @@ test('the key the server hands out decrypts a segment that ffprobe decodes', asy
   const clear = Buffer.concat([decipher.update(encrypted), decipher.final()]);
   // A wrong IV garbles only the first 16 bytes (CBC), which a decoder may skip: check them. ffmpeg
   // starts a segment with styp (size 24, major brand = first compatible brand, minor version 0).
-  assert.deepEqual([clear.readUInt32BE(0), clear.toString('latin1', 4, 12), clear.readUInt32BE(12)], [24, `styp${clear.toString('latin1', 16, 20)}`, 0]);
+  assert.deepEqual(
+    [clear.readUInt32BE(0), clear.toString('latin1', 4, 12), clear.readUInt32BE(12)],
+    [24, `styp${clear.toString('latin1', 16, 20)}`, 0],
+  );
   fs.writeFileSync(probeFile, Buffer.concat([init, clear]));
-  const probe = execFileSync(FFPROBE, ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,nb_read_frames', '-of', 'csv=p=0', probeFile]).toString().trim().split('\n');
-  assert.ok(probe.some((l) => l.startsWith('h264,')), probe.join(' | '));
+  const probe = execFileSync(FFPROBE, [
+    '-v',
+    'error',
+    '-count_frames',
+    '-show_entries',
+    'stream=codec_name,nb_read_frames',
+    '-of',
+    'csv=p=0',
+    probeFile,
+  ])
+    .toString()
+    .trim()
+    .split('\n');
+  assert.ok(
+    probe.some((l) => l.startsWith('h264,')),
+    probe.join(' | '),
+  );
   assert.ok(videoFramesDecoded(probeFile) >= 25, 'a 2-second segment at 25 fps decodes');
-  assert.ok(probe.some((l) => l.startsWith('aac,')), probe.join(' | '));
+  assert.ok(
+    probe.some((l) => l.startsWith('aac,')),
+    probe.join(' | '),
+  );
 });

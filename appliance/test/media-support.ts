@@ -4,21 +4,28 @@
  * key tag, IV = media sequence number), and signed content loads built from it with the
  * protocol's own signing code.
  */
+
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
-import { execFileSync } from 'node:child_process';
-import { pino } from 'pino';
-import { CONTENT_SCHEMA_VERSION, keyUri, type ContentLoad, type TitleManifest, type UnsignedContentLoad } from '@ifec/protocol';
-import { generateSigningKeys, sha256File, signContentLoad } from '@ifec/protocol/node';
+import path from 'node:path';
 import { encryptRendition, withKeyTag } from '@ifec/media-pipeline';
-import { loadConfig } from '../src/config.ts';
-import { startAppliance, type RunningAppliance } from '../src/main.ts';
-import { CREDENTIALS_FILE } from '../src/demo/first-run.ts';
+import {
+  CONTENT_SCHEMA_VERSION,
+  type ContentLoad,
+  keyUri,
+  type TitleManifest,
+  type UnsignedContentLoad,
+} from '@ifec/protocol';
+import { generateSigningKeys, sha256File, signContentLoad } from '@ifec/protocol/node';
+import { pino } from 'pino';
 import type { IssuedCredentials } from '../src/aircraft/provisioning.ts';
+import { loadConfig } from '../src/config.ts';
+import { CREDENTIALS_FILE } from '../src/demo/first-run.ts';
+import { type RunningAppliance, startAppliance } from '../src/main.ts';
 
 export const FFMPEG = process.env.FFMPEG ?? '/usr/bin/ffmpeg';
 export const FFPROBE = process.env.FFPROBE ?? '/usr/bin/ffprobe';
@@ -34,13 +41,44 @@ export function makeMediaSource(dir: string): MediaSource {
   const video = path.join(hls, 'video', 'v0');
   fs.mkdirSync(video, { recursive: true });
   execFileSync(FFMPEG, [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', 'testsrc=size=160x90:rate=25',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', '4', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-b:a', '64k',
-    '-f', 'hls', '-hls_time', '2', '-hls_playlist_type', 'vod', '-hls_segment_type', 'fmp4',
-    '-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', path.join(video, 'seg_%05d.m4s'),
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=160x90:rate=25',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    '4',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '25',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-f',
+    'hls',
+    '-hls_time',
+    '2',
+    '-hls_playlist_type',
+    'vod',
+    '-hls_segment_type',
+    'fmp4',
+    '-hls_fmp4_init_filename',
+    'init.mp4',
+    '-hls_segment_filename',
+    path.join(video, 'seg_%05d.m4s'),
     path.join(video, 'index.m3u8'),
   ]);
   const key = crypto.randomBytes(16);
@@ -48,16 +86,36 @@ export function makeMediaSource(dir: string): MediaSource {
   encryptRendition(video, key, keyUri('0'.repeat(32)));
   fs.mkdirSync(path.join(hls, 'subtitles', 'en'), { recursive: true });
   fs.writeFileSync(path.join(hls, 'subtitles', 'en', 'subs.vtt'), 'WEBVTT\n\n00:00.000 --> 00:02.000\nHello cabin\n');
-  fs.writeFileSync(path.join(hls, 'subtitles', 'en', 'index.m3u8'),
-    '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:4.000,\nsubs.vtt\n#EXT-X-ENDLIST\n');
-  fs.writeFileSync(path.join(hls, 'master.m3u8'), [
-    '#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-INDEPENDENT-SEGMENTS',
-    '#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="English",LANGUAGE="en",DEFAULT=NO,AUTOSELECT=YES,URI="subtitles/en/index.m3u8"',
-    '#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=160x90,CODECS="avc1.64000c,mp4a.40.2",SUBTITLES="subs"',
-    'video/v0/index.m3u8', '',
-  ].join('\n'));
+  fs.writeFileSync(
+    path.join(hls, 'subtitles', 'en', 'index.m3u8'),
+    '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:4.000,\nsubs.vtt\n#EXT-X-ENDLIST\n',
+  );
+  fs.writeFileSync(
+    path.join(hls, 'master.m3u8'),
+    [
+      '#EXTM3U',
+      '#EXT-X-VERSION:7',
+      '#EXT-X-INDEPENDENT-SEGMENTS',
+      '#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="English",LANGUAGE="en",DEFAULT=NO,AUTOSELECT=YES,URI="subtitles/en/index.m3u8"',
+      '#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=160x90,CODECS="avc1.64000c,mp4a.40.2",SUBTITLES="subs"',
+      'video/v0/index.m3u8',
+      '',
+    ].join('\n'),
+  );
   fs.mkdirSync(path.join(dir, 'images'), { recursive: true });
-  execFileSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=60x90', '-frames:v', '1', path.join(dir, 'images', 'poster-60x90.jpeg')]);
+  execFileSync(FFMPEG, [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=60x90',
+    '-frames:v',
+    '1',
+    path.join(dir, 'images', 'poster-60x90.jpeg'),
+  ]);
   return { dir, key };
 }
 
@@ -90,7 +148,9 @@ function walk(dir: string, base = dir): string[] {
 const sha256 = (data: Buffer | string) => crypto.createHash('sha256').update(data).digest('hex');
 
 /** A signed content load with one package per title, all sharing the source's media. */
-export async function buildTestLoad(o: TestLoadOptions): Promise<{ dir: string; load: ContentLoad; keyIds: Record<string, string> }> {
+export async function buildTestLoad(
+  o: TestLoadOptions,
+): Promise<{ dir: string; load: ContentLoad; keyIds: Record<string, string> }> {
   fs.mkdirSync(path.join(o.out, 'keys'), { recursive: true });
   const packages: ContentLoad['packages'] = [];
   const keys: ContentLoad['keys'] = [];
@@ -104,7 +164,15 @@ export async function buildTestLoad(o: TestLoadOptions): Promise<{ dir: string; 
     const playlist = path.join(pkg, 'hls', 'video', 'v0', 'index.m3u8');
     fs.writeFileSync(playlist, withKeyTag(fs.readFileSync(playlist, 'utf8'), keyUri(keyId)));
     fs.writeFileSync(path.join(o.out, 'keys', `${keyId}.key`), o.source.key);
-    const files = await Promise.all(walk(pkg).sort().map(async (rel) => ({ path: rel, size: fs.statSync(path.join(pkg, rel)).size, sha256: await sha256File(path.join(pkg, rel)) })));
+    const files = await Promise.all(
+      walk(pkg)
+        .sort()
+        .map(async (rel) => ({
+          path: rel,
+          size: fs.statSync(path.join(pkg, rel)).size,
+          sha256: await sha256File(path.join(pkg, rel)),
+        })),
+    );
     const manifest: TitleManifest = {
       schemaVersion: CONTENT_SCHEMA_VERSION,
       id: t.id,
@@ -124,8 +192,19 @@ export async function buildTestLoad(o: TestLoadOptions): Promise<{ dir: string; 
       subtitleLanguages: [{ language: 'en', closedCaptions: false, playlist: 'hls/subtitles/en/index.m3u8' }],
       images: [{ role: 'poster', width: 60, height: 90, format: 'jpeg', path: 'images/poster-60x90.jpeg' }],
       hls: {
-        master: 'hls/master.m3u8', segmentDurationS: 2,
-        video: [{ name: 'v0', width: 160, height: 90, bandwidth: 300000, codecs: 'avc1.64000c', audience: 'seatback', playlist: 'hls/video/v0/index.m3u8' }],
+        master: 'hls/master.m3u8',
+        segmentDurationS: 2,
+        video: [
+          {
+            name: 'v0',
+            width: 160,
+            height: 90,
+            bandwidth: 300000,
+            codecs: 'avc1.64000c',
+            audience: 'seatback',
+            playlist: 'hls/video/v0/index.m3u8',
+          },
+        ],
       },
       keyId,
       encryption: { method: 'AES-128', keyUri: `/api/keys/${keyId}` },
@@ -178,22 +257,45 @@ export interface MediaTestAppliance extends RunningAppliance {
 }
 
 /** A real appliance on loopback with ports 0, its own data dir, silent logs. */
-export async function startMediaAppliance(env: Record<string, string>, dataDir = mediaTempDir()): Promise<MediaTestAppliance> {
-  const config = loadConfig({ IFEC_HTTP_PORT: '0', IFEC_MQTT_PORT: '0', IFEC_HOST: '127.0.0.1', IFEC_DATA_DIR: dataDir, ...env });
-  const running = await startAppliance(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }, pino.destination(2)));
+export async function startMediaAppliance(
+  env: Record<string, string>,
+  dataDir = mediaTempDir(),
+): Promise<MediaTestAppliance> {
+  const config = loadConfig({
+    IFEC_HTTP_PORT: '0',
+    IFEC_MQTT_PORT: '0',
+    IFEC_HOST: '127.0.0.1',
+    IFEC_DATA_DIR: dataDir,
+    ...env,
+  });
+  const running = await startAppliance(
+    config,
+    pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }, pino.destination(2)),
+  );
   const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, CREDENTIALS_FILE), 'utf8')) as IssuedCredentials;
   return { ...running, dataDir, url: `http://127.0.0.1:${running.httpPort}`, credentials };
 }
 
-export async function crewLogin(app: MediaTestAppliance, role: 'purser' | 'cabin_crew' | 'maintenance'): Promise<string> {
+export async function crewLogin(
+  app: MediaTestAppliance,
+  role: 'purser' | 'cabin_crew' | 'maintenance',
+): Promise<string> {
   const crew = app.credentials.crew.find((c) => c.role === role)!;
-  const res = await fetch(`${app.url}/api/crew/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ crewId: crew.crewId, pin: crew.pin }) });
+  const res = await fetch(`${app.url}/api/crew/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ crewId: crew.crewId, pin: crew.pin }),
+  });
   if (!res.ok) throw new Error(`crew login: ${res.status}`);
   return ((await res.json()) as { token: string }).token;
 }
 
 /** A raw GET with the path sent byte for byte (fetch would normalise `..`). */
-export function rawGet(port: number, rawPath: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: import('node:http').IncomingHttpHeaders; body: Buffer }> {
+export function rawGet(
+  port: number,
+  rawPath: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: import('node:http').IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, path: rawPath, method: 'GET', headers }, (res) => {
       const chunks: Buffer[] = [];

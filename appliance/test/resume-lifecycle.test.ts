@@ -4,18 +4,30 @@
  * landed -> gate) leaves nothing personal in the store — checked by querying its tables
  * after the appliance stopped — and only anonymous counts per title.
  */
-import test from 'node:test';
+
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import test from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import { pairingPaths, replicationPaths, resumeTopics, topics } from '@ifec/protocol';
-import { ResumeClient, mqttTransport } from '@ifec/protocol/resume-client';
-import { spawnAppliance } from './child-appliance.ts';
-import { connectMqtt, crewToken, tempDir, waitFor, type TestAppliance } from './support.ts';
+import { mqttTransport, ResumeClient } from '@ifec/protocol/resume-client';
 import { TokenSigner } from '../src/access/tokens.ts';
-import { liveSession, nextMessage, phoneMqtt, phoneResume, postJson, seatResume, seatToken, subscribe } from './resume-support.ts';
+import { spawnAppliance } from './child-appliance.ts';
+import {
+  liveSession,
+  nextMessage,
+  phoneMqtt,
+  phoneResume,
+  postJson,
+  seatResume,
+  seatToken,
+  subscribe,
+} from './resume-support.ts';
+import { connectMqtt, crewToken, type TestAppliance, tempDir, waitFor } from './support.ts';
 
-test('kill -9 and restart keep the state; reset for next flight wipes everything personal', { timeout: 240_000 }, async () => {
+test('kill -9 and restart keep the state; reset for next flight wipes everything personal', {
+  timeout: 240_000,
+}, async () => {
   const dataDir = tempDir('ifec-resume-');
   let child = await spawnAppliance(dataDir);
   let sessionId: string;
@@ -35,9 +47,18 @@ test('kill -9 and restart keep the state; reset for next flight wipes everything
     await phone.client.flushed();
     // Both devices agree (each holds the other's entries); that agreed state must survive.
     const view = (c: ResumeClient) => JSON.stringify([0, 1, 2, 3, 4].map((t) => c.resumePoint(`film-${t}`)));
-    await waitFor(() => seat.client.doc.getMap('positions').size === 10 && view(seat.client) === view(phone.client), 10_000, 'seat and phone agree');
-    expected = Object.fromEntries([0, 1, 2, 3, 4].map((t) => [`film-${t}`, seat.client.resumePoint(`film-${t}`)!.positionS]));
-    assert.ok(Object.values(expected).every((p) => p >= 240), JSON.stringify(expected));
+    await waitFor(
+      () => seat.client.doc.getMap('positions').size === 10 && view(seat.client) === view(phone.client),
+      10_000,
+      'seat and phone agree',
+    );
+    expected = Object.fromEntries(
+      [0, 1, 2, 3, 4].map((t) => [`film-${t}`, seat.client.resumePoint(`film-${t}`)!.positionS]),
+    );
+    assert.ok(
+      Object.values(expected).every((p) => p >= 240),
+      JSON.stringify(expected),
+    );
 
     seat.mqtt.end(true);
     phone.mqtt.end(true);
@@ -48,31 +69,54 @@ test('kill -9 and restart keep the state; reset for next flight wipes everything
   child = await spawnAppliance(dataDir);
   try {
     // A seat that lost its memory too (rebooted): everything comes back from the appliance.
-    const mqtt = await connectMqtt(`ws://127.0.0.1:${child.httpPort}/mqtt`, { username: 'seat:12A', password: child.credentials.seats['12A']!, clientId: 'seat-12A-after' });
+    const mqtt = await connectMqtt(`ws://127.0.0.1:${child.httpPort}/mqtt`, {
+      username: 'seat:12A',
+      password: child.credentials.seats['12A']!,
+      clientId: 'seat-12A-after',
+    });
     assert.equal(await liveSession(mqtt, '12A'), sessionId, 'the session survived');
     const fresh = new ResumeClient({ seatId: '12A', sessionId, device: 'seat' });
     await fresh.connect(mqttTransport(mqtt));
-    for (const [title, positionS] of Object.entries(expected)) assert.equal(fresh.resumePoint(title)?.positionS, positionS, title);
+    for (const [title, positionS] of Object.entries(expected))
+      assert.equal(fresh.resumePoint(title)?.positionS, positionS, title);
     assert.equal(fresh.languages()?.audio, 'de');
     // The pairing survived too.
     const phoneAgain = await phoneMqtt(child, phone.phone);
     assert.equal(await subscribe(phoneAgain, resumeTopics.updates('12A', sessionId)), 1);
 
     // The seat's replicated settings and favourites are personal too.
-    const pushed = await postJson(`${child.url}${replicationPaths.seatStatePush}`,
-      [{ newDocumentState: { id: 'favourite:film-0', kind: 'favourite', value: { titleId: 'film-0', addedAt: new Date().toISOString() }, _deleted: false } }],
-      { authorization: `Bearer ${await seatToken(child, '12A')}` });
+    const pushed = await postJson(
+      `${child.url}${replicationPaths.seatStatePush}`,
+      [
+        {
+          newDocumentState: {
+            id: 'favourite:film-0',
+            kind: 'favourite',
+            value: { titleId: 'film-0', addedAt: new Date().toISOString() },
+            _deleted: false,
+          },
+        },
+      ],
+      { authorization: `Bearer ${await seatToken(child, '12A')}` },
+    );
     assert.equal(pushed.status, 200, JSON.stringify(pushed.json));
 
     // Reset for next flight by the crew: the seat hears a new session (its cue to wipe), the phone is cut off.
-    const announced = new Promise<string>((resolve) => mqtt.on('message', (t, p) => {
-      const next = t === resumeTopics.session('12A') ? (JSON.parse(p.toString()) as { sessionId: string }).sessionId : undefined;
-      if (next && next !== sessionId) resolve(next);
-    }));
+    const announced = new Promise<string>((resolve) =>
+      mqtt.on('message', (t, p) => {
+        const next =
+          t === resumeTopics.session('12A') ? (JSON.parse(p.toString()) as { sessionId: string }).sessionId : undefined;
+        if (next && next !== sessionId) resolve(next);
+      }),
+    );
     await subscribe(mqtt, resumeTopics.session('12A'));
     const phoneCut = new Promise<void>((resolve) => phoneAgain.once('close', () => resolve()));
     const token = await crewToken(child as unknown as TestAppliance);
-    const reset = await postJson(`${child.url}${pairingPaths.resetForNextFlight}`, {}, { authorization: `Bearer ${token}` });
+    const reset = await postJson(
+      `${child.url}${pairingPaths.resetForNextFlight}`,
+      {},
+      { authorization: `Bearer ${token}` },
+    );
     assert.equal(reset.status, 200, JSON.stringify(reset.json));
     assert.equal(reset.json.phonesUnpaired, 1);
     assert.ok(reset.json.sessionsEnded >= 100);
@@ -88,7 +132,11 @@ test('kill -9 and restart keep the state; reset for next flight wipes everything
     assert.equal(next.resumePoint('film-0'), undefined, 'the new session starts empty');
     next.setPosition('film-9', 30);
     await next.flushed();
-    const service = await connectMqtt(`mqtt://127.0.0.1:${child.mqttPort}`, { username: 'service:flight', password: TokenSigner.fromDataDir(dataDir).derive('service:flight'), clientId: 'svc-flight' });
+    const service = await connectMqtt(`mqtt://127.0.0.1:${child.mqttPort}`, {
+      username: 'service:flight',
+      password: TokenSigner.fromDataDir(dataDir).derive('service:flight'),
+      clientId: 'svc-flight',
+    });
     const again = nextMessage(mqtt, resumeTopics.session('12A'), 15_000);
     await service.publishAsync(topics.flightPhase, JSON.stringify({ phase: 'landed' }), { qos: 1, retain: true });
     await service.publishAsync(topics.flightPhase, JSON.stringify({ phase: 'gate' }), { qos: 1, retain: true });
@@ -108,9 +156,18 @@ test('kill -9 and restart keep the state; reset for next flight wipes everything
     assert.equal(await count('SELECT count(*) AS n FROM resume_updates'), 0, 'no playback state');
     assert.equal(await count('SELECT count(*) AS n FROM phone_pairings'), 0, 'no pairings');
     assert.equal(await count('SELECT count(*) AS n FROM seat_state_docs'), 0, 'no seat settings or favourites');
-    assert.equal(await count(`SELECT count(*) AS n FROM passenger_sessions WHERE session_id = '${sessionId}'`), 0, 'no ended session');
-    const { rows } = await db.query<{ title_id: string; sessions: number }>('SELECT title_id, sessions FROM viewing_counts ORDER BY title_id');
-    assert.deepEqual(rows, [...[0, 1, 2, 3, 4].map((t) => ({ title_id: `film-${t}`, sessions: 1 })), { title_id: 'film-9', sessions: 1 }]);
+    assert.equal(
+      await count(`SELECT count(*) AS n FROM passenger_sessions WHERE session_id = '${sessionId}'`),
+      0,
+      'no ended session',
+    );
+    const { rows } = await db.query<{ title_id: string; sessions: number }>(
+      'SELECT title_id, sessions FROM viewing_counts ORDER BY title_id',
+    );
+    assert.deepEqual(rows, [
+      ...[0, 1, 2, 3, 4].map((t) => ({ title_id: `film-${t}`, sessions: 1 })),
+      { title_id: 'film-9', sessions: 1 },
+    ]);
     assert.deepEqual(Object.keys(rows[0]!).sort(), ['sessions', 'title_id'], 'counts carry nothing but the title');
   } finally {
     await db.close();

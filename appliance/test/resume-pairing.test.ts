@@ -3,13 +3,25 @@
  * paired with 12A kept out of 12B, unpair from either side, expired and reused codes, bad
  * bodies, and five wrong codes locking the phone out (last: it locks this test's address).
  */
-import test, { after, before } from 'node:test';
+
 import assert from 'node:assert/strict';
+import test, { after, before } from 'node:test';
 import { pairingPaths, resumeTopics, SEAT_DEVICE } from '@ifec/protocol';
-import { ResumeAccessDenied, ResumeClient, mqttTransport } from '@ifec/protocol/resume-client';
+import { mqttTransport, ResumeAccessDenied, ResumeClient } from '@ifec/protocol/resume-client';
 import { positionsOf } from '@ifec/protocol/resume-doc';
-import { metric, seatClient, startTestAppliance, waitFor, type TestAppliance } from './support.ts';
-import { claim, nextMessage, pairedPhone, pairingCode, phoneMqtt, postJson, registerPhone, seatResume, seatToken, subscribe } from './resume-support.ts';
+import {
+  claim,
+  nextMessage,
+  pairedPhone,
+  pairingCode,
+  phoneMqtt,
+  postJson,
+  registerPhone,
+  seatResume,
+  seatToken,
+  subscribe,
+} from './resume-support.ts';
+import { metric, seatClient, startTestAppliance, type TestAppliance, waitFor } from './support.ts';
 
 let app: TestAppliance;
 before(async () => {
@@ -42,7 +54,7 @@ test('a paired phone is a remote for its seat and sees what plays on it', { time
   await mqtt.publishAsync('seat/12A/remote', JSON.stringify({ action: 'self-destruct' }), { qos: 1 });
   await mqtt.publishAsync('seat/12A/remote', '{not json', { qos: 1 });
   await assert.rejects(nothing, /nothing on/);
-  assert.equal(await metric(app, 'ifec_mqtt_rejected_payloads_total') - before, 2);
+  assert.equal((await metric(app, 'ifec_mqtt_rejected_payloads_total')) - before, 2);
 
   assert.equal(await subscribe(mqtt, 'seat/12A/playback'), 1);
   const playing = nextMessage(mqtt, 'seat/12A/playback');
@@ -50,19 +62,33 @@ test('a paired phone is a remote for its seat and sees what plays on it', { time
   await seat.publishAsync('seat/12A/playback', JSON.stringify(state), { qos: 1, retain: true });
   assert.deepEqual(JSON.parse((await playing).toString()), state);
 
-  const listed = await fetch(`${app.url}${pairingPaths.seatPhones}`, { headers: { authorization: `Bearer ${await seatToken(app, '12A')}` } });
-  assert.deepEqual((await listed.json()).phones.map((p: { deviceId: string }) => p.deviceId), [phone.deviceId]);
+  const listed = await fetch(`${app.url}${pairingPaths.seatPhones}`, {
+    headers: { authorization: `Bearer ${await seatToken(app, '12A')}` },
+  });
+  assert.deepEqual(
+    (await listed.json()).phones.map((p: { deviceId: string }) => p.deviceId),
+    [phone.deviceId],
+  );
   seat.end(true);
   mqtt.end(true);
 });
 
-test('a phone paired with 12A can neither read nor write 12B: document, playback, remote', { timeout: 120_000 }, async () => {
+test('a phone paired with 12A can neither read nor write 12B: document, playback, remote', {
+  timeout: 120_000,
+}, async () => {
   const seatB = await seatResume(app, '12B');
   seatB.client.setPosition('film-b', 77);
   await seatB.client.flushed();
   const { mqtt } = await pairedPhone(app, '12A');
 
-  for (const filter of ['seat/12B/resume/#', `seat/12B/resume/${seatB.client.opts.sessionId}/updates`, 'seat/12B/playback', 'seat/12B/session', 'seat/12B/#', 'seat/+/playback']) {
+  for (const filter of [
+    'seat/12B/resume/#',
+    `seat/12B/resume/${seatB.client.opts.sessionId}/updates`,
+    'seat/12B/playback',
+    'seat/12B/session',
+    'seat/12B/#',
+    'seat/+/playback',
+  ]) {
     assert.equal(await subscribe(mqtt, filter), 128, filter);
   }
   // Pretending to be a device of 12B's session: the subscription is refused, so is the write.
@@ -76,7 +102,7 @@ test('a phone paired with 12A can neither read nor write 12B: document, playback
   await assert.rejects(remote, /nothing on/);
   const doc = await app.passengers.hub.document(seatB.client.opts.sessionId);
   assert.deepEqual(Object.keys(positionsOf(doc, 'film-b')), ['seat']);
-  assert.ok(await metric(app, 'ifec_mqtt_acl_denials_total', { role: 'phone' }) >= 7);
+  assert.ok((await metric(app, 'ifec_mqtt_acl_denials_total', { role: 'phone' })) >= 7);
   seatB.mqtt.end(true);
   mqtt.end(true);
 });
@@ -90,12 +116,18 @@ test('unpair from the phone or from the seat: the phone loses the seat at once',
   await closed; // its cached subscriptions go with the connection
   const again = await phoneMqtt(app, first.phone);
   assert.equal(await subscribe(again, 'seat/15D/playback'), 128);
-  assert.equal((await postJson(`${app.url}${pairingPaths.phone}`, first.phone, {}, 'DELETE')).json.error.code, 'NOT_PAIRED');
+  assert.equal(
+    (await postJson(`${app.url}${pairingPaths.phone}`, first.phone, {}, 'DELETE')).json.error.code,
+    'NOT_PAIRED',
+  );
   again.end(true);
 
   const second = await pairedPhone(app, '15D');
   const token = await seatToken(app, '15D');
-  const fromSeat = await fetch(`${app.url}${pairingPaths.seatPhones}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+  const fromSeat = await fetch(`${app.url}${pairingPaths.seatPhones}`, {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${token}` },
+  });
   assert.deepEqual(await fromSeat.json(), { unpaired: 1 });
   await waitFor(() => second.mqtt.disconnected || !second.mqtt.connected, 3000, 'phone disconnected');
   assert.equal(app.passengers.pairings.pairedSeat(second.phone.deviceId), undefined);

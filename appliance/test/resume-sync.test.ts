@@ -3,14 +3,15 @@
  * the real appliance: offline writes on both sides merge on reconnect, the newest write by the
  * appliance's clock wins even when a phone's own clock is an hour off, garbage frames are refused.
  */
-import test, { after, before } from 'node:test';
+
 import assert from 'node:assert/strict';
-import * as Y from 'yjs';
+import test, { after, before } from 'node:test';
 import { RESUME_MAPS, resumeTopics } from '@ifec/protocol';
-import { positionsOf } from '@ifec/protocol/resume-doc';
 import { mqttTransport } from '@ifec/protocol/resume-client';
-import { metric, startTestAppliance, waitFor, type TestAppliance } from './support.ts';
+import { positionsOf } from '@ifec/protocol/resume-doc';
+import * as Y from 'yjs';
 import { phoneResume, seatResume } from './resume-support.ts';
+import { metric, startTestAppliance, type TestAppliance, waitFor } from './support.ts';
 
 let app: TestAppliance;
 before(async () => {
@@ -20,14 +21,19 @@ after(async () => {
   await app.stop();
 });
 
-test('seat offline 30 s and phone offline 60 s: the newest write by the appliance clock wins, nothing else is lost', { timeout: 120_000 }, async () => {
+test('seat offline 30 s and phone offline 60 s: the newest write by the appliance clock wins, nothing else is lost', {
+  timeout: 120_000,
+}, async () => {
   // Simulated time: both device clocks move with `sim`; the phone's own clock is an hour ahead.
   let sim = 0;
   const seatNow = () => Date.now() + sim;
   const phoneNow = () => Date.now() + 3_600_000 + sim;
   const seat = await seatResume(app, '12A', seatNow);
   const phone = await phoneResume(app, '12A', phoneNow);
-  assert.ok(Math.abs(phone.client.offsetMs + 3_600_000) < 2_000, `phone learnt its offset (${phone.client.offsetMs} ms)`);
+  assert.ok(
+    Math.abs(phone.client.offsetMs + 3_600_000) < 2_000,
+    `phone learnt its offset (${phone.client.offsetMs} ms)`,
+  );
 
   seat.client.setPosition('film-1', 100, 7200);
   await waitFor(() => phone.client.resumePoint('film-1')?.positionS === 100, 5000, 'seat position on the phone');
@@ -60,7 +66,11 @@ test('seat offline 30 s and phone offline 60 s: the newest write by the applianc
   const sessionId = phone.claimed.sessionId;
   const appliance = await app.passengers.hub.document(sessionId);
 
-  for (const [name, doc] of [['seat', seat.client.doc], ['phone', phone.client.doc], ['appliance', appliance]] as const) {
+  for (const [name, doc] of [
+    ['seat', seat.client.doc],
+    ['phone', phone.client.doc],
+    ['appliance', appliance],
+  ] as const) {
     const positions = positionsOf(doc, 'film-1');
     assert.equal(positions.seat?.positionS, 170, `${name}: the seat's film-1 entry`);
     assert.equal(positions[phone.client.opts.device]?.positionS, 560, `${name}: the phone's film-1 entry is kept`);
@@ -71,21 +81,34 @@ test('seat offline 30 s and phone offline 60 s: the newest write by the applianc
     assert.equal(client.resumePoint('film-1')?.device, 'seat');
     assert.equal(client.resumePoint('film-2')?.positionS, 300);
     assert.equal(client.resumePoint('film-3')?.positionS, 42);
-    assert.deepEqual(client.languages() && { audio: client.languages()!.audio, subtitles: client.languages()!.subtitles }, { audio: 'fr', subtitles: 'en' });
+    assert.deepEqual(
+      client.languages() && { audio: client.languages()!.audio, subtitles: client.languages()!.subtitles },
+      { audio: 'fr', subtitles: 'en' },
+    );
     assert.equal(client.episode('series-9')?.episodeId, 'ep-3');
     assert.equal(client.lastTitle()?.titleId, 'film-1');
   }
-  await waitFor(() => sameState(appliance, seat.client.doc) && sameState(appliance, phone.client.doc), 5000, 'all three replicas equal');
+  await waitFor(
+    () => sameState(appliance, seat.client.doc) && sameState(appliance, phone.client.doc),
+    5000,
+    'all three replicas equal',
+  );
 
   // Online again: one write reaches the other device through the appliance. (Its entry, not the
   // winner: the simulated offline minutes stamped entries ahead of the appliance's real clock.)
   phone.client.setPosition('film-1', 900, 7200);
-  await waitFor(() => positionsOf(seat.client.doc, 'film-1')[phone.client.opts.device]?.positionS === 900, 5000, 'live update on the seat');
+  await waitFor(
+    () => positionsOf(seat.client.doc, 'film-1')[phone.client.opts.device]?.positionS === 900,
+    5000,
+    'live update on the seat',
+  );
   seat.mqtt.end(true);
   phone.mqtt.end(true);
 });
 
-test('garbage frames, a wrong session and a borrowed device tag are refused; the appliance keeps serving', { timeout: 120_000 }, async () => {
+test('garbage frames, a wrong session and a borrowed device tag are refused; the appliance keeps serving', {
+  timeout: 120_000,
+}, async () => {
   const seat = await seatResume(app, '14C');
   const before = await metric(app, 'ifec_mqtt_rejected_payloads_total');
   const publish = (topic: string, payload: Buffer) => seat.mqtt.publishAsync(topic, payload, { qos: 1 });
@@ -96,7 +119,11 @@ test('garbage frames, a wrong session and a borrowed device tag are refused; the
   await publish(resumeTopics.up('14C', 'no-such-session', 'seat'), Buffer.from([0, 0]));
   await publish(resumeTopics.up('14C', sessionId, 'phone-someone'), Buffer.from([0, 0]));
   await publish(resumeTopics.up('14C', sessionId, 'seat'), Buffer.alloc(20_000, 1));
-  await waitFor(async () => (await metric(app, 'ifec_mqtt_rejected_payloads_total')) - before >= 6, 5000, 'six refusals counted');
+  await waitFor(
+    async () => (await metric(app, 'ifec_mqtt_rejected_payloads_total')) - before >= 6,
+    5000,
+    'six refusals counted',
+  );
 
   seat.client.setPosition('film-7', 12);
   await seat.client.flushed();

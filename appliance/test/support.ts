@@ -3,12 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
-import mqtt, { type MqttClient, type IClientOptions } from 'mqtt';
-import { loadConfig } from '../src/config.ts';
-import { startAppliance, type RunningAppliance } from '../src/main.ts';
 import type { IssuedCredentials } from '../src/aircraft/provisioning.ts';
+import { loadConfig } from '../src/config.ts';
 import { CREDENTIALS_FILE } from '../src/demo/first-run.ts';
+import { type RunningAppliance, startAppliance } from '../src/main.ts';
 
 export interface TestAppliance extends RunningAppliance {
   dataDir: string;
@@ -21,7 +21,10 @@ export function tempDir(prefix = 'ifec-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export async function startTestAppliance(env: Record<string, string> = {}, dataDir = tempDir()): Promise<TestAppliance> {
+export async function startTestAppliance(
+  env: Record<string, string> = {},
+  dataDir = tempDir(),
+): Promise<TestAppliance> {
   const logLines: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -29,7 +32,14 @@ export async function startTestAppliance(env: Record<string, string> = {}, dataD
       done();
     },
   });
-  const config = loadConfig({ IFEC_HTTP_PORT: '0', IFEC_MQTT_PORT: '0', IFEC_RTMP_PORT: '0', IFEC_HOST: '127.0.0.1', IFEC_DATA_DIR: dataDir, ...env });
+  const config = loadConfig({
+    IFEC_HTTP_PORT: '0',
+    IFEC_MQTT_PORT: '0',
+    IFEC_RTMP_PORT: '0',
+    IFEC_HOST: '127.0.0.1',
+    IFEC_DATA_DIR: dataDir,
+    ...env,
+  });
   const running = await startAppliance(config, pino({ level: 'info' }, sink));
   const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, CREDENTIALS_FILE), 'utf8')) as IssuedCredentials;
   return { ...running, dataDir, credentials, logLines, url: `http://127.0.0.1:${running.httpPort}` };
@@ -48,12 +58,20 @@ export function connectMqtt(url: string, options: IClientOptions): Promise<MqttC
 
 export function seatClient(app: TestAppliance, seatId: string, transport: 'tcp' | 'ws' = 'tcp'): Promise<MqttClient> {
   const url = transport === 'tcp' ? `mqtt://127.0.0.1:${app.mqttPort}` : `ws://127.0.0.1:${app.httpPort}/mqtt`;
-  return connectMqtt(url, { username: `seat:${seatId}`, password: app.credentials.seats[seatId]!, clientId: `seat-${seatId}-${transport}-${Math.random().toString(36).slice(2, 8)}` });
+  return connectMqtt(url, {
+    username: `seat:${seatId}`,
+    password: app.credentials.seats[seatId]!,
+    clientId: `seat-${seatId}-${transport}-${Math.random().toString(36).slice(2, 8)}`,
+  });
 }
 
 export async function crewToken(app: TestAppliance, crewIndex = 0): Promise<string> {
   const crew = app.credentials.crew[crewIndex]!;
-  const res = await fetch(`${app.url}/api/crew/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ crewId: crew.crewId, pin: crew.pin }) });
+  const res = await fetch(`${app.url}/api/crew/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ crewId: crew.crewId, pin: crew.pin }),
+  });
   if (!res.ok) throw new Error(`crew login failed: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { token: string }).token;
 }
@@ -64,7 +82,10 @@ const maintenanceTokens = new WeakMap<TestAppliance, string>();
 export async function metricsText(app: TestAppliance): Promise<string> {
   let token = maintenanceTokens.get(app);
   if (!token) {
-    token = await crewToken(app, app.credentials.crew.findIndex((c) => c.role === 'maintenance'));
+    token = await crewToken(
+      app,
+      app.credentials.crew.findIndex((c) => c.role === 'maintenance'),
+    );
     maintenanceTokens.set(app, token);
   }
   return (await fetch(`${app.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
@@ -84,7 +105,11 @@ export async function metric(app: TestAppliance, name: string, labels: Record<st
   return total;
 }
 
-export function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+export function waitFor<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const tick = async () => {

@@ -21,17 +21,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { IfecError } from '@ifec/protocol';
 import { BundleRefused } from '@ifec/protocol/node';
-import { GroundConfigError, loadGroundConfig } from './config.ts';
-import { openGround, startGround } from './main.ts';
-import { createTenant, issueApiKey, TenantError } from './tenants/tenants.ts';
-import { FleetError, registerAircraft } from './fleet/aircraft.ts';
-import { RecoInputRefused, trainFromFile } from './recommendations/model-file.ts';
+import { pino } from 'pino';
 import { exportDownlinkBundle, importUplinkBundle } from './bundles/bundles.ts';
+import { GroundConfigError, loadGroundConfig } from './config.ts';
+import { FleetError, registerAircraft } from './fleet/aircraft.ts';
+import { openGround, startGround } from './main.ts';
+import { RecoInputRefused, trainFromFile } from './recommendations/model-file.ts';
 import { pruneRetained } from './retention/retention.ts';
 import { resolveSigningKey, SigningKeyError } from './signing-key.ts';
+import { createTenant, issueApiKey, TenantError } from './tenants/tenants.ts';
 
 class UsageError extends IfecError<'USAGE'> {
   constructor(message: string) {
@@ -60,7 +60,11 @@ function option(args: string[], name: string): string | undefined {
   return value;
 }
 
-export async function runCli(argv: string[], env: Record<string, string | undefined>, out: (s: string) => void): Promise<number> {
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  out: (s: string) => void,
+): Promise<number> {
   try {
     return await runCommand(argv, env, out);
   } catch (error) {
@@ -71,7 +75,11 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   }
 }
 
-async function runCommand(argv: string[], env: Record<string, string | undefined>, out: (s: string) => void): Promise<number> {
+async function runCommand(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  out: (s: string) => void,
+): Promise<number> {
   const args = [...argv];
   const tenant = option(args, '--tenant');
   const aircraft = option(args, '--aircraft');
@@ -99,10 +107,13 @@ async function runCommand(argv: string[], env: Record<string, string | undefined
     return 0;
   }
   if (command === 'serve') {
-    const running = await startGround(config, log, { onListening: (url) => out(`ground sync listening on ${url}, opening the store\n`) });
+    const running = await startGround(config, log, {
+      onListening: (url) => out(`ground sync listening on ${url}, opening the store\n`),
+    });
     out(`ground sync on ${running.url} (store: ${running.db.kind})\n`);
     await new Promise<void>((resolve) => {
-      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void running.stop().then(resolve));
+      for (const signal of ['SIGTERM', 'SIGINT'] as const)
+        process.once(signal, () => void running.stop().then(resolve));
     });
     return 0;
   }
@@ -119,15 +130,25 @@ async function runCommand(argv: string[], env: Record<string, string | undefined
       out(`aircraft ${rest[1]} registered for ${rest[0]}\n`);
     } else if (command === 'prune' && sub === undefined) {
       const r = await pruneRetained(ground.db, { tenantId: tenant });
-      out(r.skipped ? 'another ground process is pruning; nothing done\n' : `pruned ${r.records} records and ${r.errors} error entries\n`);
+      out(
+        r.skipped
+          ? 'another ground process is pruning; nothing done\n'
+          : `pruned ${r.records} records and ${r.errors} error entries\n`,
+      );
     } else if (command === 'public-key') {
       out(ground.publicKeyPem);
     } else if (command === 'bundle' && sub === 'export' && rest.length === 2) {
-      const header = await exportDownlinkBundle(ground.db, ground.signingKey, rest[0]!, path.resolve(rest[1]!), { tenantId: tenant });
-      out(`downlink bundle ${header.sequence} for ${header.aircraftId}: ${header.publications.length} publications, ${header.blobs.length} files, acks critical ${header.acked.critical} bulk ${header.acked.bulk} -> ${rest[1]}\n`);
+      const header = await exportDownlinkBundle(ground.db, ground.signingKey, rest[0]!, path.resolve(rest[1]!), {
+        tenantId: tenant,
+      });
+      out(
+        `downlink bundle ${header.sequence} for ${header.aircraftId}: ${header.publications.length} publications, ${header.blobs.length} files, acks critical ${header.acked.critical} bulk ${header.acked.bulk} -> ${rest[1]}\n`,
+      );
     } else if (command === 'bundle' && sub === 'import' && rest.length === 1) {
       const r = await importUplinkBundle(ground.db, path.resolve(rest[0]!), { tenantId: tenant, aircraftId: aircraft });
-      out(`uplink bundle ${r.sequence} from ${r.aircraftId}: ${r.batches} batches, ${r.records} records, ${r.stored} new; acked critical ${r.acked.critical} bulk ${r.acked.bulk}\n`);
+      out(
+        `uplink bundle ${r.sequence} from ${r.aircraftId}: ${r.batches} batches, ${r.records} records, ${r.stored} new; acked critical ${r.acked.critical} bulk ${r.acked.bulk}\n`,
+      );
     } else {
       throw new UsageError(`unknown command: ${argv.join(' ')}`);
     }
@@ -147,7 +168,12 @@ export async function groundCliMain(argv: string[]): Promise<number> {
     return await runCli(argv, process.env, (s) => process.stdout.write(s));
   } catch (error) {
     const e = error as Error & { code?: string };
-    if (error instanceof BundleRefused || error instanceof FleetError || error instanceof TenantError || error instanceof RecoInputRefused) {
+    if (
+      error instanceof BundleRefused ||
+      error instanceof FleetError ||
+      error instanceof TenantError ||
+      error instanceof RecoInputRefused
+    ) {
       process.stderr.write(`ifec-ground: refused: ${e.code}: ${e.message}\n`);
       return 3;
     }

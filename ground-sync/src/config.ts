@@ -1,7 +1,7 @@
 /** Ground configuration from the environment, validated once; a bad value names its variable. */
 import path from 'node:path';
-import { z } from 'zod';
 import { IfecError } from '@ifec/protocol';
+import { z } from 'zod';
 
 const ms = (fallback: number) => z.coerce.number().int().min(0).max(3_600_000).default(fallback);
 

@@ -11,7 +11,9 @@ import { IfecError } from '@ifec/protocol';
 import { publicKeyFingerprint } from '@ifec/protocol/node';
 import type { Queryable } from './store/database.ts';
 
-export class SigningKeyError extends IfecError<'SIGNING_KEY_INVALID' | 'SIGNING_KEY_MISSING' | 'SIGNING_KEY_MISMATCH' | 'SIGNING_KEY_REQUIRED'> {}
+export class SigningKeyError extends IfecError<
+  'SIGNING_KEY_INVALID' | 'SIGNING_KEY_MISSING' | 'SIGNING_KEY_MISMATCH' | 'SIGNING_KEY_REQUIRED'
+> {}
 
 export interface SigningKey {
   privateKey: crypto.KeyObject;

@@ -4,18 +4,31 @@
  * gaps; a tampered bundle, one for another aircraft and an old one replayed are refused with
  * the reason and change nothing. The two CLIs do the same on stopped processes.
  */
-import test, { after, before } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import test, { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { LinkEmulator } from '../src/link-emulator/link-emulator.ts';
+import { promisify } from 'node:util';
+import { loadOrCreateIdentity } from '../../appliance/src/sync/identity.ts';
 import { exportDownlinkBundle, importUplinkBundle } from '../src/bundles/bundles.ts';
 import { registerAircraft } from '../src/fleet/aircraft.ts';
-import { loadOrCreateIdentity } from '../../appliance/src/sync/identity.ts';
-import { applianceEnv, crewToken, groundRows, outboxRows, produceSeatHealth, startTestAircraft, startTestGround, tempDir, tenantWithKey, type TestAircraft, type TestGround } from './support.ts';
+import { LinkEmulator } from '../src/link-emulator/link-emulator.ts';
+import {
+  applianceEnv,
+  crewToken,
+  groundRows,
+  outboxRows,
+  produceSeatHealth,
+  startTestAircraft,
+  startTestGround,
+  type TestAircraft,
+  type TestGround,
+  tempDir,
+  tenantWithKey,
+} from './support.ts';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -30,25 +43,49 @@ const TAIL = 'F-HMIX';
 let lastExportSummary: string | null = null;
 
 async function crewExport(file: string): Promise<number> {
-  const res = await fetch(`${aircraft.url}/api/crew/sync/bundles/export`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${aircraft.url}/api/crew/sync/bundles/export`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+  });
   assert.equal(res.status, 200);
   lastExportSummary = res.headers.get('x-ifec-bundle-summary');
   fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
   return Number(res.headers.get('x-ifec-bundle-sequence'));
 }
 
-async function crewImport(file: string): Promise<{ status: number; body: { imported?: { acked: { critical: number; bulk: number } }; error?: { code: string; message: string } } }> {
-  const res = await fetch(`${aircraft.url}/api/crew/sync/bundles/import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' }, body: new Uint8Array(fs.readFileSync(file)) });
-  return { status: res.status, body: await res.json() as never };
+async function crewImport(file: string): Promise<{
+  status: number;
+  body: { imported?: { acked: { critical: number; bulk: number } }; error?: { code: string; message: string } };
+}> {
+  const res = await fetch(`${aircraft.url}/api/crew/sync/bundles/import`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+    body: new Uint8Array(fs.readFileSync(file)),
+  });
+  return { status: res.status, body: (await res.json()) as never };
 }
 
 async function groundImport(file: string) {
-  const res = await fetch(`${ground.url}/admin/v1/bundles/import`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/octet-stream' }, body: new Uint8Array(fs.readFileSync(file)) });
-  return { status: res.status, body: await res.json() as { imported?: { stored: number; acked: { critical: number; bulk: number } }; error?: { code: string; message: string } } };
+  const res = await fetch(`${ground.url}/admin/v1/bundles/import`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/octet-stream' },
+    body: new Uint8Array(fs.readFileSync(file)),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as {
+      imported?: { stored: number; acked: { critical: number; bulk: number } };
+      error?: { code: string; message: string };
+    },
+  };
 }
 
 async function pa(action: 'start' | 'stop') {
-  const res = await fetch(`${aircraft.url}/api/crew/pa`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(action === 'start' ? { action, announcementId: 'seatbelt' } : { action }) });
+  const res = await fetch(`${aircraft.url}/api/crew/pa`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(action === 'start' ? { action, announcementId: 'seatbelt' } : { action }),
+  });
   assert.ok(res.ok, await res.text());
 }
 
@@ -56,7 +93,10 @@ before(async () => {
   ground = await startTestGround('pglite');
   apiKey = await tenantWithKey(ground, 'air-mix');
   link = await LinkEmulator.start({ host: '127.0.0.1', port: ground.port });
-  aircraft = await startTestAircraft(ground, 'air-mix', TAIL, { IFEC_GROUND_URL: link.url, IFEC_SYNC_BATCH_RECORDS: '500' });
+  aircraft = await startTestAircraft(ground, 'air-mix', TAIL, {
+    IFEC_GROUND_URL: link.url,
+    IFEC_SYNC_BATCH_RECORDS: '500',
+  });
   // The network passes are driven by the test, one at a time.
   await aircraft.app.sync.service.stop();
   token = await crewToken(aircraft.url, aircraft.dataDir);
@@ -83,15 +123,27 @@ test('a bundle exported twice and imported twice: every record once', async () =
   // The second export's own audit record is written after it: it waits for the next bundle.
   const all = await outboxRows(aircraft.app);
   const expected = all.slice(0, -1);
-  const { rows: last } = await aircraft.app.store.query<{ kind: string; action: string }>('SELECT o.kind, a.action FROM outbox o JOIN audit a ON a.id = o.id WHERE o.seq = $1', [all.at(-1)!.seq]);
+  const { rows: last } = await aircraft.app.store.query<{ kind: string; action: string }>(
+    'SELECT o.kind, a.action FROM outbox o JOIN audit a ON a.id = o.id WHERE o.seq = $1',
+    [all.at(-1)!.seq],
+  );
   assert.deepEqual(last[0], { kind: 'audit', action: 'sync.bundle-export' });
   assert.equal(a.body.imported!.stored + b.stored, expected.length, 'the overlap is stored once');
   assert.deepEqual(await groundRows(ground, TAIL), expected);
-  assert.equal(expected.length, 4004, '2 PA audit records + 4,000 seat summaries + the crew login and the first export, audited');
+  assert.equal(
+    expected.length,
+    4004,
+    '2 PA audit records + 4,000 seat summaries + the crew login and the first export, audited',
+  );
   // Each stream is acknowledged up to the journal position the export saw, past the last record of the other stream too.
   assert.deepEqual(b.acked, { critical: expected.at(-1)!.seq, bulk: expected.at(-1)!.seq });
   // A crew export answers with its summary (what the maintenance screen shows).
-  const summary = JSON.parse(lastExportSummary!) as { records: number; critical: { records: number }; bulk: { records: number }; bytes: number };
+  const summary = JSON.parse(lastExportSummary!) as {
+    records: number;
+    critical: { records: number };
+    bulk: { records: number };
+    bytes: number;
+  };
   assert.equal(summary.records, summary.critical.records + summary.bulk.records);
   assert.equal(summary.bytes, fs.statSync(second).size);
 });
@@ -121,7 +173,9 @@ test('an old bundle replayed, a tampered one, one for another aircraft: refused 
   const r2 = await groundImport(path.join(dir, 'tampered-header.ifecb'));
   assert.deepEqual([r2.status, r2.body.error!.code], [422, 'BUNDLE_SIGNATURE']);
   // Expecting another aircraft's bundle at the gate: refused.
-  await assert.rejects(importUplinkBundle(ground.db, fresh, { aircraftId: 'F-HOTH' }), { code: 'BUNDLE_WRONG_AIRCRAFT' });
+  await assert.rejects(importUplinkBundle(ground.db, fresh, { aircraftId: 'F-HOTH' }), {
+    code: 'BUNDLE_WRONG_AIRCRAFT',
+  });
   assert.equal((await groundRows(ground, TAIL)).length, held, 'nothing stored from refused bundles');
   // The good one still imports.
   assert.equal((await groundImport(fresh)).status, 200);
@@ -172,20 +226,59 @@ test('USB and network mixed: no duplicates, no gaps', async () => {
 test('the CLIs export and import the same bundles on stopped processes, and refuse with exit code 3', async () => {
   await aircraft.app.stop();
   await ground.stop();
-  const env = { ...process.env, ...applianceEnv(aircraft.dataDir, { IFEC_TAIL_NUMBER: TAIL, IFEC_GROUND_PUBLIC_KEY: path.join(aircraft.dataDir, 'ground-public-key.pem') }), GROUND_DATA_DIR: ground.dataDir };
+  const env = {
+    ...process.env,
+    ...applianceEnv(aircraft.dataDir, {
+      IFEC_TAIL_NUMBER: TAIL,
+      IFEC_GROUND_PUBLIC_KEY: path.join(aircraft.dataDir, 'ground-public-key.pem'),
+    }),
+    GROUND_DATA_DIR: ground.dataDir,
+  };
   const tsx = ['--import', 'tsx'];
-  const exported = await run(process.execPath, [...tsx, path.join(root, 'appliance/src/sync/cli.ts'), 'export-bundle', path.join(dir, 'cli-up.ifecb')], { env, cwd: root });
+  const exported = await run(
+    process.execPath,
+    [...tsx, path.join(root, 'appliance/src/sync/cli.ts'), 'export-bundle', path.join(dir, 'cli-up.ifecb')],
+    { env, cwd: root },
+  );
   assert.match(exported.stdout, /uplink bundle \d+ for F-HMIX/);
-  const imported = await run(process.execPath, [...tsx, path.join(root, 'ground-sync/src/cli.ts'), 'bundle', 'import', path.join(dir, 'cli-up.ifecb'), '--aircraft', TAIL], { env, cwd: root });
+  const imported = await run(
+    process.execPath,
+    [
+      ...tsx,
+      path.join(root, 'ground-sync/src/cli.ts'),
+      'bundle',
+      'import',
+      path.join(dir, 'cli-up.ifecb'),
+      '--aircraft',
+      TAIL,
+    ],
+    { env, cwd: root },
+  );
   assert.match(imported.stdout, /uplink bundle \d+ from F-HMIX: \d+ batches, \d+ records, 0 new/);
-  const replay = await run(process.execPath, [...tsx, path.join(root, 'ground-sync/src/cli.ts'), 'bundle', 'import', path.join(dir, 'cli-up.ifecb')], { env, cwd: root }).catch((e: { code: number; stderr: string }) => e);
+  const replay = await run(
+    process.execPath,
+    [...tsx, path.join(root, 'ground-sync/src/cli.ts'), 'bundle', 'import', path.join(dir, 'cli-up.ifecb')],
+    { env, cwd: root },
+  ).catch((e: { code: number; stderr: string }) => e);
   assert.equal((replay as { code: number }).code, 3);
   assert.match((replay as { stderr: string }).stderr, /refused: BUNDLE_REPLAYED/);
-  const down = await run(process.execPath, [...tsx, path.join(root, 'ground-sync/src/cli.ts'), 'bundle', 'export', TAIL, path.join(dir, 'cli-down.ifecb')], { env, cwd: root });
+  const down = await run(
+    process.execPath,
+    [...tsx, path.join(root, 'ground-sync/src/cli.ts'), 'bundle', 'export', TAIL, path.join(dir, 'cli-down.ifecb')],
+    { env, cwd: root },
+  );
   assert.match(down.stdout, /downlink bundle \d+ for F-HMIX/);
-  const applied = await run(process.execPath, [...tsx, path.join(root, 'appliance/src/sync/cli.ts'), 'import-bundle', path.join(dir, 'cli-down.ifecb')], { env, cwd: root });
+  const applied = await run(
+    process.execPath,
+    [...tsx, path.join(root, 'appliance/src/sync/cli.ts'), 'import-bundle', path.join(dir, 'cli-down.ifecb')],
+    { env, cwd: root },
+  );
   assert.match(applied.stdout, /downlink bundle \d+: \d+ publications/);
   // The same stick again: success, nothing applied (exit 0).
-  const again = await run(process.execPath, [...tsx, path.join(root, 'appliance/src/sync/cli.ts'), 'import-bundle', path.join(dir, 'cli-down.ifecb')], { env, cwd: root });
+  const again = await run(
+    process.execPath,
+    [...tsx, path.join(root, 'appliance/src/sync/cli.ts'), 'import-bundle', path.join(dir, 'cli-down.ifecb')],
+    { env, cwd: root },
+  );
   assert.match(again.stdout, /downlink bundle \d+: already imported, nothing to do/);
 });

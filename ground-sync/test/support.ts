@@ -3,20 +3,21 @@
  * (a fresh database per test; skipped with the reason when none answers), a real appliance
  * in-process on loopback, and the link emulator between them.
  */
+
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import crypto from 'node:crypto';
 import pg from 'pg';
-import { pino, type Logger } from 'pino';
-import { startGround, type RunningGround } from '../src/main.ts';
-import { loadGroundConfig } from '../src/config.ts';
-import { createTenant } from '../src/tenants/tenants.ts';
-import { registerAircraft } from '../src/fleet/aircraft.ts';
+import { type Logger, pino } from 'pino';
 import { loadConfig } from '../../appliance/src/config.ts';
-import { startAppliance, type RunningAppliance } from '../../appliance/src/main.ts';
-import { loadOrCreateIdentity } from '../../appliance/src/sync/identity.ts';
 import { CREDENTIALS_FILE } from '../../appliance/src/demo/first-run.ts';
+import { type RunningAppliance, startAppliance } from '../../appliance/src/main.ts';
+import { loadOrCreateIdentity } from '../../appliance/src/sync/identity.ts';
+import { loadGroundConfig } from '../src/config.ts';
+import { registerAircraft } from '../src/fleet/aircraft.ts';
+import { type RunningGround, startGround } from '../src/main.ts';
+import { createTenant } from '../src/tenants/tenants.ts';
 
 export const POSTGRES_ADMIN_URL = process.env.IFEC_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -66,11 +67,26 @@ export interface TestGround extends RunningGround {
   dispose(): Promise<void>;
 }
 
-export async function startTestGround(store: 'pglite' | 'postgres' = 'pglite', dataDir = tempDir()): Promise<TestGround> {
+export async function startTestGround(
+  store: 'pglite' | 'postgres' = 'pglite',
+  dataDir = tempDir(),
+): Promise<TestGround> {
   const database = store === 'postgres' ? await freshPostgresDatabase() : undefined;
-  const config = loadGroundConfig({ GROUND_PORT: '0', GROUND_HOST: '127.0.0.1', GROUND_DATA_DIR: dataDir, DATABASE_URL: database?.url });
+  const config = loadGroundConfig({
+    GROUND_PORT: '0',
+    GROUND_HOST: '127.0.0.1',
+    GROUND_DATA_DIR: dataDir,
+    DATABASE_URL: database?.url,
+  });
   const ground = await startGround(config, quietLog);
-  return { ...ground, dataDir, async dispose() { await ground.stop(); await database?.drop(); } };
+  return {
+    ...ground,
+    dataDir,
+    async dispose() {
+      await ground.stop();
+      await database?.drop();
+    },
+  };
 }
 
 export async function tenantWithKey(ground: RunningGround, tenantId: string): Promise<string> {
@@ -86,8 +102,15 @@ export interface TestAircraft {
 
 export function applianceEnv(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    IFEC_HTTP_PORT: '0', IFEC_MQTT_PORT: '0', IFEC_RTMP_PORT: '0', IFEC_HOST: '127.0.0.1', IFEC_DATA_DIR: dataDir,
-    IFEC_LOG_LEVEL: 'silent', IFEC_SYNC_INTERVAL_MS: '100', IFEC_SYNC_BACKOFF_MS: '20', ...extra,
+    IFEC_HTTP_PORT: '0',
+    IFEC_MQTT_PORT: '0',
+    IFEC_RTMP_PORT: '0',
+    IFEC_HOST: '127.0.0.1',
+    IFEC_DATA_DIR: dataDir,
+    IFEC_LOG_LEVEL: 'silent',
+    IFEC_SYNC_INTERVAL_MS: '100',
+    IFEC_SYNC_BACKOFF_MS: '20',
+    ...extra,
   };
 }
 
@@ -95,46 +118,75 @@ export function applianceEnv(dataDir: string, extra: Record<string, string> = {}
  * An appliance whose key is registered on the ground (for `tenantId`) before it starts, so its
  * first sync pass is already authenticated. `links` are IFEC_GROUND_URL / IFEC_GROUND_SATCOM_URL.
  */
-export async function startTestAircraft(ground: RunningGround | undefined, tenantId: string | undefined, tailNumber: string, env: Record<string, string> = {}, dataDir = tempDir('ifec-aircraft-')): Promise<TestAircraft> {
+export async function startTestAircraft(
+  ground: RunningGround | undefined,
+  tenantId: string | undefined,
+  tailNumber: string,
+  env: Record<string, string> = {},
+  dataDir = tempDir('ifec-aircraft-'),
+): Promise<TestAircraft> {
   const identity = loadOrCreateIdentity(dataDir);
   if (ground && tenantId) await registerAircraft(ground.db, tenantId, tailNumber, identity.publicKeyPem);
   if (ground) fs.writeFileSync(path.join(dataDir, 'ground-public-key.pem'), ground.publicKeyPem);
-  const config = loadConfig(applianceEnv(dataDir, {
-    IFEC_TAIL_NUMBER: tailNumber,
-    ...(ground ? { IFEC_GROUND_PUBLIC_KEY: path.join(dataDir, 'ground-public-key.pem') } : {}),
-    ...env,
-  }));
+  const config = loadConfig(
+    applianceEnv(dataDir, {
+      IFEC_TAIL_NUMBER: tailNumber,
+      ...(ground ? { IFEC_GROUND_PUBLIC_KEY: path.join(dataDir, 'ground-public-key.pem') } : {}),
+      ...env,
+    }),
+  );
   const app = await startAppliance(config, quietLog);
   return { app, dataDir, url: `http://127.0.0.1:${app.httpPort}`, aircraftId: tailNumber };
 }
 
 /** Fills the outbox with `count` bulk records (seat-health summaries), 5,000 per group commit. */
-export async function produceSeatHealth(app: RunningAppliance, count: number, startWindow = Date.UTC(2026, 10, 25, 6)): Promise<void> {
+export async function produceSeatHealth(
+  app: RunningAppliance,
+  count: number,
+  startWindow = Date.UTC(2026, 10, 25, 6),
+): Promise<void> {
   const seats = ['1A', '1B', '2A', '2B', '3A', '3C', '10F', '31K'];
-  for (let done = 0; done < count;) {
+  for (let done = 0; done < count; ) {
     const n = Math.min(5000, count - done);
-    await app.sync.statistics.recordSeatHealth(Array.from({ length: n }, (_, i) => {
-      const k = done + i;
-      return {
-        seatId: seats[k % seats.length]!, windowStart: new Date(startWindow + Math.floor(k / seats.length) * 600_000).toISOString(), windowS: 600,
-        onlineS: 600 - (k % 7), reboots: k % 97 === 0 ? 1 : 0, faults: k % 53 === 0 ? 1 : 0, appVersion: '1.4.2', lastError: null,
-      };
-    }));
+    await app.sync.statistics.recordSeatHealth(
+      Array.from({ length: n }, (_, i) => {
+        const k = done + i;
+        return {
+          seatId: seats[k % seats.length]!,
+          windowStart: new Date(startWindow + Math.floor(k / seats.length) * 600_000).toISOString(),
+          windowS: 600,
+          onlineS: 600 - (k % 7),
+          reboots: k % 97 === 0 ? 1 : 0,
+          faults: k % 53 === 0 ? 1 : 0,
+          appVersion: '1.4.2',
+          lastError: null,
+        };
+      }),
+    );
     done += n;
   }
 }
 
 export async function outboxRows(app: RunningAppliance): Promise<{ seq: number; id: string }[]> {
-  const { rows } = await app.store.query<{ seq: number; id: string }>('SELECT seq::int AS seq, id FROM outbox ORDER BY seq');
+  const { rows } = await app.store.query<{ seq: number; id: string }>(
+    'SELECT seq::int AS seq, id FROM outbox ORDER BY seq',
+  );
   return rows;
 }
 
 export async function groundRows(ground: RunningGround, aircraftId: string): Promise<{ seq: number; id: string }[]> {
-  const { rows } = await ground.db.query<{ seq: number; id: string }>('SELECT seq, record_id AS id FROM uplink_records WHERE aircraft_id = $1 ORDER BY seq', [aircraftId]);
+  const { rows } = await ground.db.query<{ seq: number; id: string }>(
+    'SELECT seq, record_id AS id FROM uplink_records WHERE aircraft_id = $1 ORDER BY seq',
+    [aircraftId],
+  );
   return rows;
 }
 
-export function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export function waitFor<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const tick = async () => {
@@ -152,9 +204,15 @@ export function waitFor<T>(check: () => T | undefined | false | Promise<T | unde
 }
 
 export async function crewToken(url: string, dataDir: string): Promise<string> {
-  const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, CREDENTIALS_FILE), 'utf8')) as { crew: { crewId: string; pin: string; role: string }[] };
+  const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, CREDENTIALS_FILE), 'utf8')) as {
+    crew: { crewId: string; pin: string; role: string }[];
+  };
   const crew = credentials.crew.find((c) => c.role === 'purser') ?? credentials.crew[0]!;
-  const res = await fetch(`${url}/api/crew/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ crewId: crew.crewId, pin: crew.pin }) });
+  const res = await fetch(`${url}/api/crew/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ crewId: crew.crewId, pin: crew.pin }),
+  });
   if (!res.ok) throw new Error(`crew login: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { token: string }).token;
 }

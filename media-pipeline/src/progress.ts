@@ -37,13 +37,16 @@ export function logProgress(log: (line: string) => void): Progress {
 
 export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!stream.isTTY) return logProgress((line) => stream.write(`${line}\n`));
-  const bars = new cliProgress.MultiBar({
-    stream,
-    clearOnComplete: false,
-    hideCursor: true,
-    format: ' {job} |{bar}| {percentage}% | {value}/{total} {unit} | ETA {eta_formatted} {summary}',
-    etaBuffer: 20,
-  }, cliProgress.Presets.shades_classic);
+  const bars = new cliProgress.MultiBar(
+    {
+      stream,
+      clearOnComplete: false,
+      hideCursor: true,
+      format: ' {job} |{bar}| {percentage}% | {value}/{total} {unit} | ETA {eta_formatted} {summary}',
+      etaBuffer: 20,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   return {
     job(name, total, unit) {
       const bar = bars.create(Math.max(1, Math.round(total)), 0, { job: name.padEnd(12), unit, summary: '' });

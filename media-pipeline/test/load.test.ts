@@ -221,12 +221,35 @@ test('load build refuses a tampered package and leaves no load behind', async ()
 
 test('a recommendation model is signed into the load with --reco, verified with it, and refused when changed or malformed', async () => {
   const model = {
-    schemaVersion: 1, version: 3, trainedAt: '2026-11-30T00:00:00.000Z', trainedOn: { sessions: 2, viewings: 4 },
-    titles: ['early-window', 'library-film'], neighbours: [[[1, 0.5]], [[0, 0.5]]], popular: [[0, 1], [1, 0.4]],
+    schemaVersion: 1,
+    version: 3,
+    trainedAt: '2026-11-30T00:00:00.000Z',
+    trainedOn: { sessions: 2, viewings: 4 },
+    titles: ['early-window', 'library-film'],
+    neighbours: [[[1, 0.5]], [[0, 0.5]]],
+    popular: [
+      [0, 1],
+      [1, 0.4],
+    ],
     priors: { route: { 'LHR-NRT': [[1, 1]] }, region: {}, language: {}, timeOfDay: { evening: [[0, 1]] } },
   };
   fs.writeFileSync(path.join(work, 'model.json'), JSON.stringify(model));
-  const args = ['load', 'build', '--packages', 'packages', '--key', 'ground.key.pem', '--cycle', '2026-12', '--airline', 'XA', '--fleet', 'A350-900', '--version', '8'];
+  const args = [
+    'load',
+    'build',
+    '--packages',
+    'packages',
+    '--key',
+    'ground.key.pem',
+    '--cycle',
+    '2026-12',
+    '--airline',
+    'XA',
+    '--fleet',
+    'A350-900',
+    '--version',
+    '8',
+  ];
   const r = runCli([...args, '--out', 'load-reco', '--reco', 'model.json'], work);
   assert.equal(r.code, 0, r.stderr);
   const dir = path.join(work, 'load-reco');
@@ -238,10 +261,16 @@ test('a recommendation model is signed into the load with --reco, verified with 
   // Changed after signing: the sha256 in the signed load.json no longer matches.
   fs.writeFileSync(path.join(dir, 'recommendations/model.json'), JSON.stringify({ ...model, popular: [[1, 1]] }));
   const changed = await inspectContentLoad(dir, [ground.publicKeyPem], during);
-  assert.deepEqual(changed.problems.map((p) => p.code), ['RECO_MODEL_CHECKSUM']);
+  assert.deepEqual(
+    changed.problems.map((p) => p.code),
+    ['RECO_MODEL_CHECKSUM'],
+  );
   assert.equal(changed.recommendations, null);
   fs.rmSync(path.join(dir, 'recommendations/model.json'));
-  assert.deepEqual((await verifyContentLoad(dir, [ground.publicKeyPem], during)).map((p) => p.code), ['RECO_MODEL_MISSING']);
+  assert.deepEqual(
+    (await verifyContentLoad(dir, [ground.publicKeyPem], during)).map((p) => p.code),
+    ['RECO_MODEL_MISSING'],
+  );
 
   // Garbage never gets signed.
   fs.writeFileSync(path.join(work, 'bad-model.json'), JSON.stringify({ ...model, neighbours: [[[99, 1]], []] }));

@@ -6,13 +6,15 @@ export const languageCode = z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'a lang
 
 /** What crew send to start or stop an announcement (HTTP body, or MQTT payload on crew/pa). */
 export const paCommand = z.discriminatedUnion('action', [
-  z.object({
-    action: z.literal('start'),
-    /** One of the prerecorded announcements; its text is shown in each seat's language. */
-    announcementId: z.string().min(1).max(64).optional(),
-    /** Free text for a live announcement (shown as is). */
-    text: z.string().min(1).max(500).optional(),
-  }).strict(),
+  z
+    .object({
+      action: z.literal('start'),
+      /** One of the prerecorded announcements; its text is shown in each seat's language. */
+      announcementId: z.string().min(1).max(64).optional(),
+      /** Free text for a live announcement (shown as is). */
+      text: z.string().min(1).max(500).optional(),
+    })
+    .strict(),
   z.object({ action: z.literal('stop') }).strict(),
 ]);
 export type PaCommand = z.infer<typeof paCommand>;
@@ -25,46 +27,57 @@ export interface Announcement {
 }
 
 /** The retained state on cabin/pa while an announcement is active. */
-export const paState = z.object({
-  active: z.literal(true),
-  id: z.string(),
-  startedAt: z.string(),
-  by: z.string(),
-  announcementId: z.string().optional(),
-  /** Text by language code; `text` alone for a live announcement. */
-  texts: z.record(z.string(), z.string()).optional(),
-  text: z.string().optional(),
-}).strict();
+export const paState = z
+  .object({
+    active: z.literal(true),
+    id: z.string(),
+    startedAt: z.string(),
+    by: z.string(),
+    announcementId: z.string().optional(),
+    /** Text by language code; `text` alone for a live announcement. */
+    texts: z.record(z.string(), z.string()).optional(),
+    text: z.string().optional(),
+  })
+  .strict();
 export type PaState = z.infer<typeof paState>;
 
 /** A seat's periodic report on seat/<id>/health. */
-export const seatHealth = z.object({
-  appVersion: z.string().min(1).max(40),
-  uptimeS: z.number().nonnegative().max(10 * 365 * 86400),
-  lastError: z.string().max(500).nullable().optional(),
-  playing: z.string().max(128).nullable().optional(),
-  dnd: z.boolean().optional(),
-  callLight: z.boolean().optional(),
-}).strict();
+export const seatHealth = z
+  .object({
+    appVersion: z.string().min(1).max(40),
+    uptimeS: z
+      .number()
+      .nonnegative()
+      .max(10 * 365 * 86400),
+    lastError: z.string().max(500).nullable().optional(),
+    playing: z.string().max(128).nullable().optional(),
+    dnd: z.boolean().optional(),
+    callLight: z.boolean().optional(),
+  })
+  .strict();
 export type SeatHealth = z.infer<typeof seatHealth>;
 
 /** A fault raised by a seat unit on seat/<id>/fault. Journalled: it goes to the ground. */
-export const seatFault = z.object({
-  /** Chosen by the seat so a re-sent fault is stored once. */
-  id: z.string().uuid(),
-  code: z.string().regex(/^[A-Z0-9_]{2,40}$/, 'an upper-case fault code such as SCREEN_BLANK'),
-  message: z.string().max(500),
-  at: z.string().datetime(),
-}).strict();
+export const seatFault = z
+  .object({
+    /** Chosen by the seat so a re-sent fault is stored once. */
+    id: z.string().uuid(),
+    code: z.string().regex(/^[A-Z0-9_]{2,40}$/, 'an upper-case fault code such as SCREEN_BLANK'),
+    message: z.string().max(500),
+    at: z.string().datetime(),
+  })
+  .strict();
 export type SeatFault = z.infer<typeof seatFault>;
 
 export const crewRole = z.enum(['purser', 'cabin_crew', 'maintenance']);
 export type CrewRole = z.infer<typeof crewRole>;
 
-export const crewLogin = z.object({
-  crewId: z.string().min(1).max(32),
-  pin: z.string().regex(/^[0-9]{4,8}$/, 'a PIN is 4 to 8 digits'),
-}).strict();
+export const crewLogin = z
+  .object({
+    crewId: z.string().min(1).max(32),
+    pin: z.string().regex(/^[0-9]{4,8}$/, 'a PIN is 4 to 8 digits'),
+  })
+  .strict();
 
 export type SeatState = 'online' | 'offline' | 'never_seen';
 
@@ -94,18 +107,22 @@ export const seatCommand = z.discriminatedUnion('action', [
 export type SeatCommand = z.infer<typeof seatCommand>;
 
 /** One-shot commands as the seat receives them on seat/<id>/command (not retained). */
-export const seatCommandMessage = z.object({
-  action: z.enum(['reset', 'ack-call']),
-  at: z.string(),
-  by: z.string(),
-}).strict();
+export const seatCommandMessage = z
+  .object({
+    action: z.enum(['reset', 'ack-call']),
+    at: z.string(),
+    by: z.string(),
+  })
+  .strict();
 export type SeatCommandMessage = z.infer<typeof seatCommandMessage>;
 
 /** Crew-set controls, retained by the appliance on seat/<id>/state so a rebooted seat obeys them at once. */
-export const seatControls = z.object({
-  locked: z.boolean(),
-  parentalLock: z.boolean(),
-  updatedAt: z.string(),
-  by: z.string(),
-}).strict();
+export const seatControls = z
+  .object({
+    locked: z.boolean(),
+    parentalLock: z.boolean(),
+    updatedAt: z.string(),
+    by: z.string(),
+  })
+  .strict();
 export type SeatControls = z.infer<typeof seatControls>;

@@ -40,28 +40,51 @@ export function loadKeyPath(keyId: string): string {
 }
 
 /** Path-safe: a title id is also a directory name and a URL segment. */
-export const titleId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'a title id: lower-case letters, digits and dashes, such as night-flight-2026');
-export const eidrId = z.string().regex(/^10\.5240\/([0-9A-F]{4}-){5}[0-9A-Z]$/, 'an EIDR id such as 10.5240/7791-8534-2C23-9030-8610-5');
+export const titleId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'a title id: lower-case letters, digits and dashes, such as night-flight-2026');
+export const eidrId = z
+  .string()
+  .regex(/^10\.5240\/([0-9A-F]{4}-){5}[0-9A-Z]$/, 'an EIDR id such as 10.5240/7791-8534-2C23-9030-8610-5');
 /** 128-bit key id, hex. */
 export const contentKeyId = z.string().regex(/^[0-9a-f]{32}$/, 'a key id: 32 lower-case hex digits');
 export const isoDateTime = z.iso.datetime({ offset: true });
 export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in lower-case hex');
 /** A relative path inside a package or load: forward slashes, no `..`, no leading slash. */
-export const relativePath = z.string().min(1).max(512).refine(
-  (p) => !p.startsWith('/') && !p.includes('\\') && p.split('/').every((part) => part !== '' && part !== '.' && part !== '..'),
-  'a relative path inside the package, with no .. and no leading slash',
-);
+export const relativePath = z
+  .string()
+  .min(1)
+  .max(512)
+  .refine(
+    (p) =>
+      !p.startsWith('/') &&
+      !p.includes('\\') &&
+      p.split('/').every((part) => part !== '' && part !== '.' && part !== '..'),
+    'a relative path inside the package, with no .. and no leading slash',
+  );
 
 /** Text by language code; at least one language. */
-export const localizedText = z.record(languageCode, z.string().min(1).max(4000)).refine(
-  (texts) => Object.keys(texts).length > 0,
-  'at least one language',
-);
+export const localizedText = z
+  .record(languageCode, z.string().min(1).max(4000))
+  .refine((texts) => Object.keys(texts).length > 0, 'at least one language');
 
 export const titleKind = z.enum(['movie', 'episode', 'audio', 'kids']);
 export type TitleKind = z.infer<typeof titleKind>;
 
-export const ratingSystem = z.enum(['MPAA', 'TVPG', 'BBFC', 'FSK', 'CNC', 'ACB', 'CHVRS', 'EIRIN', 'KMRB', 'CBFC', 'PEGI', 'NR']);
+export const ratingSystem = z.enum([
+  'MPAA',
+  'TVPG',
+  'BBFC',
+  'FSK',
+  'CNC',
+  'ACB',
+  'CHVRS',
+  'EIRIN',
+  'KMRB',
+  'CBFC',
+  'PEGI',
+  'NR',
+]);
 export const contentRating = z.object({ system: ratingSystem, value: z.string().min(1).max(16) }).strict();
 
 export const playbackRights = z.enum(['seatback-only', 'all-devices']);
@@ -76,31 +99,45 @@ const editorialShape = {
   eidr: eidrId.optional(),
   kind: titleKind,
   /** Required when kind is episode. */
-  series: z.object({
-    id: titleId,
-    titles: localizedText,
-    season: z.number().int().min(0).max(999),
-    episode: z.number().int().min(0).max(9999),
-  }).strict().optional(),
+  series: z
+    .object({
+      id: titleId,
+      titles: localizedText,
+      season: z.number().int().min(0).max(999),
+      episode: z.number().int().min(0).max(9999),
+    })
+    .strict()
+    .optional(),
   /** Required when kind is audio. */
-  album: z.object({
-    id: titleId,
-    titles: localizedText,
-    artist: z.string().min(1).max(200),
-    track: z.number().int().min(1).max(999),
-  }).strict().optional(),
+  album: z
+    .object({
+      id: titleId,
+      titles: localizedText,
+      artist: z.string().min(1).max(200),
+      track: z.number().int().min(1).max(999),
+    })
+    .strict()
+    .optional(),
   titles: localizedText,
   synopses: localizedText,
   genres: z.array(z.string().min(1).max(40)).max(10),
-  cast: z.array(z.object({
-    name: z.string().min(1).max(120),
-    role: z.enum(['actor', 'director', 'writer', 'producer', 'composer', 'performer', 'voice']),
-    character: z.string().max(120).optional(),
-  }).strict()).max(50),
+  cast: z
+    .array(
+      z
+        .object({
+          name: z.string().min(1).max(120),
+          role: z.enum(['actor', 'director', 'writer', 'producer', 'composer', 'performer', 'voice']),
+          character: z.string().max(120).optional(),
+        })
+        .strict(),
+    )
+    .max(50),
   rating: contentRating,
   releaseYear: z.number().int().min(1880).max(2100).optional(),
   originalLanguage: languageCode,
-  licence: z.object({ start: isoDateTime, end: isoDateTime }).strict()
+  licence: z
+    .object({ start: isoDateTime, end: isoDateTime })
+    .strict()
     .refine((w) => Date.parse(w.start) < Date.parse(w.end), 'licence.start must be before licence.end'),
   regions: z.object({ allowed: z.array(regionCode).min(1), blocked: z.array(regionCode) }).strict(),
   rights: playbackRights,
@@ -108,8 +145,18 @@ const editorialShape = {
 };
 
 function kindNeedsItsPart(value: { kind: TitleKind; series?: unknown; album?: unknown }, ctx: z.RefinementCtx): void {
-  if (value.kind === 'episode' && !value.series) ctx.addIssue({ code: 'custom', path: ['series'], message: 'an episode needs series {id, titles, season, episode}' });
-  if (value.kind === 'audio' && !value.album) ctx.addIssue({ code: 'custom', path: ['album'], message: 'an audio title needs album {id, titles, artist, track}' });
+  if (value.kind === 'episode' && !value.series)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['series'],
+      message: 'an episode needs series {id, titles, season, episode}',
+    });
+  if (value.kind === 'audio' && !value.album)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['album'],
+      message: 'an audio title needs album {id, titles, artist, track}',
+    });
 }
 
 /**
@@ -117,112 +164,160 @@ function kindNeedsItsPart(value: { kind: TitleKind; series?: unknown; album?: un
  * `sources` points at sidecar files (paths relative to title.json) and is not copied into
  * the manifest.
  */
-export const titleMetadata = z.object({
-  ...editorialShape,
-  sources: z.object({
-    /** Which source audio stream is which language; default: the streams' language tags. */
-    audio: z.array(z.object({
-      stream: z.number().int().min(0),
-      language: languageCode,
-      audioDescription: z.boolean().default(false),
-    }).strict()).optional(),
-    subtitles: z.array(z.object({
-      language: languageCode,
-      file: z.string().min(1),
-      closedCaptions: z.boolean().default(false),
-    }).strict()).optional(),
-    /** Poster/backdrop source image; default: a frame of the video. */
-    artwork: z.string().min(1).optional(),
-  }).strict().optional(),
-}).strict().superRefine(kindNeedsItsPart);
+export const titleMetadata = z
+  .object({
+    ...editorialShape,
+    sources: z
+      .object({
+        /** Which source audio stream is which language; default: the streams' language tags. */
+        audio: z
+          .array(
+            z
+              .object({
+                stream: z.number().int().min(0),
+                language: languageCode,
+                audioDescription: z.boolean().default(false),
+              })
+              .strict(),
+          )
+          .optional(),
+        subtitles: z
+          .array(
+            z
+              .object({
+                language: languageCode,
+                file: z.string().min(1),
+                closedCaptions: z.boolean().default(false),
+              })
+              .strict(),
+          )
+          .optional(),
+        /** Poster/backdrop source image; default: a frame of the video. */
+        artwork: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine(kindNeedsItsPart);
 export type TitleMetadata = z.infer<typeof titleMetadata>;
 
-export const packageFile = z.object({ path: relativePath, size: z.number().int().nonnegative(), sha256: sha256Hex }).strict();
+export const packageFile = z
+  .object({ path: relativePath, size: z.number().int().nonnegative(), sha256: sha256Hex })
+  .strict();
 export type PackageFile = z.infer<typeof packageFile>;
 
 export const imageRole = z.enum(['poster', 'backdrop', 'thumbnail']);
-export const packageImage = z.object({
-  role: imageRole,
-  width: z.number().int().positive(),
-  height: z.number().int().positive(),
-  format: z.enum(['webp', 'jpeg']),
-  path: relativePath,
-}).strict();
+export const packageImage = z
+  .object({
+    role: imageRole,
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    format: z.enum(['webp', 'jpeg']),
+    path: relativePath,
+  })
+  .strict();
 export type PackageImage = z.infer<typeof packageImage>;
 
-export const videoRendition = z.object({
-  name: z.string().min(1).max(32),
-  width: z.number().int().positive(),
-  height: z.number().int().positive(),
-  /** Peak bits per second as written in BANDWIDTH. */
-  bandwidth: z.number().int().positive(),
-  codecs: z.string().min(1),
-  /** Who it is for: seatback screens or phones on cabin Wi-Fi. */
-  audience: z.enum(['seatback', 'phone']),
-  playlist: relativePath,
-}).strict();
+export const videoRendition = z
+  .object({
+    name: z.string().min(1).max(32),
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    /** Peak bits per second as written in BANDWIDTH. */
+    bandwidth: z.number().int().positive(),
+    codecs: z.string().min(1),
+    /** Who it is for: seatback screens or phones on cabin Wi-Fi. */
+    audience: z.enum(['seatback', 'phone']),
+    playlist: relativePath,
+  })
+  .strict();
 
 /** The package manifest: manifest.json at the root of every title package. */
-export const titleManifest = z.object({
-  schemaVersion: z.literal(CONTENT_SCHEMA_VERSION),
-  ...editorialShape,
-  durationS: z.number().positive(),
-  audioLanguages: z.array(z.object({ language: languageCode, audioDescription: z.boolean(), playlist: relativePath }).strict()),
-  subtitleLanguages: z.array(z.object({ language: languageCode, closedCaptions: z.boolean(), playlist: relativePath }).strict()),
-  images: z.array(packageImage),
-  hls: z.object({
-    /** Relative to the package directory. */
-    master: relativePath,
-    segmentDurationS: z.number().positive(),
-    video: z.array(videoRendition),
-  }).strict(),
-  /** The per-title AES-128 key; the key itself is `<load>/keys/<keyId>.key`, never in the package tree. */
-  keyId: contentKeyId,
-  encryption: z.object({ method: z.literal('AES-128'), keyUri: z.string().startsWith(KEY_URI_PREFIX) }).strict(),
-  /** Every file of the package except manifest.json itself. */
-  files: z.array(packageFile).min(1),
-  createdAt: isoDateTime,
-  pipeline: z.object({ version: z.string(), ffmpeg: z.string() }).strict(),
-}).strict().superRefine(kindNeedsItsPart);
+export const titleManifest = z
+  .object({
+    schemaVersion: z.literal(CONTENT_SCHEMA_VERSION),
+    ...editorialShape,
+    durationS: z.number().positive(),
+    audioLanguages: z.array(
+      z.object({ language: languageCode, audioDescription: z.boolean(), playlist: relativePath }).strict(),
+    ),
+    subtitleLanguages: z.array(
+      z.object({ language: languageCode, closedCaptions: z.boolean(), playlist: relativePath }).strict(),
+    ),
+    images: z.array(packageImage),
+    hls: z
+      .object({
+        /** Relative to the package directory. */
+        master: relativePath,
+        segmentDurationS: z.number().positive(),
+        video: z.array(videoRendition),
+      })
+      .strict(),
+    /** The per-title AES-128 key; the key itself is `<load>/keys/<keyId>.key`, never in the package tree. */
+    keyId: contentKeyId,
+    encryption: z.object({ method: z.literal('AES-128'), keyUri: z.string().startsWith(KEY_URI_PREFIX) }).strict(),
+    /** Every file of the package except manifest.json itself. */
+    files: z.array(packageFile).min(1),
+    createdAt: isoDateTime,
+    pipeline: z.object({ version: z.string(), ffmpeg: z.string() }).strict(),
+  })
+  .strict()
+  .superRefine(kindNeedsItsPart);
 export type TitleManifest = z.infer<typeof titleManifest>;
 
-export const loadSignature = z.object({
-  alg: z.literal('Ed25519'),
-  /** sha256 of the signer's public key (SPKI DER), hex: says which trusted key to try. */
-  keyId: sha256Hex,
-  /** base64 Ed25519 signature over canonicalJson(load without `signature`). */
-  value: z.string().min(1),
-}).strict();
+export const loadSignature = z
+  .object({
+    alg: z.literal('Ed25519'),
+    /** sha256 of the signer's public key (SPKI DER), hex: says which trusted key to try. */
+    keyId: sha256Hex,
+    /** base64 Ed25519 signature over canonicalJson(load without `signature`). */
+    value: z.string().min(1),
+  })
+  .strict();
 export type LoadSignature = z.infer<typeof loadSignature>;
 
 /** load.json at the root of a content load. */
-export const contentLoad = z.object({
-  schemaVersion: z.literal(CONTENT_SCHEMA_VERSION),
-  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,127}$/, 'a load id such as XA-A350-2026-12-v1'),
-  /** The monthly content cycle, YYYY-MM. */
-  cycle: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a cycle such as 2026-12'),
-  airline: z.string().min(1).max(64),
-  fleet: z.string().min(1).max(64),
-  /** Only moves up for one airline/fleet: the aircraft refuses an older version (rollback). */
-  version: z.number().int().positive(),
-  createdAt: isoDateTime,
-  /** After this the load is stale and refused (TUF-style expiry). */
-  expiresAt: isoDateTime,
-  packages: z.array(z.object({
-    id: titleId,
-    path: relativePath,
-    manifestSha256: sha256Hex,
-    keyId: contentKeyId,
-  }).strict()),
-  keys: z.array(z.object({ keyId: contentKeyId, path: relativePath, sha256: sha256Hex }).strict()),
-  /** Optional: the recommendation model trained on the ground, signed with the rest through its sha256. */
-  recommendations: z.object({
-    path: z.literal(LOAD_RECO_MODEL_FILE),
-    size: z.number().int().positive().max(16 * 1024 * 1024),
-    sha256: sha256Hex,
+export const contentLoad = z
+  .object({
+    schemaVersion: z.literal(CONTENT_SCHEMA_VERSION),
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,127}$/, 'a load id such as XA-A350-2026-12-v1'),
+    /** The monthly content cycle, YYYY-MM. */
+    cycle: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a cycle such as 2026-12'),
+    airline: z.string().min(1).max(64),
+    fleet: z.string().min(1).max(64),
+    /** Only moves up for one airline/fleet: the aircraft refuses an older version (rollback). */
     version: z.number().int().positive(),
-  }).strict().optional(),
-  signature: loadSignature,
-}).strict();
+    createdAt: isoDateTime,
+    /** After this the load is stale and refused (TUF-style expiry). */
+    expiresAt: isoDateTime,
+    packages: z.array(
+      z
+        .object({
+          id: titleId,
+          path: relativePath,
+          manifestSha256: sha256Hex,
+          keyId: contentKeyId,
+        })
+        .strict(),
+    ),
+    keys: z.array(z.object({ keyId: contentKeyId, path: relativePath, sha256: sha256Hex }).strict()),
+    /** Optional: the recommendation model trained on the ground, signed with the rest through its sha256. */
+    recommendations: z
+      .object({
+        path: z.literal(LOAD_RECO_MODEL_FILE),
+        size: z
+          .number()
+          .int()
+          .positive()
+          .max(16 * 1024 * 1024),
+        sha256: sha256Hex,
+        version: z.number().int().positive(),
+      })
+      .strict()
+      .optional(),
+    signature: loadSignature,
+  })
+  .strict();
 export type ContentLoad = z.infer<typeof contentLoad>;
 export type UnsignedContentLoad = Omit<ContentLoad, 'signature'>;

@@ -32,7 +32,10 @@ export type PositionQuality = z.infer<typeof positionQuality>;
 
 export const airport = z
   .object({
-    iata: z.string().regex(/^[A-Z0-9]{3}$/).optional(),
+    iata: z
+      .string()
+      .regex(/^[A-Z0-9]{3}$/)
+      .optional(),
     icao: z.string().regex(/^[A-Z0-9]{4}$/),
     name: z.string().max(120),
     city: z.string().max(80).optional(),
@@ -45,7 +48,9 @@ export const airport = z
 export type Airport = z.infer<typeof airport>;
 
 /** A local time somewhere, as the seat shows it: "14:05", with its zone. */
-export const localTime = z.object({ tz: z.string().max(64), time: z.string().max(8), utcOffsetMin: z.number() }).strict();
+export const localTime = z
+  .object({ tz: z.string().max(64), time: z.string().max(8), utcOffsetMin: z.number() })
+  .strict();
 export type LocalTime = z.infer<typeof localTime>;
 
 /** The retained state on flight/position, published at 1 Hz. SI units; the seat converts. */
@@ -68,7 +73,10 @@ export const flightPosition = z
     sourceId: z.string().max(200).optional(),
     phase: flightPhase,
     /** ISO 3166-1 alpha-2 of the airspace below, or null over international waters / unknown. */
-    region: z.string().regex(/^[A-Z]{2}$/).nullable(),
+    region: z
+      .string()
+      .regex(/^[A-Z]{2}$/)
+      .nullable(),
     distanceFlownM: z.number().min(0),
     distanceToGoM: z.number().min(0).nullable(),
     eta: z.string().datetime().nullable(),
@@ -95,9 +103,18 @@ export type FlightPhaseState = z.infer<typeof flightPhaseState>;
 /** What crew set on the console (PUT /api/crew/flight); codes are IATA or ICAO. */
 export const flightPlanUpdate = z
   .object({
-    flightNumber: z.string().regex(/^[A-Z0-9]{2,3}[0-9]{1,4}[A-Z]?$/, 'a flight number such as BA11').optional(),
-    origin: z.string().regex(/^([A-Z]{3}|[A-Z0-9]{4})$/, 'an IATA or ICAO airport code').optional(),
-    destination: z.string().regex(/^([A-Z]{3}|[A-Z0-9]{4})$/, 'an IATA or ICAO airport code').optional(),
+    flightNumber: z
+      .string()
+      .regex(/^[A-Z0-9]{2,3}[0-9]{1,4}[A-Z]?$/, 'a flight number such as BA11')
+      .optional(),
+    origin: z
+      .string()
+      .regex(/^([A-Z]{3}|[A-Z0-9]{4})$/, 'an IATA or ICAO airport code')
+      .optional(),
+    destination: z
+      .string()
+      .regex(/^([A-Z]{3}|[A-Z0-9]{4})$/, 'an IATA or ICAO airport code')
+      .optional(),
   })
   .strict();
 export type FlightPlanUpdate = z.infer<typeof flightPlanUpdate>;

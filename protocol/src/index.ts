@@ -1,15 +1,16 @@
 /** `@ifec/protocol`: browser-safe (no `node:` module); Node-only helpers are on `@ifec/protocol/node`. */
-export * from './topics.ts';
-export * from './paths.ts';
-export * from './channels.ts';
+
 export * from './asyncapi.ts';
 export * from './cabin.ts';
-export * from './errors.ts';
+export * from './channels.ts';
 export * from './content.ts';
-export * from './sync.ts';
+export * from './errors.ts';
+export * from './flight.ts';
+export * from './maintenance.ts';
+export * from './paths.ts';
+export * from './policy.ts';
+export * from './recommendations.ts';
 export * from './replication.ts';
 export * from './resume.ts';
-export * from './flight.ts';
-export * from './policy.ts';
-export * from './maintenance.ts';
-export * from './recommendations.ts';
+export * from './sync.ts';
+export * from './topics.ts';

@@ -2,7 +2,19 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { policyBlocks, policyCurrent } from './policy.ts';
 
-const ok = { at: '2026-12-01T14:00:00.000Z', policyId: 'demo', policyVersion: 1, region: 'IR', tags: [], phase: 'cruise', wifi: { value: false, rule: 'default' }, voip: { value: false, rule: 'default' }, messaging: { value: true, rule: 'default' }, priceZone: { value: 'land', rule: 'default' }, blocked: { titles: ['harbour-of-glass'], genres: ['romance'], rules: ['no-thrillers'] } };
+const ok = {
+  at: '2026-12-01T14:00:00.000Z',
+  policyId: 'demo',
+  policyVersion: 1,
+  region: 'IR',
+  tags: [],
+  phase: 'cruise',
+  wifi: { value: false, rule: 'default' },
+  voip: { value: false, rule: 'default' },
+  messaging: { value: true, rule: 'default' },
+  priceZone: { value: 'land', rule: 'default' },
+  blocked: { titles: ['harbour-of-glass'], genres: ['romance'], rules: ['no-thrillers'] },
+};
 
 test('policy/current parses, and international waters have no region', () => {
   assert.equal(policyCurrent.parse(ok).region, 'IR');

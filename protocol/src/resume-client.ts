@@ -9,13 +9,23 @@
  *   down    float64 appliance clock (ms) + one or more sync messages (step 2 reply, the appliance's step 1)
  *   updates varString origin device + one sync update; a device skips its own (no echo)
  */
-import * as Y from 'yjs';
-import * as encoding from 'lib0/encoding';
+
 import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
-import { resumeTopics } from './resume-layout.ts';
-import { lastTitle, resumePoint, writeLanguages, writeLastTitle, writePosition, writeEpisode, episode, languages } from './resume-doc.ts';
+import * as Y from 'yjs';
 import { IfecError } from './errors.ts';
+import {
+  episode,
+  languages,
+  lastTitle,
+  resumePoint,
+  writeEpisode,
+  writeLanguages,
+  writeLastTitle,
+  writePosition,
+} from './resume-doc.ts';
+import { resumeTopics } from './resume-layout.ts';
 
 export interface ResumeTransport {
   /** Resolves once the message is acknowledged (QoS 1) — persisted on the appliance. */
@@ -48,19 +58,30 @@ export class ResumeSyncTimeout extends IfecError<'RESUME_SYNC_TIMEOUT'> {
 
 export function mqttTransport(client: MqttLike): ResumeTransport {
   return {
-    publish: (topic, payload) => new Promise((resolve, reject) => {
-      client.publish(topic, asBuffer(payload) as never, { qos: 1 }, (err) => (err ? reject(err) : resolve()));
-    }),
-    subscribe: (topic, onMessage) => new Promise((resolve, reject) => {
-      const listener = (t: string, payload: Uint8Array) => { if (t === topic) onMessage(payload); };
-      client.subscribe(topic, { qos: 1 }, (err, granted) => {
-        // mqtt.js 5 reports a refused filter (SUBACK 0x80) as "Subscribe error: …"; older ones in `granted`.
-        if (err) return reject(/Subscribe error/.test(err.message) ? new ResumeAccessDenied(`not allowed to read ${topic}`) : err);
-        if (granted?.some((g) => g.qos === 128)) return reject(new ResumeAccessDenied(`not allowed to read ${topic}`));
-        client.on('message', listener);
-        resolve(() => { client.off('message', listener); client.unsubscribe(topic); });
-      });
-    }),
+    publish: (topic, payload) =>
+      new Promise((resolve, reject) => {
+        client.publish(topic, asBuffer(payload) as never, { qos: 1 }, (err) => (err ? reject(err) : resolve()));
+      }),
+    subscribe: (topic, onMessage) =>
+      new Promise((resolve, reject) => {
+        const listener = (t: string, payload: Uint8Array) => {
+          if (t === topic) onMessage(payload);
+        };
+        client.subscribe(topic, { qos: 1 }, (err, granted) => {
+          // mqtt.js 5 reports a refused filter (SUBACK 0x80) as "Subscribe error: …"; older ones in `granted`.
+          if (err)
+            return reject(
+              /Subscribe error/.test(err.message) ? new ResumeAccessDenied(`not allowed to read ${topic}`) : err,
+            );
+          if (granted?.some((g) => g.qos === 128))
+            return reject(new ResumeAccessDenied(`not allowed to read ${topic}`));
+          client.on('message', listener);
+          resolve(() => {
+            client.off('message', listener);
+            client.unsubscribe(topic);
+          });
+        });
+      }),
   };
 }
 
@@ -124,8 +145,12 @@ export class ResumeClient {
       if (this.transport) this.disconnect();
       this.transport = transport;
       let sentAt = this.localNow();
-      this.unsubscribes.push(await transport.subscribe(resumeTopics.down(seatId, sessionId, device), (p) => this.onDown(p, sentAt)));
-      this.unsubscribes.push(await transport.subscribe(resumeTopics.updates(seatId, sessionId), (p) => this.onBroadcast(p)));
+      this.unsubscribes.push(
+        await transport.subscribe(resumeTopics.down(seatId, sessionId, device), (p) => this.onDown(p, sentAt)),
+      );
+      this.unsubscribes.push(
+        await transport.subscribe(resumeTopics.updates(seatId, sessionId), (p) => this.onBroadcast(p)),
+      );
       const encoder = encoding.createEncoder();
       syncProtocol.writeSyncStep1(encoder, this.doc);
       sentAt = this.localNow();
@@ -161,7 +186,12 @@ export class ResumeClient {
   setPosition(titleId: string, positionS: number, durationS?: number): void {
     const at = this.now();
     this.doc.transact(() => {
-      writePosition(this.doc, this.opts.device, titleId, durationS === undefined ? { positionS, at } : { positionS, at, durationS });
+      writePosition(
+        this.doc,
+        this.opts.device,
+        titleId,
+        durationS === undefined ? { positionS, at } : { positionS, at, durationS },
+      );
       writeLastTitle(this.doc, this.opts.device, { titleId, at });
     });
   }
@@ -174,15 +204,24 @@ export class ResumeClient {
     writeEpisode(this.doc, this.opts.device, seriesId, { episodeId, at: this.now() });
   }
 
-  resumePoint(titleId: string) { return resumePoint(this.doc, titleId); }
-  lastTitle() { return lastTitle(this.doc); }
-  languages() { return languages(this.doc); }
-  episode(seriesId: string) { return episode(this.doc, seriesId); }
+  resumePoint(titleId: string) {
+    return resumePoint(this.doc, titleId);
+  }
+  lastTitle() {
+    return lastTitle(this.doc);
+  }
+  languages() {
+    return languages(this.doc);
+  }
+  episode(seriesId: string) {
+    return episode(this.doc, seriesId);
+  }
 
   private send(payload: Uint8Array): void {
     const transport = this.transport;
     if (!transport) return;
-    const sent = transport.publish(resumeTopics.up(this.opts.seatId, this.opts.sessionId, this.opts.device), payload)
+    const sent = transport
+      .publish(resumeTopics.up(this.opts.seatId, this.opts.sessionId, this.opts.device), payload)
       .catch(() => undefined) // a lost connection: the next connect's step 1/2 resends whatever is missing
       .finally(() => this.pending.delete(sent));
     this.pending.add(sent);

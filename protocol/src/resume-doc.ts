@@ -3,17 +3,28 @@
  * resume.ts). Shared by the appliance (anonymous counts at the end of a flight) and by the
  * devices (resume-client.ts). A device writes only entries under its own device tag.
  */
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import {
-  RESUME_MAPS, entryKey, newest, splitEntryKey,
-  type EpisodeEntry, type LanguageEntry, type LastTitleEntry, type PositionEntry, type Stamped,
+  type EpisodeEntry,
+  entryKey,
+  type LanguageEntry,
+  type LastTitleEntry,
+  newest,
+  type PositionEntry,
+  RESUME_MAPS,
+  type Stamped,
+  splitEntryKey,
 } from './resume-layout.ts';
 
 function map<T>(doc: Y.Doc, name: string): Y.Map<T> {
   return doc.getMap<T>(name);
 }
 
-function pick<T extends Stamped>(doc: Y.Doc, name: string, subject: string | undefined): { device: string; entry: T } | undefined {
+function pick<T extends Stamped>(
+  doc: Y.Doc,
+  name: string,
+  subject: string | undefined,
+): { device: string; entry: T } | undefined {
   const entries: { device: string; entry: T }[] = [];
   map<T>(doc, name).forEach((entry, key) => {
     if (subject === undefined) entries.push({ device: key, entry });

@@ -57,14 +57,31 @@ export function phoneMayPublishSeat(seat: string, topic: string): boolean {
  *   languages  `<device>`           -> LanguageEntry   chosen audio and subtitle languages
  *   episodes   `<seriesId>|<device>` -> EpisodeEntry   the episode a device is on in a series
  */
-export const RESUME_MAPS = { positions: 'positions', lastTitle: 'lastTitle', languages: 'languages', episodes: 'episodes' } as const;
+export const RESUME_MAPS = {
+  positions: 'positions',
+  lastTitle: 'lastTitle',
+  languages: 'languages',
+  episodes: 'episodes',
+} as const;
 
 /** `at`: the appliance's clock in ms (device clock + the offset it learnt at connect). */
-export interface Stamped { at: number }
-export interface PositionEntry extends Stamped { positionS: number; durationS?: number }
-export interface LastTitleEntry extends Stamped { titleId: string }
-export interface LanguageEntry extends Stamped { audio: string | null; subtitles: string | null }
-export interface EpisodeEntry extends Stamped { episodeId: string }
+export interface Stamped {
+  at: number;
+}
+export interface PositionEntry extends Stamped {
+  positionS: number;
+  durationS?: number;
+}
+export interface LastTitleEntry extends Stamped {
+  titleId: string;
+}
+export interface LanguageEntry extends Stamped {
+  audio: string | null;
+  subtitles: string | null;
+}
+export interface EpisodeEntry extends Stamped {
+  episodeId: string;
+}
 
 export const entryKey = (subject: string, device: string): string => `${subject}|${device}`;
 
@@ -81,16 +98,27 @@ export function splitEntryKey(key: string): { subject: string; device: string } 
  * every replica picks the same winner. Nothing is overwritten: a device offline for an hour
  * keeps its entry and wins only if it truly wrote last.
  */
-export function newest<T extends Stamped & { positionS?: number }>(entries: { device: string; entry: T }[]): { device: string; entry: T } | undefined {
+export function newest<T extends Stamped & { positionS?: number }>(
+  entries: { device: string; entry: T }[],
+): { device: string; entry: T } | undefined {
   let best: { device: string; entry: T } | undefined;
   for (const candidate of entries) {
-    if (!best) { best = candidate; continue; }
+    if (!best) {
+      best = candidate;
+      continue;
+    }
     const a = candidate.entry;
     const b = best.entry;
-    if (a.at !== b.at) { if (a.at > b.at) best = candidate; continue; }
+    if (a.at !== b.at) {
+      if (a.at > b.at) best = candidate;
+      continue;
+    }
     const pa = a.positionS ?? 0;
     const pb = b.positionS ?? 0;
-    if (pa !== pb) { if (pa > pb) best = candidate; continue; }
+    if (pa !== pb) {
+      if (pa > pb) best = candidate;
+      continue;
+    }
     if (candidate.device > best.device) best = candidate;
   }
   return best;

@@ -16,7 +16,13 @@ export const deviceTag = z.string().regex(DEVICE_TAG, 'a device tag is `seat` or
 export const remoteCommand = z.discriminatedUnion('action', [
   z.object({ action: z.literal('play') }),
   z.object({ action: z.literal('pause') }),
-  z.object({ action: z.literal('seek'), positionS: z.number().min(0).max(24 * 3600) }),
+  z.object({
+    action: z.literal('seek'),
+    positionS: z
+      .number()
+      .min(0)
+      .max(24 * 3600),
+  }),
   z.object({ action: z.literal('volume'), level: z.number().int().min(0).max(100) }),
   z.object({ action: z.literal('next_episode') }),
   z.object({ action: z.literal('subtitles'), language: languageCode.nullable() }),
@@ -27,7 +33,10 @@ export type RemoteCommand = z.infer<typeof remoteCommand>;
 
 export const seatPlayback = z.object({
   titleId: z.string().min(1).max(128).nullable(),
-  positionS: z.number().min(0).max(24 * 3600),
+  positionS: z
+    .number()
+    .min(0)
+    .max(24 * 3600),
   playing: z.boolean(),
   volume: z.number().int().min(0).max(100),
   subtitles: languageCode.nullable(),

@@ -18,7 +18,9 @@ import {
   type UplinkBatch,
 } from './sync.ts';
 
-export class SyncFormatError extends IfecError<'BATCH_NOT_GZIP' | 'BATCH_TOO_LARGE' | 'BATCH_NOT_JSON' | 'BATCH_INVALID'> {}
+export class SyncFormatError extends IfecError<
+  'BATCH_NOT_GZIP' | 'BATCH_TOO_LARGE' | 'BATCH_NOT_JSON' | 'BATCH_INVALID'
+> {}
 
 // ---- columnar encoding -------------------------------------------------------------
 

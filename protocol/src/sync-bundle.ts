@@ -19,55 +19,71 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { z } from 'zod';
+import type { KeyInput } from './content-load.ts';
 import { describeIssues, IfecError } from './errors.ts';
 import { aircraftId, publication, signatureBlock, streamCheckpoint } from './sync.ts';
 import { signBlock, verifyBlock } from './sync-signing.ts';
-import type { KeyInput } from './content-load.ts';
 
 export const BUNDLE_MAGIC = Buffer.from('IFECBNDL');
 export const BUNDLE_FORMAT = 'ifec-bundle/1';
 const MAX_HEADER_BYTES = 256 * 1024 * 1024;
 
-export const bundleBlob = z.object({
-  role: z.enum(['batch', 'file']),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  size: z.number().int().nonnegative(),
-}).strict();
+export const bundleBlob = z
+  .object({
+    role: z.enum(['batch', 'file']),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    size: z.number().int().nonnegative(),
+  })
+  .strict();
 export type BundleBlob = z.infer<typeof bundleBlob>;
 
-export const bundleHeader = z.object({
-  format: z.literal(BUNDLE_FORMAT),
-  direction: z.enum(['uplink', 'downlink']),
-  aircraftId,
-  /** Only moves up per (aircraft, direction): a bundle at or below the last imported one is a replay. */
-  sequence: z.number().int().positive(),
-  createdAt: z.string(),
-  expiresAt: z.string(),
-  /** Downlink: what the ground holds of this aircraft's outbox. Uplink: what the aircraft believes it holds. */
-  acked: streamCheckpoint,
-  /** Uplink: the highest publication seq the aircraft applied (the ground exports from there next time). */
-  downlinkApplied: z.number().int().nonnegative(),
-  publications: z.array(publication),
-  blobs: z.array(bundleBlob),
-  signature: signatureBlock,
-}).strict();
+export const bundleHeader = z
+  .object({
+    format: z.literal(BUNDLE_FORMAT),
+    direction: z.enum(['uplink', 'downlink']),
+    aircraftId,
+    /** Only moves up per (aircraft, direction): a bundle at or below the last imported one is a replay. */
+    sequence: z.number().int().positive(),
+    createdAt: z.string(),
+    expiresAt: z.string(),
+    /** Downlink: what the ground holds of this aircraft's outbox. Uplink: what the aircraft believes it holds. */
+    acked: streamCheckpoint,
+    /** Uplink: the highest publication seq the aircraft applied (the ground exports from there next time). */
+    downlinkApplied: z.number().int().nonnegative(),
+    publications: z.array(publication),
+    blobs: z.array(bundleBlob),
+    signature: signatureBlock,
+  })
+  .strict();
 export type BundleHeader = z.infer<typeof bundleHeader>;
 export type UnsignedBundleHeader = Omit<BundleHeader, 'signature' | 'format' | 'blobs'>;
 
 export type BundleRefusalCode =
-  | 'BUNDLE_MALFORMED' | 'BUNDLE_SIGNATURE' | 'BUNDLE_WRONG_AIRCRAFT' | 'BUNDLE_WRONG_DIRECTION'
-  | 'BUNDLE_REPLAYED' | 'BUNDLE_EXPIRED' | 'BUNDLE_BLOB_CHECKSUM';
+  | 'BUNDLE_MALFORMED'
+  | 'BUNDLE_SIGNATURE'
+  | 'BUNDLE_WRONG_AIRCRAFT'
+  | 'BUNDLE_WRONG_DIRECTION'
+  | 'BUNDLE_REPLAYED'
+  | 'BUNDLE_EXPIRED'
+  | 'BUNDLE_BLOB_CHECKSUM';
 
 export class BundleRefused extends IfecError<BundleRefusalCode> {}
 
 export type BlobSource = Buffer | { file: string };
 
 /** Writes a signed bundle to `file`. Blobs are hashed first so the header can be signed. */
-export async function writeBundle(file: string, header: UnsignedBundleHeader, blobs: { role: BundleBlob['role']; source: BlobSource }[], privateKey: crypto.KeyObject): Promise<BundleHeader> {
+export async function writeBundle(
+  file: string,
+  header: UnsignedBundleHeader,
+  blobs: { role: BundleBlob['role']; source: BlobSource }[],
+  privateKey: crypto.KeyObject,
+): Promise<BundleHeader> {
   const described: BundleBlob[] = [];
   for (const blob of blobs) {
     const bytes = Buffer.isBuffer(blob.source) ? blob.source : undefined;
-    const sha256 = bytes ? crypto.createHash('sha256').update(bytes).digest('hex') : await hashFile((blob.source as { file: string }).file);
+    const sha256 = bytes
+      ? crypto.createHash('sha256').update(bytes).digest('hex')
+      : await hashFile((blob.source as { file: string }).file);
     const size = bytes ? bytes.length : fs.statSync((blob.source as { file: string }).file).size;
     described.push({ role: blob.role, sha256, size });
   }
@@ -121,9 +137,11 @@ export async function openBundle(file: string, expect: BundleExpectations): Prom
   try {
     const size = fs.fstatSync(fd).size;
     const head = Buffer.alloc(12);
-    if (size < 12 || fs.readSync(fd, head, 0, 12, 0) !== 12 || !head.subarray(0, 8).equals(BUNDLE_MAGIC)) throw new BundleRefused('BUNDLE_MALFORMED', 'not an IFEC bundle (bad magic)');
+    if (size < 12 || fs.readSync(fd, head, 0, 12, 0) !== 12 || !head.subarray(0, 8).equals(BUNDLE_MAGIC))
+      throw new BundleRefused('BUNDLE_MALFORMED', 'not an IFEC bundle (bad magic)');
     const headerLength = head.readUInt32BE(8);
-    if (headerLength > MAX_HEADER_BYTES || 12 + headerLength > size) throw new BundleRefused('BUNDLE_MALFORMED', 'bundle header length is out of range (truncated file?)');
+    if (headerLength > MAX_HEADER_BYTES || 12 + headerLength > size)
+      throw new BundleRefused('BUNDLE_MALFORMED', 'bundle header length is out of range (truncated file?)');
     const headerBytes = Buffer.alloc(headerLength);
     fs.readSync(fd, headerBytes, 0, headerLength, 12);
     let raw: unknown;
@@ -135,22 +153,40 @@ export async function openBundle(file: string, expect: BundleExpectations): Prom
     const parsed = bundleHeader.safeParse(raw);
     if (!parsed.success) throw new BundleRefused('BUNDLE_MALFORMED', `bundle header: ${describeIssues(parsed.error)}`);
     const header = parsed.data;
-    if (header.direction !== expect.direction) throw new BundleRefused('BUNDLE_WRONG_DIRECTION', `this is a ${header.direction} bundle; a ${expect.direction} bundle was expected`);
-    if (expect.aircraftId && header.aircraftId !== expect.aircraftId) throw new BundleRefused('BUNDLE_WRONG_AIRCRAFT', `bundle is for aircraft ${header.aircraftId}, not ${expect.aircraftId}`);
+    if (header.direction !== expect.direction)
+      throw new BundleRefused(
+        'BUNDLE_WRONG_DIRECTION',
+        `this is a ${header.direction} bundle; a ${expect.direction} bundle was expected`,
+      );
+    if (expect.aircraftId && header.aircraftId !== expect.aircraftId)
+      throw new BundleRefused(
+        'BUNDLE_WRONG_AIRCRAFT',
+        `bundle is for aircraft ${header.aircraftId}, not ${expect.aircraftId}`,
+      );
     const key = typeof expect.trustedKey === 'function' ? await expect.trustedKey(header) : expect.trustedKey;
     if (!key) throw new BundleRefused('BUNDLE_WRONG_AIRCRAFT', `aircraft ${header.aircraftId} is not registered here`);
-    if (!verifyBlock(header, key)) throw new BundleRefused('BUNDLE_SIGNATURE', 'bundle signature does not verify (tampered, or signed by another key)');
+    if (!verifyBlock(header, key))
+      throw new BundleRefused(
+        'BUNDLE_SIGNATURE',
+        'bundle signature does not verify (tampered, or signed by another key)',
+      );
     const now = expect.now ?? new Date();
-    if (Date.parse(header.expiresAt) <= now.getTime()) throw new BundleRefused('BUNDLE_EXPIRED', `bundle expired at ${header.expiresAt}`);
+    if (Date.parse(header.expiresAt) <= now.getTime())
+      throw new BundleRefused('BUNDLE_EXPIRED', `bundle expired at ${header.expiresAt}`);
     const last = typeof expect.lastSequence === 'function' ? await expect.lastSequence(header) : expect.lastSequence;
-    if (header.sequence <= last) throw new BundleRefused('BUNDLE_REPLAYED', `bundle ${header.sequence} is not newer than the last one imported (${last}): an old bundle replayed`);
+    if (header.sequence <= last)
+      throw new BundleRefused(
+        'BUNDLE_REPLAYED',
+        `bundle ${header.sequence} is not newer than the last one imported (${last}): an old bundle replayed`,
+      );
     const offsets: number[] = [];
     let offset = 12 + headerLength;
     for (const blob of header.blobs) {
       offsets.push(offset);
       offset += blob.size;
     }
-    if (offset !== size) throw new BundleRefused('BUNDLE_MALFORMED', `bundle is ${size} bytes; its header describes ${offset}`);
+    if (offset !== size)
+      throw new BundleRefused('BUNDLE_MALFORMED', `bundle is ${size} bytes; its header describes ${offset}`);
     header.blobs.forEach((blob, i) => {
       const hash = crypto.createHash('sha256');
       const chunk = Buffer.alloc(1024 * 1024);
@@ -161,7 +197,11 @@ export async function openBundle(file: string, expect: BundleExpectations): Prom
         hash.update(chunk.subarray(0, n));
         at += n;
       }
-      if (hash.digest('hex') !== blob.sha256) throw new BundleRefused('BUNDLE_BLOB_CHECKSUM', `blob ${i} (${blob.role}) does not match its sha256: the bundle was altered`);
+      if (hash.digest('hex') !== blob.sha256)
+        throw new BundleRefused(
+          'BUNDLE_BLOB_CHECKSUM',
+          `blob ${i} (${blob.role}) does not match its sha256: the bundle was altered`,
+        );
     });
     const read = (i: number) => {
       const blob = header.blobs[i];
@@ -188,6 +228,9 @@ export async function openBundle(file: string, expect: BundleExpectations): Prom
 function hashFile(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = crypto.createHash('sha256');
-    fs.createReadStream(file).on('error', reject).on('data', (c) => hash.update(c)).on('end', () => resolve(hash.digest('hex')));
+    fs.createReadStream(file)
+      .on('error', reject)
+      .on('data', (c) => hash.update(c))
+      .on('end', () => resolve(hash.digest('hex')));
   });
 }

@@ -161,17 +161,29 @@ export const syncStatus = z
 export type SyncStatus = z.infer<typeof syncStatus>;
 
 /** GET /api/crew/sync: what the maintenance screen shows at the top. */
-export const syncOverview = z.object({
-  status: syncStatus,
-  lastErrorInWords: z.string().nullable(),
-  /** False when the aircraft has no ground URL configured: USB bundles only. */
-  linksConfigured: z.boolean(),
-  publications: z.array(z.object({ seq: z.number().int(), kind: z.string(), name: z.string(), version: z.number().int(), state: z.string() }).strict()),
-  aircraftId: z.string(),
-  /** To register on the ground (`ifec-ground aircraft register`); never the private key. */
-  publicKey: z.string(),
-  publicKeyFingerprint: z.string(),
-}).strict();
+export const syncOverview = z
+  .object({
+    status: syncStatus,
+    lastErrorInWords: z.string().nullable(),
+    /** False when the aircraft has no ground URL configured: USB bundles only. */
+    linksConfigured: z.boolean(),
+    publications: z.array(
+      z
+        .object({
+          seq: z.number().int(),
+          kind: z.string(),
+          name: z.string(),
+          version: z.number().int(),
+          state: z.string(),
+        })
+        .strict(),
+    ),
+    aircraftId: z.string(),
+    /** To register on the ground (`ifec-ground aircraft register`); never the private key. */
+    publicKey: z.string(),
+    publicKeyFingerprint: z.string(),
+  })
+  .strict();
 export type SyncOverview = z.infer<typeof syncOverview>;
 
 // ---- maintenance at the gate (GET /api/crew/sync/history, USB bundle summaries) ----------

@@ -7,12 +7,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { loadConfig } from '../../appliance/src/config.ts';
-import { startAppliance, type RunningAppliance } from '../../appliance/src/main.ts';
+import { type RunningAppliance, startAppliance } from '../../appliance/src/main.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const ARTIFACTS = path.resolve(here, '../../test-artifacts');
@@ -40,7 +40,15 @@ export function buildSeatApp(): void {
 }
 
 async function boot(dataDir: string, httpPort: number, env: Record<string, string> = {}): Promise<RunningAppliance> {
-  const config = loadConfig({ IFEC_DATA_DIR: dataDir, IFEC_HTTP_PORT: String(httpPort), IFEC_MQTT_PORT: '0', IFEC_HOST: '127.0.0.1', IFEC_DEMO: '1', IFEC_LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({
+    IFEC_DATA_DIR: dataDir,
+    IFEC_HTTP_PORT: String(httpPort),
+    IFEC_MQTT_PORT: '0',
+    IFEC_HOST: '127.0.0.1',
+    IFEC_DEMO: '1',
+    IFEC_LOG_LEVEL: 'silent',
+    ...env,
+  });
   return startAppliance(config, pino({ level: process.env.E2E_LOG ?? 'silent' }));
 }
 
@@ -48,13 +56,17 @@ async function boot(dataDir: string, httpPort: number, env: Record<string, strin
 export async function startCabin(options: { minTitles?: number; env?: Record<string, string> } = {}): Promise<Cabin> {
   buildSeatApp();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-e2e-'));
-  let appliance: RunningAppliance | undefined = await boot(dataDir, 0, options.env);
+  const appliance: RunningAppliance | undefined = await boot(dataDir, 0, options.env);
   const httpPort = appliance.httpPort;
   const baseUrl = `http://127.0.0.1:${httpPort}`;
   const file = JSON.parse(fs.readFileSync(path.join(dataDir, 'first-run-credentials.json'), 'utf8')) as Credentials;
   await waitForCatalog(baseUrl, options.minTitles ?? 10);
   const cabin: Cabin = {
-    baseUrl, httpPort, dataDir, credentials: file, appliance,
+    baseUrl,
+    httpPort,
+    dataDir,
+    credentials: file,
+    appliance,
     async stop() {
       await cabin.appliance?.stop();
       cabin.appliance = undefined;
@@ -77,14 +89,22 @@ export async function waitForCatalog(baseUrl: string, min: number, timeoutMs = 2
         const body = (await res.json()) as { documents: unknown[] };
         if (body.documents.length >= min) return body.documents.length;
       }
-    } catch { /* not up yet */ }
-    if (Date.now() > until) throw new Error(`the appliance at ${baseUrl} has fewer than ${min} titles after ${timeoutMs} ms (demo content not ready?)`);
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > until)
+      throw new Error(
+        `the appliance at ${baseUrl} has fewer than ${min} titles after ${timeoutMs} ms (demo content not ready?)`,
+      );
     await new Promise((r) => setTimeout(r, 500));
   }
 }
 
 /** One appliance and one Chromium shared by a test file's tests: registers the file's before/after hooks. */
-export function cabinForFile(options: { minTitles?: number; env?: Record<string, string> } = {}): { cabin: Cabin; browser: Browser } {
+export function cabinForFile(options: { minTitles?: number; env?: Record<string, string> } = {}): {
+  cabin: Cabin;
+  browser: Browser;
+} {
   const env = {} as { cabin: Cabin; browser: Browser };
   before(async () => {
     env.cabin = await startCabin(options);
@@ -97,22 +117,49 @@ export function cabinForFile(options: { minTitles?: number; env?: Record<string,
   return env;
 }
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--autoplay-policy=no-user-gesture-required', '--mute-audio'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--autoplay-policy=no-user-gesture-required',
+  '--mute-audio',
+];
 
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
 }
 
 /** A browser context as a seat unit: the preload's identity, the kiosk's screen size. */
-export async function seatContext(browser: Browser, cabin: Cabin, seatId: string, viewport = KIOSK, extra: { locale?: string } = {}): Promise<BrowserContext> {
+export async function seatContext(
+  browser: Browser,
+  cabin: Cabin,
+  seatId: string,
+  viewport = KIOSK,
+  extra: { locale?: string } = {},
+): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport, locale: extra.locale ?? 'en-GB', serviceWorkers: 'allow' });
   const identity = { seatId, secret: cabin.credentials.seats[seatId]!, applianceUrl: cabin.baseUrl };
-  await context.addInitScript((id) => { (window as unknown as { ifecSeat: unknown }).ifecSeat = id; }, identity);
+  await context.addInitScript((id) => {
+    (window as unknown as { ifecSeat: unknown }).ifecSeat = id;
+  }, identity);
   return context;
 }
 
 export async function phoneContext(browser: Browser, extra: { locale?: string } = {}): Promise<BrowserContext> {
-  return browser.newContext({ viewport: PHONE, locale: extra.locale ?? 'en-GB', isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  return browser.newContext({
+    viewport: PHONE,
+    locale: extra.locale ?? 'en-GB',
+    isMobile: true,
+    hasTouch: true,
+    deviceScaleFactor: 2,
+  });
 }
 
 export async function openApp(page: Page, cabin: Cabin, hash = '#/'): Promise<void> {
@@ -124,7 +171,13 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, `${name}.png`);
   // Posters in view first, so the picture shows what a passenger sees.
-  await page.waitForFunction(() => [...document.images].filter((i) => i.getBoundingClientRect().top < innerHeight).every((i) => i.complete), undefined, { timeout: 5000 }).catch(() => undefined);
+  await page
+    .waitForFunction(
+      () => [...document.images].filter((i) => i.getBoundingClientRect().top < innerHeight).every((i) => i.complete),
+      undefined,
+      { timeout: 5000 },
+    )
+    .catch(() => undefined);
   await page.screenshot({ path: file });
   return file;
 }

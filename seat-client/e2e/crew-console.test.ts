@@ -3,8 +3,9 @@
  * login, the seat map showing the seat's call light and DND, acknowledging the call, PA
  * start/stop from the library, locking and unlocking the seat; axe; screenshots.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { cabinForFile, KIOSK, openApp, PHONE, screenshot, seatContext } from './cabin-harness.ts';
 import { expectNoAxeViolations } from './pages.ts';
@@ -37,17 +38,31 @@ test('crew console: login, call light and DND, PA from the library, seat lock', 
   await screenshot(crew, 'crew-login');
   await expectNoAxeViolations(crew, 'crew login');
   await crewLogin(crew);
-  await crew.waitForFunction(() => document.querySelector('#seat-3C')?.getAttribute('data-state') === 'online', undefined, { timeout: 15_000 });
+  await crew.waitForFunction(
+    () => document.querySelector('#seat-3C')?.getAttribute('data-state') === 'online',
+    undefined,
+    { timeout: 15_000 },
+  );
 
   // The passenger calls and asks not to be disturbed; the crew sees both and answers the call.
   await seat.click('#call-crew');
   await seat.click('#dnd');
-  await crew.waitForFunction(() => /call light on/.test(document.querySelector('#seat-3C')?.getAttribute('aria-label') ?? '') && /do not disturb/.test(document.querySelector('#seat-3C')?.getAttribute('aria-label') ?? ''), undefined, { timeout: 15_000 });
+  await crew.waitForFunction(
+    () =>
+      /call light on/.test(document.querySelector('#seat-3C')?.getAttribute('aria-label') ?? '') &&
+      /do not disturb/.test(document.querySelector('#seat-3C')?.getAttribute('aria-label') ?? ''),
+    undefined,
+    { timeout: 15_000 },
+  );
   await crew.click('#seat-3C');
   await screenshot(crew, 'crew-console-call');
   await expectNoAxeViolations(crew, 'crew console');
   await crew.click('#seat-ack');
-  await seat.waitForFunction(() => document.querySelector('#call-crew')?.getAttribute('aria-pressed') === 'false', undefined, { timeout: 10_000 });
+  await seat.waitForFunction(
+    () => document.querySelector('#call-crew')?.getAttribute('aria-pressed') === 'false',
+    undefined,
+    { timeout: 10_000 },
+  );
 
   // PA from the library: the seat shows it; ending it clears the notice.
   await crew.click('button[data-announcement="turbulence"]');

@@ -3,8 +3,9 @@
  * from the service worker's cache), set a favourite offline, and see it reach the appliance
  * once it is back.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { cabinForFile, KIOSK, openApp, screenshot, seatContext } from './cabin-harness.ts';
 import { cardIds, search } from './pages.ts';
 
@@ -12,11 +13,17 @@ const env = cabinForFile();
 
 async function applianceFavourites(seatId: string): Promise<string[]> {
   const login = await fetch(`${env.cabin.baseUrl}/api/seats/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seatId, secret: env.cabin.credentials.seats[seatId] }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ seatId, secret: env.cabin.credentials.seats[seatId] }),
   });
   const { token } = (await login.json()) as { token: string };
-  const res = await fetch(`${env.cabin.baseUrl}/api/replication/seat-state/pull?limit=100`, { headers: { authorization: `Bearer ${token}` } });
-  const { documents } = (await res.json()) as { documents: { id: string; kind: string; _deleted: boolean; value: { titleId?: string } }[] };
+  const res = await fetch(`${env.cabin.baseUrl}/api/replication/seat-state/pull?limit=100`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const { documents } = (await res.json()) as {
+    documents: { id: string; kind: string; _deleted: boolean; value: { titleId?: string } }[];
+  };
   return documents.filter((d) => d.kind === 'favourite' && !d._deleted).map((d) => d.value.titleId!);
 }
 
@@ -26,11 +33,19 @@ test('appliance down: the kiosk reloads, browses and searches; a favourite set o
   await openApp(page, env.cabin);
   await page.waitForFunction(() => document.querySelectorAll('a.card-link').length >= 10);
   // The service worker has the shell (page and every chunk this page loaded).
-  await page.waitForFunction(async () => {
-    const cache = await caches.open('ifec-shell-v1');
-    const keys = (await cache.keys()).map((r) => r.url);
-    return navigator.serviceWorker.controller !== null && keys.some((u) => u.includes('/assets/replica')) && keys.some((u) => /\/assets\/seat-.*\.js/.test(u));
-  }, undefined, { timeout: 20_000 });
+  await page.waitForFunction(
+    async () => {
+      const cache = await caches.open('ifec-shell-v1');
+      const keys = (await cache.keys()).map((r) => r.url);
+      return (
+        navigator.serviceWorker.controller !== null &&
+        keys.some((u) => u.includes('/assets/replica')) &&
+        keys.some((u) => /\/assets\/seat-.*\.js/.test(u))
+      );
+    },
+    undefined,
+    { timeout: 20_000 },
+  );
   const online = await cardIds(page);
 
   await env.cabin.stop();

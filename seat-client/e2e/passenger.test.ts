@@ -3,10 +3,20 @@
  * browse -> detail -> play -> tracks, search in several languages, RTL, the phone's
  * catalogue, a PA pausing and resuming playback; axe on every screen; screenshots.
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { cabinForFile, KIOSK, KIOSK_HD, openApp, phoneContext, screenshot, seatContext } from './cabin-harness.ts';
-import { cardIds, chooseLanguage, crewPost, crewToken, expectNoAxeViolations, search, videoTime, waitForPlayback } from './pages.ts';
+import {
+  cardIds,
+  chooseLanguage,
+  crewPost,
+  crewToken,
+  expectNoAxeViolations,
+  search,
+  videoTime,
+  waitForPlayback,
+} from './pages.ts';
 
 const env = cabinForFile();
 
@@ -39,17 +49,30 @@ test('browse -> detail -> play: the video advances, audio and subtitle tracks ch
   const t1 = await waitForPlayback(page, 0.5);
   await page.waitForTimeout(1200);
   assert.ok((await videoTime(page)) > t1, 'currentTime advances');
-  await page.waitForFunction(() => document.querySelectorAll('#audio-track option').length >= 2 && document.querySelectorAll('#subtitle-track option').length >= 2);
+  await page.waitForFunction(
+    () =>
+      document.querySelectorAll('#audio-track option').length >= 2 &&
+      document.querySelectorAll('#subtitle-track option').length >= 2,
+  );
   await screenshot(page, 'kiosk-player');
   await expectNoAxeViolations(page, 'player');
 
   const french = await page.locator('#audio-track option', { hasText: /French/ }).getAttribute('value');
   await page.selectOption('#audio-track', french!);
-  await page.waitForFunction(() => document.querySelector('video')?.dataset.audioLang === 'fr', undefined, { timeout: 15_000 });
+  await page.waitForFunction(() => document.querySelector('video')?.dataset.audioLang === 'fr', undefined, {
+    timeout: 15_000,
+  });
   const subs = await page.locator('#subtitle-track option', { hasText: /German/ }).getAttribute('value');
   await page.selectOption('#subtitle-track', subs!);
-  await page.waitForFunction(() => document.querySelector('video')?.dataset.subtitleLang === 'de', undefined, { timeout: 15_000 });
-  await page.waitForFunction(() => [...(document.querySelector('video')?.textTracks ?? [])].some((t) => t.language === 'de' && t.mode === 'showing'), undefined, { timeout: 15_000 });
+  await page.waitForFunction(() => document.querySelector('video')?.dataset.subtitleLang === 'de', undefined, {
+    timeout: 15_000,
+  });
+  await page.waitForFunction(
+    () =>
+      [...(document.querySelector('video')?.textTracks ?? [])].some((t) => t.language === 'de' && t.mode === 'showing'),
+    undefined,
+    { timeout: 15_000 },
+  );
   // Past 5 s, the point from which the detail page offers to resume.
   await waitForPlayback(page, Math.max(6, (await videoTime(page)) + 0.3));
 
@@ -92,7 +115,10 @@ test('Arabic switches the document to right-to-left and mirrors the layout', asy
   await page.goto(`${env.cabin.baseUrl}/#/`);
   await page.waitForSelector('a.card-link');
   const homeRtl = await navX();
-  assert.ok(homeLtr < KIOSK.width / 2 && homeRtl > KIOSK.width / 2, `the first nav item moves to the right (${homeLtr} -> ${homeRtl})`);
+  assert.ok(
+    homeLtr < KIOSK.width / 2 && homeRtl > KIOSK.width / 2,
+    `the first nav item moves to the right (${homeLtr} -> ${homeRtl})`,
+  );
   assert.match(await page.locator('a[data-nav="home"]').innerText(), /الرئيسية/);
   await screenshot(page, 'kiosk-home-ar');
   await page.click('a[data-title-id="northern-lights"]');
@@ -141,18 +167,28 @@ test('a PA pauses the video within 200 ms, shows the text in the seat language, 
   await waitForPlayback(page, 0.5);
   await page.evaluate(() => {
     const w = window as unknown as { pausedAt?: number };
-    document.querySelector('video')!.addEventListener('pause', () => { w.pausedAt ??= Date.now(); });
+    document.querySelector('video')!.addEventListener('pause', () => {
+      w.pausedAt ??= Date.now();
+    });
   });
   const purser = env.cabin.credentials.crew.find((c) => c.role === 'purser')!;
   const token = await crewToken(env.cabin.baseUrl, purser.crewId, purser.pin);
   const sentAt = Date.now();
-  const started = await crewPost(env.cabin.baseUrl, token, '/api/crew/pa', { action: 'start', announcementId: 'seatbelt' });
+  const started = await crewPost(env.cabin.baseUrl, token, '/api/crew/pa', {
+    action: 'start',
+    announcementId: 'seatbelt',
+  });
   assert.equal(started.status, 201);
   await page.waitForSelector('#pa-notice:not([hidden])');
   const pausedAt = await page.evaluate(() => (window as unknown as { pausedAt?: number }).pausedAt);
   const heardAt = Number(await page.getAttribute('#pa-notice', 'data-received-at'));
-  t.diagnostic(`PA: crew request -> seat heard it ${heardAt - sentAt} ms (journal fdatasync + bus), heard -> paused ${pausedAt! - heardAt} ms`);
-  assert.ok(pausedAt !== undefined && pausedAt - heardAt < 200, `paused ${pausedAt! - heardAt} ms after the seat received the PA`);
+  t.diagnostic(
+    `PA: crew request -> seat heard it ${heardAt - sentAt} ms (journal fdatasync + bus), heard -> paused ${pausedAt! - heardAt} ms`,
+  );
+  assert.ok(
+    pausedAt !== undefined && pausedAt - heardAt < 200,
+    `paused ${pausedAt! - heardAt} ms after the seat received the PA`,
+  );
   assert.ok(pausedAt - sentAt < 1000, `paused ${pausedAt - sentAt} ms after the crew pressed PA`);
   assert.match(await page.locator('#pa-text').innerText(), /consigne lumineuse/);
   const heldAt = await videoTime(page);

@@ -5,11 +5,23 @@
  */
 declare module 'electron' {
   interface WebContents {
-    on(event: 'render-process-gone', listener: (e: unknown, details: { reason: string; exitCode: number }) => void): this;
+    on(
+      event: 'render-process-gone',
+      listener: (e: unknown, details: { reason: string; exitCode: number }) => void,
+    ): this;
     on(event: 'unresponsive' | 'responsive' | 'did-finish-load', listener: () => void): this;
-    on(event: 'did-fail-load', listener: (e: unknown, code: number, description: string, url: string, isMainFrame: boolean) => void): this;
+    on(
+      event: 'did-fail-load',
+      listener: (e: unknown, code: number, description: string, url: string, isMainFrame: boolean) => void,
+    ): this;
     on(event: 'will-navigate' | 'will-redirect', listener: (e: { preventDefault(): void }, url: string) => void): this;
-    on(event: 'before-input-event', listener: (e: { preventDefault(): void }, input: { key: string; control: boolean; shift: boolean; alt: boolean; meta: boolean }) => void): this;
+    on(
+      event: 'before-input-event',
+      listener: (
+        e: { preventDefault(): void },
+        input: { key: string; control: boolean; shift: boolean; alt: boolean; meta: boolean },
+      ) => void,
+    ): this;
     setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' | 'allow' }): void;
     reload(): void;
     loadURL(url: string): Promise<void>;
@@ -18,8 +30,14 @@ declare module 'electron' {
     session: Session;
   }
   interface Session {
-    setPermissionRequestHandler(handler: (wc: WebContents, permission: string, callback: (granted: boolean) => void) => void): void;
-    webRequest: { onBeforeRequest(handler: (details: { url: string }, callback: (response: { cancel: boolean }) => void) => void): void };
+    setPermissionRequestHandler(
+      handler: (wc: WebContents, permission: string, callback: (granted: boolean) => void) => void,
+    ): void;
+    webRequest: {
+      onBeforeRequest(
+        handler: (details: { url: string }, callback: (response: { cancel: boolean }) => void) => void,
+      ): void;
+    };
     on(event: 'will-download', listener: (e: { preventDefault(): void }) => void): this;
   }
   class BrowserWindow {

@@ -4,13 +4,20 @@
  * it to Electron: the window and its security, navigation and permission guards, the
  * renderer watchdog, and the seat identity the preload hands the page.
  */
+
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import crypto from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, type WebContents } from 'electron';
 import { mayGrantPermission, mayNavigate, mayRequest, type NavigationPolicy } from './policy/navigation.ts';
-import { DEFAULT_PROVISIONING_PATH, identityForRenderer, parseProvisioning, ProvisioningError, type SeatProvisioning } from './policy/provisioning.ts';
+import {
+  DEFAULT_PROVISIONING_PATH,
+  identityForRenderer,
+  ProvisioningError,
+  parseProvisioning,
+  type SeatProvisioning,
+} from './policy/provisioning.ts';
 import { DEFAULT_WATCHDOG, RendererWatchdog, type SeatFaultReport, type WatchdogAction } from './policy/watchdog.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -26,12 +33,21 @@ function hardenSession(wc: WebContents, policy: NavigationPolicy): void {
   wc.session.setPermissionRequestHandler((_wc, permission, callback) => callback(mayGrantPermission(permission)));
   wc.session.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !mayRequest(policy, details.url) }));
   wc.session.on('will-download', (e) => e.preventDefault());
-  wc.on('will-navigate', (e, url) => { if (!mayNavigate(policy, url)) e.preventDefault(); });
-  wc.on('will-redirect', (e, url) => { if (!mayNavigate(policy, url)) e.preventDefault(); });
+  wc.on('will-navigate', (e, url) => {
+    if (!mayNavigate(policy, url)) e.preventDefault();
+  });
+  wc.on('will-redirect', (e, url) => {
+    if (!mayNavigate(policy, url)) e.preventDefault();
+  });
   wc.setWindowOpenHandler(() => ({ action: 'deny' }));
   // No devtools, reload or zoom shortcuts on a passenger's screen.
   wc.on('before-input-event', (e, input) => {
-    if (input.key === 'F12' || input.key === 'F5' || (input.control && ['r', 'R', 'i', 'I', 'w', 'W', '+', '-', '0'].includes(input.key))) e.preventDefault();
+    if (
+      input.key === 'F12' ||
+      input.key === 'F5' ||
+      (input.control && ['r', 'R', 'i', 'I', 'w', 'W', '+', '-', '0'].includes(input.key))
+    )
+      e.preventDefault();
   });
 }
 
@@ -40,12 +56,18 @@ async function start(): Promise<void> {
   try {
     provisioning = readProvisioning();
   } catch (error) {
-    const message = error instanceof ProvisioningError ? error.message : `cannot read the provisioning file: ${(error as Error).message}`;
+    const message =
+      error instanceof ProvisioningError
+        ? error.message
+        : `cannot read the provisioning file: ${(error as Error).message}`;
     dialog.showErrorBox('Seat unit not provisioned', message);
     app.exit(2);
     return;
   }
-  const policy: NavigationPolicy = { applianceOrigin: provisioning.applianceUrl, packagedRoot: `${pathToFileURL(PACKAGED_DIST).href}/` };
+  const policy: NavigationPolicy = {
+    applianceOrigin: provisioning.applianceUrl,
+    packagedRoot: `${pathToFileURL(PACKAGED_DIST).href}/`,
+  };
   const pendingFaults: (SeatFaultReport & { id: string; at: string })[] = [];
 
   Menu.setApplicationMenu(null);
@@ -71,7 +93,8 @@ async function start(): Promise<void> {
   hardenSession(wc, policy);
 
   ipcMain.on('kiosk:identity', (event) => {
-    (event as unknown as { returnValue: unknown }).returnValue = event.sender === wc ? identityForRenderer(provisioning) : null;
+    (event as unknown as { returnValue: unknown }).returnValue =
+      event.sender === wc ? identityForRenderer(provisioning) : null;
   });
   ipcMain.handle('kiosk:take-faults', (event) => (event.sender === wc ? pendingFaults.splice(0) : []));
 
@@ -87,12 +110,17 @@ async function start(): Promise<void> {
       app.exit(0);
     }
   };
-  ipcMain.on('kiosk:heartbeat', (event) => { if (event.sender === wc) act(watchdog.handle({ kind: 'heartbeat', at: Date.now() })); });
+  ipcMain.on('kiosk:heartbeat', (event) => {
+    if (event.sender === wc) act(watchdog.handle({ kind: 'heartbeat', at: Date.now() }));
+  });
   wc.on('unresponsive', () => act(watchdog.handle({ kind: 'unresponsive', at: Date.now() })));
   wc.on('responsive', () => act(watchdog.handle({ kind: 'responsive', at: Date.now() })));
-  wc.on('render-process-gone', (_e, details) => act(watchdog.handle({ kind: 'renderer-gone', at: Date.now(), reason: details.reason })));
+  wc.on('render-process-gone', (_e, details) =>
+    act(watchdog.handle({ kind: 'renderer-gone', at: Date.now(), reason: details.reason })),
+  );
   wc.on('did-fail-load', (_e, code, _description, url, isMainFrame) => {
-    if (isMainFrame && url.startsWith(provisioning.applianceUrl)) act(watchdog.handle({ kind: 'load-failed', at: Date.now(), url, code }));
+    if (isMainFrame && url.startsWith(provisioning.applianceUrl))
+      act(watchdog.handle({ kind: 'load-failed', at: Date.now(), url, code }));
   });
   setInterval(() => act(watchdog.handle({ kind: 'tick', at: Date.now() })), 1000);
 

@@ -6,9 +6,16 @@
 // A sandboxed preload is CommonJS and may require only 'electron'.
 const { contextBridge, ipcRenderer } = require('electron') as typeof import('electron');
 
-const identity = ipcRenderer.sendSync('kiosk:identity') as { seatId: string; secret: string; applianceUrl: string } | null;
+const identity = ipcRenderer.sendSync('kiosk:identity') as {
+  seatId: string;
+  secret: string;
+  applianceUrl: string;
+} | null;
 if (identity) contextBridge.exposeInMainWorld('ifecSeat', Object.freeze({ ...identity }));
-contextBridge.exposeInMainWorld('ifecKiosk', Object.freeze({
-  heartbeat: () => ipcRenderer.send('kiosk:heartbeat'),
-  takeFaults: () => ipcRenderer.invoke('kiosk:take-faults'),
-}));
+contextBridge.exposeInMainWorld(
+  'ifecKiosk',
+  Object.freeze({
+    heartbeat: () => ipcRenderer.send('kiosk:heartbeat'),
+    takeFaults: () => ipcRenderer.invoke('kiosk:take-faults'),
+  }),
+);

@@ -6,7 +6,12 @@
 const CACHE = 'ifec-shell-v1';
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(['./', './index.html']).catch(() => undefined)).then(() => self.skipWaiting()));
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((c) => c.addAll(['./', './index.html']).catch(() => undefined))
+      .then(() => self.skipWaiting()),
+  );
 });
 
 self.addEventListener('activate', (event) => {
@@ -15,7 +20,9 @@ self.addEventListener('activate', (event) => {
 
 self.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'cache-shell' && Array.isArray(event.data.urls)) {
-    event.waitUntil(caches.open(CACHE).then((c) => Promise.all(event.data.urls.map((u) => c.add(u).catch(() => undefined)))));
+    event.waitUntil(
+      caches.open(CACHE).then((c) => Promise.all(event.data.urls.map((u) => c.add(u).catch(() => undefined)))),
+    );
   }
 });
 
@@ -24,16 +31,28 @@ self.addEventListener('fetch', (event) => {
   if (event.request.method !== 'GET' || url.origin !== self.location.origin) return;
   if (/^\/(api|hls|mqtt|healthz|readyz|metrics)\b/.test(url.pathname)) return;
   if (url.pathname.includes('/assets/')) {
-    event.respondWith(caches.match(event.request).then((hit) => hit || fetch(event.request).then((res) => {
-      const copy = res.clone();
-      if (res.ok) caches.open(CACHE).then((c) => c.put(event.request, copy));
-      return res;
-    })));
+    event.respondWith(
+      caches.match(event.request).then(
+        (hit) =>
+          hit ||
+          fetch(event.request).then((res) => {
+            const copy = res.clone();
+            if (res.ok) caches.open(CACHE).then((c) => c.put(event.request, copy));
+            return res;
+          }),
+      ),
+    );
     return;
   }
-  event.respondWith(fetch(event.request).then((res) => {
-    const copy = res.clone();
-    if (res.ok) caches.open(CACHE).then((c) => c.put(event.request, copy));
-    return res;
-  }).catch(() => caches.match(event.request, { ignoreSearch: true }).then((hit) => hit || caches.match('./index.html'))));
+  event.respondWith(
+    fetch(event.request)
+      .then((res) => {
+        const copy = res.clone();
+        if (res.ok) caches.open(CACHE).then((c) => c.put(event.request, copy));
+        return res;
+      })
+      .catch(() =>
+        caches.match(event.request, { ignoreSearch: true }).then((hit) => hit || caches.match('./index.html')),
+      ),
+  );
 });

@@ -3,7 +3,7 @@
  * appliance's own services (passwords derived from the appliance secret). Seat and crew
  * hashes are held in memory so 850 seats reconnecting at once never touch the store.
  */
-import { crewRole, type CrewRole, IfecError } from '@ifec/protocol';
+import { type CrewRole, crewRole } from '@ifec/protocol';
 import type { Sql } from '../store/store.ts';
 import { LoginGuard } from './login-guard.ts';
 import { LoginBusyError, type PinHasher } from './pin-hasher.ts';
@@ -117,7 +117,7 @@ export class AccessDirectory {
 
   verifyCrewToken(token: string): (Principal & { role: 'crew' }) | undefined {
     const claims = this.signer.verify<{ sub: string; role: string; typ: string }>(token, this.now());
-    if (!claims || claims.typ !== 'crew' || !this.crew.has(claims.sub)) return undefined;
+    if (claims?.typ !== 'crew' || !this.crew.has(claims.sub)) return undefined;
     const role = crewRole.safeParse(claims.role);
     return role.success ? { role: 'crew', crewId: claims.sub, crewRole: role.data } : undefined;
   }

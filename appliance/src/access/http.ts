@@ -1,14 +1,17 @@
 /** Crew login and phone registration. */
 import crypto from 'node:crypto';
-import { crewLogin, IfecError, paths } from '@ifec/protocol';
 import { parseBody } from '@ifec/http-kit';
+import { crewLogin, IfecError, paths } from '@ifec/protocol';
 import { Router } from 'express';
 import { requireCrew } from '../http/crew-auth.ts';
 import { type AccessDirectory, LoginLockedError } from './directory.ts';
 import { LoginBusyError } from './pin-hasher.ts';
 
 /** `onCrewLogin` runs before the token is handed out (the sync domain audits logins for the ground). */
-export function accessRouter(directory: AccessDirectory, onCrewLogin?: (crew: { crewId: string; role: string }) => Promise<void>): Router {
+export function accessRouter(
+  directory: AccessDirectory,
+  onCrewLogin?: (crew: { crewId: string; role: string }) => Promise<void>,
+): Router {
   const router = Router();
 
   router.post(paths.crew.login, async (req, res) => {
@@ -55,7 +58,8 @@ export function accessRouter(directory: AccessDirectory, onCrewLogin?: (crew: { 
 export function metricsAccess(directory: AccessDirectory): (authorization: string | undefined) => boolean {
   return (authorization) => {
     if (!authorization) return false;
-    if (authorization.startsWith('Bearer ')) return directory.verifyCrewToken(authorization.slice(7))?.crewRole === 'maintenance';
+    if (authorization.startsWith('Bearer '))
+      return directory.verifyCrewToken(authorization.slice(7))?.crewRole === 'maintenance';
     if (!authorization.startsWith('Basic ')) return false;
     const decoded = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
     const match = /^service:([^:]+):(.+)$/.exec(decoded);

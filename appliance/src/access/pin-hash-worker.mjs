@@ -3,7 +3,7 @@
 // Plain JavaScript so it loads in a worker thread with or without a TypeScript loader.
 import crypto from 'node:crypto';
 
-export default function run({ op, pin, salt, n, length }) {
+export default function run({ pin, salt, n, length }) {
   const key = crypto.scryptSync(pin, Buffer.from(salt, 'base64url'), length, {
     N: n,
     r: 8,

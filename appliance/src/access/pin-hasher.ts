@@ -4,8 +4,9 @@
  * held a PA start and a journal ack for ~10 s. Here a burst waits in its own queue, and past
  * the bound it is refused at once (LoginBusyError) instead of piling up.
  */
-import { IfecError } from '@ifec/protocol';
+
 import crypto from 'node:crypto';
+import { IfecError } from '@ifec/protocol';
 import { Piscina } from 'piscina';
 
 const SCRYPT_N = 16384;

@@ -11,9 +11,13 @@ export type PrincipalRole = Principal['role'];
 
 export function describePrincipal(p: Principal): string {
   switch (p.role) {
-    case 'seat': return `seat:${p.seatId}`;
-    case 'crew': return `crew:${p.crewId}`;
-    case 'phone': return `phone:${p.deviceId}`;
-    case 'service': return `service:${p.name}`;
+    case 'seat':
+      return `seat:${p.seatId}`;
+    case 'crew':
+      return `crew:${p.crewId}`;
+    case 'phone':
+      return `phone:${p.deviceId}`;
+    case 'service':
+      return `service:${p.name}`;
   }
 }

@@ -1,6 +1,6 @@
-import test from 'node:test';
 import assert from 'node:assert/strict';
-import { loadLayout, seatsOf, LayoutError, cabinLayout } from './layout.ts';
+import test from 'node:test';
+import { cabinLayout, LayoutError, loadLayout, seatsOf } from './layout.ts';
 
 test('built-in layouts have realistic seat counts and unique ids', () => {
   const counts = { a320: [170, 190], b789: [270, 310], a380: [480, 530] } as const;
@@ -20,8 +20,12 @@ test('skipped rows and missing seats are left out, exit rows marked', () => {
 
 test('a seat in two classes is refused', () => {
   const layout = cabinLayout.parse({
-    type: 'x', tailNumber: 'X-AAAA',
-    classes: [{ name: 'a', rows: [1, 2], letters: 'AB' }, { name: 'b', rows: [2, 3], letters: 'AB' }],
+    type: 'x',
+    tailNumber: 'X-AAAA',
+    classes: [
+      { name: 'a', rows: [1, 2], letters: 'AB' },
+      { name: 'b', rows: [2, 3], letters: 'AB' },
+    ],
   });
   assert.throws(() => seatsOf(layout), LayoutError);
 });

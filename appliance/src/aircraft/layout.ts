@@ -5,21 +5,29 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
 import { describeIssues, IfecError } from '@ifec/protocol';
+import { z } from 'zod';
 
-export const cabinLayout = z.object({
-  type: z.string().min(1),
-  tailNumber: z.string().regex(/^[A-Z0-9-]{2,10}$/),
-  classes: z.array(z.object({
-    name: z.string().regex(/^[a-z_]+$/),
-    rows: z.tuple([z.number().int().min(1).max(999), z.number().int().min(1).max(999)]),
-    letters: z.string().regex(/^[A-K]+$/, 'seat letters A to K'),
-  }).strict()).min(1),
-  skippedRows: z.array(z.number().int()).default([]),
-  exitRows: z.array(z.number().int()).default([]),
-  missingSeats: z.array(z.string()).default([]),
-}).strict();
+export const cabinLayout = z
+  .object({
+    type: z.string().min(1),
+    tailNumber: z.string().regex(/^[A-Z0-9-]{2,10}$/),
+    classes: z
+      .array(
+        z
+          .object({
+            name: z.string().regex(/^[a-z_]+$/),
+            rows: z.tuple([z.number().int().min(1).max(999), z.number().int().min(1).max(999)]),
+            letters: z.string().regex(/^[A-K]+$/, 'seat letters A to K'),
+          })
+          .strict(),
+      )
+      .min(1),
+    skippedRows: z.array(z.number().int()).default([]),
+    exitRows: z.array(z.number().int()).default([]),
+    missingSeats: z.array(z.string()).default([]),
+  })
+  .strict();
 export type CabinLayout = z.infer<typeof cabinLayout>;
 
 export interface Seat {

@@ -3,18 +3,35 @@
  * over WebSocket (/mqtt on the HTTP port) for browsers. Broker persistence stays in memory;
  * the appliance re-publishes its retained state (PA, flight, policy) from the store at start.
  */
-import net from 'node:net';
+
 import type http from 'node:http';
+import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
-import { WebSocketServer, createWebSocketStream } from 'ws';
-import type { Logger } from 'pino';
 import { MAX_CONSUMED_PAYLOAD_BYTES, MAX_MQTT_PACKET_BYTES, MAX_RETAINED_TOPICS_PER_CLIENT } from '@ifec/protocol';
+import {
+  Aedes,
+  type AuthenticateError,
+  type Client,
+  type ConnectPacket,
+  type PublishPacket,
+  type Subscription,
+} from 'aedes';
+import type { Logger } from 'pino';
+import { createWebSocketStream, WebSocketServer } from 'ws';
 import { describePrincipal, type Principal } from '../access/principal.ts';
 import type { ApplianceMetrics } from '../metrics.ts';
 import { mayPublish, maySubscribe, type PairedSeatLookup } from './acl.ts';
+import {
+  ConnectionGuard,
+  inspectPackets,
+  MQTT_KEEPALIVE_MAX_S,
+  MQTT_LIMITS,
+  type PacketRefusedError,
+  PrincipalConnections,
+  principalCap,
+  RetainedQuota,
+} from './limits.ts';
 import { PayloadRejected, type TopicRouter } from './topic-router.ts';
-import { ConnectionGuard, type PacketRefusedError, MQTT_KEEPALIVE_MAX_S, MQTT_LIMITS, PrincipalConnections, RetainedQuota, principalCap, inspectPackets } from './limits.ts';
 
 /** `source` is the peer's address: crew PIN guesses are limited per address (access/login-guard.ts). */
 export type Authenticator = (username: string, password: string, source: string) => Promise<Principal | undefined>;
@@ -46,7 +63,10 @@ export class CabinBus {
   private readonly sockets = new Set<net.Socket>();
   private closing = false;
 
-  private constructor(readonly broker: Aedes, private readonly deps: CabinBusDeps) {}
+  private constructor(
+    readonly broker: Aedes,
+    private readonly deps: CabinBusDeps,
+  ) {}
 
   static async create(deps: CabinBusDeps): Promise<CabinBus> {
     let bus!: CabinBus;
@@ -72,7 +92,9 @@ export class CabinBus {
         bus.perPrincipal.remove(describePrincipal(p), client);
       }
     });
-    broker.on('clientError', (client, error) => deps.log.debug({ client: client.id, err: error.message }, 'mqtt client error'));
+    broker.on('clientError', (client, error) =>
+      deps.log.debug({ client: client.id, err: error.message }, 'mqtt client error'),
+    );
     broker.on('connectionError', (_client, error) => deps.log.debug({ err: error.message }, 'mqtt connection error'));
     return bus;
   }
@@ -85,7 +107,14 @@ export class CabinBus {
   publish(topic: string, payload: string | Buffer, options: { retain?: boolean; qos?: 0 | 1 } = {}): Promise<void> {
     return new Promise((resolve, reject) => {
       this.broker.publish(
-        { cmd: 'publish', topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: options.qos ?? 1, retain: options.retain ?? false, dup: false },
+        {
+          cmd: 'publish',
+          topic,
+          payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+          qos: options.qos ?? 1,
+          retain: options.retain ?? false,
+          dup: false,
+        },
         (error) => (error ? reject(error) : resolve()),
       );
     });
@@ -133,7 +162,9 @@ export class CabinBus {
    */
   async close(timeoutMs = 3000): Promise<void> {
     this.closing = true;
-    const listening = new Promise<void>((resolve) => (this.tcpServer ? this.tcpServer.close(() => resolve()) : resolve()));
+    const listening = new Promise<void>((resolve) =>
+      this.tcpServer ? this.tcpServer.close(() => resolve()) : resolve(),
+    );
     for (const ws of this.wss.clients) ws.terminate();
     const closed = new Promise<void>((resolve) => this.broker.close(() => resolve()));
     for (const socket of this.sockets) socket.destroy();
@@ -153,7 +184,12 @@ export class CabinBus {
     done(null, true);
   }
 
-  private onAuthenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (err: AuthenticateError | null, ok: boolean) => void): void {
+  private onAuthenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+    done: (err: AuthenticateError | null, ok: boolean) => void,
+  ): void {
     if (this.identifierRejected.has(client)) {
       this.deps.metrics.aclDenials.inc({ action: 'connect', role: roleOf(username) });
       this.deps.log.warn({ username }, 'mqtt connect refused: an empty ClientId needs CleanSession=1 (MQTT-3.1.3-8)');
@@ -166,7 +202,10 @@ export class CabinBus {
           this.deps.metrics.aclDenials.inc({ action: 'connect', role: roleOf(username) });
           // Counted, not logged one by one: a guessing burst would flood the log (see reportLoginFailures).
           this.deps.log.debug({ client: client.id, username }, 'mqtt login refused');
-          return done(Object.assign(new Error('bad username or password'), { returnCode: 4 }) as AuthenticateError, false);
+          return done(
+            Object.assign(new Error('bad username or password'), { returnCode: 4 }) as AuthenticateError,
+            false,
+          );
         }
         this.principals.set(client, principal);
         this.deps.metrics.mqttClients.inc({ role: principal.role });
@@ -178,7 +217,11 @@ export class CabinBus {
     );
   }
 
-  private onSubscribe(client: Client, sub: Subscription, done: (err: Error | null, sub?: Subscription | null) => void): void {
+  private onSubscribe(
+    client: Client,
+    sub: Subscription,
+    done: (err: Error | null, sub?: Subscription | null) => void,
+  ): void {
     const principal = this.principals.get(client);
     if (principal && maySubscribe(principal, sub.topic, this.deps.pairedSeat)) return done(null, sub);
     this.deny('subscribe', principal, sub.topic);
@@ -193,14 +236,21 @@ export class CabinBus {
     }
     if (packet.retain && !this.retained.allow(describePrincipal(principal), packet.topic, packet.payload.length)) {
       this.deny('publish', principal, packet.topic);
-      return done(new Error(`${describePrincipal(principal)} holds ${MAX_RETAINED_TOPICS_PER_CLIENT} retained topics already`));
+      return done(
+        new Error(`${describePrincipal(principal)} holds ${MAX_RETAINED_TOPICS_PER_CLIENT} retained topics already`),
+      );
     }
     this.deps.metrics.mqttMessagesIn.inc();
     const route = this.deps.router.match(packet.topic);
     if (!route) return done(null);
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     if (payload.length > MAX_CONSUMED_PAYLOAD_BYTES) {
-      this.reject(packet, route.pattern, principal, `payload of ${payload.length} bytes exceeds ${MAX_CONSUMED_PAYLOAD_BYTES}`);
+      this.reject(
+        packet,
+        route.pattern,
+        principal,
+        `payload of ${payload.length} bytes exceeds ${MAX_CONSUMED_PAYLOAD_BYTES}`,
+      );
       return done(null);
     }
     // The handler may journal the message: QoS 1 PUBACK goes out only after it resolves.
@@ -222,7 +272,9 @@ export class CabinBus {
 
   /** MQTT 3.1.1 has no error reply to a bad packet: the connection is closed (counted, logged). */
   private refusePacket(stream: { destroy(): void }, error: PacketRefusedError): void {
-    this.deps.metrics.rejectedPayloads.inc({ topic: error.code === 'MQTT_PACKET_TOO_LARGE' ? 'oversized' : 'malformed' });
+    this.deps.metrics.rejectedPayloads.inc({
+      topic: error.code === 'MQTT_PACKET_TOO_LARGE' ? 'oversized' : 'malformed',
+    });
     this.deps.log.warn({ code: error.code, reason: error.message }, 'mqtt connection closed: packet refused');
     stream.destroy();
   }
@@ -235,7 +287,10 @@ export class CabinBus {
 
   private deny(action: 'subscribe' | 'publish', principal: Principal | undefined, topic: string): void {
     this.deps.metrics.aclDenials.inc({ action, role: principal?.role ?? 'unknown' });
-    this.deps.log.warn({ action, who: principal ? describePrincipal(principal) : 'unauthenticated', topic }, 'mqtt acl denied');
+    this.deps.log.warn(
+      { action, who: principal ? describePrincipal(principal) : 'unauthenticated', topic },
+      'mqtt acl denied',
+    );
   }
 }
 

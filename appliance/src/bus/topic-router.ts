@@ -2,8 +2,9 @@
  * Routes PUBLISH packets on topics the appliance consumes to the domain that owns them.
  * Patterns use MQTT's single-level wildcard `+`; a domain registers its topics at start.
  */
-import type { Principal } from '../access/principal.ts';
+
 import { IfecError } from '@ifec/protocol';
+import type { Principal } from '../access/principal.ts';
 
 /** What happens to the packet after the handler: delivered to subscribers, or swallowed. */
 export type Disposition = 'forward' | 'consumed';
@@ -32,6 +33,8 @@ export class TopicRouter {
 
   match(topic: string): { pattern: string; handler: TopicHandler } | undefined {
     const levels = topic.split('/');
-    return this.routes.find((r) => r.levels.length === levels.length && r.levels.every((l, i) => l === '+' || l === levels[i]));
+    return this.routes.find(
+      (r) => r.levels.length === levels.length && r.levels.every((l, i) => l === '+' || l === levels[i]),
+    );
   }
 }

@@ -1,9 +1,10 @@
 /** The crew's cabin API: seat map, announcements. */
-import { Router } from 'express';
-import { IfecError, paCommand, paths } from '@ifec/protocol';
-import { describePrincipal } from '../access/principal.ts';
-import type { AccessDirectory } from '../access/directory.ts';
+
 import { parseBody } from '@ifec/http-kit';
+import { paCommand, paths } from '@ifec/protocol';
+import { Router } from 'express';
+import type { AccessDirectory } from '../access/directory.ts';
+import { describePrincipal } from '../access/principal.ts';
 import { crewOf, requireCrew } from '../http/crew-auth.ts';
 import { announcementLibrary } from './announcements.ts';
 import type { PaService } from './pa.ts';
@@ -16,7 +17,15 @@ export function cabinRouter(directory: AccessDirectory, pa: PaService, seatMap: 
   router.get(paths.crew.seats, crew, (_req, res) => {
     const seats = seatMap.entries();
     const count = (state: string) => seats.filter((s) => s.state === state).length;
-    res.json({ seats, summary: { total: seats.length, online: count('online'), offline: count('offline'), neverSeen: count('never_seen') } });
+    res.json({
+      seats,
+      summary: {
+        total: seats.length,
+        online: count('online'),
+        offline: count('offline'),
+        neverSeen: count('never_seen'),
+      },
+    });
   });
 
   router.get(paths.crew.announcements, crew, (_req, res) => {

@@ -5,9 +5,9 @@
  */
 import crypto from 'node:crypto';
 import type { Transaction } from '@electric-sql/pglite';
-import { topics, type PaCommand, type PaState, IfecError } from '@ifec/protocol';
-import type { JournalRecord } from '../store/journal.ts';
+import { IfecError, type PaCommand, type PaState, topics } from '@ifec/protocol';
 import type { DurableRecords } from '../store/durable-records.ts';
+import type { JournalRecord } from '../store/journal.ts';
 import type { Sql } from '../store/store.ts';
 import { findAnnouncement } from './announcements.ts';
 
@@ -25,7 +25,10 @@ type Publish = (topic: string, payload: string, options: { retain: boolean; qos:
 export class PaService {
   private current: PaState | null = null;
 
-  constructor(private readonly records: DurableRecords, private readonly publish: Publish) {}
+  constructor(
+    private readonly records: DurableRecords,
+    private readonly publish: Publish,
+  ) {}
 
   /** Restores the last PA state from the store and re-publishes it (the broker keeps nothing). */
   async restore(db: Sql): Promise<void> {
@@ -48,8 +51,10 @@ export class PaService {
       return null;
     }
     const announcement = command.announcementId ? findAnnouncement(command.announcementId) : undefined;
-    if (command.announcementId && !announcement) throw new PaCommandError('UNKNOWN_ANNOUNCEMENT', `no announcement ${command.announcementId} in the library`);
-    if (!announcement && !command.text) throw new PaCommandError('PA_TEXT_REQUIRED', 'give an announcementId from the library or a text');
+    if (command.announcementId && !announcement)
+      throw new PaCommandError('UNKNOWN_ANNOUNCEMENT', `no announcement ${command.announcementId} in the library`);
+    if (!announcement && !command.text)
+      throw new PaCommandError('PA_TEXT_REQUIRED', 'give an announcementId from the library or a text');
     const state: PaState = {
       active: true,
       id: crypto.randomUUID(),
@@ -70,7 +75,14 @@ export async function applyPaRecord(tx: Transaction, record: JournalRecord): Pro
   const data = record.data as PaRecord;
   await tx.query(
     `INSERT INTO audit (id, seq, at, actor, action, detail) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
-    [record.id, record.seq, record.at, data.actor, data.state ? 'pa.start' : 'pa.stop', JSON.stringify(data.state ?? {})],
+    [
+      record.id,
+      record.seq,
+      record.at,
+      data.actor,
+      data.state ? 'pa.start' : 'pa.stop',
+      JSON.stringify(data.state ?? {}),
+    ],
   );
   // Replay runs in journal order, so the last record wins as it did live.
   await tx.query(

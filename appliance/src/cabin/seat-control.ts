@@ -4,11 +4,20 @@
  * seat/<id>/state (re-published at start: the broker keeps nothing); reset and ack-call are
  * one-shot messages on seat/<id>/command.
  */
-import { Router } from 'express';
-import { IfecError, paths, seatCommand, topics, type SeatCommand, type SeatCommandMessage, type SeatControls } from '@ifec/protocol';
-import { describePrincipal } from '../access/principal.ts';
-import type { AccessDirectory } from '../access/directory.ts';
+
 import { parseBody } from '@ifec/http-kit';
+import {
+  IfecError,
+  paths,
+  type SeatCommand,
+  type SeatCommandMessage,
+  type SeatControls,
+  seatCommand,
+  topics,
+} from '@ifec/protocol';
+import { Router } from 'express';
+import type { AccessDirectory } from '../access/directory.ts';
+import { describePrincipal } from '../access/principal.ts';
 import { crewOf, requireCrew } from '../http/crew-auth.ts';
 import type { Sql } from '../store/store.ts';
 
@@ -18,12 +27,20 @@ const STATE_KEY = 'seat-controls';
 export class SeatControl {
   private controls = new Map<string, SeatControls>();
 
-  constructor(private readonly seatIds: ReadonlySet<string>, private readonly db: Sql, private readonly publish: Publish) {}
+  constructor(
+    private readonly seatIds: ReadonlySet<string>,
+    private readonly db: Sql,
+    private readonly publish: Publish,
+  ) {}
 
   async restore(): Promise<void> {
-    const { rows } = await this.db.query<{ value: Record<string, SeatControls> }>('SELECT value FROM cabin_state WHERE key = $1', [STATE_KEY]);
+    const { rows } = await this.db.query<{ value: Record<string, SeatControls> }>(
+      'SELECT value FROM cabin_state WHERE key = $1',
+      [STATE_KEY],
+    );
     this.controls = new Map(Object.entries(rows[0]?.value ?? {}));
-    for (const [seatId, c] of this.controls) await this.publish(topics.seatState(seatId), JSON.stringify(c), { retain: true, qos: 1 });
+    for (const [seatId, c] of this.controls)
+      await this.publish(topics.seatState(seatId), JSON.stringify(c), { retain: true, qos: 1 });
   }
 
   all(): Record<string, SeatControls> {
@@ -61,10 +78,14 @@ export function seatControlRouter(directory: AccessDirectory, control: SeatContr
   router.get(paths.crew.seatControls, requireCrew(directory), (_req, res) => {
     res.json({ controls: control.all() });
   });
-  router.post(paths.crew.seatCommand, requireCrew(directory, ['purser', 'cabin_crew', 'maintenance']), async (req, res) => {
-    const command = parseBody(seatCommand, req.body);
-    const result = await control.apply(String(req.params.seatId), describePrincipal(crewOf(res)), command);
-    res.json({ seatId: req.params.seatId, result });
-  });
+  router.post(
+    paths.crew.seatCommand,
+    requireCrew(directory, ['purser', 'cabin_crew', 'maintenance']),
+    async (req, res) => {
+      const command = parseBody(seatCommand, req.body);
+      const result = await control.apply(String(req.params.seatId), describePrincipal(crewOf(res)), command);
+      res.json({ seatId: req.params.seatId, result });
+    },
+  );
   return router;
 }

@@ -6,10 +6,18 @@
  * changed and new titles get a new `updatedAt`; titles that left get a `_deleted` tombstone
  * so every replica drops them.
  */
+
+import {
+  type CatalogTitle,
+  type CatalogTitleDoc,
+  IfecError,
+  type ReplicationCheckpoint,
+  STREAM_EVENTS,
+  type TitleManifest,
+} from '@ifec/protocol';
 import type { Logger } from 'pino';
-import { STREAM_EVENTS, type CatalogTitle, type CatalogTitleDoc, type ReplicationCheckpoint, type TitleManifest, IfecError } from '@ifec/protocol';
-import type { Store } from '../store/store.ts';
 import type { ActiveContentLoad } from '../media/content-loads.ts';
+import type { Store } from '../store/store.ts';
 import type { LiveStream } from './live-stream.ts';
 import { CatalogPages, type PageBody } from './pages.ts';
 import type { ReplicationClock } from './sequence.ts';
@@ -43,11 +51,15 @@ export class Catalog {
   /** Canonical content of held documents, computed once each (a new load compares 5,000). */
   private readonly heldContent = new WeakMap<CatalogTitleDoc, string>();
 
-  constructor(private readonly deps: { store: Store; clock: ReplicationClock; stream: LiveStream; log: Logger; now?: () => Date }) {}
+  constructor(
+    private readonly deps: { store: Store; clock: ReplicationClock; stream: LiveStream; log: Logger; now?: () => Date },
+  ) {}
 
   /** At start: the catalogue as the store holds it. */
   async load(): Promise<void> {
-    const { rows } = await this.deps.store.query<{ doc: CatalogTitleDoc }>('SELECT doc FROM catalog_titles ORDER BY updated_at, id');
+    const { rows } = await this.deps.store.query<{ doc: CatalogTitleDoc }>(
+      'SELECT doc FROM catalog_titles ORDER BY updated_at, id',
+    );
     const docs = rows.map((r) => r.doc);
     for (const d of docs) this.deps.clock.observe(d.updatedAt);
     this.pages.apply(docs);
@@ -119,7 +131,8 @@ export class Catalog {
     if (committed) {
       this.pages.apply(writes);
       const checkpoint = this.pages.checkpoint!;
-      if (writes.length <= MAX_STREAMED_DOCUMENTS) this.deps.stream.publish(STREAM_EVENTS.changes, { documents: writes, checkpoint });
+      if (writes.length <= MAX_STREAMED_DOCUMENTS)
+        this.deps.stream.publish(STREAM_EVENTS.changes, { documents: writes, checkpoint });
       else this.deps.stream.publish(STREAM_EVENTS.resync, { checkpoint });
       await this.rebuildSnapshot();
     }
@@ -140,10 +153,18 @@ export class Catalog {
   }
 
   private rebuildSnapshot(): Promise<void> {
-    const input = { loadId: this.loadId, checkpoint: this.pages.checkpoint, documentsJson: this.pages.liveJson(), now: this.deps.now?.() ?? new Date() };
+    const input = {
+      loadId: this.loadId,
+      checkpoint: this.pages.checkpoint,
+      documentsJson: this.pages.liveJson(),
+      now: this.deps.now?.() ?? new Date(),
+    };
     this.snapshotBuild = buildSnapshot(input).then((file) => {
       this.snapshotFile = file;
-      this.deps.log.debug({ documents: file.documents, bytes: file.json.length, gzip: file.gzip.length, brotli: file.brotli.length }, 'catalogue snapshot built');
+      this.deps.log.debug(
+        { documents: file.documents, bytes: file.json.length, gzip: file.gzip.length, brotli: file.brotli.length },
+        'catalogue snapshot built',
+      );
     });
     return this.snapshotBuild;
   }

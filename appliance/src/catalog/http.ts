@@ -3,8 +3,9 @@
  * The catalogue is the same for every seat and not secret, so phones on the cabin Wi-Fi may
  * read it before pairing; everything is answered from memory.
  */
-import { Router, type Request } from 'express';
-import { describeIssues, pullQuery, replicationPaths, type ReplicationCheckpoint, IfecError } from '@ifec/protocol';
+
+import { describeIssues, IfecError, pullQuery, type ReplicationCheckpoint, replicationPaths } from '@ifec/protocol';
+import { type Request, Router } from 'express';
 import type { Catalog } from './catalog.ts';
 import type { LiveStream } from './live-stream.ts';
 import { acceptsEncoding, negotiateEncoding } from './snapshot.ts';

@@ -6,8 +6,9 @@
  * a change reaching 850 seats costs one serialisation. A comment line every `heartbeatMs`
  * keeps idle connections open through proxies and lets a seat notice a dead link.
  */
-import type { Request, Response } from 'express';
+
 import { STREAM_EVENTS } from '@ifec/protocol';
+import type { Request, Response } from 'express';
 
 export interface LiveStreamOptions {
   heartbeatMs?: number;
@@ -20,7 +21,7 @@ export class LiveStream {
   private readonly heartbeat: NodeJS.Timeout;
   private closed = false;
 
-  constructor(private readonly options: LiveStreamOptions) {
+  constructor(readonly options: LiveStreamOptions) {
     this.heartbeat = setInterval(() => this.broadcast(Buffer.from(': ping\n\n')), options.heartbeatMs ?? 15_000);
     this.heartbeat.unref();
   }

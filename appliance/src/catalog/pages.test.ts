@@ -5,8 +5,10 @@ import type { CatalogTitleDoc } from '@ifec/protocol';
 import { CatalogPages } from './pages.ts';
 import { ReplicationClock } from './sequence.ts';
 
-const doc = (id: string, updatedAt: number, deleted = false) => ({ id, updatedAt, _deleted: deleted }) as unknown as CatalogTitleDoc;
-const ids = (body: Buffer) => (JSON.parse(body.toString()) as { documents: CatalogTitleDoc[] }).documents.map((d) => d.id);
+const doc = (id: string, updatedAt: number, deleted = false) =>
+  ({ id, updatedAt, _deleted: deleted }) as unknown as CatalogTitleDoc;
+const ids = (body: Buffer) =>
+  (JSON.parse(body.toString()) as { documents: CatalogTitleDoc[] }).documents.map((d) => d.id);
 
 test('pages follow the checkpoint order (updatedAt, then id) and a newer version moves to the end', () => {
   const pages = new CatalogPages();
@@ -15,9 +17,15 @@ test('pages follow the checkpoint order (updatedAt, then id) and a newer version
   assert.deepEqual(ids(pages.page({ updatedAt: 10, id: 'a' }, 1).json), ['b']);
   pages.apply([doc('a', 12, true)]);
   assert.deepEqual(ids(pages.page(null, 10).json), ['b', 'c', 'a']);
-  assert.deepEqual(pages.live().map((d) => d.id), ['b', 'c']);
+  assert.deepEqual(
+    pages.live().map((d) => d.id),
+    ['b', 'c'],
+  );
   assert.deepEqual(pages.checkpoint, { updatedAt: 12, id: 'a' });
-  const caughtUp = JSON.parse(pages.page({ updatedAt: 12, id: 'a' }, 10).json.toString()) as { documents: unknown[]; checkpoint: unknown };
+  const caughtUp = JSON.parse(pages.page({ updatedAt: 12, id: 'a' }, 10).json.toString()) as {
+    documents: unknown[];
+    checkpoint: unknown;
+  };
   assert.deepEqual(caughtUp, { documents: [], checkpoint: { updatedAt: 12, id: 'a' } });
 });
 
@@ -29,7 +37,9 @@ test('a change older than what is held is refused (checkpoints only move forward
 
 test('large pages are gzipped once and served from the cache until the catalogue changes', () => {
   const pages = new CatalogPages();
-  pages.apply(Array.from({ length: 100 }, (_, i) => ({ ...doc(`t${String(i).padStart(3, '0')}`, 100 + i), pad: 'x'.repeat(50) })));
+  pages.apply(
+    Array.from({ length: 100 }, (_, i) => ({ ...doc(`t${String(i).padStart(3, '0')}`, 100 + i), pad: 'x'.repeat(50) })),
+  );
   const first = pages.page(null, 50);
   assert.ok(first.gzip && first.gzip.length < first.json.length);
   assert.deepEqual(zlib.gunzipSync(first.gzip), first.json);

@@ -5,7 +5,7 @@
  * assembled and gzipped once, then served from a small cache until the catalogue changes.
  */
 import zlib from 'node:zlib';
-import { checkpointAfter, type CatalogTitleDoc, type ReplicationCheckpoint } from '@ifec/protocol';
+import { type CatalogTitleDoc, checkpointAfter, type ReplicationCheckpoint } from '@ifec/protocol';
 
 interface Entry {
   doc: CatalogTitleDoc;
@@ -96,7 +96,9 @@ export class CatalogPages {
     const slice = this.order.slice(from, from + limit);
     const lastDoc = slice[slice.length - 1]?.doc;
     const checkpoint = lastDoc ? { updatedAt: lastDoc.updatedAt, id: lastDoc.id } : since;
-    const json = Buffer.from(`{"documents":[${slice.map((e) => e.json).join(',')}],"checkpoint":${JSON.stringify(checkpoint)}}`);
+    const json = Buffer.from(
+      `{"documents":[${slice.map((e) => e.json).join(',')}],"checkpoint":${JSON.stringify(checkpoint)}}`,
+    );
     const body: PageBody = { json, documents: slice.length };
     if (json.length >= GZIP_MIN_BYTES) body.gzip = zlib.gzipSync(json, { level: 6 });
     this.pageCache.set(key, body);

@@ -33,10 +33,20 @@ export async function buildSnapshot(input: {
   const json = Buffer.from(`${head.slice(0, -1)},"documents":[${input.documentsJson.join(',')}]}`);
   const [gz, br] = await Promise.all([
     gzip(json, { level: 9 }),
-    brotli(json, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 9, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: json.length } }),
+    brotli(json, {
+      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 9, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: json.length },
+    }),
   ]);
   const etag = `"catalog-${input.checkpoint ? `${input.checkpoint.updatedAt}-${input.checkpoint.id}` : 'empty'}"`;
-  return { checkpoint: input.checkpoint, loadId: input.loadId, etag, documents: input.documentsJson.length, json, gzip: gz, brotli: br };
+  return {
+    checkpoint: input.checkpoint,
+    loadId: input.loadId,
+    etag,
+    documents: input.documentsJson.length,
+    json,
+    gzip: gz,
+    brotli: br,
+  };
 }
 
 /** Picks the best encoding a client accepts (q=0 refuses one). */

@@ -12,7 +12,13 @@ export function originUrl(titleId: string, pathInPackage: string): string {
 }
 
 export function projectTitle(loadId: string, m: TitleManifest): CatalogTitle {
-  const images = m.images.map((i) => ({ role: i.role, width: i.width, height: i.height, format: i.format, url: originUrl(m.id, i.path) }));
+  const images = m.images.map((i) => ({
+    role: i.role,
+    width: i.width,
+    height: i.height,
+    format: i.format,
+    url: originUrl(m.id, i.path),
+  }));
   const doc: CatalogTitle = {
     id: m.id,
     loadId,
@@ -20,7 +26,9 @@ export function projectTitle(loadId: string, m: TitleManifest): CatalogTitle {
     titles: m.titles,
     synopses: m.synopses,
     genres: m.genres,
-    cast: m.cast.map((c) => (c.character ? { name: c.name, role: c.role, character: c.character } : { name: c.name, role: c.role })),
+    cast: m.cast.map((c) =>
+      c.character ? { name: c.name, role: c.role, character: c.character } : { name: c.name, role: c.role },
+    ),
     rating: m.rating,
     originalLanguage: m.originalLanguage,
     durationS: m.durationS,
@@ -47,7 +55,9 @@ export function projectTitle(loadId: string, m: TitleManifest): CatalogTitle {
 
 /** The largest webp of a role (seatback screens are the larger audience), else any format. */
 function preferred(images: CatalogTitle['images'], role: 'poster' | 'backdrop'): string | undefined {
-  const ofRole = images.filter((i) => i.role === role).sort((a, b) => (a.format === b.format ? b.width - a.width : a.format === 'webp' ? -1 : 1));
+  const ofRole = images
+    .filter((i) => i.role === role)
+    .sort((a, b) => (a.format === b.format ? b.width - a.width : a.format === 'webp' ? -1 : 1));
   return ofRole[0]?.url;
 }
 
@@ -67,6 +77,9 @@ function searchTextOf(m: TitleManifest): string {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v);
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
 }

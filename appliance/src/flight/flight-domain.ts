@@ -13,18 +13,18 @@ import {
   type FlightPhaseState,
   flightPhaseState,
   flightPosition,
+  IfecError,
   type PolicyCurrent,
   type PositionSourceKind,
-  IfecError,
   policyCurrent,
   topics,
 } from '@ifec/protocol';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { AccessDirectory } from '../access/directory.ts';
+import type { ApplianceDomain } from '../domain.ts';
 import { AirspaceIndex } from '../geo/airspace.ts';
 import { blockingRule, DEMO_AIRSPACE_POLICY, decide, sameDecision } from '../geo/airspace-policy.ts';
-import type { ApplianceDomain } from '../domain.ts';
 import type { DurableRecords } from '../store/durable-records.ts';
 import { groundOnly } from '../sync/outbox.ts';
 import { AirportDirectory, type KnownAirport } from './airports.ts';
@@ -37,7 +37,6 @@ import { parseTrack } from './track-file.ts';
 
 /** The outbox record of a change of what the airspace allows. */
 export const AIRSPACE_REGULATION_UPDATED = 'airspace.regulation-updated';
-
 
 /** What `npm start` flies when no source is configured: the map moves on a fresh machine (12.7 h in 13 min). */
 export const DEMO_FLIGHT_SOURCES = 'simulator:LHR-SIN@60';

@@ -3,10 +3,11 @@
  * datagram, a chunk from a serial device or file) or a clock tick (replay, simulator) into
  * fixes, and counts every sentence, frame or word it accepts or refuses, by reason.
  */
-import { IfecError } from '@ifec/protocol';
+
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import type { PositionSourceKind } from '@ifec/protocol';
+import { IfecError } from '@ifec/protocol';
 import type { KnownAirport } from './airports.ts';
 import { Arinc429FixAssembler, decodeArinc429Word, splitArinc429Words } from './arinc429.ts';
 import type { Fix, RejectReason } from './fix.ts';

@@ -1,8 +1,8 @@
-import type { NextFunction, Request, Response } from 'express';
 import type { CrewRole } from '@ifec/protocol';
+import { IfecError } from '@ifec/protocol';
+import type { NextFunction, Request, Response } from 'express';
 import type { AccessDirectory } from '../access/directory.ts';
 import type { Principal } from '../access/principal.ts';
-import { IfecError } from '@ifec/protocol';
 
 export type CrewPrincipal = Principal & { role: 'crew' };
 
@@ -13,7 +13,8 @@ export function requireCrew(directory: AccessDirectory, roles?: CrewRole[]) {
     const token = header.startsWith('Bearer ') ? header.slice(7) : '';
     const crew = token ? directory.verifyCrewToken(token) : undefined;
     if (!crew) throw new IfecError('CREW_LOGIN_REQUIRED', 'log in as crew first (POST /api/crew/login)');
-    if (roles && !roles.includes(crew.crewRole)) throw new IfecError('ROLE_NOT_ALLOWED', `only ${roles.join(', ')} may do this`);
+    if (roles && !roles.includes(crew.crewRole))
+      throw new IfecError('ROLE_NOT_ALLOWED', `only ${roles.join(', ')} may do this`);
     res.locals.crew = crew;
     next();
   };

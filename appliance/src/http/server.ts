@@ -1,7 +1,8 @@
 /** The express app: metrics, health, the OpenAPI document, the domain routers, JSON errors. */
+
+import { errorHandler, notFound } from '@ifec/http-kit';
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';
-import { errorHandler, notFound } from '@ifec/http-kit';
 import type { ApplianceMetrics } from '../metrics.ts';
 import { applianceErrorStatus } from './error-status.ts';
 import { applianceOpenApi } from './openapi.ts';
@@ -13,7 +14,13 @@ export interface Health {
   ready(): { ready: boolean; reason?: string };
 }
 
-export function createHttpApp(deps: { routers: Router[]; metrics: ApplianceMetrics; health: Health; log: Logger; metricsAllowed?: (authorization: string | undefined) => boolean }) {
+export function createHttpApp(deps: {
+  routers: Router[];
+  metrics: ApplianceMetrics;
+  health: Health;
+  log: Logger;
+  metricsAllowed?: (authorization: string | undefined) => boolean;
+}) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -41,7 +48,15 @@ export function createHttpApp(deps: { routers: Router[]; metrics: ApplianceMetri
   });
   app.get('/metrics', async (req, res) => {
     if (deps.metricsAllowed && !deps.metricsAllowed(req.get('authorization'))) {
-      res.status(401).set('www-authenticate', 'Basic realm="metrics"').json({ error: { code: 'METRICS_LOGIN_REQUIRED', message: 'metrics are for maintenance crew (Bearer token) and appliance services (Basic service:<name>)' } });
+      res
+        .status(401)
+        .set('www-authenticate', 'Basic realm="metrics"')
+        .json({
+          error: {
+            code: 'METRICS_LOGIN_REQUIRED',
+            message: 'metrics are for maintenance crew (Bearer token) and appliance services (Basic service:<name>)',
+          },
+        });
       return;
     }
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());

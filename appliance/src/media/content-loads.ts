@@ -11,9 +11,17 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import {
+  type ContentLoad,
+  contentLoad,
+  IfecError,
+  LOAD_FILE,
+  PACKAGE_MANIFEST_FILE,
+  type TitleManifest,
+  titleManifest,
+} from '@ifec/protocol';
+import { type ContentLoadProblem, inspectContentLoad, type KeyInput } from '@ifec/protocol/node';
 import type { Logger } from 'pino';
-import { contentLoad, IfecError, titleManifest, LOAD_FILE, PACKAGE_MANIFEST_FILE, type ContentLoad, type TitleManifest } from '@ifec/protocol';
-import { inspectContentLoad, type ContentLoadProblem, type KeyInput } from '@ifec/protocol/node';
 import type { Sql, Store } from '../store/store.ts';
 
 export interface ActiveContentLoad {
@@ -25,10 +33,15 @@ export interface ActiveContentLoad {
   activatedAt: string;
 }
 
-export type InstallProblem = ContentLoadProblem | { code: 'LOAD_ROLLBACK' | 'LOAD_NOT_A_FILE'; message: string; path?: string; titleId?: string };
+export type InstallProblem =
+  | ContentLoadProblem
+  | { code: 'LOAD_ROLLBACK' | 'LOAD_NOT_A_FILE'; message: string; path?: string; titleId?: string };
 
 export class ContentLoadRefused extends IfecError<'CONTENT_LOAD_REFUSED'> {
-  constructor(readonly source: string, readonly problems: InstallProblem[]) {
+  constructor(
+    readonly source: string,
+    readonly problems: InstallProblem[],
+  ) {
     super('CONTENT_LOAD_REFUSED', `content load ${source} refused: ${problems.map((p) => p.message).join('; ')}`);
   }
 
@@ -82,14 +95,20 @@ export class ContentLoads {
 
   /** At start: re-verify and re-activate the load that was active before. */
   async restore(): Promise<ActiveContentLoad | undefined> {
-    const { rows } = await this.options.store.query<{ value: { loadId: string } }>('SELECT value FROM media_state WHERE key = $1', [ACTIVE_KEY]);
+    const { rows } = await this.options.store.query<{ value: { loadId: string } }>(
+      'SELECT value FROM media_state WHERE key = $1',
+      [ACTIVE_KEY],
+    );
     const loadId = rows[0]?.value.loadId;
     if (!loadId) return undefined;
     const dir = path.join(this.root, loadId);
     const inspected = await inspectContentLoad(dir, this.options.trustedKeys(), this.now());
     if (!inspected.load || inspected.problems.length > 0) {
       // Licences end and files rot: a load that was fine yesterday may not be today.
-      this.options.log.error({ loadId, problems: inspected.problems }, 'the previously active content load no longer verifies; no content is served');
+      this.options.log.error(
+        { loadId, problems: inspected.problems },
+        'the previously active content load no longer verifies; no content is served',
+      );
       return undefined;
     }
     return this.activate(loadId, dir, inspected.load, inspected.manifests);
@@ -99,15 +118,27 @@ export class ContentLoads {
     const header = readLoadHeader(source);
     if (!header) {
       const inspected = await inspectContentLoad(source, this.options.trustedKeys(), this.now());
-      throw new ContentLoadRefused(source, inspected.problems.length ? inspected.problems : [{ code: 'LOAD_INVALID', message: `${LOAD_FILE} is not a content load` }]);
+      throw new ContentLoadRefused(
+        source,
+        inspected.problems.length
+          ? inspected.problems
+          : [{ code: 'LOAD_INVALID', message: `${LOAD_FILE} is not a content load` }],
+      );
     }
     const active = this.current?.load;
-    if (active && active.airline === header.airline && active.fleet === header.fleet && header.version < active.version) {
-      throw new ContentLoadRefused(source, [{
-        code: 'LOAD_ROLLBACK',
-        message: `load ${header.id} is version ${header.version}, older than the active ${active.id} (version ${active.version})`,
-        path: LOAD_FILE,
-      }]);
+    if (
+      active &&
+      active.airline === header.airline &&
+      active.fleet === header.fleet &&
+      header.version < active.version
+    ) {
+      throw new ContentLoadRefused(source, [
+        {
+          code: 'LOAD_ROLLBACK',
+          message: `load ${header.id} is version ${header.version}, older than the active ${active.id} (version ${active.version})`,
+          path: LOAD_FILE,
+        },
+      ]);
     }
     const final = path.join(this.root, header.id);
     const alreadyInPlace = source === final;
@@ -136,7 +167,8 @@ export class ContentLoads {
       return activated;
     } catch (error) {
       if (!alreadyInPlace) await fsp.rm(staging, { recursive: true, force: true });
-      if (error instanceof ContentLoadRefused) this.options.log.warn({ source, problems: error.problems }, 'content load refused; the active load stays');
+      if (error instanceof ContentLoadRefused)
+        this.options.log.warn({ source, problems: error.problems }, 'content load refused; the active load stays');
       throw error;
     }
   }
@@ -207,7 +239,9 @@ async function copyLoad(source: string, target: string, load: ContentLoad): Prom
 
 /** For tests and tools: the active load id recorded in the store. */
 export async function recordedActiveLoad(db: Sql): Promise<string | undefined> {
-  const { rows } = await db.query<{ value: { loadId: string } }>('SELECT value FROM media_state WHERE key = $1', [ACTIVE_KEY]);
+  const { rows } = await db.query<{ value: { loadId: string } }>('SELECT value FROM media_state WHERE key = $1', [
+    ACTIVE_KEY,
+  ]);
   return rows[0]?.value.loadId;
 }
 
@@ -219,14 +253,20 @@ export class TrustedKeyError extends IfecError<'CONTENT_TRUST_INVALID'> {
 
 /** Reads the PEM public keys named in config (comma-separated paths); a bad one stops start-up. */
 export function readTrustedKeyFiles(list: string): string[] {
-  return list.split(',').map((f) => f.trim()).filter(Boolean).map((file) => {
-    let pem: string;
-    try {
-      pem = fs.readFileSync(file, 'utf8');
-      crypto.createPublicKey(pem);
-    } catch (error) {
-      throw new TrustedKeyError(`IFEC_CONTENT_TRUSTED_KEYS: ${file} is not a readable PEM public key (${(error as Error).message})`);
-    }
-    return pem;
-  });
+  return list
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean)
+    .map((file) => {
+      let pem: string;
+      try {
+        pem = fs.readFileSync(file, 'utf8');
+        crypto.createPublicKey(pem);
+      } catch (error) {
+        throw new TrustedKeyError(
+          `IFEC_CONTENT_TRUSTED_KEYS: ${file} is not a readable PEM public key (${(error as Error).message})`,
+        );
+      }
+      return pem;
+    });
 }

@@ -11,7 +11,10 @@ import type { Logger } from 'pino';
 import type { ContentLoads } from './content-loads.ts';
 
 /** `<repo>/.cache/demo-content`: shared by every data dir, so the demo is built once per checkout. */
-export const DEMO_CACHE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../.cache/demo-content');
+export const DEMO_CACHE_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../.cache/demo-content',
+);
 
 /** The demo public key left by an earlier build, so a restart can re-verify the demo load. */
 export function cachedDemoKey(cacheDir = DEMO_CACHE_DIR): string | undefined {
@@ -22,7 +25,12 @@ export function cachedDemoKey(cacheDir = DEMO_CACHE_DIR): string | undefined {
   }
 }
 
-export async function installDemoContent(deps: { loads: ContentLoads; trust(publicKeyPem: string): void; log: Logger; cacheDir?: string }): Promise<void> {
+export async function installDemoContent(deps: {
+  loads: ContentLoads;
+  trust(publicKeyPem: string): void;
+  log: Logger;
+  cacheDir?: string;
+}): Promise<void> {
   const cacheDir = deps.cacheDir ?? DEMO_CACHE_DIR;
   try {
     // Loaded on demand: a production appliance never loads the pipeline (sharp, ffmpeg probing).

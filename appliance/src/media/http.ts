@@ -15,11 +15,11 @@ import fs from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseBody } from '@ifec/http-kit';
 import { IfecError, languageCode, titleId as titleIdSchema } from '@ifec/protocol';
-import { type Request, type Response, Router } from 'express';
+import { type Request, Router } from 'express';
 import { z } from 'zod';
 import type { AccessDirectory } from '../access/directory.ts';
 import { describePrincipal } from '../access/principal.ts';
-import { crewOf, requireCrew } from '../http/crew-auth.ts';
+import { requireCrew } from '../http/crew-auth.ts';
 import { CatalogView } from './catalog-api.ts';
 import type { ContentLoads } from './content-loads.ts';
 import type { KeyServer } from './keys.ts';
@@ -209,16 +209,14 @@ export function mediaRouter(deps: MediaHttpDeps): MediaHttp {
   router.post('/api/crew/content-loads', requireCrew(deps.directory, ['maintenance']), async (req, res) => {
     const { path } = parseBody(installRequest, req.body);
     const active = await deps.loads.install(path);
-    res
-      .status(201)
-      .json({
-        active: {
-          loadId: active.loadId,
-          cycle: active.load.cycle,
-          titles: active.titles.length,
-          activatedAt: active.activatedAt,
-        },
-      });
+    res.status(201).json({
+      active: {
+        loadId: active.loadId,
+        cycle: active.load.cycle,
+        titles: active.titles.length,
+        activatedAt: active.activatedAt,
+      },
+    });
   });
 
   router.get('/api/crew/live-channels', requireCrew(deps.directory, ['maintenance', 'purser']), (req, res) => {

@@ -5,14 +5,20 @@
  * may have crossed into a region where the title is blocked, or crew may have set a lock).
  */
 import fs from 'node:fs';
-import { IfecError } from '@ifec/protocol';
 import path from 'node:path';
+import { IfecError } from '@ifec/protocol';
 import type { ContentLoads } from './content-loads.ts';
+import { type Entitlements, type PlaybackRefusalCode, refusePlayback } from './playback-policy.ts';
 import type { PlaybackSession } from './playback-sessions.ts';
-import { refusePlayback, type Entitlements, type PlaybackRefusalCode } from './playback-policy.ts';
 
 /** Why a key is not released; the codes are the playback refusals' and the key server's own. */
-export type KeyRefusalCode = PlaybackRefusalCode | 'NO_SUCH_TITLE' | 'NO_CONTENT_LOAD' | 'KEY_NOT_FOR_SESSION' | 'KEY_MISSING' | 'KEY_INVALID';
+export type KeyRefusalCode =
+  | PlaybackRefusalCode
+  | 'NO_SUCH_TITLE'
+  | 'NO_CONTENT_LOAD'
+  | 'KEY_NOT_FOR_SESSION'
+  | 'KEY_MISSING'
+  | 'KEY_INVALID';
 
 /** Why a key is not released: a playback refusal, or the key server's own reasons. */
 export class KeyRefused extends IfecError<KeyRefusalCode> {}
@@ -42,10 +48,14 @@ export class KeyServer {
     const title = this.deps.loads.active?.titles.find((t) => t.id === titleId);
     if (!title) return { code: 'NO_SUCH_TITLE', message: `no title ${titleId} in the active content load` };
     const rule = this.deps.airspaceRestriction?.(title);
-    if (rule) return { code: 'REGION_BLOCKED', message: `${title.id} may not be shown in this airspace (policy rule ${rule})` };
+    if (rule)
+      return { code: 'REGION_BLOCKED', message: `${title.id} may not be shown in this airspace (policy rule ${rule})` };
     return refusePlayback(title, {
       viewer: session.viewer,
-      parentalMaxAge: session.viewer.seatId && this.deps.parentalLocked(session.viewer.seatId) ? this.deps.parentalLockMaxAge : undefined,
+      parentalMaxAge:
+        session.viewer.seatId && this.deps.parentalLocked(session.viewer.seatId)
+          ? this.deps.parentalLockMaxAge
+          : undefined,
       region: this.deps.currentRegion(),
       entitlements: this.deps.entitlements,
     });
@@ -54,9 +64,11 @@ export class KeyServer {
   release(session: PlaybackSession, keyId: string): Buffer {
     const active = this.deps.loads.active;
     if (!active) throw new KeyRefused('NO_CONTENT_LOAD', 'no content load is active');
-    if (session.target.kind !== 'title') throw new KeyRefused('KEY_NOT_FOR_SESSION', 'a live channel session has no content keys');
+    if (session.target.kind !== 'title')
+      throw new KeyRefused('KEY_NOT_FOR_SESSION', 'a live channel session has no content keys');
     const title = active.titles.find((t) => t.id === (session.target as { titleId: string }).titleId);
-    if (!title || title.keyId !== keyId) throw new KeyRefused('KEY_NOT_FOR_SESSION', `key ${keyId} does not belong to this playback session's title`);
+    if (!title || title.keyId !== keyId)
+      throw new KeyRefused('KEY_NOT_FOR_SESSION', `key ${keyId} does not belong to this playback session's title`);
     const refusal = this.check(session, title.id);
     if (refusal) throw new KeyRefused(refusal.code, refusal.message);
     if (this.cachedLoad !== active.loadId) {

@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { TokenSigner } from '../access/tokens.ts';
-import { RtmpIngest, RTMP_APP } from './rtmp-ingest.ts';
-import { LIVE_PLAYLIST, startLiveRemux, type RunningRemux } from './live-remux.ts';
+import { LIVE_PLAYLIST, type RunningRemux, startLiveRemux } from './live-remux.ts';
+import { RTMP_APP, RtmpIngest } from './rtmp-ingest.ts';
 
 export const liveChannelId = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
@@ -54,7 +54,8 @@ export class LiveChannels {
     fs.rmSync(this.root, { recursive: true, force: true });
     fs.mkdirSync(this.root, { recursive: true });
     for (const id of options.channels) {
-      if (!liveChannelId.test(id)) throw new Error(`live channel id ${JSON.stringify(id)}: lower-case letters, digits and dashes`);
+      if (!liveChannelId.test(id))
+        throw new Error(`live channel id ${JSON.stringify(id)}: lower-case letters, digits and dashes`);
     }
   }
 
@@ -93,7 +94,12 @@ export class LiveChannels {
     return this.options.channels.map((id) => {
       const on = this.onAir.get(id);
       return on
-        ? { id, state: 'on-air', since: on.since, playlistReady: fs.existsSync(path.join(this.root, id, LIVE_PLAYLIST)) }
+        ? {
+            id,
+            state: 'on-air',
+            since: on.since,
+            playlistReady: fs.existsSync(path.join(this.root, id, LIVE_PLAYLIST)),
+          }
         : { id, state: 'off-air', playlistReady: false };
     });
   }
@@ -107,14 +113,18 @@ export class LiveChannels {
   async start(port: number, host: string): Promise<boolean> {
     try {
       this.ingest = await RtmpIngest.start({
-        port, host,
+        port,
+        host,
         authorize: (channel, key) => this.authorize(channel, key),
         onPublish: (channel) => this.goOnAir(channel),
         onUnpublish: (channel) => void this.goOffAir(channel),
         reconnectGraceMs: this.options.reconnectGraceMs,
         log: this.options.log,
       });
-      this.options.log.info({ rtmpPort: this.ingest.port, channels: this.options.channels }, 'live channel ingest ready');
+      this.options.log.info(
+        { rtmpPort: this.ingest.port, channels: this.options.channels },
+        'live channel ingest ready',
+      );
       return true;
     } catch (error) {
       this.options.log.error({ err: error }, 'live channels unavailable: RTMP ingest did not start');
@@ -138,13 +148,16 @@ export class LiveChannels {
     this.options.log.info({ channel }, 'live channel on air');
     const run = () => {
       if (entry.stopping) return;
-      entry.remux = startLiveRemux({
-        ffmpeg: this.options.ffmpeg,
-        source: `rtmp://127.0.0.1:${this.ingest!.port}/${RTMP_APP}/${channel}`,
-        outDir: dir,
-        segmentS: this.options.segmentS,
-        windowSegments: this.options.windowSegments,
-      }, this.options.log.child({ channel }));
+      entry.remux = startLiveRemux(
+        {
+          ffmpeg: this.options.ffmpeg,
+          source: `rtmp://127.0.0.1:${this.ingest!.port}/${RTMP_APP}/${channel}`,
+          outDir: dir,
+          segmentS: this.options.segmentS,
+          windowSegments: this.options.windowSegments,
+        },
+        this.options.log.child({ channel }),
+      );
       // ffmpeg ends when the stream stalls or breaks; while the channel is on air, pull again.
       void entry.remux.exited.then(() => {
         if (!entry.stopping) setTimeout(run, 1000).unref();

@@ -1,9 +1,15 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { liveRemuxArgs } from './live-remux.ts';
 
 test('live remux copies streams (no re-encode) into a rolling HLS window', () => {
-  const args = liveRemuxArgs({ ffmpeg: 'ffmpeg', source: 'rtmp://127.0.0.1:1935/live/news', outDir: '/d/live/news', segmentS: 2, windowSegments: 6 });
+  const args = liveRemuxArgs({
+    ffmpeg: 'ffmpeg',
+    source: 'rtmp://127.0.0.1:1935/live/news',
+    outDir: '/d/live/news',
+    segmentS: 2,
+    windowSegments: 6,
+  });
   const after = (flag: string) => args[args.indexOf(flag) + 1];
   assert.equal(after('-i'), 'rtmp://127.0.0.1:1935/live/news');
   assert.equal(after('-c'), 'copy');

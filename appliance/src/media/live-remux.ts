@@ -4,7 +4,7 @@
  * satellite feed) into a rolling HLS window on disk. The argument list is plain data built by
  * `liveRemuxArgs` and tested without the binary.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { Logger } from 'pino';
 
 export const LIVE_PLAYLIST = 'index.m3u8';
@@ -20,18 +20,31 @@ export interface LiveRemuxPlan {
 
 export function liveRemuxArgs(plan: LiveRemuxPlan): string[] {
   return [
-    '-hide_banner', '-loglevel', 'error', '-nostdin',
-    '-i', plan.source,
-    '-map', '0', '-c', 'copy',
-    '-f', 'hls',
-    '-hls_time', String(plan.segmentS),
-    '-hls_list_size', String(plan.windowSegments),
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-i',
+    plan.source,
+    '-map',
+    '0',
+    '-c',
+    'copy',
+    '-f',
+    'hls',
+    '-hls_time',
+    String(plan.segmentS),
+    '-hls_list_size',
+    String(plan.windowSegments),
     // delete_segments keeps the window rolling on a small disk; temp_file makes each playlist
     // update an atomic rename, so a seat never reads half a playlist; append_list makes a restarted
     // remux (the pull broke while the channel stayed on air) continue the numbering, not restart it.
-    '-hls_flags', 'delete_segments+temp_file+independent_segments+append_list',
-    '-hls_delete_threshold', '2',
-    '-hls_segment_filename', `${plan.outDir}/seg_%05d.ts`,
+    '-hls_flags',
+    'delete_segments+temp_file+independent_segments+append_list',
+    '-hls_delete_threshold',
+    '2',
+    '-hls_segment_filename',
+    `${plan.outDir}/seg_%05d.ts`,
     `${plan.outDir}/${LIVE_PLAYLIST}`,
   ];
 }
@@ -54,7 +67,8 @@ export function startLiveRemux(plan: LiveRemuxPlan, log: Logger): RunningRemux {
       resolve(null);
     });
     child.once('exit', (code, signal) => {
-      if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGKILL') log.warn({ code, signal, stderr: stderr.trim() }, 'live remux: ffmpeg exited');
+      if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGKILL')
+        log.warn({ code, signal, stderr: stderr.trim() }, 'live remux: ffmpeg exited');
       resolve(code);
     });
   });

@@ -1,11 +1,30 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { cacheControl, fileType, originPathParts, parseRange, rewritePlaylist } from './origin.ts';
 
 test('origin paths: only plain names; anything that could step outside is refused', () => {
-  assert.deepEqual(originPathParts('/night-flight/hls/video/v0/seg_00001.m4s'), ['night-flight', 'hls', 'video', 'v0', 'seg_00001.m4s']);
+  assert.deepEqual(originPathParts('/night-flight/hls/video/v0/seg_00001.m4s'), [
+    'night-flight',
+    'hls',
+    'video',
+    'v0',
+    'seg_00001.m4s',
+  ]);
   assert.deepEqual(originPathParts('/night-flight/hls/audio/pt-BR/index.m3u8')?.at(-2), 'pt-BR');
-  for (const bad of ['/../etc/passwd', '/a/%2e%2e/b', '/a/..%2fb', '/a/%252e', '/a\\..\\b', '/a/./b', '/a//b', '/a/b/', '/a/b%00.m4s', '/a/b\u0000', '/a/ b', '/' + 'a'.repeat(600)]) {
+  for (const bad of [
+    '/../etc/passwd',
+    '/a/%2e%2e/b',
+    '/a/..%2fb',
+    '/a/%252e',
+    '/a\\..\\b',
+    '/a/./b',
+    '/a//b',
+    '/a/b/',
+    '/a/b%00.m4s',
+    '/a/b\u0000',
+    '/a/ b',
+    `/${'a'.repeat(600)}`,
+  ]) {
     assert.equal(originPathParts(bad), undefined, bad);
   }
 });
@@ -49,9 +68,18 @@ test('playlists: the token goes to child playlists and keys, never to init secti
   assert.ok(out.includes('URI="audio/fr/index.m3u8?token=a.b"'));
   assert.ok(out.includes('\nvideo/480p/index.m3u8?token=a.b\n'));
   // As the pipeline writes it: one key tag after the map, no IV, for every segment.
-  const media = '#EXTM3U\n#EXT-X-MAP:URI="init.mp4"\n#EXT-X-KEY:METHOD=AES-128,URI="/api/keys/00ff"\n#EXTINF:4.0,\nseg_00000.m4s\n#EXTINF:4.0,\nseg_00001.m4s\n#EXT-X-ENDLIST\n';
+  const media =
+    '#EXTM3U\n#EXT-X-MAP:URI="init.mp4"\n#EXT-X-KEY:METHOD=AES-128,URI="/api/keys/00ff"\n#EXTINF:4.0,\nseg_00000.m4s\n#EXTINF:4.0,\nseg_00001.m4s\n#EXT-X-ENDLIST\n';
   const rewritten = rewritePlaylist(media, 'a.b');
-  assert.equal(rewritten, media.replace('URI="/api/keys/00ff"', 'URI="/api/keys/00ff?token=a.b"'), 'only the key URI changes');
+  assert.equal(
+    rewritten,
+    media.replace('URI="/api/keys/00ff"', 'URI="/api/keys/00ff?token=a.b"'),
+    'only the key URI changes',
+  );
   // A key tag with an IV keeps it.
-  assert.ok(rewritePlaylist(media.replace('/api/keys/00ff"', '/api/keys/00ff",IV=0x01'), 'a.b').includes('URI="/api/keys/00ff?token=a.b",IV=0x01'));
+  assert.ok(
+    rewritePlaylist(media.replace('/api/keys/00ff"', '/api/keys/00ff",IV=0x01'), 'a.b').includes(
+      'URI="/api/keys/00ff?token=a.b",IV=0x01',
+    ),
+  );
 });

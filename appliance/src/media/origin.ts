@@ -128,16 +128,22 @@ export function liveFile(channelDir: string, name: string): OriginFile | undefin
  */
 /** `everyUri`: a restricted (seatback-only) title, whose every file needs the token, segments and subtitles included. */
 export function rewritePlaylist(text: string, token: string, everyUri = false): string {
-  const withToken = (uri: string) => (everyUri || needsToken(uri) ? `${uri}${uri.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : uri);
-  const tagWithUri = everyUri ? /^#EXT-X-(KEY|SESSION-KEY|MEDIA|I-FRAME-STREAM-INF|RENDITION-REPORT|MAP|PART|PRELOAD-HINT):/ : /^#EXT-X-(KEY|SESSION-KEY|MEDIA|I-FRAME-STREAM-INF|RENDITION-REPORT):/;
-  return text.split('\n').map((line) => {
-    if (line.startsWith('#')) {
-      if (!tagWithUri.test(line)) return line;
-      return line.replace(/URI="([^"]*)"/, (_m, uri: string) => `URI="${withToken(uri)}"`);
-    }
-    const trimmed = line.trim();
-    return trimmed ? line.replace(trimmed, withToken(trimmed)) : line;
-  }).join('\n');
+  const withToken = (uri: string) =>
+    everyUri || needsToken(uri) ? `${uri}${uri.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : uri;
+  const tagWithUri = everyUri
+    ? /^#EXT-X-(KEY|SESSION-KEY|MEDIA|I-FRAME-STREAM-INF|RENDITION-REPORT|MAP|PART|PRELOAD-HINT):/
+    : /^#EXT-X-(KEY|SESSION-KEY|MEDIA|I-FRAME-STREAM-INF|RENDITION-REPORT):/;
+  return text
+    .split('\n')
+    .map((line) => {
+      if (line.startsWith('#')) {
+        if (!tagWithUri.test(line)) return line;
+        return line.replace(/URI="([^"]*)"/, (_m, uri: string) => `URI="${withToken(uri)}"`);
+      }
+      const trimmed = line.trim();
+      return trimmed ? line.replace(trimmed, withToken(trimmed)) : line;
+    })
+    .join('\n');
 }
 
 function needsToken(uri: string): boolean {

@@ -77,7 +77,10 @@ export function refusePlayback(title: TitleManifest, ctx: PlaybackContext): Play
     return { code: 'NOT_ENTITLED', message: `${title.id} is ${title.priceTier}: buy it first` };
   }
   if (ctx.parentalMaxAge !== undefined && minimumAge(title.rating) > ctx.parentalMaxAge) {
-    return { code: 'PARENTAL_LOCK', message: `${title.id} is rated ${title.rating.system} ${title.rating.value}, above this seat's parental lock` };
+    return {
+      code: 'PARENTAL_LOCK',
+      message: `${title.id} is rated ${title.rating.system} ${title.rating.value}, above this seat's parental lock`,
+    };
   }
   if (!regionAllows(title.regions, ctx.region)) {
     return { code: 'REGION_BLOCKED', message: `${title.id} may not be shown over ${ctx.region}` };

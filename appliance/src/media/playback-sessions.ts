@@ -34,24 +34,33 @@ export function sameTarget(a: PlaybackTarget, b: PlaybackTarget): boolean {
 }
 
 export class PlaybackSessions {
-  constructor(private readonly signer: TokenSigner, private readonly ttlS: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly signer: TokenSigner,
+    private readonly ttlS: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   issue(viewer: Viewer, target: PlaybackTarget): { token: string; expiresAt: string } {
     const claims: PlayClaims = { typ: 'play', sub: viewer.subject, dev: viewer.device, tgt: targetKey(target) };
     if (viewer.seatId) claims.seat = viewer.seatId;
     const now = this.now();
-    return { token: this.signer.sign(claims, this.ttlS, now), expiresAt: new Date(Math.floor(now / 1000) * 1000 + this.ttlS * 1000).toISOString() };
+    return {
+      token: this.signer.sign(claims, this.ttlS, now),
+      expiresAt: new Date(Math.floor(now / 1000) * 1000 + this.ttlS * 1000).toISOString(),
+    };
   }
 
   /** The session a token proves, or undefined when it is missing, forged or expired. */
   verify(token: string | undefined): PlaybackSession | undefined {
     if (!token) return undefined;
     const claims = this.signer.verify<PlayClaims>(token, this.now());
-    if (!claims || claims.typ !== 'play' || typeof claims.tgt !== 'string' || typeof claims.sub !== 'string') return undefined;
+    if (claims?.typ !== 'play' || typeof claims.tgt !== 'string' || typeof claims.sub !== 'string') return undefined;
     if (claims.dev !== 'seat' && claims.dev !== 'phone') return undefined;
     const target: PlaybackTarget | undefined = claims.tgt.startsWith('t:')
       ? { kind: 'title', titleId: claims.tgt.slice(2) }
-      : claims.tgt.startsWith('l:') ? { kind: 'live', channel: claims.tgt.slice(2) } : undefined;
+      : claims.tgt.startsWith('l:')
+        ? { kind: 'live', channel: claims.tgt.slice(2) }
+        : undefined;
     if (!target) return undefined;
     const viewer: Viewer = { subject: claims.sub, device: claims.dev };
     if (typeof claims.seat === 'string') viewer.seatId = claims.seat;

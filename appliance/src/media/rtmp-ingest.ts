@@ -9,10 +9,11 @@
  * donePublish (after the library's reconnect grace window, which we shorten), prePlay
  * (only our own remuxer on loopback may pull a stream).
  */
-import net from 'node:net';
+
 import { createRequire } from 'node:module';
-import type { Logger } from 'pino';
+import net from 'node:net';
 import { IfecError } from '@ifec/protocol';
+import type { Logger } from 'pino';
 
 const require = createRequire(import.meta.url);
 
@@ -80,7 +81,11 @@ export class RtmpIngest {
   }
 
   static async start(options: RtmpIngestOptions): Promise<RtmpIngest> {
-    if (running) throw new RtmpIngestError('RTMP_ALREADY_RUNNING', 'an RTMP ingest is already running in this process (node-media-server keeps its state per process)');
+    if (running)
+      throw new RtmpIngestError(
+        'RTMP_ALREADY_RUNNING',
+        'an RTMP ingest is already running in this process (node-media-server keeps its state per process)',
+      );
     running = true;
     Context.config = { rtmp: { port: options.port }, auth: { play: false, publish: false } };
     // The library logs with console.log; send what matters to our logger instead.
@@ -105,16 +110,24 @@ export class RtmpIngest {
       return new RtmpIngest(server, port, options, sockets);
     } catch (error) {
       running = false;
-      throw new RtmpIngestError('RTMP_LISTEN_FAILED', `RTMP ingest could not listen on ${options.host}:${options.port}: ${(error as Error).message}`);
+      throw new RtmpIngestError(
+        'RTMP_LISTEN_FAILED',
+        `RTMP ingest could not listen on ${options.host}:${options.port}: ${(error as Error).message}`,
+      );
     }
   }
 
   private prePublish(session: NmsSession): void {
     const key = session.streamQuery?.key;
-    const ok = session.streamApp === RTMP_APP && this.options.authorize(session.streamName, typeof key === 'string' ? key : undefined);
+    const ok =
+      session.streamApp === RTMP_APP &&
+      this.options.authorize(session.streamName, typeof key === 'string' ? key : undefined);
     if (!ok) {
       this.refused.add(session);
-      this.options.log.warn({ stream: session.streamPath, from: session.ip }, 'RTMP publish refused: unknown channel or wrong stream key');
+      this.options.log.warn(
+        { stream: session.streamPath, from: session.ip },
+        'RTMP publish refused: unknown channel or wrong stream key',
+      );
       session.close();
       return;
     }

@@ -5,12 +5,13 @@
  * with step 2 plus its own step 1 on the device's `down` topic, applies step 2 and updates,
  * persists what was new before the QoS 1 acknowledgement, and relays it on `updates`.
  */
-import * as Y from 'yjs';
-import * as encoding from 'lib0/encoding';
-import * as decoding from 'lib0/decoding';
-import * as syncProtocol from 'y-protocols/sync';
-import type { Logger } from 'pino';
+
 import { deviceTag, phoneDevice, resumeTopics, SEAT_DEVICE } from '@ifec/protocol';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import type { Logger } from 'pino';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
 import type { Principal } from '../access/principal.ts';
 import { PayloadRejected, type TopicRouter } from '../bus/topic-router.ts';
 import type { ResumeStore } from './resume-store.ts';
@@ -61,7 +62,10 @@ export class ResumeHub {
   /** Forgets sessions that ended (their rows are deleted by the caller's transaction). */
   forget(sessionIds: Iterable<string>): void {
     for (const id of sessionIds) {
-      void this.docs.get(id)?.then((s) => s.doc.destroy(), () => undefined);
+      void this.docs.get(id)?.then(
+        (s) => s.doc.destroy(),
+        () => undefined,
+      );
       this.docs.delete(id);
     }
   }
@@ -84,9 +88,12 @@ export class ResumeHub {
     // seat/<S>/resume/<session>/up/<device>
     const [, seatId, , sessionId, , device] = topic.split('/') as [string, string, string, string, string, string];
     if (!deviceTag.safeParse(device).success) throw new PayloadRejected(`${topic}: unknown device tag`);
-    const speaksFor = from.role === 'seat' ? SEAT_DEVICE : from.role === 'phone' ? phoneDevice(from.deviceId) : undefined;
-    if (device !== speaksFor) throw new PayloadRejected(`${topic}: a device writes only under its own tag (${speaksFor ?? from.role})`);
-    if (this.deps.sessionOf(seatId) !== sessionId) throw new PayloadRejected(`${topic}: session ${sessionId} is not the live session of seat ${seatId}`);
+    const speaksFor =
+      from.role === 'seat' ? SEAT_DEVICE : from.role === 'phone' ? phoneDevice(from.deviceId) : undefined;
+    if (device !== speaksFor)
+      throw new PayloadRejected(`${topic}: a device writes only under its own tag (${speaksFor ?? from.role})`);
+    if (this.deps.sessionOf(seatId) !== sessionId)
+      throw new PayloadRejected(`${topic}: session ${sessionId} is not the live session of seat ${seatId}`);
 
     const session = await this.open(sessionId);
     const message = readUpMessage(payload);
@@ -97,7 +104,9 @@ export class ResumeHub {
       encoding.writeFloat64(reply, this.now());
       syncProtocol.writeSyncStep2(reply, session.doc, message.data);
       syncProtocol.writeSyncStep1(reply, session.doc);
-      await this.deps.publish(resumeTopics.down(seatId, sessionId, device), Buffer.from(encoding.toUint8Array(reply)), { qos: 0 });
+      await this.deps.publish(resumeTopics.down(seatId, sessionId, device), Buffer.from(encoding.toUint8Array(reply)), {
+        qos: 0,
+      });
       return 'consumed';
     }
     const applied: Uint8Array[] = [];
@@ -117,7 +126,11 @@ export class ResumeHub {
     const relay = encoding.createEncoder();
     encoding.writeVarString(relay, device);
     syncProtocol.writeUpdate(relay, update);
-    const relayed = this.deps.publish(resumeTopics.updates(seatId, sessionId), Buffer.from(encoding.toUint8Array(relay)), { qos: 0 });
+    const relayed = this.deps.publish(
+      resumeTopics.updates(seatId, sessionId),
+      Buffer.from(encoding.toUint8Array(relay)),
+      { qos: 0 },
+    );
     await this.deps.store.append(sessionId, update);
     await relayed;
     session.rows += 1;
@@ -127,10 +140,17 @@ export class ResumeHub {
 
   private compact(sessionId: string, session: SessionDoc): void {
     session.compacting = true;
-    this.deps.store.compact(sessionId, () => Y.encodeStateAsUpdate(session.doc)).then(
-      () => { session.rows = 1; },
-      (error: unknown) => this.deps.log.error({ err: error, sessionId }, 'resume compaction failed'),
-    ).finally(() => { session.compacting = false; });
+    this.deps.store
+      .compact(sessionId, () => Y.encodeStateAsUpdate(session.doc))
+      .then(
+        () => {
+          session.rows = 1;
+        },
+        (error: unknown) => this.deps.log.error({ err: error, sessionId }, 'resume compaction failed'),
+      )
+      .finally(() => {
+        session.compacting = false;
+      });
   }
 }
 

@@ -22,11 +22,17 @@ export class ResumeStore {
   private batch: Pending[] = [];
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly store: Store, private readonly flushMs = 3) {}
+  constructor(
+    private readonly store: Store,
+    private readonly flushMs = 3,
+  ) {}
 
   /** The session's persisted state as one update, and how many rows it came from. */
   async load(sessionId: string): Promise<{ state?: Uint8Array; rows: number }> {
-    const { rows } = await this.store.query<{ update: Uint8Array }>('SELECT update FROM resume_updates WHERE session_id = $1 ORDER BY id', [sessionId]);
+    const { rows } = await this.store.query<{ update: Uint8Array }>(
+      'SELECT update FROM resume_updates WHERE session_id = $1 ORDER BY id',
+      [sessionId],
+    );
     if (rows.length === 0) return { rows: 0 };
     return { state: Y.mergeUpdates(rows.map((r) => r.update)), rows: rows.length };
   }
@@ -54,11 +60,18 @@ export class ResumeStore {
     this.timer = undefined;
     const batch = this.batch;
     this.batch = [];
-    this.store.write(async (tx) => {
-      for (const p of batch) await tx.query('INSERT INTO resume_updates (session_id, update) VALUES ($1, $2)', [p.sessionId, p.update]);
-    }).then(
-      () => { for (const p of batch) p.resolve(); },
-      (error: unknown) => { for (const p of batch) p.reject(error); },
-    );
+    this.store
+      .write(async (tx) => {
+        for (const p of batch)
+          await tx.query('INSERT INTO resume_updates (session_id, update) VALUES ($1, $2)', [p.sessionId, p.update]);
+      })
+      .then(
+        () => {
+          for (const p of batch) p.resolve();
+        },
+        (error: unknown) => {
+          for (const p of batch) p.reject(error);
+        },
+      );
   }
 }

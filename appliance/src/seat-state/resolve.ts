@@ -29,12 +29,19 @@ export function contentOf(doc: SeatStateDoc): SeatStateContent {
   return content;
 }
 
-export function sameContent(a: SeatStateDoc | SeatStateContent | null | undefined, b: SeatStateDoc | SeatStateContent | null | undefined): boolean {
+export function sameContent(
+  a: SeatStateDoc | SeatStateContent | null | undefined,
+  b: SeatStateDoc | SeatStateContent | null | undefined,
+): boolean {
   if (!a || !b) return a === b;
   return canonicalJson(contentOf(a as SeatStateDoc)) === canonicalJson(contentOf(b as SeatStateDoc));
 }
 
-export function resolvePush(master: SeatStateDoc | undefined, assumed: SeatStateDoc | null | undefined, next: SeatStateDoc): Resolution {
+export function resolvePush(
+  master: SeatStateDoc | undefined,
+  assumed: SeatStateDoc | null | undefined,
+  next: SeatStateDoc,
+): Resolution {
   const wanted = contentOf(next);
   const winner = !master || sameContent(assumed, master) ? wanted : merge(master, assumed ?? undefined, next);
   if (master && sameContent(winner, master)) return { conflict: !sameContent(winner, wanted) };
@@ -54,7 +61,8 @@ function merge(master: SeatStateDoc, assumed: SeatStateDoc | undefined, next: Se
     return { ...contentOf(master), value } as SeatStateContent;
   }
   if (master.kind === 'parental-lock' && next.kind === 'parental-lock') {
-    const strength = (d: SeatStateDoc & { kind: 'parental-lock' }) => (d._deleted || !d.value.enabled ? Infinity : d.value.maxAge);
+    const strength = (d: SeatStateDoc & { kind: 'parental-lock' }) =>
+      d._deleted || !d.value.enabled ? Infinity : d.value.maxAge;
     return strength(master) < strength(next) ? contentOf(master) : contentOf(next);
   }
   return contentOf(next);

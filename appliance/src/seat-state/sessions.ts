@@ -3,21 +3,33 @@
  * the cabin bus) and gets a signed bearer token for its own replicated state. Verifying a
  * token is an HMAC, so 850 seats reconnecting never touch the store.
  */
+
+import { IfecError } from '@ifec/protocol';
 import type { NextFunction, Request, Response } from 'express';
 import type { AccessDirectory } from '../access/directory.ts';
 import type { TokenSigner } from '../access/tokens.ts';
-import { IfecError } from '@ifec/protocol';
 
 /** Longer than the longest flight plus its turnaround: a seat is not asked to log in mid-flight. */
 export const SEAT_TOKEN_TTL_S = 48 * 3600;
 
 export class SeatSessions {
-  constructor(private readonly directory: AccessDirectory, private readonly signer: TokenSigner, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly directory: AccessDirectory,
+    private readonly signer: TokenSigner,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  async login(seatId: string, secret: string): Promise<{ token: string; seatId: string; expiresInS: number } | undefined> {
+  async login(
+    seatId: string,
+    secret: string,
+  ): Promise<{ token: string; seatId: string; expiresInS: number } | undefined> {
     const principal = await this.directory.authenticate(`seat:${seatId}`, secret);
     if (principal?.role !== 'seat') return undefined;
-    return { token: this.signer.sign({ sub: seatId, typ: 'seat' }, SEAT_TOKEN_TTL_S, this.now()), seatId, expiresInS: SEAT_TOKEN_TTL_S };
+    return {
+      token: this.signer.sign({ sub: seatId, typ: 'seat' }, SEAT_TOKEN_TTL_S, this.now()),
+      seatId,
+      expiresInS: SEAT_TOKEN_TTL_S,
+    };
   }
 
   /** The seat a token speaks for, if it is valid and unexpired. */

@@ -5,9 +5,9 @@
  * Who may publish them is the ACL's business (a phone only for the seat it is paired with).
  */
 import { parseJson, remoteCommand, resumeTopics, seatPlayback, topics } from '@ifec/protocol';
-import { PayloadRejected, type TopicRouter } from '../bus/topic-router.ts';
 import type { Client } from 'aedes';
 import type { CabinBus } from '../bus/cabin-bus.ts';
+import { PayloadRejected, type TopicRouter } from '../bus/topic-router.ts';
 
 export function registerSessionTopics(router: TopicRouter): void {
   router.on(resumeTopics.remotePattern, async (_from, topic, payload) => {
@@ -39,8 +39,12 @@ export function phoneDisconnector(bus: CabinBus): (deviceIds: string[]) => void 
 
 /** Feeds flight/phase (whoever publishes it: the appliance's own flight domain or a service) to the reset. */
 export function watchFlightPhase(bus: CabinBus, onPhase: (payload: Buffer) => void): void {
-  bus.broker.subscribe(topics.flightPhase, (packet, done) => {
-    onPhase(Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
-    done();
-  }, () => undefined);
+  bus.broker.subscribe(
+    topics.flightPhase,
+    (packet, done) => {
+      onPhase(Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
+      done();
+    },
+    () => undefined,
+  );
 }

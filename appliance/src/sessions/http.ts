@@ -7,11 +7,12 @@
  *   DELETE /api/pairing         { deviceId, password }       -> unpairs this phone
  *   POST   /api/crew/flight/reset  crew token (purser, cabin crew) -> { sessionsEnded, phonesUnpaired, titlesCounted }
  */
-import { Router, type Request } from 'express';
-import { pairingClaim, pairingPaths, phoneCredentials, IfecError } from '@ifec/protocol';
+
 import { parseBody } from '@ifec/http-kit';
-import { requireCrew } from '../http/crew-auth.ts';
+import { IfecError, pairingClaim, pairingPaths, phoneCredentials } from '@ifec/protocol';
+import { type Request, Router } from 'express';
 import type { AccessDirectory } from '../access/directory.ts';
+import { requireCrew } from '../http/crew-auth.ts';
 import type { SeatSessions } from '../seat-state/sessions.ts';
 import type { Pairings } from './pairing.ts';
 import type { PassengerSessions } from './passenger-sessions.ts';
@@ -35,7 +36,8 @@ export function sessionsRouter(deps: SessionsRouterDeps): Router {
   const phone = async (req: Request): Promise<string> => {
     const { deviceId, password } = parseBody(phoneCredentials, req.body);
     const principal = await directory.authenticate(`phone:${deviceId}`, password);
-    if (principal?.role !== 'phone') throw new IfecError('PHONE_LOGIN_REQUIRED', 'unknown phone or wrong password (register with POST /api/phones)');
+    if (principal?.role !== 'phone')
+      throw new IfecError('PHONE_LOGIN_REQUIRED', 'unknown phone or wrong password (register with POST /api/phones)');
     return deviceId;
   };
 
@@ -45,7 +47,11 @@ export function sessionsRouter(deps: SessionsRouterDeps): Router {
 
   router.get(pairingPaths.seatPhones, seat, (_req, res) => {
     const seatId = res.locals.seatId as string;
-    res.json({ seatId, sessionId: deps.sessions.sessionOf(seatId), phones: pairings.phonesOf(seatId).map((p) => ({ deviceId: p.deviceId, pairedAt: p.pairedAt })) });
+    res.json({
+      seatId,
+      sessionId: deps.sessions.sessionOf(seatId),
+      phones: pairings.phonesOf(seatId).map((p) => ({ deviceId: p.deviceId, pairedAt: p.pairedAt })),
+    });
   });
 
   router.delete(pairingPaths.seatPhones, seat, async (_req, res) => {

@@ -11,7 +11,7 @@
  */
 import crypto from 'node:crypto';
 import type { Transaction } from '@electric-sql/pglite';
-import { phoneDevice, type PairingCode, IfecError } from '@ifec/protocol';
+import { IfecError, type PairingCode, phoneDevice } from '@ifec/protocol';
 import type { Sql, Store } from '../store/store.ts';
 import type { PassengerSessions } from './passenger-sessions.ts';
 
@@ -25,7 +25,14 @@ export const MAX_PHONES_PER_SEAT = 2;
 /** Used and expired codes are remembered this long, so a late claim hears why it failed. */
 const REMEMBER_MS = 30 * 60_000;
 
-export type PairingErrorCode = 'CODE_UNKNOWN' | 'CODE_EXPIRED' | 'CODE_USED' | 'PAIRING_LOCKED' | 'SEAT_FULL' | 'NOT_PAIRED' | 'NO_SESSION';
+export type PairingErrorCode =
+  | 'CODE_UNKNOWN'
+  | 'CODE_EXPIRED'
+  | 'CODE_USED'
+  | 'PAIRING_LOCKED'
+  | 'SEAT_FULL'
+  | 'NOT_PAIRED'
+  | 'NO_SESSION';
 
 export class PairingError extends IfecError<PairingErrorCode> {}
 
@@ -55,7 +62,7 @@ export class Pairings {
   constructor(
     private readonly store: Store,
     private readonly sessions: PassengerSessions,
-    private readonly options: { codeTtlMs?: number; now?: () => number } = {},
+    readonly options: { codeTtlMs?: number; now?: () => number } = {},
   ) {
     this.now = options.now ?? Date.now;
     this.codeTtlMs = options.codeTtlMs ?? DEFAULT_CODE_TTL_MS;
@@ -65,10 +72,22 @@ export class Pairings {
   private readonly codeTtlMs: number;
 
   async load(db: Sql): Promise<void> {
-    const { rows } = await db.query<{ device_id: string; seat_id: string; session_id: string; paired_at: Date }>('SELECT * FROM phone_pairings');
-    this.phones = new Map(rows
-      .filter((r) => this.sessions.sessionOf(r.seat_id) === r.session_id)
-      .map((r) => [r.device_id, { deviceId: r.device_id, seatId: r.seat_id, sessionId: r.session_id, pairedAt: new Date(r.paired_at).toISOString() }]));
+    const { rows } = await db.query<{ device_id: string; seat_id: string; session_id: string; paired_at: Date }>(
+      'SELECT * FROM phone_pairings',
+    );
+    this.phones = new Map(
+      rows
+        .filter((r) => this.sessions.sessionOf(r.seat_id) === r.session_id)
+        .map((r) => [
+          r.device_id,
+          {
+            deviceId: r.device_id,
+            seatId: r.seat_id,
+            sessionId: r.session_id,
+            pairedAt: new Date(r.paired_at).toISOString(),
+          },
+        ]),
+    );
   }
 
   /** The seat a phone is paired with; consulted by the ACL, so a Map lookup and nothing more. */
@@ -86,7 +105,8 @@ export class Pairings {
     const previous = this.codeOfSeat.get(seatId);
     if (previous && this.codes.get(previous)?.usedAt === undefined) this.codes.delete(previous);
     let code: string;
-    do code = crypto.randomInt(0, 1_000_000).toString().padStart(6, '0'); while (this.codes.has(code));
+    do code = crypto.randomInt(0, 1_000_000).toString().padStart(6, '0');
+    while (this.codes.has(code));
     const expiresAt = this.now() + this.codeTtlMs;
     this.codes.set(code, { seatId, sessionId, expiresAt, wrongGuessesAtIssue: this.wrongGuesses });
     this.codeOfSeat.set(seatId, code);
@@ -99,7 +119,10 @@ export class Pairings {
     for (const key of keys) {
       const f = this.failures.get(key);
       if (f && f.lockedUntil > this.now()) {
-        throw new PairingError('PAIRING_LOCKED', `too many wrong pairing codes: try again in ${Math.ceil((f.lockedUntil - this.now()) / 60_000)} min`);
+        throw new PairingError(
+          'PAIRING_LOCKED',
+          `too many wrong pairing codes: try again in ${Math.ceil((f.lockedUntil - this.now()) / 60_000)} min`,
+        );
       }
     }
     const issued = this.codes.get(code);
@@ -116,21 +139,39 @@ export class Pairings {
     }
     if (issued.usedAt === undefined && this.wrongGuesses - issued.wrongGuessesAtIssue >= MAX_WRONG_GUESSES_PER_CODE) {
       issued.expiresAt = Math.min(issued.expiresAt, this.now());
-      return refuse('CODE_EXPIRED', 'too many wrong codes were tried in the cabin while this one was shown: ask the seat for a new one');
+      return refuse(
+        'CODE_EXPIRED',
+        'too many wrong codes were tried in the cabin while this one was shown: ask the seat for a new one',
+      );
     }
-    if (issued.usedAt !== undefined) return refuse('CODE_USED', 'this pairing code was already used: ask the seat for a new one');
-    if (issued.expiresAt <= this.now()) return refuse('CODE_EXPIRED', 'this pairing code has expired: ask the seat for a new one');
-    if (this.sessions.sessionOf(issued.seatId) !== issued.sessionId) return refuse('CODE_EXPIRED', 'this pairing code belongs to an ended flight: ask the seat for a new one');
+    if (issued.usedAt !== undefined)
+      return refuse('CODE_USED', 'this pairing code was already used: ask the seat for a new one');
+    if (issued.expiresAt <= this.now())
+      return refuse('CODE_EXPIRED', 'this pairing code has expired: ask the seat for a new one');
+    if (this.sessions.sessionOf(issued.seatId) !== issued.sessionId)
+      return refuse('CODE_EXPIRED', 'this pairing code belongs to an ended flight: ask the seat for a new one');
     const others = this.phonesOf(issued.seatId).filter((p) => p.deviceId !== deviceId);
-    if (others.length >= MAX_PHONES_PER_SEAT) throw new PairingError('SEAT_FULL', `seat ${issued.seatId} already has ${MAX_PHONES_PER_SEAT} phones: unpair one first`);
+    if (others.length >= MAX_PHONES_PER_SEAT)
+      throw new PairingError(
+        'SEAT_FULL',
+        `seat ${issued.seatId} already has ${MAX_PHONES_PER_SEAT} phones: unpair one first`,
+      );
 
     issued.usedAt = this.now();
     for (const key of keys) this.failures.delete(key);
-    const paired: PairedPhone = { deviceId, seatId: issued.seatId, sessionId: issued.sessionId, pairedAt: new Date(this.now()).toISOString() };
-    await this.store.write((tx) => tx.query(
-      `INSERT INTO phone_pairings (device_id, seat_id, session_id, paired_at) VALUES ($1, $2, $3, $4)
+    const paired: PairedPhone = {
+      deviceId,
+      seatId: issued.seatId,
+      sessionId: issued.sessionId,
+      pairedAt: new Date(this.now()).toISOString(),
+    };
+    await this.store.write((tx) =>
+      tx.query(
+        `INSERT INTO phone_pairings (device_id, seat_id, session_id, paired_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (device_id) DO UPDATE SET seat_id = $2, session_id = $3, paired_at = $4`,
-      [paired.deviceId, paired.seatId, paired.sessionId, paired.pairedAt]));
+        [paired.deviceId, paired.seatId, paired.sessionId, paired.pairedAt],
+      ),
+    );
     this.phones.set(deviceId, paired);
     return { ...paired, device: phoneDevice(deviceId) };
   }

@@ -15,8 +15,15 @@ export class PassengerSessions {
 
   /** Loads the live sessions; seats without one (first start, new seats) get one in `tx`. */
   async load(db: Sql, seatIds: string[], write: <T>(fn: (tx: Transaction) => Promise<T>) => Promise<T>): Promise<void> {
-    const { rows } = await db.query<{ session_id: string; seat_id: string; started_at: Date }>('SELECT session_id, seat_id, started_at FROM passenger_sessions');
-    this.bySeat = new Map(rows.map((r) => [r.seat_id, { seatId: r.seat_id, sessionId: r.session_id, startedAt: new Date(r.started_at).toISOString() }]));
+    const { rows } = await db.query<{ session_id: string; seat_id: string; started_at: Date }>(
+      'SELECT session_id, seat_id, started_at FROM passenger_sessions',
+    );
+    this.bySeat = new Map(
+      rows.map((r) => [
+        r.seat_id,
+        { seatId: r.seat_id, sessionId: r.session_id, startedAt: new Date(r.started_at).toISOString() },
+      ]),
+    );
     const missing = seatIds.filter((id) => !this.bySeat.has(id));
     if (missing.length) await write((tx) => this.startFor(tx, missing));
   }
@@ -47,7 +54,11 @@ export class PassengerSessions {
     const startedAt = new Date(this.now()).toISOString();
     for (const seatId of seatIds) {
       const s = { seatId, sessionId: crypto.randomBytes(12).toString('base64url'), startedAt };
-      await tx.query('INSERT INTO passenger_sessions (session_id, seat_id, started_at) VALUES ($1, $2, $3)', [s.sessionId, s.seatId, s.startedAt]);
+      await tx.query('INSERT INTO passenger_sessions (session_id, seat_id, started_at) VALUES ($1, $2, $3)', [
+        s.sessionId,
+        s.seatId,
+        s.startedAt,
+      ]);
       this.bySeat.set(seatId, s);
     }
   }

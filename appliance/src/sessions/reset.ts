@@ -6,15 +6,16 @@
  * another session's state wipes it — and paired phones are disconnected from the bus.
  * Runs from the crew endpoint and when the flight phase goes from landed to gate.
  */
-import type { Logger } from 'pino';
+
+import type { Transaction } from '@electric-sql/pglite';
 import { resumeTopics, type SessionAnnouncement } from '@ifec/protocol';
 import { titlesPlayed } from '@ifec/protocol/resume-doc';
-import type { Transaction } from '@electric-sql/pglite';
-import type { Store } from '../store/store.ts';
+import type { Logger } from 'pino';
 import type { ResumeHub } from '../resume/resume-hub.ts';
 import type { SeatStates } from '../seat-state/seat-states.ts';
-import type { PassengerSessions } from './passenger-sessions.ts';
+import type { Store } from '../store/store.ts';
 import type { Pairings } from './pairing.ts';
+import type { PassengerSessions } from './passenger-sessions.ts';
 
 export interface FlightResetDeps {
   store: Store;
@@ -56,7 +57,9 @@ export class FlightReset {
 
   /** One reset at a time; a second call while one runs gets the same report. */
   reset(reason: string): Promise<ResetReport> {
-    return (this.running ??= this.run(reason).finally(() => { this.running = undefined; }));
+    return (this.running ??= this.run(reason).finally(() => {
+      this.running = undefined;
+    }));
   }
 
   /** Runs after every reset, before it is reported done (the sync domain closes the flight's statistics). */
@@ -88,7 +91,9 @@ export class FlightReset {
     this.lastPhase = phase.toLowerCase();
     // The flight domain goes landed -> taxi_in -> gate; a service publishing bare phases may skip taxi_in.
     if ((previous === 'landed' || previous === 'taxi_in') && this.lastPhase === 'gate') {
-      this.reset(`flight phase ${previous} -> gate`).catch((error: unknown) => this.deps.log.error({ err: error }, 'reset for next flight failed'));
+      this.reset(`flight phase ${previous} -> gate`).catch((error: unknown) =>
+        this.deps.log.error({ err: error }, 'reset for next flight failed'),
+      );
     }
   }
 
@@ -104,7 +109,10 @@ export class FlightReset {
     const result = await store.write(async (tx) => {
       for (const p of this.personal) await p.wipe(tx);
       for (const [titleId, n] of counts) {
-        await tx.query('INSERT INTO viewing_counts (title_id, sessions) VALUES ($1, $2) ON CONFLICT (title_id) DO UPDATE SET sessions = viewing_counts.sessions + $2', [titleId, n]);
+        await tx.query(
+          'INSERT INTO viewing_counts (title_id, sessions) VALUES ($1, $2) ON CONFLICT (title_id) DO UPDATE SET sessions = viewing_counts.sessions + $2',
+          [titleId, n],
+        );
       }
       await tx.query('DELETE FROM resume_updates');
       await this.deps.seatStates.forgetAll(tx);
@@ -117,10 +125,19 @@ export class FlightReset {
     this.deps.disconnectPhones(result.phones.map((p) => p.deviceId));
     // Deleted rows linger in table files until vacuumed; FULL rewrites the files without them
     // (PGlite runs it after any open transaction: one connection).
-    await store.exec(`VACUUM FULL ${['resume_updates', 'phone_pairings', 'passenger_sessions', 'seat_state_docs', ...this.personal.flatMap((p) => p.tables)].join(', ')}`);
+    await store.exec(
+      `VACUUM FULL ${['resume_updates', 'phone_pairings', 'passenger_sessions', 'seat_state_docs', ...this.personal.flatMap((p) => p.tables)].join(', ')}`,
+    );
     await Promise.all(result.started.map((s) => this.announce(s)));
-    this.deps.log.info({ reason, sessions: result.ended.length, phones: result.phones.length, titles: counts.size }, 'reset for next flight: personal state wiped');
-    const report = { sessionsEnded: result.ended.length, phonesUnpaired: result.phones.length, titlesCounted: counts.size };
+    this.deps.log.info(
+      { reason, sessions: result.ended.length, phones: result.phones.length, titles: counts.size },
+      'reset for next flight: personal state wiped',
+    );
+    const report = {
+      sessionsEnded: result.ended.length,
+      phonesUnpaired: result.phones.length,
+      titlesCounted: counts.size,
+    };
     for (const listener of this.listeners) await listener({ ...report, reason });
     return report;
   }

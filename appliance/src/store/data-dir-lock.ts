@@ -48,7 +48,9 @@ export function lockDataDir(dataDir: string): DataDirLock {
     }
     const owner = Number.parseInt(fs.readFileSync(lockPath, 'utf8'), 10);
     if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
-      throw new DataDirInUseError(`data dir ${dataDir} is in use by another appliance (pid ${owner}); stop it or choose another IFEC_DATA_DIR`);
+      throw new DataDirInUseError(
+        `data dir ${dataDir} is in use by another appliance (pid ${owner}); stop it or choose another IFEC_DATA_DIR`,
+      );
     }
     fs.rmSync(lockPath, { force: true });
     tookOverStaleLock = true;

@@ -3,11 +3,12 @@
  * kind of record is applied to the store; the same function runs on the live path and when
  * the journal is replayed at start, so it must be idempotent (ids come from the origin).
  */
-import type { Logger } from 'pino';
+
 import type { Transaction } from '@electric-sql/pglite';
+import { IfecError } from '@ifec/protocol';
+import type { Logger } from 'pino';
 import { Journal, type JournalRecord } from './journal.ts';
 import type { Store } from './store.ts';
-import { IfecError } from '@ifec/protocol';
 
 export type RecordApplier = ((tx: Transaction, record: JournalRecord) => Promise<void>) & {
   /** Optional: applies many records of the kind at once (one statement), used by writeMany and replay. */
@@ -102,7 +103,7 @@ export class DurableRecords {
       const records = batch;
       batch = [];
       await this.store.write(async (tx) => {
-        for (let i = 0; i < records.length;) {
+        for (let i = 0; i < records.length; ) {
           const record = records[i]!;
           const apply = this.appliers.get(record.kind);
           let end = i + 1;

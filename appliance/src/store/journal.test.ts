@@ -1,8 +1,8 @@
-import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import test from 'node:test';
 import { Journal } from './journal.ts';
 
 const tmp = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'journal-')), 'journal.log');
@@ -17,7 +17,10 @@ test('records come back in order with their sequence numbers, across a reopen', 
   const file = tmp();
   const journal = await Journal.open(file, { groupCommitMs: 0 });
   const written = await Promise.all(Array.from({ length: 50 }, (_, i) => journal.append('audit', `id-${i}`, { i })));
-  assert.deepEqual(written.map((r) => r.seq), Array.from({ length: 50 }, (_, i) => i + 1));
+  assert.deepEqual(
+    written.map((r) => r.seq),
+    Array.from({ length: 50 }, (_, i) => i + 1),
+  );
   await journal.close();
   const reopened = await Journal.open(file);
   assert.equal(reopened.lastSeq, 50);
@@ -41,7 +44,10 @@ test('a torn last line (a crash mid-write) is cut off at open; nothing before it
   assert.equal(fs.statSync(file).size, intact);
   await reopened.append('audit', 'c', { n: 3 });
   await reopened.close();
-  assert.deepEqual((await readAll(file)).map((r) => r.id), ['a', 'b', 'c']);
+  assert.deepEqual(
+    (await readAll(file)).map((r) => r.id),
+    ['a', 'b', 'c'],
+  );
 });
 
 test('a line whose checksum does not match ends the readable journal there', async () => {
@@ -52,7 +58,10 @@ test('a line whose checksum does not match ends the readable journal there', asy
   await journal.close();
   const text = fs.readFileSync(file, 'utf8').replace('"n":2', '"n":9');
   fs.writeFileSync(file, text);
-  assert.deepEqual((await readAll(file)).map((r) => r.id), ['a']);
+  assert.deepEqual(
+    (await readAll(file)).map((r) => r.id),
+    ['a'],
+  );
 });
 
 test('group commit: many concurrent appends share few fdatasyncs and all resolve', async () => {

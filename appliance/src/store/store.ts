@@ -20,7 +20,10 @@ export class Store implements Sql {
   /** True when the store would not open and was rebuilt empty: the whole journal must be replayed. */
   rebuilt = false;
 
-  private constructor(private readonly db: PGlite, readonly dir: string) {}
+  private constructor(
+    private readonly db: PGlite,
+    readonly dir: string,
+  ) {}
 
   /** Opens (or creates) the store. The caller must hold the data dir lock. */
   static async open(dir: string, log: Logger): Promise<Store> {
@@ -77,7 +80,10 @@ export class Store implements Sql {
       if (applied.has(migration.version)) continue;
       await this.db.transaction(async (tx) => {
         await tx.exec(migration.sql);
-        await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+        await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+          migration.version,
+          migration.name,
+        ]);
       });
       log.info({ version: migration.version, name: migration.name }, 'migration applied');
     }

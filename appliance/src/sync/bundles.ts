@@ -9,8 +9,13 @@
 import type crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type DownlinkImportSummary, OUTBOX_STREAMS, type OutboxStream, type StreamCheckpoint, type UplinkExportSummary } from '@ifec/protocol';
-import { BundleRefused, encodeBatch, openBundle, writeBundle, type BundleHeader } from '@ifec/protocol/node';
+import {
+  type DownlinkImportSummary,
+  OUTBOX_STREAMS,
+  type OutboxStream,
+  type UplinkExportSummary,
+} from '@ifec/protocol';
+import { type BundleHeader, BundleRefused, encodeBatch, openBundle, writeBundle } from '@ifec/protocol/node';
 import type { AuditEntry } from './audit.ts';
 import type { OutboxSource } from './outbox.ts';
 import type { ActivatedPublication, GroundPublications } from './publications.ts';
@@ -114,7 +119,11 @@ export class SyncBundles {
   importDownlink(file: string, actor = 'appliance'): Promise<DownlinkImportSummary> {
     return this.serialise(async () => {
       const { state } = this.o;
-      if (!this.o.groundKey) throw new BundleRefused('BUNDLE_SIGNATURE', 'no ground public key is configured (IFEC_GROUND_PUBLIC_KEY): cannot verify a bundle');
+      if (!this.o.groundKey)
+        throw new BundleRefused(
+          'BUNDLE_SIGNATURE',
+          'no ground public key is configured (IFEC_GROUND_PUBLIC_KEY): cannot verify a bundle',
+        );
       const last = state.current.downlinkBundleSequence;
       let alreadyImported = false;
       const opened = await openBundle(file, {

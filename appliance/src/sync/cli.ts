@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import {
   BUNDLE_SUMMARY_HEADER,
   type DownlinkImportSummary,
+  downlinkImportSummary,
   type ErrorCode,
   IfecError,
-  downlinkImportSummary,
   maintenancePaths,
   syncErrorInWords,
   type UplinkExportSummary,
@@ -289,10 +289,9 @@ async function onDataDir(
           kind: 'bundle-import',
           ok: true,
           link: 'usb',
-          summary:
-            describeImport(r)
-              .trim()
-              .replace(/^downlink /, '') + ' (ifec-sync)',
+          summary: `${describeImport(r)
+            .trim()
+            .replace(/^downlink /, '')} (ifec-sync)`,
         });
         io.out(describeImport(r));
       }

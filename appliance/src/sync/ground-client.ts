@@ -5,13 +5,25 @@
 import type crypto from 'node:crypto';
 import fs from 'node:fs';
 import {
-  apiErrorBody, downlinkPage, IfecError, parseJson, uplinkAck,
-  type DownlinkPage, type ErrorCode, type LinkKind, type StreamCheckpoint, type UplinkAck,
+  apiErrorBody,
+  type DownlinkPage,
+  downlinkPage,
+  type ErrorCode,
+  IfecError,
+  type LinkKind,
+  parseJson,
+  type StreamCheckpoint,
+  type UplinkAck,
+  uplinkAck,
 } from '@ifec/protocol';
 import { signAircraftRequest } from '@ifec/protocol/node';
 
 export class GroundRequestError extends IfecError {
-  constructor(code: ErrorCode, message: string, readonly status?: number) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly status?: number,
+  ) {
     super(code, message);
   }
 }

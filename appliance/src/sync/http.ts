@@ -68,7 +68,8 @@ export function syncRouter(deps: SyncRouterDeps): Router {
 
   router.post(maintenancePaths.syncNow, bundleCrew, (_req, res) => {
     if (!deps.service.hasLinks)
-      throw new IfecError('NO_LINK',
+      throw new IfecError(
+        'NO_LINK',
         'no ground link is configured on this aircraft (IFEC_GROUND_URL): use Export to USB',
       );
     deps.service.syncNow();

@@ -2,10 +2,11 @@
  * The aircraft's own Ed25519 key pair, created in the data dir on first start. Its public
  * half is registered on the ground; every request and uplink bundle is signed with it.
  */
-import { IfecError } from '@ifec/protocol';
+
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { IfecError } from '@ifec/protocol';
 import { publicKeyFingerprint } from '@ifec/protocol/node';
 import { ConfigError } from '../config.ts';
 

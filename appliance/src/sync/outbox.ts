@@ -5,9 +5,9 @@
  * The sync client and the USB bundle both read from here.
  */
 import type { Transaction } from '@electric-sql/pglite';
-import { streamOfKind, type OutboxRecord, type OutboxStream } from '@ifec/protocol';
-import type { JournalRecord } from '../store/journal.ts';
+import { type OutboxRecord, type OutboxStream, streamOfKind } from '@ifec/protocol';
 import type { DurableRecords, RecordApplier } from '../store/durable-records.ts';
+import type { JournalRecord } from '../store/journal.ts';
 import type { Sql } from '../store/store.ts';
 
 /** Wraps a kind's applier so its records also go to the ground: `records.register(kind, toGround(apply))`. */
@@ -22,17 +22,26 @@ export function toGround(apply: RecordApplier): RecordApplier {
 }
 
 /** For kinds that exist only to go to the ground (statistics): nothing to apply locally; many at once in one statement. */
-export const groundOnly: RecordApplier = Object.assign(toGround(async () => {}), {
-  applyMany: async (tx: Transaction, records: JournalRecord[]) => {
-    await tx.query(
-      `INSERT INTO outbox (seq, stream, kind, id, at, data)
+export const groundOnly: RecordApplier = Object.assign(
+  toGround(async () => {}),
+  {
+    applyMany: async (tx: Transaction, records: JournalRecord[]) => {
+      await tx.query(
+        `INSERT INTO outbox (seq, stream, kind, id, at, data)
        SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
        ON CONFLICT (seq) DO NOTHING`,
-      [records.map((r) => r.seq), records.map((r) => streamOfKind(r.kind)), records.map((r) => r.kind), records.map((r) => r.id),
-        records.map((r) => r.at), records.map((r) => JSON.stringify(r.data ?? null))],
-    );
+        [
+          records.map((r) => r.seq),
+          records.map((r) => streamOfKind(r.kind)),
+          records.map((r) => r.kind),
+          records.map((r) => r.id),
+          records.map((r) => r.at),
+          records.map((r) => JSON.stringify(r.data ?? null)),
+        ],
+      );
+    },
   },
-});
+);
 
 /** What the uploader and the bundle writer read; the bench feeds a generated flight through the same shape. */
 export interface OutboxSource {
@@ -46,24 +55,40 @@ export interface OutboxSource {
 }
 
 export class Outbox implements OutboxSource {
-  constructor(private readonly db: Sql, private readonly records: Pick<DurableRecords, 'settledThrough'>) {}
+  constructor(
+    private readonly db: Sql,
+    private readonly records: Pick<DurableRecords, 'settledThrough'>,
+  ) {}
 
   settledThrough(): number {
     return this.records.settledThrough;
   }
 
-  async readBatch(stream: OutboxStream, after: number, limit: number): Promise<{ records: OutboxRecord[]; through: number }> {
+  async readBatch(
+    stream: OutboxStream,
+    after: number,
+    limit: number,
+  ): Promise<{ records: OutboxRecord[]; through: number }> {
     const through = this.settledThrough();
     const { rows } = await this.db.query<{ seq: number | string; kind: string; id: string; at: Date; data: unknown }>(
       'SELECT seq, kind, id, at, data FROM outbox WHERE stream = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4',
       [stream, after, through, limit],
     );
-    const records = rows.map((r) => ({ seq: Number(r.seq), kind: r.kind, id: r.id, at: new Date(r.at).toISOString(), data: r.data }));
+    const records = rows.map((r) => ({
+      seq: Number(r.seq),
+      kind: r.kind,
+      id: r.id,
+      at: new Date(r.at).toISOString(),
+      data: r.data,
+    }));
     return { records, through: records.length === limit ? records.at(-1)!.seq : Math.max(after, through) };
   }
 
   async count(stream: OutboxStream, after: number): Promise<number> {
-    const { rows } = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE stream = $1 AND seq > $2', [stream, after]);
+    const { rows } = await this.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM outbox WHERE stream = $1 AND seq > $2',
+      [stream, after],
+    );
     return rows[0]?.n ?? 0;
   }
 

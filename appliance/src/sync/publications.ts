@@ -13,7 +13,9 @@ import { publicKeyFingerprint, verifyBlock } from '@ifec/protocol/node';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
 
-export class PublicationRefused extends IfecError<'PUBLICATION_SIGNATURE' | 'PUBLICATION_INVALID' | 'PUBLICATION_WRONG_AIRCRAFT'> {}
+export class PublicationRefused extends IfecError<
+  'PUBLICATION_SIGNATURE' | 'PUBLICATION_INVALID' | 'PUBLICATION_WRONG_AIRCRAFT'
+> {}
 
 /** `ready` is what file-less publications were called before they went `active` on arrival. */
 export type PublicationState = 'ready' | 'needs-files' | 'active' | 'refused';

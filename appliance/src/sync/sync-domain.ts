@@ -169,7 +169,11 @@ export async function createSync(deps: SyncDeps) {
     async onFlightReset(report: { reason: string }): Promise<void> {
       const closed = await flight.endFlight();
       // The crew endpoint says 'crew'; the flight phase (landed -> gate) resets on its own.
-      await audit.record({ actor: report.reason === 'crew' ? 'crew' : 'appliance', action: 'flight.reset', detail: { ...report, ...closed } });
+      await audit.record({
+        actor: report.reason === 'crew' ? 'crew' : 'appliance',
+        action: 'flight.reset',
+        detail: { ...report, ...closed },
+      });
       log.info(closed, 'flight closed: viewing counts and seat summaries queued for the ground');
     },
     /** Starts the loop when a link is configured; publishes the state either way, and again whenever the outbox grows. */

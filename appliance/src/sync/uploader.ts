@@ -4,10 +4,10 @@
  * link, and follows the ground's acknowledgements. A cut fails the call; the caller asks the
  * ground for its checkpoint and calls again: what arrived is deduped, nothing is skipped.
  */
-import { type OutboxStream, type StreamCheckpoint } from '@ifec/protocol';
+import type { OutboxStream, StreamCheckpoint } from '@ifec/protocol';
 import { encodeBatch } from '@ifec/protocol/node';
-import type { OutboxSource } from './outbox.ts';
 import type { GroundClient } from './ground-client.ts';
+import type { OutboxSource } from './outbox.ts';
 
 export interface UploadOptions {
   aircraftId: string;
@@ -32,7 +32,13 @@ export interface UploadResult {
   budgetExhausted: boolean;
 }
 
-export async function uploadStream(client: Pick<GroundClient, 'sendBatch'>, source: OutboxSource, stream: OutboxStream, acked: number, options: UploadOptions): Promise<UploadResult> {
+export async function uploadStream(
+  client: Pick<GroundClient, 'sendBatch'>,
+  source: OutboxSource,
+  stream: OutboxStream,
+  acked: number,
+  options: UploadOptions,
+): Promise<UploadResult> {
   const result: UploadResult = { acked, batches: 0, records: 0, wireBytes: 0, budgetExhausted: false };
   let cursor = acked;
   let remaining = await source.count(stream, acked);
@@ -43,7 +49,14 @@ export async function uploadStream(client: Pick<GroundClient, 'sendBatch'>, sour
     const { records, through } = await source.readBatch(stream, cursor, options.batchRecords);
     if (records.length === 0) break;
     remaining = Math.max(0, remaining - records.length);
-    const bytes = encodeBatch({ aircraftId: options.aircraftId, stream, after: cursor, through, pending: remaining, records });
+    const bytes = encodeBatch({
+      aircraftId: options.aircraftId,
+      stream,
+      after: cursor,
+      through,
+      pending: remaining,
+      records,
+    });
     if (options.budget && bytes.length > options.budget.remaining()) {
       result.budgetExhausted = true;
       break;
@@ -54,20 +67,27 @@ export async function uploadStream(client: Pick<GroundClient, 'sendBatch'>, sour
     result.records += records.length;
     result.wireBytes += bytes.length;
     bytesInFlight += bytes.length;
-    const sent: Promise<void> = client.sendBatch(bytes).then(
-      (ack) => {
-        result.acked = Math.max(result.acked, ack.acked[stream]);
-        options.onAck?.(ack.acked);
-      },
-      (error: unknown) => {
-        failure ??= error;
-      },
-    ).finally(() => {
-      inFlight.delete(sent);
-      bytesInFlight -= bytes.length;
-    });
+    const sent: Promise<void> = client
+      .sendBatch(bytes)
+      .then(
+        (ack) => {
+          result.acked = Math.max(result.acked, ack.acked[stream]);
+          options.onAck?.(ack.acked);
+        },
+        (error: unknown) => {
+          failure ??= error;
+        },
+      )
+      .finally(() => {
+        inFlight.delete(sent);
+        bytesInFlight -= bytes.length;
+      });
     inFlight.add(sent);
-    while (inFlight.size >= options.window || (options.windowBytes !== undefined && bytesInFlight >= options.windowBytes && inFlight.size > 0)) await Promise.race(inFlight);
+    while (
+      inFlight.size >= options.window ||
+      (options.windowBytes !== undefined && bytesInFlight >= options.windowBytes && inFlight.size > 0)
+    )
+      await Promise.race(inFlight);
     if (failure) break;
   }
   await Promise.all(inFlight);

@@ -8,14 +8,20 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
 
-export const DEFAULT_SEAT_APP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../seat-client/dist');
+export const DEFAULT_SEAT_APP_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../seat-client/dist',
+);
 
 export function seatAppRouter(distDir: string = DEFAULT_SEAT_APP_DIR): Router {
   const router = Router();
   const built = fs.existsSync(path.join(distDir, 'index.html'));
   if (!built) {
     router.get(['/', '/crew'], (_req, res) => {
-      res.status(503).type('text/plain').send('The seat app is not built yet: run `npm run build -w @ifec/seat-client` (npm start does it for you).\n');
+      res
+        .status(503)
+        .type('text/plain')
+        .send('The seat app is not built yet: run `npm run build -w @ifec/seat-client` (npm start does it for you).\n');
     });
     return router;
   }
@@ -24,13 +30,16 @@ export function seatAppRouter(distDir: string = DEFAULT_SEAT_APP_DIR): Router {
     noStore(res);
     res.sendFile(path.join(distDir, 'crew', 'index.html'));
   });
-  router.use(express.static(distDir, {
-    index: 'index.html',
-    setHeaders(res, file) {
-      if (file.includes(`${path.sep}assets${path.sep}`)) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
-      else noStore(res);
-      if (file.endsWith('sw.js')) res.setHeader('service-worker-allowed', '/');
-    },
-  }));
+  router.use(
+    express.static(distDir, {
+      index: 'index.html',
+      setHeaders(res, file) {
+        if (file.includes(`${path.sep}assets${path.sep}`))
+          res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+        else noStore(res);
+        if (file.endsWith('sw.js')) res.setHeader('service-worker-allowed', '/');
+      },
+    }),
+  );
   return router;
 }

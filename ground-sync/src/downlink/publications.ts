@@ -8,7 +8,7 @@
  * on PostgreSQL with any number of processes and on PGlite alike. Signed once, at publication.
  */
 import type crypto from 'node:crypto';
-import { IfecError, type DownlinkPage, type Publication, type PublicationRequest } from '@ifec/protocol';
+import { type DownlinkPage, IfecError, type Publication, type PublicationRequest } from '@ifec/protocol';
 import { signBlock } from '@ifec/protocol/node';
 import { requireOwnAircraft } from '../fleet/aircraft.ts';
 import type { Database, Queryable } from '../store/database.ts';

@@ -103,16 +103,24 @@ export function adminRouter(db: Database, signingKey: crypto.KeyObject): Router 
     res.download(file, path.basename(file), () => fs.rmSync(path.dirname(file), { recursive: true, force: true }));
   });
 
-  router.post('/admin/v1/bundles/import', auth, express.raw({ type: () => true, limit: MAX_BUNDLE_BYTES }), async (req, res) => {
-    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new IfecError('BUNDLE_MISSING', 'send the bundle file as the request body');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-import-'));
-    try {
-      fs.writeFileSync(path.join(dir, 'bundle'), req.body);
-      res.json({ imported: await importUplinkBundle(db, path.join(dir, 'bundle'), { tenantId: tenantOf(res).tenantId }) });
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  router.post(
+    '/admin/v1/bundles/import',
+    auth,
+    express.raw({ type: () => true, limit: MAX_BUNDLE_BYTES }),
+    async (req, res) => {
+      if (!Buffer.isBuffer(req.body) || req.body.length === 0)
+        throw new IfecError('BUNDLE_MISSING', 'send the bundle file as the request body');
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-import-'));
+      try {
+        fs.writeFileSync(path.join(dir, 'bundle'), req.body);
+        res.json({
+          imported: await importUplinkBundle(db, path.join(dir, 'bundle'), { tenantId: tenantOf(res).tenantId }),
+        });
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   router.get('/admin/v1/publications', auth, async (req, res) => {
     const after = parseBody(z.coerce.number().int().nonnegative().default(0), req.query.after);
@@ -124,12 +132,17 @@ export function adminRouter(db: Database, signingKey: crypto.KeyObject): Router 
     res.status(201).json({ publication: await publish(db, signingKey, tenantOf(res).tenantId, body) });
   });
 
-  router.put('/admin/v1/files/:sha256', auth, express.raw({ type: () => true, limit: MAX_FILE_BYTES }), async (req, res) => {
-    const sha256 = parseBody(z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in lower-case hex'), req.params.sha256);
-    if (!Buffer.isBuffer(req.body)) throw new IfecError('FILE_MISSING', 'send the file as the request body');
-    const r = await putFile(db, tenantOf(res).tenantId, sha256, req.body);
-    res.status(r.created ? 201 : 200).json({ file: r });
-  });
+  router.put(
+    '/admin/v1/files/:sha256',
+    auth,
+    express.raw({ type: () => true, limit: MAX_FILE_BYTES }),
+    async (req, res) => {
+      const sha256 = parseBody(z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in lower-case hex'), req.params.sha256);
+      if (!Buffer.isBuffer(req.body)) throw new IfecError('FILE_MISSING', 'send the file as the request body');
+      const r = await putFile(db, tenantOf(res).tenantId, sha256, req.body);
+      res.status(r.created ? 201 : 200).json({ file: r });
+    },
+  );
 
   return router;
 }

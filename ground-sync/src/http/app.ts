@@ -1,14 +1,14 @@
 /** The ground's express app: OpenAPI, admin and aircraft routers, JSON errors (health and readiness are in main.ts, before the store opens). */
 
 import type crypto from 'node:crypto';
+import { errorHandler, notFound } from '@ifec/http-kit';
 import express from 'express';
 import type { Logger } from 'pino';
-import { errorHandler, notFound } from '@ifec/http-kit';
 import type { Database } from '../store/database.ts';
 import { adminRouter } from './admin.ts';
 import { aircraftRouter } from './aircraft-api.ts';
-import { groundOpenApi } from './openapi.ts';
 import { groundErrorStatus } from './error-status.ts';
+import { groundOpenApi } from './openapi.ts';
 
 export function createGroundApp(deps: { db: Database; signingKey: crypto.KeyObject; log: Logger }) {
   const app = express();

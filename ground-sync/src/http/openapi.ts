@@ -28,7 +28,12 @@ const bundleErrors = [
 const binary = (description: string) => ({ description, schema: 'binary' as const });
 
 const routes: RouteDoc[] = [
-  { method: 'get', path: '/healthz', summary: 'Liveness: the process runs (also while migrating)', responses: { 200: 'alive' } },
+  {
+    method: 'get',
+    path: '/healthz',
+    summary: 'Liveness: the process runs (also while migrating)',
+    responses: { 200: 'alive' },
+  },
   {
     method: 'get',
     path: '/readyz',
@@ -38,7 +43,8 @@ const routes: RouteDoc[] = [
   {
     method: 'put',
     path: '/admin/v1/aircraft/:aircraftId/exported',
-    summary: "The airline holds this aircraft's records through a seq (retention may prune up to there; only moves forward)",
+    summary:
+      "The airline holds this aircraft's records through a seq (retention may prune up to there; only moves forward)",
     security: admin,
     body: exportMark,
     responses: { 200: 'mark' },

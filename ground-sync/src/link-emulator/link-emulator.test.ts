@@ -1,11 +1,13 @@
-import test from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import test from 'node:test';
 import { LinkEmulator } from './link-emulator.ts';
 
 async function echoServer(): Promise<{ port: number; close(): void }> {
   const server = net.createServer((s) => s.pipe(s));
-  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+  const port = await new Promise<number>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
+  );
   return { port, close: () => server.close() };
 }
 
@@ -29,7 +31,10 @@ function roundTrip(port: number, bytes: number): Promise<{ ms: number; received:
 
 test('the emulator adds the round-trip time and limits bandwidth each way', async () => {
   const echo = await echoServer();
-  const link = await LinkEmulator.start({ host: '127.0.0.1', port: echo.port }, { bitsPerSecond: 1_000_000, rttMs: 200 });
+  const link = await LinkEmulator.start(
+    { host: '127.0.0.1', port: echo.port },
+    { bitsPerSecond: 1_000_000, rttMs: 200 },
+  );
   try {
     const small = await roundTrip(link.port, 10);
     assert.ok(small.ms >= 195, `a 10-byte echo takes a round trip (${small.ms} ms)`);

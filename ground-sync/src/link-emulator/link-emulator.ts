@@ -29,7 +29,12 @@ class Direction {
   /** The sender finished cleanly (FIN); its close is then no reason to drop the other direction. */
   ended = false;
 
-  constructor(private readonly from: net.Socket, private readonly to: net.Socket, private readonly link: LinkEmulator, private readonly upstream: boolean) {
+  constructor(
+    private readonly from: net.Socket,
+    private readonly to: net.Socket,
+    private readonly link: LinkEmulator,
+    private readonly upstream: boolean,
+  ) {
     from.on('data', (chunk: Buffer) => this.onData(chunk));
     from.on('end', () => {
       this.ended = true;
@@ -50,30 +55,36 @@ class Direction {
     this.nextFree = departs;
     this.undeparted += size;
     if (this.undeparted > BOTTLENECK_BUFFER_BYTES) this.from.pause();
-    setTimeout(() => {
-      this.undeparted -= size;
-      if (this.undeparted <= BOTTLENECK_BUFFER_BYTES && this.from.isPaused()) this.from.resume();
-    }, Math.max(0, departs - now)).unref();
+    setTimeout(
+      () => {
+        this.undeparted -= size;
+        if (this.undeparted <= BOTTLENECK_BUFFER_BYTES && this.from.isPaused()) this.from.resume();
+      },
+      Math.max(0, departs - now),
+    ).unref();
     this.deliveries.push({ at: departs + rttMs / 2, piece });
     this.schedule();
   }
 
   private schedule(): void {
     if (this.timer || this.deliveries.length === 0) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      const now = performance.now();
-      while (this.deliveries.length && this.deliveries[0]!.at <= now + 1) {
-        const { piece } = this.deliveries.shift()!;
-        if (this.to.destroyed) continue;
-        if (piece === null) this.to.end();
-        else {
-          this.to.write(piece);
-          this.link.carried(piece.length, this.upstream);
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        const now = performance.now();
+        while (this.deliveries.length && this.deliveries[0]!.at <= now + 1) {
+          const { piece } = this.deliveries.shift()!;
+          if (this.to.destroyed) continue;
+          if (piece === null) this.to.end();
+          else {
+            this.to.write(piece);
+            this.link.carried(piece.length, this.upstream);
+          }
         }
-      }
-      this.schedule();
-    }, Math.max(0, this.deliveries[0]!.at - performance.now()));
+        this.schedule();
+      },
+      Math.max(0, this.deliveries[0]!.at - performance.now()),
+    );
   }
 
   stop(): void {
@@ -90,7 +101,11 @@ export class LinkEmulator {
   bytesUp = 0;
   cuts = 0;
 
-  private constructor(private readonly server: net.Server, readonly port: number, public profile: LinkProfile) {}
+  private constructor(
+    private readonly server: net.Server,
+    readonly port: number,
+    public profile: LinkProfile,
+  ) {}
 
   static async start(target: { host: string; port: number }, profile: LinkProfile = {}): Promise<LinkEmulator> {
     let link!: LinkEmulator;
@@ -149,7 +164,12 @@ export class LinkEmulator {
     client.setNoDelay(true);
     const server = net.connect(target.port, target.host);
     server.setNoDelay(true);
-    const c = { client, server, up: new Direction(client, server, this, true), down: new Direction(server, client, this, false) };
+    const c = {
+      client,
+      server,
+      up: new Direction(client, server, this, true),
+      down: new Direction(server, client, this, false),
+    };
     this.connections.add(c);
     const drop = () => this.drop(c);
     // A socket that closes after a clean FIN lets the other direction drain; an abrupt one drops the connection.

@@ -22,7 +22,10 @@ export function lockPgliteDir(dataDir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number(fs.readFileSync(file, 'utf8'));
-      if (owner && owner !== process.pid && alive(owner)) throw new StoreInUseError(`${dataDir} is in use by ground process ${owner}; stop it, or use the admin API, or set DATABASE_URL`);
+      if (owner && owner !== process.pid && alive(owner))
+        throw new StoreInUseError(
+          `${dataDir} is in use by ground process ${owner}; stop it, or use the admin API, or set DATABASE_URL`,
+        );
       fs.rmSync(file, { force: true });
     }
   }

@@ -3,8 +3,8 @@
  * at rest is enough (no slow hash needed: nothing to brute-force), and lookup is one index hit.
  */
 import crypto from 'node:crypto';
-import type { Queryable } from '../store/database.ts';
 import { IfecError } from '@ifec/protocol';
+import type { Queryable } from '../store/database.ts';
 
 export interface Tenant {
   tenantId: string;
@@ -17,9 +17,20 @@ export function hashApiKey(key: string): string {
   return crypto.createHash('sha256').update(key).digest('hex');
 }
 
-export async function createTenant(db: Queryable, tenantId: string, name: string): Promise<{ tenant: Tenant; apiKey: string }> {
-  if (!/^[a-z0-9][a-z0-9-]{1,31}$/.test(tenantId)) throw new TenantError('TENANT_ID_INVALID', 'a tenant id: lower-case letters, digits and dashes, such as air-example');
-  const inserted = await db.query('INSERT INTO tenants (tenant_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING', [tenantId, name]);
+export async function createTenant(
+  db: Queryable,
+  tenantId: string,
+  name: string,
+): Promise<{ tenant: Tenant; apiKey: string }> {
+  if (!/^[a-z0-9][a-z0-9-]{1,31}$/.test(tenantId))
+    throw new TenantError(
+      'TENANT_ID_INVALID',
+      'a tenant id: lower-case letters, digits and dashes, such as air-example',
+    );
+  const inserted = await db.query('INSERT INTO tenants (tenant_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+    tenantId,
+    name,
+  ]);
   if (inserted.affected === 0) throw new TenantError('TENANT_EXISTS', `tenant ${tenantId} exists already`);
   const apiKey = await issueApiKey(db, tenantId, 'initial');
   return { tenant: { tenantId, name }, apiKey };
@@ -30,7 +41,11 @@ export async function issueApiKey(db: Queryable, tenantId: string, label: string
   const { rows } = await db.query('SELECT 1 FROM tenants WHERE tenant_id = $1', [tenantId]);
   if (rows.length === 0) throw new TenantError('TENANT_UNKNOWN', `no tenant ${tenantId}`);
   const apiKey = `ifk_${crypto.randomBytes(32).toString('base64url')}`;
-  await db.query('INSERT INTO api_keys (key_hash, tenant_id, label) VALUES ($1, $2, $3)', [hashApiKey(apiKey), tenantId, label]);
+  await db.query('INSERT INTO api_keys (key_hash, tenant_id, label) VALUES ($1, $2, $3)', [
+    hashApiKey(apiKey),
+    tenantId,
+    label,
+  ]);
   return apiKey;
 }
 

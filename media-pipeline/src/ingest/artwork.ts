@@ -14,9 +14,11 @@ export const IMAGE_SIZES: Array<Pick<PackageImage, 'role' | 'width' | 'height'>>
 ];
 
 export function imagePlan(): PackageImage[] {
-  return IMAGE_SIZES.flatMap((size) => (['webp', 'jpeg'] as const).map((format) => ({
-    ...size,
-    format,
-    path: `images/${size.role}-${size.width}x${size.height}.${format === 'jpeg' ? 'jpg' : 'webp'}`,
-  })));
+  return IMAGE_SIZES.flatMap((size) =>
+    (['webp', 'jpeg'] as const).map((format) => ({
+      ...size,
+      format,
+      path: `images/${size.role}-${size.width}x${size.height}.${format === 'jpeg' ? 'jpg' : 'webp'}`,
+    })),
+  );
 }

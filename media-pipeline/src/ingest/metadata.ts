@@ -1,15 +1,19 @@
 /** Reads title.json and says exactly which field is missing or wrong. */
 import fs from 'node:fs';
-import { titleMetadata, type TitleMetadata } from '@ifec/protocol';
+import { type TitleMetadata, titleMetadata } from '@ifec/protocol';
 import { MediaError } from '../errors.ts';
 
 export function parseTitleMetadata(raw: unknown, source: string): TitleMetadata {
   const result = titleMetadata.safeParse(raw);
   if (result.success) return result.data;
   const missing = result.error.issues.filter((i) => i.path.length > 0 && valueAt(raw, i.path) === undefined);
-  const describe = (issues: typeof result.error.issues) => issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  const describe = (issues: typeof result.error.issues) =>
+    issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
   if (missing.length) {
-    throw new MediaError('METADATA_MISSING', `${source} is missing required field${missing.length > 1 ? 's' : ''} ${missing.map((i) => i.path.join('.')).join(', ')}`);
+    throw new MediaError(
+      'METADATA_MISSING',
+      `${source} is missing required field${missing.length > 1 ? 's' : ''} ${missing.map((i) => i.path.join('.')).join(', ')}`,
+    );
   }
   throw new MediaError('METADATA_INVALID', `${source}: ${describe(result.error.issues)}`);
 }

@@ -21,9 +21,35 @@ export interface SourceInfo {
 
 /** ISO 639-2 (what containers carry) to the ISO 639-1 codes our catalogue uses. */
 const ISO639_2_TO_1: Record<string, string> = {
-  eng: 'en', fra: 'fr', fre: 'fr', deu: 'de', ger: 'de', spa: 'es', ara: 'ar', zho: 'zh', chi: 'zh',
-  jpn: 'ja', ita: 'it', por: 'pt', rus: 'ru', kor: 'ko', hin: 'hi', nld: 'nl', dut: 'nl', tur: 'tr',
-  pol: 'pl', swe: 'sv', dan: 'da', nor: 'no', fin: 'fi', heb: 'he', tha: 'th', vie: 'vi', ind: 'id', msa: 'ms', may: 'ms',
+  eng: 'en',
+  fra: 'fr',
+  fre: 'fr',
+  deu: 'de',
+  ger: 'de',
+  spa: 'es',
+  ara: 'ar',
+  zho: 'zh',
+  chi: 'zh',
+  jpn: 'ja',
+  ita: 'it',
+  por: 'pt',
+  rus: 'ru',
+  kor: 'ko',
+  hin: 'hi',
+  nld: 'nl',
+  dut: 'nl',
+  tur: 'tr',
+  pol: 'pl',
+  swe: 'sv',
+  dan: 'da',
+  nor: 'no',
+  fin: 'fi',
+  heb: 'he',
+  tha: 'th',
+  vie: 'vi',
+  ind: 'id',
+  msa: 'ms',
+  may: 'ms',
 };
 
 export function normaliseLanguage(tag: string | undefined, fallback: string): string {
@@ -42,17 +68,26 @@ function parseRate(rate: unknown): number | null {
   return fps > 0 && fps <= 120 ? fps : null;
 }
 
-export function describeSource(probe: RawProbe, meta: Pick<TitleMetadata, 'kind' | 'originalLanguage' | 'sources'>, sourceName: string): SourceInfo {
+export function describeSource(
+  probe: RawProbe,
+  meta: Pick<TitleMetadata, 'kind' | 'originalLanguage' | 'sources'>,
+  sourceName: string,
+): SourceInfo {
   const streams = probe.streams ?? [];
   // Attached pictures (album covers) are "video" streams that are not a picture to play.
-  const videoStream = streams.find((s) => s.codec_type === 'video' && !(s.disposition as Record<string, number> | undefined)?.attached_pic);
+  const videoStream = streams.find(
+    (s) => s.codec_type === 'video' && !(s.disposition as Record<string, number> | undefined)?.attached_pic,
+  );
   const audioStreams = streams.filter((s) => s.codec_type === 'audio');
   const durationS = Number(probe.format?.duration ?? videoStream?.duration ?? audioStreams[0]?.duration);
   if (!Number.isFinite(durationS) || durationS <= 0) {
     throw new MediaError('SOURCE_UNREADABLE', `${sourceName}: no duration (the file is truncated or not a media file)`);
   }
   if (meta.kind !== 'audio' && !videoStream) {
-    throw new MediaError('SOURCE_NO_VIDEO', `${sourceName} has no video stream (a ${meta.kind} needs one; use kind "audio" for music)`);
+    throw new MediaError(
+      'SOURCE_NO_VIDEO',
+      `${sourceName} has no video stream (a ${meta.kind} needs one; use kind "audio" for music)`,
+    );
   }
   if (meta.kind === 'audio' && audioStreams.length === 0) {
     throw new MediaError('SOURCE_NO_AUDIO', `${sourceName} has no audio stream (an audio title needs one)`);
@@ -62,7 +97,10 @@ export function describeSource(probe: RawProbe, meta: Pick<TitleMetadata, 'kind'
   if (meta.sources?.audio?.length) {
     audio = meta.sources.audio.map((a) => {
       if (a.stream >= audioStreams.length) {
-        throw new MediaError('METADATA_INVALID', `sources.audio names audio stream ${a.stream}, but ${sourceName} has ${audioStreams.length} audio stream(s)`);
+        throw new MediaError(
+          'METADATA_INVALID',
+          `sources.audio names audio stream ${a.stream}, but ${sourceName} has ${audioStreams.length} audio stream(s)`,
+        );
       }
       return { audioIndex: a.stream, language: a.language, audioDescription: a.audioDescription };
     });
@@ -81,7 +119,11 @@ export function describeSource(probe: RawProbe, meta: Pick<TitleMetadata, 'kind'
   const seen = new Set<string>();
   for (const a of audio) {
     const key = `${a.language}${a.audioDescription ? '-ad' : ''}`;
-    if (seen.has(key)) throw new MediaError('METADATA_INVALID', `${sourceName}: two audio streams are both ${key}; say which is which in sources.audio`);
+    if (seen.has(key))
+      throw new MediaError(
+        'METADATA_INVALID',
+        `${sourceName}: two audio streams are both ${key}; say which is which in sources.audio`,
+      );
     seen.add(key);
   }
 

@@ -28,7 +28,17 @@ export function ttmlSeconds(expr: string, frameRate = 25, tickRate = 10_000_000)
   if (offset) {
     const n = Number(offset[1]);
     const unit = offset[2];
-    return unit === 'h' ? n * 3600 : unit === 'm' ? n * 60 : unit === 's' ? n : unit === 'ms' ? n / 1000 : unit === 'f' ? n / frameRate : n / tickRate;
+    return unit === 'h'
+      ? n * 3600
+      : unit === 'm'
+        ? n * 60
+        : unit === 's'
+          ? n
+          : unit === 'ms'
+            ? n / 1000
+            : unit === 'f'
+              ? n / frameRate
+              : n / tickRate;
   }
   throw new Error(`unreadable TTML time "${expr}"`);
 }
@@ -44,7 +54,10 @@ function vttTime(seconds: number): string {
 
 function decodeEntities(text: string): string {
   return text
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
     .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
     .replace(/&#x([0-9a-f]+);/gi, (_, n: string) => String.fromCodePoint(parseInt(n, 16)))
     .replace(/&amp;/g, '&');
@@ -71,7 +84,10 @@ export function ttmlToWebVtt(ttml: string, source = 'TTML'): string {
       const start = ttmlSeconds(begin, frameRate, tickRate);
       const stop = end ? ttmlSeconds(end, frameRate, tickRate) : start + ttmlSeconds(dur!, frameRate, tickRate);
       const text = decodeEntities(match[2]!.replace(/<br\s*\/?>/g, '\n').replace(/<[^>]+>/g, ''))
-        .split('\n').map((l) => l.trim()).filter(Boolean).join('\n');
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .join('\n');
       if (text && stop > start) cues.push(`${vttTime(start)} --> ${vttTime(stop)}\n${escapeVtt(text)}`);
     } catch (error) {
       throw new MediaError('SIDECAR_INVALID', `${source}: ${(error as Error).message}`);

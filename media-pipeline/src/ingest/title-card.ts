@@ -21,7 +21,12 @@ export function titleCardSvg(title: string, subtitle: string, width = 780, heigh
   }
   const size = Math.round(width / 9);
   const top = height * 0.42 - ((lines.length - 1) * size * 1.15) / 2;
-  const text = lines.map((l, i) => `<text x="50%" y="${Math.round(top + i * size * 1.15)}" font-size="${size}" font-weight="bold" text-anchor="middle" fill="#fff" font-family="DejaVu Sans, Liberation Sans, sans-serif">${escapeXml(l)}</text>`).join('');
+  const text = lines
+    .map(
+      (l, i) =>
+        `<text x="50%" y="${Math.round(top + i * size * 1.15)}" font-size="${size}" font-weight="bold" text-anchor="middle" fill="#fff" font-family="DejaVu Sans, Liberation Sans, sans-serif">${escapeXml(l)}</text>`,
+    )
+    .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">
 <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="hsl(${hue.toFixed(0)},70%,35%)"/><stop offset="1" stop-color="hsl(${hue2.toFixed(0)},70%,15%)"/></linearGradient></defs>
 <rect width="100%" height="100%" fill="url(#g)"/>

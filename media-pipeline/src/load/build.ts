@@ -5,12 +5,26 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { recoModel, LOAD_RECO_MODEL_FILE, titleManifest, loadKeyPath, CONTENT_SCHEMA_VERSION, LOAD_FILE, LOAD_PACKAGES_DIR, LOAD_KEYS_DIR, PACKAGE_MANIFEST_FILE, describeIssues, type ContentLoad, type TitleManifest, type UnsignedContentLoad } from '@ifec/protocol';
-import { signContentLoad, sha256File } from '@ifec/protocol/node';
+import {
+  CONTENT_SCHEMA_VERSION,
+  type ContentLoad,
+  describeIssues,
+  LOAD_FILE,
+  LOAD_KEYS_DIR,
+  LOAD_PACKAGES_DIR,
+  LOAD_RECO_MODEL_FILE,
+  loadKeyPath,
+  PACKAGE_MANIFEST_FILE,
+  recoModel,
+  type TitleManifest,
+  titleManifest,
+  type UnsignedContentLoad,
+} from '@ifec/protocol';
+import { sha256File, signContentLoad } from '@ifec/protocol/node';
 import { MediaError } from '../errors.ts';
-import { assertOutputFree, commitStaging, discardStaging, stagingDirFor } from '../package/files.ts';
 import { PACKAGE_KEYS_DIR } from '../ingest/ingest.ts';
-import { silentProgress, type Progress } from '../progress.ts';
+import { assertOutputFree, commitStaging, discardStaging, stagingDirFor } from '../package/files.ts';
+import { type Progress, silentProgress } from '../progress.ts';
 
 export interface BuildLoadOptions {
   packages: string[];
@@ -39,26 +53,34 @@ export function defaultLoadExpiry(cycle: string): string {
 
 export async function readCheckedPackage(dir: string): Promise<TitleManifest> {
   const manifestFile = path.join(dir, PACKAGE_MANIFEST_FILE);
-  if (!fs.existsSync(manifestFile)) throw new MediaError('PACKAGE_INVALID', `${dir} is not a title package (no ${PACKAGE_MANIFEST_FILE})`);
+  if (!fs.existsSync(manifestFile))
+    throw new MediaError('PACKAGE_INVALID', `${dir} is not a title package (no ${PACKAGE_MANIFEST_FILE})`);
   const parsed = titleManifest.safeParse(JSON.parse(fs.readFileSync(manifestFile, 'utf8')));
   if (!parsed.success) throw new MediaError('PACKAGE_INVALID', `${manifestFile}: ${describeIssues(parsed.error)}`);
   for (const f of parsed.data.files) {
     const file = path.join(dir, f.path);
-    if (!fs.existsSync(file)) throw new MediaError('PACKAGE_INVALID', `package ${parsed.data.id}: ${f.path} is missing`);
+    if (!fs.existsSync(file))
+      throw new MediaError('PACKAGE_INVALID', `package ${parsed.data.id}: ${f.path} is missing`);
     if (fs.statSync(file).size !== f.size || (await sha256File(file)) !== f.sha256) {
       throw new MediaError('PACKAGE_INVALID', `package ${parsed.data.id}: checksum mismatch in ${f.path}`);
     }
   }
   const key = path.join(dir, PACKAGE_KEYS_DIR, `${parsed.data.keyId}.key`);
-  if (!fs.existsSync(key) || fs.statSync(key).size !== 16) throw new MediaError('KEY_INVALID', `package ${parsed.data.id}: key ${PACKAGE_KEYS_DIR}/${parsed.data.keyId}.key is missing or not 16 bytes`);
+  if (!fs.existsSync(key) || fs.statSync(key).size !== 16)
+    throw new MediaError(
+      'KEY_INVALID',
+      `package ${parsed.data.id}: key ${PACKAGE_KEYS_DIR}/${parsed.data.keyId}.key is missing or not 16 bytes`,
+    );
   return parsed.data;
 }
 
 export async function buildContentLoad(options: BuildLoadOptions): Promise<{ dir: string; load: ContentLoad }> {
   const now = (options.now ?? (() => new Date()))();
   const progress = options.progress ?? silentProgress();
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(options.cycle)) throw new MediaError('USAGE', `--cycle must look like 2026-12, not ${options.cycle}`);
-  if (options.packages.length === 0) throw new MediaError('USAGE', 'load build needs at least one package (--packages <dir...>)');
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(options.cycle))
+    throw new MediaError('USAGE', `--cycle must look like 2026-12, not ${options.cycle}`);
+  if (options.packages.length === 0)
+    throw new MediaError('USAGE', 'load build needs at least one package (--packages <dir...>)');
   assertOutputFree(options.out, options.force ?? false);
 
   const checkJob = progress.job('check', options.packages.length, 'packages');
@@ -89,7 +111,12 @@ export async function buildContentLoad(options: BuildLoadOptions): Promise<{ dir
       const keyRel = loadKeyPath(manifest.keyId);
       fs.copyFileSync(path.join(keysDir, `${manifest.keyId}.key`), path.join(staging, keyRel));
       fs.chmodSync(path.join(staging, keyRel), 0o600);
-      packages.push({ id: manifest.id, path: rel, manifestSha256: await sha256File(path.join(staging, rel, PACKAGE_MANIFEST_FILE)), keyId: manifest.keyId });
+      packages.push({
+        id: manifest.id,
+        path: rel,
+        manifestSha256: await sha256File(path.join(staging, rel, PACKAGE_MANIFEST_FILE)),
+        keyId: manifest.keyId,
+      });
       keys.push({ keyId: manifest.keyId, path: keyRel, sha256: await sha256File(path.join(staging, keyRel)) });
       copyJob.update(i + 1);
     }
@@ -98,7 +125,9 @@ export async function buildContentLoad(options: BuildLoadOptions): Promise<{ dir
     const version = options.version ?? Math.floor(now.getTime() / 1000);
     const unsigned: UnsignedContentLoad = {
       schemaVersion: CONTENT_SCHEMA_VERSION,
-      id: options.id ?? `${options.airline}-${options.fleet}-${options.cycle}-${version}`.replace(/[^A-Za-z0-9._-]/g, '-'),
+      id:
+        options.id ??
+        `${options.airline}-${options.fleet}-${options.cycle}-${version}`.replace(/[^A-Za-z0-9._-]/g, '-'),
       cycle: options.cycle,
       airline: options.airline,
       fleet: options.fleet,
@@ -113,7 +142,9 @@ export async function buildContentLoad(options: BuildLoadOptions): Promise<{ dir
     try {
       load = signContentLoad(unsigned, options.privateKeyPem);
     } catch (error) {
-      throw new MediaError('KEY_INVALID', `cannot sign with the given key: ${(error as Error).message}`, { cause: error });
+      throw new MediaError('KEY_INVALID', `cannot sign with the given key: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     fs.writeFileSync(path.join(staging, LOAD_FILE), `${JSON.stringify(load, null, 2)}\n`);
     commitStaging(staging, options.out);
@@ -125,7 +156,10 @@ export async function buildContentLoad(options: BuildLoadOptions): Promise<{ dir
 }
 
 /** Checks the model against its schema before it is signed, and copies it into the load. */
-async function stageRecoModel(file: string, staging: string): Promise<NonNullable<UnsignedContentLoad['recommendations']>> {
+async function stageRecoModel(
+  file: string,
+  staging: string,
+): Promise<NonNullable<UnsignedContentLoad['recommendations']>> {
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -137,5 +171,10 @@ async function stageRecoModel(file: string, staging: string): Promise<NonNullabl
   const target = path.join(staging, LOAD_RECO_MODEL_FILE);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.copyFileSync(file, target);
-  return { path: LOAD_RECO_MODEL_FILE, size: fs.statSync(target).size, sha256: await sha256File(target), version: parsed.data.version };
+  return {
+    path: LOAD_RECO_MODEL_FILE,
+    size: fs.statSync(target).size,
+    sha256: await sha256File(target),
+    version: parsed.data.version,
+  };
 }

@@ -15,7 +15,10 @@ export function writeSigningKeys(dir: string, name = 'content-signing', force = 
   const privateKeyFile = path.join(dir, `${name}.key.pem`);
   const publicKeyFile = path.join(dir, `${name}.pub.pem`);
   if (!force && (fs.existsSync(privateKeyFile) || fs.existsSync(publicKeyFile))) {
-    throw new MediaError('OUTPUT_EXISTS', `${privateKeyFile} or ${publicKeyFile} already exists (pass --force to replace)`);
+    throw new MediaError(
+      'OUTPUT_EXISTS',
+      `${privateKeyFile} or ${publicKeyFile} already exists (pass --force to replace)`,
+    );
   }
   const { privateKeyPem, publicKeyPem } = generateSigningKeys();
   fs.writeFileSync(privateKeyFile, privateKeyPem, { mode: 0o600 });

@@ -3,17 +3,21 @@
  * renamed into place at the end, so a failed or killed run never leaves something that looks
  * like a valid package.
  */
+
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import crypto from 'node:crypto';
-import { type PackageFile } from '@ifec/protocol';
+import type { PackageFile } from '@ifec/protocol';
 import { sha256File } from '@ifec/protocol/node';
 import { MediaError } from '../errors.ts';
 
 export function stagingDirFor(out: string): string {
   const abs = path.resolve(out);
   fs.mkdirSync(path.dirname(abs), { recursive: true });
-  const staging = path.join(path.dirname(abs), `.${path.basename(abs)}.partial-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  const staging = path.join(
+    path.dirname(abs),
+    `.${path.basename(abs)}.partial-${process.pid}-${crypto.randomBytes(4).toString('hex')}`,
+  );
   fs.mkdirSync(staging);
   return staging;
 }
@@ -57,8 +61,10 @@ export function walkFiles(dir: string, skip: (rel: string) => boolean = () => fa
 }
 
 export async function describeFiles(dir: string, rels: string[]): Promise<PackageFile[]> {
-  return Promise.all(rels.map(async (rel) => {
-    const file = path.join(dir, rel);
-    return { path: rel, size: fs.statSync(file).size, sha256: await sha256File(file) };
-  }));
+  return Promise.all(
+    rels.map(async (rel) => {
+      const file = path.join(dir, rel);
+      return { path: rel, size: fs.statSync(file).size, sha256: await sha256File(file) };
+    }),
+  );
 }

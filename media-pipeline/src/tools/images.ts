@@ -16,12 +16,18 @@ export async function renderImages(source: string | Buffer, targets: ImageTarget
   try {
     // Decode once; each target re-encodes from the same pixels.
     const base = sharp(source, { failOn: 'error' }).rotate();
-    await Promise.all(targets.map((t) => {
-      const img = base.clone().resize(t.width, t.height, { fit: 'cover', position: 'centre' });
-      return (t.format === 'webp' ? img.webp({ quality: 80 }) : img.jpeg({ quality: 82 })).toFile(t.out);
-    }));
+    await Promise.all(
+      targets.map((t) => {
+        const img = base.clone().resize(t.width, t.height, { fit: 'cover', position: 'centre' });
+        return (t.format === 'webp' ? img.webp({ quality: 80 }) : img.jpeg({ quality: 82 })).toFile(t.out);
+      }),
+    );
   } catch (error) {
-    throw new MediaError('ARTWORK_FAILED', `cannot make images from ${typeof source === 'string' ? source : 'the rendered artwork'}: ${(error as Error).message}`, { cause: error });
+    throw new MediaError(
+      'ARTWORK_FAILED',
+      `cannot make images from ${typeof source === 'string' ? source : 'the rendered artwork'}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 

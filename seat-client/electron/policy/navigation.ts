@@ -17,7 +17,8 @@ export function mayNavigate(policy: NavigationPolicy, target: string): boolean {
     return false;
   }
   if (url.username || url.password) return false;
-  if (url.protocol === 'http:' || url.protocol === 'https:') return url.origin === new URL(policy.applianceOrigin).origin;
+  if (url.protocol === 'http:' || url.protocol === 'https:')
+    return url.origin === new URL(policy.applianceOrigin).origin;
   if (url.protocol === 'file:') {
     const root = new URL(policy.packagedRoot);
     // Normalised by URL: `..` segments are already resolved, so a prefix check is safe.
@@ -34,7 +35,8 @@ export function mayRequest(policy: NavigationPolicy, target: string): boolean {
   } catch {
     return false;
   }
-  if (url.protocol === 'data:' || url.protocol === 'blob:' || url.protocol === 'devtools:') return url.protocol !== 'devtools:';
+  if (url.protocol === 'data:' || url.protocol === 'blob:' || url.protocol === 'devtools:')
+    return url.protocol !== 'devtools:';
   if (url.protocol === 'ws:' || url.protocol === 'wss:') {
     const appliance = new URL(policy.applianceOrigin);
     return url.host === appliance.host && (url.protocol === 'wss:') === (appliance.protocol === 'https:');

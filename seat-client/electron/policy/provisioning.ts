@@ -8,13 +8,18 @@ import { z } from 'zod';
 
 export const DEFAULT_PROVISIONING_PATH = '/etc/ifec/seat-unit.json';
 
-export const seatProvisioning = z.object({
-  seatId,
-  secret: z.string().min(8).max(200),
-  applianceUrl: z.string().url().refine((u) => /^https?:$/.test(new URL(u).protocol), 'http or https'),
-  tailNumber: aircraftId.optional(),
-  unitSerial: z.string().max(64).optional(),
-}).strict();
+export const seatProvisioning = z
+  .object({
+    seatId,
+    secret: z.string().min(8).max(200),
+    applianceUrl: z
+      .string()
+      .url()
+      .refine((u) => /^https?:$/.test(new URL(u).protocol), 'http or https'),
+    tailNumber: aircraftId.optional(),
+    unitSerial: z.string().max(64).optional(),
+  })
+  .strict();
 export type SeatProvisioning = z.infer<typeof seatProvisioning>;
 
 export class ProvisioningError extends Error {
@@ -31,7 +36,10 @@ export function parseProvisioning(text: string, file = 'provisioning file'): Sea
   const parsed = seatProvisioning.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const where = issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.join(', ')}` : `${issue.path.join('.') || '(root)'}: ${issue.message}`;
+    const where =
+      issue.code === 'unrecognized_keys'
+        ? `unknown key ${issue.keys.join(', ')}`
+        : `${issue.path.join('.') || '(root)'}: ${issue.message}`;
     throw new ProvisioningError(`${file}: ${where}`);
   }
   return { ...parsed.data, applianceUrl: new URL(parsed.data.applianceUrl).origin };

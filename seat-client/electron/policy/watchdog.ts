@@ -37,7 +37,13 @@ export interface WatchdogOptions {
   bootGraceMs: number;
 }
 
-export const DEFAULT_WATCHDOG: WatchdogOptions = { heartbeatTimeoutMs: 15_000, unresponsiveGraceMs: 5_000, windowMs: 5 * 60_000, maxRecoveries: 3, bootGraceMs: 30_000 };
+export const DEFAULT_WATCHDOG: WatchdogOptions = {
+  heartbeatTimeoutMs: 15_000,
+  unresponsiveGraceMs: 5_000,
+  windowMs: 5 * 60_000,
+  maxRecoveries: 3,
+  bootGraceMs: 30_000,
+};
 
 export class RendererWatchdog {
   private lastBeat: number;
@@ -45,7 +51,10 @@ export class RendererWatchdog {
   private recoveries: number[] = [];
   private graceUntil: number;
 
-  constructor(private readonly o: WatchdogOptions, startedAt: number) {
+  constructor(
+    private readonly o: WatchdogOptions,
+    startedAt: number,
+  ) {
     this.lastBeat = startedAt;
     this.graceUntil = startedAt + o.bootGraceMs;
   }
@@ -67,13 +76,22 @@ export class RendererWatchdog {
         return this.recover(event.at, { code: 'RENDERER_CRASHED', message: `renderer gone: ${event.reason}` });
       case 'load-failed':
         // The appliance is unreachable at boot: the packaged shell starts from the replica.
-        return this.note(event.at, { kind: 'load-packaged', fault: { code: 'APP_LOAD_FAILED', message: `could not load ${event.url} (${event.code})` } });
+        return this.note(event.at, {
+          kind: 'load-packaged',
+          fault: { code: 'APP_LOAD_FAILED', message: `could not load ${event.url} (${event.code})` },
+        });
       case 'tick':
         if (this.unresponsiveSince !== undefined && event.at - this.unresponsiveSince >= this.o.unresponsiveGraceMs) {
-          return this.recover(event.at, { code: 'RENDERER_UNRESPONSIVE', message: `unresponsive for ${event.at - this.unresponsiveSince} ms` });
+          return this.recover(event.at, {
+            code: 'RENDERER_UNRESPONSIVE',
+            message: `unresponsive for ${event.at - this.unresponsiveSince} ms`,
+          });
         }
         if (event.at > this.graceUntil && event.at - this.lastBeat >= this.o.heartbeatTimeoutMs) {
-          return this.recover(event.at, { code: 'RENDERER_HUNG', message: `no heartbeat for ${event.at - this.lastBeat} ms` });
+          return this.recover(event.at, {
+            code: 'RENDERER_HUNG',
+            message: `no heartbeat for ${event.at - this.lastBeat} ms`,
+          });
         }
         return { kind: 'none' };
     }
@@ -83,7 +101,13 @@ export class RendererWatchdog {
     this.recoveries = this.recoveries.filter((t) => at - t < this.o.windowMs);
     const count = this.recoveries.length + 1;
     if (count > this.o.maxRecoveries * 2) {
-      return this.note(at, { kind: 'relaunch', fault: { code: 'RENDERER_RECOVERY_LOOP', message: `${count} recoveries in ${this.o.windowMs / 1000} s; relaunching (${fault.message})` } });
+      return this.note(at, {
+        kind: 'relaunch',
+        fault: {
+          code: 'RENDERER_RECOVERY_LOOP',
+          message: `${count} recoveries in ${this.o.windowMs / 1000} s; relaunching (${fault.message})`,
+        },
+      });
     }
     if (count > this.o.maxRecoveries) return this.note(at, { kind: 'load-packaged', fault });
     return this.note(at, { kind: 'reload', fault });

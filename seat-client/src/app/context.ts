@@ -1,14 +1,15 @@
 /** What every screen gets: the app's parts, passed in (no globals). */
+
+import type { RemoteCommand } from '@ifec/protocol';
 import type { CabinLink } from '../cabin/cabin-link.ts';
 import type { Screen, ViewerCredentials } from '../cabin/seat-identity.ts';
-import type { CatalogSource } from '../catalog/source.ts';
 import type { TitleView } from '../catalog/model.ts';
-import type { Locale } from '../i18n/i18n.ts';
-import type { SettingsStore } from '../settings/settings.ts';
-import type { ParentalLock } from '../settings/parental-lock.ts';
-import type { RemoteCommand } from '@ifec/protocol';
-import type { ResumeLink } from '../resume/resume-link.ts';
+import type { CatalogSource } from '../catalog/source.ts';
 import type { FlightAwareness } from '../flight/flight-state.ts';
+import type { Locale } from '../i18n/i18n.ts';
+import type { ResumeLink } from '../resume/resume-link.ts';
+import type { ParentalLock } from '../settings/parental-lock.ts';
+import type { SettingsStore } from '../settings/settings.ts';
 
 export interface PlaybackHooks {
   /** Pauses for a cabin event and remembers whether to resume. */

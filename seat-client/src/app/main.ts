@@ -7,18 +7,18 @@ import './styles.css';
 import type { PaState } from '@ifec/protocol';
 import { CabinLink } from '../cabin/cabin-link.ts';
 import { CabinOverlays } from '../cabin/cabin-overlays.ts';
-import { viewerCredentials, whoAmI, type ViewerCredentials } from '../cabin/seat-identity.ts';
+import { type ViewerCredentials, viewerCredentials, whoAmI } from '../cabin/seat-identity.ts';
 import { browseScreen } from '../catalog/browse-screen.ts';
+import { displayName } from '../catalog/cards.ts';
 import { detailScreen } from '../catalog/detail-screen.ts';
 import { homeScreen } from '../catalog/home-screen.ts';
 import { visibleTo } from '../catalog/model.ts';
-import { searchScreen } from '../catalog/search-screen.ts';
 import { openCatalogSource } from '../catalog/open-source.ts';
-import { Locale } from '../i18n/i18n.ts';
-import { displayName } from '../catalog/cards.ts';
+import { searchScreen } from '../catalog/search-screen.ts';
 import { FlightAwareness } from '../flight/flight-state.ts';
 import { FlightStrip } from '../flight/flight-strip.ts';
 import { PolicyNotice } from '../flight/policy-notice.ts';
+import { Locale } from '../i18n/i18n.ts';
 import { forgetMapPreferences } from '../map/map-preferences.ts';
 import { mapView } from '../map/open-map.ts';
 import { pairScreen } from '../pairing/pair-screen.ts';
@@ -57,10 +57,11 @@ async function boot(): Promise<void> {
 
   // One identity per phone: the bus and the pairing must not each register one (POST /api/phones).
   let registering: Promise<ViewerCredentials | undefined> | undefined;
-  const credentials = () => (registering ??= viewerCredentials(screen, localStorage).then((c) => {
-    if (!c) registering = undefined; // offline: ask again next time
-    return c;
-  }));
+  const credentials = () =>
+    (registering ??= viewerCredentials(screen, localStorage).then((c) => {
+      if (!c) registering = undefined; // offline: ask again next time
+      return c;
+    }));
 
   const cabin: CabinLink = new CabinLink(screen, credentials, {
     onPa(notice) {
@@ -107,22 +108,37 @@ async function boot(): Promise<void> {
       updateOffline();
       resume.busStatus(connected);
       // Recoveries the kiosk watchdog made (reloads after a hang or crash) go to the crew map.
-      if (connected) void window.ifecKiosk?.takeFaults().then((faults) => faults.forEach((f) => cabin.reportFault(f)));
+      if (connected)
+        void window.ifecKiosk?.takeFaults().then((faults) =>
+          faults.forEach((f) => {
+            cabin.reportFault(f);
+          }),
+        );
     },
   });
 
   const catalog = openCatalogSource(screen, localStorage);
   const resume = new ResumeLink({
-    seatId: screen.seat?.seatId, storage: localStorage, cabin,
+    seatId: screen.seat?.seatId,
+    storage: localStorage,
+    cabin,
     onWipe: () => void wipe(),
   });
   const ctx: AppContext = {
-    screen, settings, catalog, cabin, parental, resume,
+    screen,
+    settings,
+    catalog,
+    cabin,
+    parental,
+    resume,
     locale: () => locale,
     // Titles the policy in force restricts are hidden at once (the key server refuses them too).
     titles: () => visibleTo(catalog.titles(), screen.device, parental.active).filter((t) => !flight.blocks(t)),
-    title: (id) => visibleTo(catalog.titles(), screen.device, parental.active).find((t) => t.id === id && !flight.blocks(t)),
-    navigate: (hash) => { location.hash = hash; },
+    title: (id) =>
+      visibleTo(catalog.titles(), screen.device, parental.active).find((t) => t.id === id && !flight.blocks(t)),
+    navigate: (hash) => {
+      location.hash = hash;
+    },
     playback: undefined,
     credentials,
     flight,
@@ -135,7 +151,10 @@ async function boot(): Promise<void> {
     const title = catalog.titles().find((t) => t.id === titleId);
     ctx.playback?.holdForCabin();
     policyNotice.show(locale, title ? displayName(title, locale) : titleId, reason);
-    cabin.setStatus({ playing: null, lastError: `playback of ${titleId} stopped: not allowed in this airspace (${reason})` });
+    cabin.setStatus({
+      playing: null,
+      lastError: `playback of ${titleId} stopped: not allowed in this airspace (${reason})`,
+    });
     if (parseRoute(location.hash).name === 'play') location.hash = '#/';
   }
   flight.subscribe((change) => {
@@ -176,7 +195,12 @@ async function boot(): Promise<void> {
     const key = location.hash;
     // Do not rebuild the player, a search being typed, the pairing screen (a new code each time) or the map when only data changed.
     const route = parseRoute(key);
-    if (!force && key === routeKey && (route.name === 'play' || route.name === 'search' || route.name === 'pair' || route.name === 'map')) return;
+    if (
+      !force &&
+      key === routeKey &&
+      (route.name === 'play' || route.name === 'search' || route.name === 'pair' || route.name === 'map')
+    )
+      return;
     rendering = true;
     try {
       const focused = document.activeElement?.id;
@@ -191,7 +215,11 @@ async function boot(): Promise<void> {
       if (focused) document.getElementById(focused)?.focus();
       document.body.dataset.route = route.name;
       // Cold start ends when home shows titles a passenger can touch (read by the bench).
-      if (route.name === 'home' && !performance.getEntriesByName('ifec:home-interactive').length && view.el.querySelector('a.card-link')) {
+      if (
+        route.name === 'home' &&
+        !performance.getEntriesByName('ifec:home-interactive').length &&
+        view.el.querySelector('a.card-link')
+      ) {
         performance.mark('ifec:home-interactive');
       }
     } finally {
@@ -204,14 +232,22 @@ async function boot(): Promise<void> {
   }
   function screenFor(route: ReturnType<typeof parseRoute>): View {
     switch (route.name) {
-      case 'home': return homeScreen(ctx);
-      case 'browse': return browseScreen(ctx, route.shelf);
-      case 'search': return searchScreen(ctx, route.query);
-      case 'title': return detailScreen(ctx, route.id);
-      case 'play': return playerScreen(ctx, route.id, route.from);
-      case 'settings': return settingsScreen(ctx);
-      case 'pair': return pairScreen(ctx, route.code);
-      case 'map': return mapView(ctx, flight);
+      case 'home':
+        return homeScreen(ctx);
+      case 'browse':
+        return browseScreen(ctx, route.shelf);
+      case 'search':
+        return searchScreen(ctx, route.query);
+      case 'title':
+        return detailScreen(ctx, route.id);
+      case 'play':
+        return playerScreen(ctx, route.id, route.from);
+      case 'settings':
+        return settingsScreen(ctx);
+      case 'pair':
+        return pairScreen(ctx, route.code);
+      case 'map':
+        return mapView(ctx, flight);
     }
   }
   function updateOffline(): void {
@@ -260,16 +296,24 @@ async function boot(): Promise<void> {
 /** Phones (and the kiosk when it runs from the appliance's origin) keep the app shell for offline starts. */
 function registerShellCache(): void {
   if (!('serviceWorker' in navigator) || !location.protocol.startsWith('http')) return;
-  navigator.serviceWorker.register('./sw.js', { scope: './' }).then(async () => {
-    const registration = await navigator.serviceWorker.ready;
-    // Everything this page loaded before the worker took over (lazy chunks included) goes in the cache.
-    const post = () => {
-      const assets = performance.getEntriesByType('resource').map((e) => e.name).filter((u) => u.startsWith(location.origin) && /\/assets\//.test(u));
-      registration.active?.postMessage({ type: 'cache-shell', urls: [location.pathname, ...assets] });
-    };
-    post();
-    setTimeout(post, 5000);
-  }).catch(() => { /* no offline start, the app still works online */ });
+  navigator.serviceWorker
+    .register('./sw.js', { scope: './' })
+    .then(async () => {
+      const registration = await navigator.serviceWorker.ready;
+      // Everything this page loaded before the worker took over (lazy chunks included) goes in the cache.
+      const post = () => {
+        const assets = performance
+          .getEntriesByType('resource')
+          .map((e) => e.name)
+          .filter((u) => u.startsWith(location.origin) && /\/assets\//.test(u));
+        registration.active?.postMessage({ type: 'cache-shell', urls: [location.pathname, ...assets] });
+      };
+      post();
+      setTimeout(post, 5000);
+    })
+    .catch(() => {
+      /* no offline start, the app still works online */
+    });
 }
 
 void boot();

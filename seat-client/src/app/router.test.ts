@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { parseRoute } from './router.ts';
 
 test('hash routes parse, and anything unknown goes home', () => {

@@ -23,7 +23,9 @@ export function parseRoute(hash: string): Route {
     case 'title':
       return parts[1] ? { name: 'title', id: parts[1] } : { name: 'home' };
     case 'play':
-      return parts[1] ? { name: 'play', id: parts[1], from: Math.max(0, Number(params.get('from')) || 0) } : { name: 'home' };
+      return parts[1]
+        ? { name: 'play', id: parts[1], from: Math.max(0, Number(params.get('from')) || 0) }
+        : { name: 'home' };
     case 'settings':
       return { name: 'settings' };
     case 'map':

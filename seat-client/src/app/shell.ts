@@ -22,9 +22,12 @@ export class Shell {
     const link = (href: string, label: string | (Node | string)[], key: string) =>
       h('a', { href, class: 'nav-link', 'aria-current': route === key ? 'page' : undefined, 'data-nav': key }, label);
     const seat = this.actions.seatLabel;
-    replace(this.header,
+    replace(
+      this.header,
       h('a', { href: '#main', class: 'skip' }, t.home),
-      h('nav', { 'aria-label': t.appName, class: 'nav' },
+      h(
+        'nav',
+        { 'aria-label': t.appName, class: 'nav' },
         link('#/', t.home, 'home'),
         link('#/browse/movies', t.movies, 'movies'),
         link('#/browse/tv', t.tv, 'tv'),
@@ -36,13 +39,37 @@ export class Shell {
         link('#/settings', [icon('gear'), t.settings], 'settings'),
         link('#/pair', seat ? t.pairPhone : t.mySeat, 'pair'),
       ),
-      seat ? h('div', { class: 'seat-tools' },
-        h('span', { class: 'seat-label' }, h('span', { class: 'visually-hidden' }, `${t.seat} `), seat),
-        h('button', { type: 'button', class: 'button call', id: 'call-crew', 'aria-pressed': String(this.actions.callLight()), onClick: () => this.actions.toggleCall() },
-          icon('bell'), this.actions.callLight() ? t.cancelCall : t.callCrew),
-        h('button', { type: 'button', class: 'button dnd', id: 'dnd', 'aria-pressed': String(this.actions.dnd()), onClick: () => this.actions.toggleDnd() },
-          icon('moon'), t.dnd),
-      ) : null,
+      seat
+        ? h(
+            'div',
+            { class: 'seat-tools' },
+            h('span', { class: 'seat-label' }, h('span', { class: 'visually-hidden' }, `${t.seat} `), seat),
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'button call',
+                id: 'call-crew',
+                'aria-pressed': String(this.actions.callLight()),
+                onClick: () => this.actions.toggleCall(),
+              },
+              icon('bell'),
+              this.actions.callLight() ? t.cancelCall : t.callCrew,
+            ),
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'button dnd',
+                id: 'dnd',
+                'aria-pressed': String(this.actions.dnd()),
+                onClick: () => this.actions.toggleDnd(),
+              },
+              icon('moon'),
+              t.dnd,
+            ),
+          )
+        : null,
     );
   }
 }

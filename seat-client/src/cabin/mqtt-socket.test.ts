@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { connectPacket, packet, publishPacket, splitPackets } from './mqtt-socket.ts';
 
 test('packets round-trip through the splitter, including a long remaining length and a split chunk', () => {
@@ -25,7 +25,9 @@ test('CONNECT carries protocol level 4, clean session and credentials', () => {
 });
 
 /** The client against the real appliance's broker over WebSocket (Node has no WebSocket of its own: `ws`). */
-test('on the real cabin bus: QoS 1 publishes are acknowledged, a refused subscription is an error, a dead bus rejects', { timeout: 60_000 }, async (t) => {
+test('on the real cabin bus: QoS 1 publishes are acknowledged, a refused subscription is an error, a dead bus rejects', {
+  timeout: 60_000,
+}, async (t) => {
   const { WebSocket: NodeWebSocket } = await import('ws');
   const { startTestAppliance } = await import('../../../appliance/test/support.ts');
   const { MqttSocket, SubscriptionRefused, BusDisconnected, text } = await import('./mqtt-socket.ts');
@@ -33,11 +35,19 @@ test('on the real cabin bus: QoS 1 publishes are acknowledged, a refused subscri
   t.after(() => app.stop());
   const received: string[] = [];
   let up!: () => void;
-  const connected = new Promise<void>((resolve) => { up = resolve; });
+  const connected = new Promise<void>((resolve) => {
+    up = resolve;
+  });
   const socket = new MqttSocket({
-    url: `ws://127.0.0.1:${app.httpPort}/mqtt`, clientId: 'seat-12A-unit', username: 'seat:12A', password: app.credentials.seats['12A']!,
-    subscriptions: [], onMessage: (topic, payload) => received.push(`${topic} ${text(payload)}`),
-    onStatus: (on) => { if (on) up(); },
+    url: `ws://127.0.0.1:${app.httpPort}/mqtt`,
+    clientId: 'seat-12A-unit',
+    username: 'seat:12A',
+    password: app.credentials.seats['12A']!,
+    subscriptions: [],
+    onMessage: (topic, payload) => received.push(`${topic} ${text(payload)}`),
+    onStatus: (on) => {
+      if (on) up();
+    },
     createSocket: (url) => new NodeWebSocket(url, ['mqtt']) as unknown as WebSocket,
   });
   socket.start();

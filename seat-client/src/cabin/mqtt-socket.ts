@@ -47,12 +47,31 @@ export function packet(header: number, body: number[] | Uint8Array): Uint8Array 
   return out;
 }
 
-export function connectPacket(o: { clientId: string; username: string; password: string; keepAliveS: number }): Uint8Array {
+export function connectPacket(o: {
+  clientId: string;
+  username: string;
+  password: string;
+  keepAliveS: number;
+}): Uint8Array {
   const flags = 0x80 | 0x40 | 0x02; // username, password, clean session
-  return packet(0x10, [...str('MQTT'), 4, flags, o.keepAliveS >> 8, o.keepAliveS & 0xff, ...str(o.clientId), ...str(o.username), ...str(o.password)]);
+  return packet(0x10, [
+    ...str('MQTT'),
+    4,
+    flags,
+    o.keepAliveS >> 8,
+    o.keepAliveS & 0xff,
+    ...str(o.clientId),
+    ...str(o.username),
+    ...str(o.password),
+  ]);
 }
 
-export function publishPacket(topic: string, payload: string | Uint8Array, retain = false, packetId?: number): Uint8Array {
+export function publishPacket(
+  topic: string,
+  payload: string | Uint8Array,
+  retain = false,
+  packetId?: number,
+): Uint8Array {
   const head = [...str(topic), ...(packetId === undefined ? [] : [packetId >> 8, packetId & 0xff])];
   const bytes = typeof payload === 'string' ? encoder.encode(payload) : payload;
   const body = new Uint8Array(head.length + bytes.length);
@@ -79,11 +98,17 @@ interface Waiter {
 }
 
 /** Splits a buffer into whole MQTT packets; returns the packets and the unconsumed rest. */
-export function splitPackets(buf: Uint8Array): { packets: { type: number; flags: number; body: Uint8Array }[]; rest: Uint8Array } {
+export function splitPackets(buf: Uint8Array): {
+  packets: { type: number; flags: number; body: Uint8Array }[];
+  rest: Uint8Array;
+} {
   const packets: { type: number; flags: number; body: Uint8Array }[] = [];
   let i = 0;
   while (i < buf.length) {
-    let mult = 1, len = 0, j = i + 1, byte: number;
+    let mult = 1,
+      len = 0,
+      j = i + 1,
+      byte: number;
     do {
       if (j >= buf.length) return { packets, rest: buf.slice(i) };
       byte = buf[j++]!;
@@ -160,7 +185,8 @@ export class MqttSocket {
     this.closed = true;
     clearTimeout(this.retry);
     clearInterval(this.ping);
-    if (this.ws?.readyState === 1 /* OPEN; not WebSocket.OPEN: hosts without a global WebSocket pass createSocket */) this.ws.send(packet(0xe0, []));
+    if (this.ws?.readyState === 1 /* OPEN; not WebSocket.OPEN: hosts without a global WebSocket pass createSocket */)
+      this.ws.send(packet(0xe0, []));
     this.ws?.close();
     this.setConnected(false);
   }
@@ -202,7 +228,8 @@ export class MqttSocket {
 
   private handle(p: { type: number; flags: number; body: Uint8Array }): void {
     switch (p.type) {
-      case 2: { // CONNACK
+      case 2: {
+        // CONNACK
         if (p.body[1] !== 0) {
           this.ws?.close();
           return;
@@ -219,7 +246,8 @@ export class MqttSocket {
         this.setConnected(true);
         return;
       }
-      case 3: { // PUBLISH
+      case 3: {
+        // PUBLISH
         const qos = (p.flags >> 1) & 3;
         const topicLen = (p.body[0]! << 8) | p.body[1]!;
         const topic = decoder.decode(p.body.subarray(2, 2 + topicLen));
@@ -233,7 +261,8 @@ export class MqttSocket {
         return;
       }
       case 4: // PUBACK: packet id
-      case 9: { // SUBACK: packet id, granted QoS (one filter per SUBSCRIBE we wait for)
+      case 9: {
+        // SUBACK: packet id, granted QoS (one filter per SUBSCRIBE we wait for)
         const id = (p.body[0]! << 8) | p.body[1]!;
         const waiter = this.waiting.get(id);
         this.waiting.delete(id);
@@ -246,7 +275,8 @@ export class MqttSocket {
 
   private setConnected(connected: boolean): void {
     if (!connected) {
-      for (const waiter of this.waiting.values()) waiter.reject(new BusDisconnected('the cabin bus connection dropped'));
+      for (const waiter of this.waiting.values())
+        waiter.reject(new BusDisconnected('the cabin bus connection dropped'));
       this.waiting.clear();
     }
     if (this.connected === connected) return;

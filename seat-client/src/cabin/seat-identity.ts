@@ -16,7 +16,10 @@ declare global {
   interface Window {
     ifecSeat?: SeatIdentity;
     /** The Electron kiosk's watchdog (absent on phones and in a plain browser). */
-    ifecKiosk?: { heartbeat(): void; takeFaults(): Promise<{ id: string; code: string; message: string; at: string }[]> };
+    ifecKiosk?: {
+      heartbeat(): void;
+      takeFaults(): Promise<{ id: string; code: string; message: string; at: string }[]>;
+    };
   }
 }
 
@@ -46,7 +49,9 @@ export async function viewerCredentials(screen: Screen, storage: Storage): Promi
   const saved = storage.getItem(KEY);
   if (saved) return JSON.parse(saved) as ViewerCredentials;
   try {
-    const { mqtt } = await new ApiClient(screen.baseUrl).request<{ mqtt: ViewerCredentials }>(paths.phones, { method: 'POST' });
+    const { mqtt } = await new ApiClient(screen.baseUrl).request<{ mqtt: ViewerCredentials }>(paths.phones, {
+      method: 'POST',
+    });
     storage.setItem(KEY, JSON.stringify(mqtt));
     return mqtt;
   } catch {

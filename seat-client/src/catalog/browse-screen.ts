@@ -16,10 +16,18 @@ export function browseScreen(ctx: AppContext, shelf: Shelf): View {
   let body: HTMLElement | HTMLElement[];
   switch (shelf) {
     case 'movies':
-      body = grid(titles.filter((x) => x.kind === 'movie'), locale, t.noResults);
+      body = grid(
+        titles.filter((x) => x.kind === 'movie'),
+        locale,
+        t.noResults,
+      );
       break;
     case 'kids':
-      body = grid(titles.filter((x) => x.kind === 'kids'), locale, t.noResults);
+      body = grid(
+        titles.filter((x) => x.kind === 'kids'),
+        locale,
+        t.noResults,
+      );
       break;
     case 'live':
       body = liveChannels(ctx);
@@ -28,23 +36,52 @@ export function browseScreen(ctx: AppContext, shelf: Shelf): View {
       const albums = new Map<string, typeof titles>();
       for (const x of titles.filter((y) => y.kind === 'audio')) {
         const key = x.album?.id ?? x.id;
-        albums.set(key, [...(albums.get(key) ?? []), x].sort((a, b) => (a.album?.track ?? 0) - (b.album?.track ?? 0)));
+        albums.set(
+          key,
+          [...(albums.get(key) ?? []), x].sort((a, b) => (a.album?.track ?? 0) - (b.album?.track ?? 0)),
+        );
       }
-      body = albums.size === 0 ? grid([], locale, t.noResults) : [...albums.values()].map((tracks) => {
-        const first = tracks[0]!;
-        const name = first.album ? `${locale.pick(first.album.titles)} — ${first.album.artist}` : locale.pick(first.titles);
-        return row(name, tracks, locale, `album-${first.album?.id ?? first.id}`, (x) => `${x.album?.track ?? ''}. ${locale.pick(x.titles)}`)!;
-      });
+      body =
+        albums.size === 0
+          ? grid([], locale, t.noResults)
+          : [...albums.values()].map((tracks) => {
+              const first = tracks[0]!;
+              const name = first.album
+                ? `${locale.pick(first.album.titles)} — ${first.album.artist}`
+                : locale.pick(first.titles);
+              return row(
+                name,
+                tracks,
+                locale,
+                `album-${first.album?.id ?? first.id}`,
+                (x) => `${x.album?.track ?? ''}. ${locale.pick(x.titles)}`,
+              )!;
+            });
       break;
     }
     case 'tv': {
       const series = groupSeries(titles);
-      body = series.size === 0 ? grid([], locale, t.noResults) : [...series.entries()].map(([id, s]) =>
-        h('section', { class: 'series', 'aria-labelledby': `series-${id}` },
-          h('h2', { id: `series-${id}` }, locale.pick(s.titles)),
-          [...s.seasons.entries()].sort((a, b) => a[0] - b[0]).map(([season, episodes]) =>
-            row(`${t.season} ${season}`, episodes, locale, `${id}-s${season}`, (e) => `${e.series?.episode ?? ''}. ${locale.pick(e.titles)}`)),
-        ));
+      body =
+        series.size === 0
+          ? grid([], locale, t.noResults)
+          : [...series.entries()].map(([id, s]) =>
+              h(
+                'section',
+                { class: 'series', 'aria-labelledby': `series-${id}` },
+                h('h2', { id: `series-${id}` }, locale.pick(s.titles)),
+                [...s.seasons.entries()]
+                  .sort((a, b) => a[0] - b[0])
+                  .map(([season, episodes]) =>
+                    row(
+                      `${t.season} ${season}`,
+                      episodes,
+                      locale,
+                      `${id}-s${season}`,
+                      (e) => `${e.series?.episode ?? ''}. ${locale.pick(e.titles)}`,
+                    ),
+                  ),
+              ),
+            );
       break;
     }
   }
@@ -56,17 +93,44 @@ function liveChannels(ctx: AppContext): HTMLElement {
   const { t } = ctx.locale();
   const list = h('div', { class: 'live-channels', 'aria-live': 'polite' }, h('p', { class: 'empty' }, t.loading));
   void new ApiClient(ctx.screen.baseUrl)
-    .request<{ channels?: { id: string; state: string; playlistReady: boolean }[] }>(`${paths.catalog}?device=${ctx.screen.device === 'phone' ? 'phone' : 'seat'}`)
+    .request<{ channels?: { id: string; state: string; playlistReady: boolean }[] }>(
+      `${paths.catalog}?device=${ctx.screen.device === 'phone' ? 'phone' : 'seat'}`,
+    )
     .catch((error: unknown) => {
       if (isRefusal(error)) return { channels: [] };
       throw error;
     })
     .then((body) => {
       const onAir = (body.channels ?? []).filter((c) => c.state === 'on-air' && c.playlistReady);
-      replace(list, onAir.length === 0 ? h('p', { class: 'empty' }, t.noResults) : h('ul', { class: 'cards grid' }, onAir.map((c) =>
-        h('li', { class: 'card' }, h('a', { href: `#/play/live:${encodeURIComponent(c.id)}?from=0`, class: 'card-link', 'data-channel': c.id },
-          h('div', { class: 'art art-none', style: '--h:200', 'aria-hidden': 'true' }, c.id.slice(0, 2).toUpperCase()),
-          h('span', { class: 'card-title' }, c.id))))));
+      replace(
+        list,
+        onAir.length === 0
+          ? h('p', { class: 'empty' }, t.noResults)
+          : h(
+              'ul',
+              { class: 'cards grid' },
+              onAir.map((c) =>
+                h(
+                  'li',
+                  { class: 'card' },
+                  h(
+                    'a',
+                    {
+                      href: `#/play/live:${encodeURIComponent(c.id)}?from=0`,
+                      class: 'card-link',
+                      'data-channel': c.id,
+                    },
+                    h(
+                      'div',
+                      { class: 'art art-none', style: '--h:200', 'aria-hidden': 'true' },
+                      c.id.slice(0, 2).toUpperCase(),
+                    ),
+                    h('span', { class: 'card-title' }, c.id),
+                  ),
+                ),
+              ),
+            ),
+      );
     })
     .catch(() => replace(list, h('p', { class: 'empty' }, t.offline)));
   return list;

@@ -12,13 +12,14 @@ function hue(id: string): number {
 
 export function displayName(t: TitleView, locale: Locale): string {
   const own = locale.pick(t.titles);
-  if (t.series) return `${locale.pick(t.series.titles)} · ${locale.t.season} ${t.series.season}, ${locale.t.episode} ${t.series.episode}: ${own}`;
+  if (t.series)
+    return `${locale.pick(t.series.titles)} · ${locale.t.season} ${t.series.season}, ${locale.t.episode} ${t.series.episode}: ${own}`;
   if (t.album) return `${own} — ${t.album.artist}`;
   return own;
 }
 
 export function artwork(t: TitleView, label: string, large = false): HTMLElement {
-  const src = large ? t.backdrop ?? t.poster : t.poster;
+  const src = large ? (t.backdrop ?? t.poster) : t.poster;
   if (src) return h('img', { class: 'art', src, alt: '', loading: 'lazy', decoding: 'async' });
   return h('div', { class: 'art art-none', style: `--h:${hue(t.id)}`, 'aria-hidden': 'true' }, label.slice(0, 1));
 }
@@ -26,24 +27,44 @@ export function artwork(t: TitleView, label: string, large = false): HTMLElement
 /** `label` overrides the card's text (an episode under its series and season heading shows "2. Turbulence"). */
 export function titleCard(t: TitleView, locale: Locale, label?: (t: TitleView) => string): HTMLElement {
   const name = label ? label(t) : displayName(t, locale);
-  return h('li', { class: 'card' },
-    h('a', { href: `#/title/${encodeURIComponent(t.id)}`, class: 'card-link', 'data-title-id': t.id },
+  return h(
+    'li',
+    { class: 'card' },
+    h(
+      'a',
+      { href: `#/title/${encodeURIComponent(t.id)}`, class: 'card-link', 'data-title-id': t.id },
       artwork(t, locale.pick(t.titles)),
       h('span', { class: 'card-title' }, name),
     ),
   );
 }
 
-export function row(heading: string, titles: TitleView[], locale: Locale, id?: string, label?: (t: TitleView) => string): HTMLElement | null {
+export function row(
+  heading: string,
+  titles: TitleView[],
+  locale: Locale,
+  id?: string,
+  label?: (t: TitleView) => string,
+): HTMLElement | null {
   if (titles.length === 0) return null;
   const headingId = `row-${(id ?? heading).replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
-  return h('section', { class: 'row', 'aria-labelledby': headingId },
+  return h(
+    'section',
+    { class: 'row', 'aria-labelledby': headingId },
     h('h2', { id: headingId }, heading),
-    h('ul', { class: 'cards' }, titles.map((t) => titleCard(t, locale, label))),
+    h(
+      'ul',
+      { class: 'cards' },
+      titles.map((t) => titleCard(t, locale, label)),
+    ),
   );
 }
 
 export function grid(titles: TitleView[], locale: Locale, empty: string): HTMLElement {
   if (titles.length === 0) return h('p', { class: 'empty' }, empty);
-  return h('ul', { class: 'cards grid' }, titles.map((t) => titleCard(t, locale)));
+  return h(
+    'ul',
+    { class: 'cards grid' },
+    titles.map((t) => titleCard(t, locale)),
+  );
 }

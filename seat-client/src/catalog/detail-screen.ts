@@ -8,11 +8,18 @@ export function detailScreen(ctx: AppContext, id: string): View {
   const locale = ctx.locale();
   const { t } = locale;
   const title = ctx.title(id);
-  if (!title) return { el: h('div', { class: 'detail' }, h('h1', {}, t.noResults), h('a', { href: '#/', class: 'button' }, t.back)), title: t.noResults };
+  if (!title)
+    return {
+      el: h('div', { class: 'detail' }, h('h1', {}, t.noResults), h('a', { href: '#/', class: 'button' }, t.back)),
+      title: t.noResults,
+    };
   const prefs = ctx.catalog.preferences();
   const position = ctx.resume.positionOf(id)?.positionS ?? 0;
   const favourite = prefs.favourites.includes(id);
-  const price = title.priceTier === 'included' ? t.included : locale.money(PRICE_TIERS[title.priceTier].amount, PRICE_TIERS[title.priceTier].currency);
+  const price =
+    title.priceTier === 'included'
+      ? t.included
+      : locale.money(PRICE_TIERS[title.priceTier].amount, PRICE_TIERS[title.priceTier].currency);
   const audio = title.audioLanguages.filter((a) => !a.audioDescription).map((a) => locale.languageName(a.language));
   const hasAd = title.audioLanguages.some((a) => a.audioDescription);
   const subs = title.subtitleLanguages.map((s) => locale.languageName(s.language) + (s.closedCaptions ? ' (CC)' : ''));
@@ -25,26 +32,53 @@ export function detailScreen(ctx: AppContext, id: string): View {
     [t.audioDescription, hasAd ? t.on : t.off],
     [t.price, price],
   ];
-  const favButton = h('button', {
-    type: 'button', class: 'button secondary', 'aria-pressed': String(favourite), id: 'favourite',
-    onClick: async () => {
-      await ctx.catalog.setFavourite(id, !favourite);
+  const favButton = h(
+    'button',
+    {
+      type: 'button',
+      class: 'button secondary',
+      'aria-pressed': String(favourite),
+      id: 'favourite',
+      onClick: async () => {
+        await ctx.catalog.setFavourite(id, !favourite);
+      },
     },
-  }, favourite ? `★ ${t.unfavourite}` : `☆ ${t.favourite}`);
-  const el = h('article', { class: 'detail' },
+    favourite ? `★ ${t.unfavourite}` : `☆ ${t.favourite}`,
+  );
+  const el = h(
+    'article',
+    { class: 'detail' },
     h('div', { class: 'detail-art' }, artwork(title, locale.pick(title.titles), true)),
-    h('div', { class: 'detail-body' },
+    h(
+      'div',
+      { class: 'detail-body' },
       h('h1', {}, name),
       h('p', { class: 'meta' }, [title.releaseYear, title.genres.join(', ')].filter(Boolean).join(' · ')),
       h('p', { class: 'synopsis' }, locale.pick(title.synopses)),
-      h('dl', { class: 'facts' }, facts.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v)))),
-      h('div', { class: 'actions' },
+      h(
+        'dl',
+        { class: 'facts' },
+        facts.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v))),
+      ),
+      h(
+        'div',
+        { class: 'actions' },
         ctx.screen.device === 'phone' && title.rights === 'seatback-only'
           ? h('p', { class: 'notice' }, t.notOnPhone)
           : [
-            h('a', { class: 'button primary', href: `#/play/${encodeURIComponent(id)}?from=${Math.floor(position)}`, id: 'play' }, position > 5 ? `${t.resume} ${locale.clock(position)}` : t.play),
-            position > 5 ? h('a', { class: 'button secondary', href: `#/play/${encodeURIComponent(id)}?from=0` }, t.startOver) : null,
-          ],
+              h(
+                'a',
+                {
+                  class: 'button primary',
+                  href: `#/play/${encodeURIComponent(id)}?from=${Math.floor(position)}`,
+                  id: 'play',
+                },
+                position > 5 ? `${t.resume} ${locale.clock(position)}` : t.play,
+              ),
+              position > 5
+                ? h('a', { class: 'button secondary', href: `#/play/${encodeURIComponent(id)}?from=0` }, t.startOver)
+                : null,
+            ],
         favButton,
       ),
     ),

@@ -13,7 +13,8 @@ export function homeScreen(ctx: AppContext): View {
   const prefs = ctx.catalog.preferences();
   const byId = new Map(titles.map((x) => [x.id, x]));
   // Resume points of any of the passenger's devices (seat and paired phones), newest first.
-  const continuing = ctx.resume.continuing()
+  const continuing = ctx.resume
+    .continuing()
     .filter((p) => byId.has(p.titleId) && p.positionS > 5 && p.positionS < byId.get(p.titleId)!.durationS - 30)
     .map((p) => byId.get(p.titleId)!);
   const favourites = prefs.favourites.map((id) => byId.get(id)).filter((x): x is TitleView => x !== undefined);
@@ -21,16 +22,32 @@ export function homeScreen(ctx: AppContext): View {
   const fresh = titles.filter((x) => isNewThisMonth(x, now));
   const kids = titles.filter((x) => x.kind === 'kids' || x.genres.some((g) => /^(kids|family|animation)$/i.test(g)));
   const genres = [...new Set(titles.flatMap((x) => x.genres))].sort((a, b) => a.localeCompare(b, locale.lang));
-  const el = h('div', { class: 'home' },
+  const el = h(
+    'div',
+    { class: 'home' },
     h('h1', { class: 'visually-hidden' }, t.home),
     ctx.flightStrip,
     titles.length === 0 ? h('p', { class: 'empty' }, t.loading) : null,
     row(t.continueWatching, continuing, locale, 'continue'),
-    titles.length > 0 ? recommendationsSection({ api: recommendationsApiOf(ctx), locale, title: (id) => byId.get(id), onSeat: ctx.screen.device === 'seatback' }) : null,
+    titles.length > 0
+      ? recommendationsSection({
+          api: recommendationsApiOf(ctx),
+          locale,
+          title: (id) => byId.get(id),
+          onSeat: ctx.screen.device === 'seatback',
+        })
+      : null,
     row(t.favourites, favourites, locale, 'favourites'),
     row(t.newThisMonth, fresh, locale, 'new'),
     row(t.kids, kids, locale, 'kids'),
-    genres.map((g) => row(genreName(g), titles.filter((x) => x.genres.includes(g)), locale, `genre-${g}`)),
+    genres.map((g) =>
+      row(
+        genreName(g),
+        titles.filter((x) => x.genres.includes(g)),
+        locale,
+        `genre-${g}`,
+      ),
+    ),
   );
   return { el, title: t.home };
 }

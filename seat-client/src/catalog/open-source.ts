@@ -4,7 +4,7 @@
  */
 import type { Screen } from '../cabin/seat-identity.ts';
 import { ReplicaCatalogSource } from './replica-source.ts';
-import { HttpCatalogSource, type CatalogSource } from './source.ts';
+import { type CatalogSource, HttpCatalogSource } from './source.ts';
 
 export function openCatalogSource(screen: Screen, storage: Storage): CatalogSource {
   const http = new HttpCatalogSource(screen.baseUrl, storage);
@@ -14,9 +14,11 @@ export function openCatalogSource(screen: Screen, storage: Storage): CatalogSour
   if (!useReplica || !seat) return http;
   const source = new ReplicaCatalogSource(http, screen.baseUrl);
   // The home screen paints from the snapshot (or the kept copy) first; RxDB opens right after.
-  void first.then(() => source.open(seat)).catch((error: unknown) => {
-    console.warn('replica unavailable, using the HTTP catalogue', error);
-    void http.start(true);
-  });
+  void first
+    .then(() => source.open(seat))
+    .catch((error: unknown) => {
+      console.warn('replica unavailable, using the HTTP catalogue', error);
+      void http.start(true);
+    });
   return source;
 }

@@ -24,7 +24,10 @@ export class ReplicaCatalogSource implements CatalogSource {
   private mod: ReplicaModule | undefined;
 
   /** Answers from the HTTP source's kept copy at once; the replica takes over when it has opened. */
-  constructor(private readonly fallback: HttpCatalogSource, private readonly baseUrl: string) {
+  constructor(
+    private readonly fallback: HttpCatalogSource,
+    private readonly baseUrl: string,
+  ) {
     this.unsubscribe.push(fallback.subscribe(() => this.emit()));
   }
 
@@ -62,7 +65,11 @@ export class ReplicaCatalogSource implements CatalogSource {
       this.reachable = up;
       this.emit();
     });
-    this.unsubscribe.push(() => titles.unsubscribe(), () => state.unsubscribe(), () => online.unsubscribe());
+    this.unsubscribe.push(
+      () => titles.unsubscribe(),
+      () => state.unsubscribe(),
+      () => online.unsubscribe(),
+    );
   }
 
   titles(): TitleView[] {

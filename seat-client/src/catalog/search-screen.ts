@@ -15,7 +15,13 @@ export function searchScreen(ctx: AppContext, initial: string): View {
     replace(results, q.trim() ? grid(searchTitles(ctx.titles(), q), locale, t.noResults) : null);
   };
   const input = h('input', {
-    type: 'search', id: 'search-input', class: 'search-input', placeholder: t.searchPlaceholder, value: initial, autocomplete: 'off', spellcheck: 'false',
+    type: 'search',
+    id: 'search-input',
+    class: 'search-input',
+    placeholder: t.searchPlaceholder,
+    value: initial,
+    autocomplete: 'off',
+    spellcheck: 'false',
     onInput: (e: Event) => {
       const q = (e.target as HTMLInputElement).value;
       history.replaceState(null, '', `#/search?q=${encodeURIComponent(q)}`);
@@ -24,7 +30,9 @@ export function searchScreen(ctx: AppContext, initial: string): View {
     },
   });
   show(initial);
-  const el = h('div', { class: 'search' },
+  const el = h(
+    'div',
+    { class: 'search' },
     h('h1', {}, h('label', { for: 'search-input' }, t.search)),
     h('form', { role: 'search', onSubmit: (e: Event) => e.preventDefault() }, input),
     results,

@@ -32,7 +32,11 @@ const PREFS_KEY = 'ifec.prefs.v1';
  * The live titles of a replication snapshot (or pull), each checked against protocol's schema
  * and mapped once to the view model; a document that fails is dropped with a logged reason.
  */
-export function titlesOfSnapshot(body: unknown, baseUrl: string, warn: (message: string, detail: object) => void = console.warn): TitleView[] {
+export function titlesOfSnapshot(
+  body: unknown,
+  baseUrl: string,
+  warn: (message: string, detail: object) => void = console.warn,
+): TitleView[] {
   const documents = (body as { documents?: unknown } | null)?.documents;
   if (!Array.isArray(documents)) {
     warn('catalogue snapshot dropped', { reason: 'no documents array' });
@@ -41,7 +45,8 @@ export function titlesOfSnapshot(body: unknown, baseUrl: string, warn: (message:
   const titles: TitleView[] = [];
   for (const raw of documents) {
     const doc = catalogTitleDoc.safeParse(raw);
-    if (!doc.success) warn('catalogue title dropped', { id: (raw as { id?: unknown } | null)?.id, reason: describeIssues(doc.error) });
+    if (!doc.success)
+      warn('catalogue title dropped', { id: (raw as { id?: unknown } | null)?.id, reason: describeIssues(doc.error) });
     else if (!doc.data._deleted) titles.push(titleView(doc.data, baseUrl));
   }
   return titles;
@@ -55,7 +60,10 @@ export class HttpCatalogSource implements CatalogSource {
   private readonly listeners = new Set<() => void>();
   private timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(private readonly baseUrl: string, private readonly storage: Storage = localStorage) {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly storage: Storage = localStorage,
+  ) {
     try {
       this.list = JSON.parse(storage.getItem(CACHE_KEY) ?? '[]') as TitleView[];
     } catch {

@@ -7,7 +7,6 @@
  * One element for the console's life: the console redraws its other panels every 2 s, and a
  * form being typed in must not be rebuilt under the crew member's fingers.
  */
-import { parseJson } from '@ifec/protocol';
 import {
   type FlightPhaseState,
   type FlightPlanUpdate,
@@ -15,12 +14,15 @@ import {
   flightPhaseState,
   flightPlanUpdate,
   flightPosition,
+  MAX_CONSUMED_PAYLOAD_BYTES,
+  type PolicyCurrent,
+  parseJson,
+  policyCurrent,
+  topics,
 } from '@ifec/protocol';
-import { type PolicyCurrent, policyCurrent } from '@ifec/protocol';
-import { MAX_CONSUMED_PAYLOAD_BYTES, topics } from '@ifec/protocol';
+import { ApiError } from '../api/api-client.ts';
 import { MqttSocket, text } from '../cabin/mqtt-socket.ts';
 import { h, replace } from '../ui/dom.ts';
-import { ApiError } from '../api/api-client.ts';
 
 export interface FlightPanelDeps {
   baseUrl: string;

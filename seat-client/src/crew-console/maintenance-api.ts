@@ -2,7 +2,7 @@
  * The maintenance screen's calls to the appliance (GET/POST under /api/crew/sync). The bundle
  * upload uses XMLHttpRequest: fetch reports no upload progress, and a bundle can be large.
  */
-import { ApiError } from '../api/api-client.ts';
+
 import type { SyncOverview } from '@ifec/protocol';
 import {
   BUNDLE_SUMMARY_HEADER,
@@ -11,7 +11,7 @@ import {
   type SyncHistoryEntry,
   type UplinkExportSummary,
 } from '@ifec/protocol';
-
+import { ApiError } from '../api/api-client.ts';
 
 export interface ExportedBundle {
   summary: UplinkExportSummary;
@@ -71,11 +71,7 @@ export class MaintenanceApi {
           resolve({ imported: body.imported, message: body.message ?? '' });
         else
           reject(
-            new ApiError(
-              xhr.status,
-              body.error?.code ?? `HTTP_${xhr.status}`,
-              body.error?.message ?? xhr.statusText,
-            ),
+            new ApiError(xhr.status, body.error?.code ?? `HTTP_${xhr.status}`, body.error?.message ?? xhr.statusText),
           );
       };
       xhr.send(file);
@@ -96,9 +92,5 @@ export class MaintenanceApi {
 
 async function errorOf(res: Response): Promise<ApiError> {
   const body = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string } };
-  return new ApiError(
-    res.status,
-    body.error?.code ?? `HTTP_${res.status}`,
-    body.error?.message ?? res.statusText,
-  );
+  return new ApiError(res.status, body.error?.code ?? `HTTP_${res.status}`, body.error?.message ?? res.statusText);
 }

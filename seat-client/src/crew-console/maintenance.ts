@@ -12,8 +12,8 @@ import {
   syncErrorInWords,
   type UplinkExportSummary,
 } from '@ifec/protocol';
-import { h, replace } from '../ui/dom.ts';
 import { ApiError } from '../api/api-client.ts';
+import { h, replace } from '../ui/dom.ts';
 import type { MaintenanceApi } from './maintenance-api.ts';
 
 const REFRESH_MS = 3000;

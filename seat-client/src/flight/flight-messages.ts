@@ -2,10 +2,18 @@
  * The flight messages the seat hears on the cabin bus, checked against protocol's schemas
  * before anything reads them: a message that fails is dropped with its reason.
  */
-import { parseJson } from '@ifec/protocol';
-import { type FlightPhaseState, type FlightPosition, flightPhaseState, flightPosition } from '@ifec/protocol';
-import { type PolicyCurrent, policyBlocks, policyCurrent } from '@ifec/protocol';
-import { MAX_CONSUMED_PAYLOAD_BYTES, topics } from '@ifec/protocol';
+import {
+  type FlightPhaseState,
+  type FlightPosition,
+  flightPhaseState,
+  flightPosition,
+  MAX_CONSUMED_PAYLOAD_BYTES,
+  type PolicyCurrent,
+  parseJson,
+  policyBlocks,
+  policyCurrent,
+  topics,
+} from '@ifec/protocol';
 
 export type FlightMessage =
   | { kind: 'position'; value: FlightPosition }

@@ -25,16 +25,22 @@ export class Locale {
 
   /** "1 h 52 min" in this language. */
   duration(seconds: number): string {
-    if (seconds < 60) return new Intl.NumberFormat(this.lang, { style: 'unit', unit: 'second', unitDisplay: 'short' }).format(Math.round(seconds));
+    if (seconds < 60)
+      return new Intl.NumberFormat(this.lang, { style: 'unit', unit: 'second', unitDisplay: 'short' }).format(
+        Math.round(seconds),
+      );
     const h = Math.floor(seconds / 3600);
     const m = Math.round((seconds % 3600) / 60);
-    const unit = (value: number, u: 'hour' | 'minute' | 'second') => new Intl.NumberFormat(this.lang, { style: 'unit', unit: u, unitDisplay: 'short' }).format(value);
+    const unit = (value: number, u: 'hour' | 'minute' | 'second') =>
+      new Intl.NumberFormat(this.lang, { style: 'unit', unit: u, unitDisplay: 'short' }).format(value);
     return h > 0 ? `${unit(h, 'hour')} ${unit(m, 'minute')}` : unit(m, 'minute');
   }
 
   clock(seconds: number): string {
     const s = Math.max(0, Math.floor(seconds));
-    const hh = Math.floor(s / 3600), mm = Math.floor((s % 3600) / 60), ss = s % 60;
+    const hh = Math.floor(s / 3600),
+      mm = Math.floor((s % 3600) / 60),
+      ss = s % 60;
     const two = (n: number) => String(n).padStart(2, '0');
     return hh > 0 ? `${hh}:${two(mm)}:${two(ss)}` : `${mm}:${two(ss)}`;
   }

@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { translations } from '../i18n/strings.ts';
-import { CITIES, CITY_LANGUAGES, cityName, nearestCity } from './map-cities.ts';
 import { distanceM } from './geo-math.ts';
+import { CITIES, CITY_LANGUAGES, cityName, nearestCity } from './map-cities.ts';
 import { mapStrings, mapStringsFor } from './map-strings.ts';
 
 test('the map speaks every UI language, with no empty or untranslated-looking entry', () => {
@@ -25,7 +25,9 @@ test('cities have a name in every language, falling back to English only where t
   assert.equal(cityName(london, 'fr'), 'Londres');
   for (const c of CITIES) for (const l of CITY_LANGUAGES) assert.ok(cityName(c, l).length > 0);
   // Scripts other than Latin are never left in English.
-  for (const c of CITIES) for (const l of ['ar', 'zh', 'ja', 'ko', 'hi']) assert.doesNotMatch(cityName(c, l), /[A-Za-z]/, `${c.names.en} in ${l}`);
+  for (const c of CITIES)
+    for (const l of ['ar', 'zh', 'ja', 'ko', 'hi'])
+      assert.doesNotMatch(cityName(c, l), /[A-Za-z]/, `${c.names.en} in ${l}`);
 });
 
 test('an airport finds its city in the list when it is near one, and nothing when it is not', () => {

@@ -3,9 +3,10 @@
  * 6-digit code for typing, a countdown to expiry (a fresh code when it runs out), the phones
  * paired with this seat and "Unpair phones".
  */
+
+import { isRefusal } from '../api/api-client.ts';
 import type { Locale } from '../i18n/i18n.ts';
 import { h, replace } from '../ui/dom.ts';
-import { isRefusal } from '../api/api-client.ts';
 import type { SeatPairing } from './pairing-api.ts';
 
 export interface SeatPanelOptions {
@@ -41,7 +42,19 @@ export function mountSeatPanel(root: HTMLElement, o: SeatPanelOptions): { refres
       if (destroyed) return;
       const left = h('p', { class: 'pairing-expiry', id: 'pairing-expiry' });
       const phones = h('p', { class: 'pairing-phones', id: 'pairing-phones', role: 'status' });
-      const unpair = h('button', { type: 'button', class: 'button secondary', id: 'unpair-phones', onClick: async () => { await o.api.unpairAll(); await show(); } }, t.unpairPhones);
+      const unpair = h(
+        'button',
+        {
+          type: 'button',
+          class: 'button secondary',
+          id: 'unpair-phones',
+          onClick: async () => {
+            await o.api.unpairAll();
+            await show();
+          },
+        },
+        t.unpairPhones,
+      );
       const showPhones = (n: number) => {
         phones.textContent = n ? `${t.phonesPaired}: ${n}` : t.noPhonePaired;
         unpair.hidden = n === 0;
@@ -55,23 +68,54 @@ export function mountSeatPanel(root: HTMLElement, o: SeatPanelOptions): { refres
       timer = setInterval(tick, 1000);
       showPhones(paired.phones.length);
       // A phone pairs on its own side: the count follows without a touch on the seat.
-      poll = setInterval(() => void o.api.phones().then((p) => showPhones(p.phones.length), () => undefined), 3000);
-      replace(root,
-        h('div', { class: 'pairing-card' },
+      poll = setInterval(
+        () =>
+          void o.api.phones().then(
+            (p) => showPhones(p.phones.length),
+            () => undefined,
+          ),
+        3000,
+      );
+      replace(
+        root,
+        h(
+          'div',
+          { class: 'pairing-card' },
           qr,
-          h('div', { class: 'pairing-text' },
+          h(
+            'div',
+            { class: 'pairing-text' },
             h('p', {}, t.pairingHelp),
             h('p', { class: 'pairing-code-label' }, t.pairingCode),
-            h('p', { class: 'pairing-code', 'aria-label': `${t.pairingCode} ${code.code.split('').join(' ')}`, 'data-testid': 'pairing-code' }, code.code),
+            h(
+              'p',
+              {
+                class: 'pairing-code',
+                'aria-label': `${t.pairingCode} ${code.code.split('').join(' ')}`,
+                'data-testid': 'pairing-code',
+              },
+              code.code,
+            ),
             left,
             phones,
-            h('div', { class: 'actions' },
-              h('button', { type: 'button', class: 'button primary', id: 'new-code', onClick: () => void show() }, t.newCode),
-              unpair),
-          )),
+            h(
+              'div',
+              { class: 'actions' },
+              h(
+                'button',
+                { type: 'button', class: 'button primary', id: 'new-code', onClick: () => void show() },
+                t.newCode,
+              ),
+              unpair,
+            ),
+          ),
+        ),
       );
     } catch (error) {
-      replace(root, h('p', { role: 'alert', class: 'notice' }, isRefusal(error) ? error.message : t.pairingUnavailable));
+      replace(
+        root,
+        h('p', { role: 'alert', class: 'notice' }, isRefusal(error) ? error.message : t.pairingUnavailable),
+      );
     }
   };
   void show();

@@ -5,11 +5,11 @@
  * it reports what plays to the paired phones, on a paired phone it can hand back to the seat.
  */
 import type Hls from 'hls.js';
+import { ApiError } from '../api/api-client.ts';
 import type { AppContext, View } from '../app/context.ts';
 import { displayName } from '../catalog/cards.ts';
 import { nextEpisode } from '../catalog/model.ts';
 import { h, replace } from '../ui/dom.ts';
-import { ApiError } from '../api/api-client.ts';
 import { playbackUrl } from './playback-url.ts';
 
 const SAVE_EVERY_MS = 5000;
@@ -20,10 +20,32 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
   const { t } = locale;
   const title = ctx.title(id);
   const settings = ctx.settings.current;
-  const video = h('video', { class: 'video', playsinline: true, preload: 'auto', 'aria-label': title ? displayName(title, locale) : id });
+  const video = h('video', {
+    class: 'video',
+    playsinline: true,
+    preload: 'auto',
+    'aria-label': title ? displayName(title, locale) : id,
+  });
   const status = h('p', { class: 'player-status', role: 'status' }, t.loading);
-  const playButton = h('button', { type: 'button', class: 'button primary', id: 'play-pause', onClick: () => (video.paused ? void video.play() : video.pause()) }, t.pause);
-  const seek = h('input', { type: 'range', id: 'seek', min: 0, max: Math.max(1, title?.durationS ?? 1), step: 1, value: from, 'aria-label': t.seek });
+  const playButton = h(
+    'button',
+    {
+      type: 'button',
+      class: 'button primary',
+      id: 'play-pause',
+      onClick: () => (video.paused ? void video.play() : video.pause()),
+    },
+    t.pause,
+  );
+  const seek = h('input', {
+    type: 'range',
+    id: 'seek',
+    min: 0,
+    max: Math.max(1, title?.durationS ?? 1),
+    step: 1,
+    value: from,
+    'aria-label': t.seek,
+  });
   const clock = h('span', { class: 'clock', 'aria-hidden': 'true' }, locale.clock(from));
   const audioSelect = h('select', { id: 'audio-track' });
   const subtitleSelect = h('select', { id: 'subtitle-track' });
@@ -38,32 +60,65 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
     await ctx.resume.sendRemote({ action: 'resume_here', titleId: id });
     ctx.navigate('#/pair');
   };
-  const handBackButton = ctx.screen.device === 'phone' && ctx.resume.paired && !live
-    ? h('button', { type: 'button', class: 'button secondary', id: 'hand-back', onClick: () => void handBack().catch(() => { status.textContent = t.pairingUnavailable; }) }, t.handBack)
-    : null;
+  const handBackButton =
+    ctx.screen.device === 'phone' && ctx.resume.paired && !live
+      ? h(
+          'button',
+          {
+            type: 'button',
+            class: 'button secondary',
+            id: 'hand-back',
+            onClick: () =>
+              void handBack().catch(() => {
+                status.textContent = t.pairingUnavailable;
+              }),
+          },
+          t.handBack,
+        )
+      : null;
   // On the seat: stop here and show the pairing code; the phone continues from this position.
-  const toPhoneButton = ctx.screen.device === 'seatback' && !live
-    ? h('button', { type: 'button', class: 'button secondary', id: 'continue-on-phone', onClick: () => {
-      video.pause();
-      ctx.navigate('#/pair');
-    } }, t.continueOnPhone)
-    : null;
-  const panel = h('div', { class: 'player' },
+  const toPhoneButton =
+    ctx.screen.device === 'seatback' && !live
+      ? h(
+          'button',
+          {
+            type: 'button',
+            class: 'button secondary',
+            id: 'continue-on-phone',
+            onClick: () => {
+              video.pause();
+              ctx.navigate('#/pair');
+            },
+          },
+          t.continueOnPhone,
+        )
+      : null;
+  const panel = h(
+    'div',
+    { class: 'player' },
     h('h1', { class: 'player-title' }, title ? displayName(title, locale) : id),
     h('div', { class: 'video-frame' }, video),
     status,
-    h('div', { class: 'player-bar' }, h('div', { class: 'player-controls' },
-      h('a', { href: `#/title/${encodeURIComponent(id)}`, class: 'button secondary', id: 'player-back' }, t.back),
-      playButton,
-      h('div', { class: 'seek' }, seek, clock),
-      handBackButton,
-      toPhoneButton,
+    h(
+      'div',
+      { class: 'player-bar' },
+      h(
+        'div',
+        { class: 'player-controls' },
+        h('a', { href: `#/title/${encodeURIComponent(id)}`, class: 'button secondary', id: 'player-back' }, t.back),
+        playButton,
+        h('div', { class: 'seek' }, seek, clock),
+        handBackButton,
+        toPhoneButton,
+      ),
+      h(
+        'div',
+        { class: 'player-tracks' },
+        h('label', { for: 'audio-track' }, t.audioLanguages, audioSelect),
+        h('label', { for: 'subtitle-track' }, t.subtitleLanguages, subtitleSelect),
+        h('label', { for: 'audio-description', class: 'check' }, adToggle, t.audioDescription),
+      ),
     ),
-    h('div', { class: 'player-tracks' },
-      h('label', { for: 'audio-track' }, t.audioLanguages, audioSelect),
-      h('label', { for: 'subtitle-track' }, t.subtitleLanguages, subtitleSelect),
-      h('label', { for: 'audio-description', class: 'check' }, adToggle, t.audioDescription),
-    )),
   );
 
   let disposed = false;
@@ -79,10 +134,16 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
     report();
   };
   /** What plays, for the seat's paired phones (a no-op on a phone). */
-  const report = () => !unloaded && ctx.cabin.reportPlayback({
-    titleId: id, positionS: Math.round(video.currentTime * 10) / 10, playing: !video.paused,
-    volume: Math.round(video.volume * 100), subtitles: video.dataset.subtitleLang || null, at: ctx.resume.now(),
-  });
+  const report = () =>
+    !unloaded &&
+    ctx.cabin.reportPlayback({
+      titleId: id,
+      positionS: Math.round(video.currentTime * 10) / 10,
+      playing: !video.paused,
+      volume: Math.round(video.volume * 100),
+      subtitles: video.dataset.subtitleLang || null,
+      at: ctx.resume.now(),
+    });
 
   if (title?.series) ctx.resume.setEpisode(title.series.id, id);
   video.addEventListener('playing', () => {
@@ -126,13 +187,22 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
     },
     remote(command) {
       switch (command.action) {
-        case 'play': if (!held) void video.play(); return;
-        case 'pause': video.pause(); return;
-        case 'seek': video.currentTime = command.positionS; return;
-        case 'volume': video.volume = command.level / 100; return;
+        case 'play':
+          if (!held) void video.play();
+          return;
+        case 'pause':
+          video.pause();
+          return;
+        case 'seek':
+          video.currentTime = command.positionS;
+          return;
+        case 'volume':
+          video.volume = command.level / 100;
+          return;
         case 'subtitles': {
           if (!hls) return;
-          hls.subtitleTrack = command.language === null ? -1 : hls.subtitleTracks.findIndex((s) => s.lang === command.language);
+          hls.subtitleTrack =
+            command.language === null ? -1 : hls.subtitleTracks.findIndex((s) => s.lang === command.language);
           return;
         }
         case 'next_episode': {
@@ -151,7 +221,10 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
   void (async () => {
     try {
       const url = await playbackUrl({
-        baseUrl: ctx.screen.baseUrl, device: ctx.screen.device, credentials: await ctx.credentials(), fallback: title?.master,
+        baseUrl: ctx.screen.baseUrl,
+        device: ctx.screen.device,
+        credentials: await ctx.credentials(),
+        fallback: title?.master,
         target: live ? { channel: id.slice(5) } : { titleId: id },
       });
       if (disposed) return;
@@ -160,7 +233,12 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
       if (HlsClass.isSupported()) {
         // Subtitles: the passenger's last choice on any device (session document), else this device's setting.
         const subtitles = ctx.resume.languages()?.subtitles ?? settings.subtitleLanguage;
-        hls = new HlsClass({ startPosition: live ? -1 : from, renderTextTracksNatively: true, enableWorker: true, ...(subtitles ? { subtitlePreference: { lang: subtitles } } : {}) });
+        hls = new HlsClass({
+          startPosition: live ? -1 : from,
+          renderTextTracksNatively: true,
+          enableWorker: true,
+          ...(subtitles ? { subtitlePreference: { lang: subtitles } } : {}),
+        });
         hls.subtitleDisplay = true;
         wireTracks(hls, HlsClass);
         hls.loadSource(url);
@@ -169,9 +247,13 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
         video.src = url;
         video.currentTime = from;
       }
-      if (!held) await video.play().catch(() => { status.textContent = t.play; });
+      if (!held)
+        await video.play().catch(() => {
+          status.textContent = t.play;
+        });
     } catch (error) {
-      if (error instanceof ApiError && (error.code === 'REGION_BLOCKED' || error.status === 451)) return ctx.regionBlocked(id);
+      if (error instanceof ApiError && (error.code === 'REGION_BLOCKED' || error.status === 451))
+        return ctx.regionBlocked(id);
       status.textContent = `${t.playError} (${(error as Error).message})`;
       ctx.cabin.setStatus({ lastError: `playback ${id}: ${(error as Error).message}`.slice(0, 500) });
     }
@@ -179,10 +261,21 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
 
   function wireTracks(player: Hls, HlsClass: typeof Hls): void {
     const fillAudio = () => {
-      const plain = player.audioTracks.map((a, i) => ({ a, i })).filter(({ a }) => !a.characteristics?.includes(AD_CHARACTERISTIC));
-      replace(audioSelect, plain.map(({ a, i }) => h('option', { value: i, selected: i === player.audioTrack }, locale.languageName(a.lang ?? a.name))));
+      const plain = player.audioTracks
+        .map((a, i) => ({ a, i }))
+        .filter(({ a }) => !a.characteristics?.includes(AD_CHARACTERISTIC));
+      replace(
+        audioSelect,
+        plain.map(({ a, i }) =>
+          h('option', { value: i, selected: i === player.audioTrack }, locale.languageName(a.lang ?? a.name)),
+        ),
+      );
       adToggle.disabled = !player.audioTracks.some((a) => a.characteristics?.includes(AD_CHARACTERISTIC));
-      const wanted = settings.audioDescription ? player.audioTracks.findIndex((a) => a.characteristics?.includes(AD_CHARACTERISTIC) && a.lang === settings.uiLanguage) : -1;
+      const wanted = settings.audioDescription
+        ? player.audioTracks.findIndex(
+            (a) => a.characteristics?.includes(AD_CHARACTERISTIC) && a.lang === settings.uiLanguage,
+          )
+        : -1;
       // The passenger's last choice on any device (the session document), else this device's settings.
       const chosen = ctx.resume.languages()?.audio ?? settings.audioLanguage ?? settings.uiLanguage;
       const preferred = wanted >= 0 ? wanted : plain.find(({ a }) => a.lang === chosen)?.i;
@@ -191,13 +284,26 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
       video.dataset.audioLang = player.audioTracks[player.audioTrack]?.lang ?? '';
     };
     const fillSubtitles = () => {
-      replace(subtitleSelect,
+      replace(
+        subtitleSelect,
         h('option', { value: -1, selected: player.subtitleTrack < 0 }, t.off),
-        player.subtitleTracks.map((s, i) => h('option', { value: i, selected: i === player.subtitleTrack }, locale.languageName(s.lang ?? s.name) + (s.characteristics?.includes('public.accessibility.transcribes-spoken-dialog') ? ' (CC)' : ''))));
+        player.subtitleTracks.map((s, i) =>
+          h(
+            'option',
+            { value: i, selected: i === player.subtitleTrack },
+            locale.languageName(s.lang ?? s.name) +
+              (s.characteristics?.includes('public.accessibility.transcribes-spoken-dialog') ? ' (CC)' : ''),
+          ),
+        ),
+      );
       video.dataset.subtitleLang = player.subtitleTracks[player.subtitleTrack]?.lang ?? '';
       report();
     };
-    const shareLanguages = () => ctx.resume.setLanguages(player.audioTracks[player.audioTrack]?.lang ?? null, player.subtitleTracks[player.subtitleTrack]?.lang ?? null);
+    const shareLanguages = () =>
+      ctx.resume.setLanguages(
+        player.audioTracks[player.audioTrack]?.lang ?? null,
+        player.subtitleTracks[player.subtitleTrack]?.lang ?? null,
+      );
     player.on(HlsClass.Events.AUDIO_TRACKS_UPDATED, fillAudio);
     player.on(HlsClass.Events.AUDIO_TRACK_SWITCHED, () => {
       video.dataset.audioLang = player.audioTracks[player.audioTrack]?.lang ?? '';
@@ -230,7 +336,10 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
     });
     adToggle.addEventListener('change', () => {
       const current = player.audioTracks[player.audioTrack];
-      const target = player.audioTracks.findIndex((a) => a.lang === current?.lang && (a.characteristics?.includes(AD_CHARACTERISTIC) ?? false) === adToggle.checked);
+      const target = player.audioTracks.findIndex(
+        (a) =>
+          a.lang === current?.lang && (a.characteristics?.includes(AD_CHARACTERISTIC) ?? false) === adToggle.checked,
+      );
       if (target >= 0) player.audioTrack = target;
       ctx.settings.update({ audioDescription: adToggle.checked });
     });
@@ -243,7 +352,14 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
       disposed = true;
       save();
       ctx.cabin.setStatus({ playing: null });
-      ctx.cabin.reportPlayback({ titleId: null, positionS: 0, playing: false, volume: Math.round(video.volume * 100), subtitles: null, at: ctx.resume.now() });
+      ctx.cabin.reportPlayback({
+        titleId: null,
+        positionS: 0,
+        playing: false,
+        volume: Math.round(video.volume * 100),
+        subtitles: null,
+        at: ctx.resume.now(),
+      });
       ctx.playback = undefined;
       unloaded = true;
       hls?.destroy();

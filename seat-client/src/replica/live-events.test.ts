@@ -20,7 +20,13 @@ test('a stream emits RESYNC on each open, passes changes on, and reopens after a
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/stream`;
-  const events = new LiveEvents<{ id: string }>({ url, headers: async () => ({ authorization: 'Bearer t' }), fetch, retryMs: 20, maxRetryMs: 50 });
+  const events = new LiveEvents<{ id: string }>({
+    url,
+    headers: async () => ({ authorization: 'Bearer t' }),
+    fetch,
+    retryMs: 20,
+    maxRetryMs: 50,
+  });
   const items: StreamItem<{ id: string }>[] = [];
   const states: boolean[] = [];
   events.items$.subscribe((i) => items.push(i));
@@ -33,13 +39,19 @@ test('a stream emits RESYNC on each open, passes changes on, and reopens after a
   await until(() => items.length === 1 && open.size === 1);
   assert.equal(items[0], 'RESYNC');
   assert.equal(authorization, 'Bearer t');
-  for (const res of open) res.write(`event: changes\ndata: ${JSON.stringify({ documents: [{ id: 'a' }], checkpoint: { updatedAt: 5, id: 'a' } })}\n\n: ping\n\n`);
+  for (const res of open)
+    res.write(
+      `event: changes\ndata: ${JSON.stringify({ documents: [{ id: 'a' }], checkpoint: { updatedAt: 5, id: 'a' } })}\n\n: ping\n\n`,
+    );
   await until(() => items.length === 2);
   assert.deepEqual(items[1], { documents: [{ id: 'a' }], checkpoint: { updatedAt: 5, id: 'a' } });
   for (const res of open) res.destroy();
   await until(() => items.length === 3 && open.size === 1);
   assert.equal(items[2], 'RESYNC');
-  assert.deepEqual(states.filter((s, i) => s !== states[i - 1]), [false, true, false, true]);
+  assert.deepEqual(
+    states.filter((s, i) => s !== states[i - 1]),
+    [false, true, false, true],
+  );
   events.stop();
   server.close();
 });

@@ -5,8 +5,9 @@
  * then do live change batches follow. A silent link (no heartbeat for `staleAfterMs`) is
  * treated as lost.
  */
-import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+
 import type { ReplicationCheckpoint, StreamChanges } from '@ifec/protocol';
+import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 
 export type StreamItem<T> = StreamChanges<T> | 'RESYNC';
 
@@ -58,8 +59,13 @@ export class LiveEvents<T> {
       if (this.stopped) return;
       this.open.next(false);
       failures = opened ? 1 : failures + 1;
-      const base = Math.min(this.options.maxRetryMs ?? 10_000, (this.options.retryMs ?? 500) * 2 ** Math.min(failures - 1, 6));
-      await new Promise<void>((resolve) => (this.retryTimer = setTimeout(resolve, base / 2 + Math.random() * base / 2)));
+      const base = Math.min(
+        this.options.maxRetryMs ?? 10_000,
+        (this.options.retryMs ?? 500) * 2 ** Math.min(failures - 1, 6),
+      );
+      await new Promise<void>(
+        (resolve) => (this.retryTimer = setTimeout(resolve, base / 2 + (Math.random() * base) / 2)),
+      );
     }
   }
 
@@ -74,7 +80,10 @@ export class LiveEvents<T> {
     };
     let opened = false;
     try {
-      const res = await this.options.fetch(this.options.url, { headers: { accept: 'text/event-stream', ...(await this.options.headers()) }, signal: abort.signal });
+      const res = await this.options.fetch(this.options.url, {
+        headers: { accept: 'text/event-stream', ...(await this.options.headers()) },
+        signal: abort.signal,
+      });
       if (!res.ok || !res.body) return false;
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = '';
@@ -94,7 +103,8 @@ export class LiveEvents<T> {
             this.open.next(true);
             this.items.next('RESYNC');
           } else if (event.name === 'resync') this.items.next('RESYNC');
-          else if (event.name === 'changes') this.items.next(JSON.parse(event.data) as { documents: T[]; checkpoint: ReplicationCheckpoint });
+          else if (event.name === 'changes')
+            this.items.next(JSON.parse(event.data) as { documents: T[]; checkpoint: ReplicationCheckpoint });
         }
       }
       return opened;

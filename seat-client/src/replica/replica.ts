@@ -11,13 +11,20 @@
  *
  * Framework-free on purpose: the UI binds to the RxDB collections and observables.
  */
+
+import {
+  type CatalogTitleDoc,
+  paths,
+  type ReplicationCheckpoint,
+  type SeatStateDoc,
+  type SeatStatePushRow,
+} from '@ifec/protocol';
 import { createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
-import { replicateRxCollection, type RxReplicationState } from 'rxdb/plugins/replication';
+import { type RxReplicationState, replicateRxCollection } from 'rxdb/plugins/replication';
 import { BehaviorSubject, combineLatest, distinctUntilChanged, map, Observable, type Subscription } from 'rxjs';
-import { type CatalogTitleDoc, paths, type ReplicationCheckpoint, type SeatStateDoc, type SeatStatePushRow } from '@ifec/protocol';
 import { ApplianceApi, type TokenSource } from './appliance-api.ts';
 import { LiveEvents } from './live-events.ts';
-import { seatStateSchema, titleSchema, type SeatStateDocument, type TitleDocument } from './schemas.ts';
+import { type SeatStateDocument, seatStateSchema, type TitleDocument, titleSchema } from './schemas.ts';
 
 export type Device = 'seat' | 'phone';
 
@@ -29,6 +36,7 @@ export interface ReplicaOptions {
   token: TokenSource;
   device: Device;
   /** Default: IndexedDB (Dexie). Tests under Node pass `getRxStorageMemory()`. */
+  // biome-ignore lint/suspicious/noExplicitAny: RxDB storages are generic over their own internals
   storage?: RxStorage<any, any>;
   /** Default `ifec-<device>-<seat>`; one database per seat and device. */
   databaseName?: string;
@@ -82,8 +90,16 @@ export async function openReplica(options: ReplicaOptions): Promise<Replica> {
   const retryTime = options.retryMs ?? 3000;
   const identity = `${options.baseUrl.replace(/\/+$/, '')}|${options.seatId}`;
 
-  const catalogEvents = new LiveEvents<CatalogTitleDoc>({ url: api.url(paths.replication.catalogStream), headers: async () => ({}), fetch: fetchFn });
-  const stateEvents = new LiveEvents<SeatStateDoc>({ url: api.url(paths.replication.seatStateStream), headers: () => api.headers(), fetch: fetchFn });
+  const catalogEvents = new LiveEvents<CatalogTitleDoc>({
+    url: api.url(paths.replication.catalogStream),
+    headers: async () => ({}),
+    fetch: fetchFn,
+  });
+  const stateEvents = new LiveEvents<SeatStateDoc>({
+    url: api.url(paths.replication.seatStateStream),
+    headers: () => api.headers(),
+    fetch: fetchFn,
+  });
   // A phone never offers seatback-only titles: they arrive as removed and are never stored.
   const forDevice = (doc: CatalogTitleDoc): CatalogTitleDoc =>
     options.device === 'phone' && doc.rights === 'seatback-only' ? { ...doc, _deleted: true } : doc;
@@ -99,7 +115,10 @@ export async function openReplica(options: ReplicaOptions): Promise<Replica> {
       modifier: forDevice,
       stream$: catalogEvents.items$,
       handler: async (since, limit) => {
-        if (since) return api.catalogPull(since, limit).then((page) => ({ documents: page.documents, checkpoint: page.checkpoint ?? since }));
+        if (since)
+          return api
+            .catalogPull(since, limit)
+            .then((page) => ({ documents: page.documents, checkpoint: page.checkpoint ?? since }));
         // First sync: the whole catalogue in one compressed file, then whatever changed after it.
         const snapshot = await api.catalogSnapshot();
         const documents: CatalogTitleDoc[] = snapshot.documents;
@@ -138,13 +157,23 @@ export async function openReplica(options: ReplicaOptions): Promise<Replica> {
   catalogEvents.start();
   stateEvents.start();
   const requestsOk = new BehaviorSubject(true);
+  // biome-ignore lint/suspicious/noExplicitAny: two replications of different document types, read alike
   const errors: Subscription[] = [titlesReplication, stateReplication].map((r: RxReplicationState<any, any>) =>
-    r.error$.subscribe(() => requestsOk.next(false)));
+    r.error$.subscribe(() => requestsOk.next(false)),
+  );
   errors.push(catalogEvents.open$.subscribe((open) => open && requestsOk.next(true)));
-  const online$ = combineLatest([catalogEvents.open$, requestsOk]).pipe(map(([open, ok]) => open && ok), distinctUntilChanged());
+  const online$ = combineLatest([catalogEvents.open$, requestsOk]).pipe(
+    map(([open, ok]) => open && ok),
+    distinctUntilChanged(),
+  );
   const errors$ = new Observable<Error>((subscriber) => {
-    const subs = [titlesReplication.error$.subscribe((e) => subscriber.next(e as Error)), stateReplication.error$.subscribe((e) => subscriber.next(e as Error))];
-    return () => subs.forEach((s) => s.unsubscribe());
+    const subs = [
+      titlesReplication.error$.subscribe((e) => subscriber.next(e as Error)),
+      stateReplication.error$.subscribe((e) => subscriber.next(e as Error)),
+    ];
+    return () => {
+      for (const s of subs) s.unsubscribe();
+    };
   });
 
   return {
@@ -160,7 +189,7 @@ export async function openReplica(options: ReplicaOptions): Promise<Replica> {
       await Promise.all([titlesReplication.awaitInSync(), stateReplication.awaitInSync()]);
     },
     close: async () => {
-      errors.forEach((s) => s.unsubscribe());
+      for (const s of errors) s.unsubscribe();
       catalogEvents.stop();
       stateEvents.stop();
       await Promise.all([titlesReplication.cancel(), stateReplication.cancel()]);
@@ -177,6 +206,8 @@ function pushRow(row: { assumedMasterState?: unknown; newDocumentState: unknown 
     if (typeof d.updatedAt === 'number') out.updatedAt = d.updatedAt;
     return out;
   };
-  return { assumedMasterState: row.assumedMasterState ? clean(row.assumedMasterState) : null, newDocumentState: clean(row.newDocumentState) };
+  return {
+    assumedMasterState: row.assumedMasterState ? clean(row.assumedMasterState) : null,
+    newDocumentState: clean(row.newDocumentState),
+  };
 }
-

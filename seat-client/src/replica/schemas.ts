@@ -3,8 +3,9 @@
  * (CatalogTitleDoc, SeatStateDoc); nested parts are left as plain objects because the
  * appliance validates what it stores and serves. `_deleted` is RxDB's own field.
  */
-import type { RxJsonSchema } from 'rxdb';
+
 import type { CatalogTitleDoc, SeatStateDoc } from '@ifec/protocol';
+import type { RxJsonSchema } from 'rxdb';
 
 export type TitleDocument = Omit<CatalogTitleDoc, '_deleted'>;
 /** `updatedAt` is the appliance's: a seat's new document has none until it is pushed. */
@@ -47,8 +48,29 @@ export const titleSchema: RxJsonSchema<TitleDocument> = {
     searchText: text,
     updatedAt: { type: 'number' },
   },
-  required: ['id', 'loadId', 'kind', 'titles', 'synopses', 'genres', 'cast', 'rating', 'originalLanguage', 'durationS',
-    'audioLanguages', 'subtitleLanguages', 'rights', 'priceTier', 'licence', 'regions', 'addedAt', 'images', 'master', 'searchText', 'updatedAt'],
+  required: [
+    'id',
+    'loadId',
+    'kind',
+    'titles',
+    'synopses',
+    'genres',
+    'cast',
+    'rating',
+    'originalLanguage',
+    'durationS',
+    'audioLanguages',
+    'subtitleLanguages',
+    'rights',
+    'priceTier',
+    'licence',
+    'regions',
+    'addedAt',
+    'images',
+    'master',
+    'searchText',
+    'updatedAt',
+  ],
 } as unknown as RxJsonSchema<TitleDocument>;
 
 export const seatStateSchema: RxJsonSchema<SeatStateDocument> = {

@@ -8,13 +8,21 @@ import type { Replica } from './replica.ts';
 const SETTINGS_ID = 'settings';
 const PARENTAL_LOCK_ID = 'parental-lock';
 
-export async function setFavourite(replica: Pick<Replica, 'seatState'>, titleId: string, on: boolean, now = new Date()): Promise<void> {
+export async function setFavourite(
+  replica: Pick<Replica, 'seatState'>,
+  titleId: string,
+  on: boolean,
+  now = new Date(),
+): Promise<void> {
   const id = `favourite:${titleId}`;
   if (on) {
     await replica.seatState.upsert({ id, kind: 'favourite', value: { titleId, addedAt: now.toISOString() } });
     return;
   }
-  await replica.seatState.findOne(id).exec().then((doc) => doc?.remove());
+  await replica.seatState
+    .findOne(id)
+    .exec()
+    .then((doc) => doc?.remove());
 }
 
 export async function readSettings(replica: Pick<Replica, 'seatState'>): Promise<SeatSettings> {
@@ -23,7 +31,10 @@ export async function readSettings(replica: Pick<Replica, 'seatState'>): Promise
 }
 
 /** Changes only the given settings; `undefined` removes one (back to the default). */
-export async function saveSettings(replica: Pick<Replica, 'seatState'>, patch: Partial<SeatSettings>): Promise<SeatSettings> {
+export async function saveSettings(
+  replica: Pick<Replica, 'seatState'>,
+  patch: Partial<SeatSettings>,
+): Promise<SeatSettings> {
   const value: Record<string, unknown> = { ...(await readSettings(replica)) };
   for (const [key, v] of Object.entries(patch)) {
     if (v === undefined) delete value[key];
@@ -34,10 +45,16 @@ export async function saveSettings(replica: Pick<Replica, 'seatState'>, patch: P
 }
 
 /** null removes the passenger's lock. */
-export async function setParentalLock(replica: Pick<Replica, 'seatState'>, lock: PassengerParentalLock | null): Promise<void> {
+export async function setParentalLock(
+  replica: Pick<Replica, 'seatState'>,
+  lock: PassengerParentalLock | null,
+): Promise<void> {
   if (lock) {
     await replica.seatState.upsert({ id: PARENTAL_LOCK_ID, kind: 'parental-lock', value: lock });
     return;
   }
-  await replica.seatState.findOne(PARENTAL_LOCK_ID).exec().then((doc) => doc?.remove());
+  await replica.seatState
+    .findOne(PARENTAL_LOCK_ID)
+    .exec()
+    .then((doc) => doc?.remove());
 }

@@ -4,12 +4,14 @@
  * down, and synchronised over the cabin bus connection the app already has. Loaded lazily:
  * Yjs is not part of the first screen.
  */
-import * as Y from 'yjs';
+
 import { ResumeAccessDenied, ResumeClient, type ResumeTransport } from '@ifec/protocol/resume-client';
 import { positionsOf } from '@ifec/protocol/resume-doc';
-import { RESUME_MAPS, splitEntryKey, type PositionEntry } from '@ifec/protocol/resume-layout';
-import { SubscriptionRefused, type MqttSocket } from '../cabin/mqtt-socket.ts';
+import { type PositionEntry, RESUME_MAPS, splitEntryKey } from '@ifec/protocol/resume-layout';
+import * as Y from 'yjs';
+import { type MqttSocket, SubscriptionRefused } from '../cabin/mqtt-socket.ts';
 import { STORAGE_KEY } from './resume-link.ts';
+
 const SAVE_AFTER_MS = 300;
 
 interface Saved {
@@ -18,21 +20,34 @@ interface Saved {
   update: string;
 }
 
-export interface ContinueEntry { titleId: string; positionS: number; durationS?: number; at: number }
+export interface ContinueEntry {
+  titleId: string;
+  positionS: number;
+  durationS?: number;
+  at: number;
+}
 
 /** The cabin bus as ResumeClient's transport: QoS 1 publishes, subscriptions checked by the ACL. */
-export function busTransport(bus: MqttSocket, listen: (fn: (topic: string, payload: Uint8Array) => void) => () => void): ResumeTransport {
+export function busTransport(
+  bus: MqttSocket,
+  listen: (fn: (topic: string, payload: Uint8Array) => void) => () => void,
+): ResumeTransport {
   return {
     publish: (topic, payload) => bus.publishAcked(topic, payload),
     async subscribe(topic, onMessage) {
-      const stop = listen((t, payload) => { if (t === topic) onMessage(payload); });
+      const stop = listen((t, payload) => {
+        if (t === topic) onMessage(payload);
+      });
       try {
         await bus.subscribe(topic);
       } catch (error) {
         stop();
         throw error instanceof SubscriptionRefused ? new ResumeAccessDenied(error.message) : error;
       }
-      return () => { stop(); bus.unsubscribe(topic); };
+      return () => {
+        stop();
+        bus.unsubscribe(topic);
+      };
     },
   };
 }
@@ -41,7 +56,13 @@ export class ResumeDocument {
   readonly client: ResumeClient;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
 
-  private constructor(private readonly storage: Storage, public sessionId: string | null, seatId: string, device: string, doc: Y.Doc) {
+  private constructor(
+    private readonly storage: Storage,
+    public sessionId: string | null,
+    seatId: string,
+    device: string,
+    doc: Y.Doc,
+  ) {
     this.client = new ResumeClient({ seatId, sessionId: sessionId ?? 'none', device, doc });
     doc.on('update', () => {
       clearTimeout(this.saveTimer);
@@ -56,7 +77,10 @@ export class ResumeDocument {
     try {
       const saved = JSON.parse(storage.getItem(STORAGE_KEY) ?? 'null') as Saved | null;
       if (saved && (o.sessionId === null || saved.sessionId === null || saved.sessionId === o.sessionId)) {
-        Y.applyUpdate(doc, Uint8Array.from(atob(saved.update), (c) => c.charCodeAt(0)));
+        Y.applyUpdate(
+          doc,
+          Uint8Array.from(atob(saved.update), (c) => c.charCodeAt(0)),
+        );
         sessionId ??= saved.sessionId;
       }
     } catch {
@@ -70,7 +94,10 @@ export class ResumeDocument {
     const update = Y.encodeStateAsUpdate(this.client.doc);
     let binary = '';
     for (const byte of update) binary += String.fromCharCode(byte);
-    this.storage.setItem(STORAGE_KEY, JSON.stringify({ sessionId: this.sessionId, update: btoa(binary) } satisfies Saved));
+    this.storage.setItem(
+      STORAGE_KEY,
+      JSON.stringify({ sessionId: this.sessionId, update: btoa(binary) } satisfies Saved),
+    );
   }
 
   /** Where to resume the title: the newest entry of any device (the merge rule). */

@@ -11,8 +11,8 @@
  * pairing has ended and the phone forgets it and its copy of the document.
  */
 import { type PairingClaimed, resumeTopics, type SeatPlayback } from '@ifec/protocol';
-import { checkedMessage } from '../cabin/cabin-messages.ts';
 import type { CabinLink } from '../cabin/cabin-link.ts';
+import { checkedMessage } from '../cabin/cabin-messages.ts';
 import type { ContinueEntry, ResumeDocument } from './resume-document.ts';
 
 const PAIRING_KEY = 'ifec.pairing.v1';
@@ -22,13 +22,20 @@ export const STORAGE_KEY = 'ifec.resume.v1';
 /** The passenger session this device holds, without loading Yjs (the replica sends it with pushes). */
 export function keptSessionId(storage: Storage): string | undefined {
   try {
-    return (JSON.parse(storage.getItem(STORAGE_KEY) ?? 'null') as { sessionId?: string | null } | null)?.sessionId ?? undefined;
+    return (
+      (JSON.parse(storage.getItem(STORAGE_KEY) ?? 'null') as { sessionId?: string | null } | null)?.sessionId ??
+      undefined
+    );
   } catch {
     return undefined;
   }
 }
 
-export interface ResumePoint { positionS: number; at: number; device: string }
+export interface ResumePoint {
+  positionS: number;
+  at: number;
+  device: string;
+}
 
 export interface ResumeLinkOptions {
   /** `seat` for a seatback; a phone passes nothing until paired. */
@@ -59,7 +66,7 @@ export class ResumeLink {
   /** Loads Yjs and the kept document; then connects whenever the bus is up. */
   async start(): Promise<void> {
     this.mod = await import('./resume-document.ts');
-    this.open(this.o.seatId ? null : this.pairing?.sessionId ?? null);
+    this.open(this.o.seatId ? null : (this.pairing?.sessionId ?? null));
     for (const write of this.held.splice(0)) write();
     this.emit();
     if (this.pendingSession) this.setSession(this.pendingSession);
@@ -191,7 +198,7 @@ export class ResumeLink {
     this.document?.save();
     this.document?.destroy();
     const seatId = this.o.seatId ?? this.pairing?.seatId ?? 'unpaired';
-    const device = this.o.seatId ? 'seat' : this.pairing?.device ?? 'phone-unpaired';
+    const device = this.o.seatId ? 'seat' : (this.pairing?.device ?? 'phone-unpaired');
     this.document = this.mod!.ResumeDocument.open(this.o.storage, { seatId, device, sessionId });
     // Kept at once: after a wipe, a reload must find the new session's (empty) copy, not the old one.
     this.document.save();
@@ -219,7 +226,10 @@ export class ResumeLink {
       // The bus refused the seat's topics: this phone is no longer paired.
       if (code === 'RESUME_ACCESS_DENIED' || code === 'SUBSCRIPTION_REFUSED') this.forgetPairing();
       // No answer to our sync requests on a live bus: try again a little later.
-      else if (code === 'RESUME_SYNC_TIMEOUT' && attempt === this.attachment) setTimeout(() => { if (attempt === this.attachment && this.o.cabin.connected) void this.attach(); }, 5000);
+      else if (code === 'RESUME_SYNC_TIMEOUT' && attempt === this.attachment)
+        setTimeout(() => {
+          if (attempt === this.attachment && this.o.cabin.connected) void this.attach();
+        }, 5000);
       // BUS_DISCONNECTED: the next connect attaches again.
     }
   }
@@ -229,15 +239,17 @@ export class ResumeLink {
     const bus = this.o.cabin.bus!;
     const session = resumeTopics.session(pairing.seatId);
     const playback = resumeTopics.playback(pairing.seatId);
-    this.stopListening.push(this.o.cabin.listen((topic, payload) => {
-      if (topic !== session && topic !== playback) return;
-      const message = checkedMessage(topic, payload);
-      if (message?.channel === 'seatSession' && message.payload.sessionId !== pairing.sessionId) this.forgetPairing();
-      else if (message?.channel === 'seatPlayback') {
-        this.playback = message.payload;
-        this.emit();
-      }
-    }));
+    this.stopListening.push(
+      this.o.cabin.listen((topic, payload) => {
+        if (topic !== session && topic !== playback) return;
+        const message = checkedMessage(topic, payload);
+        if (message?.channel === 'seatSession' && message.payload.sessionId !== pairing.sessionId) this.forgetPairing();
+        else if (message?.channel === 'seatPlayback') {
+          this.playback = message.payload;
+          this.emit();
+        }
+      }),
+    );
     await bus.subscribe(session);
     await bus.subscribe(playback);
   }

@@ -17,7 +17,9 @@ export interface CaptionStyle {
 }
 
 /** SeatSettings with every choice made (defaults filled in) and the UI language one the app has. */
-export type PassengerSettings = Required<Pick<SeatSettings, 'audioDescription' | 'textSize' | 'highContrast' | 'doNotDisturb'>> &
+export type PassengerSettings = Required<
+  Pick<SeatSettings, 'audioDescription' | 'textSize' | 'highContrast' | 'doNotDisturb'>
+> &
   Pick<SeatSettings, 'audioLanguage' | 'subtitleLanguage'> & { uiLanguage: UiLanguage; captions: CaptionStyle };
 
 const KEY = 'ifec.settings.v1';
@@ -38,12 +40,17 @@ export class SettingsStore {
   private value: PassengerSettings;
   private readonly listeners = new Set<(s: PassengerSettings) => void>();
 
-  constructor(private readonly storage: Storage, browserLanguage: string) {
+  constructor(
+    private readonly storage: Storage,
+    browserLanguage: string,
+  ) {
     const base = defaultSettings(browserLanguage);
     let saved: Partial<PassengerSettings> = {};
     try {
       saved = JSON.parse(storage.getItem(KEY) ?? '{}') as Partial<PassengerSettings>;
-    } catch { /* a damaged copy falls back to defaults */ }
+    } catch {
+      /* a damaged copy falls back to defaults */
+    }
     this.value = { ...base, ...saved, captions: { ...base.captions, ...saved.captions } };
     if (!isUiLanguage(this.value.uiLanguage)) this.value.uiLanguage = base.uiLanguage;
   }
@@ -75,8 +82,18 @@ export class SettingsStore {
   }
 }
 
-const CAPTION_PX: Record<CaptionStyle['size'], string> = { small: '0.8em', medium: '1em', large: '1.35em', 'x-large': '1.7em' };
-const CAPTION_BG: Record<CaptionStyle['background'], string> = { black: '#000', white: '#fff', transparent: 'transparent', 'semi-transparent': 'rgba(0,0,0,0.7)' };
+const CAPTION_PX: Record<CaptionStyle['size'], string> = {
+  small: '0.8em',
+  medium: '1em',
+  large: '1.35em',
+  'x-large': '1.7em',
+};
+const CAPTION_BG: Record<CaptionStyle['background'], string> = {
+  black: '#000',
+  white: '#fff',
+  transparent: 'transparent',
+  'semi-transparent': 'rgba(0,0,0,0.7)',
+};
 
 /** Applies settings to the document: lang/dir, root font size, contrast, caption CSS variables. */
 export function applyToDocument(doc: Document, s: PassengerSettings, dir: 'ltr' | 'rtl'): void {
@@ -93,6 +110,12 @@ export function applyToDocument(doc: Document, s: PassengerSettings, dir: 'ltr' 
 /** PBKDF2 of a 4-digit passenger PIN (the PIN itself is never stored). */
 export async function hashPin(pin: string, salt: string): Promise<string> {
   const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(pin), 'PBKDF2', false, ['deriveBits']);
-  const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: new TextEncoder().encode(salt), iterations: 100_000 }, key, 256);
-  return btoa(String.fromCharCode(...new Uint8Array(bits))).replace(/\+/g, '-').replace(/\//g, '_');
+  const bits = await crypto.subtle.deriveBits(
+    { name: 'PBKDF2', hash: 'SHA-256', salt: new TextEncoder().encode(salt), iterations: 100_000 },
+    key,
+    256,
+  );
+  return btoa(String.fromCharCode(...new Uint8Array(bits)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_');
 }
