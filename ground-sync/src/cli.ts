@@ -147,7 +147,9 @@ async function runCommand(
     } else if (command === 'bundle' && sub === 'import' && rest.length === 1) {
       const r = await importUplinkBundle(ground.db, path.resolve(rest[0]!), { tenantId: tenant, aircraftId: aircraft });
       out(
-        `uplink bundle ${r.sequence} from ${r.aircraftId}: ${r.batches} batches, ${r.records} records, ${r.stored} new; acked critical ${r.acked.critical} bulk ${r.acked.bulk}\n`,
+        r.alreadyImported
+          ? `uplink bundle ${r.sequence} from ${r.aircraftId}: already imported, nothing to do\n`
+          : `uplink bundle ${r.sequence} from ${r.aircraftId}: ${r.batches} batches, ${r.records} records, ${r.stored} new; acked critical ${r.acked.critical} bulk ${r.acked.bulk}\n`,
       );
     } else {
       throw new UsageError(`unknown command: ${argv.join(' ')}`);

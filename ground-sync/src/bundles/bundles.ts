@@ -81,15 +81,22 @@ export interface UplinkImport {
   records: number;
   stored: number;
   acked: StreamCheckpoint;
+  /** The last bundle imported, plugged in again: verified, nothing to do (not a refusal). */
+  alreadyImported: boolean;
 }
 
-/** Verifies the whole bundle, then stores its batches; refuses with BundleRefused and stores nothing. */
+/**
+ * Verifies the whole bundle, then stores its batches; refuses with BundleRefused and stores nothing.
+ * The last bundle imported, brought again (the same stick re-plugged), succeeds with nothing applied;
+ * an older one is still refused as a replay.
+ */
 export async function importUplinkBundle(
   db: Database,
   file: string,
   options: { tenantId?: string; aircraftId?: string; now?: Date } = {},
 ): Promise<UplinkImport> {
   let opened: Awaited<ReturnType<typeof openBundle>>;
+  let alreadyImported = false;
   try {
     opened = await openBundle(file, {
       direction: 'uplink',
@@ -101,12 +108,17 @@ export async function importUplinkBundle(
           ? identity.publicKey
           : undefined;
       },
-      lastSequence: async (h) =>
-        (
-          await db.query<{ n: number }>('SELECT last_uplink_bundle AS n FROM aircraft WHERE aircraft_id = $1', [
-            h.aircraftId,
-          ])
-        ).rows[0]?.n ?? 0,
+      lastSequence: async (h) => {
+        const last =
+          (
+            await db.query<{ n: number }>('SELECT last_uplink_bundle AS n FROM aircraft WHERE aircraft_id = $1', [
+              h.aircraftId,
+            ])
+          ).rows[0]?.n ?? 0;
+        // Still verified in full (signature, checksums) before it is called the same bundle.
+        alreadyImported = last > 0 && h.sequence === last;
+        return alreadyImported ? last - 1 : last;
+      },
     });
   } catch (error) {
     if (error instanceof BundleRefused && options.aircraftId)
@@ -132,6 +144,17 @@ export async function importUplinkBundle(
       );
     batches.push(batch);
   }
+  const records = batches.reduce((n, b) => n + b.records.length, 0);
+  if (alreadyImported)
+    return {
+      aircraftId: header.aircraftId,
+      sequence: header.sequence,
+      batches: batches.length,
+      records,
+      stored: 0,
+      acked: await ackedOf(db, header.aircraftId),
+      alreadyImported: true,
+    };
   const claimed = await db.query(
     'UPDATE aircraft SET last_uplink_bundle = $2 WHERE aircraft_id = $1 AND last_uplink_bundle < $2',
     [header.aircraftId, header.sequence],
@@ -150,8 +173,9 @@ export async function importUplinkBundle(
     aircraftId: header.aircraftId,
     sequence: header.sequence,
     batches: batches.length,
-    records: batches.reduce((n, b) => n + b.records.length, 0),
+    records,
     stored,
     acked,
+    alreadyImported: false,
   };
 }
