@@ -152,7 +152,7 @@ export function createFlightDomain(deps: FlightDeps) {
   const lastFixAt = new Map<string, number>();
   let active: { id: string; kind: PositionSourceKind; rank: number } | undefined;
   const phaseListeners: ((state: FlightPhaseState, change: PhaseChange) => void)[] = [];
-  const sourceLog = log.child({ domain: 'flight' });
+  const sourceLog = log;
   // Refusals are logged at most once a second per source: a flood of garbage must not flood the log.
   const lastRefusalLog = new Map<string, number>();
 
@@ -251,7 +251,7 @@ export function createFlightDomain(deps: FlightDeps) {
   let policy: AirspacePolicy = DEMO_AIRSPACE_POLICY;
   let policySource: 'demo' | 'ground' = 'demo';
   let current: PolicyCurrent | undefined;
-  const policyLog = log.child({ domain: 'policy' });
+  const policyLog = log.child({ area: 'policy' });
 
   const situation = () => {
     const position = state.position(now());
