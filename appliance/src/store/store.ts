@@ -17,7 +17,7 @@ export interface Sql {
 export class Store implements Sql {
   private writeQueue: Promise<unknown> = Promise.resolve();
 
-  /** True when the store would not open and was rebuilt empty: the whole journal must be replayed. */
+  /** True when the store is new (missing, emptied by a power cut, or would not open and was set aside): the whole journal must be replayed. */
   rebuilt = false;
 
   private constructor(
@@ -32,7 +32,8 @@ export class Store implements Sql {
     // PGlite refuses to open on an empty one (what a power cut leaves).
     fs.rmSync(path.join(dir, 'postmaster.pid'), { force: true });
     let db: PGlite;
-    let rebuilt = false;
+    // A store without its PG_VERSION is a new one, whatever a clean-stop marker says of the old one.
+    let rebuilt = !fs.existsSync(path.join(dir, 'PG_VERSION'));
     try {
       db = await PGlite.create(dir);
     } catch (error) {
