@@ -235,16 +235,20 @@ test('seat settings and favourites a seat was told are stored survive a store lo
   // The cut took PGlite's unsynced pages: the worst case is its whole directory.
   fs.rmSync(path.join(dataDir, 'pglite'), { recursive: true, force: true });
   app = await start(dataDir, nodeFileOps);
-  assert.deepEqual(await docs(app), ['favourite:night-flight', 'settings'], 'rebuilt from the journal');
-  const purser = credentialsOf(dataDir).crew.find((c) => c.role === 'purser')!;
-  const { token } = (await (await login(app, purser)).json()) as { token: string };
-  const reset = await fetch(`${url(app)}${pairingPaths.resetForNextFlight}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: '{}',
-  });
-  assert.equal(reset.status, 200, await reset.clone().text());
-  await app.stop();
+  try {
+    assert.deepEqual(await docs(app), ['favourite:night-flight', 'settings'], 'rebuilt from the journal');
+    const purser = credentialsOf(dataDir).crew.find((c) => c.role === 'purser')!;
+    const { token } = (await (await login(app, purser)).json()) as { token: string };
+    const reset = await fetch(`${url(app)}${pairingPaths.resetForNextFlight}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: '{}',
+    });
+    assert.equal(reset.status, 200, await reset.clone().text());
+  } finally {
+    // A failed check must not leave an appliance running: the test file would never end.
+    await app.stop();
+  }
   fs.rmSync(path.join(dataDir, 'pglite'), { recursive: true, force: true });
   app = await start(dataDir, nodeFileOps);
   try {
