@@ -5,9 +5,10 @@
  *                                        map marker shows that fix (#map-stage[data-drawn-at])
  *   flight.bus_to_map_ms.{p50,p99}       a flight/position published on the cabin bus -> the map
  *                                        redrawn with it: the seat half of the figure above
- * The flight domain publishes flight/position on its 1 Hz tick, so position_to_map includes the
- * wait for the next tick (0-1000 ms, uniform: fixes are sent at random gaps, as a receiver's
- * clock does not beat with the appliance's). Sender and browser share this machine's clock.
+ * flight/position is paced at most once a second: a fix more than a second after the last
+ * publication goes out at once, a sooner one waits for that second. The headline figure is a
+ * 1 Hz receiver (1000 +-50 ms, its own clock); `.random_gaps` sends at 200-1200 ms gaps, so
+ * about half its fixes wait for the pace (0-1000 ms). Sender and browser share this machine's clock.
  */
 import type { Browser, Page } from 'playwright-core';
 import {
@@ -86,38 +87,64 @@ async function drawnWith(page: Page, lon: number): Promise<number> {
   return Number(await handle.jsonValue());
 }
 
-export async function positionToMap(ctx: BenchContext, browser: Browser, cabin: Cabin): Promise<void> {
+/**
+ * UDP fixes at `gap()` intervals -> the marker showing each; samples in ms. Each fix is 0.05
+ * degrees east of the last (over Germany), so every one is told apart on the marker.
+ */
+async function udpToMap(page: Page, cabin: Cabin, first: number, count: number, gap: () => number): Promise<number[]> {
   const gnss = gnssSender(cabin);
+  try {
+    const lonOf = (i: number) => 8.6 + (first + i) * 0.05;
+    const samples: number[] = [];
+    for (let i = 1; i <= count; i++) {
+      await new Promise((r) => setTimeout(r, gap()));
+      const sent = Date.now();
+      await gnss.send(50.1, lonOf(i));
+      samples.push((await drawnWith(page, lonOf(i))) - sent);
+    }
+    return samples;
+  } finally {
+    gnss.close();
+  }
+}
+
+export async function positionToMap(ctx: BenchContext, browser: Browser, cabin: Cabin): Promise<void> {
   const context = await seatContext(browser, cabin, Object.keys(cabin.credentials.seats)[71]!, KIOSK);
   const page = await context.newPage();
   try {
-    // Over Germany, eastbound: each fix 0.05 degrees east of the last, so each one is told apart on the marker.
-    const at = (i: number) => ({ lat: 50.1, lon: 8.6 + i * 0.05 });
-    await gnss.send(at(0).lat, at(0).lon);
+    const gnss = gnssSender(cabin);
+    await gnss.send(50.1, 8.6);
+    gnss.close();
     await openApp(page, cabin, '#/map');
-    await drawnWith(page, at(0).lon);
-    const samples: number[] = [];
-    for (let i = 1; i <= UDP_FIXES; i++) {
-      // A random gap, so the fixes land at every phase of the appliance's 1 Hz tick.
-      await new Promise((r) => setTimeout(r, 200 + Math.random() * 1000));
-      const { lat, lon } = at(i);
-      const sent = Date.now();
-      await gnss.send(lat, lon);
-      samples.push((await drawnWith(page, lon)) - sent);
-    }
-    ctx.log(`UDP fix -> map samples (ms): ${samples.join(', ')}`);
-    const note = `${UDP_FIXES} NMEA epochs (RMC+GGA) over UDP to nmea-udp -> marker shows the fix in Chromium (kiosk); includes the wait for the flight domain's 1 Hz flight/position tick (0-1000 ms)`;
-    ctx.record({ id: 'flight.position_to_map_ms.p50', value: median(samples), unit: 'ms', note });
+    await drawnWith(page, 8.6);
+    // A 1 Hz receiver (the usual GNSS rate) with its own clock: 1000 ms +-50 ms, its phase
+    // against the appliance's pace random from the first fix on.
+    await new Promise((r) => setTimeout(r, Math.random() * 1000));
+    const receiver = await udpToMap(page, cabin, 0, UDP_FIXES, () => 950 + Math.random() * 100);
+    ctx.log(`1 Hz receiver, UDP fix -> map samples (ms): ${receiver.join(', ')}`);
+    const note = `${UDP_FIXES} NMEA epochs (RMC+GGA) over UDP to nmea-udp at 1 Hz +-50 ms -> marker shows the fix in Chromium (kiosk); flight/position is paced at most 1 Hz, a fix more than a second after the last published at once`;
+    ctx.record({ id: 'flight.position_to_map_ms.p50', value: median(receiver), unit: 'ms', note });
     ctx.record({
       id: 'flight.position_to_map_ms.p99',
-      value: percentile(samples, 99),
+      value: percentile(receiver, 99),
       unit: 'ms',
       goal: '< 500',
       note,
     });
+    // Fixes at random 200-1200 ms gaps: those within a second of the last publication wait
+    // for the 1 Hz pace (up to 1 s), as a faster receiver's fixes must.
+    const bursty = await udpToMap(page, cabin, UDP_FIXES, UDP_FIXES, () => 200 + Math.random() * 1000);
+    ctx.log(`random 200-1200 ms gaps, UDP fix -> map samples (ms): ${bursty.join(', ')}`);
+    const burstNote = `${UDP_FIXES} NMEA epochs at random 200-1200 ms gaps; includes the wait for the 1 Hz flight/position pace (0-1000 ms) when a fix comes sooner than a second after the last`;
+    ctx.record({ id: 'flight.position_to_map_ms.random_gaps.p50', value: median(bursty), unit: 'ms', note: burstNote });
+    ctx.record({
+      id: 'flight.position_to_map_ms.random_gaps.p99',
+      value: percentile(bursty, 99),
+      unit: 'ms',
+      note: burstNote,
+    });
   } finally {
     await context.close();
-    gnss.close();
   }
 }
 

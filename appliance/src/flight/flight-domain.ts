@@ -38,7 +38,7 @@ import { parseTrack } from './track-file.ts';
 /** The outbox record of a change of what the airspace allows. */
 export const AIRSPACE_REGULATION_UPDATED = 'airspace.regulation-updated';
 
-/** flight/position's pace: at most once a second (the 1 Hz), a fresh fix at once within it. */
+/** flight/position's pace, at most 1 Hz: a fix that moves the aircraft goes out once the last is this old. */
 export const POSITION_EVERY_MS = 1000;
 /** Without a fresh fix, the last position is first repeated this long after it was published. */
 export const REPEAT_AFTER_FIX_MS = 1500;
