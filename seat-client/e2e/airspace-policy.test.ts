@@ -66,6 +66,19 @@ test('a title playing over England stops with a French notice when the aircraft 
   const context = await seatContext(env.browser, env.cabin, '23A', KIOSK, { locale: 'fr-FR' });
   const page = await context.newPage();
   const keyUrls: string[] = [];
+  // What the seat heard on the bus, said when the notice does not come: a test that fails says why.
+  const frames: string[] = [];
+  let received = 0;
+  page.on('websocket', (ws) => {
+    frames.push(`open ${ws.url()}`);
+    ws.on('framereceived', (f) => {
+      received++;
+      const text = typeof f.payload === 'string' ? f.payload : f.payload.toString('latin1');
+      if (text.includes('policy/current'))
+        frames.push(`policy ${text.includes('"FR"') ? 'FR' : 'other'} at ${Date.now()}`);
+    });
+    ws.on('close', () => frames.push(`closed at ${Date.now()}`));
+  });
   page.on('request', (r) => {
     if (r.url().includes('/api/keys/')) keyUrls.push(r.url());
   });
@@ -86,8 +99,14 @@ test('a title playing over England stops with a French notice when the aircraft 
 
     // Into French airspace.
     here = OVER_FRANCE;
+    const before = received;
     await gnss.send(here.lat, here.lon);
-    await page.waitForSelector('#policy-notice:not([hidden])', { timeout: 10_000 });
+    await page.waitForSelector('#policy-notice:not([hidden])', { timeout: 10_000 }).catch((error: Error) => {
+      const p = appliance.flight.currentPolicy();
+      throw new Error(
+        `${error.message}; the appliance decided ${p?.region} blocking ${p?.blocked.titles}; page at ${page.url()}; bus: ${frames.join(', ')}; ${received - before} frames since the fix over France`,
+      );
+    });
     assert.equal(appliance.flight.currentPolicy()?.region, 'FR');
     assert.match(await page.locator('#policy-notice').innerText(), /ne peut pas être diffusé/);
     assert.equal(await page.locator('video').count(), 0, 'the player is gone');
