@@ -4,6 +4,7 @@ import { flightGroup } from './flight.ts';
 import { groundBench } from './ground.ts';
 import type { BenchGroup } from './harness.ts';
 import { mediaGroup } from './media.ts';
+import { movingMapGroup } from './moving-map.ts';
 import { originGroup } from './origin.ts';
 import { recoGroup } from './reco.ts';
 import { resumeGroup } from './resume.ts';
@@ -18,6 +19,7 @@ export const groups: BenchGroup[] = [
   boardingGroup,
   originGroup,
   seatGroup,
+  movingMapGroup,
   syncBench,
   groundBench,
   resumeGroup,

@@ -3,7 +3,6 @@
  * and Debian's Chromium:
  *   seat.cold_start_ms             fresh profile (no cache, no replica) -> interactive home, CPU throttled 4x (CDP)
  *   seat.js_gzip_kb                JavaScript a kiosk loads, gzip; hls.js reported apart (seat.js_gzip_kb.hls)
- *   flight.bus_to_map_ms.{p50,p99} flight/position on the bus -> the seat's map redrawn (moving-map.ts)
  *   map.js_gzip_kb                 the moving map's chunk (d3-geo, Natural Earth 110m, cities, its strings and CSS), gzip
  *   seat.play_first_frame_p95_ms   Play pressed -> the video's `playing` event, 20 plays (p50 recorded too)
  *   resume.remote_pause_ms.p95     a paired phone's Pause -> the seat paused (resume-remote.ts)
@@ -23,7 +22,6 @@ import {
   startCabin,
 } from '../seat-client/e2e/cabin-harness.ts';
 import { type BenchContext, type BenchGroup, median, percentile } from './harness.ts';
-import { positionToMap } from './moving-map.ts';
 import { remotePause } from './resume-remote.ts';
 
 const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../seat-client/dist');
@@ -177,7 +175,6 @@ export const seatGroup: BenchGroup = {
       await coldStart(ctx, browser, cabin);
       await firstFrame(ctx, browser, cabin);
       await remotePause(ctx, browser, cabin);
-      await positionToMap(ctx, browser, cabin);
     } finally {
       await browser.close();
       await cabin.stop();

@@ -6,6 +6,7 @@
  * it is sent, so a test cannot feed the seat something the real domain could not publish.
  */
 
+import dgram from 'node:dgram';
 import {
   type Airport,
   type FlightPhaseState,
@@ -18,6 +19,7 @@ import {
 } from '@ifec/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import { TokenSigner } from '../../appliance/src/access/tokens.ts';
+import { withChecksum } from '../../appliance/src/flight/nmea.ts';
 import { bearingDeg, distanceM, interpolate } from '../src/map/geo-math.ts';
 import type { Cabin } from './cabin-harness.ts';
 
@@ -123,5 +125,47 @@ export function fixAlong(f: number, over: Partial<FlightPosition> = {}): FlightP
       below: { tz: 'Asia/Kolkata', time: time(330), utcOffsetMin: 330 },
     },
     ...over,
+  };
+}
+
+/**
+ * One receiver epoch as a GNSS box sends it: RMC (position, speed, track) and GGA (position,
+ * altitude) with valid checksums, CR/LF ended, in one datagram. Degrees-minutes to 4 decimals.
+ */
+export function nmeaEpoch(lat: number, lon: number, at = new Date(), altitudeM = 11_000): Buffer {
+  const dm = (v: number, degDigits: number) => {
+    const a = Math.abs(v);
+    const d = Math.floor(a);
+    return `${String(d).padStart(degDigits, '0')}${((a - d) * 60).toFixed(4).padStart(7, '0')}`;
+  };
+  const hms = at.toISOString().slice(11, 19).replaceAll(':', '');
+  const dmy = `${at.toISOString().slice(8, 10)}${at.toISOString().slice(5, 7)}${at.toISOString().slice(2, 4)}`;
+  const ns = lat >= 0 ? 'N' : 'S';
+  const ew = lon >= 0 ? 'E' : 'W';
+  const rmc = withChecksum(`$GPRMC,${hms},A,${dm(lat, 2)},${ns},${dm(lon, 3)},${ew},470.0,135.0,${dmy},,,A`);
+  const gga = withChecksum(
+    `$GPGGA,${hms},${dm(lat, 2)},${ns},${dm(lon, 3)},${ew},1,10,0.8,${altitudeM.toFixed(1)},M,46.9,M,,`,
+  );
+  return Buffer.from(`${rmc}\r\n${gga}\r\n`);
+}
+
+/** A GNSS receiver on the cabin LAN: sends NMEA epochs over UDP to the appliance's `nmea-udp` source. */
+export interface GnssSender {
+  send(lat: number, lon: number): Promise<void>;
+  close(): void;
+}
+
+export function gnssSender(cabin: Cabin): GnssSender {
+  const source = cabin.appliance?.flight.sources.find((s) => s.id.startsWith('nmea-udp:'));
+  const port = source?.port;
+  if (!port)
+    throw new Error('the appliance has no nmea-udp position source (start it with IFEC_FLIGHT_SOURCES=nmea-udp:0)');
+  const socket = dgram.createSocket('udp4');
+  return {
+    send: (lat, lon) =>
+      new Promise<void>((resolve, reject) =>
+        socket.send(nmeaEpoch(lat, lon), port, '127.0.0.1', (e) => (e ? reject(e) : resolve())),
+      ),
+    close: () => socket.close(),
   };
 }

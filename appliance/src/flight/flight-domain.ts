@@ -38,6 +38,11 @@ import { parseTrack } from './track-file.ts';
 /** The outbox record of a change of what the airspace allows. */
 export const AIRSPACE_REGULATION_UPDATED = 'airspace.regulation-updated';
 
+/** flight/position's pace, at most 1 Hz: a fix that moves the aircraft goes out once the last is this old. */
+export const POSITION_EVERY_MS = 1000;
+/** Without a fresh fix, the last position is first repeated this long after it was published. */
+export const REPEAT_AFTER_FIX_MS = 1500;
+
 /** What `npm start` flies when no source is configured: the map moves on a fresh machine (12.7 h in 13 min). */
 export const DEMO_FLIGHT_SOURCES = 'simulator:LHR-SIN@60';
 
@@ -180,6 +185,9 @@ export function createFlightDomain(deps: FlightDeps) {
     const result = state.accept(fix, kind, t);
     if (result.phase) onPhaseChange(result.phase);
     if (result.region) evaluatePolicy('region');
+    // A fix that moves the aircraft goes out at once when the last flight/position is a second
+    // old, else at that second; the other sentences of the same epoch (same place) do not count.
+    positionTick(fix.lat !== lastSent?.lat || fix.lon !== lastSent?.lon);
   };
 
   const sources: PositionSource[] = specs.map((spec, rank) =>
@@ -230,6 +238,8 @@ export function createFlightDomain(deps: FlightDeps) {
   };
 
   let lastPositionError = 0;
+  /** Where the last flight/position put the aircraft, to tell a fix that moves it from one that does not. */
+  let lastSent: { lat: number; lon: number } | undefined;
   const publishPosition = () => {
     const position = positionNow();
     if (!position) return;
@@ -240,6 +250,7 @@ export function createFlightDomain(deps: FlightDeps) {
       lastPositionError = now();
       return;
     }
+    lastSent = { lat: position.lat, lon: position.lon };
     publish(topics.flightPosition, JSON.stringify(checked.data), { retain: true, qos: 0 }).catch(() => undefined);
     // Dead reckoning moves the aircraft without fixes: the airspace may change under it.
     if (checked.data.quality === 'dead_reckoning') evaluatePolicy('dead reckoning');
@@ -369,7 +380,33 @@ export function createFlightDomain(deps: FlightDeps) {
     })),
   });
 
+  // flight/position at most once a second (850 seats hear it). A fresh fix is published as soon
+  // as the last publication is a second old, so a 1 Hz receiver's fix reaches the map without
+  // waiting for a tick. Without fresh fixes the last position is repeated (stale, then dead
+  // reckoning): first 1.5 s after the last fix, so a receiver a little slower than 1 Hz is not
+  // overtaken by a repeat that would hold its fix back a second, then every second.
+  // Paced by the process's monotonic clock: this is transport pacing, not flight time.
   let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let lastPositionAt = Number.NEGATIVE_INFINITY;
+  let lastWasFix = false;
+  let fixPending = false;
+  function positionTick(freshFix = false): void {
+    if (!running) return;
+    if (freshFix) fixPending = true;
+    clearTimeout(timer);
+    const gap = () => (fixPending || !lastWasFix ? POSITION_EVERY_MS : REPEAT_AFTER_FIX_MS);
+    let wait = lastPositionAt + gap() - performance.now();
+    if (wait <= 0) {
+      lastPositionAt = performance.now();
+      lastWasFix = fixPending;
+      fixPending = false;
+      publishPosition();
+      wait = gap();
+    }
+    timer = setTimeout(positionTick, wait);
+    timer.unref();
+  }
   let policyTimer: NodeJS.Timeout | undefined;
   return {
     router: flightRouter({ directory: deps.directory, snapshot, setPlan }),
@@ -390,19 +427,20 @@ export function createFlightDomain(deps: FlightDeps) {
       await publishPhase();
       await refreshPolicy().catch((error: unknown) => policyLog.error({ err: error }, 'airspace policy not read'));
       evaluatePolicy('start');
-      timer = setInterval(publishPosition, 1000);
+      running = true;
+      positionTick();
       policyTimer = setInterval(
         () =>
           void refreshPolicy().catch((error: unknown) => policyLog.error({ err: error }, 'airspace policy not read')),
         30_000,
       );
-      timer.unref();
       policyTimer.unref();
     },
     /** Reads the ground's policy again now (the sync domain calls it after a downlink; tests too). */
     refreshPolicy,
     async stop(): Promise<void> {
-      clearInterval(timer);
+      running = false;
+      clearTimeout(timer);
       clearInterval(policyTimer);
       for (const s of sources) await s.stop();
     },
