@@ -103,13 +103,13 @@ test('one byte changed in a segment: refused, naming the file', async () => {
   const problems = await verifyContentLoad(dir, [ground.publicKeyPem], during);
   assert.deepEqual(
     problems.map((p) => [p.code, p.path, p.titleId]),
-    [['FILE_CHECKSUM', seg, 'LIBRARY_FILM']],
+    [['FILE_CHECKSUM', seg, 'library-film']],
   );
-  const r = runCli(['load', 'verify', 'ONE_BYTE', '--trust', 'ground.pub.pem', '--at', during.toISOString()], work);
+  const r = runCli(['load', 'verify', 'one-byte', '--trust', 'ground.pub.pem', '--at', during.toISOString()], work);
   assert.equal(r.code, 1);
   assert.match(
     r.stdout,
-    /REFUSED.*\n\s+\[file-checksum\] title library-film: checksum mismatch in packages\/library-film\/hls\/video\/phone-144p\/seg_00000\.m4s/,
+    /REFUSED.*\n\s+\[FILE_CHECKSUM\] title library-film: checksum mismatch in packages\/library-film\/hls\/video\/phone-144p\/seg_00000\.m4s/,
   );
 });
 
@@ -181,13 +181,13 @@ test('licence windows: not yet open, expired, and the load itself expired', asyn
   const before = await verifyContentLoad(loadDir, [ground.publicKeyPem], new Date('2026-10-15T00:00:00Z'));
   assert.deepEqual(
     before.map((p) => [p.code, p.titleId]),
-    [['LICENCE_NOT_OPEN', 'EARLY_WINDOW']],
+    [['LICENCE_NOT_OPEN', 'early-window']],
   );
   assert.match(before[0]!.message, /title early-window: licence window opens 2026-11-01T00:00:00Z/);
   const january = await inspectContentLoad(loadDir, [ground.publicKeyPem], new Date('2027-01-15T00:00:00Z'));
   assert.deepEqual(
     january.problems.map((p) => [p.code, p.titleId]),
-    [['LICENCE_EXPIRED', 'LIBRARY_FILM']],
+    [['LICENCE_EXPIRED', 'library-film']],
   );
   assert.equal(january.manifests.length, 2);
   const late = await verifyContentLoad(loadDir, [ground.publicKeyPem], new Date('2027-03-01T00:00:00Z'));
