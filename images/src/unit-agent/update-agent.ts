@@ -15,12 +15,20 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import type { RaucStatus } from './rauc.ts';
 
-export interface UpdateOffer {
-  /** The software version the bundle holds (RAUC's manifest `version`). */
-  version: string;
-  sha256: string;
-  size: number;
-}
+/** An offer as it arrives (from a stick or the cabin network): checked before use. */
+export const updateOffer = z
+  .object({
+    /** The software version the bundle holds (RAUC's manifest `version`). */
+    version: z.string().min(1).max(64),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    size: z
+      .number()
+      .int()
+      .positive()
+      .max(4 * 1024 ** 3),
+  })
+  .strict();
+export type UpdateOffer = z.infer<typeof updateOffer>;
 
 export type UnitUpdateReport =
   | { kind: 'installed'; version: string; slot: string }
