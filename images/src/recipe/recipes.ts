@@ -75,7 +75,7 @@ export const RECIPES: Record<Target, Recipe> = {
     ],
     units: ['ifec-kiosk.service', 'ifec-update-agent.service', 'rauc.service'],
     users: [{ name: 'ifec-seat', uid: 900, groups: ['ifec', 'video', 'input', 'render', 'audio'] }],
-    partitions: layout(1024, 128),
+    partitions: layout(1536, 128),
     identityFile: '/etc/ifec/seat-unit.json',
   },
   server: {

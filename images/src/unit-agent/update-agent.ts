@@ -99,9 +99,13 @@ export async function waitHealthy(
 ): Promise<{ healthy: true } | { healthy: false; reason: string }> {
   const deadline = AbortSignal.timeout(deadlineMs);
   let lastError = 'the unit never reported healthy';
+  // A probe that ignores the signal must not hold the decision past the deadline.
+  const expired = new Promise<false>((resolve) =>
+    deadline.addEventListener('abort', () => resolve(false), { once: true }),
+  );
   while (!deadline.aborted) {
     try {
-      if (await probe(deadline)) return { healthy: true };
+      if (await Promise.race([probe(deadline), expired])) return { healthy: true };
     } catch (error) {
       lastError = (error as Error).message;
     }
