@@ -97,7 +97,24 @@ export async function waitHealthy(
   deadlineMs: number,
   intervalMs = 1000,
 ): Promise<{ healthy: true } | { healthy: false; reason: string }> {
-  const deadline = AbortSignal.timeout(deadlineMs);
+  // Our own timer, not AbortSignal.timeout: that one does not keep the process alive, and a
+  // hung probe with nothing else running would end the agent instead of deciding.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), deadlineMs);
+  const deadline = controller.signal;
+  try {
+    return await pollUntil(probe, deadline, deadlineMs, intervalMs);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function pollUntil(
+  probe: (signal: AbortSignal) => Promise<boolean>,
+  deadline: AbortSignal,
+  deadlineMs: number,
+  intervalMs: number,
+): Promise<{ healthy: true } | { healthy: false; reason: string }> {
   let lastError = 'the unit never reported healthy';
   // A probe that ignores the signal must not hold the decision past the deadline.
   const expired = new Promise<false>((resolve) =>
