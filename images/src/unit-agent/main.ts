@@ -81,4 +81,11 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  // One line for the journal; systemd restarts the agent (Restart=on-failure).
+  const e = error as Error & { code?: string };
+  console.error(`update agent: ${e.code ? `${e.code}: ` : ''}${e.message}`);
+  process.exitCode = 1;
+}
