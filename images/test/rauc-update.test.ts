@@ -15,7 +15,7 @@ import { UpdateAgent, type UpdateOffer, UpdateRefused } from '../src/unit-agent/
 import { RaucRig, raucUnavailable } from './rauc-rig.ts';
 
 const unavailable = raucUnavailable();
-if (unavailable) console.log(`# RAUC A/B test skipped: ${unavailable}`);
+if (unavailable) console.log(`RAUC A/B test skipped: ${unavailable}`);
 
 function offerFor(bundle: string, folder: string, version: string): UpdateOffer {
   const bytes = fs.readFileSync(bundle);

@@ -28,7 +28,7 @@ function cannotBuild(): string | undefined {
 }
 
 const reason = cannotBuild();
-if (reason) console.log(`# seat root file system build skipped: ${reason}`);
+if (reason) console.log(`seat root file system build skipped: ${reason}`);
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-seat-image-'));
 after(() => fs.rmSync(out, { recursive: true, force: true }));
 
@@ -40,9 +40,9 @@ test('the seat recipe builds a root file system from Debian packages, and a GPT 
     out,
     mirror,
     version: '1.0.0-test',
-    log: (l) => console.log(`# ${l}`),
+    log: (l) => console.log(l),
   });
-  console.log(`# seat image built in ${Math.round((Date.now() - started) / 1000)} s`);
+  console.log(`seat image built in ${Math.round((Date.now() - started) / 1000)} s`);
   const root = built.rootfs;
   const has = (p: string) => fs.existsSync(path.join(root, p));
   const read = (p: string) => fs.readFileSync(path.join(root, p), 'utf8');
@@ -69,7 +69,7 @@ test('the seat recipe builds a root file system from Debian packages, and a GPT 
   ];
   for (const p of listing) {
     assert.ok(has(p), `${p} is in the seat image`);
-    console.log(`# seat image holds /${p}`);
+    console.log(`seat image holds /${p}`);
   }
   // rauc.service comes from Debian's rauc-service package; enabled.
   assert.ok(has('usr/lib/systemd/system/rauc.service') || has('lib/systemd/system/rauc.service'));
@@ -110,7 +110,7 @@ test('the seat recipe builds a root file system from Debian packages, and a GPT 
     .map((line) => line.split('\t')[0]!);
   for (const p of ['rauc', 'rauc-service', 'cage', 'systemd', 'linux-image-amd64', 'grub-efi-amd64-bin'])
     assert.ok(packages.includes(p), `Debian package ${p} is installed`);
-  console.log(`# seat image: ${packages.filter(Boolean).length} Debian packages`);
+  console.log(`seat image: ${packages.filter(Boolean).length} Debian packages`);
 
   // The disk image: GPT efi / rootfs_a / rootfs_b / data, slot A holds this build.
   assert.ok(built.disk);

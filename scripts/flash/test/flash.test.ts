@@ -24,7 +24,7 @@ const missing = ['sfdisk', 'mke2fs', 'debugfs', 'mkfs.vfat', 'mcopy'].find(
   (tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0,
 );
 if (missing)
-  console.log(`# ifec-flash tests skipped: ${missing} is not installed (fdisk, e2fsprogs, dosfstools, mtools)`);
+  console.log(`ifec-flash tests skipped: ${missing} is not installed (fdisk, e2fsprogs, dosfstools, mtools)`);
 
 function recorder(): Progress & { seen: { label: string; total: number; last: number }[] } {
   const seen: { label: string; total: number; last: number }[] = [];
