@@ -30,7 +30,10 @@ function cannotBuild(): string | undefined {
 const reason = cannotBuild();
 if (reason) console.log(`seat root file system build skipped: ${reason}`);
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-seat-image-'));
-after(() => fs.rmSync(out, { recursive: true, force: true }));
+// IFEC_KEEP_IMAGE=1 keeps the build for a look (it is large).
+after(() => {
+  if (!process.env.IFEC_KEEP_IMAGE) fs.rmSync(out, { recursive: true, force: true });
+});
 
 test('the seat recipe builds a root file system from Debian packages, and a GPT A/B disk image from it', {
   skip: reason,
@@ -44,7 +47,15 @@ test('the seat recipe builds a root file system from Debian packages, and a GPT 
   });
   console.log(`seat image built in ${Math.round((Date.now() - started) / 1000)} s`);
   const root = built.rootfs;
-  const has = (p: string) => fs.existsSync(path.join(root, p));
+  // lstat: the image's links are absolute inside the image (enabled units, /etc/ifec), not on this machine.
+  const has = (p: string) => {
+    try {
+      fs.lstatSync(path.join(root, p));
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const read = (p: string) => fs.readFileSync(path.join(root, p), 'utf8');
 
   const listing = [
