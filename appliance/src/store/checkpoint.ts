@@ -131,6 +131,7 @@ export class StoreCheckpoints {
   private async run(): Promise<CheckpointResult> {
     const { dataDir, store, journal, records, files, log } = this.o;
     const started = performance.now();
+    log.info({ journalLastSeq: journal.lastSeq, lastThrough: this.lastThrough }, 'store checkpoint begins');
     await journal.rotate();
     const tmp = path.join(dataDir, `${SNAPSHOT_PREFIX}tmp`);
     fs.rmSync(tmp, { recursive: true, force: true });
