@@ -63,6 +63,8 @@ export function removeStaleSnapshots(dataDir: string, keep: string | undefined):
 export interface CheckpointResult {
   through: number;
   droppedSegments: number;
+  /** Files copied again with the store held (changed during the first pass). */
+  filesRecopied?: number;
   /** How long the store was held (writes and reads waited). */
   heldMs: number;
   ms: number;
@@ -88,6 +90,8 @@ export class StoreCheckpoints {
   private timer: NodeJS.Timeout | undefined;
   private lastThrough: number;
   private lastAt = Date.now();
+  /** A large store takes a while to copy: the next checkpoint waits 3x as long as the last took. */
+  private notBefore = 0;
   private stopped = false;
 
   constructor(private readonly o: StoreCheckpointsOptions) {
@@ -103,7 +107,7 @@ export class StoreCheckpoints {
   start(): void {
     removeStaleSnapshots(this.o.dataDir, readCheckpoint(this.o.dataDir)?.snapshot);
     this.timer = setInterval(() => {
-      if (this.running || this.stopped) return;
+      if (this.running || this.stopped || Date.now() < this.notBefore) return;
       const behind = this.o.journal.lastSeq - this.lastThrough;
       if (behind <= 0) return;
       const old = this.o.maxAgeS > 0 && Date.now() - this.lastAt >= this.o.maxAgeS * 1000;
@@ -122,8 +126,10 @@ export class StoreCheckpoints {
 
   /** One checkpoint now (or the one already running). */
   checkpoint(): Promise<CheckpointResult> {
+    const started = Date.now();
     this.running ??= this.run().finally(() => {
       this.running = undefined;
+      this.notBefore = Date.now() + 3 * (Date.now() - started);
     });
     return this.running;
   }
@@ -135,15 +141,16 @@ export class StoreCheckpoints {
     await journal.rotate();
     const tmp = path.join(dataDir, `${SNAPSHOT_PREFIX}tmp`);
     fs.rmSync(tmp, { recursive: true, force: true });
+    // A first pass copies the store while it runs (inconsistent, but most bytes); the second,
+    // with the store held, copies again only the files that changed since: a short hold.
+    const firstPass = await copyChanged(store.dir, tmp, new Map());
     let heldMs = 0;
+    let recopied = 0;
     const through = await store.exclusive(async () => {
       const held = performance.now();
       // Every record up to here is in the store; later ones stay in the journal.
       const settled = records.settledThrough;
-      await fs.promises.cp(store.dir, tmp, {
-        recursive: true,
-        filter: (src) => path.basename(src) !== 'postmaster.pid',
-      });
+      recopied = (await copyChanged(store.dir, tmp, firstPass)).size;
       heldMs = performance.now() - held;
       return settled;
     });
@@ -162,10 +169,43 @@ export class StoreCheckpoints {
     this.lastAt = Date.now();
     removeStaleSnapshots(dataDir, name);
     const droppedSegments = journal.dropThrough(through);
-    const result = { through, droppedSegments, heldMs, ms: performance.now() - started };
+    const result = { through, droppedSegments, heldMs, filesRecopied: recopied, ms: performance.now() - started };
     log.info(result, 'store checkpoint');
     return result;
   }
+}
+
+/**
+ * Copies every file of `from` into `to` whose size or mtime differs from what `copied` says was
+ * copied before; removes files of `to` that `from` no longer has. Returns what it saw of each file.
+ */
+async function copyChanged(from: string, to: string, copied: Map<string, string>): Promise<Map<string, string>> {
+  const seen = new Map<string, string>();
+  fs.mkdirSync(to, { recursive: true });
+  for (const entry of fs.readdirSync(from, { withFileTypes: true, recursive: true })) {
+    const src = path.join(entry.parentPath, entry.name);
+    const rel = path.relative(from, src);
+    if (rel === 'postmaster.pid') continue;
+    const dst = path.join(to, rel);
+    if (entry.isDirectory()) {
+      fs.mkdirSync(dst, { recursive: true });
+      continue;
+    }
+    if (!entry.isFile()) continue;
+    const stat = fs.statSync(src, { bigint: true });
+    // mtime moves in clock ticks (a few ms): a file written in the last seconds may change again
+    // without its stamp changing, so it is never taken as copied.
+    const settled = Date.now() - Number(stat.mtimeMs) > 2000;
+    const stamp = settled ? `${stat.size}:${stat.mtimeNs}` : `unsettled:${Math.random()}`;
+    seen.set(rel, stamp);
+    if (copied.get(rel) === stamp) continue;
+    fs.mkdirSync(path.dirname(dst), { recursive: true });
+    await fs.promises.copyFile(src, dst);
+  }
+  for (const rel of copied.keys()) if (!seen.has(rel)) fs.rmSync(path.join(to, rel), { force: true });
+  if (copied.size === 0) return seen;
+  // The second pass: only what changed (the caller wants the count, not the stamps)
+  return new Map([...seen].filter(([rel, stamp]) => copied.get(rel) !== stamp));
 }
 
 function fsyncDir(dir: string): void {
