@@ -149,7 +149,14 @@ export async function startAppliance(
     log,
   });
   const { directory, seatSessions } = access;
-  const sessions = await domains.open(sessionsDomain, { config, store, directory, seatSessions, bus: link });
+  const sessions = await domains.open(sessionsDomain, {
+    config,
+    store,
+    records,
+    directory,
+    seatSessions,
+    bus: link,
+  });
   const sessionOf = (seatId: string) => sessions.sessions.sessionOf(seatId);
   const hub = await domains.open(resumeDomain, { store, sessionOf, bus: link, log: child('resume') });
   const seatStates = await domains.open(seatStateDomain, {
