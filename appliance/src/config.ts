@@ -110,6 +110,12 @@ export const configSchema = z
     firstRunCredentialsTtlH: z.coerce.number().min(0).max(720).default(24),
     /** Sessions: how long a seat's pairing code stays valid (a passenger types it within minutes). */
     pairingCodeTtlS: z.coerce.number().min(1).max(900).default(180),
+    /** Store: a checkpoint (store copy, journal compacted) once this many records were journalled since the last; bounds a restart's replay. */
+    storeCheckpointRecords: z.coerce.number().int().min(100).max(10_000_000).default(5000),
+    /** Store: …or once the oldest record not checkpointed is this old, in seconds (0: by records only). */
+    storeCheckpointMaxAgeS: z.coerce.number().int().min(0).max(86_400).default(300),
+    /** Store: how many directories of stores that would not open (pglite.broken-*) are kept for a post-mortem. */
+    storeKeepBroken: z.coerce.number().int().min(0).max(100).default(2),
   })
   .strict();
 
@@ -149,6 +155,9 @@ const ENV_KEYS: Record<string, keyof ApplianceConfig> = {
   IFEC_ORIGIN_CACHE_MB: 'originCacheMb',
   IFEC_PAIRING_CODE_TTL_S: 'pairingCodeTtlS',
   IFEC_FIRST_RUN_CREDENTIALS_TTL_H: 'firstRunCredentialsTtlH',
+  IFEC_STORE_CHECKPOINT_RECORDS: 'storeCheckpointRecords',
+  IFEC_STORE_CHECKPOINT_MAX_AGE_S: 'storeCheckpointMaxAgeS',
+  IFEC_STORE_KEEP_BROKEN: 'storeKeepBroken',
 };
 /** Read by this module itself, not a setting. */
 const CONFIG_FILE_KEY = 'IFEC_CONFIG';

@@ -36,6 +36,7 @@ import type { Pairings } from './sessions/pairing.ts';
 import type { PassengerSessions } from './sessions/passenger-sessions.ts';
 import type { FlightReset } from './sessions/reset.ts';
 import { flightResetDomain, sessionsDomain } from './sessions/sessions-domain.ts';
+import { readCheckpoint, StoreCheckpoints, snapshotOf } from './store/checkpoint.ts';
 import { fsyncTree, markCleanStop, takeCleanStop } from './store/clean-stop.ts';
 import { lockDataDir } from './store/data-dir-lock.ts';
 import { DurableRecords } from './store/durable-records.ts';
@@ -64,6 +65,8 @@ export interface RunningAppliance {
   passengers: { sessions: PassengerSessions; pairings: Pairings; hub: ResumeHub; reset: FlightReset };
   /** Rows per session, its signals and consent, the flight clock. */
   recommendations: RunningRecommendations;
+  /** Store checkpoints (journal compaction); tests and the bench take one at will. */
+  checkpoints: StoreCheckpoints;
   stop(): Promise<void>;
 }
 
@@ -98,7 +101,11 @@ export async function startAppliance(
   let ready = false;
 
   // Store: journal first, PGlite second; every domain's record kinds are known before the replay.
-  const store = await Store.open(path.join(config.dataDir, 'pglite'), log);
+  const checkpoint = readCheckpoint(config.dataDir);
+  const store = await Store.open(path.join(config.dataDir, 'pglite'), log, {
+    snapshot: snapshotOf(config.dataDir, checkpoint),
+    keepBroken: config.storeKeepBroken,
+  });
   const journal = await Journal.open(path.join(config.dataDir, 'journal.log'), {
     groupCommitMs: config.journalGroupCommitMs,
     files,
@@ -106,8 +113,22 @@ export async function startAppliance(
   const records = new DurableRecords(journal, store, log);
   const domains = new Domains(records, new TopicRouter());
   domains.declare(DOMAINS);
-  // After a clean stop the store holds everything journalled: replay nothing (unless it was rebuilt).
-  const replayed = await records.replay(store.rebuilt ? 0 : (cleanThrough ?? 0));
+  // After a clean stop the store holds everything journalled: replay nothing (unless it was rebuilt);
+  // after a crash, what came after the last checkpoint (store/checkpoint.ts).
+  const replayed = await records.replay(
+    store.rebuilt ? store.restoredThrough : Math.max(cleanThrough ?? 0, checkpoint?.through ?? 0),
+  );
+  const checkpoints = new StoreCheckpoints({
+    dataDir: config.dataDir,
+    store,
+    journal,
+    records,
+    files,
+    log: log.child({ domain: 'store' }),
+    everyRecords: config.storeCheckpointRecords,
+    maxAgeS: config.storeCheckpointMaxAgeS,
+    lastThrough: checkpoint?.through ?? 0,
+  });
   if (cleanThrough !== undefined && !store.rebuilt)
     log.info({ records: replayed, storeHoldsThrough: cleanThrough }, 'stopped cleanly last time: journal not replayed');
   else log.info({ records: replayed }, 'journal replayed');
@@ -128,7 +149,14 @@ export async function startAppliance(
     log,
   });
   const { directory, seatSessions } = access;
-  const sessions = await domains.open(sessionsDomain, { config, store, directory, seatSessions, bus: link });
+  const sessions = await domains.open(sessionsDomain, {
+    config,
+    store,
+    records,
+    directory,
+    seatSessions,
+    bus: link,
+  });
   const sessionOf = (seatId: string) => sessions.sessions.sessionOf(seatId);
   const hub = await domains.open(resumeDomain, { store, sessionOf, bus: link, log: child('resume') });
   const seatStates = await domains.open(seatStateDomain, {
@@ -250,6 +278,7 @@ export async function startAppliance(
   });
   const mqttPort = await bus.listenTcp(config.mqttPort, config.host);
   await domains.start();
+  checkpoints.start();
   ready = true;
   log.info({ httpPort, mqttPort, tailNumber: access.tailNumber }, 'appliance ready');
   out(
@@ -278,6 +307,7 @@ export async function startAppliance(
       await domains.stop();
       await Promise.race([closed, new Promise((r) => setTimeout(r, 3000).unref())]);
       server.closeAllConnections();
+      await checkpoints.stop();
       await journal.close();
       await store.close();
       const files = fsyncTree(store.dir);
@@ -299,6 +329,7 @@ export async function startAppliance(
     flight,
     passengers: { sessions: sessions.sessions, pairings: sessions.pairings, hub, reset },
     recommendations,
+    checkpoints,
     stop,
   };
 }

@@ -12,8 +12,10 @@
 import crypto from 'node:crypto';
 import type { Transaction } from '@electric-sql/pglite';
 import { IfecError, type PairingCode, phoneDevice } from '@ifec/protocol';
-import type { Sql, Store } from '../store/store.ts';
+import type { DurableRecords } from '../store/durable-records.ts';
+import type { Sql } from '../store/store.ts';
 import type { PassengerSessions } from './passenger-sessions.ts';
+import { applyPhoneUnpaired, PHONE_PAIRED, PHONE_UNPAIRED, type PhonePaired, type PhoneUnpaired } from './records.ts';
 
 export const DEFAULT_CODE_TTL_MS = 3 * 60_000;
 export const MAX_FAILURES = 5;
@@ -60,7 +62,7 @@ export class Pairings {
   private wrongGuesses = 0;
 
   constructor(
-    private readonly store: Store,
+    private readonly records: Pick<DurableRecords, 'write' | 'journalOnly'>,
     private readonly sessions: PassengerSessions,
     readonly options: { codeTtlMs?: number; now?: () => number } = {},
   ) {
@@ -165,13 +167,8 @@ export class Pairings {
       sessionId: issued.sessionId,
       pairedAt: new Date(this.now()).toISOString(),
     };
-    await this.store.write((tx) =>
-      tx.query(
-        `INSERT INTO phone_pairings (device_id, seat_id, session_id, paired_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (device_id) DO UPDATE SET seat_id = $2, session_id = $3, paired_at = $4`,
-        [paired.deviceId, paired.seatId, paired.sessionId, paired.pairedAt],
-      ),
-    );
+    // Journalled before the phone hears it is paired: a rebuilt store still lets it in.
+    await this.records.write<PhonePaired>(PHONE_PAIRED, crypto.randomUUID(), paired);
     this.phones.set(deviceId, paired);
     return { ...paired, device: phoneDevice(deviceId) };
   }
@@ -180,21 +177,24 @@ export class Pairings {
     const paired = this.phones.get(deviceId);
     if (!paired) throw new PairingError('NOT_PAIRED', 'this phone is not paired with a seat');
     this.phones.delete(deviceId);
-    await this.store.write((tx) => tx.query('DELETE FROM phone_pairings WHERE device_id = $1', [deviceId]));
+    await this.records.write<PhoneUnpaired>(PHONE_UNPAIRED, crypto.randomUUID(), { deviceId });
     return paired;
   }
 
   async unpairSeat(seatId: string): Promise<PairedPhone[]> {
     const phones = this.phonesOf(seatId);
     for (const p of phones) this.phones.delete(p.deviceId);
-    await this.store.write((tx) => tx.query('DELETE FROM phone_pairings WHERE seat_id = $1', [seatId]));
+    await this.records.write<PhoneUnpaired>(PHONE_UNPAIRED, crypto.randomUUID(), { seatId });
     return phones;
   }
 
   /** Inside the reset transaction: every pairing and every code ends with the flight. */
   async endAll(tx: Transaction): Promise<PairedPhone[]> {
     const ended = [...this.phones.values()];
-    await tx.query('DELETE FROM phone_pairings');
+    await applyPhoneUnpaired(
+      tx,
+      await this.records.journalOnly<PhoneUnpaired>(PHONE_UNPAIRED, crypto.randomUUID(), { all: true }),
+    );
     this.phones = new Map();
     this.codes.clear();
     this.codeOfSeat.clear();

@@ -6,15 +6,20 @@
 import crypto from 'node:crypto';
 import type { Transaction } from '@electric-sql/pglite';
 import type { SessionAnnouncement } from '@ifec/protocol';
+import type { DurableRecords } from '../store/durable-records.ts';
 import type { Sql } from '../store/store.ts';
+import { applySessionsStarted, SESSIONS_STARTED, type SessionsStarted } from './records.ts';
 
 export class PassengerSessions {
   private bySeat = new Map<string, SessionAnnouncement>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly records: Pick<DurableRecords, 'write' | 'journalOnly'>,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  /** Loads the live sessions; seats without one (first start, new seats) get one in `tx`. */
-  async load(db: Sql, seatIds: string[], write: <T>(fn: (tx: Transaction) => Promise<T>) => Promise<T>): Promise<void> {
+  /** Loads the live sessions; seats without one (first start, new seats) get one, journalled. */
+  async load(db: Sql, seatIds: string[]): Promise<void> {
     const { rows } = await db.query<{ session_id: string; seat_id: string; started_at: Date }>(
       'SELECT session_id, seat_id, started_at FROM passenger_sessions',
     );
@@ -25,7 +30,13 @@ export class PassengerSessions {
       ]),
     );
     const missing = seatIds.filter((id) => !this.bySeat.has(id));
-    if (missing.length) await write((tx) => this.startFor(tx, missing));
+    if (missing.length === 0) return;
+    const started = this.fresh(missing);
+    await this.records.write<SessionsStarted>(SESSIONS_STARTED, crypto.randomUUID(), {
+      endAll: false,
+      sessions: started,
+    });
+    for (const s of started) this.bySeat.set(s.seatId, s);
   }
 
   sessionOf(seatId: string): string | undefined {
@@ -43,23 +54,18 @@ export class PassengerSessions {
   /** Inside the reset transaction: every session ends, every seat starts a fresh one. */
   async restartAll(tx: Transaction): Promise<{ ended: SessionAnnouncement[]; started: SessionAnnouncement[] }> {
     const ended = this.all();
-    await tx.query('DELETE FROM passenger_sessions');
-    const seats = ended.map((s) => s.seatId);
-    this.bySeat = new Map();
-    await this.startFor(tx, seats);
-    return { ended, started: this.all() };
+    const started = this.fresh(ended.map((s) => s.seatId));
+    const record = await this.records.journalOnly<SessionsStarted>(SESSIONS_STARTED, crypto.randomUUID(), {
+      endAll: true,
+      sessions: started,
+    });
+    await applySessionsStarted(tx, record);
+    this.bySeat = new Map(started.map((s) => [s.seatId, s]));
+    return { ended, started };
   }
 
-  private async startFor(tx: Transaction, seatIds: string[]): Promise<void> {
+  private fresh(seatIds: string[]): SessionAnnouncement[] {
     const startedAt = new Date(this.now()).toISOString();
-    for (const seatId of seatIds) {
-      const s = { seatId, sessionId: crypto.randomBytes(12).toString('base64url'), startedAt };
-      await tx.query('INSERT INTO passenger_sessions (session_id, seat_id, started_at) VALUES ($1, $2, $3)', [
-        s.sessionId,
-        s.seatId,
-        s.startedAt,
-      ]);
-      this.bySeat.set(seatId, s);
-    }
+    return seatIds.map((seatId) => ({ seatId, sessionId: crypto.randomBytes(12).toString('base64url'), startedAt }));
   }
 }

@@ -13,16 +13,20 @@ import { topicsOf } from '../domain.ts';
 import type { ResumeHub } from '../resume/resume-hub.ts';
 import type { SeatStates } from '../seat-state/seat-states.ts';
 import type { SeatSessions } from '../seat-state/sessions.ts';
+import type { DurableRecords } from '../store/durable-records.ts';
 import type { Store } from '../store/store.ts';
 import { phoneDisconnector, registerSessionTopics, watchFlightPhase } from './bus.ts';
 import { flightResetRouter, sessionsRouter } from './http.ts';
 import { Pairings } from './pairing.ts';
 import { PassengerSessions } from './passenger-sessions.ts';
+import { sessionRecords } from './records.ts';
 import { FlightReset } from './reset.ts';
 
 export interface SessionsDeps {
   config: { pairingCodeTtlS: number };
   store: Store;
+  /** Sessions and pairings are journalled (sessions/records.ts). */
+  records: DurableRecords;
   directory: AccessDirectory;
   seatSessions: SeatSessions;
   bus: BusLink;
@@ -37,10 +41,11 @@ export interface Sessions {
 
 export const sessionsDomain: ApplianceDomain<SessionsDeps, Sessions> = {
   name: 'sessions',
-  async open({ config, store, directory, seatSessions, bus }) {
-    const sessions = new PassengerSessions();
-    await sessions.load(store, directory.seatIds, (fn) => store.write(fn));
-    const pairings = new Pairings(store, sessions, { codeTtlMs: config.pairingCodeTtlS * 1000 });
+  records: sessionRecords,
+  async open({ config, store, records, directory, seatSessions, bus }) {
+    const sessions = new PassengerSessions(records);
+    await sessions.load(store, directory.seatIds);
+    const pairings = new Pairings(records, sessions, { codeTtlMs: config.pairingCodeTtlS * 1000 });
     await pairings.load(store);
     const disconnectPhones = (deviceIds: string[]) => phoneDisconnector(bus.bus)(deviceIds);
     return {

@@ -119,8 +119,7 @@ export class DurableRecords {
         }
       });
     };
-    for await (const record of Journal.read(this.journal.file)) {
-      if (record.seq <= afterSeq) continue;
+    for await (const record of Journal.read(this.journal.file, afterSeq)) {
       batch.push(record);
       count++;
       if (batch.length >= 500) await flush();
