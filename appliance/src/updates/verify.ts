@@ -83,8 +83,9 @@ async function refusalOf(
   )
     return new UpdateRefused('UPDATE_MIX_AND_MATCH', `mix-and-match metadata from ${from}: ${msg}`);
   if (kind === 'BadVersionError') return new UpdateRefused('UPDATE_ROLLBACK', `rollback attempt from ${from}: ${msg}`);
-  if (kind === 'UnsignedMetadataError') {
-    const role = /^(\w+) was signed by/.exec(msg)?.[1];
+  // tuf-js wraps some errors (RuntimeError "Unable to load targets error Error: …"): the message tells.
+  if (kind === 'UnsignedMetadataError' || /was signed by \d+\/\d+ keys|failed to verify/.test(msg)) {
+    const role = /(\w+) was signed by/.exec(msg)?.[1];
     if (role) {
       const bytes = await readAll(ctx.source, `metadata/${role}.json`, VERIFY_LIMITS.targetsMaxLength);
       const signers = bytes ? ((JSON.parse(bytes.toString()) as Signed).signatures ?? []).map((s) => s.keyid) : [];
