@@ -253,7 +253,7 @@ export const updatesPaths = {
   /** Seat token: what this unit should do now. */
   assignment: '/api/seat/updates/assignment',
   /** Seat token: the verified bundle (Range supported). */
-  bundle: '/api/seat/updates/bundles/:sha256',
+  bundle: '/api/seat/updates/bundles/:hash',
   /** Seat token: a step done (unitReport). */
   report: '/api/seat/updates/report',
   /** Maintenance crew: trusted state, verified releases, rollout, versions per seat. */

@@ -45,7 +45,7 @@ export function updatesRouter(deps: UpdatesRouterDeps): Router {
   });
 
   router.get(updatesPaths.bundle, seat, (req, res) => {
-    const sha256 = String(req.params.sha256);
+    const sha256 = String(req.params.hash);
     if (!/^[0-9a-f]{64}$/.test(sha256) || !deps.rollouts.mayDownload(res.locals.seatId as string, sha256))
       throw new IfecError('UPDATE_NOT_ASSIGNED', 'this load is not assigned to this seat now');
     // express answers Range requests: a unit resumes a cut download.

@@ -288,7 +288,7 @@ export class Rollouts {
           version: r.release.version,
           length: r.release.length,
           sha256: r.release.sha256,
-          url: fillPath(updatesPaths.bundle, { sha256: r.release.sha256 }),
+          url: fillPath(updatesPaths.bundle, { hash: r.release.sha256 }),
         },
         healthDeadlineAt: new Date(unit.deadlineAt!).toISOString(),
         pollAfterS: UPDATE_POLL_S.active,
