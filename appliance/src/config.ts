@@ -116,6 +116,8 @@ export const configSchema = z
     storeCheckpointMaxAgeS: z.coerce.number().int().min(0).max(86_400).default(300),
     /** Store: how many directories of stores that would not open (pglite.broken-*) are kept for a post-mortem. */
     storeKeepBroken: z.coerce.number().int().min(0).max(100).default(2),
+    /** Updates: the software repository's root.json this unit trusts first (installed when flashed); later roots come signed by it. */
+    updatesTrustedRoot: z.string().min(1).optional(),
   })
   .strict();
 
@@ -158,6 +160,7 @@ const ENV_KEYS: Record<string, keyof ApplianceConfig> = {
   IFEC_STORE_CHECKPOINT_RECORDS: 'storeCheckpointRecords',
   IFEC_STORE_CHECKPOINT_MAX_AGE_S: 'storeCheckpointMaxAgeS',
   IFEC_STORE_KEEP_BROKEN: 'storeKeepBroken',
+  IFEC_UPDATES_TRUSTED_ROOT: 'updatesTrustedRoot',
 };
 /** Read by this module itself, not a setting. */
 const CONFIG_FILE_KEY = 'IFEC_CONFIG';

@@ -44,6 +44,7 @@ import { type FileOps, nodeFileOps } from './store/files.ts';
 import { Journal } from './store/journal.ts';
 import { Store } from './store/store.ts';
 import { checkSyncConfig, type RunningSync, syncDomain } from './sync/sync-domain.ts';
+import { type RunningUpdates, updatesDomain } from './updates/updates-domain.ts';
 import { seatAppRouter } from './web/static-app.ts';
 
 export interface RunningAppliance {
@@ -68,6 +69,8 @@ export interface RunningAppliance {
   /** Store checkpoints (journal compaction); tests and the bench take one at will. */
   checkpoints: StoreCheckpoints;
   stop(): Promise<void>;
+  /** Verified software and its rollout to the seat units. */
+  updates: RunningUpdates;
 }
 
 /** Every domain, in the order they open (each may use what the ones before it expose). */
@@ -83,6 +86,7 @@ export const DOMAINS = [
   catalogDomain,
   syncDomain,
   recommendationsDomain,
+  updatesDomain,
 ];
 
 export async function startAppliance(
@@ -230,6 +234,20 @@ export async function startAppliance(
     bus: link,
     log: child('recommendations'),
   });
+  const updates = await domains.open(updatesDomain, {
+    config,
+    store,
+    records,
+    directory,
+    seatSessions,
+    phase: () => flight.state.phase,
+    groundSpeedMps: () => flight.state.position(Date.now())?.groundSpeedMps,
+    latestSoftware: () => sync.publications.latest('software'),
+    downlinkFile: (sha256) =>
+      sync.publications.hasFile(sha256) ? path.join(config.dataDir, 'sync', 'files', sha256) : undefined,
+    audit: (entry) => sync.audit.record(entry),
+    log: child('updates'),
+  });
   cabin.seatMap.observe({ health: sync.onSeatHealth, fault: (seatId) => sync.flight.onFault(seatId) });
   reset.onReset((report) => sync.onFlightReset(report));
 
@@ -331,6 +349,7 @@ export async function startAppliance(
     recommendations,
     checkpoints,
     stop,
+    updates,
   };
 }
 

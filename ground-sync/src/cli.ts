@@ -13,6 +13,7 @@
  *   ifec-ground prune [--tenant <id>]                    retention: delete what the tenants' policies allow
  *   ifec-ground signing-key create <file>                a new Ed25519 key for GROUND_SIGNING_KEY_FILE (a secret)
  *   ifec-ground reco train <input.json> <model.json> --version <n>   the recommendation model for the next load
+ *   ifec-ground software init|publish|rotate-key|refresh …   signed software (software/cli.ts)
  *
  * Exit codes: 0 done, 2 usage or config, 3 refused (the reason is printed). `--help` prints the
  * usage and exits 0; no command or an unknown one prints it and exits 2. Installed as the bin
@@ -31,6 +32,9 @@ import { openGround, startGround } from './main.ts';
 import { RecoInputRefused, trainFromFile } from './recommendations/model-file.ts';
 import { pruneRetained } from './retention/retention.ts';
 import { resolveSigningKey, SigningKeyError } from './signing-key.ts';
+import { runSoftwareCommand, SOFTWARE_USAGE } from './software/cli.ts';
+import { SoftwarePublishError } from './software/publish.ts';
+import { SoftwareRepositoryError } from './software/repository.ts';
 import { createTenant, issueApiKey, TenantError } from './tenants/tenants.ts';
 
 class UsageError extends IfecError<'USAGE'> {
@@ -48,8 +52,9 @@ export const GROUND_USAGE = `usage:
   ifec-ground bundle export <aircraftId> <out-file> [--tenant <id>]
   ifec-ground bundle import <file> [--aircraft <id>] [--tenant <id>]
   ifec-ground reco train <input.json> <model.json> --version <n>
+${SOFTWARE_USAGE}
 environment: DATABASE_URL or GROUND_DATA_DIR, GROUND_PORT, GROUND_HOST, GROUND_SIGNING_KEY_FILE`;
-const COMMANDS = new Set(['serve', 'tenant', 'key', 'aircraft', 'public-key', 'bundle', 'reco']);
+const COMMANDS = new Set(['serve', 'tenant', 'key', 'aircraft', 'public-key', 'bundle', 'reco', 'software']);
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -84,9 +89,22 @@ async function runCommand(
   const tenant = option(args, '--tenant');
   const aircraft = option(args, '--aircraft');
   const versionArg = option(args, '--version');
+  const repo = option(args, '--repo') ?? env.GROUND_SOFTWARE_REPO;
+  const partNumber = option(args, '--part-number');
+  const kind = option(args, '--kind');
   const [command, sub, ...rest] = args;
   if (command === undefined) throw new UsageError('no command');
   if (!COMMANDS.has(command)) throw new UsageError(`unknown command: ${argv.join(' ')}`);
+  if (command === 'software') {
+    const done = await runSoftwareCommand(
+      { sub, rest, repo, partNumber, version: versionArg, kind, tenant, aircraft },
+      () => loadGroundConfig(env),
+      pino({ level: env.GROUND_LOG_LEVEL ?? 'warn' }),
+      out,
+    );
+    if (done === undefined) throw new UsageError(`usage:\n${SOFTWARE_USAGE}`);
+    return done;
+  }
   if (command === 'reco') {
     const version = Number(versionArg ?? Number.NaN);
     const files = rest;
@@ -174,7 +192,9 @@ export async function groundCliMain(argv: string[]): Promise<number> {
       error instanceof BundleRefused ||
       error instanceof FleetError ||
       error instanceof TenantError ||
-      error instanceof RecoInputRefused
+      error instanceof RecoInputRefused ||
+      error instanceof SoftwareRepositoryError ||
+      error instanceof SoftwarePublishError
     ) {
       process.stderr.write(`ifec-ground: refused: ${e.code}: ${e.message}\n`);
       return 3;

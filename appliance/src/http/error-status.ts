@@ -12,6 +12,8 @@ import type { UnknownAirportError } from '../flight/flight-domain.ts';
 import type { KeyRefusalCode } from '../media/keys.ts';
 import type { PairingErrorCode } from '../sessions/pairing.ts';
 import type { PublicationRefused } from '../sync/publications.ts';
+import type { RolloutError } from '../updates/rollout.ts';
+import type { UpdateRefused } from '../updates/verify.ts';
 
 export const applianceErrorStatus = {
   // who is asking (access/, http/crew-auth.ts, seat-state/sessions.ts)
@@ -77,6 +79,22 @@ export const applianceErrorStatus = {
   PUBLICATION_SIGNATURE: 422,
   PUBLICATION_INVALID: 422,
   PUBLICATION_WRONG_AIRCRAFT: 422,
+  // updates/: TUF refusals (each names the attack) and the rollout
+  UPDATE_TARGET_TAMPERED: 422,
+  UPDATE_ROLLBACK: 422,
+  UPDATE_METADATA_EXPIRED: 422,
+  UPDATE_MIX_AND_MATCH: 422,
+  UPDATE_SIGNATURE_INVALID: 422,
+  UPDATE_KEY_REVOKED: 422,
+  UPDATE_METADATA_MISSING: 422,
+  UPDATE_NO_TRUSTED_ROOT: 409,
+  UPDATE_NOT_ON_GROUND: 409,
+  UPDATE_ROLLOUT_ACTIVE: 409,
+  UPDATE_UNKNOWN_RELEASE: 404,
+  UPDATE_NOT_ASSIGNED: 409,
+  UPDATE_STEP_OUT_OF_ORDER: 409,
+  UPDATE_NO_ROLLOUT: 409,
+  UPDATE_INVALID_ROLLOUT: 400,
 } as const satisfies StatusTable;
 
 /** Every code of the typed errors the routes let through is in the table: the compiler names a missing one here. */
@@ -86,6 +104,8 @@ type Exposed =
   | PairingErrorCode
   | BundleRefusalCode
   | PublicationRefused['code']
-  | UnknownAirportError['code'];
+  | UnknownAirportError['code']
+  | UpdateRefused['code']
+  | RolloutError['code'];
 type Missing = Exclude<Exposed, keyof typeof applianceErrorStatus>;
 export const everyExposedCodeHasAStatus: [Missing] extends [never] ? true : Missing = true;

@@ -25,6 +25,7 @@ import {
 } from '@ifec/protocol';
 import { z } from 'zod';
 import { installRequest, playbackRequest } from '../media/http.ts';
+import { updatesRoutes } from '../updates/openapi-routes.ts';
 import { applianceErrorStatus } from './error-status.ts';
 
 const crew = ['crewToken'];
@@ -456,6 +457,8 @@ const routes: RouteDoc[] = [
     responses: { 200: 'HTML', 503: 'the seat app is not built' },
   },
   { method: 'get', path: '/crew/', summary: 'The crew console', responses: { 200: 'HTML' } },
+  // updates
+  ...updatesRoutes,
 ];
 
 export function applianceOpenApi(): object {
