@@ -110,6 +110,8 @@ export const configSchema = z
     firstRunCredentialsTtlH: z.coerce.number().min(0).max(720).default(24),
     /** Sessions: how long a seat's pairing code stays valid (a passenger types it within minutes). */
     pairingCodeTtlS: z.coerce.number().min(1).max(900).default(180),
+    /** Shop: orders one seat may place in a burst before it is slowed to one per 3 s. */
+    shopOrderBurst: z.coerce.number().int().min(1).max(100_000).default(20),
   })
   .strict();
 
@@ -149,6 +151,7 @@ const ENV_KEYS: Record<string, keyof ApplianceConfig> = {
   IFEC_ORIGIN_CACHE_MB: 'originCacheMb',
   IFEC_PAIRING_CODE_TTL_S: 'pairingCodeTtlS',
   IFEC_FIRST_RUN_CREDENTIALS_TTL_H: 'firstRunCredentialsTtlH',
+  IFEC_SHOP_ORDER_BURST: 'shopOrderBurst',
 };
 /** Read by this module itself, not a setting. */
 const CONFIG_FILE_KEY = 'IFEC_CONFIG';

@@ -20,6 +20,7 @@ import { cabinDomain } from './cabin/cabin-domain.ts';
 import type { Catalog } from './catalog/catalog.ts';
 import { catalogDomain } from './catalog/catalog-domain.ts';
 import { ReplicationClock } from './catalog/sequence.ts';
+import { commerceDomain, type RunningCommerce } from './commerce/commerce-domain.ts';
 import { type ApplianceConfig, ConfigError, loadConfig } from './config.ts';
 import { banner } from './demo/first-run.ts';
 import { BusLink, Domains } from './domain.ts';
@@ -64,6 +65,8 @@ export interface RunningAppliance {
   passengers: { sessions: PassengerSessions; pairings: Pairings; hub: ResumeHub; reset: FlightReset };
   /** Rows per session, its signals and consent, the flight clock. */
   recommendations: RunningRecommendations;
+  /** The onboard shop: catalogue, orders, entitlements. */
+  commerce: RunningCommerce;
   stop(): Promise<void>;
 }
 
@@ -80,6 +83,7 @@ export const DOMAINS = [
   catalogDomain,
   syncDomain,
   recommendationsDomain,
+  commerceDomain,
 ];
 
 export async function startAppliance(
@@ -168,6 +172,8 @@ export async function startAppliance(
     parentalLocked,
     currentRegion: flight.currentRegion,
     airspaceRestriction: flight.restrictedBy,
+    // The shop answers (commerce opens below; keys are asked for only once HTTP listens).
+    entitlements: { purchased: (viewer, titleId) => commerce.purchased(viewer, titleId) },
     log: child('media'),
   });
   const catalog = await domains.open(catalogDomain, { store, clock, loads, log: child('replication') });
@@ -201,6 +207,21 @@ export async function startAppliance(
     reset,
     bus: link,
     log: child('recommendations'),
+  });
+  const commerce: RunningCommerce = await domains.open(commerceDomain, {
+    store,
+    records,
+    directory,
+    seatSessions,
+    aircraftId: access.tailNumber,
+    sessionOf,
+    pairedSeat: sessions.pairings.pairedSeat,
+    latestPublication: (kind, name) => sync.publications.latest(kind, name),
+    titles: () => loads.active?.titles ?? [],
+    priceZone: () => flight.currentPolicy()?.priceZone.value,
+    region: flight.currentRegion,
+    rate: { burst: config.shopOrderBurst, refillMs: 3000 },
+    log: child('commerce'),
   });
   cabin.seatMap.observe({ health: sync.onSeatHealth, fault: (seatId) => sync.flight.onFault(seatId) });
   reset.onReset((report) => sync.onFlightReset(report));
@@ -299,6 +320,7 @@ export async function startAppliance(
     flight,
     passengers: { sessions: sessions.sessions, pairings: sessions.pairings, hub, reset },
     recommendations,
+    commerce,
     stop,
   };
 }

@@ -24,6 +24,7 @@ import {
   seatStatePush,
 } from '@ifec/protocol';
 import { z } from 'zod';
+import { commerceRoutes } from '../commerce/openapi-routes.ts';
 import { installRequest, playbackRequest } from '../media/http.ts';
 import { applianceErrorStatus } from './error-status.ts';
 
@@ -456,6 +457,7 @@ const routes: RouteDoc[] = [
     responses: { 200: 'HTML', 503: 'the seat app is not built' },
   },
   { method: 'get', path: '/crew/', summary: 'The crew console', responses: { 200: 'HTML' } },
+  ...commerceRoutes,
 ];
 
 export function applianceOpenApi(): object {
