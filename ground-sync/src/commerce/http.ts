@@ -53,10 +53,16 @@ export function settlementRouter(db: Database, settlement: Settlement, cardKey: 
   router.post('/admin/v1/payments/:orderId/refund', auth, express.json({ limit: '4kb' }), async (req, res) => {
     const orderId = parseBody(z.string().uuid(), req.params.orderId);
     const { reason } = parseBody(refundRequest, req.body ?? {});
-    const { rows } = await db.query<{ tenant_id: string }>('SELECT tenant_id FROM shop_payments WHERE order_id = $1', [
-      orderId,
-    ]);
+    const { rows } = await db.query<{ tenant_id: string; state: string }>(
+      'SELECT tenant_id, state FROM shop_payments WHERE order_id = $1',
+      [orderId],
+    );
     if (rows[0]?.tenant_id !== tenantOf(res)) throw new IfecError('PAYMENT_UNKNOWN', `no payment for order ${orderId}`);
+    if (rows[0].state !== 'approved')
+      throw new IfecError(
+        'PAYMENT_NOT_REFUNDABLE',
+        `the payment of order ${orderId} is ${rows[0].state}, not approved`,
+      );
     const result = await settlement.refund(orderId, reason);
     if (result.state !== 'refunded')
       throw new IfecError('PAYMENT_NOT_REFUNDABLE', `the payment of order ${orderId} is ${result.state}, not approved`);
