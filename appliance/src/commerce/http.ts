@@ -51,6 +51,8 @@ export async function callerOf(
     const colon = decoded.indexOf(':', decoded.indexOf(':') + 1);
     const principal =
       colon > 0 ? await deps.directory.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1)) : undefined;
+    // The kiosk shows its bus credentials (Basic seat:<id>), as for playback.
+    if (principal?.role === 'seat') return { seatId: principal.seatId, placedBy: `seat:${principal.seatId}` };
     if (principal?.role === 'phone') {
       const seatId = deps.pairedSeat(principal.deviceId);
       if (!seatId) throw new IfecError('NOT_PAIRED', 'pair this phone with your seat before ordering');
