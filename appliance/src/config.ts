@@ -118,6 +118,8 @@ export const configSchema = z
     storeKeepBroken: z.coerce.number().int().min(0).max(100).default(2),
     /** Updates: the software repository's root.json this unit trusts first (installed when flashed); later roots come signed by it. */
     updatesTrustedRoot: z.string().min(1).optional(),
+    /** Shop: orders one seat may place in a burst before it is slowed to one per 3 s. */
+    shopOrderBurst: z.coerce.number().int().min(1).max(100_000).default(20),
   })
   .strict();
 
@@ -161,6 +163,7 @@ const ENV_KEYS: Record<string, keyof ApplianceConfig> = {
   IFEC_STORE_CHECKPOINT_MAX_AGE_S: 'storeCheckpointMaxAgeS',
   IFEC_STORE_KEEP_BROKEN: 'storeKeepBroken',
   IFEC_UPDATES_TRUSTED_ROOT: 'updatesTrustedRoot',
+  IFEC_SHOP_ORDER_BURST: 'shopOrderBurst',
 };
 /** Read by this module itself, not a setting. */
 const CONFIG_FILE_KEY = 'IFEC_CONFIG';

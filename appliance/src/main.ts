@@ -20,6 +20,7 @@ import { cabinDomain } from './cabin/cabin-domain.ts';
 import type { Catalog } from './catalog/catalog.ts';
 import { catalogDomain } from './catalog/catalog-domain.ts';
 import { ReplicationClock } from './catalog/sequence.ts';
+import { commerceDomain, type RunningCommerce } from './commerce/commerce-domain.ts';
 import { type ApplianceConfig, ConfigError, loadConfig } from './config.ts';
 import { banner } from './demo/first-run.ts';
 import { BusLink, Domains } from './domain.ts';
@@ -68,6 +69,8 @@ export interface RunningAppliance {
   recommendations: RunningRecommendations;
   /** Store checkpoints (journal compaction); tests and the bench take one at will. */
   checkpoints: StoreCheckpoints;
+  /** The onboard shop: catalogue, orders, entitlements. */
+  commerce: RunningCommerce;
   stop(): Promise<void>;
   /** Verified software and its rollout to the seat units. */
   updates: RunningUpdates;
@@ -87,6 +90,7 @@ export const DOMAINS = [
   syncDomain,
   recommendationsDomain,
   updatesDomain,
+  commerceDomain,
 ];
 
 export async function startAppliance(
@@ -200,6 +204,8 @@ export async function startAppliance(
     parentalLocked,
     currentRegion: flight.currentRegion,
     airspaceRestriction: flight.restrictedBy,
+    // The shop answers (commerce opens below; keys are asked for only once HTTP listens).
+    entitlements: { purchased: (viewer, titleId) => commerce.purchased(viewer, titleId) },
     log: child('media'),
   });
   const catalog = await domains.open(catalogDomain, { store, clock, loads, log: child('replication') });
@@ -247,6 +253,21 @@ export async function startAppliance(
       sync.publications.hasFile(sha256) ? path.join(config.dataDir, 'sync', 'files', sha256) : undefined,
     audit: (entry) => sync.audit.record(entry),
     log: child('updates'),
+  });
+  const commerce: RunningCommerce = await domains.open(commerceDomain, {
+    store,
+    records,
+    directory,
+    seatSessions,
+    aircraftId: access.tailNumber,
+    sessionOf,
+    pairedSeat: sessions.pairings.pairedSeat,
+    latestPublication: (kind, name) => sync.publications.latest(kind, name),
+    titles: () => loads.active?.titles ?? [],
+    priceZone: () => flight.currentPolicy()?.priceZone.value,
+    region: flight.currentRegion,
+    rate: { burst: config.shopOrderBurst, refillMs: 3000 },
+    log: child('commerce'),
   });
   cabin.seatMap.observe({ health: sync.onSeatHealth, fault: (seatId) => sync.flight.onFault(seatId) });
   reset.onReset((report) => sync.onFlightReset(report));
@@ -348,6 +369,7 @@ export async function startAppliance(
     passengers: { sessions: sessions.sessions, pairings: sessions.pairings, hub, reset },
     recommendations,
     checkpoints,
+    commerce,
     stop,
     updates,
   };

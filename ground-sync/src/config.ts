@@ -37,6 +37,10 @@ export const groundConfigSchema = z
     readyProbeMs: ms(1_000),
     /** How often a process runs the retention prune (one process at a time fleet-wide); 0 = never. */
     pruneIntervalMs: ms(3_600_000),
+    /** PEM RSA private key that opens card data from the aircraft (a mounted secret); made in dataDir when absent. */
+    cardKeyFile: z.string().min(1).optional(),
+    /** How often a process settles orders from the aircraft (charges, refunds); 0 = never. */
+    settleIntervalMs: ms(2_000),
   })
   .strict();
 
@@ -64,6 +68,8 @@ const ENV: Record<string, keyof Parsed> = {
   GROUND_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: 'dbIdleInTransactionTimeoutMs',
   GROUND_READY_PROBE_MS: 'readyProbeMs',
   GROUND_PRUNE_INTERVAL_MS: 'pruneIntervalMs',
+  GROUND_CARD_KEY_FILE: 'cardKeyFile',
+  GROUND_SETTLE_INTERVAL_MS: 'settleIntervalMs',
 };
 /** The variables the ground reads, for the README and `ifec-ground config`. */
 export const GROUND_ENV_VARS = Object.keys(ENV);

@@ -12,6 +12,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import express from 'express';
 import { type Logger, pino } from 'pino';
+import { CardKey } from './commerce/card-key.ts';
+import { SandboxAcquirer } from './commerce/gateway.ts';
+import { settlementRouter } from './commerce/http.ts';
+import { Settlement } from './commerce/settlement.ts';
 import { type GroundConfig, GroundConfigError, loadGroundConfig } from './config.ts';
 import { createGroundApp } from './http/app.ts';
 import { pruneRetained } from './retention/retention.ts';
@@ -84,6 +88,9 @@ export async function openGround(
 }
 
 export interface RunningGround extends GroundContext {
+  /** Charges and refunds the aircraft's orders (tests run a pass with runOnce). */
+  settlement: Settlement;
+  cardKey: CardKey;
   port: number;
   url: string;
   stop(): Promise<void>;
@@ -156,7 +163,15 @@ export async function startGround(
     throw error;
   }
   const opened = ground;
-  inner = createGroundApp({ db: opened.db, signingKey: opened.signingKey, log });
+  const cardKey = CardKey.loadOrCreate(config.cardKeyFile ?? path.join(config.dataDir, 'ground-card-key.pem'));
+  const settlement = new Settlement({ db: opened.db, cardKey, gateway: new SandboxAcquirer(opened.db), log });
+  const stopSettling = config.settleIntervalMs > 0 ? settlement.start(config.settleIntervalMs) : async () => {};
+  inner = createGroundApp({
+    db: opened.db,
+    signingKey: opened.signingKey,
+    log,
+    commerce: settlementRouter(opened.db, settlement, cardKey),
+  });
   readiness.state = 'ready';
   const pruner =
     config.pruneIntervalMs > 0
@@ -174,9 +189,10 @@ export async function startGround(
       readiness.state = 'stopping';
       clearInterval(pruner);
       await closeServer();
+      await stopSettling();
       await opened.close();
     })());
-  return { ...opened, port, url, stop };
+  return { ...opened, settlement, cardKey, port, url, stop };
 }
 
 /** One `SELECT 1` at most every `maxAgeMs`, bounded in time, shared by concurrent probes. */

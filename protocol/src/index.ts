@@ -15,3 +15,4 @@ export * from './resume.ts';
 export * from './sync.ts';
 export * from './topics.ts';
 export * from './updates.ts';
+export * from './commerce.ts';

@@ -6,6 +6,7 @@
  */
 
 import type { StatusTable } from '@ifec/http-kit';
+import type { OrderRefusalCode } from '@ifec/protocol';
 import type { BundleRefusalCode } from '@ifec/protocol/node';
 import type { PaCommandError } from '../cabin/pa.ts';
 import type { UnknownAirportError } from '../flight/flight-domain.ts';
@@ -95,6 +96,28 @@ export const applianceErrorStatus = {
   UPDATE_STEP_OUT_OF_ORDER: 409,
   UPDATE_NO_ROLLOUT: 409,
   UPDATE_INVALID_ROLLOUT: 400,
+  // commerce/: the onboard shop (protocol/src/commerce.ts OrderRefusalCode)
+  ORDER_INVALID: 400,
+  SHOP_CLOSED: 503,
+  UNKNOWN_ITEM: 404,
+  PRICE_CHANGED: 409,
+  TOTAL_MISMATCH: 400,
+  WRONG_CURRENCY: 400,
+  QTY_TOO_LARGE: 400,
+  OUT_OF_STOCK: 409,
+  NOT_YOUR_SEAT: 403,
+  ORDER_ID_REUSED: 409,
+  CARD_INVALID_NUMBER: 422,
+  CARD_EXPIRED: 422,
+  CARD_KEY_UNKNOWN: 409,
+  CARD_DENIED: 402,
+  ABOVE_FLOOR_LIMIT: 402,
+  CARD_LIMIT_REACHED: 402,
+  TOO_MANY_CARDS: 402,
+  ORDER_RATE_LIMITED: 429,
+  SHOP_LOGIN_REQUIRED: 401,
+  UNKNOWN_ORDER: 404,
+  ORDER_STATUS_INVALID: 409,
 } as const satisfies StatusTable;
 
 /** Every code of the typed errors the routes let through is in the table: the compiler names a missing one here. */
@@ -106,6 +129,7 @@ type Exposed =
   | PublicationRefused['code']
   | UnknownAirportError['code']
   | UpdateRefused['code']
-  | RolloutError['code'];
+  | RolloutError['code']
+  | OrderRefusalCode;
 type Missing = Exclude<Exposed, keyof typeof applianceErrorStatus>;
 export const everyExposedCodeHasAStatus: [Missing] extends [never] ? true : Missing = true;

@@ -24,6 +24,7 @@ import {
   seatStatePush,
 } from '@ifec/protocol';
 import { z } from 'zod';
+import { commerceRoutes } from '../commerce/openapi-routes.ts';
 import { installRequest, playbackRequest } from '../media/http.ts';
 import { updatesRoutes } from '../updates/openapi-routes.ts';
 import { applianceErrorStatus } from './error-status.ts';
@@ -459,6 +460,7 @@ const routes: RouteDoc[] = [
   { method: 'get', path: '/crew/', summary: 'The crew console', responses: { 200: 'HTML' } },
   // updates
   ...updatesRoutes,
+  ...commerceRoutes,
 ];
 
 export function applianceOpenApi(): object {

@@ -14,7 +14,7 @@ import { cachedDemoKey, installDemoContent } from './demo-content.ts';
 import { mediaRouter } from './http.ts';
 import { KeyServer } from './keys.ts';
 import { LiveChannels } from './live-channels.ts';
-import { noPurchases } from './playback-policy.ts';
+import { type Entitlements, noPurchases } from './playback-policy.ts';
 import { PlaybackSessions } from './playback-sessions.ts';
 
 export interface MediaDeps {
@@ -40,12 +40,14 @@ export interface MediaDeps {
   /** The airspace below (flight domain), and the policy rule that refuses a title there now. */
   currentRegion: () => string | undefined;
   airspaceRestriction: (title: { id: string; genres: readonly string[] }) => string | undefined;
+  /** Who has bought what (the commerce domain); absent = only included titles play. */
+  entitlements?: Entitlements;
   log: Logger;
 }
 
 export const mediaDomain: ApplianceDomain<MediaDeps, ContentLoads> = {
   name: 'media',
-  async open({ config, store, directory, parentalLocked, currentRegion, airspaceRestriction, log }) {
+  async open({ config, store, directory, parentalLocked, currentRegion, airspaceRestriction, entitlements, log }) {
     const signer = TokenSigner.fromDataDir(config.dataDir);
     const trustedKeys = readTrustedKeyFiles(config.contentTrustedKeys);
     const demoKey = config.demo ? cachedDemoKey() : undefined;
@@ -66,7 +68,7 @@ export const mediaDomain: ApplianceDomain<MediaDeps, ContentLoads> = {
     });
     const keys = new KeyServer({
       loads,
-      entitlements: noPurchases,
+      entitlements: entitlements ?? noPurchases,
       currentRegion,
       airspaceRestriction,
       parentalLocked,

@@ -147,4 +147,21 @@ export const migrations: Migration[] = [
         sessions integer NOT NULL
       );`,
   },
+  {
+    version: 7,
+    name: 'onboard shop: orders (journalled, sent to the ground) and their status',
+    sql: `
+      CREATE TABLE shop_orders (
+        order_id text PRIMARY KEY,
+        seq bigint NOT NULL,
+        catalogue_seq bigint NOT NULL,
+        seat_id text NOT NULL,
+        session_id text NOT NULL,
+        status text NOT NULL,
+        placed_at timestamptz NOT NULL,
+        request_hash text NOT NULL,
+        record jsonb NOT NULL
+      );
+      CREATE INDEX shop_orders_by_seat ON shop_orders (seat_id, placed_at);`,
+  },
 ];

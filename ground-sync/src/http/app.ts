@@ -2,7 +2,7 @@
 
 import type crypto from 'node:crypto';
 import { errorHandler, notFound } from '@ifec/http-kit';
-import express from 'express';
+import express, { type Router } from 'express';
 import type { Logger } from 'pino';
 import type { Database } from '../store/database.ts';
 import { adminRouter } from './admin.ts';
@@ -10,7 +10,13 @@ import { aircraftRouter } from './aircraft-api.ts';
 import { groundErrorStatus } from './error-status.ts';
 import { groundOpenApi } from './openapi.ts';
 
-export function createGroundApp(deps: { db: Database; signingKey: crypto.KeyObject; log: Logger }) {
+export function createGroundApp(deps: {
+  db: Database;
+  signingKey: crypto.KeyObject;
+  log: Logger;
+  /** Settlement's admin routes (payments, refunds, audit, card key). */
+  commerce?: Router;
+}) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -18,6 +24,7 @@ export function createGroundApp(deps: { db: Database; signingKey: crypto.KeyObje
   app.get('/openapi.json', (_req, res) => void res.json(openapi));
   app.use(aircraftRouter(deps.db));
   app.use(adminRouter(deps.db, deps.signingKey));
+  if (deps.commerce) app.use(deps.commerce);
   app.use(notFound());
   app.use(errorHandler(groundErrorStatus, deps.log));
   return app;

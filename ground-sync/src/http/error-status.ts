@@ -51,6 +51,9 @@ export const groundErrorStatus = {
   BUNDLE_REPLAYED: 422,
   BUNDLE_EXPIRED: 422,
   BUNDLE_BLOB_CHECKSUM: 422,
+  // commerce/: settlement
+  PAYMENT_UNKNOWN: 404,
+  PAYMENT_NOT_REFUNDABLE: 409,
 } as const satisfies StatusTable;
 
 /** Every code of the typed errors the routes let through is in the table: the compiler names a missing one here. */

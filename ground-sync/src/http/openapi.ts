@@ -3,6 +3,7 @@
 import { openApiDocument, type RouteDoc } from '@ifec/http-kit';
 import { downlinkPage, publication, publicationRequest, uplinkAck } from '@ifec/protocol';
 import { z } from 'zod';
+import { settlementRoutes } from '../commerce/openapi-routes.ts';
 import { aircraftRegistration, exportMark, recordsQuery, retentionPolicy } from './admin.ts';
 import { groundErrorStatus } from './error-status.ts';
 
@@ -200,6 +201,7 @@ const routes: RouteDoc[] = [
     responses: { 200: binary('file'), 206: binary('range') },
     errors: [...aircraftErrors, 'FILE_UNKNOWN', 'RANGE_NOT_SATISFIABLE', 'INVALID_BODY'],
   },
+  ...settlementRoutes,
 ];
 
 export function groundOpenApi(): object {

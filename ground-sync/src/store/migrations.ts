@@ -121,4 +121,46 @@ export const migrations: Migration[] = [
         updated_at timestamptz NOT NULL DEFAULT now()
       )`,
   },
+  {
+    version: 3,
+    name: 'settlement: payments per order (exactly once), the sandbox acquirer, the audit of payments',
+    sql: `
+      CREATE TABLE shop_payments (
+        order_id text PRIMARY KEY,
+        aircraft_id text NOT NULL,
+        tenant_id text NOT NULL,
+        seq bigint NOT NULL,
+        amount_minor bigint NOT NULL,
+        currency text NOT NULL,
+        state text NOT NULL,
+        decline_code text,
+        reference text,
+        attempts integer NOT NULL DEFAULT 0,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        settled_at timestamptz,
+        refunded_at timestamptz
+      );
+      CREATE INDEX shop_payments_by_state ON shop_payments (state, created_at);
+      CREATE TABLE sandbox_acquirer_charges (
+        idempotency_key text PRIMARY KEY,
+        kind text NOT NULL,
+        amount_minor bigint NOT NULL,
+        currency text NOT NULL,
+        outcome text NOT NULL,
+        code text NOT NULL,
+        reference text NOT NULL,
+        card_last4 text NOT NULL,
+        at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE ground_audit (
+        id bigserial PRIMARY KEY,
+        at timestamptz NOT NULL DEFAULT now(),
+        tenant_id text NOT NULL,
+        aircraft_id text,
+        event text NOT NULL,
+        subject text NOT NULL,
+        detail jsonb NOT NULL
+      );
+      CREATE UNIQUE INDEX ground_audit_once ON ground_audit (event, subject);`,
+  },
 ];

@@ -27,6 +27,7 @@ import { ResumeLink } from '../resume/resume-link.ts';
 import { ParentalLock } from '../settings/parental-lock.ts';
 import { applyToDocument, SettingsStore } from '../settings/settings.ts';
 import { settingsScreen } from '../settings/settings-screen.ts';
+import { shopScreen } from '../shop/shop-screen.ts';
 import type { AppContext, View } from './context.ts';
 import { navKey, parseRoute } from './router.ts';
 import { Shell } from './shell.ts';
@@ -248,6 +249,8 @@ async function boot(): Promise<void> {
         return pairScreen(ctx, route.code);
       case 'map':
         return mapView(ctx, flight);
+      case 'shop':
+        return shopScreen(ctx, route.titleId);
     }
   }
   function updateOffline(): void {

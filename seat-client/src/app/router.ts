@@ -7,7 +7,8 @@ export type Route =
   | { name: 'play'; id: string; from: number }
   | { name: 'settings' }
   | { name: 'map' }
-  | { name: 'pair'; code?: string };
+  | { name: 'pair'; code?: string }
+  | { name: 'shop'; titleId?: string };
 
 const SHELVES = new Set(['movies', 'tv', 'music', 'kids', 'live']);
 
@@ -34,6 +35,9 @@ export function parseRoute(hash: string): Route {
       const code = params.get('code');
       return code ? { name: 'pair', code } : { name: 'pair' };
     }
+    case 'shop':
+      // `#/shop/title/<titleId>`: the "Buy" button of a priced title.
+      return parts[1] === 'title' && parts[2] ? { name: 'shop', titleId: parts[2] } : { name: 'shop' };
     default:
       return { name: 'home' };
   }

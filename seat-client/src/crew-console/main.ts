@@ -9,6 +9,7 @@ import { isRefusal } from '../api/api-client.ts';
 import { h, replace } from '../ui/dom.ts';
 import { type Controls, CrewApi } from './crew-api.ts';
 import { FlightPanel } from './flight-panel.ts';
+import { OrdersPanel } from './orders-panel.ts';
 import { MAINTENANCE_ROLES, showMaintenance } from './maintenance.ts';
 import { MaintenanceApi } from './maintenance-api.ts';
 
@@ -26,6 +27,7 @@ function start(root: HTMLElement): void {
   let timer: ReturnType<typeof setInterval> | undefined;
   const message = h('p', { class: 'message', role: 'status', id: 'crew-message' });
   let flightStatus: FlightPanel | undefined;
+  let ordersPanel: OrdersPanel | undefined;
 
   function showLogin(error?: string): void {
     clearInterval(timer);
@@ -128,6 +130,10 @@ function start(root: HTMLElement): void {
         setFlight: (plan) => api.setFlight(plan),
       });
       flightStatus.start();
+    }
+    if (!ordersPanel && token) {
+      ordersPanel = new OrdersPanel({ baseUrl: location.origin, token });
+      ordersPanel.start();
     }
     await refresh();
     clearInterval(timer);
@@ -502,6 +508,7 @@ function start(root: HTMLElement): void {
           paPanel(),
           flightStatus?.el,
           flightPanel(),
+          ordersPanel?.el,
           message,
         ),
       ),

@@ -1,0 +1,101 @@
+/**
+ * The commerce domain: the onboard shop's catalogue (from the ground's publications, the
+ * content load and the airspace policy's price zone), orders journalled before they are
+ * acknowledged and sent to the ground, the entitlements the key server asks about, and the
+ * crew's order queue. Card numbers never reach it: only ciphertext for the ground.
+ */
+import {
+  type Publication,
+  type PublicationKind,
+  SHOP_CATALOGUE_PUBLICATION,
+  SHOP_DENY_LIST_PUBLICATION,
+  type TitleManifest,
+} from '@ifec/protocol';
+import type { Logger } from 'pino';
+import type { AccessDirectory } from '../access/directory.ts';
+import type { ApplianceDomain } from '../domain.ts';
+import type { Viewer } from '../media/playback-policy.ts';
+import type { SeatSessions } from '../seat-state/sessions.ts';
+import type { DurableRecords } from '../store/durable-records.ts';
+import type { Store } from '../store/store.ts';
+import { buildCatalogue, type CatalogueProblem, type LiveCatalogue } from './catalogue.ts';
+import { shopRouter } from './http.ts';
+import { commerceRecords, OrderDesk } from './orders.ts';
+
+/** A catalogue read from the store is reused this long (850 seats browsing do not each query it). */
+const CATALOGUE_CACHE_MS = 500;
+
+export interface CommerceDeps {
+  store: Store;
+  records: DurableRecords;
+  directory: AccessDirectory;
+  seatSessions: SeatSessions;
+  aircraftId: string;
+  sessionOf: (seatId: string) => string | undefined;
+  pairedSeat: (deviceId: string) => string | undefined;
+  /** The ground's publications (sync domain). */
+  latestPublication: (kind: PublicationKind, name: string) => Promise<Publication | undefined>;
+  /** The active content load's titles (media domain). */
+  titles: () => readonly TitleManifest[];
+  /** The airspace policy's price zone now, and the region below (flight domain). */
+  priceZone: () => string | undefined;
+  region: () => string | undefined;
+  /** Orders per seat before the rate limit (tests and the bench raise it). */
+  rate?: { burst: number; refillMs: number };
+  log: Logger;
+}
+
+export interface RunningCommerce {
+  desk: OrderDesk;
+  catalogue: () => Promise<LiveCatalogue | CatalogueProblem>;
+  /** The key server's entitlement hook: a phone's purchase is its seat's. */
+  purchased(viewer: Viewer, titleId: string): boolean;
+}
+
+/** A fixed zone until an airspace policy says otherwise. */
+export const DEFAULT_PRICE_ZONE = 'default';
+
+export const commerceDomain: ApplianceDomain<CommerceDeps, RunningCommerce> = {
+  name: 'commerce',
+  records: commerceRecords,
+  async open(deps) {
+    let cached: { at: number; key: string; value: LiveCatalogue | CatalogueProblem } | undefined;
+    const catalogue = async (): Promise<LiveCatalogue | CatalogueProblem> => {
+      const zone = deps.priceZone() ?? DEFAULT_PRICE_ZONE;
+      const titles = deps.titles();
+      const key = `${zone}:${titles.length}`;
+      if (cached && cached.key === key && Date.now() - cached.at < CATALOGUE_CACHE_MS) return cached.value;
+      const [shop, denyList] = await Promise.all([
+        deps.latestPublication('price-list', SHOP_CATALOGUE_PUBLICATION),
+        deps.latestPublication('deny-list', SHOP_DENY_LIST_PUBLICATION),
+      ]);
+      const value = buildCatalogue({ shop, denyList, titles, priceZone: zone });
+      if (!('items' in value) && shop) deps.log.warn({ reason: value.reason }, 'shop catalogue refused');
+      cached = { at: Date.now(), key, value };
+      return value;
+    };
+    const desk = new OrderDesk({
+      records: deps.records,
+      db: deps.store,
+      aircraftId: deps.aircraftId,
+      catalogue,
+      sessionOf: deps.sessionOf,
+      region: () => deps.region() ?? null,
+      rate: deps.rate,
+    });
+    await desk.load();
+    const router = shopRouter({
+      directory: deps.directory,
+      seatSessions: deps.seatSessions,
+      pairedSeat: deps.pairedSeat,
+      desk,
+      catalogue,
+    });
+    const purchased = (viewer: Viewer, titleId: string): boolean => {
+      const seatId =
+        viewer.seatId ?? (viewer.subject.startsWith('phone:') ? deps.pairedSeat(viewer.subject.slice(6)) : undefined);
+      return desk.purchased(seatId, titleId);
+    };
+    return { api: { desk, catalogue, purchased }, router };
+  },
+};

@@ -1,0 +1,161 @@
+/**
+ * The onboard shop in Debian's Chromium against a real appliance with the demo content and
+ * a shop catalogue signed by a ground key: the kiosk buys a Wi-Fi pass and a drink; a paired
+ * phone buys a pay-per-view film (`#/shop/title/<id>`, the Buy button's route) which then
+ * plays on the seat; the crew console shows the drink order and marks it delivered.
+ */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { ShopCatalogue } from '@ifec/protocol';
+import { signBlock } from '@ifec/protocol/node';
+import { cabinForFile, KIOSK, openApp, phoneContext, screenshot, seatContext } from './cabin-harness.ts';
+import { waitForPlayback } from './pages.ts';
+
+const FILM = 'copper-sky'; // premium-2, all devices, in the demo content load
+const groundKeys = crypto.generateKeyPairSync('ed25519');
+const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-shop-e2e-'));
+const groundKeyFile = path.join(keyDir, 'ground.pem');
+fs.writeFileSync(groundKeyFile, groundKeys.publicKey.export({ type: 'spki', format: 'pem' }));
+const env = cabinForFile({ env: { IFEC_GROUND_PUBLIC_KEY: groundKeyFile } });
+
+function catalogue(): ShopCatalogue {
+  const card = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const spki = card.publicKey.export({ type: 'spki', format: 'der' });
+  return {
+    currency: 'EUR',
+    rates: {},
+    titleTiers: { 'premium-1': 399, 'premium-2': 499 },
+    items: [
+      {
+        sku: 'wifi-flight',
+        kind: 'wifi',
+        name: { en: 'Wi-Fi for the whole flight', fr: 'Wi-Fi pour tout le vol' },
+        priceMinor: 1500,
+        maxQty: 1,
+      },
+      {
+        sku: 'drink-orange',
+        kind: 'drink',
+        name: { en: 'Orange juice', fr: 'Jus d’orange' },
+        priceMinor: 350,
+        stock: 40,
+        maxQty: 10,
+      },
+      { sku: 'food-sandwich', kind: 'food', name: { en: 'Club sandwich' }, priceMinor: 890, stock: 20, maxQty: 10 },
+      { sku: 'pass-entertainment', kind: 'pass', name: { en: 'Entertainment pass' }, priceMinor: 1299, maxQty: 1 },
+    ],
+    cardKey: {
+      alg: 'RSA-OAEP-256',
+      spki: spki.toString('base64'),
+      keyId: crypto.createHash('sha256').update(spki).digest('hex').slice(0, 32),
+    },
+    cardHashSalt: crypto.randomBytes(16).toString('hex'),
+    limits: { floorLimitMinor: 20_000, perCardFlightMinor: 100_000, perCardOrders: 50, cardsPerSeat: 3 },
+  };
+}
+
+test('kiosk buys Wi-Fi and a drink; a paired phone buys a film that plays on the seat; crew deliver the drink', {
+  timeout: 300_000,
+}, async () => {
+  const app = env.cabin.appliance!;
+  const publication = signBlock(
+    {
+      kind: 'price-list' as const,
+      name: 'shop',
+      version: 1,
+      aircraftId: null,
+      payload: catalogue() as unknown as Record<string, unknown>,
+      files: [],
+      seq: 1,
+      tenantId: 'demo-air',
+      publishedAt: new Date().toISOString(),
+    },
+    groundKeys.privateKey,
+  );
+  await app.sync.publications.accept([publication]);
+
+  const kiosk = await seatContext(env.browser, env.cabin, '12A', KIOSK);
+  const seat = await kiosk.newPage();
+  const handset = await phoneContext(env.browser);
+  const phone = await handset.newPage();
+  const crewCtx = await env.browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  const crew = await crewCtx.newPage();
+  try {
+    // The kiosk: Wi-Fi pass and a drink.
+    await openApp(seat, env.cabin, '#/shop');
+    await seat.waitForSelector('[data-add="wifi-flight"]');
+    await screenshot(seat, 'kiosk-shop');
+    await seat.click('[data-add="wifi-flight"]');
+    await seat.click('[data-add="drink-orange"]');
+    assert.match(await seat.locator('#basket-total').innerText(), /18[.,]50/);
+    // A mistyped number is caught on the screen before anything is sent.
+    await seat.fill('#card-number', '4242 4242 4242 4241');
+    await seat.fill('#card-expiry', '12/30');
+    await seat.click('#pay');
+    await seat.waitForSelector('#shop-status.error');
+    assert.match(await seat.locator('#shop-status').innerText(), /not valid/);
+    await screenshot(seat, 'kiosk-shop-card-refused');
+    await seat.fill('#card-number', '4242 4242 4242 4242');
+    await seat.click('#pay');
+    await seat.waitForSelector('#receipt');
+    const drinkOrder = await seat.locator('#receipt').getAttribute('data-order-id');
+    assert.equal(await seat.locator('#receipt').getAttribute('data-status'), 'placed', 'the drink waits for the crew');
+    assert.match(await seat.locator('#receipt').innerText(), /VISA •••• 4242/);
+    await screenshot(seat, 'kiosk-shop-receipt');
+
+    // The phone pairs with the seat (its QR link), then buys the film from its Buy route.
+    await seat.goto(`${env.cabin.baseUrl}/#/pair`);
+    const code = (await seat.locator('[data-testid="pairing-code"]').innerText()).trim();
+    await phone.goto(`${env.cabin.baseUrl}/#/pair?code=${code}`);
+    await phone.waitForSelector('.remote-seat');
+    await phone.goto(`${env.cabin.baseUrl}/#/shop/title/${FILM}`);
+    await phone.waitForSelector(`[data-line="title:${FILM}"]`);
+    await phone.fill('#card-number', '5555 5555 5555 4444');
+    await phone.fill('#card-expiry', '11/31');
+    await screenshot(phone, 'phone-shop-title');
+    await phone.click('#pay');
+    await phone.waitForSelector('#receipt #watch-now');
+    assert.equal(await phone.locator('#receipt').getAttribute('data-status'), 'fulfilled');
+    await screenshot(phone, 'phone-shop-receipt');
+
+    // The film now plays on the seat: the key server asks the shop.
+    await seat.goto(`${env.cabin.baseUrl}/#/play/${FILM}?from=0`);
+    await waitForPlayback(seat, 0.5, 60_000);
+    await screenshot(seat, 'kiosk-bought-film-playing');
+
+    // The crew console: the drink order in the queue, marked delivered.
+    const purser = env.cabin.credentials.crew.find((c) => c.role === 'purser')!;
+    await crew.goto(`${env.cabin.baseUrl}/crew`);
+    await crew.fill('#crew-id', purser.crewId);
+    await crew.fill('#crew-pin', purser.pin);
+    await crew.click('#crew-login');
+    const row = crew.locator(`#crew-orders li[data-order-id="${drinkOrder}"]`);
+    await row.waitFor({ timeout: 20_000 });
+    assert.match(await row.innerText(), /12A/);
+    assert.match(await crew.locator('#crew-galley').innerText(), /1 × drink-orange/);
+    assert.match(await crew.locator('#crew-stock tr[data-sku="drink-orange"]').innerText(), /40\s+1\s+39/);
+    await crew.locator('#crew-orders').scrollIntoViewIfNeeded();
+    await screenshot(crew, 'crew-orders');
+    await row.locator('button[data-action="delivered"]').click();
+    await crew.waitForSelector(`#crew-orders li[data-order-id="${drinkOrder}"][data-status="delivered"]`);
+    await crew.locator('#crew-orders').scrollIntoViewIfNeeded();
+    await screenshot(crew, 'crew-orders-delivered');
+    const receipts = (await (
+      await fetch(`${env.cabin.baseUrl}/api/shop/orders`, {
+        headers: {
+          authorization: `Basic ${Buffer.from(`seat:12A:${env.cabin.credentials.seats['12A']}`).toString('base64')}`,
+        },
+      })
+    ).json()) as { orders: { orderId: string; status: string }[] };
+    assert.equal(receipts.orders.find((o) => o.orderId === drinkOrder)?.status, 'delivered');
+    assert.equal(receipts.orders.length, 2, 'the seat sees both receipts: its own and its phone’s');
+  } finally {
+    await kiosk.close();
+    await handset.close();
+    await crewCtx.close();
+  }
+});
