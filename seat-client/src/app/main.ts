@@ -22,6 +22,7 @@ import { Locale } from '../i18n/i18n.ts';
 import { forgetMapPreferences } from '../map/map-preferences.ts';
 import { mapView } from '../map/open-map.ts';
 import { pairScreen } from '../pairing/pair-screen.ts';
+import { BackgroundPlayer } from '../player/background-player.ts';
 import { playerScreen } from '../player/player-screen.ts';
 import { ResumeLink } from '../resume/resume-link.ts';
 import { ParentalLock } from '../settings/parental-lock.ts';
@@ -140,6 +141,7 @@ async function boot(): Promise<void> {
       location.hash = hash;
     },
     playback: undefined,
+    background: new BackgroundPlayer(() => locale),
     credentials,
     flight,
     flightStrip: flightStrip.el,
@@ -177,7 +179,15 @@ async function boot(): Promise<void> {
     toggleDnd: () => settings.update({ doNotDisturb: !settings.current.doNotDisturb }),
   });
   const app = document.getElementById('app')!;
-  app.replaceChildren(shell.header, overlays.offline, policyNotice.el, shell.main, overlays.pa, overlays.locked);
+  app.replaceChildren(
+    shell.header,
+    overlays.offline,
+    policyNotice.el,
+    shell.main,
+    ctx.background.el,
+    overlays.pa,
+    overlays.locked,
+  );
 
   let view: View | undefined;
   let routeKey = '';
@@ -263,6 +273,7 @@ async function boot(): Promise<void> {
     overlays.render(locale);
     if (pa) overlays.showPa(pa, locale);
     flightStrip.render();
+    ctx.background.render();
     if (changed || parseRoute(location.hash).name !== 'play') render(true);
     else renderShell();
   };
