@@ -27,6 +27,7 @@ import { playerScreen } from '../player/player-screen.ts';
 import { ResumeLink } from '../resume/resume-link.ts';
 import { ParentalLock } from '../settings/parental-lock.ts';
 import { applyToDocument, SettingsStore } from '../settings/settings.ts';
+import { installSpatialNavigation } from '../ui/spatial-nav.ts';
 import { settingsScreen } from '../settings/settings-screen.ts';
 import type { AppContext, View } from './context.ts';
 import { navKey, parseRoute } from './router.ts';
@@ -289,6 +290,7 @@ async function boot(): Promise<void> {
     if (name === 'home' || name === 'title') render();
   });
   window.addEventListener('hashchange', () => render(true));
+  installSpatialNavigation(document);
   applyToDocument(document, settings.current, locale.dir);
   overlays.render(locale);
   cabin.setStatus({ dnd: settings.current.doNotDisturb });
