@@ -1,7 +1,7 @@
 /** Title detail: synopsis, rating, languages, duration, included or price; play, resume, favourite. */
 import type { AppContext, View } from '../app/context.ts';
-import { h } from '../ui/dom.ts';
 import { fill, screenStrings } from '../i18n/screen-strings.ts';
+import { h } from '../ui/dom.ts';
 import { artwork, displayName } from './cards.ts';
 import { genresText, priceOf, ratingText } from './title-text.ts';
 

@@ -145,7 +145,11 @@ export function homeScreen(ctx: AppContext): View {
     ? h(
         'a',
         { class: 'kids-tile', href: '#/browse/kids', id: 'kids-zone' },
-        h('span', { class: 'kids-tile-art', 'aria-hidden': 'true' }, kids.slice(0, 3).map((k) => artwork(k, locale.pick(k.titles)))),
+        h(
+          'span',
+          { class: 'kids-tile-art', 'aria-hidden': 'true' },
+          kids.slice(0, 3).map((k) => artwork(k, locale.pick(k.titles))),
+        ),
         h('span', { class: 'kids-tile-text' }, h('strong', {}, s.kidsZone), h('span', {}, s.kidsZoneHelp)),
       )
     : null;
@@ -180,21 +184,42 @@ function heroBanner(ctx: AppContext, title: TitleView): HTMLElement {
       { class: 'hero-text' },
       h('p', { class: 'hero-kicker' }, s.featured),
       h('h2', { id: 'hero-title', class: 'hero-title' }, displayName(title, locale)),
-      h('p', { class: 'hero-meta' }, [title.releaseYear, genresText(title, locale), locale.duration(title.durationS)].filter(Boolean).join(' · ')),
+      h(
+        'p',
+        { class: 'hero-meta' },
+        [title.releaseYear, genresText(title, locale), locale.duration(title.durationS)].filter(Boolean).join(' · '),
+      ),
       h('p', { class: 'hero-synopsis' }, locale.pick(title.synopses)),
       h(
         'div',
         { class: 'actions' },
         playable && price
-          ? h('a', { class: 'button primary', id: 'hero-buy', href: `#/shop/title/${encodeURIComponent(title.id)}` }, fill(s.buy, { price }))
+          ? h(
+              'a',
+              { class: 'button primary', id: 'hero-buy', href: `#/shop/title/${encodeURIComponent(title.id)}` },
+              fill(s.buy, { price }),
+            )
           : playable
             ? h(
                 'a',
-                { class: 'button primary', id: 'hero-play', href: `#/play/${encodeURIComponent(title.id)}?from=${Math.floor(position > 5 ? position : 0)}` },
+                {
+                  class: 'button primary',
+                  id: 'hero-play',
+                  href: `#/play/${encodeURIComponent(title.id)}?from=${Math.floor(position > 5 ? position : 0)}`,
+                },
                 s.playTitle,
               )
             : null,
-        h('a', { class: 'button secondary hero-more', id: 'hero-detail', href: `#/title/${encodeURIComponent(title.id)}`, 'data-title-id': title.id }, s.details),
+        h(
+          'a',
+          {
+            class: 'button secondary hero-more',
+            id: 'hero-detail',
+            href: `#/title/${encodeURIComponent(title.id)}`,
+            'data-title-id': title.id,
+          },
+          s.details,
+        ),
       ),
     ),
   );
@@ -205,7 +230,12 @@ function liveNowRow(ctx: AppContext): HTMLElement {
   const locale = ctx.locale();
   const s = screenStrings[locale.lang];
   const body = h('div', { class: 'live-now', 'aria-live': 'polite' }, h('p', { class: 'empty' }, locale.t.loading));
-  const section = h('section', { class: 'row', 'aria-labelledby': 'row-live', id: 'live-now' }, h('h2', { id: 'row-live' }, s.liveNow), body);
+  const section = h(
+    'section',
+    { class: 'row', 'aria-labelledby': 'row-live', id: 'live-now' },
+    h('h2', { id: 'row-live' }, s.liveNow),
+    body,
+  );
   void new ApiClient(ctx.screen.baseUrl)
     .request<{ channels?: { id: string; state: string; playlistReady: boolean }[] }>(
       `${paths.catalog}?device=${ctx.screen.device === 'phone' ? 'phone' : 'seat'}`,
@@ -229,8 +259,16 @@ function liveNowRow(ctx: AppContext): HTMLElement {
                   { class: 'card' },
                   h(
                     'a',
-                    { href: `#/play/live:${encodeURIComponent(c.id)}?from=0`, class: 'card-link', 'data-channel': c.id },
-                    h('div', { class: 'art art-none art-live', style: '--h:200', 'aria-hidden': 'true' }, c.id.slice(0, 2).toUpperCase()),
+                    {
+                      href: `#/play/live:${encodeURIComponent(c.id)}?from=0`,
+                      class: 'card-link',
+                      'data-channel': c.id,
+                    },
+                    h(
+                      'div',
+                      { class: 'art art-none art-live', style: '--h:200', 'aria-hidden': 'true' },
+                      c.id.slice(0, 2).toUpperCase(),
+                    ),
                     h('span', { class: 'card-title' }, c.id),
                   ),
                 ),

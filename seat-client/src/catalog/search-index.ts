@@ -24,7 +24,11 @@ export class SearchIndex {
   private readonly mini = new MiniSearch<Doc>({
     fields: ['names', 'people', 'genres'],
     processTerm: (term) => foldForSearch(term) || null,
-    searchOptions: { boost: { names: 3, people: 1.5 }, prefix: true, fuzzy: (term) => fuzziness(term) / Math.max(1, term.length) },
+    searchOptions: {
+      boost: { names: 3, people: 1.5 },
+      prefix: true,
+      fuzzy: (term) => fuzziness(term) / Math.max(1, term.length),
+    },
   });
   private readonly byId: Map<string, TitleView>;
 
@@ -41,7 +45,10 @@ export class SearchIndex {
         ].join(' \n '),
         people: t.cast.map((c) => c.name).join(' \n '),
         genres: t.genres
-          .flatMap((g) => [g, ...Object.values(screenStrings).map((s) => (s.genres as Record<string, string>)[g] ?? '')])
+          .flatMap((g) => [
+            g,
+            ...Object.values(screenStrings).map((s) => (s.genres as Record<string, string>)[g] ?? ''),
+          ])
           .join(' \n '),
       })),
     );
@@ -74,4 +81,3 @@ export class SearchIndex {
       .filter((s) => s !== foldForSearch(q));
   }
 }
-

@@ -72,15 +72,24 @@ export function searchScreen(ctx: AppContext, initial: string): View {
             'section',
             { 'aria-labelledby': 'recent-searches' },
             h('h2', { id: 'recent-searches' }, s.recentSearches),
-            h('div', { class: 'chips' }, recent.map((q) => chip(q, 'chip recent')), h('button', {
-              type: 'button',
-              class: 'button secondary chip',
-              id: 'clear-recent',
-              onClick: () => {
-                localStorage.removeItem(RECENT_KEY);
-                showEmpty();
-              },
-            }, s.clearRecent)),
+            h(
+              'div',
+              { class: 'chips' },
+              recent.map((q) => chip(q, 'chip recent')),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'button secondary chip',
+                  id: 'clear-recent',
+                  onClick: () => {
+                    localStorage.removeItem(RECENT_KEY);
+                    showEmpty();
+                  },
+                },
+                s.clearRecent,
+              ),
+            ),
           )
         : null,
       h(
@@ -88,7 +97,11 @@ export function searchScreen(ctx: AppContext, initial: string): View {
         { 'aria-labelledby': 'popular-searches' },
         // Popular on board when the appliance has said what is; else the catalogue's genres to start from.
         h('h2', { id: 'popular-searches' }, popular.length ? s.popularSearches : t.searchPlaceholder),
-        h('div', { class: 'chips' }, [...new Set(popular.length ? popular : genres)].slice(0, 8).map((q) => chip(q, 'chip popular'))),
+        h(
+          'div',
+          { class: 'chips' },
+          [...new Set(popular.length ? popular : genres)].slice(0, 8).map((q) => chip(q, 'chip popular')),
+        ),
       ),
     );
   };
@@ -138,10 +151,13 @@ export function searchScreen(ctx: AppContext, initial: string): View {
   results.addEventListener('click', (e) => {
     if ((e.target as Element).closest('a.card-link')) remember(localStorage, input.value);
   });
-  const keyboard = ctx.screen.device === 'seatback' ? onScreenKeyboard(locale.lang, s, (key) => {
-    const v = input.value;
-    setQuery(key === 'delete' ? v.slice(0, -1) : key === 'space' ? `${v} ` : v + key);
-  }) : null;
+  const keyboard =
+    ctx.screen.device === 'seatback'
+      ? onScreenKeyboard(locale.lang, s, (key) => {
+          const v = input.value;
+          setQuery(key === 'delete' ? v.slice(0, -1) : key === 'space' ? `${v} ` : v + key);
+        })
+      : null;
   show(initial);
   const el = h(
     'div',
@@ -167,23 +183,28 @@ export function searchScreen(ctx: AppContext, initial: string): View {
   return { el, title: t.search };
 }
 
-function onScreenKeyboard(
-  lang: string,
-  s: (typeof screenStrings)['en'],
-  press: (key: string) => void,
-): HTMLElement {
+function onScreenKeyboard(lang: string, s: (typeof screenStrings)['en'], press: (key: string) => void): HTMLElement {
   const layout = LAYOUTS[lang] ?? LAYOUTS.latin!;
-  const key = (k: string) =>
-    h('button', { type: 'button', class: 'key', 'data-key': k, onClick: () => press(k) }, k);
+  const key = (k: string) => h('button', { type: 'button', class: 'key', 'data-key': k, onClick: () => press(k) }, k);
   return h(
     'div',
-    { class: 'keyboard', role: 'group', 'aria-label': s.keyboard, id: 'on-screen-keyboard', dir: lang === 'ar' ? 'rtl' : 'ltr' },
+    {
+      class: 'keyboard',
+      role: 'group',
+      'aria-label': s.keyboard,
+      id: 'on-screen-keyboard',
+      dir: lang === 'ar' ? 'rtl' : 'ltr',
+    },
     layout.map((line) => h('div', { class: 'key-row' }, [...line].map(key))),
     h(
       'div',
       { class: 'key-row' },
       h('button', { type: 'button', class: 'key wide', 'data-key': 'space', onClick: () => press('space') }, s.space),
-      h('button', { type: 'button', class: 'key wide', 'data-key': 'delete', onClick: () => press('delete') }, `⌫ ${s.deleteKey}`),
+      h(
+        'button',
+        { type: 'button', class: 'key wide', 'data-key': 'delete', onClick: () => press('delete') },
+        `⌫ ${s.deleteKey}`,
+      ),
     ),
   );
 }

@@ -18,7 +18,9 @@ export function ratingText(rating: TitleView['rating'], locale: Locale): string 
 }
 
 export function genresText(title: TitleView, locale: Locale): string {
-  return title.genres.map((g) => genreName(g, locale.lang)).join(locale.lang === 'ja' || locale.lang === 'zh' ? '、' : ', ');
+  return title.genres
+    .map((g) => genreName(g, locale.lang))
+    .join(locale.lang === 'ja' || locale.lang === 'zh' ? '、' : ', ');
 }
 
 /** Titles of the same kind sharing the most genres, then the newest: "more like this". */

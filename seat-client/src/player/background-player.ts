@@ -124,7 +124,11 @@ export class BackgroundPlayer {
         },
         s.openPlayer,
       ),
-      h('button', { type: 'button', class: 'button secondary', id: 'now-playing-close', onClick: () => this.stop() }, s.close),
+      h(
+        'button',
+        { type: 'button', class: 'button secondary', id: 'now-playing-close', onClick: () => this.stop() },
+        s.close,
+      ),
     );
   }
 

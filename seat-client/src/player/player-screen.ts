@@ -110,15 +110,35 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
   };
   const back10 = h(
     'button',
-    { type: 'button', class: 'button secondary icon-button', id: 'back-10', 'aria-label': t.back10, onClick: () => skip(-SKIP_S) },
+    {
+      type: 'button',
+      class: 'button secondary icon-button',
+      id: 'back-10',
+      'aria-label': t.back10,
+      onClick: () => skip(-SKIP_S),
+    },
     '−10',
   );
   const forward10 = h(
     'button',
-    { type: 'button', class: 'button secondary icon-button', id: 'forward-10', 'aria-label': t.forward10, onClick: () => skip(SKIP_S) },
+    {
+      type: 'button',
+      class: 'button secondary icon-button',
+      id: 'forward-10',
+      'aria-label': t.forward10,
+      onClick: () => skip(SKIP_S),
+    },
     '+10',
   );
-  const volume = h('input', { type: 'range', id: 'volume', min: 0, max: 100, step: 5, value: 100, 'aria-label': t.volume });
+  const volume = h('input', {
+    type: 'range',
+    id: 'volume',
+    min: 0,
+    max: 100,
+    step: 5,
+    value: 100,
+    'aria-label': t.volume,
+  });
   const muteButton = h(
     'button',
     {
@@ -153,11 +173,17 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
     ? h(
         'div',
         { class: 'music-stage' },
-        title ? h('div', { class: 'music-art' }, artwork(title, locale.pick(title.album?.titles ?? title.titles), false)) : null,
+        title
+          ? h('div', { class: 'music-art' }, artwork(title, locale.pick(title.album?.titles ?? title.titles), false))
+          : null,
         h(
           'div',
           { class: 'music-info' },
-          h('p', { class: 'music-album' }, title?.album ? `${locale.pick(title.album.titles)} — ${title.album.artist}` : ''),
+          h(
+            'p',
+            { class: 'music-album' },
+            title?.album ? `${locale.pick(title.album.titles)} — ${title.album.artist}` : '',
+          ),
           h('h2', { id: 'track-list-heading' }, s.trackList),
           h(
             'ol',
@@ -277,7 +303,12 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
       else video.pause();
     } else if (e.key === 'MediaRewind' || (e.key === 'j' && !typing)) skip(-SKIP_S);
     else if (e.key === 'MediaFastForward' || (e.key === 'l' && !typing)) skip(SKIP_S);
-    else if (e.key === 'Escape' || e.key === 'BrowserBack' || e.key === 'GoBack' || (e.key === 'Backspace' && !typing)) {
+    else if (
+      e.key === 'Escape' ||
+      e.key === 'BrowserBack' ||
+      e.key === 'GoBack' ||
+      (e.key === 'Backspace' && !typing)
+    ) {
       e.preventDefault();
       ctx.navigate(`#/title/${encodeURIComponent(id)}`);
     }
@@ -300,8 +331,16 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
         { class: 'actions' },
         actions.map((a) =>
           a.href === 'retry'
-            ? h('button', { type: 'button', class: 'button primary', id: 'refusal-retry', onClick: () => location.reload() }, a.label)
-            : h('a', { class: a.primary ? 'button primary' : 'button secondary', href: a.href, 'data-action': kind }, a.label),
+            ? h(
+                'button',
+                { type: 'button', class: 'button primary', id: 'refusal-retry', onClick: () => location.reload() },
+                a.label,
+              )
+            : h(
+                'a',
+                { class: a.primary ? 'button primary' : 'button secondary', href: a.href, 'data-action': kind },
+                a.label,
+              ),
         ),
       ),
     );
@@ -327,7 +366,12 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
       replace(
         endPanel,
         h('h2', {}, t.nextEpisode),
-        h('div', { class: 'up-next' }, artwork(next, locale.pick(next.titles)), h('p', { class: 'up-next-name' }, displayName(next, locale))),
+        h(
+          'div',
+          { class: 'up-next' },
+          artwork(next, locale.pick(next.titles)),
+          h('p', { class: 'up-next-name' }, displayName(next, locale)),
+        ),
         label,
         h(
           'div',
@@ -361,13 +405,24 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
       replace(
         endPanel,
         h('h2', { id: 'more-like-this' }, s.moreLikeThis),
-        like.length ? h('ul', { class: 'cards' }, like.map((x) => titleCard(x, locale))) : null,
+        like.length
+          ? h(
+              'ul',
+              { class: 'cards' },
+              like.map((x) => titleCard(x, locale)),
+            )
+          : null,
         h(
           'div',
           { class: 'actions' },
           h(
             'a',
-            { class: 'button primary', id: 'watch-again', href: `#/play/${encodeURIComponent(id)}?from=0`, onClick: () => location.hash.endsWith('from=0') && location.reload() },
+            {
+              class: 'button primary',
+              id: 'watch-again',
+              href: `#/play/${encodeURIComponent(id)}?from=0`,
+              onClick: () => location.hash.endsWith('from=0') && location.reload(),
+            },
             s.watchAgain,
           ),
         ),
@@ -586,7 +641,11 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
       // The key server re-checks the airspace on every key: 451 means this title may not play here now.
       if (data.response?.code === 451) return ctx.regionBlocked(id);
       if (data.fatal) {
-        showRefusal(data.response?.code === 0 || data.type === 'networkError' ? new ApiError(0, 'UNREACHABLE', data.details) : undefined);
+        showRefusal(
+          data.response?.code === 0 || data.type === 'networkError'
+            ? new ApiError(0, 'UNREACHABLE', data.details)
+            : undefined,
+        );
         ctx.cabin.setStatus({ lastError: `hls ${data.type}: ${data.details}`.slice(0, 500) });
       }
     });

@@ -44,7 +44,10 @@ export function refusalMessage(
     case 'region':
       return { message: s.refusedRegion, actions: [another] };
     case 'parental':
-      return { message: s.refusedParental, actions: [{ label: s.openSettings, href: '#/settings', primary: true }, another] };
+      return {
+        message: s.refusedParental,
+        actions: [{ label: s.openSettings, href: '#/settings', primary: true }, another],
+      };
     case 'seatback-only':
       return { message: s.refusedSeatbackOnly, actions: [another] };
     case 'offline':

@@ -11,7 +11,7 @@ const KEYS: Record<string, Direction> = { ArrowLeft: 'left', ArrowRight: 'right'
 function visible(el: HTMLElement): boolean {
   const r = el.getBoundingClientRect();
   if (r.width === 0 || r.height === 0) return false;
-  return !el.closest('[hidden], [inert], .visually-hidden') && getComputedStyle(el).visibility !== 'hidden';
+  return !el.closest('[hidden], [inert], .visually-hidden, .skip') && getComputedStyle(el).visibility !== 'hidden';
 }
 
 /** Which candidate is next: in the direction, close along it, and close across it (weighted more). */
@@ -49,7 +49,8 @@ export function installSpatialNavigation(doc: Document): () => void {
     if (!dir || e.altKey || e.ctrlKey || e.metaKey || e.defaultPrevented) return;
     const active = doc.activeElement as HTMLElement | null;
     if (active?.matches('input[type="range"], select, textarea')) return;
-    if (active?.matches('input:not([type="checkbox"]):not([type="radio"])') && (dir === 'left' || dir === 'right')) return;
+    if (active?.matches('input:not([type="checkbox"]):not([type="radio"])') && (dir === 'left' || dir === 'right'))
+      return;
     const from = active && active !== doc.body ? active.getBoundingClientRect() : new DOMRect(0, 0, 0, 0);
     const scope = active?.closest('.overlay:not([hidden])') ?? doc;
     const candidates = [...scope.querySelectorAll<HTMLElement>(FOCUSABLE)]
