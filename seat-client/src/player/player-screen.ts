@@ -352,8 +352,10 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
   /** End of a title: the next episode after a countdown, the next track, or more like it. */
   let countdown: ReturnType<typeof setInterval> | undefined;
   const showEnd = () => {
-    if (live || !title) return;
-    const next = nextEpisode(ctx.titles(), title);
+    // Opened straight from a link, the player may have started before the catalogue arrived.
+    const current = title ?? ctx.title(id);
+    if (live || !current) return;
+    const next = nextEpisode(ctx.titles(), current);
     if (music) {
       const nextTrack = tracks[trackIndex + 1];
       if (nextTrack) ctx.navigate(`#/play/${encodeURIComponent(nextTrack.id)}?from=0`);
@@ -401,7 +403,7 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
         }
       }, 1000);
     } else {
-      const like = moreLikeThis(ctx.titles(), title, 6);
+      const like = moreLikeThis(ctx.titles(), current, 6);
       replace(
         endPanel,
         h('h2', { id: 'more-like-this' }, s.moreLikeThis),
