@@ -135,9 +135,12 @@ async function boot(): Promise<void> {
     resume,
     locale: () => locale,
     // Titles the policy in force restricts are hidden at once (the key server refuses them too).
-    titles: () => visibleTo(catalog.titles(), screen.device, parental.active).filter((t) => !flight.blocks(t)),
+    titles: () =>
+      visibleTo(catalog.titles(), screen.device, parental.active, parental.maxAge).filter((t) => !flight.blocks(t)),
     title: (id) =>
-      visibleTo(catalog.titles(), screen.device, parental.active).find((t) => t.id === id && !flight.blocks(t)),
+      visibleTo(catalog.titles(), screen.device, parental.active, parental.maxAge).find(
+        (t) => t.id === id && !flight.blocks(t),
+      ),
     navigate: (hash) => {
       location.hash = hash;
     },
