@@ -270,7 +270,9 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
     'pointerdown',
     (e) => {
       // The first touch on hidden controls only brings them back (it must not press what is under the finger).
-      if (!controlsShown() && (e.target as Element).closest('.player-bar, .player-top')) swallowClick = true;
+      // A mouse has already brought them back by moving; a finger has not.
+      if (e.pointerType === 'touch' && !controlsShown() && (e.target as Element).closest('.player-bar, .player-top'))
+        swallowClick = true;
       showControls();
     },
     true,
