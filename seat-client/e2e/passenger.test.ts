@@ -55,7 +55,10 @@ test('browse -> detail -> play: the video advances, audio and subtitle tracks ch
       document.querySelectorAll('#subtitle-track option').length >= 2,
   );
   await screenshot(page, 'kiosk-player');
+  // Paused, the controls stay on screen (playing, they fade after a few seconds).
+  await page.click('#play-pause');
   await expectNoAxeViolations(page, 'player');
+  await page.click('#play-pause');
 
   const french = await page.locator('#audio-track option', { hasText: /French/ }).getAttribute('value');
   await page.selectOption('#audio-track', french!);

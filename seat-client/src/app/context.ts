@@ -7,6 +7,7 @@ import type { TitleView } from '../catalog/model.ts';
 import type { CatalogSource } from '../catalog/source.ts';
 import type { FlightAwareness } from '../flight/flight-state.ts';
 import type { Locale } from '../i18n/i18n.ts';
+import type { BackgroundPlayer } from '../player/background-player.ts';
 import type { ResumeLink } from '../resume/resume-link.ts';
 import type { ParentalLock } from '../settings/parental-lock.ts';
 import type { SettingsStore } from '../settings/settings.ts';
@@ -35,7 +36,9 @@ export interface AppContext {
   titles(): TitleView[];
   title(id: string): TitleView | undefined;
   navigate(hash: string): void;
-  /** Set by the player while it is on screen. */
+  /** Music that goes on playing while the passenger browses (the player hands it over). */
+  background: BackgroundPlayer;
+  /** Set by the player while it is on screen (or the background music's, after it). */
   playback: PlaybackHooks | undefined;
   /** Position, phase and the policy in force (cabin bus); the catalogue above already hides what it restricts. */
   flight: FlightAwareness;

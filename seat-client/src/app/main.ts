@@ -22,12 +22,14 @@ import { Locale } from '../i18n/i18n.ts';
 import { forgetMapPreferences } from '../map/map-preferences.ts';
 import { mapView } from '../map/open-map.ts';
 import { pairScreen } from '../pairing/pair-screen.ts';
+import { BackgroundPlayer } from '../player/background-player.ts';
 import { playerScreen } from '../player/player-screen.ts';
 import { ResumeLink } from '../resume/resume-link.ts';
 import { ParentalLock } from '../settings/parental-lock.ts';
 import { applyToDocument, SettingsStore } from '../settings/settings.ts';
 import { settingsScreen } from '../settings/settings-screen.ts';
 import { shopScreen } from '../shop/shop-screen.ts';
+import { installSpatialNavigation } from '../ui/spatial-nav.ts';
 import type { AppContext, View } from './context.ts';
 import { navKey, parseRoute } from './router.ts';
 import { Shell } from './shell.ts';
@@ -134,13 +136,17 @@ async function boot(): Promise<void> {
     resume,
     locale: () => locale,
     // Titles the policy in force restricts are hidden at once (the key server refuses them too).
-    titles: () => visibleTo(catalog.titles(), screen.device, parental.active).filter((t) => !flight.blocks(t)),
+    titles: () =>
+      visibleTo(catalog.titles(), screen.device, parental.active, parental.maxAge).filter((t) => !flight.blocks(t)),
     title: (id) =>
-      visibleTo(catalog.titles(), screen.device, parental.active).find((t) => t.id === id && !flight.blocks(t)),
+      visibleTo(catalog.titles(), screen.device, parental.active, parental.maxAge).find(
+        (t) => t.id === id && !flight.blocks(t),
+      ),
     navigate: (hash) => {
       location.hash = hash;
     },
     playback: undefined,
+    background: new BackgroundPlayer(() => locale),
     credentials,
     flight,
     flightStrip: flightStrip.el,
@@ -178,7 +184,15 @@ async function boot(): Promise<void> {
     toggleDnd: () => settings.update({ doNotDisturb: !settings.current.doNotDisturb }),
   });
   const app = document.getElementById('app')!;
-  app.replaceChildren(shell.header, overlays.offline, policyNotice.el, shell.main, overlays.pa, overlays.locked);
+  app.replaceChildren(
+    shell.header,
+    overlays.offline,
+    policyNotice.el,
+    shell.main,
+    ctx.background.el,
+    overlays.pa,
+    overlays.locked,
+  );
 
   let view: View | undefined;
   let routeKey = '';
@@ -266,6 +280,7 @@ async function boot(): Promise<void> {
     overlays.render(locale);
     if (pa) overlays.showPa(pa, locale);
     flightStrip.render();
+    ctx.background.render();
     if (changed || parseRoute(location.hash).name !== 'play') render(true);
     else renderShell();
   };
@@ -281,6 +296,7 @@ async function boot(): Promise<void> {
     if (name === 'home' || name === 'title') render();
   });
   window.addEventListener('hashchange', () => render(true));
+  installSpatialNavigation(document);
   applyToDocument(document, settings.current, locale.dir);
   overlays.render(locale);
   cabin.setStatus({ dnd: settings.current.doNotDisturb });

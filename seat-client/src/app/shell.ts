@@ -33,7 +33,6 @@ export class Shell {
         link('#/browse/tv', t.tv, 'tv'),
         link('#/browse/music', t.music, 'music'),
         link('#/browse/kids', t.kids, 'kids'),
-        link('#/browse/live', t.live, 'live'),
         link('#/map', t.map, 'map'),
         link('#/search', [icon('search'), t.search], 'search'),
         link('#/settings', [icon('gear'), t.settings], 'settings'),

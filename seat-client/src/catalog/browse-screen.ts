@@ -2,6 +2,7 @@
 import { paths } from '@ifec/protocol';
 import { ApiClient, isRefusal } from '../api/api-client.ts';
 import type { AppContext, View } from '../app/context.ts';
+import { screenStrings } from '../i18n/screen-strings.ts';
 import { h, replace } from '../ui/dom.ts';
 import { grid, row } from './cards.ts';
 import { groupSeries } from './model.ts';
@@ -105,7 +106,7 @@ function liveChannels(ctx: AppContext): HTMLElement {
       replace(
         list,
         onAir.length === 0
-          ? h('p', { class: 'empty' }, t.noResults)
+          ? h('p', { class: 'empty' }, screenStrings[ctx.locale().lang].nothingLiveNow)
           : h(
               'ul',
               { class: 'cards grid' },

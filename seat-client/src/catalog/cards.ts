@@ -20,8 +20,13 @@ export function displayName(t: TitleView, locale: Locale): string {
 
 export function artwork(t: TitleView, label: string, large = false): HTMLElement {
   const src = large ? (t.backdrop ?? t.poster) : t.poster;
-  if (src) return h('img', { class: 'art', src, alt: '', loading: 'lazy', decoding: 'async' });
-  return h('div', { class: 'art art-none', style: `--h:${hue(t.id)}`, 'aria-hidden': 'true' }, label.slice(0, 1));
+  const placeholder = () =>
+    h('div', { class: 'art art-none', style: `--h:${hue(t.id)}`, 'aria-hidden': 'true' }, label.slice(0, 1));
+  if (!src) return placeholder();
+  const img = h('img', { class: 'art', src, alt: '', loading: 'lazy', decoding: 'async', elementtiming: 'poster' });
+  // Artwork the appliance cannot serve (a package without it, a cut link) shows the title's letter, never a broken image.
+  img.addEventListener('error', () => img.replaceWith(placeholder()), { once: true });
+  return img;
 }
 
 /** `label` overrides the card's text (an episode under its series and season heading shows "2. Turbulence"). */

@@ -1,8 +1,9 @@
 /** Title detail: synopsis, rating, languages, duration, included or price; play, resume, favourite. */
 import type { AppContext, View } from '../app/context.ts';
+import { fill, screenStrings } from '../i18n/screen-strings.ts';
 import { h } from '../ui/dom.ts';
 import { artwork, displayName } from './cards.ts';
-import { PRICE_TIERS } from './model.ts';
+import { genresText, priceOf, ratingText } from './title-text.ts';
 
 export function detailScreen(ctx: AppContext, id: string): View {
   const locale = ctx.locale();
@@ -16,22 +17,27 @@ export function detailScreen(ctx: AppContext, id: string): View {
   const prefs = ctx.catalog.preferences();
   const position = ctx.resume.positionOf(id)?.positionS ?? 0;
   const favourite = prefs.favourites.includes(id);
-  const price =
-    title.priceTier === 'included'
-      ? t.included
-      : locale.money(PRICE_TIERS[title.priceTier].amount, PRICE_TIERS[title.priceTier].currency);
+  const s = screenStrings[locale.lang];
+  const priced = priceOf(title, locale);
+  const music = title.kind === 'audio';
   const audio = title.audioLanguages.filter((a) => !a.audioDescription).map((a) => locale.languageName(a.language));
   const hasAd = title.audioLanguages.some((a) => a.audioDescription);
   const subs = title.subtitleLanguages.map((s) => locale.languageName(s.language) + (s.closedCaptions ? ' (CC)' : ''));
   const name = displayName(title, locale);
-  const facts: [string, string][] = [
-    [t.rating, `${title.rating.system} ${title.rating.value}`],
-    [t.duration, locale.duration(title.durationS)],
-    [t.audioLanguages, audio.join(', ') || '—'],
-    [t.subtitleLanguages, subs.join(', ') || t.off],
-    [t.audioDescription, hasAd ? t.on : t.off],
-    [t.price, price],
-  ];
+  // Music has no rating, subtitles or audio description to speak of: only what applies is listed.
+  const facts: [string, string][] = music
+    ? [
+        [t.duration, locale.duration(title.durationS)],
+        [t.price, priced ?? t.included],
+      ]
+    : [
+        [t.rating, ratingText(title.rating, locale)],
+        [t.duration, locale.duration(title.durationS)],
+        [t.audioLanguages, audio.join(', ') || '—'],
+        [t.subtitleLanguages, subs.join(', ') || t.off],
+        [t.audioDescription, hasAd ? t.on : t.off],
+        [t.price, priced ?? t.included],
+      ];
   const favButton = h(
     'button',
     {
@@ -53,7 +59,7 @@ export function detailScreen(ctx: AppContext, id: string): View {
       'div',
       { class: 'detail-body' },
       h('h1', {}, name),
-      h('p', { class: 'meta' }, [title.releaseYear, title.genres.join(', ')].filter(Boolean).join(' · ')),
+      h('p', { class: 'meta' }, [title.releaseYear, genresText(title, locale)].filter(Boolean).join(' · ')),
       h('p', { class: 'synopsis' }, locale.pick(title.synopses)),
       h(
         'dl',
@@ -66,14 +72,22 @@ export function detailScreen(ctx: AppContext, id: string): View {
         ctx.screen.device === 'phone' && title.rights === 'seatback-only'
           ? h('p', { class: 'notice' }, t.notOnPhone)
           : [
+              // A priced title offers Buy first (the shop's screen); Play stays for a passenger who already bought it.
+              priced
+                ? h(
+                    'a',
+                    { class: 'button primary', href: `#/shop/title/${encodeURIComponent(id)}`, id: 'buy' },
+                    fill(s.buy, { price: priced }),
+                  )
+                : null,
               h(
                 'a',
                 {
-                  class: 'button primary',
+                  class: priced ? 'button secondary' : 'button primary',
                   href: `#/play/${encodeURIComponent(id)}?from=${Math.floor(position)}`,
                   id: 'play',
                 },
-                position > 5 ? `${t.resume} ${locale.clock(position)}` : t.play,
+                position > 5 ? `${t.resume} ${locale.clock(position)}` : s.playTitle,
               ),
               position > 5
                 ? h('a', { class: 'button secondary', href: `#/play/${encodeURIComponent(id)}?from=0` }, t.startOver)

@@ -59,6 +59,29 @@ test('a phone never sees seatback-only titles; the parental lock hides adult rat
   );
 });
 
+test('the parental lock hides ratings above the age the passenger chose', () => {
+  const titles = [
+    title('g', { rating: { system: 'MPAA', value: 'G' } }),
+    title('pg13', { rating: { system: 'MPAA', value: 'PG-13' } }),
+    title('bbfc12a', { rating: { system: 'BBFC', value: '12A' } }),
+    title('fsk16', { rating: { system: 'FSK', value: '16' } }),
+    title('nr', { rating: { system: 'NR', value: 'NR' } }),
+  ];
+  assert.deepEqual(
+    visibleTo(titles, 'seatback', true, 7).map((t) => t.id),
+    ['g', 'nr'],
+  );
+  assert.deepEqual(
+    visibleTo(titles, 'seatback', true, 12).map((t) => t.id),
+    ['g', 'bbfc12a', 'nr'],
+  );
+  assert.deepEqual(
+    visibleTo(titles, 'seatback', true, 16).map((t) => t.id),
+    ['g', 'pg13', 'bbfc12a', 'fsk16', 'nr'],
+  );
+  assert.equal(visibleTo(titles, 'seatback', false, 7).length, 5);
+});
+
 test('episodes are grouped by series and season in episode order', () => {
   const ep = (id: string, season: number, episode: number) =>
     title(id, { kind: 'episode', series: { id: 's', titles: { en: 'S' }, season, episode } });

@@ -99,10 +99,44 @@ export function isForAdults(title: TitleView): boolean {
   return ADULT_RATINGS[title.rating.system]?.has(title.rating.value) ?? false;
 }
 
-/** What a device may show: a phone never offers seatback-only titles; a parental lock hides adult ratings. */
-export function visibleTo(titles: TitleView[], device: Device, parentalLock: boolean): TitleView[] {
+/** The youngest age a rating is meant for, by rating system (undefined: a rating we do not know). */
+const RATING_AGES: Record<string, Record<string, number>> = {
+  MPAA: { G: 0, PG: 8, 'PG-13': 13, R: 17, 'NC-17': 18 },
+  TVPG: { 'TV-Y': 0, 'TV-Y7': 7, 'TV-G': 0, 'TV-PG': 10, 'TV-14': 14, 'TV-MA': 17 },
+  BBFC: { U: 0, PG: 8, '12A': 12, '12': 12, '15': 15, '18': 18, R18: 18 },
+  FSK: { '0': 0, '6': 6, '12': 12, '16': 16, '18': 18 },
+  PEGI: { '3': 3, '7': 7, '12': 12, '16': 16, '18': 18 },
+  CNC: { U: 0, '-10': 10, '-12': 12, '-16': 16, '-18': 18 },
+  ACB: { G: 0, PG: 8, M: 15, 'MA15+': 15, 'R18+': 18 },
+  CHVRS: { G: 0, PG: 8, '14A': 14, '18A': 18, R: 18 },
+  EIRIN: { G: 0, PG12: 12, 'R15+': 15, 'R18+': 18 },
+  KMRB: { ALL: 0, '12': 12, '15': 15, '18': 18 },
+  CBFC: { U: 0, UA: 12, A: 18 },
+};
+
+export function ratingAge(rating: TitleView['rating']): number | undefined {
+  return RATING_AGES[rating.system]?.[rating.value.toUpperCase()] ?? RATING_AGES[rating.system]?.[rating.value];
+}
+
+/** The ages a passenger may choose for the parental lock ("hide titles rated above 14"). */
+export const PARENTAL_AGES = [7, 12, 14, 16] as const;
+/** Hides what the lock hid before a passenger could choose (R, TV-MA, 15, 16 and above). */
+export const DEFAULT_PARENTAL_AGE = 14;
+
+function hiddenByLock(title: TitleView, maxAge: number): boolean {
+  const age = ratingAge(title.rating);
+  return age === undefined ? isForAdults(title) : age > maxAge;
+}
+
+/** What a device may show: a phone never offers seatback-only titles; a parental lock hides ratings above its age. */
+export function visibleTo(
+  titles: TitleView[],
+  device: Device,
+  parentalLock: boolean,
+  maxAge: number = DEFAULT_PARENTAL_AGE,
+): TitleView[] {
   return titles.filter(
-    (t) => (device === 'seatback' || t.rights !== 'seatback-only') && !(parentalLock && isForAdults(t)),
+    (t) => (device === 'seatback' || t.rights !== 'seatback-only') && !(parentalLock && hiddenByLock(t, maxAge)),
   );
 }
 

@@ -744,7 +744,7 @@ const ar: Translation = {
   season: 'الموسم',
   episode: 'الحلقة',
   off: 'إيقاف',
-  on: 'تشغيل',
+  on: 'مفعّل',
   language: 'اللغة',
   textSize: 'حجم النص',
   highContrast: 'تباين عالٍ',

@@ -3,11 +3,16 @@
  * the appliance's retained seat controls; only crew lift it). Either one hides adult ratings.
  */
 import type { PassengerParentalLock } from '@ifec/protocol';
+import { DEFAULT_PARENTAL_AGE, PARENTAL_AGES } from '../catalog/model.ts';
 import { hashPin } from './settings.ts';
 
 type PassengerLock = Pick<PassengerParentalLock, 'enabled' | 'pinHash' | 'pinSalt'>;
 
 const KEY = 'ifec.parental.v1';
+const AGE_KEY = 'ifec.parental.age.v1';
+
+/** Why a PIN was not taken: too short (or not digits) is not the same as wrong. */
+export type PinOutcome = 'ok' | 'too-short' | 'wrong';
 
 export class ParentalLock {
   private passenger: PassengerLock;
@@ -20,6 +25,25 @@ export class ParentalLock {
     } catch {
       this.passenger = { enabled: false };
     }
+  }
+
+  /** Titles rated above this age are hidden while the lock is on. */
+  get maxAge(): number {
+    const n = Number(this.storage.getItem(AGE_KEY));
+    return PARENTAL_AGES.includes(n as (typeof PARENTAL_AGES)[number]) ? n : DEFAULT_PARENTAL_AGE;
+  }
+
+  setMaxAge(age: number): void {
+    if (!PARENTAL_AGES.includes(age as (typeof PARENTAL_AGES)[number]) || age === this.maxAge) return;
+    this.storage.setItem(AGE_KEY, String(age));
+    this.emit();
+  }
+
+  /** Lock or unlock with the PIN, saying why it was refused. */
+  async toggle(pin: string): Promise<PinOutcome> {
+    if (!/^[0-9]{4}$/.test(pin)) return 'too-short';
+    const ok = this.passenger.enabled ? await this.unlock(pin) : await this.lock(pin);
+    return ok ? 'ok' : 'wrong';
   }
 
   get active(): boolean {
@@ -56,6 +80,7 @@ export class ParentalLock {
 
   reset(): void {
     this.passenger = { enabled: false };
+    this.storage.removeItem(AGE_KEY);
     this.save();
   }
 

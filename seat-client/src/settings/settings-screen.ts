@@ -1,5 +1,7 @@
 /** Settings: language, text size, contrast, caption style, parental lock. */
 import type { AppContext, View } from '../app/context.ts';
+import { PARENTAL_AGES } from '../catalog/model.ts';
+import { fill, screenStrings } from '../i18n/screen-strings.ts';
 import { languageNames, type UiLanguage } from '../i18n/strings.ts';
 import { h } from '../ui/dom.ts';
 import type { CaptionStyle, PassengerSettings } from './settings.ts';
@@ -32,31 +34,53 @@ export function settingsScreen(ctx: AppContext): View {
     id: 'parental-pin',
     type: 'password',
     inputmode: 'numeric',
-    pattern: '[0-9]{4}',
     maxlength: 4,
     autocomplete: 'off',
   });
-  const pinMessage = h('p', { class: 'field-message', role: 'status', id: 'parental-message' });
   const parental = ctx.parental;
+  const words = screenStrings[locale.lang];
+  // The lock's state is always said (the screen is rebuilt when it changes); refusals go below the field.
+  const state = h(
+    'p',
+    { class: 'parental-state', id: 'parental-state', 'data-locked': String(parental.active) },
+    parental.active ? fill(words.pinLocked, { age: parental.maxAge }) : words.pinUnlocked,
+  );
+  const pinMessage = h('p', { class: 'field-message', role: 'status', id: 'parental-message' });
+  const submit = async () => {
+    const outcome = await parental.toggle(pinInput.value);
+    pinInput.value = '';
+    if (outcome === 'too-short') pinMessage.textContent = words.pinTooShort;
+    else if (outcome === 'wrong') pinMessage.textContent = t.wrongPin;
+  };
   const parentalSection = h(
     'fieldset',
     { class: 'group' },
     h('legend', {}, t.parentalLock),
     parental.byCrew ? h('p', { class: 'notice' }, t.lockedByCrew) : null,
-    h('div', { class: 'field' }, h('label', { for: 'parental-pin' }, t.pin), pinInput),
+    state,
+    choice(
+      'parental-age',
+      words.ageLimit,
+      String(parental.maxAge),
+      PARENTAL_AGES.map((a) => [String(a), fill(words.ageYears, { age: a })] as [string, string]),
+      (v) => parental.setMaxAge(Number(v)),
+    ),
     h(
-      'button',
+      'form',
       {
-        type: 'button',
-        class: 'button primary',
-        id: 'parental-toggle',
-        onClick: async () => {
-          const ok = parental.byPassenger ? await parental.unlock(pinInput.value) : await parental.lock(pinInput.value);
-          pinMessage.textContent = ok ? (parental.byPassenger ? t.parentalHidden : '') : t.wrongPin;
-          pinInput.value = '';
+        class: 'parental-form',
+        novalidate: true,
+        onSubmit: (e: Event) => {
+          e.preventDefault();
+          void submit();
         },
       },
-      parental.byPassenger ? t.unlock : t.lock,
+      h('div', { class: 'field' }, h('label', { for: 'parental-pin' }, t.pin), pinInput),
+      h(
+        'button',
+        { type: 'submit', class: 'button primary', id: 'parental-toggle' },
+        parental.byPassenger ? t.unlock : t.lock,
+      ),
     ),
     pinMessage,
   );
