@@ -14,3 +14,4 @@ export * from './replication.ts';
 export * from './resume.ts';
 export * from './sync.ts';
 export * from './topics.ts';
+export * from './cabin-plan.ts';

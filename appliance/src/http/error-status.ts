@@ -77,6 +77,7 @@ export const applianceErrorStatus = {
   PUBLICATION_SIGNATURE: 422,
   PUBLICATION_INVALID: 422,
   PUBLICATION_WRONG_AIRCRAFT: 422,
+  NOT_PROVISIONED: 503,
 } as const satisfies StatusTable;
 
 /** Every code of the typed errors the routes let through is in the table: the compiler names a missing one here. */

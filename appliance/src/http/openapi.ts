@@ -456,6 +456,22 @@ const routes: RouteDoc[] = [
     responses: { 200: 'HTML', 503: 'the seat app is not built' },
   },
   { method: 'get', path: '/crew/', summary: 'The crew console', responses: { 200: 'HTML' } },
+  {
+    method: 'get',
+    path: '/api/crew/cabin-plan',
+    summary: 'The cabin as the crew console draws it: decks, rows, seat groups between aisles, exits, galleys',
+    security: crew,
+    responses: { 200: 'cabinPlan' },
+    errors: [...crewErrors, 'NOT_PROVISIONED'],
+  },
+  {
+    method: 'get',
+    path: '/api/crew/pa/history',
+    summary: 'The last announcements started and ended, newest first (from the audit trail)',
+    security: crew,
+    responses: { 200: '{ history: paHistoryEntry[] }' },
+    errors: [...crewErrors],
+  },
 ];
 
 export function applianceOpenApi(): object {
