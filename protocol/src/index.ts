@@ -16,3 +16,4 @@ export * from './sync.ts';
 export * from './topics.ts';
 export * from './updates.ts';
 export * from './commerce.ts';
+export * from './cabin-plan.ts';

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeIssues, IfecError } from '@ifec/protocol';
+import { cabinMonument, deckName, describeIssues, IfecError } from '@ifec/protocol';
 import { z } from 'zod';
 
 export const cabinLayout = z
@@ -19,6 +19,13 @@ export const cabinLayout = z
             name: z.string().regex(/^[a-z_]+$/),
             rows: z.tuple([z.number().int().min(1).max(999), z.number().int().min(1).max(999)]),
             letters: z.string().regex(/^[A-K]+$/, 'seat letters A to K'),
+            /** Seat groups between aisles, e.g. "ABC DEFG HJK" (a space is an aisle); derived from the letters when absent. */
+            groups: z
+              .string()
+              .regex(/^[A-K]+( [A-K]+){0,3}$/, 'seat groups: letters with one space per aisle')
+              .optional(),
+            /** Double-deck aircraft (A380): the deck this class sits on. */
+            deck: deckName.default('main'),
           })
           .strict(),
       )
@@ -26,6 +33,11 @@ export const cabinLayout = z
     skippedRows: z.array(z.number().int()).default([]),
     exitRows: z.array(z.number().int()).default([]),
     missingSeats: z.array(z.string()).default([]),
+    /** Galleys, lavatories, closets, stairs: drawn on the crew's seat map. */
+    monuments: z
+      .array(cabinMonument.extend({ deck: deckName.default('main') }).strict())
+      .max(100)
+      .default([]),
   })
   .strict();
 export type CabinLayout = z.infer<typeof cabinLayout>;
@@ -53,6 +65,10 @@ export function seatsOf(layout: CabinLayout): Seat[] {
   for (const cabinClass of layout.classes) {
     const [first, last] = cabinClass.rows;
     if (last < first) throw new LayoutError(`class ${cabinClass.name}: rows ${first}-${last} run backwards`);
+    if (cabinClass.groups !== undefined && cabinClass.groups.replaceAll(' ', '') !== cabinClass.letters)
+      throw new LayoutError(
+        `class ${cabinClass.name}: groups "${cabinClass.groups}" are not the letters ${cabinClass.letters}`,
+      );
     for (let row = first; row <= last; row++) {
       if (skipped.has(row)) continue;
       for (const letter of cabinClass.letters) {

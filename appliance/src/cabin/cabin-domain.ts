@@ -8,6 +8,7 @@ import type { DurableRecords } from '../store/durable-records.ts';
 import type { Store } from '../store/store.ts';
 import { toGround } from '../sync/outbox.ts';
 import { registerCabinTopics } from './bus.ts';
+import { crewConsoleRouter } from './console-http.ts';
 import { cabinRouter } from './http.ts';
 import { applyPaRecord, CABIN_PA, PaService } from './pa.ts';
 import { SeatControl, seatControlRouter } from './seat-control.ts';
@@ -41,7 +42,11 @@ export const cabinDomain: ApplianceDomain<CabinDeps, Cabin> = {
     return {
       api: { pa, seatMap, seatControl, seatClassOf: (seatId) => classes.get(seatId) },
       topics: topicsOf((router) => registerCabinTopics(router, pa, seatMap)),
-      router: Router().use(cabinRouter(directory, pa, seatMap), seatControlRouter(directory, seatControl)),
+      router: Router().use(
+        cabinRouter(directory, pa, seatMap),
+        seatControlRouter(directory, seatControl),
+        crewConsoleRouter(directory, store),
+      ),
       async restore() {
         await pa.restore(store);
         await seatControl.restore();

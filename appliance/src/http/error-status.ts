@@ -118,6 +118,7 @@ export const applianceErrorStatus = {
   SHOP_LOGIN_REQUIRED: 401,
   UNKNOWN_ORDER: 404,
   ORDER_STATUS_INVALID: 409,
+  NOT_PROVISIONED: 503,
 } as const satisfies StatusTable;
 
 /** Every code of the typed errors the routes let through is in the table: the compiler names a missing one here. */

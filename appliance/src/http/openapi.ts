@@ -461,6 +461,22 @@ const routes: RouteDoc[] = [
   // updates
   ...updatesRoutes,
   ...commerceRoutes,
+  {
+    method: 'get',
+    path: '/api/crew/cabin-plan',
+    summary: 'The cabin as the crew console draws it: decks, rows, seat groups between aisles, exits, galleys',
+    security: crew,
+    responses: { 200: 'cabinPlan' },
+    errors: [...crewErrors, 'NOT_PROVISIONED'],
+  },
+  {
+    method: 'get',
+    path: '/api/crew/pa/history',
+    summary: 'The last announcements started and ended, newest first (from the audit trail)',
+    security: crew,
+    responses: { 200: '{ history: paHistoryEntry[] }' },
+    errors: [...crewErrors],
+  },
 ];
 
 export function applianceOpenApi(): object {

@@ -83,8 +83,7 @@ async function boot(): Promise<void> {
     },
     onCommand(action) {
       if (action === 'ack-call') {
-        cabin.setStatus({ callLight: false });
-        renderShell();
+        cabin.callAcknowledged();
       } else {
         void wipe();
       }
@@ -175,14 +174,12 @@ async function boot(): Promise<void> {
 
   const shell = new Shell({
     seatLabel: screen.seat?.seatId,
-    callLight: () => cabin.seatStatus.callLight,
-    dnd: () => settings.current.doNotDisturb,
-    toggleCall: () => {
-      cabin.setStatus({ callLight: !cabin.seatStatus.callLight });
-      renderShell();
-    },
+    cabinState: () => cabin.state.view(),
+    toggleCall: () => cabin.setStatus({ callLight: !cabin.seatStatus.callLight }),
     toggleDnd: () => settings.update({ doNotDisturb: !settings.current.doNotDisturb }),
   });
+  // Queued, sending, received, crew is coming: the seat tools say it as it changes.
+  cabin.state.subscribe(() => renderShell());
   const app = document.getElementById('app')!;
   app.replaceChildren(
     shell.header,
@@ -197,7 +194,10 @@ async function boot(): Promise<void> {
   let view: View | undefined;
   let routeKey = '';
   function renderShell(): void {
+    const focused = document.activeElement?.id;
     shell.render(locale, navKey(parseRoute(location.hash)));
+    // The header is rebuilt when the call state changes: the button pressed keeps the focus.
+    if (focused && document.activeElement === document.body) document.getElementById(focused)?.focus();
   }
   let rendering = false;
   let again = false;

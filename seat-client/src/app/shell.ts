@@ -2,13 +2,10 @@
 import type { Locale } from '../i18n/i18n.ts';
 import { h, replace } from '../ui/dom.ts';
 import { icon } from '../ui/icons.ts';
+import { type SeatToolsActions, seatTools } from '../cabin/seat-tools.ts';
 
-export interface ShellActions {
+export interface ShellActions extends SeatToolsActions {
   seatLabel?: string;
-  callLight(): boolean;
-  dnd(): boolean;
-  toggleCall(): void;
-  toggleDnd(): void;
 }
 
 export class Shell {
@@ -43,30 +40,8 @@ export class Shell {
             'div',
             { class: 'seat-tools' },
             h('span', { class: 'seat-label' }, h('span', { class: 'visually-hidden' }, `${t.seat} `), seat),
-            h(
-              'button',
-              {
-                type: 'button',
-                class: 'button call',
-                id: 'call-crew',
-                'aria-pressed': String(this.actions.callLight()),
-                onClick: () => this.actions.toggleCall(),
-              },
-              icon('bell'),
-              this.actions.callLight() ? t.cancelCall : t.callCrew,
-            ),
-            h(
-              'button',
-              {
-                type: 'button',
-                class: 'button dnd',
-                id: 'dnd',
-                'aria-pressed': String(this.actions.dnd()),
-                onClick: () => this.actions.toggleDnd(),
-              },
-              icon('moon'),
-              t.dnd,
-            ),
+            // Call crew and DND with what became of them (queued offline, received, crew is coming).
+            seatTools(locale.lang, this.actions),
           )
         : null,
     );

@@ -8,6 +8,7 @@
  */
 import { resumeTopics, type SeatPlayback, topics } from '@ifec/protocol';
 import { type CabinEvents, dispatchCabinMessage, warnOnConsole } from './cabin-messages.ts';
+import { CabinState } from './cabin-state.ts';
 import { MqttSocket } from './mqtt-socket.ts';
 import type { Screen, ViewerCredentials } from './seat-identity.ts';
 
@@ -33,6 +34,8 @@ export class CabinLink {
   private flightParser: Promise<typeof import('../flight/flight-messages.ts')> | undefined;
   /** A flood of bad flight messages must not become a flood of health reports: one every 10 s at most. */
   private lastDropReportedAt = -Infinity;
+  /** What the passenger is told about the call light and DND: queued, sending, received, acknowledged. */
+  readonly state = new CabinState();
 
   constructor(
     private readonly screen: Screen,
@@ -69,6 +72,7 @@ export class CabinLink {
         this.receive(topic, payload);
       },
       onStatus: (connected) => {
+        this.state.busStatus(connected);
         this.events.onBusStatus(connected);
         if (connected) this.reportHealth();
       },
@@ -81,8 +85,17 @@ export class CabinLink {
   setStatus(patch: Partial<SeatStatus>): void {
     const next = { ...this.status, ...patch };
     const changed = (Object.keys(patch) as (keyof SeatStatus)[]).some((k) => next[k] !== this.status[k]);
+    if (patch.callLight !== undefined && patch.callLight !== this.status.callLight) this.state.setCall(patch.callLight);
+    if (patch.dnd !== undefined) this.state.setDnd(patch.dnd);
     this.status = next;
     if (changed) this.reportHealth();
+  }
+
+  /** The crew acknowledged the call (seat/<id>/command): the light goes off, the passenger is told crew is coming. */
+  callAcknowledged(): void {
+    this.status = { ...this.status, callLight: false };
+    this.state.acknowledged();
+    this.reportHealth();
   }
 
   /** Raises a fault on seat/<id>/fault (journalled by the appliance, shown on the crew map). */
@@ -124,18 +137,25 @@ export class CabinLink {
 
   private reportHealth(): void {
     const seat = this.screen.seat;
-    if (!seat || !this.socket) return;
-    this.socket.publish(
-      topics.seatHealth(seat.seatId),
-      JSON.stringify({
+    if (!seat || !this.socket?.connected) return;
+    // QoS 1: the broker's PUBACK says the appliance has this report, so the passenger can be told.
+    const revision = this.state.currentRevision;
+    this.socket
+      .publishAcked(
+        topics.seatHealth(seat.seatId),
+        JSON.stringify({
         appVersion: APP_VERSION,
         uptimeS: Math.round((performance.now() - this.startedAt) / 1000),
         lastError: this.status.lastError,
         playing: this.status.playing,
         dnd: this.status.dnd,
         callLight: this.status.callLight,
-      }),
-    );
+        }),
+      )
+      .then(
+        () => this.state.deliveredUpTo(revision),
+        () => undefined, // the link dropped: the next connect reports again
+      );
   }
 
   private receive(topic: string, bytes: Uint8Array): void {

@@ -14,6 +14,12 @@ export interface MqttOptions {
   keepAliveS?: number;
   onMessage(topic: string, payload: Uint8Array, retained: boolean): void;
   onStatus?(connected: boolean): void;
+  /**
+   * A link that stays silent this long while the client waits (CONNACK, PUBACK, SUBACK,
+   * PINGRESP) is dead: a cut cable or a blocked route closes nothing, so we drop it ourselves
+   * and reconnect. Default 6 s.
+   */
+  silentLinkMs?: number;
   /** For tests and non-browser hosts. */
   createSocket?: (url: string) => WebSocket;
 }
@@ -132,6 +138,9 @@ export class MqttSocket {
   private closed = false;
   /** PUBACKs and SUBACKs we wait for, by packet id. */
   private readonly waiting = new Map<number, Waiter>();
+  /** When the client started waiting for an answer the broker has not sent yet (undefined: not waiting). */
+  private awaitingSince: number | undefined;
+  private watchdog: ReturnType<typeof setInterval> | undefined;
   connected = false;
 
   constructor(private readonly o: MqttOptions) {}
@@ -177,6 +186,7 @@ export class MqttSocket {
     const ws = this.ws;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
+      this.awaitingSince ??= Date.now();
       ws.send(build(id));
     });
   }
@@ -185,6 +195,7 @@ export class MqttSocket {
     this.closed = true;
     clearTimeout(this.retry);
     clearInterval(this.ping);
+    clearInterval(this.watchdog);
     if (this.ws?.readyState === 1 /* OPEN; not WebSocket.OPEN: hosts without a global WebSocket pass createSocket */)
       this.ws.send(packet(0xe0, []));
     this.ws?.close();
@@ -201,6 +212,12 @@ export class MqttSocket {
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     this.buffer = new Uint8Array(0);
+    this.awaitingSince = Date.now(); // the CONNACK
+    clearInterval(this.watchdog);
+    const silentMs = this.o.silentLinkMs ?? 6000;
+    this.watchdog = setInterval(() => {
+      if (this.ws === ws && this.awaitingSince !== undefined && Date.now() - this.awaitingSince > silentMs) this.drop(ws);
+    }, Math.min(1000, silentMs / 2));
     ws.onopen = () => ws.send(connectPacket({ ...this.o, keepAliveS: this.o.keepAliveS ?? 20 }));
     ws.onmessage = (event) => this.receive(new Uint8Array(event.data as ArrayBuffer));
     ws.onclose = () => {
@@ -211,6 +228,24 @@ export class MqttSocket {
     ws.onerror = () => ws.close();
   }
 
+  /** Gives up on a silent link at once: its close handshake could hang as long as the link does. */
+  private drop(ws: WebSocket): void {
+    ws.onclose = null;
+    ws.onmessage = null;
+    ws.onerror = null;
+    try {
+      ws.close();
+    } catch {
+      /* already closing */
+    }
+    if (this.ws === ws) this.ws = undefined;
+    clearInterval(this.ping);
+    clearInterval(this.watchdog);
+    this.awaitingSince = undefined;
+    this.setConnected(false);
+    if (!this.closed) this.scheduleReconnect();
+  }
+
   private scheduleReconnect(): void {
     clearTimeout(this.retry);
     this.retry = setTimeout(() => this.open(), this.backoffMs);
@@ -218,6 +253,8 @@ export class MqttSocket {
   }
 
   private receive(chunk: Uint8Array): void {
+    // Anything from the broker proves the link; a wait still open starts again from now.
+    if (this.awaitingSince !== undefined) this.awaitingSince = this.waiting.size > 0 ? Date.now() : undefined;
     const joined = new Uint8Array(this.buffer.length + chunk.length);
     joined.set(this.buffer);
     joined.set(chunk, this.buffer.length);
@@ -236,7 +273,10 @@ export class MqttSocket {
         }
         this.backoffMs = 500;
         const keepAlive = (this.o.keepAliveS ?? 20) * 1000;
-        this.ping = setInterval(() => this.ws?.send(packet(0xc0, [])), keepAlive / 2);
+        this.ping = setInterval(() => {
+          this.awaitingSince ??= Date.now(); // the PINGRESP
+          this.ws?.send(packet(0xc0, []));
+        }, keepAlive / 2);
         // A SUBSCRIBE without a filter is a protocol error the broker answers by hanging up.
         if (this.o.subscriptions.length > 0) {
           const id = this.packetId();
@@ -266,6 +306,7 @@ export class MqttSocket {
         const id = (p.body[0]! << 8) | p.body[1]!;
         const waiter = this.waiting.get(id);
         this.waiting.delete(id);
+        if (this.waiting.size === 0) this.awaitingSince = undefined;
         waiter?.resolve(p.type === 9 ? p.body[2]! : 0);
         return;
       }

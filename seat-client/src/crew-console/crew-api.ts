@@ -1,6 +1,11 @@
 /** The crew console's calls to the appliance (crew token as a bearer); paths and types from the protocol. */
 import {
   type Announcement,
+  type CabinPlan,
+  crewConsolePaths,
+  maintenancePaths,
+  type PaHistoryEntry,
+  type SyncOverview,
   type FlightPlanUpdate,
   fillPath,
   type PaState,
@@ -13,6 +18,19 @@ import { ApiClient, type ApiRequest } from '../api/api-client.ts';
 
 export type Controls = Pick<SeatControls, 'locked' | 'parentalLock'>;
 
+/** What GET /api/crew/content-loads says of the active load (media/http.ts). */
+export interface ActiveLoadSummary {
+  loadId: string;
+  cycle: string;
+  version: number;
+  expiresAt: string;
+  activatedAt: string;
+  titles: { id: string }[];
+}
+
+/** A console that waits longer than this for an answer calls the appliance unreachable. */
+const CONSOLE_TIMEOUT_MS = 5000;
+
 export class CrewApi {
   private readonly client: ApiClient;
 
@@ -21,7 +39,7 @@ export class CrewApi {
     private token: string | undefined,
     fetchFn?: typeof fetch,
   ) {
-    this.client = new ApiClient(baseUrl, fetchFn);
+    this.client = new ApiClient(baseUrl, fetchFn, CONSOLE_TIMEOUT_MS);
   }
 
   get loggedIn(): boolean {
@@ -66,6 +84,22 @@ export class CrewApi {
   /** Origin, destination and flight number (the flight domain answers with the new flight/phase). */
   setFlight(plan: FlightPlanUpdate): Promise<unknown> {
     return this.call(paths.crew.flight, { method: 'PUT', body: plan });
+  }
+  cabinPlan(): Promise<CabinPlan> {
+    return this.call(crewConsolePaths.cabinPlan);
+  }
+  paHistory(): Promise<{ history: PaHistoryEntry[] }> {
+    return this.call(crewConsolePaths.paHistory);
+  }
+  contentLoad(): Promise<{ active: ActiveLoadSummary | null }> {
+    return this.call(paths.crew.contentLoads);
+  }
+  sync(): Promise<SyncOverview> {
+    return this.call(maintenancePaths.sync);
+  }
+  /** The bearer token, for panels that call the appliance themselves. */
+  get bearer(): string | undefined {
+    return this.token;
   }
   command(seatId: string, command: SeatCommand): Promise<unknown> {
     return this.call(fillPath(paths.crew.seatCommand, { seatId }), { method: 'POST', body: command });

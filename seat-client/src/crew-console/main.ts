@@ -1,38 +1,131 @@
 /**
- * The crew console at /crew: log in, watch the live seat map (online, playing, locked, DND,
- * call light, faults), start and stop a PA from the library or as free text, lock,
- * unlock, reset a seat or acknowledge its call, and reset the whole cabin for the next flight.
+ * The crew console at /crew: log in, watch the seat map drawn as the cabin (online, playing,
+ * locked, DND, call light, faults), answer calls, start and stop a PA from the library or as
+ * free text and see the PA history, lock, unlock or reset a seat, read the content load and
+ * ground sync state, and reset the whole cabin for the next flight. What each role sees
+ * follows what it may do (roles.ts). When the appliance stops answering, everything shown
+ * is marked stale and every command is disabled, with a notice saying since when.
+ * In every UI language of the seat (crew-strings.ts).
  */
 import './crew.css';
-import type { Announcement, PaState, SeatMapEntry } from '@ifec/protocol';
+import type { Announcement, CabinPlan, PaHistoryEntry, PaState, SeatMapEntry, SyncOverview } from '@ifec/protocol';
 import { isRefusal } from '../api/api-client.ts';
 import { h, replace } from '../ui/dom.ts';
-import { type Controls, CrewApi } from './crew-api.ts';
+import { icon } from '../ui/icons.ts';
+import { type ActiveLoadSummary, type Controls, CrewApi } from './crew-api.ts';
+import {
+  CREW_LANGUAGES,
+  type CrewLanguage,
+  type CrewStrings,
+  crewLanguageFor,
+  crewStrings,
+  fill,
+} from './crew-strings.ts';
 import { FlightPanel } from './flight-panel.ts';
-import { OrdersPanel } from './orders-panel.ts';
 import { MAINTENANCE_ROLES, showMaintenance } from './maintenance.ts';
 import { MaintenanceApi } from './maintenance-api.ts';
+import { OrdersPanel } from './orders-panel.ts';
+import type { ConsolePanel, PanelContext } from './panels.ts';
+import { allowed } from './roles.ts';
+import { className, seatMapView } from './seat-map.ts';
 
 const REFRESH_MS = 2000;
+/** Content load and ground sync change slowly: every fifth refresh. */
+const STATUS_EVERY = 5;
 const TOKEN_KEY = 'ifec.crew.token';
+const LANG_KEY = 'ifec.crew.lang';
+
+/**
+ * Panels other features mount on the console (the shop's orders, software updates): each
+ * gets the context and is asked for its element at every redraw. Add a factory here.
+ */
+const PANELS: ((ctx: PanelContext) => ConsolePanel)[] = [
+  (ctx) => {
+    const orders = new OrdersPanel({ baseUrl: ctx.baseUrl, token: ctx.token() ?? '' });
+    return { el: () => orders.el, start: () => orders.start(), stop: () => orders.stop() };
+  },
+];
 
 function start(root: HTMLElement): void {
   const api = new CrewApi(location.origin, sessionStorage.getItem(TOKEN_KEY) ?? undefined);
+  let lang: CrewLanguage = crewLanguageFor(localStorage.getItem(LANG_KEY) ?? navigator.language);
+  let t: CrewStrings = crewStrings[lang];
+  let plan: CabinPlan | undefined;
   let seats: SeatMapEntry[] = [];
   let controls: Record<string, Controls> = {};
   let announcements: Announcement[] = [];
   let pa: PaState | null = null;
+  let history: PaHistoryEntry[] = [];
+  let content: { active: ActiveLoadSummary | null } | undefined;
+  let sync: SyncOverview | undefined;
+  let reachable = true;
+  let lastGoodAt = Date.now();
+  let refreshes = 0;
   let selected: string | undefined;
+  let deck = 0;
   let confirmingReset = false;
   let timer: ReturnType<typeof setInterval> | undefined;
   const message = h('p', { class: 'message', role: 'status', id: 'crew-message' });
   let flightStatus: FlightPanel | undefined;
-  let ordersPanel: OrdersPanel | undefined;
+  let panels: ConsolePanel[] = [];
+
+  const role = () => sessionStorage.getItem('ifec.crew.role') ?? '';
+  const can = (what: Parameters<typeof allowed>[1]) => allowed(role(), what);
+  const time = (d: Date | string) =>
+    new Intl.DateTimeFormat(lang, { timeStyle: 'medium' }).format(typeof d === 'string' ? new Date(d) : d);
+  const ago = (iso: string) => {
+    const s = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 1000));
+    const rtf = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
+    return s < 90 ? rtf.format(-s, 'second') : rtf.format(-Math.round(s / 60), 'minute');
+  };
+
+  function applyLanguage(next: CrewLanguage): void {
+    lang = next;
+    t = crewStrings[lang];
+    localStorage.setItem(LANG_KEY, lang);
+    document.documentElement.lang = lang;
+    document.documentElement.dir = lang === 'ar' ? 'rtl' : 'ltr';
+    document.title = t.consoleTitle;
+  }
+  applyLanguage(lang);
+
+  function languagePicker(): HTMLElement {
+    const names = new Intl.DisplayNames([lang], { type: 'language' });
+    return h(
+      'label',
+      { class: 'language' },
+      h('span', { class: 'visually-hidden' }, t.language),
+      h(
+        'select',
+        {
+          id: 'crew-language',
+          'aria-label': t.language,
+          onChange: (e: Event) => {
+            applyLanguage((e.target as HTMLSelectElement).value as CrewLanguage);
+            if (api.loggedIn) renderConsole();
+            else showLogin();
+          },
+        },
+        CREW_LANGUAGES.map((code) => {
+          const option = h(
+            'option',
+            { value: code, lang: code },
+            new Intl.DisplayNames([code], { type: 'language' }).of(code) ?? code,
+          );
+          option.selected = code === lang;
+          option.title = names.of(code) ?? code;
+          return option;
+        }),
+      ),
+    );
+  }
 
   function showLogin(error?: string): void {
     clearInterval(timer);
     flightStatus?.stop();
     flightStatus = undefined;
+    for (const p of panels) p.stop?.();
+    panels = [];
     const crewId = h('input', { id: 'crew-id', type: 'text', autocomplete: 'username', required: true });
     const pin = h('input', {
       id: 'crew-pin',
@@ -46,7 +139,8 @@ function start(root: HTMLElement): void {
       h(
         'main',
         { class: 'login' },
-        h('h1', {}, 'Crew console'),
+        h('h1', {}, t.consoleTitle),
+        languagePicker(),
         h(
           'form',
           {
@@ -54,21 +148,27 @@ function start(root: HTMLElement): void {
               e.preventDefault();
               try {
                 const who = await api.login(crewId.value.trim(), pin.value);
-                sessionStorage.setItem(TOKEN_KEY, (api as unknown as { token: string }).token);
-                sessionStorage.setItem('ifec.crew.name', `${who.name} (${who.role})`);
+                sessionStorage.setItem(TOKEN_KEY, who.token);
+                sessionStorage.setItem('ifec.crew.name', who.name);
                 sessionStorage.setItem('ifec.crew.id', crewId.value.trim());
                 sessionStorage.setItem('ifec.crew.role', who.role);
                 void showConsole();
               } catch (err) {
-                showLogin(isRefusal(err) ? err.message : 'The appliance is not reachable.');
+                showLogin(
+                  isRefusal(err) && err.status === 429
+                    ? t.loginThrottled
+                    : isRefusal(err) && err.status > 0
+                      ? t.loginRefused
+                      : t.unreachable,
+                );
               }
             },
           },
-          h('label', { for: 'crew-id' }, 'Crew ID'),
+          h('label', { for: 'crew-id' }, t.crewId),
           crewId,
-          h('label', { for: 'crew-pin' }, 'PIN'),
+          h('label', { for: 'crew-pin' }, t.pin),
           pin,
-          h('button', { type: 'submit', class: 'button primary', id: 'crew-login' }, 'Log in'),
+          h('button', { type: 'submit', class: 'button primary', id: 'crew-login' }, t.logIn),
           error ? h('p', { class: 'error', role: 'alert' }, error) : null,
         ),
       ),
@@ -76,20 +176,41 @@ function start(root: HTMLElement): void {
     crewId.focus();
   }
 
+  function loggedOut(): void {
+    sessionStorage.removeItem(TOKEN_KEY);
+    api.logout();
+    showLogin(t.sessionEnded);
+  }
+
   async function refresh(): Promise<void> {
     try {
-      const [s, c, p] = await Promise.all([api.seats(), api.controls(), api.pa()]);
+      const slow = refreshes++ % STATUS_EVERY === 0;
+      const [s, c, p, hst] = await Promise.all([api.seats(), api.controls(), api.pa(), api.paHistory()]);
       seats = s.seats;
       controls = c.controls;
       pa = p.pa;
-      renderConsole();
-    } catch (err) {
-      if (isRefusal(err) && err.status === 401) {
-        sessionStorage.removeItem(TOKEN_KEY);
-        return showLogin('Your session ended; log in again.');
+      history = hst.history;
+      if (!plan) {
+        plan = await api.cabinPlan();
+        // The main deck first: it is where most passengers (and calls) are.
+        deck = Math.max(
+          0,
+          plan.decks.findIndex((d) => d.deck === 'main'),
+        );
       }
-      message.textContent = 'The appliance is not reachable; retrying.';
+      if (slow) {
+        // The status panel is worth less than the map: its failure alone does not make the map stale.
+        const [cl, sy] = await Promise.allSettled([api.contentLoad(), api.sync()]);
+        if (cl.status === 'fulfilled') content = cl.value;
+        if (sy.status === 'fulfilled') sync = sy.value;
+      }
+      reachable = true;
+      lastGoodAt = Date.now();
+    } catch (err) {
+      if (isRefusal(err) && err.status === 401) return loggedOut();
+      reachable = false;
     }
+    renderConsole();
   }
 
   /** Maintenance at the gate (maintenance, purser): its own screen, back to the seat map after. */
@@ -98,7 +219,7 @@ function start(root: HTMLElement): void {
     clearInterval(timer);
     stopMaintenance = showMaintenance(root, {
       api: new MaintenanceApi(location.origin, () => sessionStorage.getItem(TOKEN_KEY) ?? undefined),
-      who: sessionStorage.getItem('ifec.crew.name') ?? '',
+      who: `${sessionStorage.getItem('ifec.crew.name') ?? ''} (${role()})`,
       back: () => {
         stopMaintenance?.();
         location.hash = '';
@@ -106,15 +227,13 @@ function start(root: HTMLElement): void {
       },
       loggedOut: () => {
         stopMaintenance?.();
-        sessionStorage.removeItem(TOKEN_KEY);
-        showLogin('Your session ended; log in again.');
+        loggedOut();
       },
     });
   }
 
   async function showConsole(): Promise<void> {
-    if (location.hash === '#maintenance' && MAINTENANCE_ROLES.includes(sessionStorage.getItem('ifec.crew.role') ?? ''))
-      return openMaintenance();
+    if (location.hash === '#maintenance' && MAINTENANCE_ROLES.includes(role())) return openMaintenance();
     try {
       announcements = (await api.announcements()).announcements;
     } catch (err) {
@@ -131,9 +250,17 @@ function start(root: HTMLElement): void {
       });
       flightStatus.start();
     }
-    if (!ordersPanel && token) {
-      ordersPanel = new OrdersPanel({ baseUrl: location.origin, token });
-      ordersPanel.start();
+    if (panels.length === 0) {
+      const ctx: PanelContext = {
+        baseUrl: location.origin,
+        token: () => sessionStorage.getItem(TOKEN_KEY) ?? undefined,
+        role,
+        lang: () => lang,
+        reachable: () => reachable,
+        redraw: () => renderConsole(),
+      };
+      panels = PANELS.map((make) => make(ctx));
+      for (const p of panels) p.start?.();
     }
     await refresh();
     clearInterval(timer);
@@ -143,103 +270,63 @@ function start(root: HTMLElement): void {
   async function act(label: string, work: () => Promise<unknown>): Promise<void> {
     try {
       await work();
-      message.textContent = `${label}: done`;
+      message.textContent = fill(t.done, { what: label });
     } catch (err) {
-      message.textContent = `${label}: ${(err as Error).message}`;
+      message.textContent = fill(t.failed, { what: label, reason: (err as Error).message });
     }
     await refresh();
   }
 
-  function seatBadges(s: SeatMapEntry): string {
-    const c = controls[s.seatId];
-    return [
-      s.callLight ? 'C' : '',
-      c?.locked ? 'L' : '',
-      s.dnd ? 'D' : '',
-      s.playing ? '▶' : '',
-      s.faults.length ? '!' : '',
-    ].join(' ');
-  }
-
-  function seatLabel(s: SeatMapEntry): string {
-    const c = controls[s.seatId];
-    const parts = [s.state.replace('_', ' ')];
-    if (s.playing) parts.push(`playing ${s.playing}`);
-    if (c?.locked) parts.push('locked');
-    if (s.dnd) parts.push('do not disturb');
-    if (s.callLight) parts.push('call light on');
-    if (s.faults.length) parts.push(`${s.faults.length} fault(s)`);
-    return `Seat ${s.seatId}: ${parts.join(', ')}`;
-  }
-
-  function seatMap(): HTMLElement {
-    const rows = new Map<number, SeatMapEntry[]>();
-    for (const s of seats) {
-      const n = Number.parseInt(s.seatId, 10);
-      rows.set(n, [...(rows.get(n) ?? []), s]);
+  function describe(s: SeatMapEntry): string {
+    const parts: string[] = [];
+    if (!reachable) parts.push(t.stateStale);
+    else {
+      parts.push(
+        s.state === 'offline' && s.lastSeen
+          ? fill(t.state_offline, { ago: ago(s.lastSeen) })
+          : s.state === 'online'
+            ? t.state_online
+            : t.state_never_seen,
+      );
+      if (s.callLight) parts.push(t.legendCall);
+      if (s.dnd) parts.push(t.legendDnd);
+      if (controls[s.seatId]?.locked) parts.push(t.legendLocked);
+      if (s.playing) parts.push(fill(t.playingTitle, { title: s.playing }));
+      if (s.faults.length) parts.push(fill(t.faults, { count: s.faults.length }));
     }
+    return `${fill(t.seat, { seat: s.seatId })}: ${parts.join(', ')}`;
+  }
+
+  const off = () => !reachable;
+
+  function button(id: string, label: string, onClick: () => void, extra: Record<string, string | boolean> = {}) {
+    const { class: cls, ...rest } = extra;
     return h(
-      'section',
-      { class: 'seat-map', 'aria-labelledby': 'map-heading' },
-      h('h2', { id: 'map-heading' }, 'Seat map'),
-      h(
-        'p',
-        { class: 'legend' },
-        'C call light · L locked · D do not disturb · ▶ playing · ! fault · green online · red offline · dashed locked',
-      ),
-      h(
-        'div',
-        { class: 'rows' },
-        [...rows.entries()]
-          .sort((a, b) => a[0] - b[0])
-          .map(([n, list]) =>
-            h(
-              'div',
-              { class: 'seat-row' },
-              h('span', { class: 'row-number', 'aria-hidden': 'true' }, n),
-              list.map((s) =>
-                h(
-                  'button',
-                  {
-                    type: 'button',
-                    class: `seat ${s.state}${s.callLight ? ' calling' : ''}`,
-                    id: `seat-${s.seatId}`,
-                    'aria-label': seatLabel(s),
-                    'aria-pressed': String(selected === s.seatId),
-                    'data-state': s.state,
-                    'data-locked': String(controls[s.seatId]?.locked ?? false),
-                    onClick: () => {
-                      selected = s.seatId;
-                      renderConsole();
-                    },
-                  },
-                  h('span', { class: 'seat-id' }, s.seatId.replace(/^\d+/, '')),
-                  h('span', { class: 'badges' }, seatBadges(s)),
-                ),
-              ),
-            ),
-          ),
-      ),
+      'button',
+      { type: 'button', class: `button ${cls ?? ''}`.trim(), id, disabled: off(), ...rest, onClick },
+      label,
     );
   }
 
-  function seatPanel(): HTMLElement | null {
+  function seatPanel(): HTMLElement {
     const s = seats.find((x) => x.seatId === selected);
-    if (!s) return h('section', { class: 'panel' }, h('h2', {}, 'Seat'), h('p', {}, 'Choose a seat on the map.'));
+    if (!s)
+      return h(
+        'section',
+        { class: 'panel seat-panel', 'aria-labelledby': 'seat-heading' },
+        h('h2', { id: 'seat-heading' }, t.chooseSeat),
+      );
     const c = controls[s.seatId] ?? { locked: false, parentalLock: false };
+    const label = fill(t.seat, { seat: s.seatId });
     return h(
       'section',
-      { class: 'panel', 'aria-labelledby': 'seat-heading' },
-      h('h2', { id: 'seat-heading' }, `Seat ${s.seatId} · ${s.cabinClass}`),
-      h('p', {}, seatLabel(s).replace(/^Seat \S+: /, '')),
+      { class: 'panel seat-panel', 'aria-labelledby': 'seat-heading' },
+      h('h2', { id: 'seat-heading' }, fill(t.seatHeading, { seat: s.seatId, class: className(t, s.cabinClass) })),
+      h('p', { id: 'seat-state' }, describe(s).replace(/^[^:]+: /, '')),
       s.lastSeen
-        ? h(
-            'p',
-            { class: 'muted' },
-            `Last seen ${new Date(s.lastSeen).toLocaleTimeString()} · app ${s.appVersion ?? '?'}`,
-          )
+        ? h('p', { class: 'muted' }, fill(t.lastContact, { time: time(s.lastSeen), version: s.appVersion ?? '?' }))
         : null,
-      s.lastError ? h('p', { class: 'muted' }, `Last error: ${s.lastError}`) : null,
+      s.lastError ? h('p', { class: 'muted' }, fill(t.lastError, { error: s.lastError })) : null,
       s.faults.length
         ? h(
             'ul',
@@ -250,221 +337,296 @@ function start(root: HTMLElement): void {
       h(
         'div',
         { class: 'buttons' },
-        c.locked
-          ? h(
-              'button',
-              {
-                type: 'button',
-                class: 'button',
-                id: 'seat-unlock',
-                onClick: () => act(`Unlock ${s.seatId}`, () => api.command(s.seatId, { action: 'unlock' })),
-              },
-              'Unlock seat',
+        can('ackCall') && s.callLight
+          ? button('seat-ack', t.ackCall, () => void act(label, () => api.command(s.seatId, { action: 'ack-call' })), {
+              class: 'primary',
+            })
+          : null,
+        can('lock')
+          ? c.locked
+            ? button(
+                'seat-unlock',
+                t.unlockSeat,
+                () => void act(label, () => api.command(s.seatId, { action: 'unlock' })),
+              )
+            : button('seat-lock', t.lockSeat, () => void act(label, () => api.command(s.seatId, { action: 'lock' })))
+          : null,
+        can('parentalLock')
+          ? button(
+              'seat-parental',
+              t.parentalLock,
+              () => void act(label, () => api.command(s.seatId, { action: 'parental-lock', on: !c.parentalLock })),
+              { 'aria-pressed': String(c.parentalLock) },
             )
-          : h(
-              'button',
-              {
-                type: 'button',
-                class: 'button',
-                id: 'seat-lock',
-                onClick: () => act(`Lock ${s.seatId}`, () => api.command(s.seatId, { action: 'lock' })),
-              },
-              'Lock seat',
-            ),
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'button',
-            id: 'seat-parental',
-            'aria-pressed': String(c.parentalLock),
-            onClick: () =>
-              act(`Parental lock ${s.seatId}`, () =>
-                api.command(s.seatId, { action: 'parental-lock', on: !c.parentalLock }),
-              ),
-          },
-          'Parental lock',
-        ),
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'button',
-            id: 'seat-ack',
-            disabled: !s.callLight,
-            onClick: () => act(`Call at ${s.seatId}`, () => api.command(s.seatId, { action: 'ack-call' })),
-          },
-          'Acknowledge call',
-        ),
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'button danger',
-            id: 'seat-reset',
-            onClick: () => act(`Reset ${s.seatId}`, () => api.command(s.seatId, { action: 'reset' })),
-          },
-          'Reset seat',
-        ),
+          : null,
+        can('resetSeat')
+          ? button('seat-reset', t.resetSeat, () => void act(label, () => api.command(s.seatId, { action: 'reset' })), {
+              class: 'danger',
+            })
+          : null,
       ),
     );
   }
 
+  function paTitle(id: string | null | undefined, text?: string | null): string {
+    if (id) return (t as Record<string, string>)[`pa_${id}`] ?? announcements.find((a) => a.id === id)?.title ?? id;
+    return text ?? '';
+  }
+
   function paPanel(): HTMLElement {
-    const text = h('input', { id: 'pa-free-text', type: 'text', maxlength: 500 });
-    const current = pa
-      ? (announcements.find((a) => a.id === pa!.announcementId)?.title ?? pa.text ?? 'Announcement')
-      : null;
+    const text = h('input', { id: 'pa-free-text', type: 'text', maxlength: 500, disabled: off() });
+    const current = pa ? paTitle(pa.announcementId, pa.text) : null;
     return h(
       'section',
-      { class: 'panel', 'aria-labelledby': 'pa-heading' },
-      h('h2', { id: 'pa-heading' }, 'Announcements (PA)'),
+      { class: 'panel pa-panel', 'aria-labelledby': 'pa-heading' },
+      h('h2', { id: 'pa-heading' }, icon('megaphone'), ' ', t.pa),
       current
         ? h(
             'div',
             { class: 'pa-live', role: 'status' },
-            h('p', {}, `On air: ${current}`),
+            h('p', {}, fill(t.onAir, { title: current })),
+            can('pa')
+              ? button('pa-stop', t.endPa, () => void act(t.endPa, () => api.stopPa()), { class: 'danger' })
+              : null,
+          )
+        : h('p', { class: 'muted' }, t.noPa),
+      can('pa')
+        ? [
             h(
-              'button',
+              'div',
+              { class: 'buttons' },
+              announcements.map((a) =>
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'button',
+                    'data-announcement': a.id,
+                    disabled: off() || pa !== null,
+                    onClick: () => void act(paTitle(a.id), () => api.startPa({ announcementId: a.id })),
+                  },
+                  paTitle(a.id),
+                ),
+              ),
+            ),
+            h(
+              'form',
               {
-                type: 'button',
-                class: 'button danger',
-                id: 'pa-stop',
-                onClick: () => act('Stop PA', () => api.stopPa()),
+                class: 'free-text',
+                onSubmit: (e: Event) => {
+                  e.preventDefault();
+                  if (text.value.trim()) void act(t.freeText, () => api.startPa({ text: text.value.trim() }));
+                },
               },
-              'End announcement',
+              h('label', { for: 'pa-free-text' }, t.liveText),
+              h(
+                'div',
+                { class: 'inline' },
+                text,
+                h(
+                  'button',
+                  { type: 'submit', class: 'button', id: 'pa-free-start', disabled: off() || pa !== null },
+                  t.startPa,
+                ),
+              ),
+            ),
+          ]
+        : h('p', { class: 'muted' }, t.paCrewOnly),
+      h('h3', { id: 'pa-history-heading' }, t.paHistory),
+      history.length
+        ? h(
+            'ol',
+            { class: 'pa-history', 'aria-labelledby': 'pa-history-heading' },
+            history
+              .slice(0, 6)
+              .map((e) =>
+                h(
+                  'li',
+                  { 'data-action': e.action },
+                  h('time', { datetime: e.at }, time(e.at)),
+                  ' ',
+                  e.action === 'start'
+                    ? [
+                        h('strong', {}, paTitle(e.announcementId, e.text)),
+                        ' · ',
+                        fill(t.paStarted, { by: e.by.replace(/^crew:/, '') }),
+                      ]
+                    : fill(t.paEnded, { by: e.by.replace(/^crew:/, '') }),
+                ),
+              ),
+          )
+        : h('p', { class: 'muted' }, t.paNone),
+    );
+  }
+
+  function statusPanel(): HTMLElement {
+    const active = content?.active;
+    const state = sync?.status;
+    const dateFmt = (iso: string) => new Intl.DateTimeFormat(lang, { dateStyle: 'medium' }).format(new Date(iso));
+    return h(
+      'section',
+      { class: 'panel status-panel', 'aria-labelledby': 'status-heading', id: 'system-status' },
+      h('h2', { id: 'status-heading' }, t.systemStatus),
+      h('h3', {}, t.contentLoad),
+      content === undefined
+        ? h('p', { class: 'muted' }, t.statusUnknown)
+        : active
+          ? h(
+              'div',
+              { id: 'content-load-status' },
+              h(
+                'p',
+                {},
+                fill(t.contentLoadLine, { cycle: active.cycle, version: active.version, titles: active.titles.length }),
+              ),
+              h(
+                'p',
+                { class: 'muted' },
+                fill(t.contentLoadValid, { since: dateFmt(active.activatedAt), until: dateFmt(active.expiresAt) }),
+              ),
+            )
+          : h('p', { id: 'content-load-status' }, t.noContentLoad),
+      h('h3', {}, t.groundSync),
+      state
+        ? h(
+            'div',
+            { id: 'sync-status', 'data-sync-state': state.state },
+            h('p', {}, h('strong', {}, (t as Record<string, string>)[`sync_${state.state}`] ?? state.state)),
+            h(
+              'p',
+              { class: 'muted' },
+              state.lastContactAt
+                ? fill(t.lastGroundContact, { time: time(state.lastContactAt) })
+                : t.neverGroundContact,
+            ),
+            h(
+              'p',
+              { class: 'muted' },
+              fill(t.syncBacklog, {
+                count: new Intl.NumberFormat(lang).format(
+                  Math.max(0, state.outboxHead - Math.min(state.acked.critical, state.acked.bulk)),
+                ),
+              }),
             ),
           )
-        : h('p', { class: 'muted' }, 'No announcement on air.'),
-      h(
-        'div',
-        { class: 'buttons' },
-        announcements.map((a) =>
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'button',
-              'data-announcement': a.id,
-              disabled: pa !== null,
-              onClick: () => act(`PA ${a.title}`, () => api.startPa({ announcementId: a.id })),
-            },
-            a.title,
-          ),
-        ),
-      ),
-      h(
-        'form',
-        {
-          class: 'free-text',
-          onSubmit: (e: Event) => {
-            e.preventDefault();
-            if (text.value.trim()) void act('PA', () => api.startPa({ text: text.value.trim() }));
-          },
-        },
-        h('label', { for: 'pa-free-text' }, 'Live announcement text'),
-        text,
-        h('button', { type: 'submit', class: 'button', disabled: pa !== null }, 'Start'),
-      ),
+        : h('p', { class: 'muted' }, t.statusUnknown),
     );
   }
 
   /** Reset for next flight: every passenger's personal state goes, so it asks twice. */
-  function flightPanel(): HTMLElement {
+  function flightPanel(): HTMLElement | null {
+    if (!can('resetFlight')) return null;
     const reset = async () => {
       confirmingReset = false;
       try {
         const r = await api.resetForNextFlight();
-        message.textContent = `Reset for next flight: ${r.sessionsEnded} passenger sessions ended, ${r.phonesUnpaired} phones unpaired, personal data wiped`;
+        message.textContent = fill(t.resetDone, { sessions: r.sessionsEnded, phones: r.phonesUnpaired });
       } catch (err) {
-        message.textContent = `Reset for next flight: ${(err as Error).message}`;
+        message.textContent = fill(t.failed, { what: t.resetFlight, reason: (err as Error).message });
       }
       await refresh();
     };
     return h(
       'section',
       { class: 'panel', 'aria-labelledby': 'flight-heading' },
-      h('h2', { id: 'flight-heading' }, 'Flight'),
+      h('h2', { id: 'flight-heading' }, t.flight),
       confirmingReset
         ? h(
             'div',
-            { class: 'buttons', role: 'group', 'aria-label': 'Confirm reset for next flight' },
-            h('p', {}, "Wipe every passenger's resume points, phone pairings and seat settings?"),
-            h(
-              'button',
-              { type: 'button', class: 'button danger', id: 'flight-reset-confirm', onClick: () => void reset() },
-              'Yes, reset for next flight',
-            ),
-            h(
-              'button',
-              {
-                type: 'button',
-                class: 'button',
-                id: 'flight-reset-cancel',
-                onClick: () => {
-                  confirmingReset = false;
-                  renderConsole();
-                },
-              },
-              'Cancel',
-            ),
+            { class: 'buttons', role: 'group', 'aria-label': t.resetFlight },
+            h('p', {}, t.confirmReset),
+            button('flight-reset-confirm', t.confirmYes, () => void reset(), { class: 'danger' }),
+            button('flight-reset-cancel', t.cancel, () => {
+              confirmingReset = false;
+              renderConsole();
+            }),
           )
         : h(
             'div',
             { class: 'buttons' },
-            h(
-              'button',
-              {
-                type: 'button',
-                class: 'button danger',
-                id: 'flight-reset',
-                onClick: () => {
-                  confirmingReset = true;
-                  renderConsole();
-                },
+            button(
+              'flight-reset',
+              t.resetFlight,
+              () => {
+                confirmingReset = true;
+                renderConsole();
               },
-              'Reset for next flight',
+              { class: 'danger' },
             ),
           ),
     );
   }
 
+  function callsStrip(calling: SeatMapEntry[]): HTMLElement | null {
+    if (!calling.length || !reachable) return null;
+    return h(
+      'section',
+      { class: 'calls', 'aria-labelledby': 'calls-heading', id: 'calls' },
+      h('h2', { id: 'calls-heading' }, icon('bell'), ' ', t.calls, ` (${calling.length})`),
+      h(
+        'div',
+        { class: 'buttons' },
+        calling.map((s) =>
+          can('ackCall')
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'button call-ack',
+                  'data-seat': s.seatId,
+                  onClick: () =>
+                    void act(fill(t.seat, { seat: s.seatId }), () => api.command(s.seatId, { action: 'ack-call' })),
+                },
+                icon('bell'),
+                h('span', { class: 'call-seat' }, s.seatId),
+                h('span', { class: 'visually-hidden' }, fill(t.acknowledge, { seat: s.seatId })),
+              )
+            : h('span', { class: 'call-seat-only', 'data-seat': s.seatId }, icon('bell'), s.seatId),
+        ),
+      ),
+    );
+  }
+
   function renderConsole(): void {
+    if (!api.loggedIn) return;
     const count = (state: string) => seats.filter((s) => s.state === state).length;
-    const calling = seats.filter((s) => s.callLight);
+    const calling = reachable ? seats.filter((s) => s.callLight) : [];
     const focused = document.activeElement?.id;
+    const name = sessionStorage.getItem('ifec.crew.name') ?? '';
+    const roleName = (t as Record<string, string>)[`role_${role()}`] ?? role();
     replace(
       root,
       h(
         'header',
         { class: 'crew-top' },
-        h('h1', {}, 'Crew console'),
+        h('h1', {}, t.consoleTitle),
         h(
-          'p',
-          { class: 'summary' },
-          `${count('online')} online · ${count('offline')} offline · ${count('never_seen')} never seen · ${calling.length} calling`,
+          'span',
+          { class: `link ${reachable ? 'up' : 'down'}`, id: 'crew-link', 'data-reachable': String(reachable) },
+          reachable ? t.linkUp : t.staleTitle,
         ),
-        h('span', { class: 'muted' }, sessionStorage.getItem('ifec.crew.name') ?? ''),
-        MAINTENANCE_ROLES.includes(sessionStorage.getItem('ifec.crew.role') ?? '')
+        h('span', { class: 'who', id: 'crew-who', 'data-role': role() }, `${name} · ${roleName}`),
+        languagePicker(),
+        can('maintenance')
           ? h(
               'button',
               {
                 type: 'button',
-                class: 'button',
                 id: 'open-maintenance',
                 onClick: () => {
                   location.hash = 'maintenance';
                   openMaintenance();
                 },
+                class: 'button small',
               },
-              'Maintenance',
+              t.maintenance,
             )
           : null,
         h(
           'button',
           {
             type: 'button',
-            class: 'button',
+            class: 'button small',
             id: 'crew-logout',
             onClick: () => {
               api.logout();
@@ -472,43 +634,57 @@ function start(root: HTMLElement): void {
               showLogin();
             },
           },
-          'Log out',
+          t.logOut,
         ),
       ),
+      reachable
+        ? null
+        : h(
+            'div',
+            { class: 'stale-notice', role: 'alert', id: 'crew-stale' },
+            h('strong', {}, t.staleTitle),
+            ' ',
+            fill(t.staleBody, { time: time(new Date(lastGoodAt)) }),
+          ),
       h(
         'main',
         { class: 'crew-main' },
-        seatMap(),
+        callsStrip(calling),
+        plan
+          ? seatMapView({
+              plan,
+              deck,
+              seats: new Map(seats.map((s) => [s.seatId, s])),
+              locked: (id) => controls[id]?.locked ?? false,
+              selected,
+              stale: !reachable,
+              summary: fill(t.summary, {
+                online: count('online'),
+                offline: count('offline'),
+                never: count('never_seen'),
+                calling: calling.length,
+              }),
+              t,
+              describe,
+              onSelect: (id) => {
+                selected = id;
+                renderConsole();
+              },
+              onDeck: (i) => {
+                deck = i;
+                renderConsole();
+              },
+            })
+          : h('section', { class: 'seat-map' }, h('h2', {}, t.seatMap), h('p', { class: 'muted' }, t.statusUnknown)),
         h(
           'div',
-          { class: 'side' },
-          calling.length
-            ? h(
-                'section',
-                { class: 'panel calls', 'aria-labelledby': 'calls-heading' },
-                h('h2', { id: 'calls-heading' }, 'Call lights'),
-                h(
-                  'div',
-                  { class: 'buttons' },
-                  calling.map((s) =>
-                    h(
-                      'button',
-                      {
-                        type: 'button',
-                        class: 'button',
-                        onClick: () => act(`Call at ${s.seatId}`, () => api.command(s.seatId, { action: 'ack-call' })),
-                      },
-                      `Acknowledge ${s.seatId}`,
-                    ),
-                  ),
-                ),
-              )
-            : null,
+          { class: 'panels' },
           seatPanel(),
           paPanel(),
+          statusPanel(),
+          panels.map((p) => p.el()),
           flightStatus?.el,
           flightPanel(),
-          ordersPanel?.el,
           message,
         ),
       ),
