@@ -51,6 +51,8 @@ export const groundErrorStatus = {
   BUNDLE_REPLAYED: 422,
   BUNDLE_EXPIRED: 422,
   BUNDLE_BLOB_CHECKSUM: 422,
+  // downlink/flight-plan.ts
+  FLIGHT_PLAN_INVALID: 422,
 } as const satisfies StatusTable;
 
 /** Every code of the typed errors the routes let through is in the table: the compiler names a missing one here. */
