@@ -9,6 +9,8 @@ import { ApiError } from '../api/api-client.ts';
 import type { AppContext, View } from '../app/context.ts';
 import { displayName } from '../catalog/cards.ts';
 import { nextEpisode } from '../catalog/model.ts';
+import { playedSeconds, signalIfAbandoned } from '../recommendations/abandoned.ts';
+import { recommendationsApiOf } from '../recommendations/reco-api.ts';
 import { h, replace } from '../ui/dom.ts';
 import { playbackUrl } from './playback-url.ts';
 
@@ -351,6 +353,13 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
     dispose() {
       disposed = true;
       save();
+      // Recommendations (seat-client/src/recommendations/abandoned.ts): left well before the end, by choice.
+      signalIfAbandoned(recommendationsApiOf(ctx), id, {
+        positionS: video.currentTime,
+        durationS: title?.durationS ?? video.duration,
+        watchedS: playedSeconds(video.played),
+        heldByCabin: held,
+      });
       ctx.cabin.setStatus({ playing: null });
       ctx.cabin.reportPlayback({
         titleId: null,
