@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AIRSPACE_POLICY_PUBLICATION } from '@ifec/protocol';
+import { AIRSPACE_POLICY_PUBLICATION, FLIGHT_PLAN_PUBLICATION, type Publication } from '@ifec/protocol';
 import type { Express } from 'express';
 import { type Logger, pino } from 'pino';
 import { accessDomain } from './access/access-domain.ts';
@@ -196,6 +196,10 @@ export async function startAppliance(
     // Read from start() on, once the sync domain below is open.
     latestPolicy: async (): Promise<unknown> =>
       (await sync.publications.latest('policy', AIRSPACE_POLICY_PUBLICATION))?.payload,
+    latestFlightPlan: async (): Promise<{ seq: number; payload: unknown } | undefined> => {
+      const plan: Publication | undefined = await sync.publications.latest('flight-plan', FLIGHT_PLAN_PUBLICATION);
+      return plan && { seq: plan.seq, payload: plan.payload };
+    },
   });
   const loads = await domains.open(mediaDomain, {
     config,

@@ -96,6 +96,11 @@ export const flightPhaseState = z
     flightNumber: z.string().max(10).nullable(),
     origin: airport.nullable(),
     destination: airport.nullable(),
+    /** From the ground's flight plan, when one arrived. */
+    scheduledDeparture: z.string().datetime().optional(),
+    scheduledArrival: z.string().datetime().optional(),
+    /** Who set the flight plan in force: crew on the console, the ground over the link, or the simulator's route. */
+    planFrom: z.enum(['crew', 'ground', 'simulator']).optional(),
   })
   .strict();
 export type FlightPhaseState = z.infer<typeof flightPhaseState>;
@@ -118,3 +123,42 @@ export const flightPlanUpdate = z
   })
   .strict();
 export type FlightPlanUpdate = z.infer<typeof flightPlanUpdate>;
+
+// ---- the flight plan from the ground ---------------------------------------------------
+
+/** The publication name of an aircraft's next flight plan (kind `flight-plan`, one aircraft). */
+export const FLIGHT_PLAN_PUBLICATION = 'next-flight';
+
+const airportCode = z.string().regex(/^([A-Z]{3}|[A-Z0-9]{4})$/, 'an IATA or ICAO airport code');
+
+/** A point of the filed route (a fix, a navaid or a bare position). */
+export const routePoint = z
+  .object({
+    ident: z.string().min(1).max(12).optional(),
+    lat: z.number().min(-90).max(90),
+    lon: z.number().min(-180).max(180),
+  })
+  .strict();
+export type RoutePoint = z.infer<typeof routePoint>;
+
+/**
+ * The payload of a `flight-plan` publication: what the airline's operations system knows about
+ * the aircraft's next flight. Crew can still override flight number, origin and destination aboard.
+ */
+export const groundFlightPlan = z
+  .object({
+    flightNumber: z.string().regex(/^[A-Z0-9]{2,3}[0-9]{1,4}[A-Z]?$/, 'a flight number such as BA11'),
+    origin: airportCode,
+    destination: airportCode,
+    scheduledDeparture: z.string().datetime(),
+    scheduledArrival: z.string().datetime(),
+    /** Waypoints between origin and destination, in order; empty: the great circle. */
+    route: z.array(routePoint).max(500).default([]),
+  })
+  .strict()
+  .refine((p) => Date.parse(p.scheduledArrival) > Date.parse(p.scheduledDeparture), {
+    message: 'scheduledArrival must be after scheduledDeparture',
+    path: ['scheduledArrival'],
+  })
+  .refine((p) => p.origin !== p.destination, { message: 'origin and destination are the same', path: ['destination'] });
+export type GroundFlightPlan = z.infer<typeof groundFlightPlan>;

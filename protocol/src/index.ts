@@ -2,7 +2,9 @@
 
 export * from './asyncapi.ts';
 export * from './cabin.ts';
+export * from './cabin-plan.ts';
 export * from './channels.ts';
+export * from './commerce.ts';
 export * from './content.ts';
 export * from './errors.ts';
 export * from './flight.ts';
@@ -15,5 +17,3 @@ export * from './resume.ts';
 export * from './sync.ts';
 export * from './topics.ts';
 export * from './updates.ts';
-export * from './commerce.ts';
-export * from './cabin-plan.ts';

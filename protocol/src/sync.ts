@@ -73,10 +73,15 @@ export type UplinkAck = z.infer<typeof uplinkAck>;
 
 // ---- downlink publications -------------------------------------------------------------
 
-export const publicationKind = z.enum(['policy', 'price-list', 'deny-list', 'software', 'content-load']);
+export const publicationKind = z.enum(['policy', 'price-list', 'deny-list', 'software', 'content-load', 'flight-plan']);
 export type PublicationKind = z.infer<typeof publicationKind>;
 /** Kinds a satcom link carries; software and content loads wait for the gate or a stick. */
-export const SATCOM_PUBLICATION_KINDS: ReadonlySet<PublicationKind> = new Set(['policy', 'price-list', 'deny-list']);
+export const SATCOM_PUBLICATION_KINDS: ReadonlySet<PublicationKind> = new Set([
+  'policy',
+  'price-list',
+  'deny-list',
+  'flight-plan',
+]);
 
 export const publicationFile = z
   .object({

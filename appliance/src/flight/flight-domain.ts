@@ -13,10 +13,12 @@ import {
   type FlightPhaseState,
   flightPhaseState,
   flightPosition,
+  groundFlightPlan,
   IfecError,
   type PolicyCurrent,
   type PositionSourceKind,
   policyCurrent,
+  type RoutePoint,
   topics,
 } from '@ifec/protocol';
 import type { Logger } from 'pino';
@@ -43,6 +45,9 @@ export const POSITION_EVERY_MS = 1000;
 /** Without a fresh fix, the last position is first repeated this long after it was published. */
 export const REPEAT_AFTER_FIX_MS = 1500;
 
+/** How often the ground's policy and flight plan are looked for in the publications (a local query). */
+export const GROUND_READ_EVERY_MS = 5_000;
+
 /** What `npm start` flies when no source is configured: the map moves on a fresh machine (12.7 h in 13 min). */
 export const DEMO_FLIGHT_SOURCES = 'simulator:LHR-SIN@60';
 
@@ -64,6 +69,12 @@ interface SavedState {
   destination: string | null;
   /** Crew's plan stays until crew change it; a simulator's route is replaced by its next leg. */
   setByCrew?: boolean;
+  /** Who set the plan (setByCrew is what older files say); the ground's newest plan seq applied. */
+  planFrom?: 'crew' | 'ground' | 'simulator';
+  groundPlanSeq?: number;
+  scheduledDeparture?: string;
+  scheduledArrival?: string;
+  route?: RoutePoint[];
   phase?: ReturnType<FlightState['phaseSnapshot']>;
 }
 
@@ -90,6 +101,8 @@ export interface FlightDeps {
   registry: Registry;
   /** The ground's latest signed airspace policy payload (already verified by the publications domain). */
   latestPolicy?: () => Promise<unknown>;
+  /** The ground's latest flight plan publication for this aircraft (verified), with its seq. */
+  latestFlightPlan?: () => Promise<{ seq: number; payload: unknown } | undefined>;
   now?: () => number;
   airports?: AirportDirectory;
   airspace?: AirspaceIndex;
@@ -113,8 +126,14 @@ export function createFlightDomain(deps: FlightDeps) {
     flightNumber: s.flightNumber ?? null,
     origin: (s.origin && airports.find(s.origin)) || null,
     destination: (s.destination && airports.find(s.destination)) || null,
+    ...(s.scheduledDeparture ? { scheduledDeparture: s.scheduledDeparture } : {}),
+    ...(s.scheduledArrival ? { scheduledArrival: s.scheduledArrival } : {}),
+    ...(s.route?.length ? { route: s.route } : {}),
+    ...((s.planFrom ?? (s.setByCrew ? 'crew' : undefined)) ? { from: s.planFrom ?? 'crew' } : {}),
   });
-  let crewSetPlan = saved.setByCrew === true;
+  /** Crew's or the ground's plan is kept until one of them changes it; the simulator's route only fills a blank. */
+  const planIsSet = () => state.plan.from === 'crew' || state.plan.from === 'ground';
+  let groundPlanSeq = saved.groundPlanSeq ?? 0;
   const state = new FlightState({
     regionAt: (lat, lon) => airspace.lookup(lat, lon),
     plan: planOf(saved),
@@ -128,7 +147,12 @@ export function createFlightDomain(deps: FlightDeps) {
         flightNumber: p.flightNumber,
         origin: p.origin?.icao ?? null,
         destination: p.destination?.icao ?? null,
-        setByCrew: crewSetPlan,
+        setByCrew: p.from === 'crew',
+        ...(p.from ? { planFrom: p.from } : {}),
+        groundPlanSeq,
+        ...(p.scheduledDeparture ? { scheduledDeparture: p.scheduledDeparture } : {}),
+        ...(p.scheduledArrival ? { scheduledArrival: p.scheduledArrival } : {}),
+        ...(p.route?.length ? { route: p.route } : {}),
         phase: state.phaseSnapshot(),
       } satisfies SavedState),
     );
@@ -208,9 +232,9 @@ export function createFlightDomain(deps: FlightDeps) {
       airport: (code) => airports.find(code),
       readTrack: (file) => parseTrack(fs.readFileSync(file, 'utf8')),
       onRoute: (origin, destination) => {
-        // The simulator sets the route unless crew have set a flight plan.
-        if (crewSetPlan) return;
-        state.setPlan({ flightNumber: state.plan.flightNumber, origin, destination });
+        // The simulator sets the route unless crew or the ground have set a flight plan.
+        if (planIsSet()) return;
+        state.setPlan({ flightNumber: state.plan.flightNumber, origin, destination, from: 'simulator' });
         void publishPhase();
       },
       maxDatagramsPerS: config.flightMaxDatagramsPerS,
@@ -329,6 +353,49 @@ export function createFlightDomain(deps: FlightDeps) {
     evaluatePolicy('new policy');
   };
 
+  // ---- the ground's flight plan -------------------------------------------------------------
+  /**
+   * Applies the ground's newest plan for this aircraft once: a plan crew overrode afterwards
+   * stays overridden until the ground publishes a newer one (a higher seq).
+   */
+  const refreshFlightPlan = async (): Promise<boolean> => {
+    if (!deps.latestFlightPlan) return false;
+    const latest = await deps.latestFlightPlan();
+    if (!latest || latest.seq <= groundPlanSeq) return false;
+    const planLog = log.child({ area: 'flight-plan', seq: latest.seq });
+    const parsed = groundFlightPlan.safeParse(latest.payload);
+    const origin = parsed.success ? airports.find(parsed.data.origin) : undefined;
+    const destination = parsed.success ? airports.find(parsed.data.destination) : undefined;
+    groundPlanSeq = latest.seq; // a refused plan is not tried again every 30 s
+    if (!parsed.success || !origin || !destination) {
+      planLog.error(
+        parsed.success
+          ? { unknownAirport: origin ? parsed.data.destination : parsed.data.origin }
+          : { issue: parsed.error.issues[0] },
+        'flight plan from the ground refused; keeping the plan in use',
+      );
+      save();
+      return false;
+    }
+    const p = parsed.data;
+    state.setPlan({
+      flightNumber: p.flightNumber,
+      origin,
+      destination,
+      scheduledDeparture: p.scheduledDeparture,
+      scheduledArrival: p.scheduledArrival,
+      route: p.route,
+      from: 'ground',
+    });
+    save();
+    planLog.info(
+      { flightNumber: p.flightNumber, origin: origin.icao, destination: destination.icao, waypoints: p.route.length },
+      'flight plan from the ground in use',
+    );
+    await publishPhase();
+    return true;
+  };
+
   // ---- the crew's flight plan --------------------------------------------------------------
   const setPlan = async (update: {
     flightNumber?: string;
@@ -342,12 +409,19 @@ export function createFlightDomain(deps: FlightDeps) {
       return airport;
     };
     const plan = state.plan;
+    const origin = find(update.origin, plan.origin);
+    const destination = find(update.destination, plan.destination);
+    // Crew override the ground's plan; its schedule and route stay only while the airports do.
+    const sameLeg = origin?.icao === plan.origin?.icao && destination?.icao === plan.destination?.icao;
     state.setPlan({
       flightNumber: update.flightNumber ?? plan.flightNumber,
-      origin: find(update.origin, plan.origin),
-      destination: find(update.destination, plan.destination),
+      origin,
+      destination,
+      ...(sameLeg && plan.scheduledDeparture ? { scheduledDeparture: plan.scheduledDeparture } : {}),
+      ...(sameLeg && plan.scheduledArrival ? { scheduledArrival: plan.scheduledArrival } : {}),
+      ...(sameLeg && plan.route ? { route: plan.route } : {}),
+      from: 'crew',
     });
-    crewSetPlan = true;
     save();
     log.info(
       {
@@ -370,6 +444,7 @@ export function createFlightDomain(deps: FlightDeps) {
   const snapshot = () => ({
     position: positionNow() ?? null,
     phase: state.phaseState(),
+    route: state.plan.route ?? [],
     policy: current ?? null,
     sources: sources.map((s, rank) => ({
       id: s.id,
@@ -426,18 +501,20 @@ export function createFlightDomain(deps: FlightDeps) {
       if (sources.length) sourceLog.info({ sources: sources.map((s) => s.id) }, 'position sources started, best first');
       await publishPhase();
       await refreshPolicy().catch((error: unknown) => policyLog.error({ err: error }, 'airspace policy not read'));
+      await refreshFlightPlan().catch((error: unknown) => log.error({ err: error }, 'flight plan not read'));
       evaluatePolicy('start');
       running = true;
       positionTick();
-      policyTimer = setInterval(
-        () =>
-          void refreshPolicy().catch((error: unknown) => policyLog.error({ err: error }, 'airspace policy not read')),
-        30_000,
-      );
+      policyTimer = setInterval(() => {
+        void refreshPolicy().catch((error: unknown) => policyLog.error({ err: error }, 'airspace policy not read'));
+        void refreshFlightPlan().catch((error: unknown) => log.error({ err: error }, 'flight plan not read'));
+      }, GROUND_READ_EVERY_MS);
       policyTimer.unref();
     },
     /** Reads the ground's policy again now (the sync domain calls it after a downlink; tests too). */
     refreshPolicy,
+    /** Applies the ground's newest flight plan now if it is new; true when it was applied. */
+    refreshFlightPlan,
     async stop(): Promise<void> {
       running = false;
       clearTimeout(timer);

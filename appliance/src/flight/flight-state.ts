@@ -9,6 +9,7 @@ import type {
   FlightPosition,
   PositionQuality,
   PositionSourceKind,
+  RoutePoint,
 } from '@ifec/protocol';
 import { type KnownAirport, publicAirport } from './airports.ts';
 import type { Fix } from './fix.ts';
@@ -30,6 +31,11 @@ export interface FlightPlan {
   flightNumber: string | null;
   origin: KnownAirport | null;
   destination: KnownAirport | null;
+  /** The ground's flight plan adds these (ISO times, filed route). */
+  scheduledDeparture?: string;
+  scheduledArrival?: string;
+  route?: RoutePoint[];
+  from?: 'crew' | 'ground' | 'simulator';
 }
 
 export interface FlightStateDeps {
@@ -204,7 +210,7 @@ export class FlightState {
   }
 
   phaseState(): FlightPhaseState {
-    const { flightNumber, origin, destination } = this.planValue;
+    const { flightNumber, origin, destination, scheduledDeparture, scheduledArrival, from } = this.planValue;
     return {
       phase: this.detector.phase,
       since: new Date(this.detector.since || Date.now()).toISOString(),
@@ -212,6 +218,9 @@ export class FlightState {
       flightNumber,
       origin: origin ? publicAirport(origin) : null,
       destination: destination ? publicAirport(destination) : null,
+      ...(scheduledDeparture ? { scheduledDeparture } : {}),
+      ...(scheduledArrival ? { scheduledArrival } : {}),
+      ...(from ? { planFrom: from } : {}),
     };
   }
 

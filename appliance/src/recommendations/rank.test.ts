@@ -275,3 +275,22 @@ test('an abandoned title is held against its neighbours’ share and never offer
   assert.equal(searched[0]!.kind, 'for-you');
   assert.ok(byId.get(searched[0]!.items[0]!.titleId)!.genres.includes('comedy'));
 });
+
+test('an abandoned title pulls its neighbours down: what is most like it ranks lower than without it', () => {
+  const scoreOf = (signals: SessionSignal[], id: string) => {
+    const forYou = row(rank({ signals }), 'for-you')?.items.map((i) => i.titleId) ?? [];
+    return forYou.indexOf(id) === -1 ? Number.POSITIVE_INFINITY : forYou.indexOf(id);
+  };
+  // thriller-3 and thriller-4 were watched by alternate halves of the thriller sessions: each is the other's neighbour.
+  const liked: SessionSignal[] = [
+    { kind: 'finished', titleId: 'thriller-1' },
+    { kind: 'watched', titleId: 'comedy-1' },
+  ];
+  const without = scoreOf(liked, 'thriller-2');
+  const abandonedNeighbour = scoreOf([...liked, { kind: 'abandoned', titleId: 'thriller-1' }], 'thriller-2');
+  assert.ok(Number.isFinite(without), 'thriller-2 is offered after a finished thriller');
+  assert.ok(
+    abandonedNeighbour > without,
+    `thriller-2 ranks lower once thriller-1 is abandoned (${without} -> ${abandonedNeighbour})`,
+  );
+});

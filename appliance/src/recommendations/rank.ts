@@ -211,6 +211,9 @@ export function tasteOf(signals: SessionSignal[], catalogue: CatalogueIndex): Ma
   return taste;
 }
 
+/** How much of an abandoned title's dislike its neighbours share (a liked title passes on all of its weight). */
+export const ABANDONED_NEIGHBOUR_SHARE = 0.5;
+
 interface Scored {
   id: string;
   score: number;
@@ -243,7 +246,12 @@ export function personalScores(
   const genreBecause = new Map<string, string>();
   let total = 0;
   for (const [id, w] of taste) {
-    if (w <= 0) continue;
+    // Given up well before the end: the titles most like it lose part of what they gained.
+    if (w < 0) {
+      for (const [j, s] of model?.neighboursOf(id) ?? []) bump(j, ABANDONED_NEIGHBOUR_SHARE * w * s, undefined);
+      continue;
+    }
+    if (w === 0) continue;
     total += w;
     // What a search found is itself a candidate (it is what the passenger looked for).
     if (w < 1) bump(id, w, undefined);

@@ -90,7 +90,9 @@ export class Recommendations {
       if (t) implicit.push({ kind: positionS >= FINISHED_SHARE * t.durationS ? 'finished' : 'watched', titleId });
     }
     for (const titleId of this.deps.favouritesOf(caller.seatId)) implicit.push({ kind: 'favourited', titleId });
-    return [...implicit, ...explicit];
+    // Given up, then come back to and finished: the finish is what the passenger thinks of it now.
+    const finished = new Set(implicit.flatMap((s) => (s.kind === 'finished' ? [s.titleId] : [])));
+    return [...implicit, ...explicit.filter((s) => !(s.kind === 'abandoned' && finished.has(s.titleId)))];
   }
 
   /** The stricter of the crew's lock and the passenger's own. */

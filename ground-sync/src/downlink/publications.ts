@@ -13,8 +13,9 @@ import { signBlock } from '@ifec/protocol/node';
 import { requireOwnAircraft } from '../fleet/aircraft.ts';
 import type { Database, Queryable } from '../store/database.ts';
 import { ackedOf } from '../uplink/ingest.ts';
+import { checkFlightPlanRequest } from './flight-plan.ts';
 
-export class PublicationError extends IfecError<'FILE_NOT_UPLOADED'> {}
+export class PublicationError extends IfecError<'FILE_NOT_UPLOADED' | 'FLIGHT_PLAN_INVALID'> {}
 
 /** Takes the tenant's next seq; the counter row stays locked until the caller's transaction ends. */
 export const NEXT_PUBLICATION_SEQ_SQL = `INSERT INTO publication_heads (tenant_id, head) VALUES ($1, 1)
@@ -26,6 +27,7 @@ export async function publish(
   tenantId: string,
   request: PublicationRequest,
 ): Promise<Publication> {
+  checkFlightPlanRequest(request);
   if (request.aircraftId) await requireOwnAircraft(db, tenantId, request.aircraftId);
   return db.transaction(async (tx) => {
     for (const file of request.files) {

@@ -54,6 +54,8 @@ export const groundErrorStatus = {
   // commerce/: settlement
   PAYMENT_UNKNOWN: 404,
   PAYMENT_NOT_REFUNDABLE: 409,
+  // downlink/flight-plan.ts
+  FLIGHT_PLAN_INVALID: 422,
 } as const satisfies StatusTable;
 
 /** Every code of the typed errors the routes let through is in the table: the compiler names a missing one here. */

@@ -144,7 +144,7 @@ const routes: RouteDoc[] = [
     security: admin,
     body: publicationRequest,
     responses: { 201: { description: 'published', schema: z.object({ publication }) } },
-    errors: [...adminErrors, 'AIRCRAFT_UNKNOWN', 'FILE_NOT_UPLOADED'],
+    errors: [...adminErrors, 'AIRCRAFT_UNKNOWN', 'FILE_NOT_UPLOADED', 'FLIGHT_PLAN_INVALID'],
   },
   {
     method: 'put',

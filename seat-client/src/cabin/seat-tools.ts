@@ -7,8 +7,8 @@
 import './cabin.css';
 import { h } from '../ui/dom.ts';
 import { icon } from '../ui/icons.ts';
-import { cabinStringsFor } from './cabin-strings.ts';
 import type { CabinStateView } from './cabin-state.ts';
+import { cabinStringsFor } from './cabin-strings.ts';
 
 export interface SeatToolsActions {
   cabinState(): CabinStateView;
@@ -21,7 +21,9 @@ export function seatTools(lang: string, actions: SeatToolsActions): (HTMLElement
   const state = actions.cabinState();
   const calling = state.call === 'queued' || state.call === 'sending' || state.call === 'received';
   const callWords =
-    state.call === 'idle' ? null : t[`call_${state.call}` as 'call_queued' | 'call_sending' | 'call_received' | 'call_acknowledged'];
+    state.call === 'idle'
+      ? null
+      : t[`call_${state.call}` as 'call_queued' | 'call_sending' | 'call_received' | 'call_acknowledged'];
   const dndWords = state.dnd.state === 'saved' ? null : state.dnd.state === 'queued' ? t.dnd_queued : t.dnd_sending;
   const line = callWords ?? dndWords;
   return [

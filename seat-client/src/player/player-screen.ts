@@ -11,6 +11,8 @@ import { artwork, displayName, titleCard } from '../catalog/cards.ts';
 import { nextEpisode } from '../catalog/model.ts';
 import { albumTracks, moreLikeThis, priceOf } from '../catalog/title-text.ts';
 import { fill, screenStrings } from '../i18n/screen-strings.ts';
+import { playedSeconds, signalIfAbandoned } from '../recommendations/abandoned.ts';
+import { recommendationsApiOf } from '../recommendations/reco-api.ts';
 import { h, replace } from '../ui/dom.ts';
 import { playbackUrl } from './playback-url.ts';
 import { refusalKind, refusalMessage } from './refusal.ts';
@@ -689,6 +691,13 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
         ctx.playback = ctx.background.hooks;
         return;
       }
+      // Recommendations (seat-client/src/recommendations/abandoned.ts): left well before the end, by choice.
+      signalIfAbandoned(recommendationsApiOf(ctx), id, {
+        positionS: video.currentTime,
+        durationS: title?.durationS ?? video.duration,
+        watchedS: playedSeconds(video.played),
+        heldByCabin: held,
+      });
       ctx.cabin.setStatus({ playing: null });
       ctx.cabin.reportPlayback({
         titleId: null,
