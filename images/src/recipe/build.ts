@@ -260,30 +260,23 @@ function installKiosk(rootfs: string, runtime: string | undefined, warnings: str
 }
 
 /** The appliance and what it needs at run time (production dependencies only), in /opt/ifec/app. */
-function installAppliance(rootfs: string, log: (line: string) => void): void {
+export function installAppliance(rootfs: string, log: (line: string) => void): void {
   const app = path.join(rootfs, 'opt/ifec/app');
   fs.mkdirSync(app, { recursive: true });
-  for (const part of ['package.json', 'package-lock.json', 'protocol', 'http-kit', 'appliance', 'media-pipeline'])
-    copyTree(path.join(REPO_DIR, part), path.join(app, part), (p) => !/\/(node_modules|test|\.data)(\/|$)/.test(p));
-  log('npm ci --omit=dev for the appliance (from the npm cache of this machine when offline)');
-  execFileSync(
-    'npm',
-    [
-      'ci',
-      '--omit=dev',
-      '--ignore-scripts',
-      '--no-audit',
-      '--no-fund',
-      '--prefer-offline',
-      '-w',
-      '@ifec/appliance',
-      '--include-workspace-root=false',
-    ],
-    {
-      cwd: app,
-      stdio: 'inherit',
-    },
+  const workspaces = ['protocol', 'http-kit', 'media-pipeline', 'appliance'];
+  for (const part of ['package-lock.json', ...workspaces])
+    copyTree(path.join(REPO_DIR, part), path.join(app, part), (p) => !/\/(node_modules|test|e2e|\.data)(\/|$)/.test(p));
+  // Only the server's workspaces: the lock file still pins every version they share with the repo.
+  const root = JSON.parse(fs.readFileSync(path.join(REPO_DIR, 'package.json'), 'utf8')) as Record<string, unknown>;
+  fs.writeFileSync(
+    path.join(app, 'package.json'),
+    `${JSON.stringify({ name: root.name, private: true, type: 'module', workspaces, allowScripts: root.allowScripts }, null, 2)}\n`,
   );
+  log('npm install --omit=dev for the appliance (from the npm cache of this machine where it can)');
+  execFileSync('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], {
+    cwd: app,
+    stdio: 'inherit',
+  });
 }
 
 function copyTree(from: string, to: string, keep: (p: string) => boolean = () => true): void {
