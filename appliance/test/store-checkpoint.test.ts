@@ -167,7 +167,7 @@ test('a power cut at each file operation of a checkpoint, with the store lost: r
   let app = await start(dataDir, nodeFileOps);
   const credentials = credentialsOf(dataDir);
   const write = async (app: RunningAppliance, n: number) => {
-    const clients = await seats(app.mqttPort, credentials, ['3A', '4B']);
+    const clients = await seats(app.mqttPort, credentials, ['3A', '8B']);
     let sent = 0;
     await sendFaults(clients, acked, () => sent++ >= n);
     for (const { client } of clients) client.end(true);

@@ -20,6 +20,7 @@ import { type FileOps, nodeFileOps } from '../store/files.ts';
 import type { Store } from '../store/store.ts';
 import { AccessDirectory } from './directory.ts';
 import { accessRouter } from './http.ts';
+import { loginFastPath } from './login-fast-path.ts';
 import { reportLoginFailures } from './login-guard.ts';
 import { PinHasher } from './pin-hasher.ts';
 import { TokenSigner } from './tokens.ts';
@@ -60,6 +61,8 @@ export const accessDomain: ApplianceDomain<AccessDeps, Access> = {
     return {
       api: { directory, seatSessions, tailNumber: aircraft.tailNumber, issued },
       router: accessRouter(directory, onCrewLogin),
+      // Refusals a burst is made of, answered before express and before the body is read.
+      fastPath: loginFastPath(directory.loginGuard, pinHasher),
       async stop() {
         clearInterval(reports);
         await pinHasher.close();

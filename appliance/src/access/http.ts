@@ -5,6 +5,7 @@ import { crewLogin, IfecError, paths } from '@ifec/protocol';
 import { Router } from 'express';
 import { requireCrew } from '../http/crew-auth.ts';
 import { type AccessDirectory, LoginLockedError } from './directory.ts';
+import { refuseLogin } from './login-fast-path.ts';
 import { LoginBusyError } from './pin-hasher.ts';
 
 /** `onCrewLogin` runs before the token is handed out (the sync domain audits logins for the ground). */
@@ -20,9 +21,11 @@ export function accessRouter(
     try {
       crew = await directory.loginCrew(crewId, pin, req.socket.remoteAddress ?? 'unknown');
     } catch (error) {
-      // The status comes from the error table; the client also learns when to try again.
-      if (error instanceof LoginLockedError) res.set('retry-after', String(error.retryAfterS));
-      if (error instanceof LoginBusyError) res.set('retry-after', '1');
+      // Answered here, not by the error handler: a burst's refusals are counted and logged in
+      // aggregate (login-guard.ts), not as one error line with its stack each. The status comes
+      // from the error table; the client also learns when to try again.
+      if (error instanceof LoginLockedError) return refuseLogin(res, 'LOGIN_LOCKED', error.message, error.retryAfterS);
+      if (error instanceof LoginBusyError) return refuseLogin(res, 'LOGIN_BUSY', error.message, 1);
       throw error;
     }
     if (!crew) throw new IfecError('BAD_CREDENTIALS', 'unknown crew id or wrong PIN');

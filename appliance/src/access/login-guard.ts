@@ -96,6 +96,20 @@ export class LoginGuard {
     return { crewId, source };
   }
 
+  /**
+   * Whether `source` is blocked, decided before the request is even read (access/login-fast-path.ts):
+   * no error is built and nothing else runs for it. Counted as a refusal like any other.
+   */
+  sourceRefusal(source: string): { message: string; retryAfterS: number } | undefined {
+    const src = this.sources.get(source);
+    const now = this.now();
+    if (!src || src.blockedUntil <= now) return undefined;
+    this.window.lockedOut++;
+    this.window.sources.add(source);
+    const retryAfterS = Math.max(1, Math.ceil((src.blockedUntil - now) / 1000));
+    return { message: `too many wrong PINs from ${source}; try again in ${retryAfterS} s`, retryAfterS };
+  }
+
   /** The PIN was right: the reservation is refunded and the crew id's delay forgotten. */
   succeeded(ticket: LoginTicket): void {
     this.window.failures--;

@@ -62,6 +62,11 @@ export class PinHasher {
     return this.inFlight;
   }
 
+  /** True when a PIN check now would be refused (LoginBusyError): a caller may refuse before any work. */
+  get full(): boolean {
+    return this.inFlight >= this.capacity;
+  }
+
   close(): Promise<void> {
     return this.pool.destroy();
   }

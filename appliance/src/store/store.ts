@@ -177,7 +177,7 @@ export function pruneBroken(dir: string, keep: number, log: Logger): string[] {
  * already keeps other users out; this makes the files themselves private too (at open and close;
  * files it adds in between are covered by the directory).
  */
-function restrictModes(dir: string): void {
+export function restrictModes(dir: string): void {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
     const file = path.join(entry.parentPath, entry.name);
     fs.chmodSync(file, entry.isDirectory() ? 0o700 : 0o600);
