@@ -11,6 +11,7 @@ import { type Controls, CrewApi } from './crew-api.ts';
 import { FlightPanel } from './flight-panel.ts';
 import { MAINTENANCE_ROLES, showMaintenance } from './maintenance.ts';
 import { MaintenanceApi } from './maintenance-api.ts';
+import { UpdatesApi } from './updates-panel.ts';
 
 const REFRESH_MS = 2000;
 const TOKEN_KEY = 'ifec.crew.token';
@@ -97,6 +98,7 @@ function start(root: HTMLElement): void {
     stopMaintenance = showMaintenance(root, {
       api: new MaintenanceApi(location.origin, () => sessionStorage.getItem(TOKEN_KEY) ?? undefined),
       who: sessionStorage.getItem('ifec.crew.name') ?? '',
+      updates: new UpdatesApi(location.origin, () => sessionStorage.getItem(TOKEN_KEY) ?? undefined),
       back: () => {
         stopMaintenance?.();
         location.hash = '';
