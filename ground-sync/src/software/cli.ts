@@ -7,6 +7,7 @@
  *                    --repo <dir> --tenant <id> [--aircraft <tail>]
  *   software rotate-key <root|targets|snapshot|timestamp> --repo <dir>   revokes the old key via a new root
  *   software refresh --repo <dir>                                       new expiry dates, same targets
+ *   software status <aircraftId> --tenant <id>                          versions per seat, the rollout's progress
  *
  * `publish` and `rotate-key`/`refresh` with --tenant publish the repository to the fleet (downlink
  * and USB bundles carry it); without --tenant they only sign.
@@ -15,13 +16,15 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { GroundConfig } from '../config.ts';
 import { openGround } from '../main.ts';
+import { aircraftSoftwareStatus } from './fleet-status.ts';
 import { addLoad, publishRepository } from './publish.ts';
 import { ROLES, type RoleName, SoftwareRepository } from './repository.ts';
 
 export const SOFTWARE_USAGE = `  ifec-ground software init --repo <dir>
   ifec-ground software publish <bundle> --part-number <P> --version <v> [--kind seat-client|appliance|os-image] --repo <dir> [--tenant <id>] [--aircraft <tail>]
   ifec-ground software rotate-key <root|targets|snapshot|timestamp> --repo <dir> [--tenant <id>]
-  ifec-ground software refresh --repo <dir> [--tenant <id>]`;
+  ifec-ground software refresh --repo <dir> [--tenant <id>]
+  ifec-ground software status <aircraftId> --tenant <id>`;
 
 export interface SoftwareArgs {
   sub: string | undefined;
@@ -41,6 +44,15 @@ export async function runSoftwareCommand(
   log: Logger,
   out: (s: string) => void,
 ): Promise<number | undefined> {
+  if (args.sub === 'status' && args.rest.length === 1 && args.tenant) {
+    const ground = await openGround(config(), log, { claimKey: false });
+    try {
+      out(`${JSON.stringify(await aircraftSoftwareStatus(ground.db, args.tenant, args.rest[0]!), null, 2)}\n`);
+    } finally {
+      await ground.close();
+    }
+    return 0;
+  }
   const repoDir = args.repo ? path.resolve(args.repo) : undefined;
   if (!repoDir) return undefined;
   const publishTo = async (repo: SoftwareRepository) => {

@@ -28,6 +28,7 @@ import { OrdersPanel } from './orders-panel.ts';
 import type { ConsolePanel, PanelContext } from './panels.ts';
 import { allowed } from './roles.ts';
 import { className, seatMapView } from './seat-map.ts';
+import { UpdatesApi } from './updates-panel.ts';
 
 const REFRESH_MS = 2000;
 /** Content load and ground sync change slowly: every fifth refresh. */
@@ -220,6 +221,7 @@ function start(root: HTMLElement): void {
     stopMaintenance = showMaintenance(root, {
       api: new MaintenanceApi(location.origin, () => sessionStorage.getItem(TOKEN_KEY) ?? undefined),
       who: `${sessionStorage.getItem('ifec.crew.name') ?? ''} (${role()})`,
+      updates: new UpdatesApi(location.origin, () => sessionStorage.getItem(TOKEN_KEY) ?? undefined),
       back: () => {
         stopMaintenance?.();
         location.hash = '';

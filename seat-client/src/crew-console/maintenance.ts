@@ -15,6 +15,7 @@ import {
 import { ApiError } from '../api/api-client.ts';
 import { h, replace } from '../ui/dom.ts';
 import type { MaintenanceApi } from './maintenance-api.ts';
+import { type UpdatesApi, updatesPanel } from './updates-panel.ts';
 
 const REFRESH_MS = 3000;
 
@@ -75,6 +76,8 @@ export interface MaintenanceDeps {
   /** The crew session ended (401): log in again. */
   loggedOut(): void;
   who: string;
+  /** Software updates (maintenance role): the panel is shown when given. */
+  updates?: UpdatesApi;
 }
 
 /** Renders the screen into `root`; returns a function that stops its refresh. */
@@ -386,6 +389,7 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
     'aria-label': 'Bundle file from the ground',
   });
   fileInput.addEventListener('change', () => void importBundle(fileInput));
+  const updates = deps.updates ? updatesPanel(deps.updates, () => deps.loggedOut()) : undefined;
 
   replace(
     root,
@@ -427,6 +431,7 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
       ),
       historyPanel,
       keyPanel,
+      updates?.element,
       message,
     ),
   );
@@ -453,5 +458,6 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
   return () => {
     stopped = true;
     clearInterval(timer);
+    updates?.stop();
   };
 }

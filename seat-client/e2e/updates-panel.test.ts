@@ -1,0 +1,143 @@
+/**
+ * The software-updates panel on the maintenance screen, in Chromium against a real appliance:
+ * the engineer sees the trusted root and the verified release, starts a rollout from the
+ * form, and follows it: the canary that misses its health deadline shows as rolled back with
+ * the reason the wave stopped, and the versions the seats report. Screenshots are looked at.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { updatesPaths } from '@ifec/protocol';
+import { pino } from 'pino';
+import type { Browser } from 'playwright-core';
+import { loadConfig } from '../../appliance/src/config.ts';
+import { type RunningAppliance, startAppliance } from '../../appliance/src/main.ts';
+import { addLoad } from '../../ground-sync/src/software/publish.ts';
+import { SoftwareRepository } from '../../ground-sync/src/software/repository.ts';
+import { buildSeatApp, type Credentials, KIOSK, launchChromium, screenshot } from './cabin-harness.ts';
+import { expectNoAxeViolations } from './pages.ts';
+
+const quiet = pino({ level: process.env.E2E_LOG ?? 'silent' });
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-e2e-updates-'));
+const repoDir = path.join(work, 'repo');
+let appliance: RunningAppliance;
+let browser: Browser;
+let credentials: Credentials & { seats: Record<string, string> };
+let baseUrl: string;
+
+before(async () => {
+  buildSeatApp();
+  const repo = SoftwareRepository.create(repoDir);
+  fs.writeFileSync(path.join(work, 'seat-os.raucb'), 'seat os 4.2.0');
+  addLoad(repo, {
+    file: path.join(work, 'seat-os.raucb'),
+    partNumber: 'IFE-SEAT-0042',
+    version: '4.2.0',
+    kind: 'os-image',
+  });
+  const dataDir = path.join(work, 'aircraft');
+  appliance = await startAppliance(
+    loadConfig({
+      IFEC_DATA_DIR: dataDir,
+      IFEC_HTTP_PORT: '0',
+      IFEC_MQTT_PORT: '0',
+      IFEC_RTMP_PORT: '0',
+      IFEC_HOST: '127.0.0.1',
+      IFEC_LOG_LEVEL: 'silent',
+      IFEC_UPDATES_TRUSTED_ROOT: path.join(repoDir, 'metadata', '1.root.json'),
+    }),
+    quiet,
+  );
+  baseUrl = `http://127.0.0.1:${appliance.httpPort}`;
+  credentials = JSON.parse(fs.readFileSync(path.join(dataDir, 'first-run-credentials.json'), 'utf8'));
+  // The stick from the ground, verified before the engineer opens the screen.
+  await appliance.updates.verify({ from: 'folder', dir: repoDir }, 'test');
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await appliance?.stop();
+});
+
+async function seatToken(seatId: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/seats/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ seatId, secret: credentials.seats[seatId] }),
+  });
+  return ((await res.json()) as { token: string }).token;
+}
+
+test('the engineer starts a rollout from the panel and sees the silent canary roll back and stop the wave', {
+  timeout: 240_000,
+}, async () => {
+  const context = await browser.newContext({ viewport: KIOSK });
+  const page = await context.newPage();
+  const engineer = credentials.crew.find((c) => c.role === 'maintenance')!;
+  await page.goto(`${baseUrl}/crew`);
+  await page.fill('#crew-id', engineer.crewId);
+  await page.fill('#crew-pin', engineer.pin);
+  await page.click('#crew-login');
+  await page.click('#open-maintenance');
+  await page.waitForSelector('#updates-releases td');
+  assert.match(await page.locator('#updates-trust').innerText(), /version 1/);
+  assert.match(await page.locator('#updates-servable').innerText(), /may be updated now \(flight phase gate/);
+  assert.match(await page.locator('#updates-releases').innerText(), /IFE-SEAT-0042\s+4\.2\.0\s+os-image/);
+  await page.locator('#maintenance-updates').scrollIntoViewIfNeeded();
+  await screenshot(page, 'updates-panel-verified');
+
+  // Start: 2 canary units, the shortest deadline the form takes.
+  await page.fill('#rollout-canary', '2');
+  await page.fill('#rollout-deadline', '60');
+  await page.click('#rollout-start');
+  await page.waitForSelector('#rollout-progress');
+  const { rollout } = (await appliance.updates.overview()) as {
+    rollout: { id: string; units: { seatId: string; wave: string }[] };
+  };
+  const canaries = rollout.units.filter((u) => u.wave === 'canary').map((u) => u.seatId);
+  assert.equal(canaries.length, 2);
+  assert.equal(rollout.units.length, Object.keys(credentials.seats).length);
+
+  // Canary 1 installs and is healthy; canary 2 installs and says nothing more.
+  for (const [i, seatId] of canaries.entries()) {
+    const auth = { authorization: `Bearer ${await seatToken(seatId)}` };
+    const a = (await (await fetch(`${baseUrl}${updatesPaths.assignment}`, { headers: auth })).json()) as {
+      action: string;
+      rolloutId: string;
+    };
+    assert.equal(a.action, 'install');
+    const steps = i === 0 ? ['downloaded', 'installed', 'rebooted', 'healthy'] : ['downloaded', 'installed'];
+    for (const step of steps) {
+      const res = await fetch(`${baseUrl}${updatesPaths.report}`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          rolloutId: a.rolloutId,
+          step,
+          ...(step === 'rebooted' || step === 'healthy' ? { version: '4.2.0' } : {}),
+        }),
+      });
+      assert.equal(res.status, 200);
+    }
+  }
+  await page.waitForFunction(
+    () => /1 healthy/.test(document.querySelector('#rollout-counts')?.textContent ?? ''),
+    null,
+    {
+      timeout: 30_000,
+    },
+  );
+  await screenshot(page, 'updates-panel-canary');
+  await expectNoAxeViolations(page, 'updates panel');
+
+  // The silent canary's deadline passes: the wave stops and the screen says why.
+  await page.waitForSelector('#rollout-stopped', { timeout: 120_000 });
+  assert.match(await page.locator('#rollout-stopped').innerText(), new RegExp(`canary ${canaries[1]} timed-out`));
+  assert.match(await page.locator(`#rollout-units tr[data-seat="${canaries[1]}"]`).innerText(), /timed-out/);
+  assert.match(await page.locator('#updates-versions').innerText(), /4\.2\.0 on 1 seats/);
+  await page.locator('#rollout-progress').scrollIntoViewIfNeeded();
+  await screenshot(page, 'updates-panel-stopped');
+  await context.close();
+});
