@@ -7,6 +7,7 @@
 import { type OrderRecord, shopPaths } from '@ifec/protocol';
 import { ApiClient, ApiError } from '../api/api-client.ts';
 import { h, replace } from '../ui/dom.ts';
+import './orders-panel.css';
 
 export interface OrdersPanelDeps {
   baseUrl: string;
@@ -116,8 +117,10 @@ export class OrdersPanel {
             { class: `order order-${o.status}`, 'data-order-id': o.orderId, 'data-status': o.status },
             h('strong', {}, `Seat ${o.seatId}`),
             h('span', {}, o.lines.map((l) => `${l.qty} × ${l.sku}`).join(', ')),
-            h('span', {}, `${money(o.totalMinor, o.currency)} · ${o.card.brand} •••• ${o.card.last4}`),
             h('span', { class: 'order-status' }, o.status),
+            h('span', { class: 'muted' }, new Date(o.placedAt).toISOString().slice(11, 16)),
+            h('span', {}, `${money(o.totalMinor, o.currency)} · ${o.card.brand} •••• ${o.card.last4}`),
+            h('span', {}, o.placedBy.startsWith('phone:') ? 'from phone' : 'from seat'),
             h(
               'span',
               { class: 'buttons' },
