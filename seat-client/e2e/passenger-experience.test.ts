@@ -252,12 +252,14 @@ test('search tolerates typos and offers recent searches, suggestions and an on-s
   assert.ok((await search(page, 'nortern')).includes('northern-lights'));
   assert.ok((await search(page, 'harbor')).includes('harbour-of-glass'));
   assert.ok((await search(page, 'runwya')).includes('the-last-runway'));
-  await page.fill('#search-input', 'cop');
+  await page.fill('#search-input', 'nortern');
   await page.waitForSelector('#search-suggestions .suggestion');
+  assert.match(await page.locator('#search-suggestions').innerText(), /Did you mean\s*Northern Lights/);
+  await screenshot(page, 'xp-search-suggestion');
   await page.press('#search-input', 'Enter');
   await page.fill('#search-input', '');
   await page.waitForSelector('#search-empty .recent');
-  assert.match(await page.locator('#search-empty').innerText(), /Recent searches[\s\S]*cop/);
+  assert.match(await page.locator('#search-empty').innerText(), /Recent searches[\s\S]*nortern/);
   await screenshot(page, 'xp-search-empty');
   for (const key of ['j', 'e', 't']) await page.click(`#on-screen-keyboard [data-key="${key}"]`);
   assert.equal(await page.inputValue('#search-input'), 'jet');

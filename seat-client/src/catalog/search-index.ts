@@ -69,15 +69,4 @@ export class SearchIndex {
     }
     return [...out.values()];
   }
-
-  /** Completions of what is typed so far ("nort" -> "northern lights"), as words the index holds. */
-  suggest(query: string, limit = 5): string[] {
-    const q = query.trim();
-    if (q.length < 2) return [];
-    return this.mini
-      .autoSuggest(q, { fuzzy: (term) => fuzziness(term) / Math.max(1, term.length), prefix: true })
-      .slice(0, limit)
-      .map((s) => s.suggestion)
-      .filter((s) => s !== foldForSearch(q));
-  }
 }

@@ -8,6 +8,7 @@ import { genreName, screenStrings } from '../i18n/screen-strings.ts';
 import { recommendationsApiOf, searchSignaller } from '../recommendations/reco-api.ts';
 import { h, replace } from '../ui/dom.ts';
 import { grid } from './cards.ts';
+import { foldForSearch } from './model.ts';
 import type { SearchIndex } from './search-index.ts';
 
 const RECENT_KEY = 'ifec.search.recent.v1';
@@ -117,7 +118,11 @@ export function searchScreen(ctx: AppContext, initial: string): View {
     const draw = (ix: SearchIndex) => {
       if (input.value.trim() !== query) return;
       const found = ix.search(query);
-      const words = ix.suggest(query);
+      // "Did you mean": what a typo found, named in the passenger's language (series and albums by their own name).
+      const folded = foldForSearch(query);
+      const words = [...new Set(found.map((x) => locale.pick(x.series?.titles ?? x.album?.titles ?? x.titles)))]
+        .filter((name) => !foldForSearch(name).includes(folded))
+        .slice(0, 4);
       replace(
         suggestions,
         words.length
