@@ -55,6 +55,8 @@ test('search finds titles through typos, prefixes, other languages, people and t
   // "Documentaire" is the French word for the genre: every UI language's genre name is indexed.
   assert.deepEqual(ids('documentaire'), ['copper-sky']);
   assert.deepEqual(ids('zzzz qqqq'), []);
+  // One word that matches and one that matches nothing: not a result (the phone searching a seatback-only film).
+  assert.deepEqual(ids('copper lights'), []);
   assert.deepEqual(ids('  '), []);
 });
 

@@ -54,16 +54,16 @@ export class SearchIndex {
     );
   }
 
-  /** Best match first; every word must match (with typos), else the best partial matches. */
+  /** Best match first; every word must match, with typos. */
   search(query: string): TitleView[] {
     const q = query.trim();
     if (!q) return [];
     // Exact substring matches first (any script, no word boundaries needed), then the index's.
     const exact = searchTitles(this.titles, q);
+    // Every word must match (a typo each allowed): a title matching only some words is not offered.
     const ranked = this.mini.search(q, { combineWith: 'AND' });
-    const loose = ranked.length || exact.length ? [] : this.mini.search(q, { combineWith: 'OR' });
     const out = new Map<string, TitleView>(exact.map((t) => [t.id, t]));
-    for (const r of [...ranked, ...loose]) {
+    for (const r of ranked) {
       const t = this.byId.get(String(r.id));
       if (t) out.set(t.id, t);
     }
