@@ -165,6 +165,17 @@ test('the player fills the screen, hides its controls while playing and brings t
   await page.waitForFunction(() => Math.abs(document.querySelector('video')!.volume - 0.4) < 0.01);
   await page.click('#mute');
   assert.equal(await page.evaluate(() => document.querySelector('video')!.muted), true);
+  // Leave at 0:12 of 1:00: home continues it, with a progress bar of about a fifth.
+  await page.evaluate(() => {
+    document.querySelector('video')!.currentTime = 12;
+  });
+  await page.waitForFunction(() => document.querySelector('video')!.currentTime >= 12.5);
+  await page.click('#player-back');
+  await page.click('a[data-nav="home"]');
+  await page.waitForSelector('#row-continue ~ .cards [role="progressbar"]');
+  const percent = Number(await page.getAttribute('#row-continue ~ .cards [role="progressbar"]', 'aria-valuenow'));
+  assert.ok(percent >= 15 && percent <= 40, `progress ${percent} %`);
+  await screenshot(page, 'xp-home-continue-watching');
   await context.close();
 });
 
