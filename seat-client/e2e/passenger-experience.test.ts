@@ -165,6 +165,17 @@ test('the player fills the screen, hides its controls while playing and brings t
   await page.waitForFunction(() => Math.abs(document.querySelector('video')!.volume - 0.4) < 0.01);
   await page.click('#mute');
   assert.equal(await page.evaluate(() => document.querySelector('video')!.muted), true);
+  // Leave at 0:12 of 1:00: home continues it, with a progress bar of about a fifth.
+  await page.evaluate(() => {
+    document.querySelector('video')!.currentTime = 12;
+  });
+  await page.waitForFunction(() => document.querySelector('video')!.currentTime >= 12.5);
+  await page.click('#player-back');
+  await page.click('a[data-nav="home"]');
+  await page.waitForSelector('#row-continue ~ .cards [role="progressbar"]');
+  const percent = Number(await page.getAttribute('#row-continue ~ .cards [role="progressbar"]', 'aria-valuenow'));
+  assert.ok(percent >= 15 && percent <= 40, `progress ${percent} %`);
+  await screenshot(page, 'xp-home-continue-watching');
   await context.close();
 });
 
@@ -252,12 +263,14 @@ test('search tolerates typos and offers recent searches, suggestions and an on-s
   assert.ok((await search(page, 'nortern')).includes('northern-lights'));
   assert.ok((await search(page, 'harbor')).includes('harbour-of-glass'));
   assert.ok((await search(page, 'runwya')).includes('the-last-runway'));
-  await page.fill('#search-input', 'cop');
+  await page.fill('#search-input', 'nortern');
   await page.waitForSelector('#search-suggestions .suggestion');
+  assert.match(await page.locator('#search-suggestions').innerText(), /Did you mean\s*Northern Lights/);
+  await screenshot(page, 'xp-search-suggestion');
   await page.press('#search-input', 'Enter');
   await page.fill('#search-input', '');
   await page.waitForSelector('#search-empty .recent');
-  assert.match(await page.locator('#search-empty').innerText(), /Recent searches[\s\S]*cop/);
+  assert.match(await page.locator('#search-empty').innerText(), /Recent searches[\s\S]*nortern/);
   await screenshot(page, 'xp-search-empty');
   for (const key of ['j', 'e', 't']) await page.click(`#on-screen-keyboard [data-key="${key}"]`);
   assert.equal(await page.inputValue('#search-input'), 'jet');

@@ -309,6 +309,9 @@ async function boot(): Promise<void> {
   // The kiosk's watchdog expects a heartbeat from a live renderer.
   if (window.ifecKiosk) setInterval(() => window.ifecKiosk?.heartbeat(), 2000);
   window.addEventListener('error', (e) => cabin.setStatus({ lastError: String(e.message).slice(0, 500) }));
+  // Search's index code is fetched once the seat is idle, so it is in the offline cache before it is needed.
+  const idle = window.requestIdleCallback ?? ((f: () => void) => setTimeout(f, 1500));
+  idle(() => void import('../catalog/search-index.ts').catch(() => undefined));
   registerShellCache();
 }
 

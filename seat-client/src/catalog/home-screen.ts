@@ -38,7 +38,10 @@ function onePerGroup(titles: TitleView[]): TitleView[] {
 
 /** The content load's highlight: its newest film with artwork (else the newest title that is not for kids). */
 export function featuredTitle(titles: TitleView[], now: Date): TitleView | undefined {
-  const grownUp = titles.filter((t) => t.kind !== 'kids' && t.kind !== 'audio').sort(stable);
+  // Included titles first: the highlight should be one every passenger can start at once.
+  const grownUp = titles
+    .filter((t) => t.kind !== 'kids' && t.kind !== 'audio')
+    .sort((a, b) => Number(a.priceTier !== 'included') - Number(b.priceTier !== 'included') || stable(a, b));
   return (
     grownUp.find((t) => t.kind === 'movie' && (t.backdrop ?? t.poster) && isNewThisMonth(t, now)) ??
     grownUp.find((t) => t.kind === 'movie' && (t.backdrop ?? t.poster)) ??

@@ -54,30 +54,19 @@ export class SearchIndex {
     );
   }
 
-  /** Best match first; every word must match (with typos), else the best partial matches. */
+  /** Best match first; every word must match, with typos. */
   search(query: string): TitleView[] {
     const q = query.trim();
     if (!q) return [];
     // Exact substring matches first (any script, no word boundaries needed), then the index's.
     const exact = searchTitles(this.titles, q);
+    // Every word must match (a typo each allowed): a title matching only some words is not offered.
     const ranked = this.mini.search(q, { combineWith: 'AND' });
-    const loose = ranked.length || exact.length ? [] : this.mini.search(q, { combineWith: 'OR' });
     const out = new Map<string, TitleView>(exact.map((t) => [t.id, t]));
-    for (const r of [...ranked, ...loose]) {
+    for (const r of ranked) {
       const t = this.byId.get(String(r.id));
       if (t) out.set(t.id, t);
     }
     return [...out.values()];
-  }
-
-  /** Completions of what is typed so far ("nort" -> "northern lights"), as words the index holds. */
-  suggest(query: string, limit = 5): string[] {
-    const q = query.trim();
-    if (q.length < 2) return [];
-    return this.mini
-      .autoSuggest(q, { fuzzy: (term) => fuzziness(term) / Math.max(1, term.length), prefix: true })
-      .slice(0, limit)
-      .map((s) => s.suggestion)
-      .filter((s) => s !== foldForSearch(q));
   }
 }

@@ -8,6 +8,7 @@ import { genreName, screenStrings } from '../i18n/screen-strings.ts';
 import { recommendationsApiOf, searchSignaller } from '../recommendations/reco-api.ts';
 import { h, replace } from '../ui/dom.ts';
 import { grid } from './cards.ts';
+import { foldForSearch, searchTitles } from './model.ts';
 import type { SearchIndex } from './search-index.ts';
 
 const RECENT_KEY = 'ifec.search.recent.v1';
@@ -49,10 +50,14 @@ export function searchScreen(ctx: AppContext, initial: string): View {
   // Kept by the appliance only if the passenger opted in to personalisation.
   const signalSearch = searchSignaller(recommendationsApiOf(ctx));
   let index: SearchIndex | undefined;
-  const loading = import('./search-index.ts').then(({ SearchIndex }) => {
-    index = new SearchIndex(ctx.titles());
-    return index;
-  });
+  // The index's chunk normally sits in the offline cache; if it cannot load, plain matching still answers.
+  const loading: Promise<Pick<SearchIndex, 'search'>> = import('./search-index.ts').then(
+    ({ SearchIndex }) => {
+      index = new SearchIndex(ctx.titles());
+      return index;
+    },
+    () => ({ search: (q: string) => searchTitles(ctx.titles(), q) }),
+  );
   const chip = (text: string, cls = 'chip') =>
     h('button', { type: 'button', class: `button secondary ${cls}`, onClick: () => setQuery(text, true) }, text);
   const showEmpty = () => {
@@ -114,10 +119,14 @@ export function searchScreen(ctx: AppContext, initial: string): View {
       showEmpty();
       return;
     }
-    const draw = (ix: SearchIndex) => {
+    const draw = (ix: Pick<SearchIndex, 'search'>) => {
       if (input.value.trim() !== query) return;
       const found = ix.search(query);
-      const words = ix.suggest(query);
+      // "Did you mean": what a typo found, named in the passenger's language (series and albums by their own name).
+      const folded = foldForSearch(query);
+      const words = [...new Set(found.map((x) => locale.pick(x.series?.titles ?? x.album?.titles ?? x.titles)))]
+        .filter((name) => !foldForSearch(name).includes(folded))
+        .slice(0, 4);
       replace(
         suggestions,
         words.length

@@ -38,7 +38,9 @@ export function moreLikeThis(titles: TitleView[], current: TitleView, limit = 8)
         seen.add(group);
       }
       seen.add(t.id);
-      return (t.kind === 'audio') === (current.kind === 'audio');
+      // Music with music, and children's titles only after children's titles.
+      if ((t.kind === 'audio') !== (current.kind === 'audio')) return false;
+      return current.kind === 'kids' || t.kind !== 'kids';
     })
     .map((t) => ({ t, score: shared(t) * 10 + (t.kind === current.kind ? 5 : 0) }))
     .sort((a, b) => b.score - a.score || b.t.addedAt.localeCompare(a.t.addedAt) || a.t.id.localeCompare(b.t.id))

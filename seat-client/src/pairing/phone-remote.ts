@@ -23,7 +23,8 @@ function refusal(error: unknown, t: UiStrings): string {
     PAIRING_LOCKED: t.codeLocked,
     SEAT_FULL: t.seatFull,
   };
-  return byCode[error.code] ?? error.message;
+  // Never the appliance's own (English, technical) message on screen.
+  return byCode[error.code] ?? t.pairingUnavailable;
 }
 
 export function mountClaimForm(
@@ -36,7 +37,6 @@ export function mountClaimForm(
   const input = h('input', {
     id: 'pairing-input',
     inputmode: 'numeric',
-    pattern: '[0-9]{6}',
     maxlength: 6,
     autocomplete: 'one-time-code',
     value: initialCode ?? '',
@@ -64,7 +64,7 @@ export function mountClaimForm(
     root,
     h(
       'form',
-      { class: 'pairing-form', onSubmit: submit },
+      { class: 'pairing-form', novalidate: true, onSubmit: submit },
       h('h1', {}, t.pairWithSeat),
       h('div', { class: 'field' }, h('label', { for: 'pairing-input' }, t.seatCode), input),
       h('button', { type: 'submit', class: 'button primary', id: 'pair-submit' }, t.pairWithSeat),

@@ -114,7 +114,11 @@ export function mountSeatPanel(root: HTMLElement, o: SeatPanelOptions): { refres
     } catch (error) {
       replace(
         root,
-        h('p', { role: 'alert', class: 'notice' }, isRefusal(error) ? error.message : t.pairingUnavailable),
+        h(
+          'p',
+          { role: 'alert', class: 'notice', 'data-code': isRefusal(error) ? error.code : '' },
+          t.pairingUnavailable,
+        ),
       );
     }
   };

@@ -213,6 +213,14 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
         video,
       )
     : h('div', { class: 'video-frame' }, video);
+  const heading = h('h1', { class: 'player-title' }, title ? displayName(title, locale) : t.loading);
+  // Opened from a link before the catalogue arrived: name the title as soon as it is known.
+  const stopNaming = title
+    ? undefined
+    : ctx.catalog.subscribe(() => {
+        const known = ctx.title(id);
+        if (known) heading.textContent = displayName(known, locale);
+      });
   const hasTrackMenus = !music || (title?.audioLanguages.length ?? 0) > 1;
   const panel = h(
     'div',
@@ -222,7 +230,7 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
       'div',
       { class: 'player-top' },
       h('a', { href: `#/title/${encodeURIComponent(id)}`, class: 'button secondary', id: 'player-back' }, t.back),
-      h('h1', { class: 'player-title' }, title ? displayName(title, locale) : id),
+      heading,
     ),
     status,
     refusal,
@@ -681,6 +689,7 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
     title: title ? displayName(title, locale) : id,
     dispose() {
       disposed = true;
+      stopNaming?.();
       clearTimeout(hideTimer);
       clearInterval(countdown);
       document.removeEventListener('keydown', onKey);
