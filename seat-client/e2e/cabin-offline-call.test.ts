@@ -121,11 +121,19 @@ test('the console cut off from the appliance: stale notice, map marked stale, co
   await crew.click(`#seat-${SEAT}`);
   await crew.waitForSelector('#seat-lock:not([disabled])');
   let cut = true;
-  await crew.context().route(/\/api\/crew\//, (route) => (cut ? route.abort('internetdisconnected') : route.continue()));
+  await crew
+    .context()
+    .route(/\/api\/crew\//, (route) => (cut ? route.abort('internetdisconnected') : route.continue()));
   await crew.waitForSelector('#crew-stale', { timeout: 30_000 });
   assert.match(await crew.locator('#crew-stale').innerText(), /unreachable/);
   assert.equal(await crew.getAttribute('.seat-map', 'data-stale'), 'true');
-  for (const id of ['#seat-lock', '#seat-reset', 'button[data-announcement="turbulence"]', '#pa-free-start', '#flight-reset'])
+  for (const id of [
+    '#seat-lock',
+    '#seat-reset',
+    'button[data-announcement="turbulence"]',
+    '#pa-free-start',
+    '#flight-reset',
+  ])
     assert.equal(await crew.locator(id).isDisabled(), true, `${id} is disabled while the appliance is unreachable`);
   assert.match((await seatAttr(crew, 'aria-label')) ?? '', /state unknown/);
   await screenshot(crew, 'crew-console-stale');

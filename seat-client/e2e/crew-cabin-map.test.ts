@@ -98,10 +98,17 @@ test('each role sees its own controls: purser everything, cabin crew no cabin re
     await page.click('#seat-41C');
     await page.waitForSelector('#seat-heading');
     assert.equal((await page.locator('button[data-announcement]').count()) > 0, e.pa, `${e.role}: PA buttons`);
-    assert.equal(await page.locator('#flight-reset').count(), e.flightReset ? 1 : 0, `${e.role}: reset for next flight`);
+    assert.equal(
+      await page.locator('#flight-reset').count(),
+      e.flightReset ? 1 : 0,
+      `${e.role}: reset for next flight`,
+    );
     assert.equal(await page.locator('#open-maintenance').count(), e.maintenance ? 1 : 0, `${e.role}: maintenance`);
     assert.equal(await page.locator('#seat-reset').count(), 1, `${e.role}: seat reset`);
-    assert.match(await page.locator('#crew-who').innerText(), e.role === 'purser' ? /Purser/ : e.role === 'cabin_crew' ? /Cabin crew/ : /Maintenance/);
+    assert.match(
+      await page.locator('#crew-who').innerText(),
+      e.role === 'purser' ? /Purser/ : e.role === 'cabin_crew' ? /Cabin crew/ : /Maintenance/,
+    );
     await screenshot(page, `crew-role-${e.role}`);
     await page.context().close();
   }

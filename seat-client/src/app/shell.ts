@@ -1,8 +1,9 @@
 /** The frame around every screen: navigation, seat label, crew call and do-not-disturb. */
+
+import { type SeatToolsActions, seatTools } from '../cabin/seat-tools.ts';
 import type { Locale } from '../i18n/i18n.ts';
 import { h, replace } from '../ui/dom.ts';
 import { icon } from '../ui/icons.ts';
-import { type SeatToolsActions, seatTools } from '../cabin/seat-tools.ts';
 
 export interface ShellActions extends SeatToolsActions {
   seatLabel?: string;

@@ -144,12 +144,12 @@ export class CabinLink {
       .publishAcked(
         topics.seatHealth(seat.seatId),
         JSON.stringify({
-        appVersion: APP_VERSION,
-        uptimeS: Math.round((performance.now() - this.startedAt) / 1000),
-        lastError: this.status.lastError,
-        playing: this.status.playing,
-        dnd: this.status.dnd,
-        callLight: this.status.callLight,
+          appVersion: APP_VERSION,
+          uptimeS: Math.round((performance.now() - this.startedAt) / 1000),
+          lastError: this.status.lastError,
+          playing: this.status.playing,
+          dnd: this.status.dnd,
+          callLight: this.status.callLight,
         }),
       )
       .then(

@@ -23,7 +23,7 @@ export type CabinStrings = { [K in keyof typeof en]: string };
 const fr: CabinStrings = {
   callCrew: "Appeler l'équipage",
   cancelCall: "Annuler l'appel",
-  call_queued: "Pas de connexion au système de cabine. Votre appel est en attente et partira dès son retour.",
+  call_queued: 'Pas de connexion au système de cabine. Votre appel est en attente et partira dès son retour.',
   call_sending: 'Envoi de votre appel…',
   call_received: "Votre appel est arrivé à l'équipage.",
   call_acknowledged: "L'équipage arrive.",
@@ -164,5 +164,9 @@ const hi: CabinStrings = {
 export const cabinStrings = { en, fr, de, es, pt, it, ar, zh, ja, ko, hi } satisfies Record<string, CabinStrings>;
 
 export function cabinStringsFor(lang: string): CabinStrings {
-  return (cabinStrings as Record<string, CabinStrings>)[lang] ?? (cabinStrings as Record<string, CabinStrings>)[lang.split('-')[0] ?? ''] ?? en;
+  return (
+    (cabinStrings as Record<string, CabinStrings>)[lang] ??
+    (cabinStrings as Record<string, CabinStrings>)[lang.split('-')[0] ?? ''] ??
+    en
+  );
 }

@@ -215,9 +215,13 @@ export class MqttSocket {
     this.awaitingSince = Date.now(); // the CONNACK
     clearInterval(this.watchdog);
     const silentMs = this.o.silentLinkMs ?? 6000;
-    this.watchdog = setInterval(() => {
-      if (this.ws === ws && this.awaitingSince !== undefined && Date.now() - this.awaitingSince > silentMs) this.drop(ws);
-    }, Math.min(1000, silentMs / 2));
+    this.watchdog = setInterval(
+      () => {
+        if (this.ws === ws && this.awaitingSince !== undefined && Date.now() - this.awaitingSince > silentMs)
+          this.drop(ws);
+      },
+      Math.min(1000, silentMs / 2),
+    );
     ws.onopen = () => ws.send(connectPacket({ ...this.o, keepAliveS: this.o.keepAliveS ?? 20 }));
     ws.onmessage = (event) => this.receive(new Uint8Array(event.data as ArrayBuffer));
     ws.onclose = () => {

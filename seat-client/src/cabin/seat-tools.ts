@@ -7,8 +7,26 @@
 import './cabin.css';
 import { h } from '../ui/dom.ts';
 import { icon } from '../ui/icons.ts';
-import { cabinStringsFor } from './cabin-strings.ts';
 import type { CabinStateView } from './cabin-state.ts';
+import { cabinStringsFor } from './cabin-strings.ts';
+
+/** Marks for the status line (inline SVG: seat units have no emoji font). Decorative. */
+const MARKS = {
+  waiting: 'M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm0 2a8 8 0 1 1 0 16 8 8 0 0 1 0-16zm-1 3v6l5 3 1-1.7-4-2.4V7z',
+  done: 'M9 16.2 4.8 12l-1.4 1.4L9 19 21 7l-1.4-1.4z',
+} as const;
+
+function mark(kind: keyof typeof MARKS): SVGSVGElement {
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('class', `icon cabin-status-mark ${kind}`);
+  const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+  path.setAttribute('d', MARKS[kind]);
+  path.setAttribute('fill', 'currentColor');
+  svg.append(path);
+  return svg;
+}
 
 export interface SeatToolsActions {
   cabinState(): CabinStateView;
@@ -21,7 +39,9 @@ export function seatTools(lang: string, actions: SeatToolsActions): (HTMLElement
   const state = actions.cabinState();
   const calling = state.call === 'queued' || state.call === 'sending' || state.call === 'received';
   const callWords =
-    state.call === 'idle' ? null : t[`call_${state.call}` as 'call_queued' | 'call_sending' | 'call_received' | 'call_acknowledged'];
+    state.call === 'idle'
+      ? null
+      : t[`call_${state.call}` as 'call_queued' | 'call_sending' | 'call_received' | 'call_acknowledged'];
   const dndWords = state.dnd.state === 'saved' ? null : state.dnd.state === 'queued' ? t.dnd_queued : t.dnd_sending;
   const line = callWords ?? dndWords;
   return [
@@ -64,9 +84,9 @@ export function seatTools(lang: string, actions: SeatToolsActions): (HTMLElement
       line
         ? [
             state.call === 'queued' || (!callWords && state.dnd.state === 'queued')
-              ? h('span', { class: 'cabin-status-mark', 'aria-hidden': 'true' }, '⏳ ')
+              ? mark('waiting')
               : state.call === 'acknowledged' || state.call === 'received'
-                ? h('span', { class: 'cabin-status-mark', 'aria-hidden': 'true' }, '✓ ')
+                ? mark('done')
                 : null,
             line,
           ]

@@ -3,16 +3,16 @@ import {
   type Announcement,
   type CabinPlan,
   crewConsolePaths,
-  maintenancePaths,
-  type PaHistoryEntry,
-  type SyncOverview,
   type FlightPlanUpdate,
   fillPath,
+  maintenancePaths,
+  type PaHistoryEntry,
   type PaState,
   paths,
   type SeatCommand,
   type SeatControls,
   type SeatMapEntry,
+  type SyncOverview,
 } from '@ifec/protocol';
 import { ApiClient, type ApiRequest } from '../api/api-client.ts';
 

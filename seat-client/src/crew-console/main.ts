@@ -13,7 +13,14 @@ import { isRefusal } from '../api/api-client.ts';
 import { h, replace } from '../ui/dom.ts';
 import { icon } from '../ui/icons.ts';
 import { type ActiveLoadSummary, type Controls, CrewApi } from './crew-api.ts';
-import { CREW_LANGUAGES, type CrewLanguage, type CrewStrings, crewLanguageFor, crewStrings, fill } from './crew-strings.ts';
+import {
+  CREW_LANGUAGES,
+  type CrewLanguage,
+  type CrewStrings,
+  crewLanguageFor,
+  crewStrings,
+  fill,
+} from './crew-strings.ts';
 import { FlightPanel } from './flight-panel.ts';
 import { MAINTENANCE_ROLES, showMaintenance } from './maintenance.ts';
 import { MaintenanceApi } from './maintenance-api.ts';
@@ -94,7 +101,11 @@ function start(root: HTMLElement): void {
           },
         },
         CREW_LANGUAGES.map((code) => {
-          const option = h('option', { value: code, lang: code }, new Intl.DisplayNames([code], { type: 'language' }).of(code) ?? code);
+          const option = h(
+            'option',
+            { value: code, lang: code },
+            new Intl.DisplayNames([code], { type: 'language' }).of(code) ?? code,
+          );
           option.selected = code === lang;
           option.title = names.of(code) ?? code;
           return option;
@@ -176,7 +187,10 @@ function start(root: HTMLElement): void {
       if (!plan) {
         plan = await api.cabinPlan();
         // The main deck first: it is where most passengers (and calls) are.
-        deck = Math.max(0, plan.decks.findIndex((d) => d.deck === 'main'));
+        deck = Math.max(
+          0,
+          plan.decks.findIndex((d) => d.deck === 'main'),
+        );
       }
       if (slow) {
         // The status panel is worth less than the map: its failure alone does not make the map stale.
@@ -281,13 +295,21 @@ function start(root: HTMLElement): void {
 
   function button(id: string, label: string, onClick: () => void, extra: Record<string, string | boolean> = {}) {
     const { class: cls, ...rest } = extra;
-    return h('button', { type: 'button', class: `button ${cls ?? ''}`.trim(), id, disabled: off(), ...rest, onClick }, label);
+    return h(
+      'button',
+      { type: 'button', class: `button ${cls ?? ''}`.trim(), id, disabled: off(), ...rest, onClick },
+      label,
+    );
   }
 
   function seatPanel(): HTMLElement {
     const s = seats.find((x) => x.seatId === selected);
     if (!s)
-      return h('section', { class: 'panel seat-panel', 'aria-labelledby': 'seat-heading' }, h('h2', { id: 'seat-heading' }, t.chooseSeat));
+      return h(
+        'section',
+        { class: 'panel seat-panel', 'aria-labelledby': 'seat-heading' },
+        h('h2', { id: 'seat-heading' }, t.chooseSeat),
+      );
     const c = controls[s.seatId] ?? { locked: false, parentalLock: false };
     const label = fill(t.seat, { seat: s.seatId });
     return h(
@@ -299,16 +321,28 @@ function start(root: HTMLElement): void {
         ? h('p', { class: 'muted' }, fill(t.lastContact, { time: time(s.lastSeen), version: s.appVersion ?? '?' }))
         : null,
       s.lastError ? h('p', { class: 'muted' }, fill(t.lastError, { error: s.lastError })) : null,
-      s.faults.length ? h('ul', {}, s.faults.map((f) => h('li', {}, `${f.code}: ${f.message}`))) : null,
+      s.faults.length
+        ? h(
+            'ul',
+            {},
+            s.faults.map((f) => h('li', {}, `${f.code}: ${f.message}`)),
+          )
+        : null,
       h(
         'div',
         { class: 'buttons' },
         can('ackCall') && s.callLight
-          ? button('seat-ack', t.ackCall, () => void act(label, () => api.command(s.seatId, { action: 'ack-call' })), { class: 'primary' })
+          ? button('seat-ack', t.ackCall, () => void act(label, () => api.command(s.seatId, { action: 'ack-call' })), {
+              class: 'primary',
+            })
           : null,
         can('lock')
           ? c.locked
-            ? button('seat-unlock', t.unlockSeat, () => void act(label, () => api.command(s.seatId, { action: 'unlock' })))
+            ? button(
+                'seat-unlock',
+                t.unlockSeat,
+                () => void act(label, () => api.command(s.seatId, { action: 'unlock' })),
+              )
             : button('seat-lock', t.lockSeat, () => void act(label, () => api.command(s.seatId, { action: 'lock' })))
           : null,
         can('parentalLock')
@@ -320,7 +354,9 @@ function start(root: HTMLElement): void {
             )
           : null,
         can('resetSeat')
-          ? button('seat-reset', t.resetSeat, () => void act(label, () => api.command(s.seatId, { action: 'reset' })), { class: 'danger' })
+          ? button('seat-reset', t.resetSeat, () => void act(label, () => api.command(s.seatId, { action: 'reset' })), {
+              class: 'danger',
+            })
           : null,
       ),
     );
@@ -343,7 +379,9 @@ function start(root: HTMLElement): void {
             'div',
             { class: 'pa-live', role: 'status' },
             h('p', {}, fill(t.onAir, { title: current })),
-            can('pa') ? button('pa-stop', t.endPa, () => void act(t.endPa, () => api.stopPa()), { class: 'danger' }) : null,
+            can('pa')
+              ? button('pa-stop', t.endPa, () => void act(t.endPa, () => api.stopPa()), { class: 'danger' })
+              : null,
           )
         : h('p', { class: 'muted' }, t.noPa),
       can('pa')
@@ -375,7 +413,16 @@ function start(root: HTMLElement): void {
                 },
               },
               h('label', { for: 'pa-free-text' }, t.liveText),
-              h('div', { class: 'inline' }, text, h('button', { type: 'submit', class: 'button', id: 'pa-free-start', disabled: off() || pa !== null }, t.startPa)),
+              h(
+                'div',
+                { class: 'inline' },
+                text,
+                h(
+                  'button',
+                  { type: 'submit', class: 'button', id: 'pa-free-start', disabled: off() || pa !== null },
+                  t.startPa,
+                ),
+              ),
             ),
           ]
         : h('p', { class: 'muted' }, t.paCrewOnly),
@@ -384,17 +431,23 @@ function start(root: HTMLElement): void {
         ? h(
             'ol',
             { class: 'pa-history', 'aria-labelledby': 'pa-history-heading' },
-            history.slice(0, 6).map((e) =>
-              h(
-                'li',
-                { 'data-action': e.action },
-                h('time', { datetime: e.at }, time(e.at)),
-                ' ',
-                e.action === 'start'
-                  ? [h('strong', {}, paTitle(e.announcementId, e.text)), ' · ', fill(t.paStarted, { by: e.by.replace(/^crew:/, '') })]
-                  : fill(t.paEnded, { by: e.by.replace(/^crew:/, '') }),
+            history
+              .slice(0, 6)
+              .map((e) =>
+                h(
+                  'li',
+                  { 'data-action': e.action },
+                  h('time', { datetime: e.at }, time(e.at)),
+                  ' ',
+                  e.action === 'start'
+                    ? [
+                        h('strong', {}, paTitle(e.announcementId, e.text)),
+                        ' · ',
+                        fill(t.paStarted, { by: e.by.replace(/^crew:/, '') }),
+                      ]
+                    : fill(t.paEnded, { by: e.by.replace(/^crew:/, '') }),
+                ),
               ),
-            ),
           )
         : h('p', { class: 'muted' }, t.paNone),
     );
@@ -415,8 +468,16 @@ function start(root: HTMLElement): void {
           ? h(
               'div',
               { id: 'content-load-status' },
-              h('p', {}, fill(t.contentLoadLine, { cycle: active.cycle, version: active.version, titles: active.titles.length })),
-              h('p', { class: 'muted' }, fill(t.contentLoadValid, { since: dateFmt(active.activatedAt), until: dateFmt(active.expiresAt) })),
+              h(
+                'p',
+                {},
+                fill(t.contentLoadLine, { cycle: active.cycle, version: active.version, titles: active.titles.length }),
+              ),
+              h(
+                'p',
+                { class: 'muted' },
+                fill(t.contentLoadValid, { since: dateFmt(active.activatedAt), until: dateFmt(active.expiresAt) }),
+              ),
             )
           : h('p', { id: 'content-load-status' }, t.noContentLoad),
       h('h3', {}, t.groundSync),
@@ -428,7 +489,9 @@ function start(root: HTMLElement): void {
             h(
               'p',
               { class: 'muted' },
-              state.lastContactAt ? fill(t.lastGroundContact, { time: time(state.lastContactAt) }) : t.neverGroundContact,
+              state.lastContactAt
+                ? fill(t.lastGroundContact, { time: time(state.lastContactAt) })
+                : t.neverGroundContact,
             ),
             h(
               'p',
@@ -475,10 +538,15 @@ function start(root: HTMLElement): void {
         : h(
             'div',
             { class: 'buttons' },
-            button('flight-reset', t.resetFlight, () => {
-              confirmingReset = true;
-              renderConsole();
-            }, { class: 'danger' }),
+            button(
+              'flight-reset',
+              t.resetFlight,
+              () => {
+                confirmingReset = true;
+                renderConsole();
+              },
+              { class: 'danger' },
+            ),
           ),
     );
   }
@@ -500,7 +568,8 @@ function start(root: HTMLElement): void {
                   type: 'button',
                   class: 'button call-ack',
                   'data-seat': s.seatId,
-                  onClick: () => void act(fill(t.seat, { seat: s.seatId }), () => api.command(s.seatId, { action: 'ack-call' })),
+                  onClick: () =>
+                    void act(fill(t.seat, { seat: s.seatId }), () => api.command(s.seatId, { action: 'ack-call' })),
                 },
                 icon('bell'),
                 h('span', { class: 'call-seat' }, s.seatId),
@@ -525,7 +594,11 @@ function start(root: HTMLElement): void {
         'header',
         { class: 'crew-top' },
         h('h1', {}, t.consoleTitle),
-        h('span', { class: `link ${reachable ? 'up' : 'down'}`, id: 'crew-link', 'data-reachable': String(reachable) }, reachable ? t.linkUp : t.staleTitle),
+        h(
+          'span',
+          { class: `link ${reachable ? 'up' : 'down'}`, id: 'crew-link', 'data-reachable': String(reachable) },
+          reachable ? t.linkUp : t.staleTitle,
+        ),
         h('span', { class: 'who', id: 'crew-who', 'data-role': role() }, `${name} · ${roleName}`),
         languagePicker(),
         can('maintenance')

@@ -46,10 +46,14 @@ export function seatMapView(v: SeatMapView): HTMLElement {
   const { t, plan } = v;
   const deck = plan.decks[v.deck] ?? plan.decks[0]!;
   // Columns of the grid: the letter labels, then seat rows and monuments in cabin order.
-  type Slot = { kind: 'row'; row: (typeof deck.rows)[number]; classStart: boolean } | { kind: 'monument'; label: string; what: string };
+  type Slot =
+    | { kind: 'row'; row: (typeof deck.rows)[number]; classStart: boolean }
+    | { kind: 'monument'; label: string; what: string };
   const slots: Slot[] = [];
   const monumentsBefore = (row: number) =>
-    deck.monuments.filter((m) => m.beforeRow === row).map((m) => ({ kind: 'monument' as const, label: t[m.kind], what: m.kind }));
+    deck.monuments
+      .filter((m) => m.beforeRow === row)
+      .map((m) => ({ kind: 'monument' as const, label: t[m.kind], what: m.kind }));
   let lastClass = '';
   for (const row of deck.rows) {
     slots.push(...monumentsBefore(row.row));
@@ -57,7 +61,11 @@ export function seatMapView(v: SeatMapView): HTMLElement {
     lastClass = row.cabinClass;
   }
   const lastRow = deck.rows.at(-1)?.row ?? 0;
-  slots.push(...deck.monuments.filter((m) => m.beforeRow > lastRow).map((m) => ({ kind: 'monument' as const, label: t[m.kind], what: m.kind })));
+  slots.push(
+    ...deck.monuments
+      .filter((m) => m.beforeRow > lastRow)
+      .map((m) => ({ kind: 'monument' as const, label: t[m.kind], what: m.kind })),
+  );
 
   // Rows of the grid: exits (top), row numbers, each group's letters with an aisle between, exits (bottom).
   const letterRows: { letter: string; group: number; line: number }[] = [];
@@ -78,7 +86,11 @@ export function seatMapView(v: SeatMapView): HTMLElement {
       cells.push(
         h(
           'span',
-          { class: `monument ${slot.what}`, style: `grid-area: 2 / ${col} / ${bottom} / ${col + 1}`, title: slot.label },
+          {
+            class: `monument ${slot.what}`,
+            style: `grid-area: 2 / ${col} / ${bottom} / ${col + 1}`,
+            title: slot.label,
+          },
           h('span', {}, slot.label),
         ),
       );
@@ -91,16 +103,29 @@ export function seatMapView(v: SeatMapView): HTMLElement {
         h('span', { class: 'class-name', style: `grid-area: 1 / ${col} / 2 / span 6` }, className(t, row.cabinClass)),
       );
     cells.push(
-      h('span', { class: `row-number${row.exit ? ' exit-row' : ''}${divider}`, 'aria-hidden': 'true', style: `grid-area: 2 / ${col}` }, row.row),
+      h(
+        'span',
+        {
+          class: `row-number${row.exit ? ' exit-row' : ''}${divider}`,
+          'aria-hidden': 'true',
+          style: `grid-area: 2 / ${col}`,
+        },
+        row.row,
+      ),
     );
     if (row.exit)
-      cells.push(h('span', { class: 'exit', title: t.exit, 'aria-hidden': 'true', style: `grid-area: ${bottom} / ${col}` }, '⇆'));
-    for (const a of aisleLines) cells.push(h('span', { class: `aisle${divider}`, 'aria-hidden': 'true', style: `grid-area: ${a} / ${col}` }));
+      cells.push(
+        h('span', { class: 'exit', title: t.exit, 'aria-hidden': 'true', style: `grid-area: ${bottom} / ${col}` }, '⇆'),
+      );
+    for (const a of aisleLines)
+      cells.push(h('span', { class: `aisle${divider}`, 'aria-hidden': 'true', style: `grid-area: ${a} / ${col}` }));
     const placed = new Map(row.groups.flat().map((s) => [s.letter, s.seatId]));
     for (const lr of letterRows) {
       const seatId = placed.get(lr.letter);
       if (!seatId) {
-        cells.push(h('span', { class: `no-seat${divider}`, 'aria-hidden': 'true', style: `grid-area: ${lr.line} / ${col}` }));
+        cells.push(
+          h('span', { class: `no-seat${divider}`, 'aria-hidden': 'true', style: `grid-area: ${lr.line} / ${col}` }),
+        );
         continue;
       }
       const s = v.seats.get(seatId);
@@ -149,7 +174,9 @@ export function seatMapView(v: SeatMapView): HTMLElement {
             { class: 'decks', role: 'group', 'aria-label': t.decks },
             plan.decks.map((d, i) => {
               // A call on the other deck shows on its button: nobody misses it behind a tab.
-              const calls = d.rows.flatMap((r) => r.groups.flat()).filter((s) => s.seatId && v.seats.get(s.seatId)?.callLight).length;
+              const calls = d.rows
+                .flatMap((r) => r.groups.flat())
+                .filter((s) => s.seatId && v.seats.get(s.seatId)?.callLight).length;
               return h(
                 'button',
                 {
