@@ -9,6 +9,7 @@ import { h } from '../ui/dom.ts';
 import { icon } from '../ui/icons.ts';
 import type { CabinStateView } from './cabin-state.ts';
 import { cabinStringsFor } from './cabin-strings.ts';
+import type { ChangeState } from './personal-changes.ts';
 
 /** Marks for the status line (inline SVG: seat units have no emoji font). Decorative. */
 const MARKS = {
@@ -30,6 +31,8 @@ function mark(kind: keyof typeof MARKS): SVGSVGElement {
 
 export interface SeatToolsActions {
   cabinState(): CabinStateView;
+  /** Favourites waiting for the appliance, or just delivered. */
+  personalChanges?(): ChangeState;
   toggleCall(): void;
   toggleDnd(): void;
 }
@@ -43,7 +46,14 @@ export function seatTools(lang: string, actions: SeatToolsActions): (HTMLElement
       ? null
       : t[`call_${state.call}` as 'call_queued' | 'call_sending' | 'call_received' | 'call_acknowledged'];
   const dndWords = state.dnd.state === 'saved' ? null : state.dnd.state === 'queued' ? t.dnd_queued : t.dnd_sending;
-  const line = callWords ?? dndWords;
+  const changes = actions.personalChanges?.() ?? 'none';
+  const changeWords = changes === 'queued' ? t.saved_queued : changes === 'sent' ? t.saved_sent : null;
+  // One line per request still travelling or just through: a queued call does not hide a queued favourite.
+  const lines = [
+    { kind: 'call', words: callWords, waiting: state.call === 'queued' || state.call === 'sending' },
+    { kind: 'dnd', words: dndWords, waiting: true },
+    { kind: 'changes', words: changeWords, waiting: changes === 'queued' },
+  ].filter((l) => l.words !== null);
   return [
     h(
       'button',
@@ -75,22 +85,16 @@ export function seatTools(lang: string, actions: SeatToolsActions): (HTMLElement
     h(
       'p',
       {
-        class: `cabin-status${line ? '' : ' empty'}`,
+        class: `cabin-status${lines.length ? '' : ' empty'}`,
         id: 'call-status',
         role: 'status',
         'data-call': state.call,
         'data-dnd': state.dnd.state,
+        'data-changes': changes,
       },
-      line
-        ? [
-            state.call === 'queued' || (!callWords && state.dnd.state === 'queued')
-              ? mark('waiting')
-              : state.call === 'acknowledged' || state.call === 'received'
-                ? mark('done')
-                : null,
-            line,
-          ]
-        : null,
+      lines.map((l) =>
+        h('span', { class: 'cabin-status-line', 'data-kind': l.kind }, mark(l.waiting ? 'waiting' : 'done'), l.words),
+      ),
     ),
   ];
 }
