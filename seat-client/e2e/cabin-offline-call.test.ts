@@ -2,7 +2,7 @@
  * The offline call-crew journey on real parts (appliance, aedes broker, Chromium): the seat's
  * link to the appliance is cut (its cabin-bus websocket goes silent, its HTTP calls fail: the
  * way a pulled cable or a dead switch looks, nothing is closed) -> the passenger is told the
- * call and DND are queued, the crew console shows the seat offline; the link comes back ->
+ * call, DND and a favourite are queued, the crew console shows the seat offline; the link comes back ->
  * the call reaches the crew, the passenger sees it was received, the crew acknowledges and
  * the passenger is told crew is coming. And the console itself cut off from the appliance:
  * a stale notice, commands disabled, back to normal when the link returns.
@@ -86,6 +86,13 @@ test('seat cut off: call and DND queued, the crew sees the seat offline; link ba
   // DND is told apart from a call by its words and mark, not by colour alone.
   assert.match(await seat.locator('#dnd').innerText(), /Do not disturb: on/);
   assert.match(await seat.locator('#call-crew').innerText(), /Cancel call/);
+  // A favourite set now lives on the seat and says it has not reached the cabin system yet.
+  await seat.evaluate(() => {
+    location.hash = '#/title/copper-sky';
+  });
+  await seat.click('#favourite');
+  await seat.waitForSelector('#call-status[data-changes="queued"]', { timeout: 15_000 });
+  assert.match(await seat.locator('#call-status [data-kind="changes"]').innerText(), /when the connection is back/);
   await screenshot(seat, 'cabin-call-queued-offline');
   await expectNoAxeViolations(seat, 'seat with a queued call');
 
@@ -100,6 +107,14 @@ test('seat cut off: call and DND queued, the crew sees the seat offline; link ba
   assert.match(await seat.locator('#call-status').innerText(), /reached the crew/);
   await screenshot(seat, 'cabin-call-received');
   assert.equal(await seat.getAttribute('#dnd', 'data-dnd'), 'saved');
+  // The favourite went through with the link: "saved" (the replica's push is done).
+  await seat.waitForFunction(
+    () => document.querySelector('#call-status')?.getAttribute('data-changes') !== 'queued',
+    undefined,
+    {
+      timeout: 30_000,
+    },
+  );
   await crew.waitForSelector(`#seat-${SEAT}[data-state="online"][data-call="true"][data-dnd="true"]`, {
     timeout: 30_000,
   });

@@ -47,7 +47,6 @@ test('A380: both decks drawn from the layout fit 1280x800 in en, ar, ja; a call 
   await seat.click('#call-crew');
 
   const crew = await consoleAs(env.browser, 'purser');
-  await screenshot(crew, 'debug-crew');
   await crew.waitForSelector('#seat-41C[data-call="true"]', { timeout: 30_000 });
   // Drawn as the cabin: aisles between the seat groups, exits, galleys, class dividers.
   assert.ok((await crew.locator('.fuselage[data-deck="main"] .aisle').count()) > 0, 'aisles drawn');

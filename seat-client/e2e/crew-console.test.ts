@@ -47,13 +47,10 @@ test('crew console: login, call light and DND, PA from the library, seat lock', 
   // The passenger calls and asks not to be disturbed; the crew sees both and answers the call.
   await seat.click('#call-crew');
   await seat.click('#dnd');
-  await crew.waitForFunction(
-    () =>
-      /call light on/.test(document.querySelector('#seat-3C')?.getAttribute('aria-label') ?? '') &&
-      /do not disturb/.test(document.querySelector('#seat-3C')?.getAttribute('aria-label') ?? ''),
-    undefined,
-    { timeout: 15_000 },
-  );
+  await crew.waitForSelector('#seat-3C[data-call="true"][data-dnd="true"]', { timeout: 15_000 });
+  // Said in words too (the seat's label), not only by its bell mark and colour.
+  assert.match((await crew.getAttribute('#seat-3C', 'aria-label')) ?? '', /Calling crew.*Do not disturb/);
+  assert.equal(await crew.locator('#seat-3C.mark-call svg').count(), 1, 'a bell on the calling seat');
   await crew.click('#seat-3C');
   await screenshot(crew, 'crew-console-call');
   await expectNoAxeViolations(crew, 'crew console');

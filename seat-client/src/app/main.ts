@@ -7,6 +7,7 @@ import './styles.css';
 import type { PaState } from '@ifec/protocol';
 import { CabinLink } from '../cabin/cabin-link.ts';
 import { CabinOverlays } from '../cabin/cabin-overlays.ts';
+import { PersonalChanges, trackingFavourites } from '../cabin/personal-changes.ts';
 import { type ViewerCredentials, viewerCredentials, whoAmI } from '../cabin/seat-identity.ts';
 import { browseScreen } from '../catalog/browse-screen.ts';
 import { displayName } from '../catalog/cards.ts';
@@ -119,7 +120,9 @@ async function boot(): Promise<void> {
     },
   });
 
-  const catalog = openCatalogSource(screen, localStorage);
+  const personalChanges = new PersonalChanges();
+  // Favourites say "saved on this seat" until the appliance has them (cabin/personal-changes.ts).
+  const catalog = trackingFavourites(openCatalogSource(screen, localStorage), personalChanges);
   const resume = new ResumeLink({
     seatId: screen.seat?.seatId,
     storage: localStorage,
@@ -175,11 +178,13 @@ async function boot(): Promise<void> {
   const shell = new Shell({
     seatLabel: screen.seat?.seatId,
     cabinState: () => cabin.state.view(),
+    personalChanges: () => personalChanges.view(),
     toggleCall: () => cabin.setStatus({ callLight: !cabin.seatStatus.callLight }),
     toggleDnd: () => settings.update({ doNotDisturb: !settings.current.doNotDisturb }),
   });
   // Queued, sending, received, crew is coming: the seat tools say it as it changes.
   cabin.state.subscribe(() => renderShell());
+  personalChanges.subscribe(() => renderShell());
   const app = document.getElementById('app')!;
   app.replaceChildren(
     shell.header,

@@ -90,6 +90,10 @@ export class ReplicaCatalogSource implements CatalogSource {
   online(): boolean {
     return this.reachable || this.fallback.online();
   }
+  /** The replica's push is done (RxDB waits, retrying, while the appliance is away). */
+  async whenDelivered(): Promise<void> {
+    if (this.replica) await this.replica.whenInSync();
+  }
   /** Removes the local database (the appliance wiped its side at the reset); the next start pulls afresh. */
   async forgetPersonal(): Promise<void> {
     await this.fallback.forgetPersonal();

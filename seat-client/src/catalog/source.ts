@@ -19,6 +19,8 @@ export interface CatalogSource {
   preferences(): SeatPreferences;
   setFavourite(titleId: string, on: boolean): Promise<void>;
   online(): boolean;
+  /** Resolves when the seat's own changes (favourites) have reached the appliance; absent: they stay on the device. */
+  whenDelivered?(): Promise<void>;
   /** A new flight: drops the passenger's own state (favourites) from the device. */
   forgetPersonal(): Promise<void>;
   close(): Promise<void>;
