@@ -225,6 +225,7 @@ export async function startAppliance(
     cabin: {
       classOf: cabin.seatClassOf,
       durationOf: (titleId) => loads.active?.titles.find((t) => t.id === titleId)?.durationS,
+      viewingContext: () => flight.viewingContext(),
     },
     log: child('sync'),
   });

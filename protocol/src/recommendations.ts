@@ -101,7 +101,7 @@ export const recoViewingCount = z
     audioLanguage: languageCode.optional(),
     route: routeKey.optional(),
     region: regionKey.optional(),
-    /** Local hour of departure, 0-23. */
+    /** Local hour below the aircraft when the viewing began, 0-23 (what the ranking aboard keys on). */
     hour: z.number().int().min(0).max(23).optional(),
   })
   .strict();
@@ -193,3 +193,16 @@ export const recoRows = z
   })
   .strict();
 export type RecoRows = z.infer<typeof recoRows>;
+
+// ---------------------------------------------------------------------------------------------
+// The outbox record the ground's viewing-count table is fed from.
+
+/** The outbox kind of one finished anonymous viewing. */
+export const VIEWING_COUNT_KIND = 'viewing.count';
+
+/**
+ * The data of a `viewing.count` outbox record: the training count plus the flight it belongs
+ * to. Route, region and hour were added later (optional: older appliances send none).
+ */
+export const viewingCountRecord = recoViewingCount.extend({ flightId: z.string().min(1).max(128).optional() }).strict();
+export type ViewingCountRecord = z.infer<typeof viewingCountRecord>;

@@ -494,6 +494,19 @@ export function createFlightDomain(deps: FlightDeps) {
       phaseListeners.push(listener);
     },
     currentPolicy: () => current,
+    /** Route, region below and local hour below, for an anonymous viewing count (the recommendations' keys). */
+    viewingContext: (): { route?: string; region?: string; hour?: number } => {
+      const { origin, destination } = state.plan;
+      const code = (a: KnownAirport) => a.iata ?? a.icao;
+      const position = positionNow();
+      const region = config.region ?? state.region ?? undefined;
+      const hour = Number(position?.localTimes.below?.time.slice(0, 2));
+      return {
+        ...(origin && destination ? { route: `${code(origin)}-${code(destination)}` } : {}),
+        ...(region ? { region } : {}),
+        ...(Number.isInteger(hour) && hour >= 0 && hour < 24 ? { hour } : {}),
+      };
+    },
     sources,
     state,
     async start(): Promise<void> {

@@ -80,3 +80,18 @@ test('config: personalisation is off unless the airline says otherwise, and "fal
   );
   assert.equal(loadConfig({ ...base, IFEC_PLANNED_FLIGHT_MINUTES: '690' }).plannedFlightMinutes, 690);
 });
+
+test('time left without an ETA or a planned duration: the scheduled arrival of the ground’s flight plan', () => {
+  const now = Date.parse('2026-12-01T10:00:00Z');
+  const clock = new FlightClock(undefined, 'GB', () => now);
+  assert.equal(clock.remainingS(), undefined);
+  clock.observePhase(
+    JSON.stringify({
+      ...JSON.parse(phase('cruise', '2026-12-01T09:00:00Z')),
+      scheduledArrival: '2026-12-01T11:30:00Z',
+    }),
+  );
+  assert.equal(clock.remainingS(), 90 * 60);
+  clock.observePosition(position('2026-12-01T11:00:00Z'));
+  assert.equal(clock.remainingS(), 60 * 60, 'the ETA wins once there is one');
+});

@@ -1,7 +1,8 @@
 /**
  * What the ranking needs to know about the flight: route, destination, region, local time and
  * the time left. The time left is the flight domain's ETA (retained flight/position) when it has
- * one; until then the planned duration (the crew's, or the configured default) from take-off.
+ * one; until then the planned duration (the crew's, or the configured default) from take-off,
+ * else the scheduled arrival of the ground's flight plan.
  */
 import {
   type FlightPhaseState,
@@ -50,7 +51,10 @@ export class FlightClock {
     const now = this.now();
     const eta = this.position?.eta ? Date.parse(this.position.eta) : Number.NaN;
     if (Number.isFinite(eta)) return Math.max(0, Math.round((eta - now) / 1000));
-    if (this.plannedDurationS === undefined) return undefined;
+    // The ground's flight plan gives a scheduled arrival: better than nothing, worse than the crew's duration from take-off.
+    const scheduled = this.phase?.scheduledArrival ? Date.parse(this.phase.scheduledArrival) : Number.NaN;
+    if (this.plannedDurationS === undefined)
+      return Number.isFinite(scheduled) ? Math.max(0, Math.round((scheduled - now) / 1000)) : undefined;
     const elapsed = this.departedAt === undefined ? 0 : (now - this.departedAt) / 1000;
     return Math.max(0, Math.round(this.plannedDurationS - elapsed));
   }

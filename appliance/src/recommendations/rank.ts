@@ -44,8 +44,26 @@ export class RankingModel {
     return this.model.neighbours[i]!.map(([j, s]) => [this.model.titles[j]!, s]);
   }
 
+  /** Blended priors by context: 850 seats on one flight share a handful of contexts. Read-only for callers. */
+  private readonly priorCache = new Map<string, Map<string, number>>();
+
   /** Prior scores for the context, blended: the route counts most, then region, language, time of day. */
-  priorScores(context: Pick<FlightContext, 'route' | 'region' | 'language' | 'timeOfDay'>): Map<string, number> {
+  priorScores(
+    context: Pick<FlightContext, 'route' | 'region' | 'language' | 'timeOfDay'>,
+  ): ReadonlyMap<string, number> {
+    const key = `${context.route ?? ''}|${context.region ?? ''}|${context.language ?? ''}|${context.timeOfDay ?? ''}`;
+    let cached = this.priorCache.get(key);
+    if (!cached) {
+      cached = this.blendPriors(context);
+      if (this.priorCache.size >= 256) this.priorCache.clear();
+      this.priorCache.set(key, cached);
+    }
+    return cached;
+  }
+
+  private blendPriors(
+    context: Pick<FlightContext, 'route' | 'region' | 'language' | 'timeOfDay'>,
+  ): Map<string, number> {
     const out = new Map<string, number>();
     const add = (list: Array<[number, number]> | undefined, w: number) => {
       for (const [i, s] of list ?? []) {
@@ -111,6 +129,7 @@ export class CatalogueIndex {
   /** Every name and genre of a title, lower-cased: what a search matches. */
   readonly searchText = new Map<string, string>();
   private readonly eligibleCache = new Map<string, Eligible>();
+  private readonly unmodelled = new WeakMap<RankingModel, Map<string, TitleManifest[]>>();
 
   constructor(readonly titles: TitleManifest[]) {
     this.byId = new Map(titles.map((t) => [t.id, t]));
@@ -121,6 +140,21 @@ export class CatalogueIndex {
       this.searchText.set(t.id, names.join('\n').toLowerCase());
     }
     for (const list of this.bySeries.values()) list.sort(order);
+  }
+
+  /** By genre, the titles a model was not trained on (new this month): genres speak for them. Once per model. */
+  unmodelledByGenre(model: RankingModel | undefined): Map<string, TitleManifest[]> {
+    if (!model) return this.byGenre;
+    let byGenre = this.unmodelled.get(model);
+    if (!byGenre) {
+      byGenre = new Map();
+      for (const [genre, list] of this.byGenre) {
+        const rest = list.filter((t) => !model.index.has(t.id));
+        if (rest.length > 0) byGenre.set(genre, rest);
+      }
+      this.unmodelled.set(model, byGenre);
+    }
+    return byGenre;
   }
 
   static of(titles: TitleManifest[]): CatalogueIndex {
@@ -162,6 +196,28 @@ export class Eligible {
   readonly singlesByLength: TitleManifest[];
   /** Each series' playable episodes, in order. */
   readonly series = new Map<string, TitleManifest[]>();
+  /** An episode's place in its series' playable list. */
+  readonly episodeAt = new Map<string, number>();
+  /** Per time budget (to the minute): every series' run from its first episode, longest first. */
+  private readonly runsByBudget = new Map<number, { ordered: EpisodeRun[]; bySeries: Map<string, EpisodeRun> }>();
+
+  /** The runs that fit `budgetS` when nothing of a series was seen: the same for every session on board. */
+  runsFor(budgetS: number): { ordered: EpisodeRun[]; bySeries: Map<string, EpisodeRun> } {
+    const key = Math.floor(budgetS / 60);
+    let runs = this.runsByBudget.get(key);
+    if (!runs) {
+      const bySeries = new Map<string, EpisodeRun>();
+      for (const [id, episodes] of this.series) {
+        const run = runFrom(id, episodes, 0, key * 60);
+        if (run) bySeries.set(id, run);
+      }
+      const ordered = [...bySeries.values()].sort(byRunLength);
+      runs = { ordered, bySeries };
+      if (this.runsByBudget.size >= 8) this.runsByBudget.clear();
+      this.runsByBudget.set(key, runs);
+    }
+    return runs;
+  }
 
   get(id: string): TitleManifest | undefined {
     return this.ids.has(id) ? this.catalogue.byId.get(id) : undefined;
@@ -180,6 +236,9 @@ export class Eligible {
     for (const [id, episodes] of this.catalogue.bySeries) {
       const playable = episodes.filter((e) => this.ids.has(e.id));
       if (playable.length > 0) this.series.set(id, playable);
+      playable.forEach((e, i) => {
+        this.episodeAt.set(e.id, i);
+      });
     }
   }
 }
@@ -263,10 +322,10 @@ export function personalScores(
   }
   if (total > 0) {
     const byGenre = new Map<string, { t: TitleManifest; g: number; because: string | undefined }>();
+    // The model speaks for the titles it was trained on; genres stand in for the others.
+    const unmodelled = catalogue.unmodelledByGenre(model);
     for (const [genre, w] of genreWeight) {
-      for (const t of catalogue.byGenre.get(genre) ?? []) {
-        // The model speaks for the titles it was trained on; genres stand in for the others.
-        if (model?.index.has(t.id)) continue;
+      for (const t of unmodelled.get(genre) ?? []) {
         const held = byGenre.get(t.id);
         if (held) held.g += w;
         else byGenre.set(t.id, { t, g: w, because: genreBecause.get(genre) });
@@ -282,16 +341,31 @@ function sortScored(list: Scored[]): Scored[] {
   return list.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
 }
 
-/** The episodes of a series (in order) that play one after another from `first` within the budget. */
-function episodeRun(first: TitleManifest, series: TitleManifest[], budgetS: number): TitleManifest[] {
-  const run: TitleManifest[] = [];
+/** Episodes of a series that play one after another within a budget, offered by the first. */
+export interface EpisodeRun {
+  seriesId: string;
+  first: TitleManifest;
+  /** Index of the first in the series' playable episodes, and how many follow it. */
+  start: number;
+  length: number;
+  runS: number;
+}
+
+/** The run of a series (its playable episodes, in order) from `start` within the budget; undefined if none fits. */
+function runFrom(seriesId: string, series: TitleManifest[], start: number, budgetS: number): EpisodeRun | undefined {
   let total = 0;
-  for (const e of series.slice(series.indexOf(first))) {
-    if (total + e.durationS > budgetS) break;
-    run.push(e);
-    total += e.durationS;
+  let length = 0;
+  for (let i = start; i < series.length; i++) {
+    const d = series[i]!.durationS;
+    if (total + d > budgetS) break;
+    total += d;
+    length++;
   }
-  return run;
+  return length === 0 ? undefined : { seriesId, first: series[start]!, start, length, runS: total };
+}
+
+function byRunLength(a: EpisodeRun, b: EpisodeRun): number {
+  return b.runS - a.runS || (a.first.id < b.first.id ? -1 : 1);
 }
 
 function order(a: TitleManifest, b: TitleManifest): number {
@@ -397,27 +471,56 @@ export function fitsBeforeLanding(
   const budgetS = remainingS - LANDING_MARGIN_S;
   const minutes = Math.max(0, Math.floor(remainingS / 60));
   if (budgetS <= 0) return undefined;
-  const candidates: Array<{ id: string; score: number; episodes?: number; runS: number }> = [];
-  for (const [id, score] of scores) {
-    const t = seen.has(id) ? undefined : eligible.get(id);
-    if (t && t.kind !== 'episode' && t.durationS <= budgetS) candidates.push({ id, score, runS: t.durationS });
+  type Candidate = { id: string; score: number; episodes?: number; runS: number };
+  const candidates: Candidate[] = [];
+  // Every series' run is the same for every session until it has seen one of its episodes.
+  const runs = eligible.runsFor(budgetS);
+  const ownRuns = new Map<string, EpisodeRun | undefined>();
+  for (const id of seen) {
+    const t = eligible.get(id);
+    const sid = t?.kind === 'episode' ? t.series?.id : undefined;
+    if (!sid || ownRuns.has(sid)) continue;
+    const episodes = eligible.series.get(sid)!;
+    const start = episodes.findIndex((e) => !seen.has(e.id));
+    ownRuns.set(sid, start < 0 ? undefined : runFrom(sid, episodes, start, Math.floor(budgetS / 60) * 60));
   }
-  for (const episodes of eligible.series.values()) {
-    const first = episodes.find((e) => !seen.has(e.id));
-    if (!first) continue;
-    const run = episodeRun(first, episodes, budgetS);
-    if (run.length === 0) continue;
-    const runS = run.reduce((sum, e) => sum + e.durationS, 0);
-    candidates.push({
-      id: first.id,
-      score: run.reduce((sum, e) => sum + (scores.get(e.id) ?? 0), 0) / run.length,
-      episodes: run.length,
-      runS,
-    });
+  const runOf = (sid: string) => (ownRuns.has(sid) ? ownRuns.get(sid) : runs.bySeries.get(sid));
+  // A run's score is the mean of its episodes' scores: only the (few) scored titles are visited.
+  const runSums = new Map<string, number>();
+  for (const [id, score] of scores) {
+    const t = eligible.get(id);
+    if (!t) continue;
+    if (t.kind === 'episode') {
+      const sid = t.series?.id;
+      const run = sid ? runOf(sid) : undefined;
+      const at = eligible.episodeAt.get(id)!;
+      if (sid && run && at >= run.start && at < run.start + run.length)
+        runSums.set(sid, (runSums.get(sid) ?? 0) + score);
+      continue;
+    }
+    if (!seen.has(id) && t.durationS <= budgetS) candidates.push({ id, score, runS: t.durationS });
+  }
+  const asCandidate = (run: EpisodeRun, score: number): Candidate => ({
+    id: run.first.id,
+    score,
+    episodes: run.length,
+    runS: run.runS,
+  });
+  for (const [sid, sum] of runSums) {
+    const run = runOf(sid)!;
+    candidates.push(asCandidate(run, sum / run.length));
   }
   candidates.sort((a, b) => b.score - a.score || b.runS - a.runS || (a.id < b.id ? -1 : 1));
   const picked = candidates.filter((c) => c.score > 0).slice(0, perRow);
-  const unscored = candidates.filter((c) => c.score <= 0);
+  // Unscored runs, longest first: the shared order, with this session's own runs merged in.
+  const zero: Candidate[] = [];
+  for (const run of runs.ordered) {
+    if (zero.length >= perRow) break;
+    if (!ownRuns.has(run.seriesId) && !runSums.has(run.seriesId)) zero.push(asCandidate(run, 0));
+  }
+  for (const [sid, run] of ownRuns) if (run && !runSums.has(sid)) zero.push(asCandidate(run, 0));
+  zero.sort((a, b) => b.runS - a.runS || (a.id < b.id ? -1 : 1));
+  const unscored = [...zero, ...candidates.filter((c) => c.score <= 0)];
   // The longest single titles that fit, merged with the unscored episode runs by length.
   const taken = new Set(picked.map((c) => c.id));
   let from = lowerBound(eligible.singlesByLength, budgetS);

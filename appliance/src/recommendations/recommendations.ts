@@ -6,13 +6,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { IfecError, type RecoModel, type RecoRows, recoModel } from '@ifec/protocol';
+import { IfecError, type RecoModel, type RecoRows, recoModel, type TitleManifest } from '@ifec/protocol';
 import { sha256File } from '@ifec/protocol/node';
 import type { Logger } from 'pino';
 import type { ActiveContentLoad } from '../media/content-loads.ts';
 import type { Entitlements, PlaybackDevice } from '../media/playback-policy.ts';
 import type { FlightClock } from './flight-clock.ts';
-import { RankingModel, rankRows, type SessionSignal } from './rank.ts';
+import { CatalogueIndex, RankingModel, rankRows, type SessionSignal } from './rank.ts';
 import type { SessionSignals } from './session-signals.ts';
 
 export interface Caller {
@@ -39,6 +39,8 @@ export interface RecommendationsDeps {
   playedOf: (sessionId: string) => Promise<Map<string, number>>;
   log: Logger;
 }
+
+const NO_TITLES: TitleManifest[] = [];
 
 /** A played title counts as finished past 90 % of its length. */
 const FINISHED_SHARE = 0.9;
@@ -83,7 +85,8 @@ export class Recommendations {
   /** Explicit signals, then what the session's own documents say (favourites, positions). */
   async sessionSignals(caller: Caller): Promise<SessionSignal[]> {
     const explicit = this.deps.signals.signals(caller.sessionId);
-    const titles = new Map((this.active?.titles ?? []).map((t) => [t.id, t]));
+    // The catalogue's own index (built once per content load), not a map of 5,000 titles per request.
+    const titles = CatalogueIndex.of(this.active?.titles ?? NO_TITLES).byId;
     const implicit: SessionSignal[] = [];
     for (const [titleId, positionS] of await this.deps.playedOf(caller.sessionId)) {
       const t = titles.get(titleId);
@@ -110,7 +113,7 @@ export class Recommendations {
     const signals = personalised ? await this.sessionSignals(caller) : [];
     const flight = this.deps.flight.context(caller.language);
     const rows = rankRows({
-      titles: this.active?.titles ?? [],
+      titles: this.active?.titles ?? NO_TITLES,
       model: this.model,
       signals,
       personalised,

@@ -24,6 +24,17 @@ export interface ViewingCount {
   audioLanguage?: string;
   /** The flight it was watched on (reset for next flight starts a new one). */
   flightId?: string;
+  /** Where and when it began (the recommendations' keys): route `LHR-SIN`, region below, local hour below. */
+  route?: string;
+  region?: string;
+  hour?: number;
+}
+
+/** The flight's context for a viewing, from the flight domain (any part may be unknown). */
+export interface ViewingContext {
+  route?: string;
+  region?: string;
+  hour?: number;
 }
 
 /** One seat over one reporting window. */
@@ -71,6 +82,7 @@ interface Viewing {
   titleId: string;
   startedAt: number;
   lastSeenAt: number;
+  context: ViewingContext;
 }
 
 interface SeatWindow {
@@ -95,6 +107,8 @@ export interface FlightStatisticsOptions {
   silenceMs: number;
   log: Logger;
   now?: () => number;
+  /** Route, region and local hour when a viewing begins (the flight domain); none when unknown. */
+  viewingContext?: () => ViewingContext;
 }
 
 /** A viewing watched to this share of the running time counts as completed. */
@@ -159,7 +173,14 @@ export class FlightStatistics {
     if (!playing) return;
     const viewing = this.viewings.get(seatId);
     if (viewing) viewing.lastSeenAt = now;
-    else this.viewings.set(seatId, { id: crypto.randomUUID(), titleId: playing, startedAt: now, lastSeenAt: now });
+    else
+      this.viewings.set(seatId, {
+        id: crypto.randomUUID(),
+        titleId: playing,
+        startedAt: now,
+        lastSeenAt: now,
+        context: this.o.viewingContext?.() ?? {},
+      });
   }
 
   onFault(seatId: string): void {
@@ -224,6 +245,7 @@ export class FlightStatistics {
         watchedS,
         completed: duration !== undefined && watchedS >= duration * COMPLETED_SHARE,
         flightId: this.flightId,
+        ...v.context,
       },
     });
   }

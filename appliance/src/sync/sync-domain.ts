@@ -16,7 +16,13 @@ import { syncRouter } from './http.ts';
 import { loadOrCreateIdentity, readGroundPublicKey } from './identity.ts';
 import { groundOnly, Outbox, toGround } from './outbox.ts';
 import { GroundPublications } from './publications.ts';
-import { FlightStatistics, GroundStatistics, SEAT_HEALTH_SUMMARY, VIEWING_COUNT } from './statistics.ts';
+import {
+  FlightStatistics,
+  GroundStatistics,
+  SEAT_HEALTH_SUMMARY,
+  VIEWING_COUNT,
+  type ViewingContext,
+} from './statistics.ts';
 import { type GroundLink, SyncService } from './sync-service.ts';
 import { SyncState } from './sync-state.ts';
 
@@ -61,7 +67,12 @@ export interface SyncDeps {
   publish: (topic: string, payload: string, options: { retain: boolean; qos: 0 | 1 }) => Promise<void>;
   installContentLoad?: (dir: string) => Promise<unknown>;
   /** For viewing counts: the seat's cabin class and a title's running time. */
-  cabin?: { classOf(seatId: string): string | undefined; durationOf(titleId: string): number | undefined };
+  cabin?: {
+    classOf(seatId: string): string | undefined;
+    durationOf(titleId: string): number | undefined;
+    /** Route, region and local hour for a viewing that begins now (the flight domain). */
+    viewingContext?(): ViewingContext;
+  };
   log: Logger;
 }
 
@@ -83,6 +94,7 @@ export async function createSync(deps: SyncDeps) {
     log,
     cabinClassOf: (seatId) => deps.cabin?.classOf(seatId),
     durationOf: (titleId) => deps.cabin?.durationOf(titleId),
+    viewingContext: () => deps.cabin?.viewingContext?.() ?? {},
     silenceMs: (config.seatOfflineAfterS ?? 30) * 1000,
   });
   await flight.load();

@@ -163,4 +163,37 @@ export const migrations: Migration[] = [
       );
       CREATE UNIQUE INDEX ground_audit_once ON ground_audit (event, subject);`,
   },
+  {
+    version: 4,
+    name: 'recommendations: the viewing-count table, fed by the outbox viewing.count records',
+    // Rows are added with each uplink batch (recommendations/viewing-counts.ts); the counts already held are copied once.
+    sql: `
+  CREATE TABLE viewing_counts (
+    aircraft_id text NOT NULL REFERENCES aircraft,
+    record_id text NOT NULL,
+    seq bigint NOT NULL,
+    watched_at timestamptz NOT NULL,
+    title_id text NOT NULL,
+    cabin_class text NOT NULL,
+    watched_s integer NOT NULL,
+    completed boolean NOT NULL,
+    audio_language text,
+    route text,
+    region text,
+    hour smallint,
+    flight_id text,
+    PRIMARY KEY (aircraft_id, record_id)
+  );
+  CREATE INDEX viewing_counts_by_time ON viewing_counts (watched_at);
+  INSERT INTO viewing_counts (aircraft_id, record_id, seq, watched_at, title_id, cabin_class, watched_s, completed,
+      audio_language, route, region, hour, flight_id)
+    SELECT aircraft_id, record_id, seq, at, data->>'titleId', data->>'cabinClass', round((data->>'watchedS')::numeric),
+      (data->>'completed')::boolean, data->>'audioLanguage', data->>'route', data->>'region',
+      (data->>'hour')::smallint, data->>'flightId'
+    FROM uplink_records
+    WHERE kind = 'viewing.count' AND jsonb_typeof(data) = 'object'
+      AND data ? 'titleId' AND data ? 'cabinClass' AND jsonb_typeof(data->'watchedS') = 'number'
+      AND jsonb_typeof(data->'completed') = 'boolean'
+    ON CONFLICT DO NOTHING`,
+  },
 ];

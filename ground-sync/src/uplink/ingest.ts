@@ -5,6 +5,7 @@
  * order, or a bundle from later) are remembered as ranges and absorbed once the gap closes.
  */
 import type { OutboxStream, StreamCheckpoint, UplinkBatch } from '@ifec/protocol';
+import { addViewingCounts } from '../recommendations/viewing-counts.ts';
 import type { Database, Queryable } from '../store/database.ts';
 
 export interface IngestResult {
@@ -48,6 +49,8 @@ export async function ingestBatch(db: Database, batch: UplinkBatch): Promise<Ing
     // Records at or below the acknowledgement are held already (or pruned by retention after
     // export): a late re-send must not bring them back.
     const stored = await insertRecords(tx, batch, acked);
+    // Viewing counts also go to the recommendations' table, in this transaction (before the ack).
+    await addViewingCounts(tx, batch, acked);
     if (batch.after > acked) {
       await tx.query(
         'INSERT INTO uplink_ranges (aircraft_id, stream, after_seq, through_seq) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',

@@ -160,21 +160,32 @@ export class CabinLink {
 
   private receive(topic: string, bytes: Uint8Array): void {
     if (topic.startsWith('flight/') || topic.startsWith('policy/')) {
-      // One promise for every message: they are handled in the order they came.
-      this.flightParser ??= import('../flight/flight-messages.ts');
-      void this.flightParser.then(({ parseFlightMessage }) => {
-        const flight = parseFlightMessage(topic, bytes);
-        if (!flight) return;
-        if (flight.ok) this.events.onFlight?.(flight.message);
-        else {
-          // Dropped, with the reason in the console and on the crew's seat map (lastError).
-          console.warn(`cabin bus: dropped ${topic}: ${flight.reason}`);
-          if (performance.now() - this.lastDropReportedAt > 10_000) {
-            this.lastDropReportedAt = performance.now();
-            this.setStatus({ lastError: `bad message on ${topic}: ${flight.reason}`.slice(0, 500) });
-          }
-        }
+      // One promise for every message: they are handled in the order they came. A chunk that
+      // failed to load (the appliance busy, a reset connection) is fetched again: a retained
+      // policy/current is sent once per subscription, and losing it would leave the seat
+      // playing what the airspace forbids until the next change.
+      this.flightParser ??= loadFlightParser();
+      const loading = this.flightParser;
+      loading.catch(() => {
+        if (this.flightParser === loading) this.flightParser = undefined;
+        setTimeout(() => this.receive(topic, bytes), 1000);
       });
+      void loading.then(
+        ({ parseFlightMessage }) => {
+          const flight = parseFlightMessage(topic, bytes);
+          if (!flight) return;
+          if (flight.ok) this.events.onFlight?.(flight.message);
+          else {
+            // Dropped, with the reason in the console and on the crew's seat map (lastError).
+            console.warn(`cabin bus: dropped ${topic}: ${flight.reason}`);
+            if (performance.now() - this.lastDropReportedAt > 10_000) {
+              this.lastDropReportedAt = performance.now();
+              this.setStatus({ lastError: `bad message on ${topic}: ${flight.reason}`.slice(0, 500) });
+            }
+          }
+        },
+        () => undefined /* retried above */,
+      );
       return;
     }
     dispatchCabinMessage(topic, bytes, this.screen.seat?.seatId, this.events, (message, detail) => {
@@ -186,4 +197,8 @@ export class CabinLink {
   private retryLater(): void {
     setTimeout(() => void this.start(), 5000);
   }
+}
+
+function loadFlightParser(): Promise<typeof import('../flight/flight-messages.ts')> {
+  return import('../flight/flight-messages.ts');
 }
