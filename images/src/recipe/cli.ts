@@ -45,20 +45,23 @@ export async function imageCli(argv: string[]): Promise<number> {
     process.stderr.write('ifec-image: run as root (mmdebstrap builds the root file system in root mode)\n');
     return 2;
   }
-  const out = path.resolve(values.out ?? path.join(import.meta.dirname, '../../out', target));
+  // `npm run image` runs in images/: paths given on the command line are relative to where it was typed.
+  const here = process.env.INIT_CWD ?? process.cwd();
+  const abs = (p: string | undefined) => (p === undefined ? undefined : path.resolve(here, p));
+  const out = abs(values.out) ?? path.resolve(import.meta.dirname, '../../out', target);
   const started = Date.now();
   const built = await buildImage(RECIPES[target], {
     out,
     mirror: values.mirror,
-    keyring: values.keyring,
-    kioskRuntime: values['kiosk-runtime'],
+    keyring: abs(values.keyring),
+    kioskRuntime: abs(values['kiosk-runtime']),
     folderOnly: values['folder-only'],
     version: values.version,
     log: (line) => process.stdout.write(`${line}\n`),
   });
   if (built.disk && (values['bundle-cert'] || !values.keyring)) {
-    const cert = values['bundle-cert'] ?? path.join(out, 'dev-signing/cert.pem');
-    const key = values['bundle-key'] ?? path.join(out, 'dev-signing/key.pem');
+    const cert = abs(values['bundle-cert']) ?? path.join(out, 'dev-signing/cert.pem');
+    const key = abs(values['bundle-key']) ?? path.join(out, 'dev-signing/key.pem');
     const bundle = raucBundle(built, cert, key, path.join(out, `${target}-${built.version}.raucb`));
     process.stdout.write(`RAUC bundle  ${bundle}\n`);
   }
