@@ -17,8 +17,9 @@ export const USAGE = `usage: npm run image -- <seat|server> [options]
   --keyring <pem>         the airline's RAUC signing CA the unit will trust
                           (default: a development key pair made in <out>/dev-signing)
   --kiosk-runtime <dir>   seat: electron-builder's linux-unpacked folder (the Electron runtime)
-  --bundle-cert <pem>     also sign a RAUC bundle of the slot: <out>/<target>-<version>.raucb
-  --bundle-key <pem>      (both default to the development pair when the keyring is)
+  --bundle                also make the RAUC bundle of the slot: <out>/<target>-<version>.raucb
+  --bundle-cert <pem>     its signer's certificate and key (under the --keyring CA; without a
+  --bundle-key <pem>      keyring, the development pair signs)
   --version <v>           software version (default: package version + git commit)
   --folder-only           stop after the root folder (no disk image)
 `;
@@ -59,7 +60,13 @@ export async function imageCli(argv: string[]): Promise<number> {
     version: values.version,
     log: (line) => process.stdout.write(`${line}\n`),
   });
-  if (built.disk && (values['bundle-cert'] || !values.keyring)) {
+  if (built.disk && (values.bundle || values['bundle-cert'])) {
+    if (!values['bundle-cert'] && values.keyring) {
+      process.stderr.write(
+        'ifec-image: --bundle with --keyring needs --bundle-cert and --bundle-key (the signer under that CA)\n',
+      );
+      return 2;
+    }
     const cert = abs(values['bundle-cert']) ?? path.join(out, 'dev-signing/cert.pem');
     const key = abs(values['bundle-key']) ?? path.join(out, 'dev-signing/key.pem');
     const bundle = raucBundle(built, cert, key, path.join(out, `${target}-${built.version}.raucb`));
@@ -87,6 +94,7 @@ function parse(argv: string[]) {
       'bundle-key': { type: 'string' },
       version: { type: 'string' },
       'folder-only': { type: 'boolean' },
+      bundle: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
