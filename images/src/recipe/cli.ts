@@ -17,8 +17,9 @@ export const USAGE = `usage: npm run image -- <seat|server> [options]
   --keyring <pem>         the airline's RAUC signing CA the unit will trust
                           (default: a development key pair made in <out>/dev-signing)
   --kiosk-runtime <dir>   seat: electron-builder's linux-unpacked folder (the Electron runtime)
-  --bundle-cert <pem>     also sign a RAUC bundle of the slot: <out>/<target>-<version>.raucb
-  --bundle-key <pem>      (both default to the development pair when the keyring is)
+  --bundle                also make the RAUC bundle of the slot: <out>/<target>-<version>.raucb
+  --bundle-cert <pem>     its signer's certificate and key (under the --keyring CA; without a
+  --bundle-key <pem>      keyring, the development pair signs)
   --version <v>           software version (default: package version + git commit)
   --folder-only           stop after the root folder (no disk image)
 `;
@@ -45,20 +46,29 @@ export async function imageCli(argv: string[]): Promise<number> {
     process.stderr.write('ifec-image: run as root (mmdebstrap builds the root file system in root mode)\n');
     return 2;
   }
-  const out = path.resolve(values.out ?? path.join(import.meta.dirname, '../../out', target));
+  // `npm run image` runs in images/: paths given on the command line are relative to where it was typed.
+  const here = process.env.INIT_CWD ?? process.cwd();
+  const abs = (p: string | undefined) => (p === undefined ? undefined : path.resolve(here, p));
+  const out = abs(values.out) ?? path.resolve(import.meta.dirname, '../../out', target);
   const started = Date.now();
   const built = await buildImage(RECIPES[target], {
     out,
     mirror: values.mirror,
-    keyring: values.keyring,
-    kioskRuntime: values['kiosk-runtime'],
+    keyring: abs(values.keyring),
+    kioskRuntime: abs(values['kiosk-runtime']),
     folderOnly: values['folder-only'],
     version: values.version,
     log: (line) => process.stdout.write(`${line}\n`),
   });
-  if (built.disk && (values['bundle-cert'] || !values.keyring)) {
-    const cert = values['bundle-cert'] ?? path.join(out, 'dev-signing/cert.pem');
-    const key = values['bundle-key'] ?? path.join(out, 'dev-signing/key.pem');
+  if (built.disk && (values.bundle || values['bundle-cert'])) {
+    if (!values['bundle-cert'] && values.keyring) {
+      process.stderr.write(
+        'ifec-image: --bundle with --keyring needs --bundle-cert and --bundle-key (the signer under that CA)\n',
+      );
+      return 2;
+    }
+    const cert = abs(values['bundle-cert']) ?? path.join(out, 'dev-signing/cert.pem');
+    const key = abs(values['bundle-key']) ?? path.join(out, 'dev-signing/key.pem');
     const bundle = raucBundle(built, cert, key, path.join(out, `${target}-${built.version}.raucb`));
     process.stdout.write(`RAUC bundle  ${bundle}\n`);
   }
@@ -84,6 +94,7 @@ function parse(argv: string[]) {
       'bundle-key': { type: 'string' },
       version: { type: 'string' },
       'folder-only': { type: 'boolean' },
+      bundle: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
