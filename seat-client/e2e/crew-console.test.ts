@@ -65,11 +65,17 @@ test('crew console: login, call light and DND, PA from the library, seat lock', 
   await crew.click('button[data-announcement="turbulence"]');
   await seat.waitForSelector('#pa-notice:not([hidden])');
   assert.match(await seat.locator('#pa-text').innerText(), /turbulence/i);
+  // The PA covers the screen but not the call button: the passenger can still call, the crew sees it.
+  await seat.click('#pa-call-crew');
+  await crew.waitForSelector('#seat-3C[data-call="true"]', { timeout: 15_000 });
+  assert.equal(await seat.getAttribute('#pa-call-crew', 'aria-pressed'), 'true');
   await screenshot(seat, 'kiosk-pa-turbulence');
   await crew.waitForSelector('#pa-stop');
   await screenshot(crew, 'crew-console-pa');
   await crew.click('#pa-stop');
   await seat.waitForSelector('#pa-notice', { state: 'hidden' });
+  await crew.click('#calls .call-ack[data-seat="3C"]');
+  await seat.waitForSelector('#call-status[data-call="acknowledged"]', { timeout: 15_000 });
 
   // Lock and unlock the seat.
   await crew.click('#seat-3C');

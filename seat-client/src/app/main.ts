@@ -41,7 +41,10 @@ async function boot(): Promise<void> {
   const settings = new SettingsStore(localStorage, navigator.language);
   let locale = new Locale(settings.current.uiLanguage);
   const parental = new ParentalLock(localStorage);
-  const overlays = new CabinOverlays();
+  const overlays = new CabinOverlays({
+    calling: () => cabin.seatStatus.callLight,
+    toggle: () => cabin.setStatus({ callLight: !cabin.seatStatus.callLight }),
+  });
   let pa: PaState | null = null;
   let busUp = false;
   const flight = new FlightAwareness();
@@ -183,7 +186,10 @@ async function boot(): Promise<void> {
     toggleDnd: () => settings.update({ doNotDisturb: !settings.current.doNotDisturb }),
   });
   // Queued, sending, received, crew is coming: the seat tools say it as it changes.
-  cabin.state.subscribe(() => renderShell());
+  cabin.state.subscribe(() => {
+    renderShell();
+    overlays.render(locale); // the call button on the PA and lock overlays
+  });
   personalChanges.subscribe(() => renderShell());
   const app = document.getElementById('app')!;
   app.replaceChildren(

@@ -20,6 +20,7 @@ const SAME_AS_ENGLISH = new Set([
   'Decks',
   'Flight',
   'Stairs',
+  'Phase',
 ]);
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 /** Latin letters left in a string of a non-Latin script, apart from placeholders and codes (PA, PIN, ID). */

@@ -22,21 +22,18 @@ import {
 } from '@ifec/protocol';
 import { ApiError } from '../api/api-client.ts';
 import { MqttSocket, text } from '../cabin/mqtt-socket.ts';
+import { mapStringsFor } from '../map/map-strings.ts';
 import { h, replace } from '../ui/dom.ts';
+import { type CrewStrings, crewStrings, fill } from './crew-strings.ts';
 
 export interface FlightPanelDeps {
   baseUrl: string;
   crewId: string;
   token: string;
   setFlight(plan: FlightPlanUpdate): Promise<unknown>;
+  /** The console's language (crew-strings.ts); English by default. */
+  lang?: () => string;
 }
-
-const QUALITY_WORDS: Record<FlightPosition['quality'], string> = {
-  live: 'live fix',
-  stale: 'stale (no fix for over 5 s)',
-  dead_reckoning: 'dead reckoning (source lost)',
-  lost: 'lost',
-};
 
 export class FlightPanel {
   readonly el: HTMLElement;
@@ -63,6 +60,11 @@ export class FlightPanel {
     autocomplete: 'off',
     placeholder: 'SIN',
   });
+  private readonly heading = h('h2', { id: 'flight-status-heading' });
+  private readonly numberLabel = h('label', { for: 'crew-flight-number' });
+  private readonly originLabel = h('label', { for: 'crew-flight-origin' });
+  private readonly destinationLabel = h('label', { for: 'crew-flight-destination' });
+  private readonly save = h('button', { type: 'submit', class: 'button', id: 'crew-flight-plan-save' });
   private socket: MqttSocket | undefined;
   private position: FlightPosition | null = null;
   private phase: FlightPhaseState | null = null;
@@ -74,7 +76,7 @@ export class FlightPanel {
     this.el = h(
       'section',
       { class: 'panel flight-status-panel', 'aria-labelledby': 'flight-status-heading' },
-      h('h2', { id: 'flight-status-heading' }, 'Flight status'),
+      this.heading,
       this.status,
       h(
         'form',
@@ -86,13 +88,13 @@ export class FlightPanel {
             void this.submit();
           },
         },
-        h('label', { for: 'crew-flight-number' }, 'Flight number'),
+        this.numberLabel,
         this.flightNumber,
-        h('label', { for: 'crew-flight-origin' }, 'Origin (IATA or ICAO)'),
+        this.originLabel,
         this.origin,
-        h('label', { for: 'crew-flight-destination' }, 'Destination (IATA or ICAO)'),
+        this.destinationLabel,
         this.destination,
-        h('button', { type: 'submit', class: 'button', id: 'crew-flight-plan-save' }, 'Set flight plan'),
+        this.save,
       ),
       this.formMessage,
     );
@@ -148,7 +150,34 @@ export class FlightPanel {
     this.render();
   }
 
+  private get t(): CrewStrings {
+    const lang = this.deps.lang?.() ?? 'en';
+    return (crewStrings as Record<string, CrewStrings>)[lang] ?? crewStrings.en;
+  }
+
+  /** Redraws in the console's language (called when the crew picks another). */
+  relabel(): void {
+    this.render();
+  }
+
   private render(): void {
+    const t = this.t;
+    const lang = this.deps.lang?.() ?? 'en';
+    const clock = (iso: string) => new Intl.DateTimeFormat(lang, { timeStyle: 'medium' }).format(new Date(iso));
+    // English keeps the phase codes crew read on the flight deck's feed; other languages get the map's words.
+    const phaseName = (phase: FlightPhaseState['phase']) =>
+      lang === 'en' ? phase.replace('_', ' ') : mapStringsFor(lang)[phase];
+    this.heading.textContent = t.flightStatus;
+    this.numberLabel.textContent = t.fp_flightNumber;
+    this.originLabel.textContent = t.fp_origin;
+    this.destinationLabel.textContent = t.fp_destination;
+    this.save.textContent = t.fp_setPlan;
+    const quality: Record<FlightPosition['quality'], string> = {
+      live: t.q_live,
+      stale: t.q_stale,
+      dead_reckoning: t.q_dead_reckoning,
+      lost: t.q_lost,
+    };
     const p = this.position,
       ph = this.phase,
       pol = this.policy;
@@ -166,35 +195,31 @@ export class FlightPanel {
     const code = (a: FlightPhaseState['origin']) => (a ? (a.iata ?? a.icao) : '—');
     replace(
       this.status,
-      row('bus', 'Cabin bus', this.connected ? 'connected' : 'not connected'),
+      row('bus', t.fp_bus, this.connected ? t.fp_connected : t.fp_disconnected),
       row(
         'flight',
-        'Flight',
-        ph ? `${ph.flightNumber ?? '(no number)'} ${code(ph.origin)} → ${code(ph.destination)}` : '—',
+        t.fp_flight,
+        ph ? `${ph.flightNumber ?? t.fp_noNumber} ${code(ph.origin)} → ${code(ph.destination)}` : '—',
       ),
       row(
         'phase',
-        'Phase',
-        ph
-          ? `${ph.phase.replace('_', ' ')} since ${new Date(ph.since).toLocaleTimeString()}`
-          : p
-            ? p.phase.replace('_', ' ')
-            : '—',
+        t.fp_phase,
+        ph ? fill(t.fp_since, { phase: phaseName(ph.phase), time: clock(ph.since) }) : p ? phaseName(p.phase) : '—',
       ),
-      row('source', 'Position source', p ? (p.source ?? 'none') : '—'),
-      row('quality', 'Position quality', p ? QUALITY_WORDS[p.quality] : 'no position received'),
+      row('source', t.fp_source, p ? (p.source ?? t.fp_noSource) : '—'),
+      row('quality', t.fp_quality, p ? quality[p.quality] : t.fp_noPosition),
       row(
         'fix',
-        'Last fix',
-        p ? `${p.lat.toFixed(3)}, ${p.lon.toFixed(3)} at ${new Date(p.at).toLocaleTimeString()}` : '—',
+        t.fp_lastFix,
+        p ? fill(t.fp_fixAt, { lat: p.lat.toFixed(3), lon: p.lon.toFixed(3), time: clock(p.at) }) : '—',
       ),
-      row('region', 'Airspace', p ? (p.region ?? 'international waters / unknown') : '—'),
+      row('region', t.fp_airspace, p ? (p.region ?? t.fp_intlWaters) : '—'),
       row(
         'policy',
-        'Rules in force',
+        t.fp_rules,
         pol
           ? `${pol.policyId} v${pol.policyVersion}: Wi-Fi ${pol.wifi.value ? 'on' : 'off'} (${pol.wifi.rule}), VoIP ${pol.voip.value ? 'on' : 'off'} (${pol.voip.rule}), messaging ${pol.messaging.value ? 'on' : 'off'}, price zone ${pol.priceZone.value}, ${pol.blocked.titles.length} titles and ${pol.blocked.genres.length} genres blocked${pol.blocked.rules.length ? ` by ${pol.blocked.rules.join(', ')}` : ''}`
-          : 'no policy published',
+          : t.fp_noPolicy,
       ),
     );
     this.status.dataset.quality = p?.quality ?? '';
@@ -209,19 +234,21 @@ export class FlightPanel {
     if (upper(this.destination.value)) candidate.destination = upper(this.destination.value);
     const checked = flightPlanUpdate.safeParse(candidate);
     if (!checked.success) {
-      this.formMessage.textContent = `Not sent: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+      this.formMessage.textContent = fill(this.t.fp_notSent, {
+        reason: checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      });
       this.formMessage.dataset.outcome = 'invalid';
       return;
     }
     try {
       await this.deps.setFlight(checked.data);
-      this.formMessage.textContent = 'Flight plan set.';
+      this.formMessage.textContent = this.t.fp_planSet;
       this.formMessage.dataset.outcome = 'saved';
     } catch (err) {
       const missing = err instanceof ApiError && err.status === 404;
       this.formMessage.textContent = missing
-        ? 'The appliance has no flight plan endpoint (PUT /api/crew/flight) yet.'
-        : `Not set: ${(err as Error).message}`;
+        ? this.t.fp_noEndpoint
+        : fill(this.t.fp_notSet, { reason: (err as Error).message });
       this.formMessage.dataset.outcome = missing ? 'no-endpoint' : 'refused';
     }
   }

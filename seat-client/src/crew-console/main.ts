@@ -103,6 +103,7 @@ function start(root: HTMLElement): void {
           'aria-label': t.language,
           onChange: (e: Event) => {
             applyLanguage((e.target as HTMLSelectElement).value as CrewLanguage);
+            flightStatus?.relabel();
             if (api.loggedIn) renderConsole();
             else showLogin();
           },
@@ -249,6 +250,7 @@ function start(root: HTMLElement): void {
         crewId,
         token,
         setFlight: (plan) => api.setFlight(plan),
+        lang: () => lang,
       });
       flightStatus.start();
     }
