@@ -137,6 +137,14 @@ test('without consent a signal is not kept; after the seat opts in, two thriller
   assert.ok(body.rows.some((r) => r.kind === 'because-you-watched' && r.reason.title === 'thriller-2'));
   const { rows: stored } = await app.store.query<{ n: number }>('SELECT count(*)::int AS n FROM reco_signals');
   assert.equal(stored[0]!.n, 3);
+  // Rows are cached per session, but a new signal is in the very next answer: abandoning the
+  // title "because you watched" names drops that row's reason at once.
+  assert.deepEqual((await signal({ kind: 'abandoned', titleId: 'thriller-2' })).json, { kept: true });
+  const after = (await rows(`Bearer ${token}`)).body;
+  assert.ok(
+    !after.rows.some((r) => r.reason.title === 'thriller-2' || r.items.some((i) => i.titleId === 'thriller-2')),
+    JSON.stringify(after.rows.map((r) => [r.kind, r.reason])),
+  );
 });
 
 test('the ETA on flight/position gives a fits-before-landing row that never holds the 140-minute film with 90 minutes left', async () => {

@@ -29,7 +29,7 @@ import { exportDownlinkBundle, importUplinkBundle } from './bundles/bundles.ts';
 import { GroundConfigError, loadGroundConfig } from './config.ts';
 import { FleetError, registerAircraft } from './fleet/aircraft.ts';
 import { openGround, startGround } from './main.ts';
-import { RecoInputRefused, trainFromFile } from './recommendations/model-file.ts';
+import { RecoInputRefused, trainFromFile, trainFromStore } from './recommendations/model-file.ts';
 import { pruneRetained } from './retention/retention.ts';
 import { resolveSigningKey, SigningKeyError } from './signing-key.ts';
 import { runSoftwareCommand, SOFTWARE_USAGE } from './software/cli.ts';
@@ -53,6 +53,7 @@ export const GROUND_USAGE = `usage:
   ifec-ground bundle import <file> [--aircraft <id>] [--tenant <id>]
   ifec-ground reco train <input.json> <model.json> --version <n>
 ${SOFTWARE_USAGE}
+  ifec-ground reco train-store <model.json> --tenant <id> --version <n>
 environment: DATABASE_URL or GROUND_DATA_DIR, GROUND_PORT, GROUND_HOST, GROUND_SIGNING_KEY_FILE`;
 const COMMANDS = new Set(['serve', 'tenant', 'key', 'aircraft', 'public-key', 'bundle', 'reco', 'software']);
 
@@ -105,7 +106,7 @@ async function runCommand(
     if (done === undefined) throw new UsageError(`usage:\n${SOFTWARE_USAGE}`);
     return done;
   }
-  if (command === 'reco') {
+  if (command === 'reco' && sub !== 'train-store') {
     const version = Number(versionArg ?? Number.NaN);
     const files = rest;
     if (sub !== 'train' || files.length !== 2 || !Number.isInteger(version) || version < 1)
@@ -138,6 +139,17 @@ async function runCommand(
   const signs = (command === 'bundle' && sub === 'export') || command === 'public-key';
   const ground = await openGround(config, log, { claimKey: signs });
   try {
+    if (command === 'reco' && sub === 'train-store') {
+      // From the ground's own viewing_counts table and the opted-in watch histories.
+      const version = Number(versionArg ?? Number.NaN);
+      if (rest.length !== 1 || !tenant || !Number.isInteger(version) || version < 1)
+        throw new UsageError('usage: ifec-ground reco train-store <model.json> --tenant <id> --version <n>');
+      const r = await trainFromStore(ground.db, tenant, path.resolve(rest[0]!), version, new Date());
+      out(
+        `recommendation model v${r.version} from ${r.viewings} viewing counts and ${r.sessions} watch histories: ${r.titles} titles, ${r.bytes} bytes -> ${rest[0]}\n`,
+      );
+      return 0;
+    }
     if (command === 'tenant' && sub === 'create' && rest.length === 2) {
       const { apiKey } = await createTenant(ground.db, rest[0]!, rest[1]!);
       out(`tenant ${rest[0]} created; API key (shown once): ${apiKey}\n`);

@@ -404,7 +404,11 @@ export function rankRows(input: RankInput): RecoRow[] {
     }
     const last = [...input.signals]
       .reverse()
-      .find((s) => s.kind !== 'searched' && s.kind !== 'abandoned' && allById.has(s.titleId));
+      // Not a title given up since: "because you watched" names only what the passenger liked.
+      .find(
+        (s) =>
+          s.kind !== 'searched' && s.kind !== 'abandoned' && (taste.get(s.titleId) ?? 0) > 0 && allById.has(s.titleId),
+      );
     if (last && last.kind !== 'searched') {
       const reason: RecoReason = { key: 'because-you-watched', title: last.titleId };
       const similar = (model?.neighboursOf(last.titleId) ?? []).filter(([id]) => fresh(id)).slice(0, perRow);

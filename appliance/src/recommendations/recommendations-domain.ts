@@ -108,7 +108,10 @@ export const recommendationsDomain: ApplianceDomain<RecommendationsDeps, Running
         );
       },
       wipe: (tx) => signals.forgetAll(tx),
-      wiped: () => signals.forgotten(),
+      wiped: () => {
+        signals.forgotten();
+        recommendations.forgetRankings();
+      },
     });
     return {
       api: { recommendations, signals, flight },

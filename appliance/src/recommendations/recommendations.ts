@@ -45,9 +45,18 @@ const NO_TITLES: TitleManifest[] = [];
 /** A played title counts as finished past 90 % of its length. */
 const FINISHED_SHARE = 0.9;
 
+/**
+ * A session's rows are kept this long at most when nothing they are keyed on changed: what is
+ * not in the key (a purchase) shows within this time. The home screen asks again on every visit.
+ */
+export const ROWS_CACHE_MS = 15_000;
+const ROWS_CACHE_SESSIONS = 4096;
+
 export class Recommendations {
   private active?: ActiveContentLoad;
   private model?: RankingModel;
+  /** Per session: the rows last ranked and what they were ranked from. */
+  private readonly cache = new Map<string, { key: string; at: number; rows: RecoRows }>();
 
   constructor(private readonly deps: RecommendationsDeps) {}
 
@@ -64,6 +73,7 @@ export class Recommendations {
   async useLoad(active: ActiveContentLoad | undefined): Promise<void> {
     this.active = active;
     this.model = undefined;
+    this.cache.clear();
     const entry = active?.load.recommendations;
     if (!active || !entry) return;
     const file = path.join(active.dir, entry.path);
@@ -108,10 +118,36 @@ export class Recommendations {
     return set.length > 0 ? Math.min(...set) : undefined;
   }
 
+  /** Forgets every cached ranking (reset for next flight). */
+  forgetRankings(): void {
+    this.cache.clear();
+  }
+
   async rows(caller: Caller): Promise<RecoRows> {
     const personalised = this.deps.signals.personalised(caller.sessionId);
     const signals = personalised ? await this.sessionSignals(caller) : [];
     const flight = this.deps.flight.context(caller.language);
+    const lock = this.lockOf(caller.seatId);
+    const minutesLeft = flight.remainingS === undefined ? null : Math.floor(flight.remainingS / 60);
+    // Everything the ranking reads, but the catalogue and model (a new load clears the cache).
+    const key = [
+      caller.device,
+      caller.subject,
+      caller.seatId,
+      caller.language,
+      personalised,
+      this.deps.signals.version(caller.sessionId),
+      lock ?? '-',
+      flight.route ?? '-',
+      flight.destination ?? '-',
+      flight.region ?? '-',
+      flight.timeOfDay ?? '-',
+      minutesLeft ?? '-',
+      signals.map((s) => (s.kind === 'searched' ? `?${s.query}` : `${s.kind}:${s.titleId}`)).join(','),
+    ].join('|');
+    const now = Date.now();
+    const held = this.cache.get(caller.sessionId);
+    if (held && held.key === key && now - held.at < ROWS_CACHE_MS) return held.rows;
     const rows = rankRows({
       titles: this.active?.titles ?? NO_TITLES,
       model: this.model,
@@ -119,17 +155,15 @@ export class Recommendations {
       personalised,
       playback: {
         viewer: { subject: caller.subject, device: caller.device, seatId: caller.seatId },
-        parentalMaxAge: this.lockOf(caller.seatId),
+        parentalMaxAge: lock,
         region: flight.region,
         entitlements: this.deps.entitlements,
       },
       flight,
     });
-    return {
-      personalised,
-      modelVersion: this.modelVersion,
-      minutesLeft: flight.remainingS === undefined ? null : Math.floor(flight.remainingS / 60),
-      rows,
-    };
+    const result: RecoRows = { personalised, modelVersion: this.modelVersion, minutesLeft, rows };
+    if (this.cache.size >= ROWS_CACHE_SESSIONS && !this.cache.has(caller.sessionId)) this.cache.clear();
+    this.cache.set(caller.sessionId, { key, at: now, rows: result });
+    return result;
   }
 }

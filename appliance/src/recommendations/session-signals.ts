@@ -33,6 +33,8 @@ const SCHEMA = `
 interface SessionState {
   personalised?: boolean;
   signals: SessionSignal[];
+  /** Moves on every change of this session's consent or signals (the rows cache keys on it). */
+  version: number;
 }
 
 export class SessionSignals {
@@ -65,6 +67,11 @@ export class SessionSignals {
     return this.sessions.get(sessionId)?.personalised ?? this.personalisedByDefault;
   }
 
+  /** A number that changes whenever this session's consent or signals change. */
+  version(sessionId: string): number {
+    return this.sessions.get(sessionId)?.version ?? 0;
+  }
+
   /** Whether the passenger chose, and what: undefined = the airline's default applies. */
   choice(sessionId: string): boolean | undefined {
     return this.sessions.get(sessionId)?.personalised;
@@ -85,6 +92,7 @@ export class SessionSignals {
     });
     const state = this.state(sessionId);
     state.personalised = personalised;
+    state.version++;
     if (!personalised) state.signals = [];
   }
 
@@ -142,7 +150,7 @@ export class SessionSignals {
   private state(sessionId: string): SessionState {
     let s = this.sessions.get(sessionId);
     if (!s) {
-      s = { signals: [] };
+      s = { signals: [], version: 0 };
       this.sessions.set(sessionId, s);
     }
     return s;
@@ -150,6 +158,7 @@ export class SessionSignals {
 
   private remember(sessionId: string, signal: SessionSignal): void {
     const state = this.state(sessionId);
+    state.version++;
     state.signals.push(signal);
     if (state.signals.length > RECO_LIMITS.signalsPerSession)
       state.signals.splice(0, state.signals.length - RECO_LIMITS.signalsPerSession);
