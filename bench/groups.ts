@@ -9,6 +9,7 @@ import { originGroup } from './origin.ts';
 import { recoGroup } from './reco.ts';
 import { resumeGroup } from './resume.ts';
 import { seatGroup } from './seat.ts';
+import { shopGroup } from './shop.ts';
 import { syncBench } from './sync.ts';
 
 /** Every bench group, in the order `npm run bench` runs them. Add new groups here. */
@@ -25,4 +26,5 @@ export const groups: BenchGroup[] = [
   resumeGroup,
   flightGroup,
   recoGroup,
+  shopGroup,
 ];
