@@ -8,8 +8,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import test, { after, before } from 'node:test';
+import { mountedRoutes, openApiPath } from '@ifec/http-kit';
 import type { CardEncryptionKey } from '@ifec/protocol';
 import { cardHash } from '../../seat-client/src/shop/card-capture.ts';
+import { settlementRouter } from '../src/commerce/http.ts';
+import { createGroundApp } from '../src/http/app.ts';
 import {
   buildOrder,
   CARD_FUNDS,
@@ -26,6 +29,7 @@ import {
 } from './shop-support.ts';
 import {
   crewToken,
+  quietLog,
   startTestAircraft,
   startTestGround,
   type TestAircraft,
@@ -324,4 +328,26 @@ test('a paired phone orders for its seat only; a bought title plays at once; ord
     body: JSON.stringify({ reason: 'twice' }),
   });
   assert.equal(again.status, 409);
+});
+
+test("settlement's admin routes are in the ground's OpenAPI document, with their error codes", async () => {
+  const doc = (await (await fetch(`${ground.url}/openapi.json`)).json()) as {
+    paths: Record<string, Record<string, unknown>>;
+    'x-error-status': Record<string, number>;
+  };
+  const app = createGroundApp({
+    db: ground.db,
+    signingKey: ground.signingKey,
+    log: quietLog,
+    commerce: settlementRouter(ground.db, ground.settlement, ground.cardKey),
+  });
+  const mounted = mountedRoutes(app).filter(
+    (r) => r.path.includes('payments') || r.path.includes('audit') || r.path.includes('card-key'),
+  );
+  assert.equal(mounted.length, 4);
+  assert.deepEqual(
+    mounted.filter((r) => !doc.paths[openApiPath(r.path)]?.[r.method]),
+    [],
+  );
+  assert.equal(doc['x-error-status'].PAYMENT_NOT_REFUNDABLE, 409);
 });
