@@ -294,7 +294,12 @@ export class OrderDesk {
         );
       total += item.unitPriceMinor * line.qty;
       for (const sku of [line.sku, ...(item.includes ?? [])]) units.set(sku, (units.get(sku) ?? 0) + line.qty);
-      lines.push({ ...line, kind: item.kind, ...(item.titleId ? { titleId: item.titleId } : {}) });
+      lines.push({
+        ...line,
+        kind: item.kind,
+        ...(item.titleId ? { titleId: item.titleId } : {}),
+        ...(item.includes?.length ? { includes: item.includes } : {}),
+      });
     }
     if (total !== request.totalMinor)
       throw new ShopRefused('TOTAL_MISMATCH', `the lines add up to ${total}, the order says ${request.totalMinor}`);
@@ -353,12 +358,7 @@ export class OrderDesk {
     if (sign > 0) this.orders.set(order.orderId, held);
     else this.orders.delete(order.orderId);
     const counts = sign > 0 ? order.status !== 'cancelled' && order.status !== 'out-of-stock' : true;
-    if (counts) {
-      for (const line of order.lines) {
-        const key = `${catalogueSeq}:${line.sku}`;
-        this.sold.set(key, (this.sold.get(key) ?? 0) + sign * line.qty);
-      }
-    }
+    if (counts) this.countStock(held, sign);
     const cardKey = `${catalogueSeq}:${order.card.hash}`;
     const use = this.cardUse.get(cardKey) ?? { spent: 0, orders: 0 };
     this.cardUse.set(cardKey, { spent: use.spent + sign * order.totalMinor, orders: use.orders + sign });
@@ -367,6 +367,16 @@ export class OrderDesk {
     if (sign > 0) cards.add(order.card.hash);
     this.seatCards.set(seatKey, cards);
     if (sign > 0 && counts) this.entitle(order);
+  }
+
+  /** Units sold of each line's sku and of a bundle's items. */
+  private countStock(held: HeldOrder, sign: number): void {
+    for (const line of held.order.lines) {
+      for (const sku of [line.sku, ...(line.includes ?? [])]) {
+        const key = `${held.catalogueSeq}:${sku}`;
+        this.sold.set(key, (this.sold.get(key) ?? 0) + sign * line.qty);
+      }
+    }
   }
 
   private release(held: HeldOrder): void {
@@ -441,11 +451,9 @@ export class OrderDesk {
     await this.deps.records.write<OrderStatusRecord>(ORDER_STATUS_RECORD, crypto.randomUUID(), change);
     const returnsStock = status === 'cancelled' || status === 'out-of-stock';
     if (returnsStock) {
-      for (const line of held.order.lines) {
-        const key = `${held.catalogueSeq}:${line.sku}`;
-        this.sold.set(key, (this.sold.get(key) ?? 0) - line.qty);
+      this.countStock(held, -1);
+      for (const line of held.order.lines)
         if (line.titleId) this.entitled.get(held.order.sessionId)?.titles.delete(line.titleId);
-      }
     }
     held.order = { ...held.order, status };
     this.emit(held.order);
