@@ -9,6 +9,7 @@ import { originGroup } from './origin.ts';
 import { recoGroup } from './reco.ts';
 import { resumeGroup } from './resume.ts';
 import { seatGroup } from './seat.ts';
+import { shopGroup } from './shop.ts';
 import { storeRestartGroup } from './store-restart.ts';
 import { syncBench } from './sync.ts';
 
@@ -27,4 +28,5 @@ export const groups: BenchGroup[] = [
   flightGroup,
   recoGroup,
   storeRestartGroup,
+  shopGroup,
 ];

@@ -8,8 +8,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import test, { after, before } from 'node:test';
+import { mountedRoutes, openApiPath } from '@ifec/http-kit';
 import type { CardEncryptionKey } from '@ifec/protocol';
 import { cardHash } from '../../seat-client/src/shop/card-capture.ts';
+import { settlementRouter } from '../src/commerce/http.ts';
+import { createGroundApp } from '../src/http/app.ts';
 import {
   buildOrder,
   CARD_FUNDS,
@@ -26,6 +29,7 @@ import {
 } from './shop-support.ts';
 import {
   crewToken,
+  quietLog,
   startTestAircraft,
   startTestGround,
   type TestAircraft,
@@ -62,7 +66,7 @@ before(async () => {
     'the shop catalogue on the aircraft',
   );
   seats = [];
-  for (const [seatId, secret] of seatSecrets(aircraft.dataDir).slice(0, 3)) {
+  for (const [seatId, secret] of seatSecrets(aircraft.dataDir).slice(0, 4)) {
     const token = await seatLogin(aircraft.url, seatId, secret);
     seats.push({ seatId, token, auth: `Bearer ${token}` });
   }
@@ -162,6 +166,30 @@ test('bad orders are refused with a clear code and nothing is journalled', async
   const replayedElsewhere = await postOrder(aircraft.url, b!.auth, { ...good, seatId: b!.seatId });
   assert.equal(replayedElsewhere.body.error?.code, 'ORDER_ID_REUSED');
   assert.equal(journalBytes(), afterFirst, 'a replay stores nothing');
+});
+
+test('a seat flooding orders is slowed with ORDER_RATE_LIMITED; a body past the size limit is refused; neither is stored', async () => {
+  const c = seats[3]!;
+  const orders = await Promise.all(
+    Array.from({ length: 30 }, () =>
+      buildOrder(c.seatId, [{ sku: 'drink-cola', qty: 1, unitPriceMinor: 350 }], CARD_OK, cardKey),
+    ),
+  );
+  const before = journalBytes();
+  const results = await Promise.all(orders.map((o) => postOrder(aircraft.url, c.auth, o)));
+  const accepted = results.filter((r) => r.status === 201).length;
+  const limited = results.filter((r) => r.body.error?.code === 'ORDER_RATE_LIMITED').length;
+  assert.equal(accepted + limited, 30);
+  assert.ok(limited >= 5 && accepted >= 10, `accepted ${accepted}, limited ${limited}`);
+  const crew = await crewToken(aircraft.url, aircraft.dataDir);
+  const queue = (await (
+    await fetch(`${aircraft.url}/api/crew/shop/orders`, { headers: { authorization: `Bearer ${crew}` } })
+  ).json()) as { orders: { orderId: string }[] };
+  const ids = new Set(queue.orders.map((o) => o.orderId));
+  for (const [i, r] of results.entries()) assert.equal(ids.has(orders[i]!.orderId), r.status === 201);
+  assert.ok(journalBytes() > before);
+  const huge = await postOrder(aircraft.url, c.auth, { ...orders[0]!, email: 'x'.repeat(100_000) });
+  assert.equal(huge.status, 413);
 });
 
 test('qty above an item limit and stock running out are refused by the desk', async () => {
@@ -324,4 +352,26 @@ test('a paired phone orders for its seat only; a bought title plays at once; ord
     body: JSON.stringify({ reason: 'twice' }),
   });
   assert.equal(again.status, 409);
+});
+
+test("settlement's admin routes are in the ground's OpenAPI document, with their error codes", async () => {
+  const doc = (await (await fetch(`${ground.url}/openapi.json`)).json()) as {
+    paths: Record<string, Record<string, unknown>>;
+    'x-error-status': Record<string, number>;
+  };
+  const app = createGroundApp({
+    db: ground.db,
+    signingKey: ground.signingKey,
+    log: quietLog,
+    commerce: settlementRouter(ground.db, ground.settlement, ground.cardKey),
+  });
+  const mounted = mountedRoutes(app).filter(
+    (r) => r.path.includes('payments') || r.path.includes('audit') || r.path.includes('card-key'),
+  );
+  assert.equal(mounted.length, 4);
+  assert.deepEqual(
+    mounted.filter((r) => !doc.paths[openApiPath(r.path)]?.[r.method]),
+    [],
+  );
+  assert.equal(doc['x-error-status'].PAYMENT_NOT_REFUNDABLE, 409);
 });

@@ -190,7 +190,14 @@ export const orderRecord = z
     placedBy: z.string().min(1).max(64),
     placedAt: z.string(),
     currency: currencyCode,
-    lines: z.array(orderLine.extend({ kind: shopItemKind, titleId: z.string().optional() })),
+    lines: z.array(
+      orderLine.extend({
+        kind: shopItemKind,
+        titleId: z.string().optional(),
+        /** A bundle's items: they count against their own stock. */
+        includes: z.array(z.string()).max(10).optional(),
+      }),
+    ),
     totalMinor: minor,
     card: cardToken.omit({ luhnRest: true }),
     priceZone: z.string().max(32),

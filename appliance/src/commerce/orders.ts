@@ -24,7 +24,7 @@ import {
 import type { DurableRecords } from '../store/durable-records.ts';
 import type { JournalRecord } from '../store/journal.ts';
 import type { Sql } from '../store/store.ts';
-import { toGround } from '../sync/outbox.ts';
+import { groundOnly, toGround } from '../sync/outbox.ts';
 import type { CatalogueProblem, LiveCatalogue } from './catalogue.ts';
 
 export class ShopRefused extends IfecError<OrderRefusalCode> {}
@@ -61,9 +61,31 @@ export async function applyOrderStatus(tx: Transaction, record: JournalRecord): 
   await tx.query('UPDATE shop_orders SET status = $2 WHERE order_id = $1', [d.orderId, d.status]);
 }
 
+/** Many orders in one statement per table (the desk writes the orders of one group commit together). */
+async function applyOrders(tx: Transaction, records: JournalRecord[]): Promise<void> {
+  const data = records.map((r) => r.data as OrderJournalData);
+  await tx.query(
+    `INSERT INTO shop_orders (order_id, seq, catalogue_seq, seat_id, session_id, status, placed_at, request_hash, record)
+     SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::jsonb[])
+     ON CONFLICT (order_id) DO NOTHING`,
+    [
+      data.map((d) => d.order.orderId),
+      records.map((r) => r.seq),
+      data.map((d) => d.catalogueSeq),
+      data.map((d) => d.order.seatId),
+      data.map((d) => d.order.sessionId),
+      data.map((d) => d.order.status),
+      data.map((d) => d.order.placedAt),
+      data.map((d) => d.requestHash),
+      data.map((d) => JSON.stringify(d.order)),
+    ],
+  );
+  await groundOnly.applyMany!(tx, records);
+}
+
 /** The shop's record kinds: both go to the ground (the order on the critical stream). */
 export const commerceRecords = {
-  [ORDER_RECORD]: toGround(applyOrder),
+  [ORDER_RECORD]: Object.assign(toGround(applyOrder), { applyMany: applyOrders }),
   [ORDER_STATUS_RECORD]: toGround(applyOrderStatus),
 };
 
@@ -82,7 +104,7 @@ interface Entitled {
 }
 
 export interface OrderDeskDeps {
-  records: Pick<DurableRecords, 'write'>;
+  records: Pick<DurableRecords, 'write' | 'writeMany'>;
   db: Sql;
   aircraftId: string;
   catalogue: () => Promise<LiveCatalogue | CatalogueProblem>;
@@ -116,6 +138,9 @@ export class OrderDesk {
   private readonly entitled = new Map<string, Entitled>();
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private readonly listeners = new Set<(order: OrderRecord) => void>();
+  /** Orders waiting for the next journal write: many seats' orders share one fdatasync and one store transaction. */
+  private toJournal: { data: OrderJournalData; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private journalling = false;
   private readonly now: () => number;
 
   constructor(private readonly deps: OrderDeskDeps) {
@@ -204,17 +229,39 @@ export class OrderDesk {
     const held: HeldOrder = { order, catalogueSeq: live.seq, requestHash };
     this.hold(held);
     try {
-      await this.deps.records.write<OrderJournalData>(ORDER_RECORD, order.orderId, {
-        order,
-        catalogueSeq: live.seq,
-        requestHash,
-      });
+      await this.journal({ order, catalogueSeq: live.seq, requestHash });
     } catch (error) {
       this.release(held);
       throw error;
     }
     this.emit(order);
     return receiptOf(order, false);
+  }
+
+  /** Resolves once the order is fdatasync'd and in the store; orders arriving meanwhile go in the next batch. */
+  private journal(data: OrderJournalData): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.toJournal.push({ data, resolve, reject });
+      if (!this.journalling) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.journalling = true;
+    while (this.toJournal.length) {
+      const batch = this.toJournal.splice(0, 500);
+
+      try {
+        await this.deps.records.writeMany<OrderJournalData>(
+          ORDER_RECORD,
+          batch.map((b) => ({ id: b.data.order.orderId, data: b.data })),
+        );
+        for (const b of batch) b.resolve();
+      } catch (error) {
+        for (const b of batch) b.reject(error);
+      }
+    }
+    this.journalling = false;
   }
 
   private check(
@@ -247,7 +294,12 @@ export class OrderDesk {
         );
       total += item.unitPriceMinor * line.qty;
       for (const sku of [line.sku, ...(item.includes ?? [])]) units.set(sku, (units.get(sku) ?? 0) + line.qty);
-      lines.push({ ...line, kind: item.kind, ...(item.titleId ? { titleId: item.titleId } : {}) });
+      lines.push({
+        ...line,
+        kind: item.kind,
+        ...(item.titleId ? { titleId: item.titleId } : {}),
+        ...(item.includes?.length ? { includes: item.includes } : {}),
+      });
     }
     if (total !== request.totalMinor)
       throw new ShopRefused('TOTAL_MISMATCH', `the lines add up to ${total}, the order says ${request.totalMinor}`);
@@ -306,12 +358,7 @@ export class OrderDesk {
     if (sign > 0) this.orders.set(order.orderId, held);
     else this.orders.delete(order.orderId);
     const counts = sign > 0 ? order.status !== 'cancelled' && order.status !== 'out-of-stock' : true;
-    if (counts) {
-      for (const line of order.lines) {
-        const key = `${catalogueSeq}:${line.sku}`;
-        this.sold.set(key, (this.sold.get(key) ?? 0) + sign * line.qty);
-      }
-    }
+    if (counts) this.countStock(held, sign);
     const cardKey = `${catalogueSeq}:${order.card.hash}`;
     const use = this.cardUse.get(cardKey) ?? { spent: 0, orders: 0 };
     this.cardUse.set(cardKey, { spent: use.spent + sign * order.totalMinor, orders: use.orders + sign });
@@ -320,6 +367,16 @@ export class OrderDesk {
     if (sign > 0) cards.add(order.card.hash);
     this.seatCards.set(seatKey, cards);
     if (sign > 0 && counts) this.entitle(order);
+  }
+
+  /** Units sold of each line's sku and of a bundle's items. */
+  private countStock(held: HeldOrder, sign: number): void {
+    for (const line of held.order.lines) {
+      for (const sku of [line.sku, ...(line.includes ?? [])]) {
+        const key = `${held.catalogueSeq}:${sku}`;
+        this.sold.set(key, (this.sold.get(key) ?? 0) + sign * line.qty);
+      }
+    }
   }
 
   private release(held: HeldOrder): void {
@@ -394,11 +451,9 @@ export class OrderDesk {
     await this.deps.records.write<OrderStatusRecord>(ORDER_STATUS_RECORD, crypto.randomUUID(), change);
     const returnsStock = status === 'cancelled' || status === 'out-of-stock';
     if (returnsStock) {
-      for (const line of held.order.lines) {
-        const key = `${held.catalogueSeq}:${line.sku}`;
-        this.sold.set(key, (this.sold.get(key) ?? 0) - line.qty);
+      this.countStock(held, -1);
+      for (const line of held.order.lines)
         if (line.titleId) this.entitled.get(held.order.sessionId)?.titles.delete(line.titleId);
-      }
     }
     held.order = { ...held.order, status };
     this.emit(held.order);

@@ -65,20 +65,32 @@ export class Settlement {
        WHERE p.state = 'pending' ORDER BY p.created_at LIMIT $1`,
       [limit],
     );
+    // Orders cancelled aboard before the ground saw them are never charged (one query per pass).
+    const { rows: cancelled } = await this.deps.db.query<{ id: string }>(
+      `SELECT data->>'orderId' AS id FROM uplink_records WHERE kind = $1 AND data->>'orderId' = ANY($2::text[])
+       AND data->>'status' IN ('cancelled', 'out-of-stock')`,
+      [ORDER_STATUS_RECORD, rows.map((r) => r.order_id)],
+    );
+    const voided = new Set(cancelled.map((c) => c.id));
     let settled = 0;
     for (const row of rows) {
-      await this.settle(row.order_id, row.aircraft_id, row.tenant_id, row.data.order);
+      await this.settle(row.order_id, row.aircraft_id, row.tenant_id, row.data.order, voided.has(row.order_id));
       settled++;
     }
     const refunded = await this.refundCancelled(limit);
     return { settled, refunded };
   }
 
-  private async settle(orderId: string, aircraftId: string, tenantId: string, order: OrderRecord): Promise<void> {
+  private async settle(
+    orderId: string,
+    aircraftId: string,
+    tenantId: string,
+    order: OrderRecord,
+    cancelledAboard: boolean,
+  ): Promise<void> {
     const { db, gateway } = this.deps;
     await db.query('UPDATE shop_payments SET attempts = attempts + 1 WHERE order_id = $1', [orderId]);
-    // Cancelled aboard before the ground saw it: never charged.
-    if (await this.cancelledAboard(aircraftId, orderId)) {
+    if (cancelledAboard) {
       await this.finish(orderId, aircraftId, tenantId, 'voided', null, null, 'payment.failed', {
         reason: 'cancelled aboard before settlement',
       });
@@ -146,14 +158,6 @@ export class Settlement {
       await audit(tx, { tenantId, aircraftId, event, subject: orderId, detail: { orderId, ...detail } });
     });
     if (state !== 'approved') this.deps.log.info({ orderId, aircraftId, state, code }, 'payment not taken');
-  }
-
-  private async cancelledAboard(aircraftId: string, orderId: string): Promise<boolean> {
-    const { rows } = await this.deps.db.query(
-      `SELECT 1 FROM uplink_records WHERE aircraft_id = $1 AND kind = $2 AND data->>'orderId' = $3 AND data->>'status' IN ('cancelled', 'out-of-stock') LIMIT 1`,
-      [aircraftId, ORDER_STATUS_RECORD, orderId],
-    );
-    return rows.length > 0;
   }
 
   /** Approved payments whose order the crew cancelled aboard: refunded once (key `refund:<orderId>`). */
