@@ -339,3 +339,39 @@ test('on the phone the navigation is one line and the player is full screen', as
   await screenshot(page, 'xp-phone-player-ja');
   await context.close();
 });
+
+test('parental lock: "PIN too short" apart from "Wrong PIN", a confirmation, and an age threshold that hides titles', async () => {
+  const context = await seatContext(env.browser, env.cabin, '24C', KIOSK);
+  const page = await context.newPage();
+  await openApp(page, env.cabin, '#/settings');
+  await page.waitForSelector('#parental-state');
+  assert.match(await page.locator('#parental-state').innerText(), /Parental lock is off/);
+  await page.fill('#parental-pin', '12');
+  await page.click('#parental-toggle');
+  await page.waitForFunction(() => /4 digits/.test(document.getElementById('parental-message')?.textContent ?? ''));
+  assert.doesNotMatch(await page.locator('main').innerText(), /requested format|Wrong PIN/);
+  await page.selectOption('#parental-age', '7');
+  await page.fill('#parental-pin', '1234');
+  await page.click('#parental-toggle');
+  await page.waitForSelector('#parental-state[data-locked="true"]');
+  assert.match(await page.locator('#parental-state').innerText(), /on\. Titles for ages above 7 are hidden/);
+  await screenshot(page, 'xp-settings-parental-on');
+  await page.goto(`${env.cabin.baseUrl}/#/browse/movies`);
+  await page.waitForSelector('.browse a.card-link');
+  const ids = await page
+    .locator('.browse a.card-link')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-title-id')));
+  assert.ok(
+    !ids.includes('harbour-of-glass') && !ids.includes('the-last-runway'),
+    `FSK 12 and PG-13 hidden: ${ids.join(', ')}`,
+  );
+  await page.goto(`${env.cabin.baseUrl}/#/settings`);
+  await page.fill('#parental-pin', '9999');
+  await page.click('#parental-toggle');
+  await page.waitForFunction(() => document.getElementById('parental-message')?.textContent === 'Wrong PIN');
+  await page.fill('#parental-pin', '1234');
+  await page.click('#parental-toggle');
+  await page.waitForSelector('#parental-state[data-locked="false"]');
+  await expectNoAxeViolations(page, 'settings with the parental lock');
+  await context.close();
+});

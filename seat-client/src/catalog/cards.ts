@@ -23,7 +23,16 @@ export function artwork(t: TitleView, label: string, large = false): HTMLElement
   const placeholder = () =>
     h('div', { class: 'art art-none', style: `--h:${hue(t.id)}`, 'aria-hidden': 'true' }, label.slice(0, 1));
   if (!src) return placeholder();
-  const img = h('img', { class: 'art', src, alt: '', loading: 'lazy', decoding: 'async', elementtiming: 'poster' });
+  // Large artwork (the home's highlight, a detail page) is what the passenger looks at first: fetched at once.
+  const img = h('img', {
+    class: 'art',
+    src,
+    alt: '',
+    loading: large ? 'eager' : 'lazy',
+    fetchpriority: large ? 'high' : undefined,
+    decoding: 'async',
+    elementtiming: 'poster',
+  });
   // Artwork the appliance cannot serve (a package without it, a cut link) shows the title's letter, never a broken image.
   img.addEventListener('error', () => img.replaceWith(placeholder()), { once: true });
   return img;
