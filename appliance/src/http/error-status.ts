@@ -95,6 +95,7 @@ export const applianceErrorStatus = {
   UPDATE_STEP_OUT_OF_ORDER: 409,
   UPDATE_NO_ROLLOUT: 409,
   UPDATE_INVALID_ROLLOUT: 400,
+  UPDATE_TOO_FAST: 429,
 } as const satisfies StatusTable;
 
 /** Every code of the typed errors the routes let through is in the table: the compiler names a missing one here. */
