@@ -128,7 +128,7 @@ async function runUnit(seatId: string, behaviour: Behaviour, log: UnitLog, until
       await report({ rolloutId: a.rolloutId!, step: 'rolled-back', version: running, slot: 'rootfs.0' });
       log.rolledBack = true;
     }
-    await new Promise((r) => setTimeout(r, 150 + Math.random() * 150));
+    await new Promise((r) => setTimeout(r, 300 + Math.random() * 200));
   }
 }
 
@@ -287,4 +287,20 @@ test('a unit cannot report for a rollout it is not in, download what it was not 
   assert.equal(dl.status, 409);
   assert.equal((await fetch(`${app.url}/api/seat/updates/bundles/../../etc/passwd`, { headers: auth })).status, 404);
   assert.equal((await fetch(`${app.url}${updatesPaths.assignment}`)).status, 401);
+
+  // A flood from one seat is cut off with a reason; its neighbour is served as usual.
+  const flood = await Promise.all(
+    Array.from({ length: 60 }, () => fetch(`${app!.url}${updatesPaths.assignment}`, { headers: auth })),
+  );
+  const refused = flood.filter((r) => r.status === 429);
+  assert.ok(refused.length >= 30, `${refused.length} of 60 refused`);
+  assert.equal(((await refused[0]!.json()) as { error: { code: string } }).error.code, 'UPDATE_TOO_FAST');
+  const neighbour = Object.keys(app.credentials.seats)[401]!;
+  const nLogin = await fetch(`${app.url}/api/seats/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ seatId: neighbour, secret: app.credentials.seats[neighbour] }),
+  });
+  const nAuth = { authorization: `Bearer ${((await nLogin.json()) as { token: string }).token}` };
+  assert.equal((await fetch(`${app.url}${updatesPaths.assignment}`, { headers: nAuth })).status, 200);
 });

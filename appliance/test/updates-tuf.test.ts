@@ -216,3 +216,50 @@ test('garbage on a stick is refused with a reason, never a crash', { timeout: 12
     a.proc.kill('SIGKILL');
   }
 });
+
+test('the same repository verifies over HTTP (the ground or a laptop); a broken server is refused by name', {
+  timeout: 120_000,
+}, async () => {
+  const http = await import('node:http');
+  const served = path.join(work, 'served');
+  fs.cpSync(repoDir, served, { recursive: true });
+  fs.rmSync(path.join(served, 'keys'), { recursive: true, force: true });
+  let broken = false;
+  const server = http.createServer((req, res) => {
+    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/repo\//, '');
+    const file = path.join(served, ...rel.split('/'));
+    if (broken) return void res.writeHead(500).end('boom');
+    if (rel.includes('..') || !fs.existsSync(file) || !fs.statSync(file).isFile()) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(fs.readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/repo/`;
+  const a = await spawnAppliance(tempDir('ifec-tuf-http-'), {
+    IFEC_UPDATES_TRUSTED_ROOT: path.join(work, 'root-at-flashing.json'),
+  });
+  try {
+    const token = await maintenanceToken(a);
+    const verify = async () => {
+      const res = await fetch(`${a.url}${updatesPaths.crewVerify}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ from: 'http', url }),
+      });
+      return {
+        status: res.status,
+        body: (await res.json()) as { error?: { code: string }; trusted?: { root: number }; releases?: unknown[] },
+      };
+    };
+    const ok = await verify();
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal(ok.body.trusted?.root, 2, 'walked from root 1 to root 2 over HTTP');
+    assert.equal(ok.body.releases?.length, 2);
+    broken = true;
+    const bad = await verify();
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.error?.code, 'UPDATE_METADATA_MISSING', JSON.stringify(bad.body));
+  } finally {
+    a.proc.kill('SIGKILL');
+    server.close();
+  }
+});

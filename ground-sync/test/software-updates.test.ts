@@ -199,6 +199,13 @@ test('the CLI signs and publishes a load; the gate link and a USB bundle both br
   assert.deepEqual(seen.versions, Object.fromEntries(seats.map((s) => [s, '3.1.0'])));
   assert.deepEqual(seen.rollout!.counts, { healthy: 2 });
   assert.equal(seen.lastVerification?.action, 'updates.verified');
+  // The same over the admin API, with the airline's key.
+  const apiKey = await (await import('../src/tenants/tenants.ts')).issueApiKey(ground.db, TENANT, 'test');
+  const viaApi = await fetch(`${ground.url}/admin/v1/aircraft/F-HSWA/software`, {
+    headers: { authorization: `Bearer ${apiKey}` },
+  });
+  assert.equal(viaApi.status, 200);
+  assert.deepEqual(((await viaApi.json()) as { software: unknown }).software, JSON.parse(JSON.stringify(seen)));
   // Another tenant sees nothing of it.
   assert.equal((await aircraftSoftwareStatus(ground.db, 'someone-else', 'F-HSWA')).rollout, null);
 });

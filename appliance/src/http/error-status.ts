@@ -119,6 +119,7 @@ export const applianceErrorStatus = {
   UNKNOWN_ORDER: 404,
   ORDER_STATUS_INVALID: 409,
   NOT_PROVISIONED: 503,
+  UPDATE_TOO_FAST: 429,
 } as const satisfies StatusTable;
 
 /** Every code of the typed errors the routes let through is in the table: the compiler names a missing one here. */

@@ -14,7 +14,7 @@ import {
   updateSource,
   updatesPaths,
 } from '@ifec/protocol';
-import { type Request, Router } from 'express';
+import { type NextFunction, type Request, type Response, Router } from 'express';
 import type { z } from 'zod';
 import type { AccessDirectory } from '../access/directory.ts';
 import { describePrincipal } from '../access/principal.ts';
@@ -31,20 +31,45 @@ export interface UpdatesRouterDeps {
   verify(source: z.infer<typeof updateSource>, actor: string): Promise<unknown>;
 }
 
+/** Per seat: a unit polls every few seconds; a burst of 20, then 5 a second, is far more than an honest agent needs. */
+export const UNIT_RATE = { burst: 20, perSecond: 5 } as const;
+
+/** A token bucket per authenticated seat (the map holds at most one entry per provisioned seat). */
+export function seatRateLimit(now: () => number = Date.now) {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    const seatId = res.locals.seatId as string;
+    const t = now();
+    const b = buckets.get(seatId) ?? { tokens: UNIT_RATE.burst, at: t };
+    b.tokens = Math.min(UNIT_RATE.burst, b.tokens + ((t - b.at) / 1000) * UNIT_RATE.perSecond);
+    b.at = t;
+    buckets.set(seatId, b);
+    if (b.tokens < 1)
+      throw new IfecError(
+        'UPDATE_TOO_FAST',
+        `seat ${seatId}: more than ${UNIT_RATE.perSecond} update requests a second`,
+      );
+    b.tokens -= 1;
+    next();
+  };
+}
+
 function body<T>(schema: z.ZodType<T>, req: Request): T {
   return parseBody(schema, req.body ?? {});
 }
 
 export function updatesRouter(deps: UpdatesRouterDeps): Router {
   const router = Router();
-  const seat = deps.seatSessions.requireSeat();
+  const seatAuth = deps.seatSessions.requireSeat();
+  const limit = seatRateLimit();
+
   const maintenance = requireCrew(deps.directory, ['maintenance']);
 
-  router.get(updatesPaths.assignment, seat, async (_req, res) => {
+  router.get(updatesPaths.assignment, seatAuth, limit, async (_req, res) => {
     res.json(await deps.rollouts.assignment(res.locals.seatId as string));
   });
 
-  router.get(updatesPaths.bundle, seat, (req, res) => {
+  router.get(updatesPaths.bundle, seatAuth, limit, (req, res) => {
     const sha256 = String(req.params.hash);
     if (!/^[0-9a-f]{64}$/.test(sha256) || !deps.rollouts.mayDownload(res.locals.seatId as string, sha256))
       throw new IfecError('UPDATE_NOT_ASSIGNED', 'this load is not assigned to this seat now');
@@ -52,7 +77,7 @@ export function updatesRouter(deps: UpdatesRouterDeps): Router {
     res.sendFile(path.join(deps.targetsDir, sha256), { headers: { 'content-type': 'application/octet-stream' } });
   });
 
-  router.post(updatesPaths.report, seat, async (req, res) => {
+  router.post(updatesPaths.report, seatAuth, limit, async (req, res) => {
     res.json(await deps.rollouts.report(res.locals.seatId as string, body(unitReport, req)));
   });
 

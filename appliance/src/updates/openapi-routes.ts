@@ -23,7 +23,7 @@ export const updatesRoutes: RouteDoc[] = [
     summary: 'Seat unit: what to do now (install, roll back, or nothing and why)',
     security: seat,
     responses: { 200: { description: 'the assignment', schema: updateAssignment } },
-    errors: ['SEAT_LOGIN_REQUIRED'],
+    errors: ['SEAT_LOGIN_REQUIRED', 'UPDATE_TOO_FAST'],
   },
   {
     method: 'get',
@@ -31,7 +31,7 @@ export const updatesRoutes: RouteDoc[] = [
     summary: 'Seat unit: the verified load it was assigned (Range requests resume)',
     security: seat,
     responses: { 200: { description: 'the load', schema: 'binary' }, 206: 'part of it' },
-    errors: ['SEAT_LOGIN_REQUIRED', 'UPDATE_NOT_ASSIGNED'],
+    errors: ['SEAT_LOGIN_REQUIRED', 'UPDATE_NOT_ASSIGNED', 'UPDATE_TOO_FAST'],
   },
   {
     method: 'post',
@@ -40,7 +40,7 @@ export const updatesRoutes: RouteDoc[] = [
     security: seat,
     body: unitReport,
     responses: { 200: { description: 'the state and what the unit does next', schema: unitReportAnswer } },
-    errors: ['SEAT_LOGIN_REQUIRED', 'UPDATE_NOT_ASSIGNED', 'UPDATE_STEP_OUT_OF_ORDER'],
+    errors: ['SEAT_LOGIN_REQUIRED', 'UPDATE_NOT_ASSIGNED', 'UPDATE_STEP_OUT_OF_ORDER', 'UPDATE_TOO_FAST'],
   },
   {
     method: 'get',

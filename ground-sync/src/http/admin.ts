@@ -13,6 +13,7 @@ import { putFile } from '../downlink/files.ts';
 import { listPublications, publish } from '../downlink/publications.ts';
 import { aircraftStatus, listAircraft, registerAircraft, requireOwnAircraft } from '../fleet/aircraft.ts';
 import { pruneRetained, recordExport, retentionOf, setRetention } from '../retention/retention.ts';
+import { aircraftSoftwareStatus } from '../software/fleet-status.ts';
 import type { Database } from '../store/database.ts';
 import { type Tenant, tenantForApiKey } from '../tenants/tenants.ts';
 import { readRecords } from '../uplink/ingest.ts';
@@ -121,6 +122,12 @@ export function adminRouter(db: Database, signingKey: crypto.KeyObject): Router 
       }
     },
   );
+
+  router.get('/admin/v1/aircraft/:aircraftId/software', auth, async (req, res) => {
+    const id = aircraftParam(req);
+    await requireOwnAircraft(db, tenantOf(res).tenantId, id);
+    res.json({ software: await aircraftSoftwareStatus(db, tenantOf(res).tenantId, id) });
+  });
 
   router.get('/admin/v1/publications', auth, async (req, res) => {
     const after = parseBody(z.coerce.number().int().nonnegative().default(0), req.query.after);

@@ -202,6 +202,15 @@ const routes: RouteDoc[] = [
     errors: [...aircraftErrors, 'FILE_UNKNOWN', 'RANGE_NOT_SATISFIABLE', 'INVALID_BODY'],
   },
   ...settlementRoutes,
+  {
+    method: 'get',
+    path: '/admin/v1/aircraft/:aircraftId/software',
+    summary:
+      'Software on one aircraft, from its audit records: the version of each seat, the last rollout and its progress',
+    security: admin,
+    responses: { 200: 'software' },
+    errors: [...adminErrors, 'AIRCRAFT_UNKNOWN'],
+  },
 ];
 
 export function groundOpenApi(): object {
