@@ -1,46 +1,41 @@
 /**
  * The seat unit's update agent: install a RAUC bundle into the inactive slot, reboot into it,
- * wait for health with a deadline, then mark the slot good — or mark it bad and boot the old
- * slot again. How offers and bundles reach the unit (the appliance's rollout over the cabin
- * network, a stick) is the injected `UpdateTransport`; RAUC decides and records the slots.
+ * report health before the rollout's deadline, then mark the slot good — or mark it bad and
+ * boot the old slot again. It follows the unit's steps of protocol/src/updates.ts (assignment,
+ * downloaded, ask again, installed, rebooted, healthy → mark-good; roll-back → mark-bad,
+ * rolled-back); how assignments and bundles arrive (the appliance over the cabin network, a
+ * stick) is the injected `UpdateTransport`; RAUC decides and records the slots.
  *
  * What survives the reboot is one small file on the data partition (`pending-update.json`),
- * written atomically: which version went from which slot to which, and, once decided, the
- * outcome still to report (so a report the appliance did not take is sent again next start).
+ * written atomically: which rollout put which version from which slot into which, and, once
+ * decided, the outcome still to report (so a report the appliance did not take is sent again
+ * next start).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import type { UnitReport, UnitReportAnswer, UpdateAssignment } from '@ifec/protocol';
 import { z } from 'zod';
 import type { RaucStatus } from './rauc.ts';
 
-/** An offer as it arrives (from a stick or the cabin network): checked before use. */
-export const updateOffer = z
-  .object({
-    /** The software version the bundle holds (RAUC's manifest `version`). */
-    version: z.string().min(1).max(64),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/),
-    size: z
-      .number()
-      .int()
-      .positive()
-      .max(4 * 1024 ** 3),
-  })
-  .strict();
-export type UpdateOffer = z.infer<typeof updateOffer>;
+/** The target of an `install` assignment (protocol: updateAssignment.target). */
+export type UpdateTarget = NonNullable<UpdateAssignment['target']>;
 
-export type UnitUpdateReport =
-  | { kind: 'installed'; version: string; slot: string }
-  | { kind: 'healthy'; version: string; slot: string }
-  | { kind: 'rolled-back'; version: string; slot: string; reason: string }
-  | { kind: 'failed'; version: string; reason: string };
-
-/** Where offers come from and reports go: the rollout's protocol lives with the appliance. */
+/** Where assignments come from and reports go (the appliance's rollout, or a stick). */
 export interface UpdateTransport {
-  /** Writes the offered bundle's bytes to `file`. */
-  fetchBundle(offer: UpdateOffer, file: string): Promise<void>;
-  report(report: UnitUpdateReport): Promise<void>;
+  /** What this unit should do now (protocol: GET updatesPaths.assignment). */
+  assignment(): Promise<UpdateAssignment>;
+  /** Writes the target's bytes to `file`, checked against its length and sha256. */
+  download(target: UpdateTarget, file: string): Promise<void>;
+  /** One step done (protocol: POST updatesPaths.report) and what to do next. */
+  report(report: UnitReport): Promise<UnitReportAnswer>;
+  /**
+   * Whether the other side decides a rollback (the appliance does, at its health deadline).
+   * When it does, a unit whose health did not come waits for its `roll-back`; a stick cannot
+   * decide, so the unit rolls back on its own.
+   */
+  readonly decidesRollback: boolean;
 }
 
 /** What the agent needs of RAUC (`Rauc` in ./rauc.ts). */
@@ -57,13 +52,17 @@ export interface UpdateAgentDeps {
   transport: UpdateTransport;
   /** On the data partition: survives the reboot and the slot switch. */
   stateDir: string;
+  /** The version the booted slot runs (/etc/ifec-release on a unit). */
+  runningVersion: () => string | Promise<string>;
   /** Reboots the unit (systemctl reboot on a unit); resolves if the reboot was only requested. */
   reboot: () => Promise<void>;
   /** One health probe (kiosk up, appliance and cabin bus reachable); aborted at the deadline. */
   probe: (signal: AbortSignal) => Promise<boolean>;
-  /** How long a freshly booted slot has to become healthy. */
+  /** The longest a freshly booted slot has to become healthy (the rollout's deadline may be sooner). */
   healthDeadlineMs: number;
   healthIntervalMs?: number;
+  /** After health did not come: how long to wait for the appliance's `roll-back` before rolling back anyway. */
+  rollbackWaitMs?: number;
   log?: (line: string) => void;
 }
 
@@ -78,10 +77,17 @@ export class UpdateRefused extends Error {
 
 const pendingSchema = z
   .object({
+    rolloutId: z.string(),
     version: z.string(),
+    previousVersion: z.string(),
     fromBootname: z.string(),
     toBootname: z.string(),
+    toSlot: z.string(),
     installedAt: z.string(),
+    healthDeadlineAt: z.string().optional(),
+    installedReported: z.boolean().optional(),
+    /** `rebooted` was taken by the other side (not sent twice after a crash in the health wait). */
+    rebootedReported: z.boolean().optional(),
     outcome: z
       .object({ kind: z.enum(['healthy', 'rolled-back']), reason: z.string().optional(), slot: z.string() })
       .optional(),
@@ -90,6 +96,13 @@ const pendingSchema = z
 type Pending = z.infer<typeof pendingSchema>;
 
 const PENDING = 'pending-update.json';
+
+/** What one `poll()` did, for the log and the tests. */
+export type PollOutcome =
+  | { did: 'nothing'; reason: string }
+  | { did: 'installed'; version: string }
+  | { did: 'not-installed'; reason: string }
+  | { did: 'rolled-back' };
 
 /** Polls `probe` until it says healthy or the deadline passes; a probe that throws counts as not healthy. */
 export async function waitHealthy(
@@ -160,57 +173,101 @@ export class UpdateAgent {
   }
 
   /**
-   * Fetches, checks and installs `offer` into the inactive slot, then reboots into it.
-   * An install that fails leaves the running slot active and says why.
+   * Asks what to do and does it: `install` (unless it already runs that version), `roll-back`
+   * (nothing installed yet: say so), or nothing. Returns when to ask again.
    */
-  async install(offer: UpdateOffer): Promise<void> {
+  async poll(): Promise<{ outcome: PollOutcome; pollAfterS: number }> {
+    const a = await this.deps.transport.assignment();
+    if (a.action === 'install' && a.target && a.rolloutId) {
+      if (a.target.version === (await this.deps.runningVersion()))
+        return { outcome: { did: 'nothing', reason: `already runs ${a.target.version}` }, pollAfterS: a.pollAfterS };
+      return { outcome: await this.install(a), pollAfterS: a.pollAfterS };
+    }
+    if (a.action === 'roll-back' && a.rolloutId && !this.pending()) {
+      // Told to go back before anything was installed (a stopped wave): the running slot is the old one.
+      await this.deps.transport.report({
+        rolloutId: a.rolloutId,
+        step: 'rolled-back',
+        version: await this.deps.runningVersion(),
+        slot: await this.bootedSlot(),
+      });
+      return { outcome: { did: 'rolled-back' }, pollAfterS: a.pollAfterS };
+    }
+    return { outcome: { did: 'nothing', reason: a.reason ?? a.action }, pollAfterS: a.pollAfterS };
+  }
+
+  /**
+   * Downloads and checks the assignment's target, asks again, installs it into the inactive
+   * slot and reboots into it. An install that fails leaves the running slot active and says why.
+   */
+  async install(assignment: UpdateAssignment): Promise<PollOutcome> {
     const { rauc, transport, stateDir } = this.deps;
+    const target = assignment.target!;
+    const rolloutId = assignment.rolloutId!;
     if (this.pending()) throw new UpdateRefused('UPDATE_PENDING', 'an installed update has not been confirmed yet');
     fs.mkdirSync(stateDir, { recursive: true });
     const bundle = path.join(stateDir, 'incoming.raucb');
+    let pending: Pending;
     try {
-      await transport.fetchBundle(offer, bundle);
+      await transport.download(target, bundle);
       const actual = await sha256File(bundle);
-      if (actual.sha256 !== offer.sha256 || actual.size !== offer.size)
+      if (actual.sha256 !== target.sha256 || actual.size !== target.length)
         throw new UpdateRefused(
           'BUNDLE_CHECKSUM',
-          `bundle ${offer.version} does not match its offer (sha256 ${actual.sha256.slice(0, 12)}…, ${actual.size} bytes)`,
+          `bundle ${target.version} does not match its assignment (sha256 ${actual.sha256.slice(0, 12)}…, ${actual.size} bytes)`,
         );
+      await transport.report({ rolloutId, step: 'downloaded' });
+      // The aircraft may have left the gate while the bundle came: ask again before touching a slot.
+      const again = await transport.assignment();
+      if (again.action !== 'install' || again.rolloutId !== rolloutId || again.target?.sha256 !== target.sha256)
+        return { did: 'not-installed', reason: again.reason ?? again.action };
+      const previousVersion = await this.deps.runningVersion();
       const before = await rauc.status();
       await rauc.install(bundle, (percent, step) => this.deps.log?.(`install ${percent}% ${step}`));
       const after = await rauc.status();
-      const target = after.slots.find((s) => s.name === after.primary);
-      if (!target?.bootname || target.bootname === before.booted)
+      const next = after.slots.find((s) => s.name === after.primary);
+      if (!next?.bootname || next.bootname === before.booted)
         throw new UpdateRefused('SLOT_NOT_SWITCHED', `RAUC did not make the inactive slot the next boot`);
-      writeAtomic(
-        this.pendingFile,
-        JSON.stringify({
-          version: offer.version,
-          fromBootname: before.booted,
-          toBootname: target.bootname,
-          installedAt: new Date().toISOString(),
-        } satisfies Pending),
-      );
-      await transport.report({ kind: 'installed', version: offer.version, slot: target.bootname });
+      pending = {
+        rolloutId,
+        version: target.version,
+        previousVersion,
+        fromBootname: before.booted,
+        toBootname: next.bootname,
+        toSlot: next.name,
+        installedAt: new Date().toISOString(),
+        ...(again.healthDeadlineAt ? { healthDeadlineAt: again.healthDeadlineAt } : {}),
+      };
+      writeAtomic(this.pendingFile, JSON.stringify(pending));
     } catch (error) {
       await transport
-        .report({ kind: 'failed', version: offer.version, reason: (error as Error).message })
+        .report({ rolloutId, step: 'failed', detail: (error as Error).message.slice(0, 500) })
         .catch(() => {});
       throw error;
     } finally {
       fs.rmSync(bundle, { force: true });
     }
-    this.deps.log?.(`installed ${offer.version}; rebooting into the new slot`);
+    // The slot switch is recorded on the unit; a lost `installed` is sent again after the reboot.
+    try {
+      await transport.report({ rolloutId, step: 'installed', version: pending.version, slot: pending.toSlot });
+      pending = { ...pending, installedReported: true };
+      writeAtomic(this.pendingFile, JSON.stringify(pending));
+    } catch (error) {
+      this.deps.log?.(`could not report installed: ${(error as Error).message}`);
+    }
+    this.deps.log?.(`installed ${target.version}; rebooting into the new slot`);
     await this.deps.reboot();
+    return { did: 'installed', version: target.version };
   }
 
   /**
    * At every start: if an update is waiting for confirmation, decide it. Booted into the new
-   * slot: healthy in time → mark good; not → mark bad, make the old slot primary, reboot.
-   * Booted into the old slot: the bootloader already fell back (the new one never came up).
+   * slot: report `rebooted`, wait for health (until the rollout's deadline), report `healthy`
+   * and mark good when told `mark-good`; otherwise roll back. Booted into the old slot: the
+   * bootloader already fell back (the new one never came up), or a rollback finished.
    */
-  async afterBoot(): Promise<UnitUpdateReport | undefined> {
-    const { rauc } = this.deps;
+  async afterBoot(): Promise<UnitReport | undefined> {
+    const { rauc, transport } = this.deps;
     let pending = this.pending();
     if (!pending) {
       // An ordinary boot of a proven slot: confirm it, as the bootloader expects every boot
@@ -218,18 +275,40 @@ export class UpdateAgent {
       await rauc.markGood('booted');
       return undefined;
     }
+    const running = await this.deps.runningVersion();
     let rebootAfter = false;
     if (!pending.outcome) {
       const status = await rauc.status();
       if (status.booted === pending.toBootname) {
-        const health = await waitHealthy(this.deps.probe, this.deps.healthDeadlineMs, this.deps.healthIntervalMs);
+        if (!pending.installedReported)
+          await transport.report({ rolloutId: pending.rolloutId, step: 'installed', version: pending.version, slot: pending.toSlot });
+        if (!pending.rebootedReported) {
+          await transport.report({ rolloutId: pending.rolloutId, step: 'rebooted', version: running, slot: pending.toSlot });
+          pending = { ...pending, rebootedReported: true };
+          writeAtomic(this.pendingFile, JSON.stringify(pending));
+        }
+        const untilDeadline = pending.healthDeadlineAt
+          ? Date.parse(pending.healthDeadlineAt) - Date.now()
+          : this.deps.healthDeadlineMs;
+        const health = await waitHealthy(
+          this.deps.probe,
+          Math.max(0, Math.min(this.deps.healthDeadlineMs, untilDeadline)),
+          this.deps.healthIntervalMs,
+        );
+        let reason: string | undefined;
         if (health.healthy) {
-          await rauc.markGood('booted');
-          pending = { ...pending, outcome: { kind: 'healthy', slot: pending.toBootname } };
+          const answer = await transport.report({ rolloutId: pending.rolloutId, step: 'healthy', version: running });
+          if (answer.next === 'mark-good') {
+            await rauc.markGood('booted');
+            pending = { ...pending, outcome: { kind: 'healthy', slot: pending.toSlot } };
+          } else reason = `the appliance answered healthy with ${answer.next} (state ${answer.state})`;
         } else {
+          reason = await this.awaitRollback(pending, health.reason);
+        }
+        if (reason !== undefined) {
           await rauc.markBad('booted');
           await rauc.markActive('other');
-          pending = { ...pending, outcome: { kind: 'rolled-back', slot: pending.toBootname, reason: health.reason } };
+          pending = { ...pending, outcome: { kind: 'rolled-back', slot: pending.toSlot, reason } };
           rebootAfter = true;
         }
       } else {
@@ -240,27 +319,71 @@ export class UpdateAgent {
           ...pending,
           outcome: {
             kind: 'rolled-back',
-            slot: pending.toBootname,
+            slot: pending.toSlot,
             reason: `slot ${pending.toBootname} did not come up; the bootloader booted ${status.booted} again`,
           },
         };
       }
       writeAtomic(this.pendingFile, JSON.stringify(pending));
     }
+    if (rebootAfter) {
+      // `rolled-back` is reported from the old slot, with the version it runs again.
+      this.deps.log?.(`rolling back: ${pending.outcome!.reason}`);
+      await this.deps.reboot();
+      return undefined;
+    }
     const outcome = pending.outcome!;
-    const report: UnitUpdateReport =
+    const report: UnitReport =
       outcome.kind === 'healthy'
-        ? { kind: 'healthy', version: pending.version, slot: outcome.slot }
-        : { kind: 'rolled-back', version: pending.version, slot: outcome.slot, reason: outcome.reason ?? '' };
+        ? { rolloutId: pending.rolloutId, step: 'healthy', version: running, slot: outcome.slot }
+        : {
+            rolloutId: pending.rolloutId,
+            step: 'rolled-back',
+            version: running,
+            slot: await this.bootedSlot(),
+            detail: (outcome.reason ?? '').slice(0, 500),
+          };
     try {
-      await this.deps.transport.report(report);
+      // Reports are idempotent: `healthy` again is answered the same.
+      await transport.report(report);
       fs.rmSync(this.pendingFile, { force: true });
     } catch (error) {
       // Kept: the next start reports it again.
-      this.deps.log?.(`could not report ${report.kind}: ${(error as Error).message}`);
+      this.deps.log?.(`could not report ${report.step}: ${(error as Error).message}`);
     }
-    if (rebootAfter) await this.deps.reboot();
     return report;
+  }
+
+  /**
+   * Health did not come in time: the appliance decides (its deadline passed, it says
+   * `roll-back`); wait for that, bounded, then roll back anyway — a unit must not stay on
+   * an unproven slot because the cabin network is gone. Returns the reason.
+   */
+  private async awaitRollback(pending: Pending, why: string): Promise<string> {
+    const { transport } = this.deps;
+    if (!transport.decidesRollback) return why;
+    const until = Date.now() + (this.deps.rollbackWaitMs ?? 60_000);
+    let last = 'no answer';
+    while (Date.now() < until) {
+      try {
+        const a = await transport.assignment();
+        if (a.action === 'roll-back' && a.rolloutId === pending.rolloutId) return `${why}; the appliance said roll back`;
+        if (a.rolloutId !== pending.rolloutId || a.action === 'none') return `${why}; the appliance says ${a.reason ?? a.action}`;
+        last = a.action;
+      } catch (error) {
+        last = (error as Error).message;
+      }
+      await new Promise((r) => setTimeout(r, this.deps.healthIntervalMs ?? 1000));
+    }
+    await transport
+      .report({ rolloutId: pending.rolloutId, step: 'failed', detail: why.slice(0, 500) })
+      .catch(() => {});
+    return `${why}; no roll-back from the appliance (${last})`;
+  }
+
+  private async bootedSlot(): Promise<string | undefined> {
+    const status = await this.deps.rauc.status();
+    return status.slots.find((s) => s.bootname === status.booted)?.name;
   }
 }
 
