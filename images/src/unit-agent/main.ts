@@ -1,19 +1,21 @@
 /**
  * The update agent as it runs on a unit (ifec-update-agent.service, bundled into
- * /opt/ifec/update-agent/agent.mjs): after every boot, decide a pending update (health within
- * the deadline → mark good, else roll back); then take an offer if one is waiting.
+ * /opt/ifec/update-agent/agent.mjs): after every boot, decide a pending update (rebooted,
+ * health before the rollout's deadline → mark good, else roll back); then poll the
+ * appliance's assignment and follow it, as protocol/src/updates.ts describes.
  *
- * Transport: a folder (`IFEC_UPDATE_FOLDER`, e.g. a maintenance stick, holding `offer.json`
- * and `<sha256>.raucb`). The appliance's rollout over the cabin network plugs in here as
- * another `UpdateTransport` (its protocol belongs to the appliance's updates domain).
+ * Transport: the cabin network (CabinTransport) with the unit's identity file
+ * (IFEC_IDENTITY, /etc/ifec/seat-unit.json: seat id, secret, appliance address). A
+ * maintenance stick (`IFEC_UPDATE_FOLDER`, holding assignment.json and `<sha256>.raucb`)
+ * is used instead only when that variable is set.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { promisify } from 'node:util';
+import { CabinTransport } from './cabin-transport.ts';
 import { FolderTransport } from './folder-transport.ts';
 import { Rauc } from './rauc.ts';
-import { UpdateAgent, updateOffer } from './update-agent.ts';
+import { UpdateAgent, type UpdateTransport } from './update-agent.ts';
 
 const run = promisify(execFile);
 
@@ -44,40 +46,41 @@ async function probe(signal: AbortSignal, target: string, applianceUrl: string |
 async function main(): Promise<void> {
   const rel = release();
   const target = rel.IFEC_TARGET ?? 'seat';
-  let applianceUrl: string | undefined;
-  let unitId = target;
-  if (target === 'seat') {
-    try {
-      const identity = JSON.parse(fs.readFileSync(rel.IFEC_IDENTITY ?? '/etc/ifec/seat-unit.json', 'utf8')) as {
-        seatId: string;
-        applianceUrl: string;
-      };
-      applianceUrl = identity.applianceUrl;
-      unitId = identity.seatId;
-    } catch (error) {
-      console.error(`update agent: no seat identity (${(error as Error).message}); health will fail`);
-    }
-  }
-  const folder = process.env.IFEC_UPDATE_FOLDER ?? '/media/ifec-update';
-  const transport = new FolderTransport(folder, unitId);
+  const identityFile = process.env.IFEC_IDENTITY ?? rel.IFEC_IDENTITY ?? '/etc/ifec/seat-unit.json';
+  // Without an identity the unit cannot talk to the appliance: say so and stop (systemd retries).
+  const identity = CabinTransport.identityFromFile(identityFile);
+  const transport: UpdateTransport = process.env.IFEC_UPDATE_FOLDER
+    ? new FolderTransport(process.env.IFEC_UPDATE_FOLDER, identity.seatId)
+    : new CabinTransport({ identity });
+  const rauc = new Rauc();
   const agent = new UpdateAgent({
-    rauc: new Rauc(),
+    rauc,
     transport,
     stateDir: process.env.IFEC_UPDATE_STATE_DIR ?? '/data/update-agent',
+    runningVersion: () => release().IFEC_VERSION ?? '0.0.0',
     reboot: async () => {
       await run('systemctl', ['reboot']);
     },
-    probe: (signal) => probe(signal, target, applianceUrl),
-    healthDeadlineMs: Number(process.env.IFEC_HEALTH_DEADLINE_S ?? 300) * 1000,
+    probe: (signal) => probe(signal, target, identity.applianceUrl),
+    healthDeadlineMs: Number(process.env.IFEC_HEALTH_DEADLINE_S ?? 900) * 1000,
     healthIntervalMs: 5000,
     log: (line) => console.log(`update agent: ${line}`),
   });
   const decided = await agent.afterBoot();
   if (decided) console.log(`update agent: ${JSON.stringify(decided)}`);
-  const offerFile = path.join(folder, 'offer.json');
-  if (fs.existsSync(offerFile)) {
-    const offer = updateOffer.parse(JSON.parse(fs.readFileSync(offerFile, 'utf8')));
-    if (offer.version !== rel.IFEC_VERSION) await agent.install(offer);
+  for (;;) {
+    let wait = 60;
+    try {
+      const { outcome, pollAfterS } = await agent.poll();
+      wait = pollAfterS;
+      if (outcome.did !== 'nothing') console.log(`update agent: ${JSON.stringify(outcome)}`);
+      // Installed: the reboot was asked for; systemd stops us.
+      if (outcome.did === 'installed') return;
+    } catch (error) {
+      const e = error as Error & { code?: string };
+      console.error(`update agent: ${e.code ? `${e.code}: ` : ''}${e.message}`);
+    }
+    await new Promise((r) => setTimeout(r, Math.min(Math.max(wait, 1), 3600) * 1000));
   }
 }
 
