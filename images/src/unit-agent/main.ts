@@ -46,7 +46,7 @@ async function probe(signal: AbortSignal, target: string, applianceUrl: string |
 async function main(): Promise<void> {
   const rel = release();
   const target = rel.IFEC_TARGET ?? 'seat';
-  const identityFile = process.env.IFEC_IDENTITY ?? rel.IFEC_IDENTITY ?? '/etc/ifec/seat-unit.json';
+  const identityFile = rel.IFEC_IDENTITY ?? process.env.IFEC_IDENTITY ?? '/etc/ifec/seat-unit.json';
   // Without an identity the unit cannot talk to the appliance: say so and stop (systemd retries).
   const identity = CabinTransport.identityFromFile(identityFile);
   const transport: UpdateTransport = process.env.IFEC_UPDATE_FOLDER
