@@ -12,13 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { type FlightPhase, type UpdatesOverview, updatesPaths } from '@ifec/protocol';
-import {
-  crewToken,
-  startTestAppliance,
-  type TestAppliance,
-  tempDir,
-  waitFor,
-} from '../../appliance/test/support.ts';
+import { crewToken, startTestAppliance, type TestAppliance, tempDir, waitFor } from '../../appliance/test/support.ts';
 import { addLoad } from '../../ground-sync/src/software/publish.ts';
 import { SoftwareRepository } from '../../ground-sync/src/software/repository.ts';
 import { CabinTransport } from '../src/unit-agent/cabin-transport.ts';
@@ -43,7 +37,12 @@ describe('a RAUC seat unit updated by the real appliance over the cabin transpor
     fs.mkdirSync(path.join(dataDir, 'flight'), { recursive: true });
     fs.writeFileSync(
       path.join(dataDir, 'flight', 'state.json'),
-      JSON.stringify({ flightNumber: null, origin: null, destination: null, phase: { phase, since: 0, previous: null } }),
+      JSON.stringify({
+        flightNumber: null,
+        origin: null,
+        destination: null,
+        phase: { phase, since: 0, previous: null },
+      }),
     );
   }
 
@@ -137,7 +136,10 @@ describe('a RAUC seat unit updated by the real appliance over the cabin transpor
     });
     assert.equal(started.status, 201, JSON.stringify(started.body));
     // Healthy: the slot running holds the installed version.
-    const { agent, reboots, r } = await unit(seatId, async () => r.slotVersion('B') === '2.0.0' && (await r.rauc.status()).booted === 'B');
+    const { agent, reboots, r } = await unit(
+      seatId,
+      async () => r.slotVersion('B') === '2.0.0' && (await r.rauc.status()).booted === 'B',
+    );
 
     const polled = await agent.poll();
     assert.deepEqual(polled.outcome, { did: 'installed', version: '2.0.0' });

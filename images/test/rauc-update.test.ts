@@ -9,20 +9,37 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, test } from 'node:test';
+import type { UpdateAssignment } from '@ifec/protocol';
 import { FolderTransport } from '../src/unit-agent/folder-transport.ts';
 import { RaucError } from '../src/unit-agent/rauc.ts';
-import { UpdateAgent, type UpdateOffer, UpdateRefused } from '../src/unit-agent/update-agent.ts';
+import { UpdateAgent, UpdateRefused } from '../src/unit-agent/update-agent.ts';
 import { RaucRig, raucUnavailable } from './rauc-rig.ts';
 
 const unavailable = raucUnavailable();
 if (unavailable) console.log(`RAUC A/B test skipped: ${unavailable}`);
 
-function offerFor(bundle: string, folder: string, version: string): UpdateOffer {
+/** Puts the bundle on the stick with an `install` assignment (protocol/src/updates.ts) naming it. */
+function offerFor(bundle: string, folder: string, version: string): UpdateAssignment {
   const bytes = fs.readFileSync(bundle);
   const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
   fs.mkdirSync(folder, { recursive: true });
   fs.copyFileSync(bundle, path.join(folder, `${sha256}.raucb`));
-  return { version, sha256, size: bytes.length };
+  const assignment: UpdateAssignment = {
+    seatId: '12A',
+    action: 'install',
+    rolloutId: 'stick-1',
+    target: {
+      name: `IFE-SEAT-0100/${version}/seat.raucb`,
+      partNumber: 'IFE-SEAT-0100',
+      version,
+      length: bytes.length,
+      sha256,
+      url: `${sha256}.raucb`,
+    },
+    pollAfterS: 60,
+  };
+  fs.writeFileSync(path.join(folder, 'assignment.json'), JSON.stringify(assignment));
+  return assignment;
 }
 
 describe('seat unit update on RAUC (A/B slots on loop devices)', { skip: unavailable }, () => {
@@ -43,6 +60,7 @@ describe('seat unit update on RAUC (A/B slots on loop devices)', { skip: unavail
       rauc: rig.rauc,
       transport,
       stateDir: rig.dataDir,
+      runningVersion: async () => rig.slotVersion((await rig.rauc.status()).booted as 'A' | 'B'),
       reboot: async () => {
         reboots.push((await rig.rauc.status()).booted);
       },
@@ -76,15 +94,15 @@ describe('seat unit update on RAUC (A/B slots on loop devices)', { skip: unavail
     assert.equal(await powerCycle(), 'B');
     fs.writeFileSync(path.join(rig.dir, 'booted-version'), rig.slotVersion('B'));
     const report = await agent.afterBoot();
-    assert.deepEqual(report, { kind: 'healthy', version: '2.0.0', slot: 'B' });
+    assert.deepEqual(report, { rolloutId: 'stick-1', step: 'healthy', version: '2.0.0', slot: 'rootfs.1' });
     const status = await rig.rauc.status();
     assert.equal(status.slots.find((s) => s.bootname === 'B')?.bootStatus, 'good');
     assert.equal(agent.pending(), undefined);
 
     assert.equal(await powerCycle(), 'B', 'a confirmed slot keeps booting');
     assert.deepEqual(
-      transport.reports().map((r) => r.kind),
-      ['installed', 'healthy'],
+      transport.reports().map((r) => r.step),
+      ['downloaded', 'installed', 'rebooted', 'healthy'],
     );
   });
 
@@ -95,9 +113,8 @@ describe('seat unit update on RAUC (A/B slots on loop devices)', { skip: unavail
     await agent.install(offerFor(rig.bundle('2.0.0'), gate, '2.0.0'));
     assert.equal(await powerCycle(), 'B');
 
-    const report = await agent.afterBoot();
-    assert.equal(report?.kind, 'rolled-back');
-    assert.match((report as { reason: string }).reason, /not healthy within 400 ms: the kiosk did not start/);
+    // A stick cannot decide: the unit rolls back on its own, and reports from the old slot.
+    assert.equal(await agent.afterBoot(), undefined);
     assert.deepEqual(reboots, ['A', 'B'], 'installed on A, then rolled back from B');
     const status = await rig.rauc.status();
     assert.equal(status.slots.find((s) => s.bootname === 'B')?.bootStatus, 'bad', 'RAUC holds B bad');
@@ -105,11 +122,15 @@ describe('seat unit update on RAUC (A/B slots on loop devices)', { skip: unavail
 
     assert.equal(await powerCycle(), 'A', 'the old slot boots');
     assert.equal(rig.slotVersion('A'), '1.0.0');
+    const report = await agent.afterBoot();
+    assert.equal(report?.step, 'rolled-back');
+    assert.equal(report?.version, '1.0.0', 'with the version it runs again');
+    assert.match(report?.detail ?? '', /not healthy within 400 ms: the kiosk did not start/);
     assert.equal(await agent.afterBoot(), undefined, 'nothing left to decide');
     assert.equal(await powerCycle(), 'A', 'and keeps booting');
     assert.deepEqual(
-      transport.reports().map((r) => r.kind),
-      ['installed', 'rolled-back'],
+      transport.reports().map((r) => r.step),
+      ['downloaded', 'installed', 'rebooted', 'rolled-back'],
     );
   });
 
@@ -121,11 +142,12 @@ describe('seat unit update on RAUC (A/B slots on loop devices)', { skip: unavail
     assert.equal(await powerCycle(), 'A', 'B was tried once and not confirmed');
 
     const report = await agent.afterBoot();
-    assert.equal(report?.kind, 'rolled-back');
-    assert.match((report as { reason: string }).reason, /slot B did not come up; the bootloader booted A again/);
+    assert.equal(report?.step, 'rolled-back');
+    assert.equal(report?.version, '1.0.0');
+    assert.match(report?.detail ?? '', /slot B did not come up; the bootloader booted A again/);
     const status = await rig.rauc.status();
     assert.equal(status.slots.find((s) => s.bootname === 'B')?.bootStatus, 'bad');
-    assert.equal(transport.reports().at(-1)?.kind, 'rolled-back');
+    assert.equal(transport.reports().at(-1)?.step, 'rolled-back');
   });
 
   test('RAUC refuses a bundle signed by another key; the running slot stays primary', async () => {
@@ -144,14 +166,14 @@ describe('seat unit update on RAUC (A/B slots on loop devices)', { skip: unavail
     }
     assert.equal(rig.bootStateNow().ORDER, 'A B');
     assert.equal(agent.pending(), undefined);
-    assert.equal(transport.reports().at(-1)?.kind, 'failed');
+    assert.equal(transport.reports().at(-1)?.step, 'failed');
     assert.equal(await powerCycle(), 'A');
   });
 
   test('a bundle that does not match its offer is refused before RAUC sees it', async () => {
     const { agent, gate } = await unitOnV1(async () => true);
     const offer = offerFor(rig.bundle('2.0.0'), gate, '2.0.0');
-    fs.appendFileSync(path.join(gate, `${offer.sha256}.raucb`), 'tampered');
+    fs.appendFileSync(path.join(gate, `${offer.target!.sha256}.raucb`), 'tampered');
     await assert.rejects(
       agent.install(offer),
       (e: unknown) => e instanceof UpdateRefused && e.code === 'BUNDLE_CHECKSUM',

@@ -1,4 +1,4 @@
-/** What reaches the agent from outside (offers, RAUC's status output, a stick's folder) is checked. */
+/** What reaches the agent from outside (assignments, RAUC's status output, a stick's folder) is checked. */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -6,21 +6,41 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { FolderTransport } from './folder-transport.ts';
 import { parseStatus, raucCommands } from './rauc.ts';
-import { updateOffer, waitHealthy } from './update-agent.ts';
+import { waitHealthy } from './update-agent.ts';
 
-test('an offer must be a version, a sha256 and a bounded size, nothing else', () => {
-  const good = { version: '2.0.0', sha256: 'a'.repeat(64), size: 1000 };
-  assert.deepEqual(updateOffer.parse(good), good);
-  for (const bad of [
-    null,
-    'offer',
-    { ...good, sha256: '../../etc/shadow' },
-    { ...good, size: -1 },
-    { ...good, size: 5 * 1024 ** 3 },
-    { ...good, version: '' },
-    { ...good, url: 'http://elsewhere' },
-  ])
-    assert.equal(updateOffer.safeParse(bad).success, false, JSON.stringify(bad));
+test("a stick's assignment must be the protocol's, nothing else", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-transport-'));
+  try {
+    const t = new FolderTransport(dir, '12A');
+    assert.equal((await t.assignment()).action, 'none', 'no assignment.json: nothing to do');
+    const good = {
+      seatId: '12A',
+      action: 'install',
+      rolloutId: 'R1',
+      target: {
+        name: 'IFE-SEAT-0100/2.0.0/seat.raucb',
+        partNumber: 'IFE-SEAT-0100',
+        version: '2.0.0',
+        length: 1000,
+        sha256: 'a'.repeat(64),
+        url: '/x',
+      },
+      pollAfterS: 5,
+    };
+    fs.writeFileSync(path.join(dir, 'assignment.json'), JSON.stringify(good));
+    assert.equal((await t.assignment()).target?.version, '2.0.0');
+    for (const bad of [
+      { ...good, action: 'format-disk' },
+      { ...good, target: { ...good.target, sha256: '../../etc/shadow' } },
+      { ...good, target: { ...good.target, length: -1 } },
+      { ...good, url: 'http://elsewhere' },
+    ]) {
+      fs.writeFileSync(path.join(dir, 'assignment.json'), JSON.stringify(bad));
+      await assert.rejects(t.assignment(), JSON.stringify(bad));
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the folder transport never reads outside its folder', async () => {
@@ -28,7 +48,10 @@ test('the folder transport never reads outside its folder', async () => {
   try {
     const t = new FolderTransport(dir, '12A');
     await assert.rejects(
-      t.fetchBundle({ version: '1', sha256: '../../../etc/passwd', size: 1 }, path.join(dir, 'x')),
+      t.download(
+        { name: 'x', partNumber: 'IFE-X-1', version: '1', length: 1, sha256: '../../../etc/passwd', url: '' },
+        path.join(dir, 'x'),
+      ),
       /64 hex/,
     );
   } finally {

@@ -8,11 +8,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import {
+  replicationPaths,
   type SeatLoginResponse,
   type UnitReport,
   type UnitReportAnswer,
   type UpdateAssignment,
-  replicationPaths,
   unitReportAnswer,
   updateAssignment,
   updatesPaths,
@@ -125,9 +125,13 @@ export class CabinTransport implements UpdateTransport {
       have = 0;
     }
     const hash = crypto.createHash('sha256');
-    if (have > 0) await new Promise<void>((resolve, reject) => {
-      fs.createReadStream(file).on('data', (c) => hash.update(c)).on('end', resolve).on('error', reject);
-    });
+    if (have > 0)
+      await new Promise<void>((resolve, reject) => {
+        fs.createReadStream(file)
+          .on('data', (c) => hash.update(c))
+          .on('end', resolve)
+          .on('error', reject);
+      });
     if (have < target.length) {
       const res = await this.send('GET', url, undefined, have > 0 ? { range: `bytes=${have}-` } : {}, true);
       if (res.status === 200 && have > 0) {
@@ -155,7 +159,10 @@ export class CabinTransport implements UpdateTransport {
             await reader.cancel().catch(() => {});
             fs.closeSync(fd);
             fs.rmSync(file, { force: true });
-            throw new CabinTransportError('BUNDLE_LENGTH', `the appliance sent more than the ${target.length} bytes assigned`);
+            throw new CabinTransportError(
+              'BUNDLE_LENGTH',
+              `the appliance sent more than the ${target.length} bytes assigned`,
+            );
           }
           fs.writeSync(fd, value);
           hash.update(value);
@@ -169,11 +176,17 @@ export class CabinTransport implements UpdateTransport {
       }
     }
     if (have !== target.length)
-      throw new CabinTransportError('BUNDLE_LENGTH', `bundle cut at ${have} of ${target.length} bytes (resumed next time)`);
+      throw new CabinTransportError(
+        'BUNDLE_LENGTH',
+        `bundle cut at ${have} of ${target.length} bytes (resumed next time)`,
+      );
     const sha256 = hash.digest('hex');
     if (sha256 !== target.sha256) {
       fs.rmSync(file, { force: true });
-      throw new CabinTransportError('BUNDLE_CHECKSUM', `bundle sha256 ${sha256.slice(0, 12)}… is not the assigned ${target.sha256.slice(0, 12)}…`);
+      throw new CabinTransportError(
+        'BUNDLE_CHECKSUM',
+        `bundle sha256 ${sha256.slice(0, 12)}… is not the assigned ${target.sha256.slice(0, 12)}…`,
+      );
     }
   }
 
@@ -189,7 +202,11 @@ export class CabinTransport implements UpdateTransport {
     const { seatId, secret } = this.options.identity;
     const res = await this.send('POST', new URL(replicationPaths.seatLogin, this.base), { seatId, secret }, {}, false);
     if (res.status === 401 || res.status === 403)
-      throw new CabinTransportError('CABIN_LOGIN_REFUSED', `seat ${seatId}: the appliance refused its secret`, res.status);
+      throw new CabinTransportError(
+        'CABIN_LOGIN_REFUSED',
+        `seat ${seatId}: the appliance refused its secret`,
+        res.status,
+      );
     if (!res.ok) throw await this.refusal(res, 'seat login');
     const body = (await this.json(res)) as Partial<SeatLoginResponse>;
     if (typeof body?.token !== 'string' || body.token.length === 0 || body.token.length > 4096)
@@ -210,7 +227,10 @@ export class CabinTransport implements UpdateTransport {
       if (!res.ok) throw await this.refusal(res, `${method} ${p}`);
       const parsed = schema.safeParse(await this.json(res));
       if (!parsed.success)
-        throw new CabinTransportError('CABIN_BAD_ANSWER', `${method} ${p}: ${parsed.error.issues[0]?.message ?? 'not the protocol'}`);
+        throw new CabinTransportError(
+          'CABIN_BAD_ANSWER',
+          `${method} ${p}: ${parsed.error.issues[0]?.message ?? 'not the protocol'}`,
+        );
       return parsed.data;
     }
   }
@@ -237,7 +257,10 @@ export class CabinTransport implements UpdateTransport {
       });
     } catch (error) {
       if (controller.signal.aborted)
-        throw new CabinTransportError('CABIN_TIMEOUT', `${method} ${url.pathname}: no answer in ${this.limits.requestTimeoutMs} ms`);
+        throw new CabinTransportError(
+          'CABIN_TIMEOUT',
+          `${method} ${url.pathname}: no answer in ${this.limits.requestTimeoutMs} ms`,
+        );
       throw new CabinTransportError('CABIN_UNREACHABLE', `${method} ${url.pathname}: ${(error as Error).message}`);
     } finally {
       // Headers came: the body has its own limits (size for JSON, stall for bundles).
@@ -250,7 +273,10 @@ export class CabinTransport implements UpdateTransport {
     const declared = Number(res.headers.get('content-length') ?? 0);
     if (declared > this.limits.maxJsonBytes) {
       await res.body?.cancel().catch(() => {});
-      throw new CabinTransportError('CABIN_BAD_ANSWER', `answer of ${declared} bytes is over ${this.limits.maxJsonBytes}`);
+      throw new CabinTransportError(
+        'CABIN_BAD_ANSWER',
+        `answer of ${declared} bytes is over ${this.limits.maxJsonBytes}`,
+      );
     }
     const chunks: Uint8Array[] = [];
     let size = 0;

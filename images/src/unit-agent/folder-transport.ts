@@ -11,8 +11,8 @@ import { pipeline } from 'node:stream/promises';
 import {
   type UnitReport,
   type UnitReportAnswer,
-  type UpdateAssignment,
   UPDATE_POLL_S,
+  type UpdateAssignment,
   updateAssignment,
 } from '@ifec/protocol';
 import type { UpdateTarget, UpdateTransport } from './update-agent.ts';
@@ -37,7 +37,8 @@ export class FolderTransport implements UpdateTransport {
 
   async assignment(): Promise<UpdateAssignment> {
     const file = path.join(this.folder, 'assignment.json');
-    if (!fs.existsSync(file)) return { seatId: this.unitId, action: 'none', reason: 'no-rollout', pollAfterS: UPDATE_POLL_S.idle };
+    if (!fs.existsSync(file))
+      return { seatId: this.unitId, action: 'none', reason: 'no-rollout', pollAfterS: UPDATE_POLL_S.idle };
     return updateAssignment.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
   }
 

@@ -141,15 +141,14 @@ async function pollUntil(
     }
     if (deadline.aborted) break;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, intervalMs);
-      deadline.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
+      // The listener goes when the pause ends: a long wait must not pile them up on the signal.
+      const done = () => {
+        clearTimeout(timer);
+        deadline.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, intervalMs);
+      deadline.addEventListener('abort', done, { once: true });
     });
   }
   return { healthy: false, reason: `not healthy within ${deadlineMs} ms: ${lastError}` };
@@ -281,9 +280,19 @@ export class UpdateAgent {
       const status = await rauc.status();
       if (status.booted === pending.toBootname) {
         if (!pending.installedReported)
-          await transport.report({ rolloutId: pending.rolloutId, step: 'installed', version: pending.version, slot: pending.toSlot });
+          await transport.report({
+            rolloutId: pending.rolloutId,
+            step: 'installed',
+            version: pending.version,
+            slot: pending.toSlot,
+          });
         if (!pending.rebootedReported) {
-          await transport.report({ rolloutId: pending.rolloutId, step: 'rebooted', version: running, slot: pending.toSlot });
+          await transport.report({
+            rolloutId: pending.rolloutId,
+            step: 'rebooted',
+            version: running,
+            slot: pending.toSlot,
+          });
           pending = { ...pending, rebootedReported: true };
           writeAtomic(this.pendingFile, JSON.stringify(pending));
         }
@@ -300,7 +309,9 @@ export class UpdateAgent {
           const answer = await transport.report({ rolloutId: pending.rolloutId, step: 'healthy', version: running });
           if (answer.next === 'mark-good') {
             await rauc.markGood('booted');
-            pending = { ...pending, outcome: { kind: 'healthy', slot: pending.toSlot } };
+            // Taken and marked: done (a crash before this line asks for health again, idempotently).
+            fs.rmSync(this.pendingFile, { force: true });
+            return { rolloutId: pending.rolloutId, step: 'healthy', version: running, slot: pending.toSlot };
           } else reason = `the appliance answered healthy with ${answer.next} (state ${answer.state})`;
         } else {
           reason = await this.awaitRollback(pending, health.reason);
@@ -367,17 +378,17 @@ export class UpdateAgent {
     while (Date.now() < until) {
       try {
         const a = await transport.assignment();
-        if (a.action === 'roll-back' && a.rolloutId === pending.rolloutId) return `${why}; the appliance said roll back`;
-        if (a.rolloutId !== pending.rolloutId || a.action === 'none') return `${why}; the appliance says ${a.reason ?? a.action}`;
+        if (a.action === 'roll-back' && a.rolloutId === pending.rolloutId)
+          return `${why}; the appliance said roll back`;
+        if (a.rolloutId !== pending.rolloutId || a.action === 'none')
+          return `${why}; the appliance says ${a.reason ?? a.action}`;
         last = a.action;
       } catch (error) {
         last = (error as Error).message;
       }
       await new Promise((r) => setTimeout(r, this.deps.healthIntervalMs ?? 1000));
     }
-    await transport
-      .report({ rolloutId: pending.rolloutId, step: 'failed', detail: why.slice(0, 500) })
-      .catch(() => {});
+    await transport.report({ rolloutId: pending.rolloutId, step: 'failed', detail: why.slice(0, 500) }).catch(() => {});
     return `${why}; no roll-back from the appliance (${last})`;
   }
 
