@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { type FlightPhase, type UpdatesOverview, updatesPaths } from '@ifec/protocol';
-import { crewToken, startTestAppliance, type TestAppliance, tempDir, waitFor } from '../../appliance/test/support.ts';
+import { crewToken, startTestAppliance, type TestAppliance, tempDir } from '../../appliance/test/support.ts';
 import { addLoad } from '../../ground-sync/src/software/publish.ts';
 import { SoftwareRepository } from '../../ground-sync/src/software/repository.ts';
 import { CabinTransport } from '../src/unit-agent/cabin-transport.ts';

@@ -133,12 +133,20 @@ export class CabinTransport implements UpdateTransport {
           .on('error', reject);
       });
     if (have < target.length) {
-      const res = await this.send('GET', url, undefined, have > 0 ? { range: `bytes=${have}-` } : {}, true);
+      const range: Record<string, string> = have > 0 ? { range: `bytes=${have}-` } : {};
+      this.token ??= await this.login();
+      let res = await this.send('GET', url, undefined, range, true);
+      if (res.status === 401) {
+        // The token is no longer taken (the appliance restarted): log in again, once.
+        await res.body?.cancel().catch(() => {});
+        this.token = await this.login();
+        res = await this.send('GET', url, undefined, range, true);
+      }
       if (res.status === 200 && have > 0) {
-        // The appliance ignored the range: start over.
-        have = 0;
-        hash.destroy();
-        return this.download(target, (fs.rmSync(file, { force: true }), file));
+        // The appliance ignored the range: start over from an empty file (no range the second time).
+        await res.body?.cancel().catch(() => {});
+        fs.rmSync(file, { force: true });
+        return this.download(target, file);
       }
       if (res.status !== 200 && res.status !== 206) throw await this.refusal(res, 'download');
       const fd = fs.openSync(file, have > 0 ? 'a' : 'w', 0o600);
@@ -148,7 +156,15 @@ export class CabinTransport implements UpdateTransport {
         const reader = res.body!.getReader();
         stall.signal.addEventListener('abort', () => void reader.cancel().catch(() => {}), { once: true });
         for (;;) {
-          const { done, value } = await reader.read();
+          let chunk: ReadableStreamReadResult<Uint8Array>;
+          try {
+            chunk = await reader.read();
+          } catch (error) {
+            if (stall.signal.aborted)
+              throw new CabinTransportError('CABIN_TIMEOUT', `no bundle bytes for ${this.limits.downloadStallMs} ms`);
+            throw new CabinTransportError('CABIN_UNREACHABLE', `download cut: ${(error as Error).message}`);
+          }
+          const { done, value } = chunk;
           if (stall.signal.aborted)
             throw new CabinTransportError('CABIN_TIMEOUT', `no bundle bytes for ${this.limits.downloadStallMs} ms`);
           if (done) break;
