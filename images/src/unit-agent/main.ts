@@ -46,22 +46,38 @@ async function probe(signal: AbortSignal, target: string, applianceUrl: string |
 async function main(): Promise<void> {
   const rel = release();
   const target = rel.IFEC_TARGET ?? 'seat';
-  const identityFile = rel.IFEC_IDENTITY ?? process.env.IFEC_IDENTITY ?? '/etc/ifec/seat-unit.json';
-  // Without an identity the unit cannot talk to the appliance: say so and stop (systemd retries).
-  const identity = CabinTransport.identityFromFile(identityFile);
-  const transport: UpdateTransport = process.env.IFEC_UPDATE_FOLDER
-    ? new FolderTransport(process.env.IFEC_UPDATE_FOLDER, identity.seatId)
-    : new CabinTransport({ identity });
+  const stateDir = process.env.IFEC_UPDATE_STATE_DIR ?? '/data/update-agent';
   const rauc = new Rauc();
+  let transport: UpdateTransport;
+  let applianceUrl: string | undefined;
+  if (target !== 'seat') {
+    // The aircraft server is not a seat in the rollout: its updates come on a stick.
+    transport = new FolderTransport(process.env.IFEC_UPDATE_FOLDER ?? '/media/ifec-update', target);
+  } else {
+    const identityFile = rel.IFEC_IDENTITY ?? process.env.IFEC_IDENTITY ?? '/etc/ifec/seat-unit.json';
+    let identity: ReturnType<typeof CabinTransport.identityFromFile>;
+    try {
+      identity = CabinTransport.identityFromFile(identityFile);
+    } catch (error) {
+      // Still confirm an ordinary boot, or the bootloader would leave this proven slot at the
+      // next power-on; then stop with the reason (systemd retries).
+      if (!fs.existsSync(`${stateDir}/pending-update.json`)) await rauc.markGood('booted');
+      throw error;
+    }
+    applianceUrl = identity.applianceUrl;
+    transport = process.env.IFEC_UPDATE_FOLDER
+      ? new FolderTransport(process.env.IFEC_UPDATE_FOLDER, identity.seatId)
+      : new CabinTransport({ identity });
+  }
   const agent = new UpdateAgent({
     rauc,
     transport,
-    stateDir: process.env.IFEC_UPDATE_STATE_DIR ?? '/data/update-agent',
+    stateDir,
     runningVersion: () => release().IFEC_VERSION ?? '0.0.0',
     reboot: async () => {
       await run('systemctl', ['reboot']);
     },
-    probe: (signal) => probe(signal, target, identity.applianceUrl),
+    probe: (signal) => probe(signal, target, applianceUrl),
     healthDeadlineMs: Number(process.env.IFEC_HEALTH_DEADLINE_S ?? 900) * 1000,
     healthIntervalMs: 5000,
     log: (line) => console.log(`update agent: ${line}`),
