@@ -93,11 +93,17 @@ test('a store lost or corrupt is rebuilt with the seat controls of the last chec
   assert.deepEqual(told.controlsOf2C, { locked: false, parentalLock: true });
   await s.app.stop();
 
-  // A power cut took the whole directory.
+  // A power cut took the whole directory, and a checkpoint's half-made copy was left behind.
   fs.rmSync(path.join(dataDir, 'pglite'), { recursive: true, force: true });
+  fs.mkdirSync(path.join(dataDir, 'pglite.checkpoint-tmp'));
   s = await start(dataDir);
   try {
     assert.equal(s.app.store.rebuilt, true);
+    assert.deepEqual(
+      fs.readdirSync(dataDir).filter((n) => n.startsWith('pglite.checkpoint-')),
+      [`pglite.checkpoint-${s.app.checkpoints.through}`],
+      'only the copy the marker names is kept',
+    );
     assert.deepEqual(await cabinAsTold(s), told, 'after the store was lost');
     // A pairing ended after the checkpoint stays ended.
     const { status } = await postJson(
