@@ -96,7 +96,8 @@ for (const lang of ['en', 'ar', 'ja'] as const) {
       if (name !== 'phone') {
         // The cards use the width: at 1920 a card is wider than at 1280.
         const cardWidth = await page
-          .locator('.home .card')
+          // A visible card of a catalogue row (a recommendation row may still be filling in).
+          .locator('.home > .row .card:visible')
           .first()
           .evaluate((e) => e.getBoundingClientRect().width);
         assert.ok(cardWidth >= (name === 'kiosk-hd' ? 250 : 150), `card width ${cardWidth}`);

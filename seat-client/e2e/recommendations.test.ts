@@ -14,7 +14,7 @@ import type { Page } from 'playwright-core';
 import { activeLoadWith } from '../../appliance/test/reco-fixtures.ts';
 import { trainModel } from '../../ground-sync/src/recommendations/train.ts';
 import { cabinForFile, KIOSK, openApp, screenshot, seatContext } from './cabin-harness.ts';
-import { chooseLanguage } from './pages.ts';
+import { chooseLanguage, crewToken } from './pages.ts';
 
 const env = cabinForFile();
 
@@ -73,6 +73,15 @@ async function prepare(): Promise<string[]> {
     }),
     { retain: true },
   );
+  // The flight domain republishes flight/phase from its own plan: the crew's plan is what makes Tokyo stay.
+  const purser = env.cabin.credentials.crew.find((c) => c.role === 'purser')!;
+  const token = await crewToken(env.cabin.baseUrl, purser.crewId, purser.pin);
+  const planned = await fetch(`${env.cabin.baseUrl}${paths.crew.flight}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ flightNumber: 'XA11', origin: 'LHR', destination: 'NRT' }),
+  });
+  assert.equal(planned.status, 200, await planned.text());
   app.recommendations.flight.setPlannedDuration(95 * 60);
   return ids;
 }
