@@ -17,3 +17,4 @@ export * from './resume.ts';
 export * from './sync.ts';
 export * from './topics.ts';
 export * from './updates.ts';
+export * from './shop-anomalies.ts';

@@ -5,12 +5,15 @@
  * crew's order queue. Card numbers never reach it: only ciphertext for the ground.
  */
 import {
+  AIRSPACE_POLICY_PUBLICATION,
+  airspacePolicy,
   type Publication,
   type PublicationKind,
   SHOP_CATALOGUE_PUBLICATION,
   SHOP_DENY_LIST_PUBLICATION,
   type TitleManifest,
 } from '@ifec/protocol';
+import { Router } from 'express';
 import type { Logger } from 'pino';
 import type { AccessDirectory } from '../access/directory.ts';
 import type { ApplianceDomain } from '../domain.ts';
@@ -18,6 +21,8 @@ import type { Viewer } from '../media/playback-policy.ts';
 import type { SeatSessions } from '../seat-state/sessions.ts';
 import type { DurableRecords } from '../store/durable-records.ts';
 import type { Store } from '../store/store.ts';
+import { AnomalyWatch, type RulesInForce } from './anomalies.ts';
+import { anomalyRouter } from './anomalies-http.ts';
 import { buildCatalogue, type CatalogueProblem, type LiveCatalogue } from './catalogue.ts';
 import { shopRouter } from './http.ts';
 import { commerceRecords, OrderDesk } from './orders.ts';
@@ -48,6 +53,8 @@ export interface CommerceDeps {
 export interface RunningCommerce {
   desk: OrderDesk;
   catalogue: () => Promise<LiveCatalogue | CatalogueProblem>;
+  /** Seats flagged by the policy's anomaly rules. */
+  anomalies: AnomalyWatch;
   /** The key server's entitlement hook: a phone's purchase is its seat's. */
   purchased(viewer: Viewer, titleId: string): boolean;
 }
@@ -74,6 +81,34 @@ export const commerceDomain: ApplianceDomain<CommerceDeps, RunningCommerce> = {
       cached = { at: Date.now(), key, value };
       return value;
     };
+    let rulesCache: { at: number; value: RulesInForce | undefined } | undefined;
+    const rules = async (): Promise<RulesInForce | undefined> => {
+      if (rulesCache && Date.now() - rulesCache.at < CATALOGUE_CACHE_MS) return rulesCache.value;
+      const published = await deps.latestPublication('policy', AIRSPACE_POLICY_PUBLICATION);
+      const parsed = published ? airspacePolicy.safeParse(published.payload) : undefined;
+      const value =
+        parsed?.success && parsed.data.shopAnomalies
+          ? { rules: parsed.data.shopAnomalies, policyId: parsed.data.id, policyVersion: parsed.data.version }
+          : undefined;
+      rulesCache = { at: Date.now(), value };
+      return value;
+    };
+    const anomalies = new AnomalyWatch({
+      records: deps.records,
+      db: deps.store,
+      aircraftId: deps.aircraftId,
+      rules,
+      sessionOf: deps.sessionOf,
+    });
+    const anomalyLog = deps.log.child({ area: 'shop-anomalies' });
+    anomalies.onFlag((f) => anomalyLog.warn(f, 'seat flagged by the shop anomaly rules'));
+    // A flag that cannot be journalled must not fail the order it follows (the order is durable already).
+    const watch = {
+      refused: (seatId: string, code: string, hash: string | undefined) =>
+        anomalies.refused(seatId, code, hash).catch((error) => anomalyLog.error({ err: error }, 'flag not kept')),
+      accepted: (order: Parameters<AnomalyWatch['accepted']>[0]) =>
+        anomalies.accepted(order).catch((error) => anomalyLog.error({ err: error }, 'flag not kept')),
+    };
     const desk = new OrderDesk({
       records: deps.records,
       db: deps.store,
@@ -82,20 +117,26 @@ export const commerceDomain: ApplianceDomain<CommerceDeps, RunningCommerce> = {
       sessionOf: deps.sessionOf,
       region: () => deps.region() ?? null,
       rate: deps.rate,
+      watch,
     });
     await desk.load();
-    const router = shopRouter({
-      directory: deps.directory,
-      seatSessions: deps.seatSessions,
-      pairedSeat: deps.pairedSeat,
-      desk,
-      catalogue,
-    });
+    await anomalies.load(desk.queue());
+    const router = Router();
+    router.use(anomalyRouter({ directory: deps.directory, anomalies }));
+    router.use(
+      shopRouter({
+        directory: deps.directory,
+        seatSessions: deps.seatSessions,
+        pairedSeat: deps.pairedSeat,
+        desk,
+        catalogue,
+      }),
+    );
     const purchased = (viewer: Viewer, titleId: string): boolean => {
       const seatId =
         viewer.seatId ?? (viewer.subject.startsWith('phone:') ? deps.pairedSeat(viewer.subject.slice(6)) : undefined);
       return desk.purchased(seatId, titleId);
     };
-    return { api: { desk, catalogue, purchased }, router };
+    return { api: { desk, catalogue, anomalies, purchased }, router };
   },
 };

@@ -1,6 +1,6 @@
 /** The shop's routes for the appliance's OpenAPI document (appended to its list in http/openapi.ts). */
 import type { RouteDoc } from '@ifec/http-kit';
-import { orderReceipt, orderRequest, orderStatusChange, shopPaths } from '@ifec/protocol';
+import { orderReceipt, orderRequest, orderStatusChange, shopAnomalyPaths, shopPaths } from '@ifec/protocol';
 import { catalogueQuery } from './http.ts';
 
 const buyer = ['seatToken', 'viewerBasic'];
@@ -97,6 +97,15 @@ export const commerceRoutes: RouteDoc[] = [
     summary: 'Crew: what the galley must prepare for open orders, per item and seat',
     security: crew,
     responses: { 200: 'galley summary' },
+    errors: [...crewErrors],
+  },
+  {
+    method: 'get',
+    path: shopAnomalyPaths.crewAnomalies,
+    summary:
+      "Seats of the current sessions flagged by the airspace policy's shop anomaly rules (declined attempts, different cards, totals), newest first",
+    security: crew,
+    responses: { 200: 'flagged: one entry per seat session and rule' },
     errors: [...crewErrors],
   },
 ];
