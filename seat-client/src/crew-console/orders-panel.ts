@@ -4,7 +4,7 @@
  * for the console's life with its own 2 s poll, like the flight panel: the console redraws
  * its other panels and must not rebuild this one under a crew member's finger.
  */
-import { type OrderRecord, shopPaths } from '@ifec/protocol';
+import { type OrderRecord, type ShopAnomaly, shopAnomalyPaths, shopPaths } from '@ifec/protocol';
 import { ApiClient, ApiError } from '../api/api-client.ts';
 import { h, replace } from '../ui/dom.ts';
 import './orders-panel.css';
@@ -43,6 +43,14 @@ const NEXT: Record<string, { status: string; label: string }[]> = {
   fulfilled: [{ status: 'cancelled', label: 'Cancel (refund)' }],
 };
 
+/** Why a seat is flagged, in the crew's words (the rules come from the airline's policy). */
+const FLAG_REASONS: Record<ShopAnomaly['rule'], (observed: number, threshold: number) => string> = {
+  'declined-attempts': (n, t) => `${n} card payments refused (alert at ${t})`,
+  'distinct-cards': (n, t) => `${n} different cards tried (alert at ${t})`,
+  'session-total': (n) => `orders totalling ${(n / 100).toFixed(2)} this flight`,
+  'order-total': (n) => `one order of ${(n / 100).toFixed(2)}`,
+};
+
 const money = (minor: number, currency: string) =>
   new Intl.NumberFormat('en', { style: 'currency', currency }).format(minor / 100);
 
@@ -79,12 +87,13 @@ export class OrdersPanel {
 
   async refresh(): Promise<void> {
     try {
-      const [orders, stock, galley] = await Promise.all([
+      const [orders, stock, galley, anomalies] = await Promise.all([
         this.call<{ orders: OrderRecord[] }>(shopPaths.crewOrders),
         this.call<{ stock: Stock[] }>(shopPaths.crewStock),
         this.call<Galley>(shopPaths.crewGalley),
+        this.call<{ flagged: ShopAnomaly[] }>(shopAnomalyPaths.crewAnomalies),
       ]);
-      this.render(orders.orders, stock.stock, galley);
+      this.render(orders.orders, stock.stock, galley, anomalies.flagged);
     } catch (error) {
       this.message.textContent = `Orders not loaded: ${(error as Error).message}`;
     }
@@ -103,10 +112,24 @@ export class OrdersPanel {
     await this.refresh();
   }
 
-  private render(orders: OrderRecord[], stock: Stock[], galley: Galley): void {
+  private render(orders: OrderRecord[], stock: Stock[], galley: Galley, flagged: ShopAnomaly[]): void {
     const open = orders.filter((o) => o.status === 'placed' || o.status === 'accepted');
     replace(
       this.body,
+      flagged.length
+        ? h(
+            'ul',
+            { class: 'flagged-seats', id: 'crew-flagged-seats', role: 'alert' },
+            flagged.map((f) =>
+              h(
+                'li',
+                { 'data-seat': f.seatId, 'data-rule': f.rule },
+                h('strong', {}, `Seat ${f.seatId} flagged`),
+                ` — ${FLAG_REASONS[f.rule](f.observed, f.threshold)}`,
+              ),
+            ),
+          )
+        : '',
       h('p', { class: 'summary', id: 'crew-orders-summary' }, `${open.length} open · ${orders.length} this flight`),
       h(
         'ul',
