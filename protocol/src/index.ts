@@ -18,3 +18,4 @@ export * from './sync.ts';
 export * from './topics.ts';
 export * from './updates.ts';
 export * from './shop-anomalies.ts';
+export * from './ads.ts';

@@ -5,7 +5,10 @@
  * crew's order queue. Card numbers never reach it: only ciphertext for the ground.
  */
 import {
+  AD_COUNTS_RECORD,
+  AD_SET_PUBLICATION,
   AIRSPACE_POLICY_PUBLICATION,
+  adSet,
   airspacePolicy,
   type Publication,
   type PublicationKind,
@@ -21,6 +24,9 @@ import type { Viewer } from '../media/playback-policy.ts';
 import type { SeatSessions } from '../seat-state/sessions.ts';
 import type { DurableRecords } from '../store/durable-records.ts';
 import type { Store } from '../store/store.ts';
+import { groundOnly } from '../sync/outbox.ts';
+import { AdDesk } from './ads.ts';
+import { adsRouter } from './ads-http.ts';
 import { AnomalyWatch, type RulesInForce } from './anomalies.ts';
 import { anomalyRouter } from './anomalies-http.ts';
 import { buildCatalogue, type CatalogueProblem, type LiveCatalogue } from './catalogue.ts';
@@ -47,6 +53,11 @@ export interface CommerceDeps {
   region: () => string | undefined;
   /** Orders per seat before the rate limit (tests and the bench raise it). */
   rate?: { burst: number; refillMs: number };
+  /** A seat's cabin class (ad-free cabins) and the route and region now (regional ads). */
+  cabinClassOf?: (seatId: string) => string | undefined;
+  viewingContext?: () => { route?: string; region?: string };
+  /** How often the anonymous ad counts are journalled for the ground. */
+  adCountsEveryMs?: number;
   log: Logger;
 }
 
@@ -55,6 +66,7 @@ export interface RunningCommerce {
   catalogue: () => Promise<LiveCatalogue | CatalogueProblem>;
   /** Seats flagged by the policy's anomaly rules. */
   anomalies: AnomalyWatch;
+  ads: AdDesk;
   /** The key server's entitlement hook: a phone's purchase is its seat's. */
   purchased(viewer: Viewer, titleId: string): boolean;
 }
@@ -64,7 +76,7 @@ export const DEFAULT_PRICE_ZONE = 'default';
 
 export const commerceDomain: ApplianceDomain<CommerceDeps, RunningCommerce> = {
   name: 'commerce',
-  records: commerceRecords,
+  records: { ...commerceRecords, [AD_COUNTS_RECORD]: groundOnly },
   async open(deps) {
     let cached: { at: number; key: string; value: LiveCatalogue | CatalogueProblem } | undefined;
     const catalogue = async (): Promise<LiveCatalogue | CatalogueProblem> => {
@@ -121,7 +133,32 @@ export const commerceDomain: ApplianceDomain<CommerceDeps, RunningCommerce> = {
     });
     await desk.load();
     await anomalies.load(desk.queue());
+    const adSetPayload = async () => (await deps.latestPublication('policy', AD_SET_PUBLICATION))?.payload;
+    const ads = new AdDesk({
+      records: deps.records,
+      adSetPayload,
+      titleOf: (id) => deps.titles().find((t) => t.id === id),
+      cabinClassOf: deps.cabinClassOf ?? (() => undefined),
+      viewingContext: deps.viewingContext ?? (() => ({})),
+      sessionOf: deps.sessionOf,
+    });
+    const flushAds = () =>
+      ads.flush().catch((error) => deps.log.error({ err: error }, 'ad counts not journalled; kept for the next try'));
+    const adTimer = setInterval(flushAds, deps.adCountsEveryMs ?? 60_000);
+    adTimer.unref();
     const router = Router();
+    router.use(
+      adsRouter({
+        directory: deps.directory,
+        seatSessions: deps.seatSessions,
+        pairedSeat: deps.pairedSeat,
+        ads,
+        placementOf: async (id) => {
+          const set = adSet.safeParse(await adSetPayload());
+          return set.success ? set.data.ads.find((a) => a.id === id)?.placement : undefined;
+        },
+      }),
+    );
     router.use(anomalyRouter({ directory: deps.directory, anomalies }));
     router.use(
       shopRouter({
@@ -137,6 +174,13 @@ export const commerceDomain: ApplianceDomain<CommerceDeps, RunningCommerce> = {
         viewer.seatId ?? (viewer.subject.startsWith('phone:') ? deps.pairedSeat(viewer.subject.slice(6)) : undefined);
       return desk.purchased(seatId, titleId);
     };
-    return { api: { desk, catalogue, anomalies, purchased }, router };
+    return {
+      api: { desk, catalogue, anomalies, ads, purchased },
+      router,
+      async stop() {
+        clearInterval(adTimer);
+        await flushAds();
+      },
+    };
   },
 };
