@@ -58,25 +58,39 @@ async function reportClick(ctx: AppContext, adId: string): Promise<void> {
     .catch(() => undefined);
 }
 
+/** Home re-renders often (catalogue, resume points): one banner is shown this long before asking again. */
+const BANNER_KEEP_MS = 5 * 60_000;
+let lastBanner: { lang: string; at: number; ad: AdServed['ad'] } | undefined;
+
+function fillBanner(ctx: AppContext, slot: HTMLElement, lang: UiLanguage, ad: NonNullable<AdServed['ad']>): void {
+  slot.replaceChildren(
+    h('span', { class: 'ad-label' }, adStrings[lang].ad),
+    h(
+      'button',
+      { type: 'button', class: 'ad-text', 'data-ad-id': ad.id, onClick: () => void reportClick(ctx, ad.id) },
+      h('strong', {}, ad.advertiser),
+      ` — ${ad.text}`,
+    ),
+  );
+  slot.hidden = false;
+}
+
 /** Home with the ad banner above it (seatback only; nothing is shown when no ad is served). */
 export function withAdBanner(ctx: AppContext, home: View): View {
   if (ctx.screen.device !== 'seatback') return home;
   const lang = ctx.locale().lang as UiLanguage;
   const slot = h('aside', { class: 'ad-banner', id: 'ad-banner', hidden: true, 'aria-label': adStrings[lang].ad });
   home.el.prepend(slot);
+  if (lastBanner && lastBanner.lang === lang && Date.now() - lastBanner.at < BANNER_KEEP_MS) {
+    if (lastBanner.ad) fillBanner(ctx, slot, lang, lastBanner.ad);
+    return home;
+  }
+  const asked = { lang, at: Date.now(), ad: null as AdServed['ad'] };
+  lastBanner = asked;
   void askAd(ctx, { placement: 'home-banner', lang }).then((served) => {
-    const ad = served?.ad;
-    if (!ad || !slot.isConnected) return;
-    slot.replaceChildren(
-      h('span', { class: 'ad-label' }, adStrings[lang].ad),
-      h(
-        'button',
-        { type: 'button', class: 'ad-text', 'data-ad-id': ad.id, onClick: () => void reportClick(ctx, ad.id) },
-        h('strong', {}, ad.advertiser),
-        ` — ${ad.text}`,
-      ),
-    );
-    slot.hidden = false;
+    asked.ad = served?.ad ?? null;
+    if (asked.ad)
+      for (const el of document.querySelectorAll<HTMLElement>('#ad-banner')) fillBanner(ctx, el, lang, asked.ad);
   });
   return home;
 }
