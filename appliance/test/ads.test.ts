@@ -11,9 +11,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test, { after, before } from 'node:test';
-import { AD_COUNTS_RECORD, type AdCount, type AdServed, type AdSet } from '@ifec/protocol';
+import { AD_COUNTS_RECORD, AD_SWITCH_RECORD, type AdCount, type AdServed, type AdSet } from '@ifec/protocol';
 import { signBlock } from '@ifec/protocol/node';
 import { pino } from 'pino';
+import { AdDesk } from '../src/commerce/ads.ts';
 import { loadConfig } from '../src/config.ts';
 import { type RunningAppliance, startAppliance } from '../src/main.ts';
 
@@ -227,6 +228,27 @@ test('ad-free cabins and the crew switch turn ads off; a new ad set changes the 
   assert.equal((await crewSwitch(false)).status, 200);
   const switched = await next(economySeat, { placement: 'home-banner', lang: 'en' });
   assert.deepEqual([switched.ad, switched.reason], [null, 'ads are switched off by the crew']);
+  // Journalled and kept: an ad desk opened on the same store (as after a restart) starts with ads off.
+  const reopened = new AdDesk({
+    records: { write: () => Promise.reject(new Error('not used')) },
+    adSetPayload: async () => undefined,
+    titleOf: () => undefined,
+    cabinClassOf: () => undefined,
+    viewingContext: () => ({}),
+    sessionOf: () => undefined,
+  });
+  await reopened.load(app.store);
+  assert.equal(reopened.enabled, false);
+  const sent = await app.store.query<{ data: { enabled: boolean; by: string } }>(
+    'SELECT data FROM outbox WHERE kind = $1 ORDER BY seq',
+    [AD_SWITCH_RECORD],
+  );
+  assert.deepEqual(
+    sent.rows.map((r) => r.data.enabled),
+    [false],
+    'the switch goes to the ground',
+  );
+  assert.match(sent.rows[0]!.data.by, /^crew:/);
   assert.equal((await crewSwitch(true)).status, 200);
   assert.equal((await next(economySeat, { placement: 'home-banner', lang: 'en' })).ad?.id, 'hotel-banner');
 });

@@ -9,6 +9,8 @@ import { policyRegion } from './policy.ts';
  */
 export const AD_SET_PUBLICATION = 'ad-set';
 export const AD_COUNTS_RECORD = 'ad.counts';
+/** The crew's switch: journalled, kept across restarts, and sent to the ground (partners' reports). */
+export const AD_SWITCH_RECORD = 'ads.switch';
 
 export const adPlacement = z.enum(['home-banner', 'pre-roll']);
 export type AdPlacement = z.infer<typeof adPlacement>;
@@ -77,6 +79,8 @@ export type AdServed = z.infer<typeof adServed>;
 
 export const adClick = z.object({ adId }).strict();
 export const adSwitch = z.object({ enabled: z.boolean() }).strict();
+export const adSwitchRecord = z.object({ enabled: z.boolean(), by: z.string().max(64), at: z.string() }).strict();
+export type AdSwitchRecord = z.infer<typeof adSwitchRecord>;
 
 /** One anonymous count line: what the ground sums for the partner. */
 export const adCount = z

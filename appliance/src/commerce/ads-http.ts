@@ -34,9 +34,10 @@ export function adsRouter(deps: {
     res.json({ enabled: deps.ads.enabled });
   });
 
-  router.post(adPaths.crewSwitch, crew, express.json({ limit: '1kb' }), (req, res) => {
+  router.post(adPaths.crewSwitch, crew, express.json({ limit: '1kb' }), async (req, res) => {
     const { enabled } = parseBody(adSwitch, req.body ?? {});
-    deps.ads.setEnabled(enabled);
+    const crewId = (res.locals.crew as { crewId?: string } | undefined)?.crewId ?? 'crew';
+    await deps.ads.setEnabled(enabled, `crew:${crewId}`);
     res.json({ enabled });
   });
 

@@ -6,17 +6,31 @@
  * region; no seat, no session) and journalled into the outbox for the airline's partners.
  */
 import crypto from 'node:crypto';
+import type { Transaction } from '@electric-sql/pglite';
 import {
   AD_COUNTS_RECORD,
+  AD_SWITCH_RECORD,
   type AdCount,
   type AdCreative,
   type AdPlacement,
   type AdServed,
   type AdSet,
+  type AdSwitchRecord,
   adSet,
   type TitleManifest,
 } from '@ifec/protocol';
 import type { DurableRecords } from '../store/durable-records.ts';
+import type { JournalRecord } from '../store/journal.ts';
+import type { Sql } from '../store/store.ts';
+
+/** The crew's switch in the cabin state (read back at start). */
+export async function applyAdSwitch(tx: Transaction, record: JournalRecord): Promise<void> {
+  await tx.query(
+    `INSERT INTO cabin_state (key, value, updated_at) VALUES ('ads', $1, now())
+     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+    [JSON.stringify(record.data)],
+  );
+}
 
 export interface AdContext {
   placement: AdPlacement;
@@ -80,11 +94,20 @@ export class AdDesk {
 
   constructor(private readonly deps: AdDeskDeps) {}
 
+  /** The crew's last switch, if any. */
+  async load(db: Sql): Promise<void> {
+    const { rows } = await db.query<{ value: AdSwitchRecord }>("SELECT value FROM cabin_state WHERE key = 'ads'");
+    if (rows[0]) this.crewOn = rows[0].value.enabled;
+  }
+
   get enabled(): boolean {
     return this.crewOn;
   }
 
-  setEnabled(on: boolean): void {
+  /** Journalled before it takes effect and is answered. */
+  async setEnabled(on: boolean, by: string): Promise<void> {
+    const change: AdSwitchRecord = { enabled: on, by, at: new Date().toISOString() };
+    await this.deps.records.write<AdSwitchRecord>(AD_SWITCH_RECORD, crypto.randomUUID(), change);
     this.crewOn = on;
   }
 

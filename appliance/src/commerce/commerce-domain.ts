@@ -7,6 +7,7 @@
 import {
   AD_COUNTS_RECORD,
   AD_SET_PUBLICATION,
+  AD_SWITCH_RECORD,
   AIRSPACE_POLICY_PUBLICATION,
   adSet,
   airspacePolicy,
@@ -24,8 +25,8 @@ import type { Viewer } from '../media/playback-policy.ts';
 import type { SeatSessions } from '../seat-state/sessions.ts';
 import type { DurableRecords } from '../store/durable-records.ts';
 import type { Store } from '../store/store.ts';
-import { groundOnly } from '../sync/outbox.ts';
-import { AdDesk } from './ads.ts';
+import { groundOnly, toGround } from '../sync/outbox.ts';
+import { AdDesk, applyAdSwitch } from './ads.ts';
 import { adsRouter } from './ads-http.ts';
 import { AnomalyWatch, type RulesInForce } from './anomalies.ts';
 import { anomalyRouter } from './anomalies-http.ts';
@@ -76,7 +77,7 @@ export const DEFAULT_PRICE_ZONE = 'default';
 
 export const commerceDomain: ApplianceDomain<CommerceDeps, RunningCommerce> = {
   name: 'commerce',
-  records: { ...commerceRecords, [AD_COUNTS_RECORD]: groundOnly },
+  records: { ...commerceRecords, [AD_COUNTS_RECORD]: groundOnly, [AD_SWITCH_RECORD]: toGround(applyAdSwitch) },
   async open(deps) {
     let cached: { at: number; key: string; value: LiveCatalogue | CatalogueProblem } | undefined;
     const catalogue = async (): Promise<LiveCatalogue | CatalogueProblem> => {
@@ -142,6 +143,7 @@ export const commerceDomain: ApplianceDomain<CommerceDeps, RunningCommerce> = {
       viewingContext: deps.viewingContext ?? (() => ({})),
       sessionOf: deps.sessionOf,
     });
+    await ads.load(deps.store);
     const flushAds = () =>
       ads.flush().catch((error) => deps.log.error({ err: error }, 'ad counts not journalled; kept for the next try'));
     const adTimer = setInterval(flushAds, deps.adCountsEveryMs ?? 60_000);
