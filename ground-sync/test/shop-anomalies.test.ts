@@ -189,3 +189,50 @@ test('a new policy publication with a lower threshold flags what the old one let
     "the second case on the ground, with the session's orders",
   );
 });
+
+test("an ad the seat was served reaches the ground's ad report as an anonymous count", async () => {
+  const c = seats[2]!;
+  const res = await fetch(`${ground.url}/admin/v1/publications`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      kind: 'policy',
+      name: 'ad-set',
+      version: 1,
+      payload: {
+        id: 'g',
+        frequencyCaps: { 'home-banner': 3, 'pre-roll': 0 },
+        ads: [{ id: 'sky-shop', placement: 'home-banner', advertiser: 'Sky Shop', text: { en: 'Perfume -20%' } }],
+      },
+    }),
+  });
+  assert.equal(res.status, 201, await res.text());
+  const served = await waitFor(
+    async () => {
+      const r = await fetch(`${aircraft.url}/api/ads/next?placement=home-banner&lang=en`, {
+        headers: { authorization: c.auth },
+      });
+      return ((await r.json()) as { ad: { id: string } | null }).ad ?? undefined;
+    },
+    30_000,
+    'the ad set on the aircraft',
+  );
+  assert.equal(served.id, 'sky-shop');
+  await aircraft.app.commerce.ads.flush();
+  const counts = await waitFor(
+    async () => {
+      const r = await fetch(`${ground.url}/admin/v1/ads/counts?aircraftId=${TAIL}`, {
+        headers: { authorization: `Bearer ${apiKey}` },
+      });
+      const body = (await r.json()) as { counts: { adId: string; impressions: number; clicks: number }[] };
+      return body.counts.length ? body.counts : undefined;
+    },
+    60_000,
+    'the ad counts on the ground',
+  );
+  assert.deepEqual(
+    counts.map((x) => [x.adId, x.impressions, x.clicks]),
+    [['sky-shop', 1, 0]],
+  );
+  assert.ok(!JSON.stringify(counts).includes(c.seatId), 'no seat in the report');
+});

@@ -1,6 +1,7 @@
 /** Settlement's admin routes for the ground's OpenAPI document (appended in http/openapi.ts). */
 import type { RouteDoc } from '@ifec/http-kit';
 import { shopAnomalyPaths } from '@ifec/protocol';
+import { adCountsQuery } from './ad-counts.ts';
 import { anomalyCasesQuery } from './anomaly-cases.ts';
 import { auditQuery, paymentsQuery, refundRequest } from './http.ts';
 
@@ -51,6 +52,16 @@ export const settlementRoutes: RouteDoc[] = [
     security: admin,
     query: anomalyCasesQuery,
     responses: { 200: 'cases' },
+    errors: ['API_KEY_REQUIRED'],
+  },
+  {
+    method: 'get',
+    path: '/admin/v1/ads/counts',
+    summary:
+      "Ad impressions and clicks your aircraft counted (anonymous: per ad, placement, route and region), for the airline's partners",
+    security: admin,
+    query: adCountsQuery,
+    responses: { 200: 'counts' },
     errors: ['API_KEY_REQUIRED'],
   },
 ];
