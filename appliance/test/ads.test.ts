@@ -30,7 +30,13 @@ let crew: string;
 const seatsByClass = new Map<string, string[]>();
 const seatAuth = new Map<string, string>();
 
-async function publishAds(set: AdSet, version: number): Promise<void> {
+/** Publishes an ad set and waits until a spare seat of `probeClass` is answered by it (the appliance caches the set briefly). */
+async function publishAds(
+  set: AdSet,
+  version: number,
+  inForce: (served: AdServed) => boolean,
+  probe: string,
+): Promise<void> {
   seq++;
   await app.sync.publications.accept([
     signBlock(
@@ -48,6 +54,11 @@ async function publishAds(set: AdSet, version: number): Promise<void> {
       ground.privateKey,
     ),
   ]);
+  const until = Date.now() + 30_000;
+  while (!inForce(await next(probe, { placement: 'home-banner', lang: 'en' }))) {
+    if (Date.now() > until) throw new Error(`ad set ${set.id} not in force`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 const adSetV1: AdSet = {
@@ -148,6 +159,11 @@ before(async () => {
     await new Promise((r) => setTimeout(r, 250));
   }
 });
+/** Seats no test asserts on: the first class's third, the last class's first (they probe the ad set in force). */
+function spare(which: 'first' | 'last', index: number): string {
+  const classes = [...seatsByClass.values()];
+  return (which === 'first' ? classes[0]! : classes[classes.length - 1]!)[index]!;
+}
 async function titlesReady(): Promise<boolean> {
   const res = await fetch(`${url}/api/replication/catalog/snapshot`);
   if (!res.ok) return false;
@@ -161,7 +177,7 @@ after(async () => {
 test('no ad set, no ads; then banners and pre-rolls by language, never before kids or paid titles, capped per session', async () => {
   const [seat, other] = [...seatAuth.keys()];
   assert.deepEqual((await next(seat!, { placement: 'home-banner', lang: 'en' })).ad, null);
-  await publishAds(adSetV1, 1);
+  await publishAds(adSetV1, 1, (s) => s.ad !== null, spare('last', 0));
 
   // Banners rotate (least seen first) until the cap of three per session.
   const banners = [];
@@ -212,7 +228,12 @@ test('ad-free cabins and the crew switch turn ads off; a new ad set changes the 
   const premiumSeat = seatsByClass.get(premium)![3]!; // not a seat the first test used
   const economySeat = seatsByClass.get(classes[classes.length - 1]!)![2]!;
   assert.equal((await next(premiumSeat, { placement: 'home-banner', lang: 'en' })).ad?.id, 'dutyfree-banner');
-  await publishAds({ ...adSetV1, id: 'winter-2', adFreeCabins: [premium] }, 2);
+  await publishAds(
+    { ...adSetV1, id: 'winter-2', adFreeCabins: [premium] },
+    2,
+    (s) => /ad-free/.test(s.reason ?? ''),
+    spare('first', 2),
+  );
   const off = await next(premiumSeat, { placement: 'home-banner', lang: 'en' });
   assert.deepEqual([off.ad, off.reason], [null, `the ${premium} cabin is ad-free`]);
   assert.equal((await next(premiumSeat, { placement: 'pre-roll', lang: 'en', titleId: FREE })).ad, null);

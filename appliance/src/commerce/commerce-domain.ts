@@ -134,7 +134,14 @@ export const commerceDomain: ApplianceDomain<CommerceDeps, RunningCommerce> = {
     });
     await desk.load();
     await anomalies.load(desk.queue());
-    const adSetPayload = async () => (await deps.latestPublication('policy', AD_SET_PUBLICATION))?.payload;
+    // Every seat asks on its home screen: the ad set is read from the store at most twice a second.
+    let adSetCache: { at: number; value: unknown } | undefined;
+    const adSetPayload = async () => {
+      if (adSetCache && Date.now() - adSetCache.at < CATALOGUE_CACHE_MS) return adSetCache.value;
+      const value = (await deps.latestPublication('policy', AD_SET_PUBLICATION))?.payload;
+      adSetCache = { at: Date.now(), value };
+      return value;
+    };
     const ads = new AdDesk({
       records: deps.records,
       adSetPayload,
