@@ -57,6 +57,11 @@ async function publishPolicy(version: number, rules: Record<string, number>): Pr
     30_000,
     `policy ${version} on the aircraft`,
   );
+  await waitFor(
+    async () => (await aircraft.app.commerce.anomalies.rulesInForce())?.policyVersion === version,
+    30_000,
+    `the anomaly rules of policy ${version} in force`,
+  );
 }
 async function flagged(): Promise<ShopAnomaly[]> {
   const crew = await crewToken(aircraft.url, aircraft.dataDir);

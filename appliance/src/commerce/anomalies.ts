@@ -98,6 +98,11 @@ export class AnomalyWatch {
     for (const r of rows) this.flags.set(r.data.caseId, r.data);
   }
 
+  /** The rules the next event is judged by (the policy publication held now, read at most twice a second). */
+  rulesInForce(): Promise<RulesInForce | undefined> {
+    return this.deps.rules();
+  }
+
   onFlag(listener: (flag: ShopAnomaly) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
