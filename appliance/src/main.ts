@@ -272,6 +272,8 @@ export async function startAppliance(
     priceZone: () => flight.currentPolicy()?.priceZone.value,
     region: flight.currentRegion,
     rate: { burst: config.shopOrderBurst, refillMs: 3000 },
+    cabinClassOf: cabin.seatClassOf,
+    viewingContext: () => flight.viewingContext(),
     log: child('commerce'),
   });
   cabin.seatMap.observe({ health: sync.onSeatHealth, fault: (seatId) => sync.flight.onFault(seatId) });

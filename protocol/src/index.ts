@@ -1,5 +1,6 @@
 /** `@ifec/protocol`: browser-safe (no `node:` module); Node-only helpers are on `@ifec/protocol/node`. */
 
+export * from './ads.ts';
 export * from './asyncapi.ts';
 export * from './cabin.ts';
 export * from './cabin-plan.ts';
@@ -14,6 +15,7 @@ export * from './policy.ts';
 export * from './recommendations.ts';
 export * from './replication.ts';
 export * from './resume.ts';
+export * from './shop-anomalies.ts';
 export * from './sync.ts';
 export * from './topics.ts';
 export * from './updates.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { flightPhase } from './flight.ts';
+import { shopAnomalyRules } from './shop-anomalies.ts';
 
 /**
  * Rules by airspace: a policy document signed on the ground (a publication of kind `policy`,
@@ -57,6 +58,8 @@ export const airspacePolicy = z
       .strict(),
     /** Applied in order; for wifi/voip/messaging/priceZone the last matching rule wins, blocks add up. */
     rules: z.array(airspaceRule).max(500),
+    /** The onboard shop's anomaly rules; none = no seat is flagged. */
+    shopAnomalies: shopAnomalyRules.optional(),
   })
   .strict();
 export type AirspacePolicy = z.infer<typeof airspacePolicy>;

@@ -5,12 +5,19 @@
  * crew's order queue. Card numbers never reach it: only ciphertext for the ground.
  */
 import {
+  AD_COUNTS_RECORD,
+  AD_SET_PUBLICATION,
+  AD_SWITCH_RECORD,
+  AIRSPACE_POLICY_PUBLICATION,
+  adSet,
+  airspacePolicy,
   type Publication,
   type PublicationKind,
   SHOP_CATALOGUE_PUBLICATION,
   SHOP_DENY_LIST_PUBLICATION,
   type TitleManifest,
 } from '@ifec/protocol';
+import { Router } from 'express';
 import type { Logger } from 'pino';
 import type { AccessDirectory } from '../access/directory.ts';
 import type { ApplianceDomain } from '../domain.ts';
@@ -18,6 +25,11 @@ import type { Viewer } from '../media/playback-policy.ts';
 import type { SeatSessions } from '../seat-state/sessions.ts';
 import type { DurableRecords } from '../store/durable-records.ts';
 import type { Store } from '../store/store.ts';
+import { groundOnly, toGround } from '../sync/outbox.ts';
+import { AdDesk, applyAdSwitch } from './ads.ts';
+import { adsRouter } from './ads-http.ts';
+import { AnomalyWatch, type RulesInForce } from './anomalies.ts';
+import { anomalyRouter } from './anomalies-http.ts';
 import { buildCatalogue, type CatalogueProblem, type LiveCatalogue } from './catalogue.ts';
 import { shopRouter } from './http.ts';
 import { commerceRecords, OrderDesk } from './orders.ts';
@@ -42,12 +54,20 @@ export interface CommerceDeps {
   region: () => string | undefined;
   /** Orders per seat before the rate limit (tests and the bench raise it). */
   rate?: { burst: number; refillMs: number };
+  /** A seat's cabin class (ad-free cabins) and the route and region now (regional ads). */
+  cabinClassOf?: (seatId: string) => string | undefined;
+  viewingContext?: () => { route?: string; region?: string };
+  /** How often the anonymous ad counts are journalled for the ground. */
+  adCountsEveryMs?: number;
   log: Logger;
 }
 
 export interface RunningCommerce {
   desk: OrderDesk;
   catalogue: () => Promise<LiveCatalogue | CatalogueProblem>;
+  /** Seats flagged by the policy's anomaly rules. */
+  anomalies: AnomalyWatch;
+  ads: AdDesk;
   /** The key server's entitlement hook: a phone's purchase is its seat's. */
   purchased(viewer: Viewer, titleId: string): boolean;
 }
@@ -57,7 +77,7 @@ export const DEFAULT_PRICE_ZONE = 'default';
 
 export const commerceDomain: ApplianceDomain<CommerceDeps, RunningCommerce> = {
   name: 'commerce',
-  records: commerceRecords,
+  records: { ...commerceRecords, [AD_COUNTS_RECORD]: groundOnly, [AD_SWITCH_RECORD]: toGround(applyAdSwitch) },
   async open(deps) {
     let cached: { at: number; key: string; value: LiveCatalogue | CatalogueProblem } | undefined;
     const catalogue = async (): Promise<LiveCatalogue | CatalogueProblem> => {
@@ -74,6 +94,34 @@ export const commerceDomain: ApplianceDomain<CommerceDeps, RunningCommerce> = {
       cached = { at: Date.now(), key, value };
       return value;
     };
+    let rulesCache: { at: number; value: RulesInForce | undefined } | undefined;
+    const rules = async (): Promise<RulesInForce | undefined> => {
+      if (rulesCache && Date.now() - rulesCache.at < CATALOGUE_CACHE_MS) return rulesCache.value;
+      const published = await deps.latestPublication('policy', AIRSPACE_POLICY_PUBLICATION);
+      const parsed = published ? airspacePolicy.safeParse(published.payload) : undefined;
+      const value =
+        parsed?.success && parsed.data.shopAnomalies
+          ? { rules: parsed.data.shopAnomalies, policyId: parsed.data.id, policyVersion: parsed.data.version }
+          : undefined;
+      rulesCache = { at: Date.now(), value };
+      return value;
+    };
+    const anomalies = new AnomalyWatch({
+      records: deps.records,
+      db: deps.store,
+      aircraftId: deps.aircraftId,
+      rules,
+      sessionOf: deps.sessionOf,
+    });
+    const anomalyLog = deps.log.child({ area: 'shop-anomalies' });
+    anomalies.onFlag((f) => anomalyLog.warn(f, 'seat flagged by the shop anomaly rules'));
+    // A flag that cannot be journalled must not fail the order it follows (the order is durable already).
+    const watch = {
+      refused: (seatId: string, code: string, hash: string | undefined) =>
+        anomalies.refused(seatId, code, hash).catch((error) => anomalyLog.error({ err: error }, 'flag not kept')),
+      accepted: (order: Parameters<AnomalyWatch['accepted']>[0]) =>
+        anomalies.accepted(order).catch((error) => anomalyLog.error({ err: error }, 'flag not kept')),
+    };
     const desk = new OrderDesk({
       records: deps.records,
       db: deps.store,
@@ -82,20 +130,66 @@ export const commerceDomain: ApplianceDomain<CommerceDeps, RunningCommerce> = {
       sessionOf: deps.sessionOf,
       region: () => deps.region() ?? null,
       rate: deps.rate,
+      watch,
     });
     await desk.load();
-    const router = shopRouter({
-      directory: deps.directory,
-      seatSessions: deps.seatSessions,
-      pairedSeat: deps.pairedSeat,
-      desk,
-      catalogue,
+    await anomalies.load(desk.queue());
+    // Every seat asks on its home screen: the ad set is read from the store at most twice a second.
+    let adSetCache: { at: number; value: unknown } | undefined;
+    const adSetPayload = async () => {
+      if (adSetCache && Date.now() - adSetCache.at < CATALOGUE_CACHE_MS) return adSetCache.value;
+      const value = (await deps.latestPublication('policy', AD_SET_PUBLICATION))?.payload;
+      adSetCache = { at: Date.now(), value };
+      return value;
+    };
+    const ads = new AdDesk({
+      records: deps.records,
+      adSetPayload,
+      titleOf: (id) => deps.titles().find((t) => t.id === id),
+      cabinClassOf: deps.cabinClassOf ?? (() => undefined),
+      viewingContext: deps.viewingContext ?? (() => ({})),
+      sessionOf: deps.sessionOf,
     });
+    await ads.load(deps.store);
+    const flushAds = () =>
+      ads.flush().catch((error) => deps.log.error({ err: error }, 'ad counts not journalled; kept for the next try'));
+    const adTimer = setInterval(flushAds, deps.adCountsEveryMs ?? 60_000);
+    adTimer.unref();
+    const router = Router();
+    router.use(
+      adsRouter({
+        directory: deps.directory,
+        seatSessions: deps.seatSessions,
+        pairedSeat: deps.pairedSeat,
+        ads,
+        placementOf: async (id) => {
+          const set = adSet.safeParse(await adSetPayload());
+          return set.success ? set.data.ads.find((a) => a.id === id)?.placement : undefined;
+        },
+      }),
+    );
+    router.use(anomalyRouter({ directory: deps.directory, anomalies }));
+    router.use(
+      shopRouter({
+        directory: deps.directory,
+        seatSessions: deps.seatSessions,
+        pairedSeat: deps.pairedSeat,
+        desk,
+        catalogue,
+      }),
+    );
     const purchased = (viewer: Viewer, titleId: string): boolean => {
       const seatId =
         viewer.seatId ?? (viewer.subject.startsWith('phone:') ? deps.pairedSeat(viewer.subject.slice(6)) : undefined);
       return desk.purchased(seatId, titleId);
     };
-    return { api: { desk, catalogue, purchased }, router };
+    return {
+      api: { desk, catalogue, anomalies, ads, purchased },
+      router,
+      async stop() {
+        clearInterval(adTimer);
+        await flushAds();
+      },
+    };
   },
 };

@@ -1,6 +1,17 @@
 /** The shop's routes for the appliance's OpenAPI document (appended to its list in http/openapi.ts). */
 import type { RouteDoc } from '@ifec/http-kit';
-import { orderReceipt, orderRequest, orderStatusChange, shopPaths } from '@ifec/protocol';
+import {
+  adClick,
+  adPaths,
+  adRequest,
+  adServed,
+  adSwitch,
+  orderReceipt,
+  orderRequest,
+  orderStatusChange,
+  shopAnomalyPaths,
+  shopPaths,
+} from '@ifec/protocol';
 import { catalogueQuery } from './http.ts';
 
 const buyer = ['seatToken', 'viewerBasic'];
@@ -98,5 +109,50 @@ export const commerceRoutes: RouteDoc[] = [
     security: crew,
     responses: { 200: 'galley summary' },
     errors: [...crewErrors],
+  },
+  {
+    method: 'get',
+    path: shopAnomalyPaths.crewAnomalies,
+    summary:
+      "Seats of the current sessions flagged by the airspace policy's shop anomaly rules (declined attempts, different cards, totals), newest first",
+    security: crew,
+    responses: { 200: 'flagged: one entry per seat session and rule' },
+    errors: [...crewErrors],
+  },
+  {
+    method: 'get',
+    path: adPaths.next,
+    summary:
+      "The ad for your seat's session and a placement (home-screen banner, or pre-roll before a free title): by route, region and language; never before kids' or paid titles, in ad-free cabins or while the crew have ads off; capped per session. Counted as an impression, anonymously",
+    security: buyer,
+    query: adRequest,
+    responses: { 200: { description: 'the ad, or null and why', schema: adServed } },
+    errors: ['SHOP_LOGIN_REQUIRED', 'INVALID_BODY'],
+  },
+  {
+    method: 'post',
+    path: adPaths.click,
+    summary: 'A click on an ad your session was served (counted anonymously; others are not counted)',
+    security: buyer,
+    body: adClick,
+    responses: { 200: 'counted: boolean' },
+    errors: ['SHOP_LOGIN_REQUIRED', 'INVALID_BODY'],
+  },
+  {
+    method: 'get',
+    path: adPaths.crewSwitch,
+    summary: 'Whether ads are on in the cabin',
+    security: crew,
+    responses: { 200: 'enabled' },
+    errors: [...crewErrors],
+  },
+  {
+    method: 'post',
+    path: adPaths.crewSwitch,
+    summary: 'Crew switch ads on or off for the whole cabin',
+    security: crew,
+    body: adSwitch,
+    responses: { 200: 'enabled' },
+    errors: [...crewErrors, 'INVALID_BODY'],
   },
 ];

@@ -20,6 +20,7 @@ import {
   type OrderStatus,
   type OrderStatusRecord,
   PHYSICAL_KINDS,
+  SHOP_ANOMALY_RECORD,
 } from '@ifec/protocol';
 import type { DurableRecords } from '../store/durable-records.ts';
 import type { JournalRecord } from '../store/journal.ts';
@@ -87,6 +88,7 @@ async function applyOrders(tx: Transaction, records: JournalRecord[]): Promise<v
 export const commerceRecords = {
   [ORDER_RECORD]: Object.assign(toGround(applyOrder), { applyMany: applyOrders }),
   [ORDER_STATUS_RECORD]: toGround(applyOrderStatus),
+  [SHOP_ANOMALY_RECORD]: groundOnly,
 };
 
 interface HeldOrder {
@@ -113,6 +115,11 @@ export interface OrderDeskDeps {
   now?: () => number;
   /** Orders per seat: a burst, then one per `refillMs`. */
   rate?: { burst: number; refillMs: number };
+  /** Told of every order checked, accepted or refused (the anomaly rules). */
+  watch?: {
+    refused(seatId: string, code: string, cardHash: string | undefined): Promise<void>;
+    accepted(order: OrderRecord): Promise<void>;
+  };
 }
 
 const FLIGHT_LONG_MS = 24 * 3600_000;
@@ -187,7 +194,7 @@ export class OrderDesk {
         return now ? this.duplicate(now, requestHash, caller.seatId) : receipt;
       });
     this.takeToken(caller.seatId);
-    const placing = this.placeNew(request, caller, requestHash).finally(() => this.pending.delete(request.orderId));
+    const placing = this.watched(request, caller, requestHash).finally(() => this.pending.delete(request.orderId));
     this.pending.set(request.orderId, placing);
     return placing;
   }
@@ -213,6 +220,25 @@ export class OrderDesk {
     }
     b.tokens -= 1;
     this.buckets.set(seatId, b);
+  }
+
+  /** Places and tells the anomaly watch; a flag is journalled before the seat is answered. */
+  private async watched(
+    request: OrderRequest,
+    caller: { seatId: string; placedBy: string },
+    requestHash: string,
+  ): Promise<OrderReceipt> {
+    const watch = this.deps.watch;
+    let receipt: OrderReceipt;
+    try {
+      receipt = await this.placeNew(request, caller, requestHash);
+    } catch (error) {
+      if (watch && error instanceof ShopRefused) await watch.refused(caller.seatId, error.code, request.card?.hash);
+      throw error;
+    }
+    const held = this.orders.get(request.orderId);
+    if (watch && held) await watch.accepted(held.order);
+    return receipt;
   }
 
   private async placeNew(

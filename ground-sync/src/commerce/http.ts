@@ -5,11 +5,13 @@
  */
 
 import { parseBody } from '@ifec/http-kit';
-import { IfecError } from '@ifec/protocol';
+import { IfecError, shopAnomalyPaths } from '@ifec/protocol';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { Database } from '../store/database.ts';
 import { type Tenant, tenantForApiKey } from '../tenants/tenants.ts';
+import { adCountsQuery, sumAdCounts } from './ad-counts.ts';
+import { anomalyCasesQuery, listAnomalyCases } from './anomaly-cases.ts';
 import type { CardKey } from './card-key.ts';
 import { listAudit, listPayments, type Settlement } from './settlement.ts';
 
@@ -71,6 +73,14 @@ export function settlementRouter(db: Database, settlement: Settlement, cardKey: 
 
   router.get('/admin/v1/audit', auth, async (req, res) => {
     res.json({ events: await listAudit(db, tenantOf(res), parseBody(auditQuery, req.query)) });
+  });
+
+  router.get(shopAnomalyPaths.groundCases, auth, async (req, res) => {
+    res.json({ cases: await listAnomalyCases(db, tenantOf(res), parseBody(anomalyCasesQuery, req.query)) });
+  });
+
+  router.get('/admin/v1/ads/counts', auth, async (req, res) => {
+    res.json({ counts: await sumAdCounts(db, tenantOf(res), parseBody(adCountsQuery, req.query)) });
   });
 
   return router;

@@ -1,5 +1,8 @@
 /** Settlement's admin routes for the ground's OpenAPI document (appended in http/openapi.ts). */
 import type { RouteDoc } from '@ifec/http-kit';
+import { shopAnomalyPaths } from '@ifec/protocol';
+import { adCountsQuery } from './ad-counts.ts';
+import { anomalyCasesQuery } from './anomaly-cases.ts';
 import { auditQuery, paymentsQuery, refundRequest } from './http.ts';
 
 const admin = ['apiKey'];
@@ -39,6 +42,26 @@ export const settlementRoutes: RouteDoc[] = [
     security: admin,
     query: auditQuery,
     responses: { 200: 'events' },
+    errors: ['API_KEY_REQUIRED'],
+  },
+  {
+    method: 'get',
+    path: shopAnomalyPaths.groundCases,
+    summary:
+      "Shop anomaly cases your aircraft flagged (a seat's declined attempts, different cards or totals past the policy's thresholds), with the payments of the flagged session's orders",
+    security: admin,
+    query: anomalyCasesQuery,
+    responses: { 200: 'cases' },
+    errors: ['API_KEY_REQUIRED'],
+  },
+  {
+    method: 'get',
+    path: '/admin/v1/ads/counts',
+    summary:
+      "Ad impressions and clicks your aircraft counted (anonymous: per ad, placement, route and region), for the airline's partners",
+    security: admin,
+    query: adCountsQuery,
+    responses: { 200: 'counts' },
     errors: ['API_KEY_REQUIRED'],
   },
 ];

@@ -5,6 +5,7 @@
  */
 import './styles.css';
 import type { PaState } from '@ifec/protocol';
+import { withAdBanner, withPreRoll } from '../ads/ads.ts';
 import { CabinLink } from '../cabin/cabin-link.ts';
 import { CabinOverlays } from '../cabin/cabin-overlays.ts';
 import { PersonalChanges, trackingFavourites } from '../cabin/personal-changes.ts';
@@ -259,7 +260,7 @@ async function boot(): Promise<void> {
   function screenFor(route: ReturnType<typeof parseRoute>): View {
     switch (route.name) {
       case 'home':
-        return homeScreen(ctx);
+        return withAdBanner(ctx, homeScreen(ctx));
       case 'browse':
         return browseScreen(ctx, route.shelf);
       case 'search':
@@ -267,7 +268,7 @@ async function boot(): Promise<void> {
       case 'title':
         return detailScreen(ctx, route.id);
       case 'play':
-        return playerScreen(ctx, route.id, route.from);
+        return withPreRoll(ctx, route.id, () => playerScreen(ctx, route.id, route.from));
       case 'settings':
         return settingsScreen(ctx);
       case 'pair':

@@ -4,7 +4,7 @@
  * for the console's life with its own 2 s poll, like the flight panel: the console redraws
  * its other panels and must not rebuild this one under a crew member's finger.
  */
-import { type OrderRecord, shopPaths } from '@ifec/protocol';
+import { adPaths, type OrderRecord, type ShopAnomaly, shopAnomalyPaths, shopPaths } from '@ifec/protocol';
 import { ApiClient, ApiError } from '../api/api-client.ts';
 import { h, replace } from '../ui/dom.ts';
 import './orders-panel.css';
@@ -43,6 +43,14 @@ const NEXT: Record<string, { status: string; label: string }[]> = {
   fulfilled: [{ status: 'cancelled', label: 'Cancel (refund)' }],
 };
 
+/** Why a seat is flagged, in the crew's words (the rules come from the airline's policy). */
+const FLAG_REASONS: Record<ShopAnomaly['rule'], (observed: number, threshold: number) => string> = {
+  'declined-attempts': (n, t) => `${n} card payments refused (alert at ${t})`,
+  'distinct-cards': (n, t) => `${n} different cards tried (alert at ${t})`,
+  'session-total': (n) => `orders totalling ${(n / 100).toFixed(2)} this flight`,
+  'order-total': (n) => `one order of ${(n / 100).toFixed(2)}`,
+};
+
 const money = (minor: number, currency: string) =>
   new Intl.NumberFormat('en', { style: 'currency', currency }).format(minor / 100);
 
@@ -79,12 +87,14 @@ export class OrdersPanel {
 
   async refresh(): Promise<void> {
     try {
-      const [orders, stock, galley] = await Promise.all([
+      const [orders, stock, galley, anomalies, ads] = await Promise.all([
         this.call<{ orders: OrderRecord[] }>(shopPaths.crewOrders),
         this.call<{ stock: Stock[] }>(shopPaths.crewStock),
         this.call<Galley>(shopPaths.crewGalley),
+        this.call<{ flagged: ShopAnomaly[] }>(shopAnomalyPaths.crewAnomalies),
+        this.call<{ enabled: boolean }>(adPaths.crewSwitch),
       ]);
-      this.render(orders.orders, stock.stock, galley);
+      this.render(orders.orders, stock.stock, galley, anomalies.flagged, ads.enabled);
     } catch (error) {
       this.message.textContent = `Orders not loaded: ${(error as Error).message}`;
     }
@@ -103,10 +113,34 @@ export class OrdersPanel {
     await this.refresh();
   }
 
-  private render(orders: OrderRecord[], stock: Stock[], galley: Galley): void {
+  private async switchAds(enabled: boolean): Promise<void> {
+    try {
+      await this.call(adPaths.crewSwitch, { method: 'POST', body: { enabled } });
+      this.message.textContent = enabled ? 'Ads are on in the cabin' : 'Ads are off in the cabin';
+    } catch (error) {
+      this.message.textContent = error instanceof ApiError ? error.message : String(error);
+    }
+    await this.refresh();
+  }
+
+  private render(orders: OrderRecord[], stock: Stock[], galley: Galley, flagged: ShopAnomaly[], adsOn: boolean): void {
     const open = orders.filter((o) => o.status === 'placed' || o.status === 'accepted');
     replace(
       this.body,
+      flagged.length
+        ? h(
+            'ul',
+            { class: 'flagged-seats', id: 'crew-flagged-seats', role: 'alert' },
+            flagged.map((f) =>
+              h(
+                'li',
+                { 'data-seat': f.seatId, 'data-rule': f.rule },
+                h('strong', {}, `Seat ${f.seatId} flagged`),
+                ` — ${FLAG_REASONS[f.rule](f.observed, f.threshold)}`,
+              ),
+            ),
+          )
+        : '',
       h('p', { class: 'summary', id: 'crew-orders-summary' }, `${open.length} open · ${orders.length} this flight`),
       h(
         'ul',
@@ -148,6 +182,16 @@ export class OrdersPanel {
             galley.items.map((g) => h('li', {}, `${g.units} × ${g.sku} — seats ${g.seats.join(', ')}`)),
           )
         : h('p', { class: 'muted' }, 'Nothing to prepare'),
+      h(
+        'p',
+        { class: 'ads-switch' },
+        `Ads: ${adsOn ? 'on' : 'off'} `,
+        h(
+          'button',
+          { type: 'button', class: 'button', id: 'crew-ads-switch', onClick: () => void this.switchAds(!adsOn) },
+          adsOn ? 'Switch ads off' : 'Switch ads on',
+        ),
+      ),
       h('h3', {}, 'Stock'),
       h(
         'table',
