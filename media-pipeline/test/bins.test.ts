@@ -172,6 +172,24 @@ const REAL_COMMANDS: Record<string, () => Promise<void>> = {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(crypto.createPublicKey(r.stdout).asymmetricKeyType, 'ed25519');
   },
+  'ifec-flash': async () => {
+    // The gate data loader on a disk-image file standing in for a USB stick.
+    const stick = path.join(work, 'stick.img');
+    fs.writeFileSync(stick, '');
+    fs.truncateSync(stick, 64 * 1024 * 1024);
+    const formatted = runBin('ifec-flash', ['usb', 'format', stick]);
+    assert.equal(formatted.code, 0, formatted.stderr);
+    assert.equal(fs.readFileSync(stick).subarray(0x52, 0x5a).toString('latin1'), 'FAT32   ', 'a FAT32 file system');
+    const listed = runBin('ifec-flash', ['usb', 'list', stick]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /no bundles on this stick/);
+  },
+  'ifec-image': async () => {
+    // A build takes minutes as root (images' own slow tests run one); here: it names what it builds.
+    const r = runBin('ifec-image', ['floppy']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /name one target: seat or server/);
+  },
 };
 
 test('the bins are found in the package.json files, each linked into node_modules/.bin as an executable entry point', () => {

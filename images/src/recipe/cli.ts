@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { buildImage, raucBundle } from './build.ts';
 import { RECIPES, type Target } from './recipes.ts';
 
-export const USAGE = `usage: npm run image -- <seat|server> [options]
+export const USAGE = `usage: ifec-image <seat|server> [options]   (from the repository: npm run image -- <seat|server>)
 
   --out <dir>             output folder (default: images/out/<target>)
   --mirror <url>          Debian mirror (default http://deb.debian.org/debian)
