@@ -4,7 +4,7 @@ import { ApiClient, isRefusal } from '../api/api-client.ts';
 import type { AppContext, View } from '../app/context.ts';
 import { screenStrings } from '../i18n/screen-strings.ts';
 import { h, replace } from '../ui/dom.ts';
-import { grid, row } from './cards.ts';
+import { grid, liveCard, row } from './cards.ts';
 import { groupSeries } from './model.ts';
 
 export type Shelf = 'movies' | 'tv' | 'music' | 'kids' | 'live';
@@ -107,30 +107,7 @@ function liveChannels(ctx: AppContext): HTMLElement {
         list,
         onAir.length === 0
           ? h('p', { class: 'empty' }, screenStrings[ctx.locale().lang].nothingLiveNow)
-          : h(
-              'ul',
-              { class: 'cards grid' },
-              onAir.map((c) =>
-                h(
-                  'li',
-                  { class: 'card' },
-                  h(
-                    'a',
-                    {
-                      href: `#/play/live:${encodeURIComponent(c.id)}?from=0`,
-                      class: 'card-link',
-                      'data-channel': c.id,
-                    },
-                    h(
-                      'div',
-                      { class: 'art art-none', style: '--h:200', 'aria-hidden': 'true' },
-                      c.id.slice(0, 2).toUpperCase(),
-                    ),
-                    h('span', { class: 'card-title' }, c.id),
-                  ),
-                ),
-              ),
-            ),
+          : h('ul', { class: 'cards grid' }, onAir.map(liveCard)),
       );
     })
     .catch(() => replace(list, h('p', { class: 'empty' }, t.offline)));

@@ -82,3 +82,21 @@ export function grid(titles: TitleView[], locale: Locale, empty: string): HTMLEl
     titles.map((t) => titleCard(t, locale)),
   );
 }
+
+/** A live channel on air: a lettered tile that starts the channel (home's "Live now" row and the Live tab). */
+export function liveCard(channel: { id: string }): HTMLElement {
+  return h(
+    'li',
+    { class: 'card' },
+    h(
+      'a',
+      { href: `#/play/live:${encodeURIComponent(channel.id)}?from=0`, class: 'card-link', 'data-channel': channel.id },
+      h(
+        'div',
+        { class: 'art art-none art-live', style: '--h:200', 'aria-hidden': 'true' },
+        channel.id.slice(0, 2).toUpperCase(),
+      ),
+      h('span', { class: 'card-title' }, channel.id),
+    ),
+  );
+}

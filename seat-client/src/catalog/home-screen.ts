@@ -12,7 +12,7 @@ import { fill, genreName, screenStrings } from '../i18n/screen-strings.ts';
 import { recommendationsApiOf } from '../recommendations/reco-api.ts';
 import { recommendationsSection } from '../recommendations/reco-rows.ts';
 import { h, replace } from '../ui/dom.ts';
-import { artwork, displayName, row, titleCard } from './cards.ts';
+import { artwork, displayName, liveCard, row, titleCard } from './cards.ts';
 import { isNewThisMonth, type TitleView } from './model.ts';
 import { genresText, priceOf } from './title-text.ts';
 
@@ -253,30 +253,7 @@ function liveNowRow(ctx: AppContext): HTMLElement {
         body,
         onAir.length === 0
           ? h('p', { class: 'empty', id: 'nothing-live' }, s.nothingLiveNow)
-          : h(
-              'ul',
-              { class: 'cards' },
-              onAir.map((c) =>
-                h(
-                  'li',
-                  { class: 'card' },
-                  h(
-                    'a',
-                    {
-                      href: `#/play/live:${encodeURIComponent(c.id)}?from=0`,
-                      class: 'card-link',
-                      'data-channel': c.id,
-                    },
-                    h(
-                      'div',
-                      { class: 'art art-none art-live', style: '--h:200', 'aria-hidden': 'true' },
-                      c.id.slice(0, 2).toUpperCase(),
-                    ),
-                    h('span', { class: 'card-title' }, c.id),
-                  ),
-                ),
-              ),
-            ),
+          : h('ul', { class: 'cards' }, onAir.map(liveCard)),
       );
     })
     .catch(() => replace(body, h('p', { class: 'empty', id: 'nothing-live' }, s.nothingLiveNow)));
