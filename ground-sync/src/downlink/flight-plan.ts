@@ -6,36 +6,9 @@
  * `next-flight` publication, so the newest plan is the one in force.
  */
 import type crypto from 'node:crypto';
-import {
-  FLIGHT_PLAN_PUBLICATION,
-  type GroundFlightPlan,
-  groundFlightPlan,
-  type Publication,
-  type PublicationRequest,
-} from '@ifec/protocol';
+import { FLIGHT_PLAN_PUBLICATION, type GroundFlightPlan, groundFlightPlan, type Publication } from '@ifec/protocol';
 import type { Database, Queryable } from '../store/database.ts';
-import { PublicationError, publish } from './publications.ts';
-
-/** Refuses a `flight-plan` publication that is not one aircraft's valid plan (called by publish()). */
-export function checkFlightPlanRequest(request: PublicationRequest): void {
-  if (request.kind !== 'flight-plan') return;
-  if (!request.aircraftId)
-    throw new PublicationError('FLIGHT_PLAN_INVALID', 'a flight plan is for one aircraft: aircraftId is required');
-  if (request.name !== FLIGHT_PLAN_PUBLICATION)
-    throw new PublicationError(
-      'FLIGHT_PLAN_INVALID',
-      `a flight plan is published as "${FLIGHT_PLAN_PUBLICATION}", not "${request.name}"`,
-    );
-  if (request.files.length) throw new PublicationError('FLIGHT_PLAN_INVALID', 'a flight plan carries no files');
-  const parsed = groundFlightPlan.safeParse(request.payload);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new PublicationError(
-      'FLIGHT_PLAN_INVALID',
-      `flight plan payload is not valid: ${issue?.path.join('.') || '(payload)'}: ${issue?.message}`,
-    );
-  }
-}
+import { publish } from './publications.ts';
 
 /** The version after the aircraft's latest plan (a plan replaces the one before it). */
 async function nextPlanVersion(db: Queryable, tenantId: string, aircraftId: string): Promise<number> {

@@ -8,14 +8,14 @@
  * on PostgreSQL with any number of processes and on PGlite alike. Signed once, at publication.
  */
 import type crypto from 'node:crypto';
-import { type DownlinkPage, IfecError, type Publication, type PublicationRequest } from '@ifec/protocol';
+import type { DownlinkPage, Publication, PublicationRequest } from '@ifec/protocol';
 import { signBlock } from '@ifec/protocol/node';
 import { requireOwnAircraft } from '../fleet/aircraft.ts';
 import type { Database, Queryable } from '../store/database.ts';
 import { ackedOf } from '../uplink/ingest.ts';
-import { checkFlightPlanRequest } from './flight-plan.ts';
+import { checkFlightPlanRequest, PublicationError } from './publication-rules.ts';
 
-export class PublicationError extends IfecError<'FILE_NOT_UPLOADED' | 'FLIGHT_PLAN_INVALID'> {}
+export { PublicationError };
 
 /** Takes the tenant's next seq; the counter row stays locked until the caller's transaction ends. */
 export const NEXT_PUBLICATION_SEQ_SQL = `INSERT INTO publication_heads (tenant_id, head) VALUES ($1, 1)
