@@ -76,7 +76,13 @@ type Behaviour = 'good' | 'never-healthy';
  * version it reports): poll, download and check, installed, rebooted, healthy — or, told to
  * roll back, rolled-back on the old version. Runs until `until()` is true.
  */
-async function runUnit(seatId: string, behaviour: Behaviour, log: UnitLog, until: () => boolean): Promise<void> {
+async function runUnit(
+  seatId: string,
+  behaviour: Behaviour,
+  log: UnitLog,
+  until: () => boolean,
+  runs = OLD_VERSION,
+): Promise<void> {
   const login = await fetch(`${app!.url}/api/seats/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -94,7 +100,7 @@ async function runUnit(seatId: string, behaviour: Behaviour, log: UnitLog, until
     assert.equal(res.status, 200, `${seatId} ${r.step}: ${await res.clone().text()}`);
     return (await res.json()) as { next: string };
   };
-  let running = OLD_VERSION;
+  let running = runs;
   while (!until()) {
     const res = await fetch(`${app!.url}${updatesPaths.assignment}`, { headers: auth });
     assert.equal(
@@ -119,6 +125,12 @@ async function runUnit(seatId: string, behaviour: Behaviour, log: UnitLog, until
       }
       running = a.target.version;
       await report({ rolloutId: a.rolloutId!, step: 'rebooted', version: running, slot: 'rootfs.1' });
+      log.healthySentAt = Date.now();
+      const healthy = await report({ rolloutId: a.rolloutId!, step: 'healthy', version: running });
+      assert.equal(healthy.next, 'mark-good');
+      log.healthyAt = Date.now();
+    } else if (a.action === 'install' && a.target && behaviour === 'good' && !log.healthyAt) {
+      // Already on the release (installed by an earlier rollout): it checks its health and says so.
       log.healthySentAt = Date.now();
       const healthy = await report({ rolloutId: a.rolloutId!, step: 'healthy', version: running });
       assert.equal(healthy.next, 'mark-good');
@@ -193,7 +205,10 @@ test('300 seat units: refused in cruise; in waves at the gate; a failing canary 
   let stop2 = false;
   // First only the canaries and 20 of the rest run; the cabin restarts in cruise before the others come.
   const early = [...canary, ...seats.slice(3, 23)];
-  const earlyUnits = early.map((s) => runUnit(s, 'good', logs2.get(s)!, () => stop2));
+  // The second canary was healthy on the new version in rollout 1: it is already on it.
+  const earlyUnits = early.map((s) =>
+    runUnit(s, 'good', logs2.get(s)!, () => stop2, s === canary[1] ? NEW_VERSION : OLD_VERSION),
+  );
   await waitFor(
     async () => early.every((s) => logs2.get(s)!.healthyAt) || undefined,
     120_000,
@@ -201,6 +216,7 @@ test('300 seat units: refused in cruise; in waves at the gate; a failing canary 
   );
   stop2 = true;
   await Promise.all(earlyUnits);
+  assert.equal(logs2.get(canary[1]!)!.installHandedAt, undefined, 'a canary already on the release installs nothing');
   const lastCanaryHealthy = Math.max(...canary.map((s) => logs2.get(s)!.healthySentAt!));
   for (const s of seats.slice(3, 23))
     assert.ok(logs2.get(s)!.installHandedAt! >= lastCanaryHealthy, `seat ${s} before the canaries`);

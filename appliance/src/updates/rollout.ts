@@ -319,7 +319,9 @@ export class Rollouts {
       if (unit.state === step) return { state: unit.state, next: ANSWER[step]! };
       // Health after the deadline does not count: the unit was told to roll back.
       if (unit.state === 'timed-out' && step !== 'rolled-back') return { state: unit.state, next: 'mark-bad' };
-      if (!NEXT[step]?.has(unit.state))
+      // A unit already running the release (installed earlier, or by hand) checks its health and says so.
+      const alreadyOnIt = step === 'healthy' && unit.state === 'assigned' && report.version === r.release.version;
+      if (!alreadyOnIt && !NEXT[step]?.has(unit.state))
         throw new RolloutError(
           'UPDATE_STEP_OUT_OF_ORDER',
           `seat ${seatId} is ${unit.state}: ${report.step} cannot follow`,

@@ -178,8 +178,17 @@ export class UpdateAgent {
   async poll(): Promise<{ outcome: PollOutcome; pollAfterS: number }> {
     const a = await this.deps.transport.assignment();
     if (a.action === 'install' && a.target && a.rolloutId) {
-      if (a.target.version === (await this.deps.runningVersion()))
-        return { outcome: { did: 'nothing', reason: `already runs ${a.target.version}` }, pollAfterS: a.pollAfterS };
+      const running = await this.deps.runningVersion();
+      if (a.target.version === running) {
+        // Already on it: report health, so that the appliance counts this unit instead of timing it out.
+        const deadlineMs = a.healthDeadlineAt
+          ? Math.max(1000, Math.min(this.deps.healthDeadlineMs, Date.parse(a.healthDeadlineAt) - Date.now()))
+          : this.deps.healthDeadlineMs;
+        const health = await waitHealthy(this.deps.probe, deadlineMs, this.deps.healthIntervalMs);
+        if (health.healthy)
+          await this.deps.transport.report({ rolloutId: a.rolloutId, step: 'healthy', version: running });
+        return { outcome: { did: 'nothing', reason: `already runs ${running}` }, pollAfterS: a.pollAfterS };
+      }
       return { outcome: await this.install(a), pollAfterS: a.pollAfterS };
     }
     if (a.action === 'roll-back' && a.rolloutId && !this.pending()) {
