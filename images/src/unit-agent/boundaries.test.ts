@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { FolderTransport } from './folder-transport.ts';
 import { parseStatus, raucCommands } from './rauc.ts';
-import { waitHealthy } from './update-agent.ts';
+import { type SlotInstaller, UpdateAgent, waitHealthy } from './update-agent.ts';
 
 test("a stick's assignment must be the protocol's, nothing else", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-transport-'));
@@ -135,4 +135,46 @@ test('health: the first healthy probe wins; throwing probes until the deadline g
   assert.deepEqual(late, { healthy: false, reason: 'not healthy within 100 ms: appliance /healthz answered 503' });
   const hung = await waitHealthy(() => new Promise<boolean>(() => {}), 100, 10);
   assert.equal(hung.healthy, false, 'a probe that never answers is not healthy');
+});
+
+test('a unit already on the offered version touches no slot and reports its health', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-already-'));
+  try {
+    const transport = new FolderTransport(dir, '12A');
+    const target = {
+      name: 'IFE-SEAT-0100/2.0.0/seat.raucb',
+      partNumber: 'IFE-SEAT-0100',
+      version: '2.0.0',
+      length: 1000,
+      sha256: 'a'.repeat(64),
+      url: '/x',
+    };
+    fs.writeFileSync(
+      path.join(dir, 'assignment.json'),
+      JSON.stringify({ seatId: '12A', action: 'install', rolloutId: 'R1', target, pollAfterS: 5 }),
+    );
+    const untouchable = new Proxy({} as SlotInstaller, {
+      get: (_t, name) => () => Promise.reject(new Error(`RAUC ${String(name)} called`)),
+    });
+    let probes = 0;
+    const agent = new UpdateAgent({
+      rauc: untouchable,
+      transport,
+      stateDir: path.join(dir, 'state'),
+      runningVersion: () => '2.0.0',
+      reboot: () => Promise.reject(new Error('no reboot expected')),
+      probe: async () => ++probes > 0,
+      healthDeadlineMs: 5000,
+      healthIntervalMs: 10,
+    });
+    const { outcome } = await agent.poll();
+    assert.equal(outcome.did, 'nothing');
+    assert.equal(probes, 1, 'its health was checked');
+    assert.deepEqual(
+      transport.reports().map((r) => [r.rolloutId, r.step, r.version]),
+      [['R1', 'healthy', '2.0.0']],
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
