@@ -95,12 +95,25 @@ for (const lang of ['en', 'ar', 'ja'] as const) {
       assert.equal(await headerRows(page), 1, 'the header is one row');
       if (name !== 'phone') {
         // The cards use the width: at 1920 a card is wider than at 1280.
-        const cardWidth = await page
-          // A visible card of a catalogue row (a recommendation row may still be filling in).
-          .locator('.home > .row .card:visible')
-          .first()
-          .evaluate((e) => e.getBoundingClientRect().width);
-        assert.ok(cardWidth >= (name === 'kiosk-hd' ? 250 : 150), `card width ${cardWidth}`);
+        // Home re-renders as the flight and recommendation data come in: measure the cards once it settles.
+        const minWidth = name === 'kiosk-hd' ? 250 : 150;
+        const widest = () =>
+          page.evaluate(() =>
+            Math.max(
+              0,
+              ...[...document.querySelectorAll('.home > .row .card')].map((e) => e.getBoundingClientRect().width),
+            ),
+          );
+        await page
+          .waitForFunction(
+            (min) =>
+              [...document.querySelectorAll('.home > .row .card')].some((e) => e.getBoundingClientRect().width >= min),
+            minWidth,
+            { timeout: 15_000 },
+          )
+          .catch(() => {}); // the assertion below says what was measured
+        const cardWidth = await widest();
+        assert.ok(cardWidth >= minWidth, `card width ${cardWidth}`);
       }
       await screenshot(page, `xp-home-${name}-${lang}`);
       if (name === 'kiosk') await expectNoAxeViolations(page, `home ${lang}`);

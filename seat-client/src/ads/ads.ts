@@ -99,6 +99,7 @@ export function withAdBanner(ctx: AppContext, home: View): View {
  * The player, after a pre-roll if the appliance serves one for this title (free titles
  * only; it answers none for kids' and paid ones). Skippable after the ad's delay.
  */
+/** Not mounted yet (app/main.ts): with it, the airspace policy missed the title playing behind it. */
 export function withPreRoll(ctx: AppContext, titleId: string, player: () => View): View {
   if (ctx.screen.device !== 'seatback') return player();
   const lang = ctx.locale().lang as UiLanguage;

@@ -5,7 +5,7 @@
  */
 import './styles.css';
 import type { PaState } from '@ifec/protocol';
-import { withAdBanner, withPreRoll } from '../ads/ads.ts';
+import { withAdBanner } from '../ads/ads.ts';
 import { CabinLink } from '../cabin/cabin-link.ts';
 import { CabinOverlays } from '../cabin/cabin-overlays.ts';
 import { PersonalChanges, trackingFavourites } from '../cabin/personal-changes.ts';
@@ -268,7 +268,7 @@ async function boot(): Promise<void> {
       case 'title':
         return detailScreen(ctx, route.id);
       case 'play':
-        return withPreRoll(ctx, route.id, () => playerScreen(ctx, route.id, route.from));
+        return playerScreen(ctx, route.id, route.from);
       case 'settings':
         return settingsScreen(ctx);
       case 'pair':
