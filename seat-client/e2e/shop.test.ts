@@ -70,11 +70,7 @@ async function receipt(page: Page, selector: string): Promise<void> {
   });
 }
 
-// Open bug (issue 13): since the last merges the paired phone's payment for the film shows neither a receipt
-// nor a refusal in about two runs of three (the kiosk's purchase goes through). Until it is found, this
-// journey runs and reports without failing the suite.
 test('kiosk buys Wi-Fi and a drink; a paired phone buys a film that plays on the seat; crew deliver the drink', {
-  todo: "the paired phone's film payment sometimes never answers (see the comment above)",
   timeout: 300_000,
 }, async () => {
   const app = env.cabin.appliance!;

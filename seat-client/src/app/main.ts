@@ -175,8 +175,8 @@ async function boot(): Promise<void> {
     const playing = ctx.playback?.titleId;
     const title = playing ? catalog.titles().find((t) => t.id === playing) : undefined;
     if (playing && (title ? flight.blocks(title) : flight.blocks({ id: playing }))) stopRestricted(playing, 'policy');
-    // Catalogue screens drop the restricted titles now; the player and the map stay as they are.
-    else if (!['play', 'map', 'search', 'pair'].includes(parseRoute(location.hash).name)) render(true);
+    // Catalogue screens drop the restricted titles now; the player, the map and a basket being paid stay as they are.
+    else if (!['play', 'map', 'search', 'pair', 'shop'].includes(parseRoute(location.hash).name)) render(true);
   });
 
   const shell = new Shell({
