@@ -225,7 +225,11 @@ async function boot(): Promise<void> {
     if (
       !force &&
       key === routeKey &&
-      (route.name === 'play' || route.name === 'search' || route.name === 'pair' || route.name === 'map')
+      (route.name === 'play' ||
+        route.name === 'search' ||
+        route.name === 'pair' ||
+        route.name === 'map' ||
+        route.name === 'shop')
     )
       return;
     rendering = true;
