@@ -115,3 +115,45 @@ test('a well-formed PUBLISH and SUBSCRIBE from the same raw client still work', 
   socket.end();
   await closed;
 });
+
+// aedes delivers a message to all its subscribers before it frees one of its delivery slots, and
+// waits for a full socket to drain: one seat that stops reading would hold every slot and stall
+// the PA for the whole cabin. The broker drops a client whose socket has not drained in 5 s.
+test('a seat that stops reading is dropped; the PA still reaches the cabin', { timeout: 60_000 }, async () => {
+  const { socket, closed } = await rawSeat();
+  socket.write(mqttPacket.generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'cabin/#', qos: 1 }] }));
+  await new Promise((resolve) => socket.once('data', resolve)); // SUBACK
+  socket.pause(); // it reads nothing more: the kernel's buffers fill, then the broker's
+  const listener = await seatClient(app, '5C');
+  const heard: string[] = [];
+  listener.on('message', (topic, payload) => {
+    if (topic === topics.pa) heard.push(payload.toString());
+  });
+  await listener.subscribeAsync(topics.pa);
+  // More broadcasts than the frozen seat's buffers and the broker's delivery slots hold.
+  const filler = Buffer.alloc(64 * 1024, 0x61);
+  for (let i = 0; i < 400; i++) void app.bus.publish(`cabin/filler`, filler, { qos: 0 }).catch(() => undefined);
+  const startedAt = Date.now();
+  const res = await fetch(`${app.url}/api/crew/pa`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await crewToken(app)}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ action: 'start', announcementId: 'seatbelt' }),
+  });
+  assert.equal(res.status, 201);
+  await waitFor(() => heard.some((p) => p.includes('seatbelt')), 20_000, 'the PA on a seat that reads');
+  const paMs = Date.now() - startedAt;
+  // Reading again, the frozen seat finds the broker's end of its connection after the buffered bytes.
+  socket.resume();
+  const outcome = await Promise.race([
+    closed.then(() => 'dropped'),
+    new Promise((r) => setTimeout(() => r('still connected'), 20_000)),
+  ]);
+  assert.equal(outcome, 'dropped', `the frozen seat was dropped (the PA came after ${paMs} ms)`);
+  await fetch(`${app.url}/api/crew/pa`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await crewToken(app)}`, 'content-type': 'application/json' },
+    body: '{"action":"stop"}',
+  });
+  await listener.endAsync();
+  socket.destroy();
+});

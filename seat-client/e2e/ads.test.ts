@@ -47,11 +47,7 @@ const ads: AdSet = {
   ],
 };
 
-// The pre-roll is off in the seat app (app/main.ts): wrapping the player in it made the airspace policy miss
-// a title playing on the seat (e2e/airspace-policy.test.ts failed every run). Until that is fixed this
-// journey runs and reports without failing the suite.
 test('home shows the ad banner; a pre-roll plays before a free title and is skipped; none before a kids title', {
-  todo: 'the pre-roll is switched off in the seat app until it no longer hides the player from the airspace policy',
   timeout: 300_000,
 }, async () => {
   const app = env.cabin.appliance!;

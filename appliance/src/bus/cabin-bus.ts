@@ -24,6 +24,8 @@ import { mayPublish, maySubscribe, type PairedSeatLookup } from './acl.ts';
 import {
   ConnectionGuard,
   inspectPackets,
+  MQTT_DELIVERY_SLOTS,
+  MQTT_DRAIN_TIMEOUT_MS,
   MQTT_KEEPALIVE_MAX_S,
   MQTT_LIMITS,
   type PacketRefusedError,
@@ -76,6 +78,8 @@ export class CabinBus {
       // An unauthenticated socket has 10 s to send CONNECT; keepalive 0 (never expires) or above the ceiling is refused (CONNACK 6).
       connectTimeout: 10_000,
       keepaliveLimit: MQTT_KEEPALIVE_MAX_S,
+      drainTimeout: MQTT_DRAIN_TIMEOUT_MS,
+      concurrency: MQTT_DELIVERY_SLOTS,
       authenticate: (client, username, password, done) => bus.onAuthenticate(client, username, password, done),
       authorizeSubscribe: (client, sub, done) => bus.onSubscribe(client, sub, done),
       authorizePublish: (client, packet, done) => bus.onPublish(client, packet, done),

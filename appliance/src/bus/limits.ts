@@ -27,6 +27,15 @@ export const MQTT_LIMITS: ConnectionLimits = { perAddress: 16, total: 4000, pend
 /** Longest MQTT keepalive a client may ask for (s); 0 (never expires) is refused too. */
 export const MQTT_KEEPALIVE_MAX_S = 600;
 
+/**
+ * aedes frees a delivery slot only once every subscriber of a message took it, and waits for a
+ * full socket to drain: a client that stops reading for this long is dropped (it reconnects and
+ * gets the retained state), or it would hold every slot and stall the PA for the whole cabin.
+ */
+export const MQTT_DRAIN_TIMEOUT_MS = 5000;
+/** Messages in delivery at once: with the drain timeout, a frozen client stalls nobody below 200 messages/s. */
+export const MQTT_DELIVERY_SLOTS = 1000;
+
 /** MQTT connections one principal may hold: a seat and a phone need one or two, services many. */
 export function principalCap(principalKey: string): number {
   if (principalKey.startsWith('service:')) return 256;

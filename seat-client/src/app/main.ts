@@ -5,7 +5,7 @@
  */
 import './styles.css';
 import type { PaState } from '@ifec/protocol';
-import { withAdBanner } from '../ads/ads.ts';
+import { withAdBanner, withPreRoll } from '../ads/ads.ts';
 import { CabinLink } from '../cabin/cabin-link.ts';
 import { CabinOverlays } from '../cabin/cabin-overlays.ts';
 import { PersonalChanges, trackingFavourites } from '../cabin/personal-changes.ts';
@@ -172,11 +172,13 @@ async function boot(): Promise<void> {
   }
   flight.subscribe((change) => {
     if (change !== 'policy') return;
-    const playing = ctx.playback?.titleId;
+    // During a pre-roll nothing plays yet, but the route names the title the passenger is waiting for.
+    const route = parseRoute(location.hash);
+    const playing = ctx.playback?.titleId ?? (route.name === 'play' ? route.id : undefined);
     const title = playing ? catalog.titles().find((t) => t.id === playing) : undefined;
     if (playing && (title ? flight.blocks(title) : flight.blocks({ id: playing }))) stopRestricted(playing, 'policy');
     // Catalogue screens drop the restricted titles now; the player, the map and a basket being paid stay as they are.
-    else if (!['play', 'map', 'search', 'pair', 'shop'].includes(parseRoute(location.hash).name)) render(true);
+    else if (!['play', 'map', 'search', 'pair', 'shop'].includes(route.name)) render(true);
   });
 
   const shell = new Shell({
@@ -272,7 +274,7 @@ async function boot(): Promise<void> {
       case 'title':
         return detailScreen(ctx, route.id);
       case 'play':
-        return playerScreen(ctx, route.id, route.from);
+        return withPreRoll(ctx, route.id, () => playerScreen(ctx, route.id, route.from));
       case 'settings':
         return settingsScreen(ctx);
       case 'pair':
