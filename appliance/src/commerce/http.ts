@@ -117,7 +117,13 @@ export function shopRouter(deps: ShopHttpDeps): Router {
   });
 
   router.get(shopPaths.crewOrders, crew, (_req, res) => {
-    res.json({ orders: deps.desk.queue().slice(0, 500) });
+    // The receipt address is for the ground's mail relay only: the crew never see it.
+    res.json({
+      orders: deps.desk
+        .queue()
+        .slice(0, 500)
+        .map(({ email: _email, ...order }) => order),
+    });
   });
 
   router.post(shopPaths.crewOrderStatus, crew, async (req, res) => {
