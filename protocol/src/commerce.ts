@@ -201,6 +201,13 @@ export const orderRecord = z
         titleId: z.string().optional(),
         /** A bundle's items: they count against their own stock. */
         includes: z.array(z.string()).max(10).optional(),
+        /** Wi-Fi and entertainment passes: minutes each unit lasts, as sold; absent = the whole flight. */
+        durationMin: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60)
+          .optional(),
       }),
     ),
     totalMinor: minor,

@@ -81,6 +81,8 @@ export function shopRouter(deps: ShopHttpDeps): Router {
       currency: live.catalogue.currency,
       displayCurrency: rate !== undefined ? q.currency : live.catalogue.currency,
       rate: rate ?? 1,
+      // Every published display rate: the seat offers the passenger's currency beside the airline's.
+      rates: live.catalogue.rates,
       priceZone: live.priceZone,
       cardKey: live.catalogue.cardKey,
       cardHashSalt: live.catalogue.cardHashSalt,
@@ -95,6 +97,8 @@ export function shopRouter(deps: ShopHttpDeps): Router {
         maxQty: i.maxQty,
         ...(i.titleId ? { titleId: i.titleId } : {}),
         ...(i.image ? { image: i.image } : {}),
+        // Passes: how long one lasts (null = the whole flight).
+        ...(i.kind === 'wifi' || i.kind === 'pass' ? { durationMin: i.durationMin ?? null } : {}),
       })),
     });
   });
