@@ -163,7 +163,8 @@ export class OrderDesk {
   private readonly now: () => number;
 
   constructor(private readonly deps: OrderDeskDeps) {
-    this.now = deps.now ?? Date.now;
+    // Read at each call (not a captured Date.now): a test that moves the clock moves the desk's.
+    this.now = deps.now ?? (() => Date.now());
   }
 
   /** Reads every order the store holds (after the journal replay). */
