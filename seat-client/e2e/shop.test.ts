@@ -14,7 +14,7 @@ import type { ShopCatalogue } from '@ifec/protocol';
 import { signBlock } from '@ifec/protocol/node';
 import type { Page } from 'playwright-core';
 import { cabinForFile, KIOSK, openApp, phoneContext, screenshot, seatContext } from './cabin-harness.ts';
-import { waitForPlayback } from './pages.ts';
+import { chooseLanguage, waitForPlayback } from './pages.ts';
 
 const FILM = 'copper-sky'; // premium-2, all devices, in the demo content load
 const groundKeys = crypto.generateKeyPairSync('ed25519');
@@ -185,6 +185,16 @@ test('kiosk buys Wi-Fi and a drink; a paired phone buys a film that plays on the
     ).json()) as { orders: { orderId: string; status: string }[] };
     assert.equal(receipts.orders.find((o) => o.orderId === drinkOrder)?.status, 'delivered');
     assert.equal(receipts.orders.length, 2, 'the seat sees both receipts: its own and its phone’s');
+
+    // In Japanese: the durations and the approximate yen price come in the seat's language.
+    await chooseLanguage(seat, 'ja');
+    await seat.goto(`${env.cabin.baseUrl}/#/shop`);
+    await seat.waitForSelector('li[data-sku="wifi-hour"] .shop-item-duration');
+    assert.match(await seat.locator('li[data-sku="wifi-hour"] .shop-item-duration').innerText(), /1\s*時間/);
+    assert.match(await seat.locator('li[data-sku="wifi-flight"] .shop-item-duration').innerText(), /フライト中ずっと/);
+    assert.match(await seat.locator('li[data-sku="drink-orange"] .shop-approx').innerText(), /約\s*[¥￥]560/);
+    assert.match(await seat.locator('a[data-nav="shop"]').innerText(), /ショップ/);
+    await screenshot(seat, 'kiosk-shop-ja');
   } finally {
     await kiosk.close();
     await handset.close();
