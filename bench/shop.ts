@@ -9,6 +9,10 @@
  * into the PostgreSQL server on this machine with `synchronous_commit=on` (one commit per
  * order, a pool of 16) and answers 201: the same durable write without our checks.
  *
+ * Beside each run, the CPU of the load generator itself (wrk's user+sys time, from bash's
+ * `times` for its children) and of this process (the appliance, or the peer's HTTP server
+ * and pool, both in-process): a figure that is really wrk's ceiling shows as wrk's cores.
+ *
  * `shop.settle_per_s`: orders settled exactly once on the ground (PGlite): uplinked through
  * the real ingest, then claimed, decrypted (RSA-OAEP-3072), charged through the sandbox
  * acquirer with the order id as idempotency key, and audited.
@@ -150,10 +154,37 @@ async function runWrk(
   url: string,
   script: string,
   seconds = DURATION_S,
-): Promise<{ requests: number; seconds: number; p99Ms: number; status: number; errors: number }> {
-  const child = spawn(WRK, ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, url], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+): Promise<{
+  requests: number;
+  seconds: number;
+  p99Ms: number;
+  status: number;
+  errors: number;
+  /** wrk's own CPU (user + sys) over the run, seconds. */
+  generatorCpuS: number | null;
+  /** This process's CPU over the run (the server under load lives here), seconds. */
+  serverCpuS: number;
+}> {
+  // bash's `times` prints, last, the user and sys time of its finished children: wrk's own CPU.
+  const cpuBefore = process.cpuUsage();
+  const child = spawn(
+    'bash',
+    [
+      '-c',
+      '"$@"; times',
+      'wrk',
+      WRK,
+      '-t2',
+      `-c${CONNECTIONS}`,
+      `-d${seconds}s`,
+      '--timeout',
+      '10s',
+      '-s',
+      script,
+      url,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   child.stdout.on('data', (d: Buffer) => {
     out += d;
@@ -162,10 +193,43 @@ async function runWrk(
     out += d;
   });
   await new Promise((resolve) => child.once('exit', resolve));
+  const cpu = process.cpuUsage(cpuBefore);
   const line = out.split('\n').find((l) => l.startsWith('WRKJSON '));
   if (!line) throw new Error(`wrk gave no summary: ${out.slice(-500)}`);
   const r = JSON.parse(line.slice(8)) as { requests: number; us: number; p99: number; status: number; errors: number };
-  return { requests: r.requests, seconds: r.us / 1e6, p99Ms: r.p99 / 1000, status: r.status, errors: r.errors };
+  return {
+    requests: r.requests,
+    seconds: r.us / 1e6,
+    p99Ms: r.p99 / 1000,
+    status: r.status,
+    errors: r.errors,
+    generatorCpuS: childrenCpuSeconds(out),
+    serverCpuS: (cpu.user + cpu.system) / 1e6,
+  };
+}
+
+/** The children's line of bash's `times` (`0m6.120s 0m1.030s`, the last such line): user + sys seconds. */
+export function childrenCpuSeconds(out: string): number | null {
+  const lines = out.split('\n').filter((l) => /^\d+m[\d.]+s \d+m[\d.]+s$/.test(l.trim()));
+  const last = lines.at(-1)?.trim();
+  if (!last) return null;
+  return last
+    .split(' ')
+    .map((t) => {
+      const [, m, sec] = /^(\d+)m([\d.]+)s$/.exec(t)!;
+      return Number(m) * 60 + Number(sec);
+    })
+    .reduce((a, b) => a + b, 0);
+}
+
+/** `wrk 0.62 cores (5.0 s CPU), this process 1.4 cores` for a run. */
+function cpuNote(r: { seconds: number; generatorCpuS: number | null; serverCpuS: number }, server: string): string {
+  const cores = (s: number) => (s / r.seconds).toFixed(2);
+  const wrk =
+    r.generatorCpuS === null
+      ? 'wrk CPU unknown'
+      : `wrk ${cores(r.generatorCpuS)} cores (${r.generatorCpuS.toFixed(1)} s CPU)`;
+  return `${wrk}, ${server} ${cores(r.serverCpuS)} cores`;
 }
 
 /** Writes `n` sealed orders for these seats as `<auth>\t<json>` lines. */
@@ -296,6 +360,7 @@ async function ordersPerSecond(ctx: BenchContext): Promise<void> {
     }
     const ours: number[] = [];
     const theirs: number[] = [];
+    const generatorCores: { ours: number[]; peer: number[] } = { ours: [], peer: [] };
     const notes: string[] = [];
     for (let run = 0; run < RUNS; run++) {
       // Alternate who goes first; fresh ids every run for both.
@@ -310,15 +375,19 @@ async function ordersPerSecond(ctx: BenchContext): Promise<void> {
           const r = await runWrk(url, script);
           const accepted = app.commerce.desk.queue().length - before;
           ours.push(accepted / r.seconds);
+          if (r.generatorCpuS !== null) generatorCores.ours.push(r.generatorCpuS / r.seconds);
           notes.push(
-            `ours run ${run}: ${accepted} durable in ${r.seconds.toFixed(1)} s, p99 ${r.p99Ms.toFixed(0)} ms, non-2xx ${r.status}`,
+            `ours run ${run}: ${accepted} durable in ${r.seconds.toFixed(1)} s, p99 ${r.p99Ms.toFixed(0)} ms, non-2xx ${r.status}; ${cpuNote(r, 'appliance (this process)')}`,
           );
         } else {
           const before = await peer!.count();
           const r = await runWrk(peer!.url, script);
           const accepted = (await peer!.count()) - before;
           theirs.push(accepted / r.seconds);
-          notes.push(`postgres run ${run}: ${accepted} in ${r.seconds.toFixed(1)} s, p99 ${r.p99Ms.toFixed(0)} ms`);
+          if (r.generatorCpuS !== null) generatorCores.peer.push(r.generatorCpuS / r.seconds);
+          notes.push(
+            `postgres run ${run}: ${accepted} in ${r.seconds.toFixed(1)} s, p99 ${r.p99Ms.toFixed(0)} ms; ${cpuNote(r, 'peer HTTP server + pool (this process)')}`,
+          );
         }
         fs.rmSync(bodies, { force: true });
       }
@@ -335,7 +404,7 @@ async function ordersPerSecond(ctx: BenchContext): Promise<void> {
       ratio: peerValue ? Math.round((value / peerValue) * 100) / 100 : null,
       goal: 'ratio >= 1.0',
       ...(peerValue === null ? { skipped: 'PostgreSQL peer not reachable' } : {}),
-      note: `wrk -t2 -c${CONNECTIONS} -d${DURATION_S}s, ${seats.length} seats, median of ${RUNS}; journal group commit ${config.journalGroupCommitMs} ms`,
+      note: `wrk -t2 -c${CONNECTIONS} -d${DURATION_S}s, ${seats.length} seats, median of ${RUNS}; journal group commit ${config.journalGroupCommitMs} ms; load generator (wrk) CPU, median: ${generatorCores.ours.length ? median(generatorCores.ours).toFixed(2) : '?'} cores against the appliance, ${generatorCores.peer.length ? median(generatorCores.peer).toFixed(2) : '-'} against the peer, of ${os.cpus().length} cores`,
     });
   } finally {
     await peer?.close();

@@ -41,6 +41,21 @@ export const groundConfigSchema = z
     cardKeyFile: z.string().min(1).optional(),
     /** How often a process settles orders from the aircraft (charges, refunds); 0 = never. */
     settleIntervalMs: ms(2_000),
+    /** The airline's mail relay for receipts (smtp://host:25, smtps://user:pass@host:465); unset = no receipt is mailed. */
+    smtpUrl: z
+      .string()
+      .url()
+      .refine((u) => /^smtps?:$/.test(new URL(u).protocol), 'an smtp:// or smtps:// URL')
+      .optional(),
+    /** The sender of receipts: an address, or `Name <address>`. */
+    receiptFrom: z
+      .string()
+      .min(3)
+      .max(200)
+      .regex(/^[^\r\n]*@[^\r\n]*$/, 'an address such as receipts@airline.example, on one line')
+      .default('Onboard shop <receipts@ifec.invalid>'),
+    /** How often a process mails the receipts of settled orders; 0 = never. */
+    receiptIntervalMs: ms(5_000),
   })
   .strict();
 
@@ -70,6 +85,9 @@ const ENV: Record<string, keyof Parsed> = {
   GROUND_PRUNE_INTERVAL_MS: 'pruneIntervalMs',
   GROUND_CARD_KEY_FILE: 'cardKeyFile',
   GROUND_SETTLE_INTERVAL_MS: 'settleIntervalMs',
+  GROUND_SMTP_URL: 'smtpUrl',
+  GROUND_RECEIPT_FROM: 'receiptFrom',
+  GROUND_RECEIPT_INTERVAL_MS: 'receiptIntervalMs',
 };
 /** The variables the ground reads, for the README and `ifec-ground config`. */
 export const GROUND_ENV_VARS = Object.keys(ENV);

@@ -15,6 +15,7 @@ import { type Logger, pino } from 'pino';
 import { CardKey } from './commerce/card-key.ts';
 import { SandboxAcquirer } from './commerce/gateway.ts';
 import { settlementRouter } from './commerce/http.ts';
+import { domainOf, ReceiptMailer, smtpRelay } from './commerce/receipts.ts';
 import { Settlement } from './commerce/settlement.ts';
 import { type GroundConfig, GroundConfigError, loadGroundConfig } from './config.ts';
 import { createGroundApp } from './http/app.ts';
@@ -90,6 +91,8 @@ export async function openGround(
 export interface RunningGround extends GroundContext {
   /** Charges and refunds the aircraft's orders (tests run a pass with runOnce). */
   settlement: Settlement;
+  /** Mails the receipts of settled orders (tests run a pass with runOnce). */
+  receipts: ReceiptMailer;
   cardKey: CardKey;
   port: number;
   url: string;
@@ -166,6 +169,18 @@ export async function startGround(
   const cardKey = CardKey.loadOrCreate(config.cardKeyFile ?? path.join(config.dataDir, 'ground-card-key.pem'));
   const settlement = new Settlement({ db: opened.db, cardKey, gateway: new SandboxAcquirer(opened.db), log });
   const stopSettling = config.settleIntervalMs > 0 ? settlement.start(config.settleIntervalMs) : async () => {};
+  // The relay URL may hold a password: it is never logged, only whether one is set.
+  const receipts = new ReceiptMailer({
+    db: opened.db,
+    relay: config.smtpUrl ? smtpRelay(config.smtpUrl, config.receiptFrom) : undefined,
+    domain: domainOf(config.receiptFrom),
+    log,
+  });
+  if (!config.smtpUrl) log.info('no mail relay (GROUND_SMTP_URL unset): receipts are not e-mailed');
+  const stopReceipts =
+    config.smtpUrl && config.receiptIntervalMs > 0
+      ? receipts.start(config.receiptIntervalMs)
+      : async () => receipts.close();
   inner = createGroundApp({
     db: opened.db,
     signingKey: opened.signingKey,
@@ -190,9 +205,10 @@ export async function startGround(
       clearInterval(pruner);
       await closeServer();
       await stopSettling();
+      await stopReceipts();
       await opened.close();
     })());
-  return { ...opened, settlement, cardKey, port, url, stop };
+  return { ...opened, settlement, receipts, cardKey, port, url, stop };
 }
 
 /** One `SELECT 1` at most every `maxAgeMs`, bounded in time, shared by concurrent probes. */

@@ -160,6 +160,11 @@ export const orderLine = z
   .strict();
 export type OrderLine = z.infer<typeof orderLine>;
 
+/** Where the receipt is mailed after landing: personal data, kept only until the mail is sent. */
+export const receiptEmail = z
+  .email('an e-mail address such as name@example.com')
+  .max(200, 'an e-mail address of at most 200 characters');
+
 /** POST /api/shop/orders */
 export const orderRequest = z
   .object({
@@ -170,7 +175,7 @@ export const orderRequest = z
     totalMinor: minor,
     card: cardToken,
     /** For the receipt after landing (through the ground's mail relay). */
-    email: z.string().email().max(200).optional(),
+    email: receiptEmail.optional(),
   })
   .strict();
 export type OrderRequest = z.infer<typeof orderRequest>;
@@ -196,6 +201,13 @@ export const orderRecord = z
         titleId: z.string().optional(),
         /** A bundle's items: they count against their own stock. */
         includes: z.array(z.string()).max(10).optional(),
+        /** Wi-Fi and entertainment passes: minutes each unit lasts, as sold; absent = the whole flight. */
+        durationMin: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60)
+          .optional(),
       }),
     ),
     totalMinor: minor,

@@ -14,7 +14,7 @@ import type { ShopCatalogue } from '@ifec/protocol';
 import { signBlock } from '@ifec/protocol/node';
 import type { Page } from 'playwright-core';
 import { cabinForFile, KIOSK, openApp, phoneContext, screenshot, seatContext } from './cabin-harness.ts';
-import { waitForPlayback } from './pages.ts';
+import { chooseLanguage, waitForPlayback } from './pages.ts';
 
 const FILM = 'copper-sky'; // premium-2, all devices, in the demo content load
 const groundKeys = crypto.generateKeyPairSync('ed25519');
@@ -28,7 +28,7 @@ function catalogue(): ShopCatalogue {
   const spki = card.publicKey.export({ type: 'spki', format: 'der' });
   return {
     currency: 'EUR',
-    rates: {},
+    rates: { USD: 1.08, GBP: 0.86, JPY: 160 },
     titleTiers: { 'premium-1': 399, 'premium-2': 499 },
     items: [
       {
@@ -36,6 +36,14 @@ function catalogue(): ShopCatalogue {
         kind: 'wifi',
         name: { en: 'Wi-Fi for the whole flight', fr: 'Wi-Fi pour tout le vol' },
         priceMinor: 1500,
+        maxQty: 1,
+      },
+      {
+        sku: 'wifi-hour',
+        kind: 'wifi',
+        name: { en: 'Wi-Fi, one hour', fr: 'Wi-Fi, une heure' },
+        priceMinor: 500,
+        durationMin: 60,
         maxQty: 1,
       },
       {
@@ -100,10 +108,21 @@ test('kiosk buys Wi-Fi and a drink; a paired phone buys a film that plays on the
     // The kiosk: Wi-Fi pass and a drink.
     await openApp(seat, env.cabin, '#/shop');
     await seat.waitForSelector('[data-add="wifi-flight"]');
+    // Passes say how long they last; prices are in euros with the passenger's currency beside them (English seat: dollars).
+    const item = (sku: string) => seat.locator(`li[data-sku="${sku}"]`);
+    assert.match(await item('wifi-hour').locator('.shop-item-duration').innerText(), /^1 hour$/);
+    assert.match(await item('wifi-flight').locator('.shop-item-duration').innerText(), /^Whole flight$/);
+    assert.equal(await item('drink-orange').locator('.shop-item-duration').count(), 0);
+    assert.match(await item('drink-orange').locator('.shop-item-price').innerText(), /^€3\.50\s+about \$3\.78$/);
+    await seat.selectOption('#shop-currency', 'JPY');
+    assert.match(await item('drink-orange').locator('.shop-item-price').innerText(), /^€3\.50\s+about ¥560$/);
     await screenshot(seat, 'kiosk-shop');
     await seat.click('[data-add="wifi-flight"]');
     await seat.click('[data-add="drink-orange"]');
     assert.match(await seat.locator('#basket-total').innerText(), /18[.,]50/);
+    assert.match(await seat.locator('.basket-total').innerText(), /about ¥2,960/);
+    assert.match(await seat.locator('.shop-approx-note').innerText(), /approximate.*pay in EUR/);
+    await seat.fill('#card-email', 'passenger@example.org');
     // A mistyped number is caught on the screen before anything is sent.
     await seat.fill('#card-number', '4242 4242 4242 4241');
     await seat.fill('#card-expiry', '12/30');
@@ -114,6 +133,7 @@ test('kiosk buys Wi-Fi and a drink; a paired phone buys a film that plays on the
     await seat.fill('#card-number', '4242 4242 4242 4242');
     await seat.click('#pay');
     await receipt(seat, '#receipt');
+    await seat.locator('a[data-nav="shop"][aria-current="page"]').waitFor({ timeout: 5000 });
     const drinkOrder = await seat.locator('#receipt').getAttribute('data-order-id');
     assert.equal(await seat.locator('#receipt').getAttribute('data-status'), 'placed', 'the drink waits for the crew');
     assert.match(await seat.locator('#receipt').innerText(), /VISA •••• 4242/);
@@ -165,6 +185,16 @@ test('kiosk buys Wi-Fi and a drink; a paired phone buys a film that plays on the
     ).json()) as { orders: { orderId: string; status: string }[] };
     assert.equal(receipts.orders.find((o) => o.orderId === drinkOrder)?.status, 'delivered');
     assert.equal(receipts.orders.length, 2, 'the seat sees both receipts: its own and its phone’s');
+
+    // In Japanese: the durations and the approximate yen price come in the seat's language.
+    await chooseLanguage(seat, 'ja');
+    await seat.goto(`${env.cabin.baseUrl}/#/shop`);
+    await seat.waitForSelector('li[data-sku="wifi-hour"] .shop-item-duration');
+    assert.match(await seat.locator('li[data-sku="wifi-hour"] .shop-item-duration').innerText(), /1\s*時間/);
+    assert.match(await seat.locator('li[data-sku="wifi-flight"] .shop-item-duration').innerText(), /フライト中ずっと/);
+    assert.match(await seat.locator('li[data-sku="drink-orange"] .shop-approx').innerText(), /約\s*[¥￥]560/);
+    assert.match(await seat.locator('a[data-nav="shop"]').innerText(), /ショップ/);
+    await screenshot(seat, 'kiosk-shop-ja');
   } finally {
     await kiosk.close();
     await handset.close();

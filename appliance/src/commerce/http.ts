@@ -81,6 +81,8 @@ export function shopRouter(deps: ShopHttpDeps): Router {
       currency: live.catalogue.currency,
       displayCurrency: rate !== undefined ? q.currency : live.catalogue.currency,
       rate: rate ?? 1,
+      // Every published display rate: the seat offers the passenger's currency beside the airline's.
+      rates: live.catalogue.rates,
       priceZone: live.priceZone,
       cardKey: live.catalogue.cardKey,
       cardHashSalt: live.catalogue.cardHashSalt,
@@ -95,6 +97,8 @@ export function shopRouter(deps: ShopHttpDeps): Router {
         maxQty: i.maxQty,
         ...(i.titleId ? { titleId: i.titleId } : {}),
         ...(i.image ? { image: i.image } : {}),
+        // Passes: how long one lasts (null = the whole flight).
+        ...(i.kind === 'wifi' || i.kind === 'pass' ? { durationMin: i.durationMin ?? null } : {}),
       })),
     });
   });
@@ -117,7 +121,13 @@ export function shopRouter(deps: ShopHttpDeps): Router {
   });
 
   router.get(shopPaths.crewOrders, crew, (_req, res) => {
-    res.json({ orders: deps.desk.queue().slice(0, 500) });
+    // The receipt address is for the ground's mail relay only: the crew never see it.
+    res.json({
+      orders: deps.desk
+        .queue()
+        .slice(0, 500)
+        .map(({ email: _email, ...order }) => order),
+    });
   });
 
   router.post(shopPaths.crewOrderStatus, crew, async (req, res) => {

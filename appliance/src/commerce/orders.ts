@@ -123,6 +123,18 @@ export interface OrderDeskDeps {
 }
 
 const FLIGHT_LONG_MS = 24 * 3600_000;
+/** What lasts a while once bought: a Wi-Fi or entertainment pass (titles stay for the session). */
+const TIMED_KINDS: ReadonlySet<string> = new Set(['wifi', 'pass']);
+
+/**
+ * Until when a pass bought at `from` lasts, given what the session held: a timed pass adds its
+ * minutes (per unit) after the one still running, so a second hour follows the first; a
+ * whole-flight pass lasts the flight (its session ends with it).
+ */
+export function passUntil(held: number, from: number, qty: number, durationMin: number | undefined): number {
+  if (durationMin === undefined) return Math.max(held, from + FLIGHT_LONG_MS);
+  return Math.max(held, from) + qty * durationMin * 60_000;
+}
 const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
   placed: ['accepted', 'delivered', 'cancelled', 'out-of-stock'],
   accepted: ['delivered', 'cancelled', 'out-of-stock'],
@@ -151,7 +163,8 @@ export class OrderDesk {
   private readonly now: () => number;
 
   constructor(private readonly deps: OrderDeskDeps) {
-    this.now = deps.now ?? Date.now;
+    // Read at each call (not a captured Date.now): a test that moves the clock moves the desk's.
+    this.now = deps.now ?? (() => Date.now());
   }
 
   /** Reads every order the store holds (after the journal replay). */
@@ -325,6 +338,7 @@ export class OrderDesk {
         kind: item.kind,
         ...(item.titleId ? { titleId: item.titleId } : {}),
         ...(item.includes?.length ? { includes: item.includes } : {}),
+        ...(item.durationMin && TIMED_KINDS.has(item.kind) ? { durationMin: item.durationMin } : {}),
       });
     }
     if (total !== request.totalMinor)
@@ -417,8 +431,8 @@ export class OrderDesk {
     const from = Date.parse(order.placedAt);
     for (const line of order.lines) {
       if (line.titleId) e.titles.add(line.titleId);
-      if (line.kind === 'pass') e.passUntil = Math.max(e.passUntil, from + FLIGHT_LONG_MS);
-      if (line.kind === 'wifi') e.wifiUntil = Math.max(e.wifiUntil, from + FLIGHT_LONG_MS);
+      if (line.kind === 'pass') e.passUntil = passUntil(e.passUntil, from, line.qty, line.durationMin);
+      if (line.kind === 'wifi') e.wifiUntil = passUntil(e.wifiUntil, from, line.qty, line.durationMin);
     }
     this.entitled.set(order.sessionId, e);
   }
@@ -434,11 +448,24 @@ export class OrderDesk {
     return !!e && (e.titles.has(titleId) || e.passUntil > this.now());
   }
 
-  entitlementsOf(seatId: string): { titles: string[]; pass: boolean; wifi: boolean } {
+  entitlementsOf(seatId: string): {
+    titles: string[];
+    pass: boolean;
+    wifi: boolean;
+    passUntil: string | null;
+    wifiUntil: string | null;
+  } {
     const session = this.deps.sessionOf(seatId);
     const e = session ? this.entitled.get(session) : undefined;
     const now = this.now();
-    return { titles: [...(e?.titles ?? [])].sort(), pass: (e?.passUntil ?? 0) > now, wifi: (e?.wifiUntil ?? 0) > now };
+    const until = (t: number | undefined) => (t !== undefined && t > now ? new Date(t).toISOString() : null);
+    return {
+      titles: [...(e?.titles ?? [])].sort(),
+      pass: (e?.passUntil ?? 0) > now,
+      wifi: (e?.wifiUntil ?? 0) > now,
+      passUntil: until(e?.passUntil),
+      wifiUntil: until(e?.wifiUntil),
+    };
   }
 
   ordersOf(seatId: string): OrderReceipt[] {

@@ -196,4 +196,28 @@ export const migrations: Migration[] = [
       AND jsonb_typeof(data->'completed') = 'boolean'
     ON CONFLICT DO NOTHING`,
   },
+  {
+    version: 5,
+    name: 'receipts: one e-mail per settled order, the address kept only until it is sent',
+    // The address moves here from the uplink record when the order is settled and is erased once the
+    // relay took the mail (or refused it for good); the row stays as the proof it was sent once.
+    sql: `
+  CREATE TABLE shop_receipts (
+    order_id text PRIMARY KEY REFERENCES shop_payments,
+    tenant_id text NOT NULL,
+    aircraft_id text NOT NULL,
+    email text,
+    state text NOT NULL DEFAULT 'due',
+    attempts integer NOT NULL DEFAULT 0,
+    next_at timestamptz NOT NULL DEFAULT now(),
+    lease_until timestamptz,
+    last_error text,
+    message_id text,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    sent_at timestamptz
+  );
+  CREATE INDEX shop_receipts_due ON shop_receipts (state, next_at);
+  CREATE INDEX uplink_orders_with_email ON uplink_records (aircraft_id, seq)
+    WHERE kind = 'order' AND (data->'order') ? 'email'`,
+  },
 ];

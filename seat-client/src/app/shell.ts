@@ -32,6 +32,7 @@ export class Shell {
         link('#/browse/music', t.music, 'music'),
         link('#/browse/kids', t.kids, 'kids'),
         link('#/map', t.map, 'map'),
+        link('#/shop', t.navShop, 'shop'),
         link('#/search', [icon('search'), t.search], 'search'),
         link('#/settings', [icon('gear'), t.settings], 'settings'),
         link('#/pair', seat ? t.pairPhone : t.mySeat, 'pair'),

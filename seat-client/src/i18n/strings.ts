@@ -120,6 +120,7 @@ export const en = {
   recoPersonalise: 'Personalised recommendations',
   recoPersonaliseHelp:
     'Uses only what you watch and search on this flight, on this seat. Everything is forgotten when the flight ends.',
+  navShop: 'Shop',
 };
 export type UiStrings = typeof en;
 type Translation = { [K in keyof UiStrings]: string };
@@ -241,6 +242,7 @@ const fr: Translation = {
   recoPersonalise: 'Recommandations personnalisées',
   recoPersonaliseHelp:
     'N’utilise que ce que vous regardez et cherchez pendant ce vol, sur ce siège. Tout est oublié à la fin du vol.',
+  navShop: 'Boutique',
 };
 const de: Translation = {
   appName: 'Bordunterhaltung',
@@ -359,6 +361,7 @@ const de: Translation = {
   recoPersonalise: 'Persönliche Empfehlungen',
   recoPersonaliseHelp:
     'Nutzt nur, was Sie auf diesem Flug an diesem Sitz ansehen und suchen. Am Ende des Flugs wird alles gelöscht.',
+  navShop: 'Bordshop',
 };
 const es: Translation = {
   appName: 'Entretenimiento a bordo',
@@ -477,6 +480,7 @@ const es: Translation = {
   recoPersonalise: 'Recomendaciones personalizadas',
   recoPersonaliseHelp:
     'Solo usa lo que ves y buscas en este vuelo, en este asiento. Todo se olvida al terminar el vuelo.',
+  navShop: 'Tienda',
 };
 const pt: Translation = {
   appName: 'Entretenimento a bordo',
@@ -595,6 +599,7 @@ const pt: Translation = {
   recoPersonalise: 'Recomendações personalizadas',
   recoPersonaliseHelp:
     'Usa apenas o que você assiste e procura neste voo, neste assento. Tudo é esquecido ao fim do voo.',
+  navShop: 'Loja',
 };
 const it: Translation = {
   appName: 'Intrattenimento di bordo',
@@ -713,6 +718,7 @@ const it: Translation = {
   recoPersonalise: 'Consigli personalizzati',
   recoPersonaliseHelp:
     'Usa solo ciò che guardi e cerchi su questo volo, a questo posto. Tutto viene dimenticato alla fine del volo.',
+  navShop: 'Negozio',
 };
 const ar: Translation = {
   appName: 'الترفيه على متن الطائرة',
@@ -828,6 +834,7 @@ const ar: Translation = {
   recoEpisodesBeforeLanding: '{episodes} حلقات قبل الهبوط',
   recoPersonalise: 'توصيات مخصصة',
   recoPersonaliseHelp: 'تستخدم فقط ما تشاهده وتبحث عنه في هذه الرحلة على هذا المقعد. يُحذف كل شيء عند انتهاء الرحلة.',
+  navShop: 'المتجر',
 };
 const zh: Translation = {
   appName: '机上娱乐',
@@ -942,6 +949,7 @@ const zh: Translation = {
   recoEpisodesBeforeLanding: '落地前可看 {episodes} 集',
   recoPersonalise: '个性化推荐',
   recoPersonaliseHelp: '仅使用你在本次航班、本座位上的观看和搜索记录。航班结束时全部清除。',
+  navShop: '商店',
 };
 const ja: Translation = {
   appName: '機内エンターテインメント',
@@ -1058,6 +1066,7 @@ const ja: Translation = {
   recoEpisodesBeforeLanding: '着陸までに{episodes}話',
   recoPersonalise: 'パーソナライズされたおすすめ',
   recoPersonaliseHelp: 'この便・この座席で観たもの・検索したものだけを使います。フライト終了時にすべて消去されます。',
+  navShop: 'ショップ',
 };
 const ko: Translation = {
   appName: '기내 엔터테인먼트',
@@ -1174,6 +1183,7 @@ const ko: Translation = {
   recoEpisodesBeforeLanding: '착륙 전 {episodes}편',
   recoPersonalise: '맞춤 추천',
   recoPersonaliseHelp: '이번 비행, 이 좌석에서 시청하고 검색한 내용만 사용합니다. 비행이 끝나면 모두 삭제됩니다.',
+  navShop: '쇼핑',
 };
 const hi: Translation = {
   appName: 'उड़ान में मनोरंजन',
@@ -1290,6 +1300,7 @@ const hi: Translation = {
   recoPersonalise: 'व्यक्तिगत सुझाव',
   recoPersonaliseHelp:
     'केवल वही उपयोग होता है जो आप इस उड़ान में इस सीट पर देखते और खोजते हैं। उड़ान समाप्त होने पर सब कुछ मिटा दिया जाता है।',
+  navShop: 'दुकान',
 };
 
 export const translations = { en, fr, de, es, pt, it, ar, zh, ja, ko, hi } satisfies Record<string, Translation>;

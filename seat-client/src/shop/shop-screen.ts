@@ -9,6 +9,7 @@ import type { AppContext, View } from '../app/context.ts';
 import { h, replace } from '../ui/dom.ts';
 import { CardRefused, cardProblem, sealCard } from './card-capture.ts';
 import './shop.css';
+import { durationLabel, passengerCurrency, priceLabels } from './shop-format.ts';
 import { fill, type ShopStrings, shopStringsFor } from './shop-strings.ts';
 
 interface ShopItemView {
@@ -20,6 +21,8 @@ interface ShopItemView {
   left: number | null;
   maxQty: number;
   titleId?: string;
+  /** Passes: minutes one lasts; null = the whole flight. */
+  durationMin?: number | null;
 }
 
 interface CatalogueView {
@@ -27,6 +30,8 @@ interface CatalogueView {
   reason?: string;
   currency: string;
   displayCurrency: string;
+  /** Display rates of the airline's currency (shown, never charged). */
+  rates?: Record<string, number>;
   cardKey: CardEncryptionKey;
   cardHashSalt: string;
   items: ShopItemView[];
@@ -42,6 +47,8 @@ export function shopScreen(ctx: AppContext, titleId?: string): View {
   const el = h('section', { class: 'shop', 'data-testid': 'shop' }, h('h1', {}, titleId ? s.buyTitle : s.title), body);
   const basket = new Map<string, number>();
   let catalogue: CatalogueView | undefined;
+  /** The passenger's pick of a currency to see prices in (else the seat language's). */
+  let picked: string | undefined;
   let disposed = false;
 
   const auth = async (): Promise<Record<string, string>> => {
@@ -54,6 +61,20 @@ export function shopScreen(ctx: AppContext, titleId?: string): View {
     if (!catalogue) return;
     if (!catalogue.open) return replace(body, h('p', { class: 'shop-closed' }, s.closed));
     const c = catalogue;
+    const rates = c.rates ?? {};
+    const other = passengerCurrency(locale.lang, c.currency, rates, picked);
+    const shownIn = other ? { currency: other, rate: rates[other]! } : undefined;
+    const note = other ? fill(s.approxNote, { shown: other, charge: c.currency }) : '';
+    /** The charge in the airline's currency, and beside it the approximate one in the passenger's. */
+    const price = (minor: number, id?: string) => {
+      const p = priceLabels(locale.lang, minor, c.currency, shownIn);
+      return [
+        h('span', id ? { id } : {}, p.charge),
+        p.approx
+          ? h('span', { class: 'shop-approx muted', title: note }, ` ${fill(s.approx, { price: p.approx })}`)
+          : null,
+      ];
+    };
     const shown = titleId ? c.items.filter((i) => i.titleId === titleId || i.kind === 'pass') : c.items;
     const groups = KIND_ORDER.map((kind) => shown.filter((i) => i.kind === kind)).filter((g) => g.length);
     const list = h(
@@ -65,8 +86,19 @@ export function shopScreen(ctx: AppContext, titleId?: string): View {
         return h(
           'li',
           { class: 'shop-item', 'data-sku': item.sku },
-          h('span', { class: 'shop-item-name' }, item.name),
-          h('span', { class: 'shop-item-price' }, money(item.displayPriceMinor, c.displayCurrency)),
+          h(
+            'span',
+            { class: 'shop-item-name' },
+            item.name,
+            item.kind === 'wifi' || item.kind === 'pass'
+              ? h(
+                  'span',
+                  { class: 'shop-item-duration', 'data-duration': String(item.durationMin ?? 'flight') },
+                  durationLabel(locale.lang, item.durationMin, s.wholeFlight),
+                )
+              : null,
+          ),
+          h('span', { class: 'shop-item-price' }, ...price(item.unitPriceMinor)),
           item.left !== null
             ? h('span', { class: 'shop-item-left muted' }, item.left > 0 ? fill(s.left, { n: item.left }) : s.soldOut)
             : null,
@@ -122,18 +154,32 @@ export function shopScreen(ctx: AppContext, titleId?: string): View {
               ),
             ),
           ),
-      h(
-        'p',
-        { class: 'basket-total' },
-        h('strong', {}, `${s.total}: `),
-        h('span', { id: 'basket-total' }, money(total, c.currency)),
-      ),
-      c.displayCurrency !== c.currency
-        ? h('p', { class: 'muted' }, fill(s.pricesIn, { charge: c.currency, shown: c.displayCurrency }))
-        : null,
+      h('p', { class: 'basket-total' }, h('strong', {}, `${s.total}: `), ...price(total, 'basket-total')),
+      other ? h('p', { class: 'muted shop-approx-note' }, note) : null,
       lines.length ? cardForm(lines, total) : null,
     );
-    replace(body, h('div', { class: 'shop-layout' }, list, basketEl));
+    const currencies = Object.keys(rates).filter((k) => k !== c.currency);
+    const picker = currencies.length
+      ? h(
+          'label',
+          { class: 'shop-currency' },
+          `${s.showIn} `,
+          h(
+            'select',
+            {
+              id: 'shop-currency',
+              onchange: (event: Event) => {
+                picked = (event.target as HTMLSelectElement).value;
+                render();
+              },
+            },
+            [c.currency, ...currencies].map((code) =>
+              h('option', { value: code, selected: code === (other ?? c.currency) }, code),
+            ),
+          ),
+        )
+      : null;
+    replace(body, h('div', { class: 'shop-top' }, picker), h('div', { class: 'shop-layout' }, list, basketEl));
   };
 
   const cardForm = (lines: { item: ShopItemView; qty: number }[], total: number) => {

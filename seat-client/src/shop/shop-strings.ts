@@ -32,6 +32,10 @@ const en = {
   priceChanged: 'A price has changed: please check your basket',
   refused: 'The order was refused: {reason}',
   myOrders: 'My orders',
+  wholeFlight: 'Whole flight',
+  approx: 'about {price}',
+  showIn: 'Also show prices in',
+  approxNote: "Prices in {shown} are approximate, at the airline's published rate; you pay in {charge}.",
 };
 export type ShopStrings = { [K in keyof typeof en]: string };
 
@@ -64,6 +68,10 @@ const fr: ShopStrings = {
   priceChanged: 'Un prix a changé : vérifiez votre panier',
   refused: 'La commande a été refusée : {reason}',
   myOrders: 'Mes commandes',
+  wholeFlight: 'Tout le vol',
+  approx: 'env. {price}',
+  showIn: 'Afficher aussi les prix en',
+  approxNote: 'Les prix en {shown} sont approximatifs, au taux publié par la compagnie ; vous payez en {charge}.',
 };
 
 const de: ShopStrings = {
@@ -95,6 +103,10 @@ const de: ShopStrings = {
   priceChanged: 'Ein Preis hat sich geändert: bitte prüfen Sie den Warenkorb',
   refused: 'Die Bestellung wurde abgelehnt: {reason}',
   myOrders: 'Meine Bestellungen',
+  wholeFlight: 'Ganzer Flug',
+  approx: 'ca. {price}',
+  showIn: 'Preise auch anzeigen in',
+  approxNote: 'Preise in {shown} sind ungefähr, zum veröffentlichten Kurs der Airline; Sie zahlen in {charge}.',
 };
 
 const es: ShopStrings = {
@@ -126,6 +138,10 @@ const es: ShopStrings = {
   priceChanged: 'Un precio ha cambiado: revisa tu cesta',
   refused: 'El pedido fue rechazado: {reason}',
   myOrders: 'Mis pedidos',
+  wholeFlight: 'Todo el vuelo',
+  approx: 'aprox. {price}',
+  showIn: 'Mostrar también los precios en',
+  approxNote: 'Los precios en {shown} son aproximados, al cambio publicado por la aerolínea; pagas en {charge}.',
 };
 
 const pt: ShopStrings = {
@@ -157,6 +173,10 @@ const pt: ShopStrings = {
   priceChanged: 'Um preço mudou: verifique o carrinho',
   refused: 'O pedido foi recusado: {reason}',
   myOrders: 'Os meus pedidos',
+  wholeFlight: 'Voo inteiro',
+  approx: 'aprox. {price}',
+  showIn: 'Mostrar também os preços em',
+  approxNote: 'Os preços em {shown} são aproximados, à taxa publicada pela companhia; paga em {charge}.',
 };
 
 const it: ShopStrings = {
@@ -188,6 +208,10 @@ const it: ShopStrings = {
   priceChanged: 'Un prezzo è cambiato: controlla il carrello',
   refused: 'L’ordine è stato rifiutato: {reason}',
   myOrders: 'I miei ordini',
+  wholeFlight: 'Tutto il volo',
+  approx: 'circa {price}',
+  showIn: 'Mostra i prezzi anche in',
+  approxNote: 'I prezzi in {shown} sono indicativi, al cambio pubblicato dalla compagnia; paghi in {charge}.',
 };
 
 const ar: ShopStrings = {
@@ -219,6 +243,10 @@ const ar: ShopStrings = {
   priceChanged: 'تغيّر سعر: يرجى مراجعة السلة',
   refused: 'رُفض الطلب: {reason}',
   myOrders: 'طلباتي',
+  wholeFlight: 'طوال الرحلة',
+  approx: 'حوالي {price}',
+  showIn: 'اعرض الأسعار أيضًا بـ',
+  approxNote: 'الأسعار بـ {shown} تقريبية، بسعر الصرف الذي تنشره شركة الطيران؛ تدفع بـ {charge}.',
 };
 
 const zh: ShopStrings = {
@@ -250,6 +278,10 @@ const zh: ShopStrings = {
   priceChanged: '价格已变更：请检查购物篮',
   refused: '订单被拒绝：{reason}',
   myOrders: '我的订单',
+  wholeFlight: '全程',
+  approx: '约 {price}',
+  showIn: '同时以此货币显示价格',
+  approxNote: '以{shown}显示的价格为按航空公司公布汇率换算的约数；您以{charge}付款。',
 };
 
 const ja: ShopStrings = {
@@ -281,6 +313,10 @@ const ja: ShopStrings = {
   priceChanged: '価格が変わりました。カートをご確認ください',
   refused: 'ご注文はお受けできませんでした：{reason}',
   myOrders: 'ご注文履歴',
+  wholeFlight: 'フライト中ずっと',
+  approx: '約 {price}',
+  showIn: '価格の併記通貨',
+  approxNote: '{shown}の価格は航空会社が公表したレートによる概算です。お支払いは{charge}です。',
 };
 
 const ko: ShopStrings = {
@@ -312,6 +348,10 @@ const ko: ShopStrings = {
   priceChanged: '가격이 변경되었습니다: 장바구니를 확인하세요',
   refused: '주문이 거절되었습니다: {reason}',
   myOrders: '내 주문',
+  wholeFlight: '비행 내내',
+  approx: '약 {price}',
+  showIn: '가격을 함께 표시할 통화',
+  approxNote: '{shown} 가격은 항공사가 공시한 환율에 따른 대략적인 금액이며, 결제는 {charge}로 합니다.',
 };
 
 const hi: ShopStrings = {
@@ -343,6 +383,10 @@ const hi: ShopStrings = {
   priceChanged: 'एक कीमत बदल गई है: कृपया टोकरी देखें',
   refused: 'ऑर्डर अस्वीकार हुआ: {reason}',
   myOrders: 'मेरे ऑर्डर',
+  wholeFlight: 'पूरी उड़ान',
+  approx: 'लगभग {price}',
+  showIn: 'कीमतें इसमें भी दिखाएँ',
+  approxNote: '{shown} में कीमतें अनुमानित हैं, एयरलाइन की प्रकाशित दर पर; आप {charge} में भुगतान करते हैं।',
 };
 
 export const shopStrings: Record<string, ShopStrings> = { en, fr, de, es, pt, it, ar, zh, ja, ko, hi };
