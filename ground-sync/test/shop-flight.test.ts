@@ -228,7 +228,10 @@ test('200 orders, 10 link cuts, 2 kill -9: every acknowledged order settled exac
       hostile.filter((id) => outcome.get(id) !== 'lost').sort(),
       'the hostile orders, and only they, were refused',
     );
-    assert.ok(hostile.every((id) => outcome.get(id) !== 'acked'), 'no hostile order was acknowledged');
+    assert.ok(
+      hostile.every((id) => outcome.get(id) !== 'acked'),
+      'no hostile order was acknowledged',
+    );
     for (const id of acked) assert.ok(aboardIds.has(id), `acknowledged order ${id} survived the kills`);
 
     // The ground settles everything aboard, once.
