@@ -191,7 +191,15 @@ export async function createSync(deps: SyncDeps) {
     /** Starts the loop when a link is configured; publishes the state either way, and again whenever the outbox grows. */
     async start() {
       if (links.length) service.start();
-      else await deps.publish(topics.syncStatus, JSON.stringify(await service.status()), { retain: true, qos: 1 });
+      // After ready: counting the backlog reads every unsent outbox row (1 s after 1,000,000
+      // records) and nothing on the seat or PA path waits for this state.
+      else
+        setImmediate(() => {
+          service
+            .status()
+            .then((status) => deps.publish(topics.syncStatus, JSON.stringify(status), { retain: true, qos: 1 }))
+            .catch((error) => log.warn({ err: error }, 'sync state not published'));
+        });
       let seen = deps.records.settledThrough;
       watch = setInterval(() => {
         if (deps.records.settledThrough === seen) return;
