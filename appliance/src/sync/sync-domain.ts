@@ -24,7 +24,7 @@ import {
   type ViewingContext,
 } from './statistics.ts';
 import { type GroundLink, SyncService } from './sync-service.ts';
-import { SyncState } from './sync-state.ts';
+import { applySyncCheckpoints, SYNC_CHECKPOINTS, SyncState } from './sync-state.ts';
 
 export interface SyncConfig {
   dataDir: string;
@@ -43,6 +43,7 @@ export const groundKinds = {
   [VIEWING_COUNT]: groundOnly,
   [SEAT_HEALTH_SUMMARY]: groundOnly,
   [AUDIT]: toGround(applyAudit),
+  [SYNC_CHECKPOINTS]: applySyncCheckpoints,
 };
 
 /** Registers the ground kinds outside main.ts (tests); call before the journal is replayed. */
@@ -81,7 +82,7 @@ export async function createSync(deps: SyncDeps) {
   const identity = loadOrCreateIdentity(config.dataDir);
   const groundKey = readGroundPublicKey(config.groundPublicKey);
   const outbox = new Outbox(store, deps.records);
-  const state = new SyncState(store);
+  const state = new SyncState(store, deps.records);
   await state.load();
   const history = new SyncHistory(store);
   await history.load();
