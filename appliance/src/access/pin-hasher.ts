@@ -61,6 +61,11 @@ export class PinHasher {
     return actual.length === expected.length && crypto.timingSafeEqual(actual, expected);
   }
 
+  /** PIN checks running or queued at most; one more is refused. */
+  get limit(): number {
+    return this.capacity;
+  }
+
   get busy(): number {
     return this.inFlight;
   }
