@@ -74,6 +74,13 @@ export class SessionSignals {
 
   async load(): Promise<void> {
     await this.store.exec(SCHEMA);
+    if (this.records)
+      // A replay re-applies consent journalled before a reset for next flight (the reset's wipe is
+      // not journalled): what belongs to a session that no longer exists goes again here.
+      await this.store.write(async (tx) => {
+        for (const table of RECO_TABLES)
+          await tx.query(`DELETE FROM ${table} WHERE session_id NOT IN (SELECT session_id FROM passenger_sessions)`);
+      });
     this.sessions.clear();
     const consent = await this.store.query<{ session_id: string; personalised: boolean }>(
       'SELECT session_id, personalised FROM reco_consent',
