@@ -204,6 +204,7 @@ export async function startAppliance(
   const loads = await domains.open(mediaDomain, {
     config,
     store,
+    records,
     directory,
     parentalLocked,
     currentRegion: flight.currentRegion,

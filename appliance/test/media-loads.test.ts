@@ -238,3 +238,42 @@ test('the active load is re-verified and re-activated after a restart', async ()
   assert.equal(await activeLoadId(), 'XA-A320-2026-12-v10');
   assert.equal((await fetchSegment('night-flight')).length > 0, true);
 });
+
+test('the active load is journalled: a store lost after a checkpoint comes back with it, not with the copy’s', {
+  timeout: 120_000,
+}, async () => {
+  const dataDir = mediaTempDir();
+  let own = await startMediaAppliance(env, dataDir);
+  try {
+    // The checkpoint copy holds no active load: only the journal knows of the one installed next.
+    await own.checkpoints.checkpoint();
+    const load = await buildTestLoad({
+      out: path.join(work, 'load-cut'),
+      source,
+      titles: [{ id: 'night-flight' }],
+      privateKeyPem: signer.privateKeyPem,
+      id: 'XA-A320-2026-12-v77',
+      version: 77,
+    });
+    const token = await crewLogin(own, 'maintenance');
+    const res = await fetch(`${own.url}/api/crew/content-loads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ path: load.dir }),
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+  } finally {
+    await own.stop();
+  }
+  // The cut took PGlite's unsynced pages: the worst case is its whole directory.
+  fs.rmSync(path.join(dataDir, 'pglite'), { recursive: true, force: true });
+  own = await startMediaAppliance(env, dataDir);
+  try {
+    const token = await crewLogin(own, 'maintenance');
+    const res = await fetch(`${own.url}/api/crew/content-loads`, { headers: { authorization: `Bearer ${token}` } });
+    const active = ((await res.json()) as { active: { loadId: string } | null }).active;
+    assert.equal(active?.loadId, 'XA-A320-2026-12-v77', 'the cabin still has its films');
+  } finally {
+    await own.stop();
+  }
+});

@@ -11,13 +11,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import test from 'node:test';
-import { pairingPaths, replicationPaths } from '@ifec/protocol';
+import { pairingPaths, paths, replicationPaths } from '@ifec/protocol';
 import { pino } from 'pino';
 import type { IssuedCredentials } from '../src/aircraft/provisioning.ts';
 import { loadConfig } from '../src/config.ts';
 import { CREDENTIALS_FILE } from '../src/demo/first-run.ts';
 import { type RunningAppliance, startAppliance } from '../src/main.ts';
+import { DurableRecords } from '../src/store/durable-records.ts';
 import { type FileOps, nodeFileOps } from '../src/store/files.ts';
+import { Journal } from '../src/store/journal.ts';
+import { Store } from '../src/store/store.ts';
+import { applySyncCheckpoints, SYNC_CHECKPOINTS, SyncState } from '../src/sync/sync-state.ts';
 import { PowerCutFiles } from './power-cut-files.ts';
 import { connectMqtt, tempDir } from './support.ts';
 
@@ -255,5 +259,93 @@ test('seat settings and favourites a seat was told are stored survive a store lo
     assert.deepEqual(await docs(app), [], 'the last flight does not come back');
   } finally {
     await app.stop();
+  }
+});
+
+test('seat controls, recommendation consent and the ground sync position a crew member or passenger was told are saved survive a store lost after its last checkpoint', {
+  timeout: 180_000,
+}, async () => {
+  const dataDir = tempDir('ifec-cut-');
+  const crewToken = async (app: RunningAppliance) => {
+    const purser = credentialsOf(dataDir).crew.find((c) => c.role === 'purser')!;
+    return ((await (await login(app, purser)).json()) as { token: string }).token;
+  };
+  const seatToken = async (app: RunningAppliance, seatId: string) => {
+    const res = await fetch(`${url(app)}${replicationPaths.seatLogin}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ seatId, secret: credentialsOf(dataDir).seats[seatId] }),
+    });
+    return ((await res.json()) as { token: string }).token;
+  };
+  const call = (app: RunningAppliance, token: string, method: string, route: string, body?: unknown) =>
+    fetch(`${url(app)}${route}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  let app = await start(dataDir, nodeFileOps);
+  // The checkpoint copy is made first: what follows lives only in the journal and the store.
+  await app.checkpoints.checkpoint();
+  const crew = await crewToken(app);
+  for (const [seatId, action] of [
+    ['1A', { action: 'lock' }],
+    ['1C', { action: 'parental-lock', on: true }],
+  ] as const) {
+    const res = await call(app, crew, 'POST', paths.crew.seatCommand.replace(':seatId', seatId), action);
+    assert.equal(res.status, 200, await res.clone().text());
+  }
+  const seat = await seatToken(app, '1A');
+  const consent = await call(app, seat, 'PUT', paths.recommendations.consent, { personalised: true });
+  assert.equal(consent.status, 200, await consent.clone().text());
+  await app.stop();
+  // The cut took PGlite's unsynced pages: the worst case is its whole directory; the rebuild starts from the copy.
+  fs.rmSync(path.join(dataDir, 'pglite'), { recursive: true, force: true });
+  app = await start(dataDir, nodeFileOps);
+  try {
+    const crewAfter = await crewToken(app);
+    const { controls } = (await (await call(app, crewAfter, 'GET', paths.crew.seatControls)).json()) as {
+      controls: Record<string, { locked: boolean; parentalLock: boolean }>;
+    };
+    assert.equal(controls['1A']?.locked, true, 'the seat the crew locked is still locked');
+    assert.equal(controls['1C']?.parentalLock, true, 'the parental lock the crew set is still set');
+    const seatAfter = await seatToken(app, '1A');
+    const chosen = (await (await call(app, seatAfter, 'GET', paths.recommendations.consent)).json()) as {
+      personalised: boolean;
+      chosen: boolean;
+    };
+    assert.deepEqual(chosen, { personalised: true, chosen: true }, "the passenger's consent is kept");
+  } finally {
+    await app.stop();
+  }
+});
+
+test('the ground sync position is journalled: a store lost after a save comes back at it', {
+  timeout: 60_000,
+}, async () => {
+  const dir = tempDir('ifec-cut-sync-');
+  const open = async () => {
+    const store = await Store.open(path.join(dir, 'pglite'), quiet);
+    const journal = await Journal.open(path.join(dir, 'journal.log'), { groupCommitMs: 1 });
+    const records = new DurableRecords(journal, store, quiet);
+    records.register(SYNC_CHECKPOINTS, applySyncCheckpoints);
+    await records.replay(0);
+    const state = new SyncState(store, records);
+    await state.load();
+    return { state, close: async () => (await journal.close(), await store.close()) };
+  };
+  const a = await open();
+  a.state.advanceAcked({ critical: 41, bulk: 7 });
+  a.state.update({ downlinkApplied: 12, satcomBytesUsed: 123_456 });
+  await a.state.save();
+  await a.close();
+  fs.rmSync(path.join(dir, 'pglite'), { recursive: true, force: true });
+  const b = await open();
+  try {
+    assert.deepEqual(b.state.current.acked, { critical: 41, bulk: 7 });
+    assert.equal(b.state.current.downlinkApplied, 12);
+    assert.equal(b.state.current.satcomBytesUsed, 123_456);
+  } finally {
+    await b.close();
   }
 });

@@ -25,8 +25,12 @@ export interface CrewMember {
 export class AccessDirectory {
   private seatHashes = new Map<string, string>();
   private crew = new Map<string, CrewMember>();
-  /** An unknown crew id is checked against this, so it answers as slowly as a real one. */
-  private dummyPinHash = '';
+  /**
+   * An unknown crew id is checked against this, so it answers as slowly as a real one. Made in
+   * the background: waiting for it held every start for the PIN worker to come up (2.6 s on a
+   * busy machine), and no login arrives before HTTP listens.
+   */
+  private dummyPinHash: Promise<string> | undefined;
   readonly loginGuard: LoginGuard;
 
   constructor(
@@ -49,7 +53,10 @@ export class AccessDirectory {
         { crewId: r.crew_id, name: r.name, role: crewRole.parse(r.role), pinHash: r.pin_hash },
       ]),
     );
-    if (!this.dummyPinHash) this.dummyPinHash = await this.hasher.hash(newPin());
+    if (!this.dummyPinHash) {
+      this.dummyPinHash = this.hasher.hash(newPin());
+      this.dummyPinHash.catch(() => undefined); // a failure surfaces at the first unknown-id login
+    }
   }
 
   get seatIds(): string[] {
@@ -98,7 +105,7 @@ export class AccessDirectory {
     const member = this.crew.get(crewId);
     let ok: boolean;
     try {
-      ok = await this.hasher.verify(pin, member?.pinHash ?? this.dummyPinHash);
+      ok = await this.hasher.verify(pin, member?.pinHash ?? (await (this.dummyPinHash ??= this.hasher.hash(newPin()))));
     } catch (error) {
       if (error instanceof LoginBusyError) this.loginGuard.released(ticket);
       throw error;

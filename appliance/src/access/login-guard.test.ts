@@ -56,5 +56,5 @@ test('the aggregate report counts failures and lockouts, then starts over', () =
   }
   const report = guard.takeReport();
   assert.ok(report.failures >= 4 && report.lockedOut >= 1, JSON.stringify(report));
-  assert.deepEqual(guard.takeReport(), { failures: 0, lockedOut: 0, sources: 0, crewIds: 0 });
+  assert.deepEqual(guard.takeReport(), { failures: 0, lockedOut: 0, busy: 0, sources: 0, crewIds: 0 });
 });

@@ -48,6 +48,8 @@ export interface LoginTicket {
 export interface LoginFailureReport {
   failures: number;
   lockedOut: number;
+  /** Refused unchecked because the PIN checker was full (not counted against anyone). */
+  busy: number;
   sources: number;
   crewIds: number;
 }
@@ -64,7 +66,7 @@ export class LoginGuard {
     ttl: CREW_FORGET_MS,
     ttlAutopurge: false,
   });
-  private window = { failures: 0, lockedOut: 0, sources: new Set<string>(), crewIds: new Set<string>() };
+  private window = { failures: 0, lockedOut: 0, busy: 0, sources: new Set<string>(), crewIds: new Set<string>() };
 
   constructor(
     private readonly isKnownCrew: (crewId: string) => boolean,
@@ -124,11 +126,17 @@ export class LoginGuard {
   /** The attempt could not be checked (hashing busy): it does not count against anyone. */
   released(ticket: LoginTicket): void {
     this.window.failures--;
+    this.window.busy++;
     const src = this.sources.get(ticket.source);
     if (src) src.failures = Math.max(0, src.failures - 1);
     // The crew id's delay stays: it was set for the guesses still being checked.
     const entry = this.crewTable(ticket.crewId).get(ticket.crewId);
     if (entry) entry.failures = Math.max(0, entry.failures - 1);
+  }
+
+  /** A login refused before it was read (the PIN checker full): counted for the aggregate line only. */
+  countBusy(): void {
+    this.window.busy++;
   }
 
   /** The purser's override: the crew id may try again at once. */
@@ -139,10 +147,11 @@ export class LoginGuard {
   /** Counts since the last call (the aggregate log line), then starts a new window. */
   takeReport(): LoginFailureReport {
     const w = this.window;
-    this.window = { failures: 0, lockedOut: 0, sources: new Set(), crewIds: new Set() };
+    this.window = { failures: 0, lockedOut: 0, busy: 0, sources: new Set(), crewIds: new Set() };
     return {
       failures: Math.max(0, w.failures),
       lockedOut: w.lockedOut,
+      busy: w.busy,
       sources: w.sources.size,
       crewIds: w.crewIds.size,
     };
@@ -173,7 +182,7 @@ export class LoginGuard {
 export function reportLoginFailures(guard: LoginGuard, log: Logger, everyMs = 10_000): NodeJS.Timeout {
   const timer = setInterval(() => {
     const report = guard.takeReport();
-    if (report.failures > 0 || report.lockedOut > 0)
+    if (report.failures > 0 || report.lockedOut > 0 || report.busy > 0)
       log.warn({ ...report, windowS: everyMs / 1000 }, 'crew login failures');
   }, everyMs);
   timer.unref();

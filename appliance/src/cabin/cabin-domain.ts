@@ -11,7 +11,7 @@ import { registerCabinTopics } from './bus.ts';
 import { crewConsoleRouter } from './console-http.ts';
 import { cabinRouter } from './http.ts';
 import { applyPaRecord, CABIN_PA, PaService } from './pa.ts';
-import { SeatControl, seatControlRouter } from './seat-control.ts';
+import { applySeatControls, SEAT_CONTROLS_SET, SeatControl, seatControlRouter } from './seat-control.ts';
 import { applySeatFault, SEAT_FAULT, SeatMap } from './seat-map.ts';
 
 export interface CabinDeps {
@@ -32,13 +32,17 @@ export interface Cabin {
 
 export const cabinDomain: ApplianceDomain<CabinDeps, Cabin> = {
   name: 'cabin',
-  records: { [CABIN_PA]: toGround(applyPaRecord), [SEAT_FAULT]: toGround(applySeatFault) },
+  records: {
+    [CABIN_PA]: toGround(applyPaRecord),
+    [SEAT_FAULT]: toGround(applySeatFault),
+    [SEAT_CONTROLS_SET]: applySeatControls,
+  },
   async open({ config, store, records, directory, bus }) {
     const pa = new PaService(records, bus.publish);
     const classes = await seatClasses(store);
     const seatMap = new SeatMap(classes, records, config.seatOfflineAfterS * 1000);
     await seatMap.loadFaults(store);
-    const seatControl = new SeatControl(new Set(directory.seatIds), store, bus.publish);
+    const seatControl = new SeatControl(new Set(directory.seatIds), store, bus.publish, records);
     return {
       api: { pa, seatMap, seatControl, seatClassOf: (seatId) => classes.get(seatId) },
       topics: topicsOf((router) => registerCabinTopics(router, pa, seatMap)),

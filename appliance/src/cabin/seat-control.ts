@@ -5,6 +5,8 @@
  * one-shot messages on seat/<id>/command.
  */
 
+import crypto from 'node:crypto';
+import type { Transaction } from '@electric-sql/pglite';
 import { parseBody } from '@ifec/http-kit';
 import {
   IfecError,
@@ -19,10 +21,29 @@ import { Router } from 'express';
 import type { AccessDirectory } from '../access/directory.ts';
 import { describePrincipal } from '../access/principal.ts';
 import { crewOf, requireCrew } from '../http/crew-auth.ts';
+import type { DurableRecords } from '../store/durable-records.ts';
+import type { JournalRecord } from '../store/journal.ts';
 import type { Sql } from '../store/store.ts';
 
 type Publish = (topic: string, payload: string, options: { retain: boolean; qos: 0 | 1 }) => Promise<void>;
 const STATE_KEY = 'seat-controls';
+/** A crew member was told a seat is locked / parental-locked: journalled before the answer, so a power cut keeps it. */
+export const SEAT_CONTROLS_SET = 'cabin.seat-controls';
+
+interface SeatControlsRecord {
+  seatId: string;
+  controls: SeatControls;
+}
+
+/** Applier: one seat's entry in the cabin_state document (replay in journal order: the last wins). */
+export async function applySeatControls(tx: Transaction, record: JournalRecord): Promise<void> {
+  const { seatId, controls } = record.data as SeatControlsRecord;
+  await tx.query(
+    `INSERT INTO cabin_state (key, value, updated_at) VALUES ($1, jsonb_build_object($2::text, $3::jsonb), now())
+     ON CONFLICT (key) DO UPDATE SET value = cabin_state.value || EXCLUDED.value, updated_at = EXCLUDED.updated_at`,
+    [STATE_KEY, seatId, JSON.stringify(controls)],
+  );
+}
 
 export class SeatControl {
   private controls = new Map<string, SeatControls>();
@@ -31,6 +52,7 @@ export class SeatControl {
     private readonly seatIds: ReadonlySet<string>,
     private readonly db: Sql,
     private readonly publish: Publish,
+    private readonly records: Pick<DurableRecords, 'write'>,
   ) {}
 
   async restore(): Promise<void> {
@@ -62,12 +84,9 @@ export class SeatControl {
       updatedAt: at,
       by: actor,
     };
+    // Set before the write (as before): two commands for one seat at once each build on the other.
     this.controls.set(seatId, next);
-    await this.db.query(
-      `INSERT INTO cabin_state (key, value, updated_at) VALUES ($1, $2, now())
-       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at`,
-      [STATE_KEY, JSON.stringify(this.all())],
-    );
+    await this.records.write<SeatControlsRecord>(SEAT_CONTROLS_SET, crypto.randomUUID(), { seatId, controls: next });
     await this.publish(topics.seatState(seatId), JSON.stringify(next), { retain: true, qos: 1 });
     return next;
   }

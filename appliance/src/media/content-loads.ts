@@ -11,6 +11,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import type { Transaction } from '@electric-sql/pglite';
 import {
   type ContentLoad,
   contentLoad,
@@ -22,6 +23,8 @@ import {
 } from '@ifec/protocol';
 import { type ContentLoadProblem, inspectContentLoad, type KeyInput } from '@ifec/protocol/node';
 import type { Logger } from 'pino';
+import type { DurableRecords } from '../store/durable-records.ts';
+import type { JournalRecord } from '../store/journal.ts';
 import type { Sql, Store } from '../store/store.ts';
 
 export interface ActiveContentLoad {
@@ -52,10 +55,32 @@ export class ContentLoadRefused extends IfecError<'CONTENT_LOAD_REFUSED'> {
 }
 
 const ACTIVE_KEY = 'active-content-load';
+/** The crew were told a load is active: journalled before the answer, so a store lost to a power cut keeps it. */
+export const CONTENT_LOAD_ACTIVATED = 'media.content-load-activated';
+
+/** Applier: the active load (replay in journal order: the last wins). */
+export async function applyContentLoadActivated(tx: Transaction, record: JournalRecord): Promise<void> {
+  await tx.query(
+    `INSERT INTO media_state (key, value, updated_at) VALUES ($1, $2, now())
+     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+    [ACTIVE_KEY, JSON.stringify(record.data)],
+  );
+}
+
+function fsyncDir(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 export interface ContentLoadsOptions {
   dataDir: string;
   store: Store;
+  /** Without it (tools, unit tests) the activation goes to the store alone. */
+  records?: Pick<DurableRecords, 'write'>;
   /** Ed25519 public keys (PEM) a load may be signed by. */
   trustedKeys: () => KeyInput[];
   log: Logger;
@@ -153,14 +178,18 @@ export class ContentLoads {
         if (aside) fs.renameSync(final, aside);
         fs.renameSync(staging, final);
         if (aside) await fsp.rm(aside, { recursive: true, force: true });
+        fsyncDir(this.root); // the new name is on disk before the journal says it is active
       }
-      await this.options.store.write(async (tx) => {
-        await tx.query(
-          `INSERT INTO media_state (key, value, updated_at) VALUES ($1, $2, now())
+      const active = { loadId: header.id, version: header.version };
+      if (this.options.records) await this.options.records.write(CONTENT_LOAD_ACTIVATED, crypto.randomUUID(), active);
+      else
+        await this.options.store.write(async (tx) => {
+          await tx.query(
+            `INSERT INTO media_state (key, value, updated_at) VALUES ($1, $2, now())
            ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
-          [ACTIVE_KEY, JSON.stringify({ loadId: header.id, version: header.version })],
-        );
-      });
+            [ACTIVE_KEY, JSON.stringify({ loadId: header.id, version: header.version })],
+          );
+        });
       const previous = this.current;
       const activated = this.activate(header.id, final, inspected.load, inspected.manifests);
       if (previous && previous.loadId !== header.id) await fsp.rm(previous.dir, { recursive: true, force: true });

@@ -8,8 +8,14 @@ import type { AccessDirectory } from '../access/directory.ts';
 import { TokenSigner } from '../access/tokens.ts';
 import type { ApplianceConfig } from '../config.ts';
 import type { ApplianceDomain } from '../domain.ts';
+import type { DurableRecords } from '../store/durable-records.ts';
 import type { Store } from '../store/store.ts';
-import { ContentLoads, readTrustedKeyFiles } from './content-loads.ts';
+import {
+  applyContentLoadActivated,
+  CONTENT_LOAD_ACTIVATED,
+  ContentLoads,
+  readTrustedKeyFiles,
+} from './content-loads.ts';
 import { cachedDemoKey, installDemoContent } from './demo-content.ts';
 import { mediaRouter } from './http.ts';
 import { KeyServer } from './keys.ts';
@@ -34,6 +40,8 @@ export interface MediaDeps {
     | 'originCacheMb'
   >;
   store: Store;
+  /** Journals the active load (absent: the store alone). */
+  records?: DurableRecords;
   directory: AccessDirectory;
   /** Whether crew have set a seat's parental lock (cabin domain). */
   parentalLocked: (seatId: string) => boolean;
@@ -47,12 +55,23 @@ export interface MediaDeps {
 
 export const mediaDomain: ApplianceDomain<MediaDeps, ContentLoads> = {
   name: 'media',
-  async open({ config, store, directory, parentalLocked, currentRegion, airspaceRestriction, entitlements, log }) {
+  records: { [CONTENT_LOAD_ACTIVATED]: applyContentLoadActivated },
+  async open({
+    config,
+    store,
+    records,
+    directory,
+    parentalLocked,
+    currentRegion,
+    airspaceRestriction,
+    entitlements,
+    log,
+  }) {
     const signer = TokenSigner.fromDataDir(config.dataDir);
     const trustedKeys = readTrustedKeyFiles(config.contentTrustedKeys);
     const demoKey = config.demo ? cachedDemoKey() : undefined;
     if (demoKey) trustedKeys.push(demoKey);
-    const loads = new ContentLoads({ dataDir: config.dataDir, store, trustedKeys: () => trustedKeys, log });
+    const loads = new ContentLoads({ dataDir: config.dataDir, store, records, trustedKeys: () => trustedKeys, log });
     // Before the router is built: the origin indexes the active load when it is made.
     await loads.restore();
     const live = new LiveChannels({

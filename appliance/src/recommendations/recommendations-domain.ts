@@ -23,7 +23,7 @@ import { groundOnly } from '../sync/outbox.ts';
 import { FlightClock } from './flight-clock.ts';
 import { recommendationsRouter } from './http.ts';
 import { Recommendations } from './recommendations.ts';
-import { RECO_TABLES, SessionSignals } from './session-signals.ts';
+import { applyRecoConsent, RECO_CONSENT_SET, RECO_TABLES, SessionSignals } from './session-signals.ts';
 
 /** aedes' persistence as far as it is read here (its typings omit it on the broker). */
 interface RetainedStore {
@@ -64,10 +64,10 @@ export interface RunningRecommendations {
 
 export const recommendationsDomain: ApplianceDomain<RecommendationsDeps, RunningRecommendations> = {
   name: 'recommendations',
-  records: { [RECO_WATCH_HISTORY]: groundOnly },
+  records: { [RECO_WATCH_HISTORY]: groundOnly, [RECO_CONSENT_SET]: applyRecoConsent },
   async open(deps) {
     const { config, store, seatStates, log } = deps;
-    const signals = new SessionSignals(store, config.recommendationsPersonalisedByDefault);
+    const signals = new SessionSignals(store, config.recommendationsPersonalisedByDefault, Date.now, deps.records);
     await signals.load();
     const flight = new FlightClock(
       config.plannedFlightMinutes === undefined ? undefined : config.plannedFlightMinutes * 60,

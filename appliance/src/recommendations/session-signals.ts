@@ -4,8 +4,11 @@
  * restart mid-flight). Personal: kept only for a session that opted in, and wiped with every
  * other personal state at reset for next flight.
  */
+import crypto from 'node:crypto';
 import type { Transaction } from '@electric-sql/pglite';
 import { RECO_LIMITS, type RecoSignal } from '@ifec/protocol';
+import type { DurableRecords } from '../store/durable-records.ts';
+import type { JournalRecord } from '../store/journal.ts';
 import type { Store } from '../store/store.ts';
 import type { SessionSignal } from './rank.ts';
 
@@ -30,6 +33,26 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS reco_signals_by_session ON reco_signals (session_id, seq);`;
 
+/** The passenger was told their choice is kept: journalled before the answer, so a power cut keeps it. */
+export const RECO_CONSENT_SET = 'reco.consent';
+
+interface ConsentRecord {
+  sessionId: string;
+  personalised: boolean;
+  at: string;
+}
+
+/** Applier. Replay runs before this domain opens, so the tables are made here too (idempotent). */
+export async function applyRecoConsent(tx: Transaction, record: JournalRecord): Promise<void> {
+  const { sessionId, personalised, at } = record.data as ConsentRecord;
+  await tx.exec(SCHEMA);
+  await tx.query(
+    'INSERT INTO reco_consent (session_id, personalised, at) VALUES ($1, $2, $3) ON CONFLICT (session_id) DO UPDATE SET personalised = $2, at = $3',
+    [sessionId, personalised, at],
+  );
+  if (!personalised) await tx.query('DELETE FROM reco_signals WHERE session_id = $1', [sessionId]);
+}
+
 interface SessionState {
   personalised?: boolean;
   signals: SessionSignal[];
@@ -45,10 +68,19 @@ export class SessionSignals {
     /** The airline's default when the passenger has not chosen (off unless its policy says otherwise). */
     private readonly personalisedByDefault: boolean,
     private readonly now: () => number = Date.now,
+    /** Without it (unit tests) consent goes to the store alone. */
+    private readonly records?: Pick<DurableRecords, 'write'>,
   ) {}
 
   async load(): Promise<void> {
     await this.store.exec(SCHEMA);
+    if (this.records)
+      // A replay re-applies consent journalled before a reset for next flight (the reset's wipe is
+      // not journalled): what belongs to a session that no longer exists goes again here.
+      await this.store.write(async (tx) => {
+        for (const table of RECO_TABLES)
+          await tx.query(`DELETE FROM ${table} WHERE session_id NOT IN (SELECT session_id FROM passenger_sessions)`);
+      });
     this.sessions.clear();
     const consent = await this.store.query<{ session_id: string; personalised: boolean }>(
       'SELECT session_id, personalised FROM reco_consent',
@@ -83,13 +115,17 @@ export class SessionSignals {
 
   /** Saying no also forgets what was kept so far. */
   async setConsent(sessionId: string, personalised: boolean): Promise<void> {
-    await this.store.write(async (tx) => {
-      await tx.query(
-        'INSERT INTO reco_consent (session_id, personalised, at) VALUES ($1, $2, $3) ON CONFLICT (session_id) DO UPDATE SET personalised = $2, at = $3',
-        [sessionId, personalised, new Date(this.now())],
-      );
-      if (!personalised) await tx.query('DELETE FROM reco_signals WHERE session_id = $1', [sessionId]);
-    });
+    const at = new Date(this.now()).toISOString();
+    if (this.records)
+      await this.records.write<ConsentRecord>(RECO_CONSENT_SET, crypto.randomUUID(), { sessionId, personalised, at });
+    else
+      await this.store.write(async (tx) => {
+        await tx.query(
+          'INSERT INTO reco_consent (session_id, personalised, at) VALUES ($1, $2, $3) ON CONFLICT (session_id) DO UPDATE SET personalised = $2, at = $3',
+          [sessionId, personalised, new Date(this.now())],
+        );
+        if (!personalised) await tx.query('DELETE FROM reco_signals WHERE session_id = $1', [sessionId]);
+      });
     const state = this.state(sessionId);
     state.personalised = personalised;
     state.version++;

@@ -13,6 +13,13 @@ import type { Store } from './store.ts';
 export type RecordApplier = ((tx: Transaction, record: JournalRecord) => Promise<void>) & {
   /** Optional: applies many records of the kind at once (one statement), used by writeMany and replay. */
   applyMany?: (tx: Transaction, records: JournalRecord[]) => Promise<void>;
+  /**
+   * Optional: a table that gets a row keyed `seq` (the record's journal seq) in the same
+   * transaction as the rest of the applier (the sync outbox). A replayed record whose row is
+   * there was applied whole, so replay skips it: a start after a kill -9 re-applied every
+   * record after the last checkpoint (16,550 records: 1.7 s of index probes) to find them all present.
+   */
+  appliedIn?: string;
 };
 
 export class UnknownRecordKindError extends IfecError<'UNKNOWN_RECORD_KIND'> {
@@ -97,6 +104,7 @@ export class DurableRecords {
    * comes back. After a clean stop the store holds everything (store/clean-stop.ts).
    */
   async replay(afterSeq = 0): Promise<number> {
+    const applied = await this.appliedAfter(afterSeq);
     let count = 0;
     let batch: JournalRecord[] = [];
     const flush = async () => {
@@ -120,11 +128,32 @@ export class DurableRecords {
       });
     };
     for await (const record of Journal.read(this.journal.file, afterSeq)) {
-      batch.push(record);
       count++;
+      if (applied.get(record.kind)?.has(record.seq)) continue;
+      batch.push(record);
       if (batch.length >= 500) await flush();
     }
     if (batch.length) await flush();
     return count;
+  }
+
+  /** Per kind, the seqs after `afterSeq` the store shows as applied (RecordApplier.appliedIn). */
+  private async appliedAfter(afterSeq: number): Promise<Map<string, ReadonlySet<number>>> {
+    const byTable = new Map<string, Set<number>>();
+    const byKind = new Map<string, ReadonlySet<number>>();
+    for (const [kind, apply] of this.appliers) {
+      if (!apply.appliedIn) continue;
+      let seqs = byTable.get(apply.appliedIn);
+      if (!seqs) {
+        const { rows } = await this.store.query<{ seq: number | string }>(
+          `SELECT seq FROM ${apply.appliedIn} WHERE seq > $1`,
+          [afterSeq],
+        );
+        seqs = new Set(rows.map((r) => Number(r.seq)));
+        byTable.set(apply.appliedIn, seqs);
+      }
+      byKind.set(kind, seqs);
+    }
+    return byKind;
   }
 }

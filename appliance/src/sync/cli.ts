@@ -36,7 +36,7 @@ import { SyncHistory } from './history.ts';
 import { AIRCRAFT_KEY_FILE, NoAircraftKeyError, readGroundPublicKey, readIdentity } from './identity.ts';
 import { Outbox, toGround } from './outbox.ts';
 import { GroundPublications, PublicationRefused } from './publications.ts';
-import { SyncState } from './sync-state.ts';
+import { applySyncCheckpoints, SYNC_CHECKPOINTS, SyncState } from './sync-state.ts';
 
 export const USAGE = `usage: ifec-sync <command> [options]
 
@@ -249,8 +249,9 @@ async function onDataDir(
     if (!aircraft) throw new UsageError(`no aircraft is provisioned in ${config.dataDir}`);
     const records = new DurableRecords(journal, store, log);
     records.register(AUDIT, toGround(applyAudit));
+    records.register(SYNC_CHECKPOINTS, applySyncCheckpoints);
     const outbox = new Outbox(store, records);
-    const state = new SyncState(store);
+    const state = new SyncState(store, records);
     await state.load();
     const publications = new GroundPublications({
       store,

@@ -12,13 +12,16 @@ import type { Sql } from '../store/store.ts';
 
 /** Wraps a kind's applier so its records also go to the ground: `records.register(kind, toGround(apply))`. */
 export function toGround(apply: RecordApplier): RecordApplier {
-  return async (tx: Transaction, record: JournalRecord) => {
+  const applier: RecordApplier = async (tx: Transaction, record: JournalRecord) => {
     await apply(tx, record);
     await tx.query(
       'INSERT INTO outbox (seq, stream, kind, id, at, data) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (seq) DO NOTHING',
       [record.seq, streamOfKind(record.kind), record.kind, record.id, record.at, JSON.stringify(record.data ?? null)],
     );
   };
+  // The outbox row is written in the applier's own transaction: a record with one was applied whole.
+  applier.appliedIn = 'outbox';
+  return applier;
 }
 
 /** For kinds that exist only to go to the ground (statistics): nothing to apply locally; many at once in one statement. */

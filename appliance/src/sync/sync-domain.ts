@@ -24,7 +24,7 @@ import {
   type ViewingContext,
 } from './statistics.ts';
 import { type GroundLink, SyncService } from './sync-service.ts';
-import { SyncState } from './sync-state.ts';
+import { applySyncCheckpoints, SYNC_CHECKPOINTS, SyncState } from './sync-state.ts';
 
 export interface SyncConfig {
   dataDir: string;
@@ -43,6 +43,7 @@ export const groundKinds = {
   [VIEWING_COUNT]: groundOnly,
   [SEAT_HEALTH_SUMMARY]: groundOnly,
   [AUDIT]: toGround(applyAudit),
+  [SYNC_CHECKPOINTS]: applySyncCheckpoints,
 };
 
 /** Registers the ground kinds outside main.ts (tests); call before the journal is replayed. */
@@ -81,7 +82,7 @@ export async function createSync(deps: SyncDeps) {
   const identity = loadOrCreateIdentity(config.dataDir);
   const groundKey = readGroundPublicKey(config.groundPublicKey);
   const outbox = new Outbox(store, deps.records);
-  const state = new SyncState(store);
+  const state = new SyncState(store, deps.records);
   await state.load();
   const history = new SyncHistory(store);
   await history.load();
@@ -191,7 +192,15 @@ export async function createSync(deps: SyncDeps) {
     /** Starts the loop when a link is configured; publishes the state either way, and again whenever the outbox grows. */
     async start() {
       if (links.length) service.start();
-      else await deps.publish(topics.syncStatus, JSON.stringify(await service.status()), { retain: true, qos: 1 });
+      // After ready: counting the backlog reads every unsent outbox row (1 s after 1,000,000
+      // records) and nothing on the seat or PA path waits for this state.
+      else
+        setImmediate(() => {
+          service
+            .status()
+            .then((status) => deps.publish(topics.syncStatus, JSON.stringify(status), { retain: true, qos: 1 }))
+            .catch((error) => log.warn({ err: error }, 'sync state not published'));
+        });
       let seen = deps.records.settledThrough;
       watch = setInterval(() => {
         if (deps.records.settledThrough === seen) return;

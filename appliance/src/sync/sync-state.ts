@@ -1,10 +1,27 @@
 /**
- * The sync checkpoints kept on the aircraft. Not journalled on purpose: if a power cut loses
- * them, the aircraft re-sends from an older point and the ground dedupes, or re-fetches
- * publications it applies idempotently. Losing them costs bytes, never records.
+ * The sync checkpoints kept on the aircraft: how far the ground acknowledged, which downlink was
+ * applied, the satcom budget used. Journalled (kind `sync.checkpoints`) before a save resolves:
+ * a store rebuilt after a power cut comes back at the last position the ground was told, not
+ * at the checkpoint copy's (re-sending from there cost satcom bytes and re-opened the budget).
  */
+
+import crypto from 'node:crypto';
+import type { Transaction } from '@electric-sql/pglite';
 import type { StreamCheckpoint } from '@ifec/protocol';
+import type { DurableRecords } from '../store/durable-records.ts';
+import type { JournalRecord } from '../store/journal.ts';
 import type { Store } from '../store/store.ts';
+
+export const SYNC_CHECKPOINTS = 'sync.checkpoints';
+
+/** Applier: the whole value, as saved (replay in journal order: the last wins). */
+export async function applySyncCheckpoints(tx: Transaction, record: JournalRecord): Promise<void> {
+  await tx.query(
+    `INSERT INTO sync_state (key, value, updated_at) VALUES ('checkpoints', $1, now())
+     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+    [JSON.stringify(record.data)],
+  );
+}
 
 export interface SyncCheckpoints {
   acked: StreamCheckpoint;
@@ -30,7 +47,11 @@ export class SyncState {
   private value: SyncCheckpoints = structuredClone(INITIAL);
   private saving: Promise<void> = Promise.resolve();
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    /** Without it (a tool on a stopped appliance's store) a save goes to the store alone. */
+    private readonly records?: Pick<DurableRecords, 'write'>,
+  ) {}
 
   async load(): Promise<SyncCheckpoints> {
     const { rows } = await this.store.query<{ value: Partial<SyncCheckpoints> }>(
@@ -62,6 +83,14 @@ export class SyncState {
   /** Persists the current value (writes are serialised by the store). */
   save(): Promise<void> {
     const snapshot = JSON.stringify(this.value);
+    const records = this.records;
+    if (records) {
+      const value = JSON.parse(snapshot) as SyncCheckpoints;
+      this.saving = this.saving.then(async () => {
+        await records.write(SYNC_CHECKPOINTS, crypto.randomUUID(), value);
+      });
+      return this.saving;
+    }
     this.saving = this.saving.then(() =>
       this.store.write(async (tx) => {
         await tx.query(
