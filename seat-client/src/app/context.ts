@@ -3,6 +3,7 @@
 import type { RemoteCommand } from '@ifec/protocol';
 import type { CabinLink } from '../cabin/cabin-link.ts';
 import type { Screen, ViewerCredentials } from '../cabin/seat-identity.ts';
+import type { Coverage } from '../catalog/coverage.ts';
 import type { TitleView } from '../catalog/model.ts';
 import type { CatalogSource } from '../catalog/source.ts';
 import type { FlightAwareness } from '../flight/flight-state.ts';
@@ -48,6 +49,8 @@ export interface AppContext {
   regionBlocked(titleId: string): void;
   /** What this seat or phone shows the appliance to open playback. */
   credentials(): Promise<ViewerCredentials | undefined>;
+  /** Priced titles the passenger already has (a pass, a bundle, a purchase): "Included with …" on the detail page. */
+  coverage?: Coverage;
 }
 
 export interface View {

@@ -12,6 +12,7 @@ import { PersonalChanges, trackingFavourites } from '../cabin/personal-changes.t
 import { type ViewerCredentials, viewerCredentials, whoAmI } from '../cabin/seat-identity.ts';
 import { browseScreen } from '../catalog/browse-screen.ts';
 import { displayName } from '../catalog/cards.ts';
+import { Coverage } from '../catalog/coverage.ts';
 import { detailScreen } from '../catalog/detail-screen.ts';
 import { homeScreen } from '../catalog/home-screen.ts';
 import { visibleTo } from '../catalog/model.ts';
@@ -157,7 +158,15 @@ async function boot(): Promise<void> {
     flight,
     flightStrip: flightStrip.el,
     regionBlocked: (titleId) => stopRestricted(titleId, 'refused'),
+    coverage: new Coverage(screen.baseUrl, async (): Promise<Record<string, string>> => {
+      const c = await credentials();
+      return c ? { authorization: `Basic ${btoa(`${c.username}:${c.password}`)}` } : {};
+    }),
   };
+  // A pass bought in the shop turns Buy into "Included with …" on the detail page on screen.
+  ctx.coverage?.subscribe(() => {
+    if (parseRoute(location.hash).name === 'title') render();
+  });
 
   /** Leaves the player of a title that may not be shown here, and says why in the passenger's language. */
   function stopRestricted(titleId: string, reason: 'policy' | 'refused'): void {

@@ -3,6 +3,7 @@ import type { AppContext, View } from '../app/context.ts';
 import { fill, screenStrings } from '../i18n/screen-strings.ts';
 import { h } from '../ui/dom.ts';
 import { artwork, displayName } from './cards.ts';
+import { entitlementStrings } from './entitlement-strings.ts';
 import { genresText, priceOf, ratingText } from './title-text.ts';
 
 export function detailScreen(ctx: AppContext, id: string): View {
@@ -18,7 +19,17 @@ export function detailScreen(ctx: AppContext, id: string): View {
   const position = ctx.resume.positionOf(id)?.positionS ?? 0;
   const favourite = prefs.favourites.includes(id);
   const s = screenStrings[locale.lang];
-  const priced = priceOf(title, locale);
+  const price = priceOf(title, locale);
+  // Already the passenger's (a pass, a bundle, a purchase): no Buy, the cover is named instead.
+  const cover = price ? ctx.coverage?.of(id) : undefined;
+  if (price) void ctx.coverage?.refresh(locale.lang);
+  const e = entitlementStrings[locale.lang];
+  const coveredText = cover
+    ? cover.kind === 'bought'
+      ? e.bought
+      : fill(e.includedWith, { name: cover.name ?? e.yourPass })
+    : undefined;
+  const priced = cover ? undefined : price;
   const music = title.kind === 'audio';
   const audio = title.audioLanguages.filter((a) => !a.audioDescription).map((a) => locale.languageName(a.language));
   const hasAd = title.audioLanguages.some((a) => a.audioDescription);
@@ -28,7 +39,7 @@ export function detailScreen(ctx: AppContext, id: string): View {
   const facts: [string, string][] = music
     ? [
         [t.duration, locale.duration(title.durationS)],
-        [t.price, priced ?? t.included],
+        [t.price, coveredText ?? priced ?? t.included],
       ]
     : [
         [t.rating, ratingText(title.rating, locale)],
@@ -36,7 +47,7 @@ export function detailScreen(ctx: AppContext, id: string): View {
         [t.audioLanguages, audio.join(', ') || '—'],
         [t.subtitleLanguages, subs.join(', ') || t.off],
         [t.audioDescription, hasAd ? t.on : t.off],
-        [t.price, priced ?? t.included],
+        [t.price, coveredText ?? priced ?? t.included],
       ];
   const favButton = h(
     'button',
@@ -72,6 +83,7 @@ export function detailScreen(ctx: AppContext, id: string): View {
         ctx.screen.device === 'phone' && title.rights === 'seatback-only'
           ? h('p', { class: 'notice' }, t.notOnPhone)
           : [
+              coveredText ? h('p', { class: 'included-with', id: 'included-with' }, `✓ ${coveredText}`) : null,
               // A priced title offers Buy first (the shop's screen); Play stays for a passenger who already bought it.
               priced
                 ? h(

@@ -221,7 +221,8 @@ function start(root: HTMLElement): void {
     clearInterval(timer);
     stopMaintenance = showMaintenance(root, {
       api: new MaintenanceApi(location.origin, () => sessionStorage.getItem(TOKEN_KEY) ?? undefined),
-      who: `${sessionStorage.getItem('ifec.crew.name') ?? ''} (${role()})`,
+      who: `${sessionStorage.getItem('ifec.crew.name') ?? ''} (${(t as Record<string, string>)[`role_${role()}`] ?? role()})`,
+      lang,
       updates: new UpdatesApi(location.origin, () => sessionStorage.getItem(TOKEN_KEY) ?? undefined),
       back: () => {
         stopMaintenance?.();

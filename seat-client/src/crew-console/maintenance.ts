@@ -14,52 +14,15 @@ import {
 } from '@ifec/protocol';
 import { ApiError } from '../api/api-client.ts';
 import { h, replace } from '../ui/dom.ts';
+import { fill } from './crew-strings.ts';
 import type { MaintenanceApi } from './maintenance-api.ts';
+import { maintenanceFormat } from './maintenance-format.ts';
 import { type UpdatesApi, updatesPanel } from './updates-panel.ts';
 
 const REFRESH_MS = 3000;
 
 /** Roles that see the screen (the appliance checks again on every call). */
 export const MAINTENANCE_ROLES: readonly string[] = ['maintenance', 'purser'];
-
-const LINK_WORDS: Record<string, string> = {
-  gate: 'Gate link (Wi-Fi or cellular): everything is sent',
-  satcom: 'Satcom: only critical records (orders, audit, faults) are sent',
-  none: 'No ground link answers',
-};
-const STATE_WORDS: Record<string, string> = {
-  offline: 'Offline',
-  uploading: 'Sending records to the ground',
-  downloading: 'Receiving from the ground',
-  idle: 'Up to date',
-  'backing-off': 'Waiting to retry after a failure',
-  'budget-exhausted': "This flight's satcom budget is used up; the rest waits for the gate",
-};
-
-function when(iso: string | null): string {
-  if (!iso) return 'never';
-  const d = new Date(iso);
-  const s = Math.round((Date.now() - d.getTime()) / 1000);
-  const ago =
-    Math.abs(s) < 90
-      ? `${Math.abs(s)} s`
-      : Math.abs(s) < 5400
-        ? `${Math.round(Math.abs(s) / 60)} min`
-        : `${Math.round(Math.abs(s) / 3600)} h`;
-  return `${d.toLocaleString()} (${s >= 0 ? `${ago} ago` : `in ${ago}`})`;
-}
-
-function bytes(n: number): string {
-  return n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 ** 2).toFixed(1)} MB`;
-}
-
-function records(n: number): string {
-  return `${n} record${n === 1 ? '' : 's'}`;
-}
-
-function range(r: UplinkExportSummary['critical']): string {
-  return r.records ? `${r.records} (seq ${r.after + 1}–${r.through})` : 'none';
-}
 
 function facts(id: string, rows: [string, string | Node][]): HTMLElement {
   return h(
@@ -76,6 +39,8 @@ export interface MaintenanceDeps {
   /** The crew session ended (401): log in again. */
   loggedOut(): void;
   who: string;
+  /** The console's language (crew-strings.ts CREW_LANGUAGES). */
+  lang: string;
   /** Software updates (maintenance role): the panel is shown when given. */
   updates?: UpdatesApi;
 }
@@ -83,6 +48,10 @@ export interface MaintenanceDeps {
 /** Renders the screen into `root`; returns a function that stops its refresh. */
 export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () => void {
   const { api } = deps;
+  const f = maintenanceFormat(deps.lang);
+  const { t, when, bytes, records } = f;
+  const range = (r: UplinkExportSummary['critical']) =>
+    r.records ? fill(t.seqRange, { records: f.num(r.records), from: r.after + 1, through: r.through }) : t.none;
   let overview: SyncOverview | undefined;
   let history: SyncHistoryEntry[] = [];
   let lastExport: UplinkExportSummary | undefined;
@@ -100,7 +69,7 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
     id: 'import-progress',
     max: 100,
     value: 0,
-    'aria-label': 'Upload progress',
+    'aria-label': t.uploadProgress,
     hidden: true,
   });
   const progressText = h('span', { id: 'import-progress-text', class: 'muted', 'aria-live': 'polite' });
@@ -116,7 +85,7 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
     return h(
       'div',
       { class: 'refused', role: 'alert' },
-      h('p', {}, h('strong', {}, `${what} refused`), code ? ` (${code})` : ''),
+      h('p', {}, h('strong', {}, fill(t.refused, { what })), code ? ` (${code})` : ''),
       h('p', {}, words ?? ''),
       words !== (err as Error).message ? h('p', { class: 'muted' }, (err as Error).message) : null,
     );
@@ -128,38 +97,40 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
     const backlog = s.backlog.critical + s.backlog.bulk;
     replace(
       linkPanel,
-      h('h2', { id: 'link-heading' }, 'Ground link'),
+      h('h2', { id: 'link-heading' }, t.groundLink),
       facts('link-facts', [
         [
-          'Link',
-          overview.linksConfigured
-            ? (LINK_WORDS[s.link] ?? s.link)
-            : 'None configured (IFEC_GROUND_URL): USB bundles only',
+          t.link,
+          overview.linksConfigured ? ((t as Record<string, string>)[`link_${s.link}`] ?? s.link) : t.noLinkConfigured,
         ],
-        ['State', STATE_WORDS[s.state] ?? s.state],
+        [t.state, (t as Record<string, string>)[`st_${s.state}`] ?? s.state],
         [
-          'Waiting for the ground',
+          t.waitingForGround,
           backlog === 0
-            ? 'nothing: the ground has every record'
-            : `${records(backlog)} (${s.backlog.critical} critical, ${s.backlog.bulk} bulk)`,
+            ? t.backlogNone
+            : fill(t.backlog, {
+                records: records(backlog),
+                critical: f.num(s.backlog.critical),
+                bulk: f.num(s.backlog.bulk),
+              }),
         ],
-        ['Last sync', when(s.lastContactAt)],
-        ['Next attempt', overview.linksConfigured ? (s.nextAttemptAt ? when(s.nextAttemptAt) : 'now') : '—'],
+        [t.lastSync, when(s.lastContactAt)],
+        [t.nextAttempt, overview.linksConfigured ? (s.nextAttemptAt ? when(s.nextAttemptAt) : t.now) : '—'],
         [
-          'From the ground',
+          t.fromGround,
           overview.publications.length
-            ? `${overview.publications.length} publications, applied through ${s.downlinkApplied}`
-            : 'nothing yet',
+            ? fill(t.publicationsApplied, { count: f.num(overview.publications.length), through: s.downlinkApplied })
+            : t.nothingYet,
         ],
       ]),
       overview.lastErrorInWords
         ? h(
             'div',
             { class: 'last-error', role: 'alert', id: 'last-error' },
-            h('p', {}, h('strong', {}, 'Last error: '), overview.lastErrorInWords),
+            h('p', {}, h('strong', {}, t.lastError), overview.lastErrorInWords),
             h('p', { class: 'muted' }, s.lastError ?? ''),
           )
-        : h('p', { class: 'muted', id: 'last-error' }, 'No error.'),
+        : h('p', { class: 'muted', id: 'last-error' }, t.noError),
       h(
         'div',
         { class: 'buttons' },
@@ -173,14 +144,14 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
             onClick: async () => {
               try {
                 await api.syncNow();
-                message.textContent = 'Sync requested.';
+                message.textContent = t.syncRequested;
               } catch (err) {
-                message.textContent = `Sync now: ${(err as Error).message}`;
+                message.textContent = fill(t.syncNowFailed, { reason: (err as Error).message });
               }
               void refresh();
             },
           },
-          'Sync now',
+          t.syncNow,
         ),
       ),
     );
@@ -195,16 +166,16 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
     );
     replace(
       keyPanel,
-      h('h2', { id: 'key-heading' }, `Aircraft ${overview.aircraftId}: public key`),
+      h('h2', { id: 'key-heading' }, fill(t.keyHeading, { aircraft: overview.aircraftId })),
       h(
         'p',
         { id: 'key-help' },
-        'Register this key on the ground: save it to a file and run ',
+        t.keyHelpBefore,
         h('code', {}, `ifec-ground aircraft register <airline> ${overview.aircraftId} <file>`),
-        '. It is the public half; the private key never leaves the aircraft.',
+        t.keyHelpAfter,
       ),
-      h('p', { class: 'muted' }, `Fingerprint ${overview.publicKeyFingerprint.slice(0, 16)}…`),
-      h('label', { for: 'public-key' }, 'Public key (PEM)'),
+      h('p', { class: 'muted' }, fill(t.fingerprint, { fingerprint: overview.publicKeyFingerprint.slice(0, 16) })),
+      h('label', { for: 'public-key' }, t.publicKeyLabel),
       pem,
       h(
         'div',
@@ -219,13 +190,13 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
               pem.select();
               try {
                 await navigator.clipboard.writeText(overview!.publicKey);
-                message.textContent = 'Public key copied.';
+                message.textContent = t.keyCopied;
               } catch {
-                message.textContent = 'Select the key and copy it.';
+                message.textContent = t.keyCopyByHand;
               }
             },
           },
-          'Copy key',
+          t.copyKey,
         ),
       ),
     );
@@ -234,9 +205,9 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
   function renderHistory(): void {
     replace(
       historyPanel,
-      h('h2', { id: 'history-heading' }, 'History of syncs and bundles'),
+      h('h2', { id: 'history-heading' }, t.historyHeading),
       history.length === 0
-        ? h('p', { class: 'muted' }, 'Nothing yet.')
+        ? h('p', { class: 'muted' }, t.historyEmpty)
         : h(
             'table',
             {},
@@ -246,9 +217,9 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
               h(
                 'tr',
                 {},
-                h('th', { scope: 'col' }, 'When'),
-                h('th', { scope: 'col' }, 'What'),
-                h('th', { scope: 'col' }, 'Result'),
+                h('th', { scope: 'col' }, t.col_when),
+                h('th', { scope: 'col' }, t.col_what),
+                h('th', { scope: 'col' }, t.col_result),
               ),
             ),
             h(
@@ -260,16 +231,16 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
                   h(
                     'tr',
                     { class: e.ok ? 'ok' : 'failed' },
-                    h('td', {}, new Date(e.at).toLocaleString()),
+                    h('td', {}, f.dateTime(e.at)),
                     h(
                       'td',
                       {},
-                      `${e.kind === 'sync' ? 'Sync' : e.kind === 'bundle-export' ? 'Export to USB' : 'Import from USB'} · ${e.link}`,
+                      `${e.kind === 'sync' ? t.kind_sync : e.kind === 'bundle-export' ? t.kind_export : t.kind_import} · ${e.link}`,
                     ),
                     h(
                       'td',
                       {},
-                      `${e.ok ? '✓' : '✗'} ${e.ok ? e.summary : (syncErrorInWords(e.summary) ?? e.summary)}${e.repeated ? ` (${e.repeated} times)` : ''}`,
+                      `${e.ok ? '✓' : '✗'} ${e.ok ? e.summary : (syncErrorInWords(e.summary) ?? e.summary)}${e.repeated ? ` ${fill(t.repeated, { count: f.num(e.repeated) })}` : ''}`,
                     ),
                   ),
                 ),
@@ -282,14 +253,20 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
     return h(
       'div',
       { class: 'summary-box' },
-      h('p', {}, h('strong', {}, `Saved ${s.file}`), ' — take it to the ground and import it there.'),
+      h('p', {}, h('strong', {}, fill(t.saved, { file: s.file })), t.savedHint),
       facts('export-facts', [
-        ['Records', `${records(s.records)} in ${s.batches} batch${s.batches === 1 ? '' : 'es'}`],
-        ['Critical', range(s.critical)],
-        ['Bulk', range(s.bulk)],
-        ['Size', bytes(s.bytes)],
-        ['Publications acknowledged', `through ${s.publicationsAcknowledged}`],
-        ['Bundle', `${s.sequence}, valid until ${new Date(s.expiresAt).toLocaleDateString()}`],
+        [
+          t.recordsLabel,
+          fill(s.batches === 1 ? t.recordsInOneBatch : t.recordsInBatches, {
+            records: records(s.records),
+            batches: f.num(s.batches),
+          }),
+        ],
+        [t.critical, range(s.critical)],
+        [t.bulk, range(s.bulk)],
+        [t.size, bytes(s.bytes)],
+        [t.publicationsAcked, fill(t.through, { n: s.publicationsAcknowledged })],
+        [t.bundle, fill(t.bundleValid, { sequence: s.sequence, date: f.date(s.expiresAt) })],
       ]),
     );
   }
@@ -299,17 +276,17 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
       return h(
         'div',
         { class: 'summary-box' },
-        h('p', {}, h('strong', {}, 'Already imported, nothing to do.')),
-        h('p', { class: 'muted' }, `Bundle ${r.sequence} was applied before.`),
+        h('p', {}, h('strong', {}, t.alreadyImported)),
+        h('p', { class: 'muted' }, fill(t.appliedBefore, { sequence: r.sequence })),
       );
     return h(
       'div',
       { class: 'summary-box' },
-      h('p', {}, h('strong', {}, `Imported bundle ${r.sequence}`), ` — ${words}`),
+      h('p', {}, h('strong', {}, fill(t.importedBundle, { sequence: r.sequence })), ` — ${words}`),
       facts('import-facts', [
-        ['Publications', `${r.publications} in the bundle, ${r.applied} new`],
+        [t.publications, fill(t.publicationsInBundle, { count: f.num(r.publications), applied: f.num(r.applied) })],
         [
-          'Activated',
+          t.activated,
           r.activated.length
             ? r.activated
                 .map(
@@ -317,11 +294,11 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
                     `${p.kind} ${p.name} v${p.version}${p.state === 'active' ? '' : ` (${p.state}${p.reason ? `: ${p.reason}` : ''})`}`,
                 )
                 .join(', ')
-            : 'none',
+            : t.none,
         ],
-        ['Files', String(r.files)],
-        ['Ground holds', `critical through ${r.acked.critical}, bulk through ${r.acked.bulk}`],
-        ['Size', bytes(r.bytes)],
+        [t.files, f.num(r.files)],
+        [t.groundHolds, fill(t.groundHoldsValue, { critical: r.acked.critical, bulk: r.acked.bulk })],
+        [t.size, bytes(r.bytes)],
       ]),
     );
   }
@@ -330,7 +307,7 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
     if (busy) return;
     busy = true;
     button.disabled = true;
-    replace(exportResult, h('p', { class: 'muted' }, 'Writing the bundle…'));
+    replace(exportResult, h('p', { class: 'muted' }, t.writingBundle));
     replace(importResult);
     progress.hidden = true;
     progressText.textContent = '';
@@ -338,12 +315,12 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
       const { summary, file, fileName } = await api.exportBundle();
       lastExport = summary;
       const url = URL.createObjectURL(file);
-      const a = h('a', { href: url, download: fileName, id: 'export-download' }, 'Save again');
+      const a = h('a', { href: url, download: fileName, id: 'export-download' }, t.saveAgain);
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
       replace(exportResult, exportSummary(lastExport), h('p', {}, a));
     } catch (err) {
-      replace(exportResult, fail('Export', err));
+      replace(exportResult, fail(t.export, err));
     } finally {
       busy = false;
       button.disabled = false;
@@ -357,20 +334,20 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
     busy = true;
     progress.hidden = false;
     progress.value = 0;
-    progressText.textContent = `Uploading ${file.name}: 0 %`;
+    progressText.textContent = fill(t.uploadingStart, { file: file.name });
     replace(importResult);
     replace(exportResult);
     try {
       const r = await api.importBundle(file, (sent, total) => {
         const pct = total ? Math.round((sent / total) * 100) : 100;
         progress.value = pct;
-        progressText.textContent = `Uploading ${file.name}: ${pct} % (${bytes(sent)} of ${bytes(total)})${pct === 100 ? ' — checking signatures…' : ''}`;
+        progressText.textContent = `${fill(t.uploading, { file: file.name, percent: pct, sent: bytes(sent), total: bytes(total) })}${pct === 100 ? t.checkingSignatures : ''}`;
       });
-      progressText.textContent = `Uploaded ${file.name} (${bytes(file.size)})`;
+      progressText.textContent = fill(t.uploaded, { file: file.name, size: bytes(file.size) });
       replace(importResult, importSummary(r.imported, r.message.replace(/^bundle \d+: /, '')));
     } catch (err) {
-      progressText.textContent = `${file.name}: not imported`;
-      replace(importResult, fail('Import', err));
+      progressText.textContent = fill(t.notImported, { file: file.name });
+      replace(importResult, fail(t.import, err));
     } finally {
       busy = false;
       input.value = '';
@@ -378,7 +355,7 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
     }
   }
 
-  const exportButton = h('button', { type: 'button', class: 'button primary', id: 'export-usb' }, 'Export to USB');
+  const exportButton = h('button', { type: 'button', class: 'button primary', id: 'export-usb' }, t.exportUsb);
   exportButton.addEventListener('click', () => void exportBundle(exportButton));
   const fileInput = h('input', {
     type: 'file',
@@ -386,20 +363,20 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
     accept: '.ifecb,application/octet-stream',
     class: 'visually-hidden',
     tabindex: -1,
-    'aria-label': 'Bundle file from the ground',
+    'aria-label': t.bundleFile,
   });
   fileInput.addEventListener('change', () => void importBundle(fileInput));
-  const updates = deps.updates ? updatesPanel(deps.updates, () => deps.loggedOut()) : undefined;
+  const updates = deps.updates ? updatesPanel(deps.updates, () => deps.loggedOut(), deps.lang) : undefined;
 
   replace(
     root,
     h(
       'header',
       { class: 'crew-top' },
-      h('h1', {}, 'Maintenance'),
-      h('p', { class: 'summary' }, 'Sync with the ground by link or USB stick'),
+      h('h1', {}, t.title),
+      h('p', { class: 'summary' }, t.subtitle),
       h('span', { class: 'muted' }, deps.who),
-      h('button', { type: 'button', class: 'button', id: 'maintenance-back', onClick: () => deps.back() }, 'Seat map'),
+      h('button', { type: 'button', class: 'button', id: 'maintenance-back', onClick: () => deps.back() }, t.seatMap),
     ),
     h(
       'main',
@@ -408,12 +385,8 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
       h(
         'section',
         { class: 'panel', 'aria-labelledby': 'usb-heading', id: 'maintenance-usb' },
-        h('h2', { id: 'usb-heading' }, 'USB stick'),
-        h(
-          'p',
-          { class: 'muted' },
-          'Export: the records the ground has not acknowledged, signed by this aircraft. Import: what the ground exported for this aircraft (acknowledgements, policies, content).',
-        ),
+        h('h2', { id: 'usb-heading' }, t.usbHeading),
+        h('p', { class: 'muted' }, t.usbHelp),
         h(
           'div',
           { class: 'buttons' },
@@ -421,7 +394,7 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
           h(
             'button',
             { type: 'button', class: 'button', id: 'import-usb', onClick: () => fileInput.click() },
-            'Import from USB',
+            t.importUsb,
           ),
           fileInput,
         ),
@@ -447,10 +420,10 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return deps.loggedOut();
       if (err instanceof ApiError && err.status === 403) {
-        replace(linkPanel, h('p', { role: 'alert' }, 'Only maintenance and the purser may use this screen.'));
+        replace(linkPanel, h('p', { role: 'alert' }, t.onlyMaintenance));
         return;
       }
-      message.textContent = 'The appliance is not reachable; retrying.';
+      message.textContent = t.unreachable;
     }
   }
   void refresh();

@@ -12,16 +12,13 @@ import {
   updatesPaths,
 } from '@ifec/protocol';
 import { ApiError } from '../api/api-client.ts';
+import { mapStringsFor } from '../map/map-strings.ts';
 import { h, replace } from '../ui/dom.ts';
+import { fill } from './crew-strings.ts';
+import { maintenanceFormat } from './maintenance-format.ts';
+import type { MaintenanceStrings } from './maintenance-strings.ts';
 
 const REFRESH_MS = 3000;
-
-const STATE_WORDS: Record<string, string> = {
-  canary: 'Canary wave: the first units install; the rest wait for their health',
-  rest: 'Every other unit installs',
-  done: 'Done',
-  stopped: 'Stopped',
-};
 
 /** Refusals in a maintenance engineer's words (the code is shown beside them). */
 const REFUSAL_WORDS: Record<string, string> = {
@@ -81,13 +78,17 @@ export class UpdatesApi {
   }
 }
 
-function unitRow(u: UnitUpdateRow): HTMLElement {
+/** A code the appliance sends, in words when the table has them (`prefix_code`), else as sent. */
+const word = (t: MaintenanceStrings, prefix: string, code: string) =>
+  (t as Record<string, string>)[`${prefix}_${code}`] ?? code;
+
+function unitRow(t: MaintenanceStrings, u: UnitUpdateRow): HTMLElement {
   return h(
     'tr',
     { class: `unit ${u.state}`, 'data-seat': u.seatId },
     h('td', {}, u.seatId),
-    h('td', {}, u.wave),
-    h('td', {}, u.state),
+    h('td', {}, word(t, 'wave', u.wave)),
+    h('td', {}, word(t, 'unit', u.state)),
     h('td', {}, u.version ?? '—'),
     h('td', { class: 'muted' }, u.detail ?? ''),
   );
@@ -96,7 +97,7 @@ function unitRow(u: UnitUpdateRow): HTMLElement {
 const TROUBLE = ['failed', 'timed-out', 'rolled-back'];
 
 /** The units with something to tell (trouble first, then the canaries, then by seat); the waiting ones are counted. */
-function unitsTable(units: UnitUpdateRow[]): HTMLElement {
+function unitsTable(t: MaintenanceStrings, units: UnitUpdateRow[]): HTMLElement {
   const active = units
     .filter((u) => u.state !== 'waiting')
     .sort(
@@ -115,20 +116,29 @@ function unitsTable(units: UnitUpdateRow[]): HTMLElement {
       h(
         'tr',
         {},
-        h('th', {}, 'Seat'),
-        h('th', {}, 'Wave'),
-        h('th', {}, 'State'),
-        h('th', {}, 'Version'),
-        h('th', {}, ''),
+        h('th', { scope: 'col' }, t.col_seat),
+        h('th', { scope: 'col' }, t.col_wave),
+        h('th', { scope: 'col' }, t.col_state),
+        h('th', { scope: 'col' }, t.col_version),
+        h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t.col_detail)),
       ),
-      active.slice(0, 100).map(unitRow),
+      active.slice(0, 100).map((u) => unitRow(t, u)),
     ),
-    waiting ? h('p', { class: 'muted' }, `${waiting} more seats waiting for their wave`) : null,
+    waiting ? h('p', { class: 'muted' }, fill(t.moreWaiting, { count: waiting })) : null,
   );
 }
 
 /** The panel element and a stop for its refresh; `loggedOut` on a 401. */
-export function updatesPanel(api: UpdatesApi, loggedOut: () => void): { element: HTMLElement; stop(): void } {
+export function updatesPanel(
+  api: UpdatesApi,
+  loggedOut: () => void,
+  lang = 'en',
+): { element: HTMLElement; stop(): void } {
+  const format = maintenanceFormat(lang);
+  const { t } = format;
+  // Flight phases as the map and the flight panel name them; English keeps the appliance's code.
+  const phase = (p: string) =>
+    lang === 'en' ? p : ((mapStringsFor(lang) as unknown as Record<string, string>)[p] ?? p);
   const element = h('section', { class: 'panel', 'aria-labelledby': 'updates-heading', id: 'maintenance-updates' });
   const result = h('div', { id: 'updates-result', role: 'status' });
   let overview: UpdatesOverview | undefined;
@@ -147,7 +157,7 @@ export function updatesPanel(api: UpdatesApi, loggedOut: () => void): { element:
         h(
           'div',
           { class: 'refused', role: 'alert' },
-          h('p', {}, h('strong', {}, `${what} refused`), code ? ` (${code})` : ''),
+          h('p', {}, h('strong', {}, fill(t.refused, { what })), code ? ` (${code})` : ''),
           h('p', {}, REFUSAL_WORDS[code] ?? ''),
           h('p', { class: 'muted' }, (err as Error).message),
         ),
@@ -159,11 +169,11 @@ export function updatesPanel(api: UpdatesApi, loggedOut: () => void): { element:
   function render(): void {
     if (!overview) return;
     const o = overview;
-    const t = o.trusted;
+    const trust = o.trusted;
     const r = o.rollout;
     const release = h(
       'select',
-      { id: 'rollout-release', 'aria-label': 'Release to roll out' },
+      { id: 'rollout-release', 'aria-label': t.releaseToRollOut },
       o.releases.map((x) => h('option', { value: x.target }, `${x.partNumber} ${x.version} (${x.kind})`)),
     );
     const canary = h('input', {
@@ -172,7 +182,7 @@ export function updatesPanel(api: UpdatesApi, loggedOut: () => void): { element:
       min: 1,
       max: 100,
       value: 3,
-      'aria-label': 'Canary units',
+      'aria-label': t.canaryUnits,
     });
     const deadline = h('input', {
       id: 'rollout-deadline',
@@ -180,29 +190,35 @@ export function updatesPanel(api: UpdatesApi, loggedOut: () => void): { element:
       min: 60,
       max: 7200,
       value: 900,
-      'aria-label': 'Health deadline (seconds)',
+      'aria-label': t.healthDeadlineLong,
     });
     const running = r && (r.state === 'canary' || r.state === 'rest');
     const versions = Object.entries(o.versions);
     replace(
       element,
-      h('h2', { id: 'updates-heading' }, 'Software updates'),
+      h('h2', { id: 'updates-heading' }, t.updatesHeading),
       h(
         'dl',
         { class: 'facts', id: 'updates-trust' },
-        h('dt', {}, 'Trusted root'),
-        h('dd', {}, t ? `version ${t.root}` : 'none installed'),
-        h('dt', {}, 'Last seen'),
-        h('dd', {}, t ? `timestamp ${t.timestamp}, snapshot ${t.snapshot}, targets ${t.targets}` : '—'),
-        h('dt', {}, 'Metadata expires'),
-        h('dd', {}, t?.expires ? new Date(t.expires).toLocaleString() : '—'),
-        h('dt', {}, 'Seat units'),
+        h('dt', {}, t.trustedRoot),
+        h('dd', {}, trust ? fill(t.rootVersion, { version: trust.root }) : t.noneInstalled),
+        h('dt', {}, t.lastSeen),
+        h(
+          'dd',
+          {},
+          trust
+            ? fill(t.lastSeenValue, { timestamp: trust.timestamp, snapshot: trust.snapshot, targets: trust.targets })
+            : '—',
+        ),
+        h('dt', {}, t.metadataExpires),
+        h('dd', {}, trust?.expires ? new Date(trust.expires).toLocaleString(lang) : '—'),
+        h('dt', {}, t.seatUnits),
         h(
           'dd',
           { id: 'updates-servable' },
-          o.servable.allowed
-            ? `may be updated now (flight phase ${o.servable.phase}${o.servable.maintenanceMode ? ', maintenance mode' : ''})`
-            : `not now: flight phase ${o.servable.phase} (updates only at the gate)`,
+          fill(o.servable.allowed ? (o.servable.maintenanceMode ? t.servableMaintenance : t.servable) : t.notServable, {
+            phase: phase(o.servable.phase),
+          }),
         ),
       ),
       h(
@@ -214,14 +230,9 @@ export function updatesPanel(api: UpdatesApi, loggedOut: () => void): { element:
             type: 'button',
             class: 'button primary',
             id: 'updates-verify',
-            onClick: () =>
-              void act(
-                'Verification',
-                () => api.verify({ from: 'downlink' }),
-                'Verified: the releases below may be installed.',
-              ),
+            onClick: () => void act(t.verification, () => api.verify({ from: 'downlink' }), t.verified),
           },
-          'Verify from the ground',
+          t.verifyFromGround,
         ),
         h(
           'button',
@@ -232,21 +243,26 @@ export function updatesPanel(api: UpdatesApi, loggedOut: () => void): { element:
             'aria-pressed': o.servable.maintenanceMode ? 'true' : 'false',
             onClick: () =>
               void act(
-                'Maintenance mode',
+                t.maintenanceMode,
                 () => api.maintenanceMode(!o.servable.maintenanceMode),
-                o.servable.maintenanceMode
-                  ? 'Maintenance mode off.'
-                  : 'Maintenance mode on: units may be served while parked.',
+                o.servable.maintenanceMode ? t.maintenanceModeOffDone : t.maintenanceModeOnDone,
               ),
           },
-          o.servable.maintenanceMode ? 'Maintenance mode: on' : 'Maintenance mode: off',
+          o.servable.maintenanceMode ? t.maintenanceModeOn : t.maintenanceModeOff,
         ),
       ),
       h(
         'table',
         { id: 'updates-releases', class: 'list', style: 'margin-block-start: 12px' },
-        h('caption', {}, 'Verified releases'),
-        h('tr', {}, h('th', {}, 'Part number'), h('th', {}, 'Version'), h('th', {}, 'Kind'), h('th', {}, 'Size')),
+        h('caption', {}, t.verifiedReleases),
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, t.col_partNumber),
+          h('th', { scope: 'col' }, t.col_version),
+          h('th', { scope: 'col' }, t.col_kind),
+          h('th', { scope: 'col' }, t.col_size),
+        ),
         o.releases.map((x) =>
           h(
             'tr',
@@ -254,7 +270,7 @@ export function updatesPanel(api: UpdatesApi, loggedOut: () => void): { element:
             h('td', {}, x.partNumber),
             h('td', {}, x.version),
             h('td', {}, x.kind),
-            h('td', {}, `${x.length} B`),
+            h('td', { class: 'number' }, format.bytes(x.length)),
           ),
         ),
       ),
@@ -268,28 +284,28 @@ export function updatesPanel(api: UpdatesApi, loggedOut: () => void): { element:
               onSubmit: (e: Event) => {
                 e.preventDefault();
                 void act(
-                  'Rollout',
+                  t.rollout,
                   () =>
                     api.startRollout({
                       target: release.value,
                       canaryCount: Number(canary.value),
                       healthDeadlineS: Number(deadline.value),
                     }),
-                  'Rollout started: the canary units first.',
+                  t.rolloutStarted,
                 );
               },
             },
-            h('label', {}, 'Release ', release),
-            h('label', {}, 'Canary units ', canary),
-            h('label', {}, 'Health deadline (s) ', deadline),
-            h('button', { type: 'submit', class: 'button primary', id: 'rollout-start' }, 'Start rollout'),
+            h('label', {}, `${t.release} `, release),
+            h('label', {}, `${t.canaryUnits} `, canary),
+            h('label', {}, `${t.healthDeadline} `, deadline),
+            h('button', { type: 'submit', class: 'button primary', id: 'rollout-start' }, t.startRollout),
           )
         : null,
       r
         ? h(
             'div',
             { id: 'rollout-progress' },
-            h('h3', {}, `Rollout of ${r.version}: ${STATE_WORDS[r.state] ?? r.state}`),
+            h('h3', {}, fill(t.rolloutOf, { version: r.version, state: word(t, 'ro', r.state) })),
             r.stoppedBecause
               ? h('p', { class: 'refused', role: 'alert', id: 'rollout-stopped' }, r.stoppedBecause)
               : null,
@@ -297,13 +313,13 @@ export function updatesPanel(api: UpdatesApi, loggedOut: () => void): { element:
               'p',
               { id: 'rollout-counts' },
               Object.entries(r.counts)
-                .map(([k, v]) => `${v} ${k}`)
+                .map(([k, v]) => `${v} ${word(t, 'unit', k)}`)
                 .join(' · '),
             ),
             h('progress', {
               max: r.units.length || 1,
               value: r.counts.healthy ?? 0,
-              'aria-label': 'Units healthy on the new version',
+              'aria-label': t.unitsHealthy,
               style: 'inline-size: 100%',
             }),
             running
@@ -313,27 +329,28 @@ export function updatesPanel(api: UpdatesApi, loggedOut: () => void): { element:
                     type: 'button',
                     class: 'button',
                     id: 'rollout-stop',
-                    onClick: () =>
-                      void act('Stop', () => api.stopRollout(), 'Rollout stopped; units mid-install roll back.'),
+                    onClick: () => void act(t.stop, () => api.stopRollout(), t.rolloutStopped),
                   },
-                  'Stop rollout',
+                  t.stopRollout,
                 )
               : null,
-            unitsTable(r.units),
+            unitsTable(t, r.units),
           )
         : null,
       versions.length
         ? h(
             'p',
             { class: 'muted', id: 'updates-versions' },
-            `Versions reported: ${Object.entries(
-              versions.reduce<Record<string, number>>((acc, [, v]) => {
-                acc[v] = (acc[v] ?? 0) + 1;
-                return acc;
-              }, {}),
-            )
-              .map(([v, n]) => `${v} on ${n} seats`)
-              .join(', ')}`,
+            fill(t.versionsReported, {
+              list: Object.entries(
+                versions.reduce<Record<string, number>>((acc, [, v]) => {
+                  acc[v] = (acc[v] ?? 0) + 1;
+                  return acc;
+                }, {}),
+              )
+                .map(([v, n]) => fill(t.versionOnSeats, { version: v, count: n }))
+                .join(', '),
+            }),
           )
         : null,
       result,
@@ -349,8 +366,8 @@ export function updatesPanel(api: UpdatesApi, loggedOut: () => void): { element:
       if (err instanceof ApiError && err.status === 403)
         replace(
           element,
-          h('h2', { id: 'updates-heading' }, 'Software updates'),
-          h('p', { class: 'muted' }, 'Maintenance role only.'),
+          h('h2', { id: 'updates-heading' }, t.updatesHeading),
+          h('p', { class: 'muted' }, t.maintenanceRoleOnly),
         );
     }
   }
