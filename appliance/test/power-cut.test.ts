@@ -332,7 +332,11 @@ test('the ground sync position is journalled: a store lost after a save comes ba
     await records.replay(0);
     const state = new SyncState(store, records);
     await state.load();
-    return { state, close: async () => (await journal.close(), await store.close()) };
+    const close = async () => {
+      await journal.close();
+      await store.close();
+    };
+    return { state, close };
   };
   const a = await open();
   a.state.advanceAcked({ critical: 41, bulk: 7 });
