@@ -154,6 +154,15 @@ test('kiosk buys Wi-Fi and a drink; a paired phone buys a film that plays on the
     assert.equal(await phone.locator('#receipt').getAttribute('data-status'), 'fulfilled');
     await screenshot(phone, 'phone-shop-receipt');
 
+    // The seat's detail page of the film now says it is the passenger's: Play, no Buy.
+    await seat.goto(`${env.cabin.baseUrl}/#/title/${FILM}`);
+    const included = seat.locator('#included-with');
+    await included.waitFor({ timeout: 20_000 });
+    assert.match(await included.innerText(), /Bought for this flight/);
+    assert.equal(await seat.locator('#buy').count(), 0, 'no Buy button for a bought film');
+    assert.equal(await seat.locator('#play').count(), 1, 'Play instead');
+    await screenshot(seat, 'kiosk-bought-film-detail');
+
     // The film now plays on the seat: the key server asks the shop.
     await seat.goto(`${env.cabin.baseUrl}/#/play/${FILM}?from=0`);
     await waitForPlayback(seat, 0.5, 60_000);
