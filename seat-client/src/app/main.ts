@@ -245,7 +245,8 @@ async function boot(): Promise<void> {
       return;
     rendering = true;
     try {
-      const focused = document.activeElement?.id;
+      // A background refresh of home must not take the D-pad's focus away from the card it is on.
+      const focused = focusSelector(document.activeElement);
       const leaving = view;
       view = undefined;
       leaving?.dispose?.();
@@ -254,7 +255,7 @@ async function boot(): Promise<void> {
       shell.main.replaceChildren(view.el);
       document.title = `${view.title} — ${locale.t.appName}`;
       renderShell();
-      if (focused) document.getElementById(focused)?.focus();
+      if (focused) document.querySelector<HTMLElement>(focused)?.focus({ preventScroll: true });
       document.body.dataset.route = route.name;
       // Cold start ends when home shows titles a passenger can touch (read by the bench).
       if (
@@ -366,3 +367,13 @@ function registerShellCache(): void {
 }
 
 void boot();
+
+/** How to find the focused element again in a rebuilt screen: its id, or its title card in the same row. */
+function focusSelector(el: Element | null): string | undefined {
+  if (!(el instanceof HTMLElement) || el === document.body) return undefined;
+  if (el.id) return `#${CSS.escape(el.id)}`;
+  const title = el.dataset.titleId;
+  if (!title) return undefined;
+  const row = el.closest('[aria-labelledby]')?.getAttribute('aria-labelledby');
+  return `${row ? `[aria-labelledby="${CSS.escape(row)}"] ` : ''}[data-title-id="${CSS.escape(title)}"]`;
+}
