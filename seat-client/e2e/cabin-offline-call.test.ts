@@ -91,6 +91,11 @@ test('seat cut off: call and DND queued, the crew sees the seat offline; link ba
     location.hash = '#/title/copper-sky';
   });
   await seat.click('#favourite');
+  // A setting changed now is the seat's own state too: saved here, on its way to the appliance.
+  await seat.evaluate(() => {
+    location.hash = '#/settings';
+  });
+  await seat.check('#high-contrast');
   await seat.waitForSelector('#call-status[data-changes="queued"]', { timeout: 15_000 });
   assert.match(await seat.locator('#call-status [data-kind="changes"]').innerText(), /when the connection is back/);
   await screenshot(seat, 'cabin-call-queued-offline');
@@ -115,6 +120,8 @@ test('seat cut off: call and DND queued, the crew sees the seat offline; link ba
       timeout: 30_000,
     },
   );
+  const kept = env.cabin.appliance!.seatStates.get(SEAT, 'settings')?.value as { highContrast?: boolean } | undefined;
+  assert.equal(kept?.highContrast, true, 'the appliance has the setting changed offline');
   await crew.waitForSelector(`#seat-${SEAT}[data-state="online"][data-call="true"][data-dnd="true"]`, {
     timeout: 30_000,
   });

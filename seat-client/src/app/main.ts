@@ -54,7 +54,9 @@ async function boot(): Promise<void> {
   const policyNotice = new PolicyNotice();
 
   // Everything personal on this device, for a new flight (crew reset or a new passenger session).
+  let wiping = false;
   const wipe = async () => {
+    wiping = true; // the defaults are not pushed back to an appliance that just wiped this seat
     settings.reset(navigator.language);
     parental.reset();
     forgetMapPreferences(localStorage);
@@ -313,6 +315,10 @@ async function boot(): Promise<void> {
     else renderShell();
   };
   settings.subscribe(applySettings);
+  // Settings are the seat's own state too: kept on the appliance, "queued" while it is away (like favourites).
+  settings.subscribe((s) => {
+    if (!wiping) void catalog.saveSettings?.(s).catch((e: Error) => console.warn(`settings not kept: ${e.message}`));
+  });
   parental.subscribe(() => render(true));
   catalog.subscribe(() => {
     updateOffline();

@@ -1,6 +1,6 @@
 /**
  * Passenger changes that live on the seat first and reach the appliance by replication
- * (favourites): "saved on this seat, it reaches the cabin system when the connection is back"
+ * (favourites, settings): "saved on this seat, it reaches the cabin system when the connection is back"
  * while the push waits, "saved" once the replica is in sync. And the catalogue source wrapped
  * so that every favourite goes through here without the screens knowing.
  */
@@ -73,7 +73,7 @@ export class PersonalChanges {
   }
 }
 
-/** The same source; each favourite is tracked until the replica says the appliance has it. */
+/** The same source; each favourite and settings change is tracked until the replica says the appliance has it. */
 export function trackingFavourites(source: CatalogSource, changes: PersonalChanges): CatalogSource {
   return {
     titles: () => source.titles(),
@@ -85,6 +85,11 @@ export function trackingFavourites(source: CatalogSource, changes: PersonalChang
     whenDelivered: () => source.whenDelivered?.() ?? Promise.resolve(),
     async setFavourite(titleId, on) {
       await source.setFavourite(titleId, on);
+      if (source.whenDelivered) changes.track(source.whenDelivered(), !source.online());
+    },
+    async saveSettings(settings) {
+      if (!source.saveSettings) return;
+      await source.saveSettings(settings);
       if (source.whenDelivered) changes.track(source.whenDelivered(), !source.online());
     },
   };

@@ -5,6 +5,8 @@
  * HTTP source's kept copy answers. Resume points are the passenger session's document
  * (src/resume/), shared with paired phones.
  */
+
+import type { SeatSettings } from '@ifec/protocol';
 import type { SeatIdentity } from '../cabin/seat-identity.ts';
 import { keptSessionId } from '../resume/resume-link.ts';
 import { type TitleView, titleView } from './model.ts';
@@ -86,6 +88,9 @@ export class ReplicaCatalogSource implements CatalogSource {
   async setFavourite(titleId: string, on: boolean): Promise<void> {
     if (this.mod && this.replica) await this.mod.setFavourite(this.replica, titleId, on);
     else await this.fallback.setFavourite(titleId, on);
+  }
+  async saveSettings(settings: SeatSettings): Promise<void> {
+    if (this.mod && this.replica) await this.mod.saveSettings(this.replica, settings);
   }
   online(): boolean {
     return this.reachable || this.fallback.online();

@@ -4,7 +4,7 @@
  * fetched over HTTP and the last good copy is kept on the device, so the app still browses and
  * searches with the appliance unreachable.
  */
-import { catalogTitleDoc, describeIssues, paths } from '@ifec/protocol';
+import { catalogTitleDoc, describeIssues, paths, type SeatSettings } from '@ifec/protocol';
 import { type TitleView, titleView } from './model.ts';
 
 /** Resume points are not here: they live in the passenger session's document (src/resume/). */
@@ -18,6 +18,8 @@ export interface CatalogSource {
   subscribe(listener: () => void): () => void;
   preferences(): SeatPreferences;
   setFavourite(titleId: string, on: boolean): Promise<void>;
+  /** Keeps the passenger's settings with the seat's own state on the appliance; absent: they stay on the device. */
+  saveSettings?(settings: SeatSettings): Promise<void>;
   online(): boolean;
   /** Resolves when the seat's own changes (favourites) have reached the appliance; absent: they stay on the device. */
   whenDelivered?(): Promise<void>;
