@@ -134,6 +134,8 @@ const editorialShape = {
     .max(50),
   rating: contentRating,
   releaseYear: z.number().int().min(1880).max(2100).optional(),
+  /** This content load's highlight on home: 1 is the hero; the airline's editors choose it with the load. */
+  featured: z.number().int().min(1).max(20).optional(),
   originalLanguage: languageCode,
   licence: z
     .object({ start: isoDateTime, end: isoDateTime })

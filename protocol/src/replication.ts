@@ -92,6 +92,8 @@ export const catalogTitle = z
     cast: z.array(z.object({ name: z.string(), role: z.string(), character: z.string().optional() }).strict()),
     rating: contentRating,
     releaseYear: z.number().int().optional(),
+    /** The content load's highlight order (1: the hero on home). */
+    featured: z.number().int().min(1).max(20).optional(),
     originalLanguage: languageCode,
     durationS: z.number().positive(),
     audioLanguages: z.array(z.object({ language: languageCode, audioDescription: z.boolean() }).strict()),

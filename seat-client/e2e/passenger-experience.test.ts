@@ -59,6 +59,8 @@ for (const lang of ['en', 'ar', 'ja'] as const) {
         await page.goto(`${env.cabin.baseUrl}/#/`);
       }
       await page.waitForSelector('.hero a#hero-detail');
+      // The hero is the title the demo content load features (media-pipeline's recipe), not the first newest film.
+      assert.equal(await page.getAttribute('.hero', 'data-title-id'), 'the-last-runway');
       await page.waitForSelector('#live-now #nothing-live, #live-now a.card-link');
       const first = await rowIds(page);
       await page.reload();

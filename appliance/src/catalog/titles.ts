@@ -46,6 +46,7 @@ export function projectTitle(loadId: string, m: TitleManifest): CatalogTitle {
   if (m.series) doc.series = m.series;
   if (m.album) doc.album = m.album;
   if (m.releaseYear !== undefined) doc.releaseYear = m.releaseYear;
+  if (m.featured !== undefined) doc.featured = m.featured;
   const poster = preferred(images, 'poster');
   const backdrop = preferred(images, 'backdrop');
   if (poster) doc.poster = poster;

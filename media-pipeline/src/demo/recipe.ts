@@ -96,6 +96,7 @@ export const DEMO_TITLES: DemoTitle[] = [
   {
     meta: {
       id: 'the-last-runway',
+      featured: 1, // this month's highlight on home (without it: harbour-of-glass, first by name)
       kind: 'movie',
       titles: {},
       genres: ['thriller'],

@@ -36,8 +36,15 @@ function onePerGroup(titles: TitleView[]): TitleView[] {
     .sort(stable);
 }
 
-/** The content load's highlight: its newest film with artwork (else the newest title that is not for kids). */
+/**
+ * The content load's highlight: the title its editors marked first (`featured`), else its newest
+ * film with artwork (else the newest title that is not for kids).
+ */
 export function featuredTitle(titles: TitleView[], now: Date): TitleView | undefined {
+  const chosen = titles
+    .filter((t) => t.featured !== undefined)
+    .sort((a, b) => a.featured! - b.featured! || stable(a, b))[0];
+  if (chosen) return chosen;
   // Included titles first: the highlight should be one every passenger can start at once.
   const grownUp = titles
     .filter((t) => t.kind !== 'kids' && t.kind !== 'audio')

@@ -18,6 +18,7 @@ export type TitleView = Pick<
   | 'cast'
   | 'rating'
   | 'releaseYear'
+  | 'featured'
   | 'durationS'
   | 'series'
   | 'album'
@@ -54,6 +55,7 @@ export function titleView(doc: CatalogTitle, baseUrl: string): TitleView {
     master: absolute(doc.master),
   };
   if (doc.releaseYear !== undefined) view.releaseYear = doc.releaseYear;
+  if (doc.featured !== undefined) view.featured = doc.featured;
   if (doc.series) view.series = doc.series;
   if (doc.album) view.album = doc.album;
   if (doc.poster) view.poster = absolute(doc.poster);
