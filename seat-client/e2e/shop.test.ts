@@ -185,6 +185,24 @@ test('kiosk buys Wi-Fi and a drink; a paired phone buys a film that plays on the
     await crew.waitForSelector(`#crew-orders li[data-order-id="${drinkOrder}"][data-status="delivered"]`);
     await crew.locator('#crew-orders').scrollIntoViewIfNeeded();
     await screenshot(crew, 'crew-orders-delivered');
+    // The panel speaks the console's language: Japanese after a reload with it chosen.
+    await crew.evaluate(() => localStorage.setItem('ifec.crew.lang', 'ja'));
+    await crew.reload();
+    await crew.waitForFunction(
+      () => document.getElementById('orders-heading')?.textContent === 'ショップの注文',
+      undefined,
+      {
+        timeout: 20_000,
+      },
+    );
+    await crew.waitForSelector(`#crew-orders li[data-order-id="${drinkOrder}"]`);
+    const ordersJa = await crew.locator('#crew-orders').innerText();
+    assert.match(ordersJa, /お届け済み/);
+    assert.match(ordersJa, /ギャレー/);
+    for (const english of ['Shop orders', 'Galley', 'Stock', 'from seat', 'Cancel'])
+      assert.ok(!ordersJa.includes(english), english);
+    await crew.locator('#crew-orders').scrollIntoViewIfNeeded();
+    await screenshot(crew, 'crew-orders-ja');
     const receipts = (await (
       await fetch(`${env.cabin.baseUrl}/api/shop/orders`, {
         headers: {

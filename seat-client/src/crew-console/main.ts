@@ -42,7 +42,7 @@ const LANG_KEY = 'ifec.crew.lang';
  */
 const PANELS: ((ctx: PanelContext) => ConsolePanel)[] = [
   (ctx) => {
-    const orders = new OrdersPanel({ baseUrl: ctx.baseUrl, token: ctx.token() ?? '' });
+    const orders = new OrdersPanel({ baseUrl: ctx.baseUrl, token: ctx.token() ?? '', lang: () => ctx.lang() });
     return { el: () => orders.el, start: () => orders.start(), stop: () => orders.stop() };
   },
 ];

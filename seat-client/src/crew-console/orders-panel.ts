@@ -6,13 +6,17 @@
  */
 import { adPaths, type OrderRecord, type ShopAnomaly, shopAnomalyPaths, shopPaths } from '@ifec/protocol';
 import { ApiClient, ApiError } from '../api/api-client.ts';
+import { fill } from '../i18n/screen-strings.ts';
 import { h, replace } from '../ui/dom.ts';
+import { type OrdersStrings, ordersStringsFor } from './orders-strings.ts';
 import './orders-panel.css';
 
 export interface OrdersPanelDeps {
   baseUrl: string;
   token: string;
   fetchFn?: typeof fetch;
+  /** The console's language (crew-strings.ts CREW_LANGUAGES). */
+  lang?: () => string;
 }
 
 interface Stock {
@@ -28,48 +32,63 @@ interface Galley {
 }
 
 const POLL_MS = 2000;
-const NEXT: Record<string, { status: string; label: string }[]> = {
+type Label = keyof OrdersStrings;
+const NEXT: Record<string, { status: string; label: Label }[]> = {
   placed: [
-    { status: 'accepted', label: 'Accept' },
-    { status: 'delivered', label: 'Delivered' },
-    { status: 'out-of-stock', label: 'Out of stock' },
-    { status: 'cancelled', label: 'Cancel' },
+    { status: 'accepted', label: 'accept' },
+    { status: 'delivered', label: 'delivered' },
+    { status: 'out-of-stock', label: 'outOfStock' },
+    { status: 'cancelled', label: 'cancel' },
   ],
   accepted: [
-    { status: 'delivered', label: 'Delivered' },
-    { status: 'out-of-stock', label: 'Out of stock' },
-    { status: 'cancelled', label: 'Cancel' },
+    { status: 'delivered', label: 'delivered' },
+    { status: 'out-of-stock', label: 'outOfStock' },
+    { status: 'cancelled', label: 'cancel' },
   ],
-  fulfilled: [{ status: 'cancelled', label: 'Cancel (refund)' }],
+  fulfilled: [{ status: 'cancelled', label: 'cancelRefund' }],
 };
 
 /** Why a seat is flagged, in the crew's words (the rules come from the airline's policy). */
-const FLAG_REASONS: Record<ShopAnomaly['rule'], (observed: number, threshold: number) => string> = {
-  'declined-attempts': (n, t) => `${n} card payments refused (alert at ${t})`,
-  'distinct-cards': (n, t) => `${n} different cards tried (alert at ${t})`,
-  'session-total': (n) => `orders totalling ${(n / 100).toFixed(2)} this flight`,
-  'order-total': (n) => `one order of ${(n / 100).toFixed(2)}`,
+const FLAG_REASONS: Record<
+  ShopAnomaly['rule'],
+  (t: OrdersStrings, observed: number, threshold: number, amount: (minor: number) => string) => string
+> = {
+  'declined-attempts': (t, n, at) => fill(t.declinedAttempts, { n, t: at }),
+  'distinct-cards': (t, n, at) => fill(t.distinctCards, { n, t: at }),
+  'session-total': (t, n, _at, amount) => fill(t.sessionTotal, { amount: amount(n) }),
+  'order-total': (t, n, _at, amount) => fill(t.orderTotal, { amount: amount(n) }),
 };
 
-const money = (minor: number, currency: string) =>
-  new Intl.NumberFormat('en', { style: 'currency', currency }).format(minor / 100);
+const money = (lang: string, minor: number, currency: string) =>
+  new Intl.NumberFormat(lang, { style: 'currency', currency }).format(minor / 100);
 
 export class OrdersPanel {
   readonly el: HTMLElement;
-  private readonly body = h('div', { class: 'orders-body' }, h('p', { class: 'muted' }, 'Loading orders…'));
+  private readonly heading = h('h2', { id: 'orders-heading' });
+  private readonly body = h('div', { class: 'orders-body' });
   private readonly message = h('p', { class: 'muted', id: 'crew-orders-message', role: 'status' });
   private readonly client: ApiClient;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly deps: OrdersPanelDeps) {
     this.client = new ApiClient(deps.baseUrl, deps.fetchFn);
+    this.heading.textContent = this.t.title;
+    replace(this.body, h('p', { class: 'muted' }, this.t.loading));
     this.el = h(
       'section',
       { class: 'panel orders', id: 'crew-orders', 'aria-labelledby': 'orders-heading' },
-      h('h2', { id: 'orders-heading' }, 'Shop orders'),
+      this.heading,
       this.body,
       this.message,
     );
+  }
+
+  private get lang(): string {
+    return this.deps.lang?.() ?? 'en';
+  }
+
+  private get t(): OrdersStrings {
+    return ordersStringsFor(this.lang);
   }
 
   start(): void {
@@ -96,7 +115,7 @@ export class OrdersPanel {
       ]);
       this.render(orders.orders, stock.stock, galley, anomalies.flagged, ads.enabled);
     } catch (error) {
-      this.message.textContent = `Orders not loaded: ${(error as Error).message}`;
+      this.message.textContent = fill(this.t.notLoaded, { reason: (error as Error).message });
     }
   }
 
@@ -106,7 +125,11 @@ export class OrdersPanel {
         method: 'POST',
         body: { status },
       });
-      this.message.textContent = `Order ${order.orderId.slice(0, 8)} (seat ${order.seatId}): ${status}`;
+      this.message.textContent = fill(this.t.orderChanged, {
+        id: order.orderId.slice(0, 8),
+        seat: order.seatId,
+        status: this.statusName(status),
+      });
     } catch (error) {
       this.message.textContent = error instanceof ApiError ? error.message : String(error);
     }
@@ -116,14 +139,23 @@ export class OrdersPanel {
   private async switchAds(enabled: boolean): Promise<void> {
     try {
       await this.call(adPaths.crewSwitch, { method: 'POST', body: { enabled } });
-      this.message.textContent = enabled ? 'Ads are on in the cabin' : 'Ads are off in the cabin';
+      this.message.textContent = enabled ? this.t.adsOnMsg : this.t.adsOffMsg;
     } catch (error) {
       this.message.textContent = error instanceof ApiError ? error.message : String(error);
     }
     await this.refresh();
   }
 
+  private statusName(status: string): string {
+    return (this.t as Record<string, string>)[`st_${status}`] ?? status;
+  }
+
   private render(orders: OrderRecord[], stock: Stock[], galley: Galley, flagged: ShopAnomaly[], adsOn: boolean): void {
+    const t = this.t;
+    const lang = this.lang;
+    this.heading.textContent = t.title;
+    const currency = orders[0]?.currency;
+    const amount = (minor: number) => (currency ? money(lang, minor, currency) : (minor / 100).toFixed(2));
     const open = orders.filter((o) => o.status === 'placed' || o.status === 'accepted');
     replace(
       this.body,
@@ -135,13 +167,17 @@ export class OrdersPanel {
               h(
                 'li',
                 { 'data-seat': f.seatId, 'data-rule': f.rule },
-                h('strong', {}, `Seat ${f.seatId} flagged`),
-                ` — ${FLAG_REASONS[f.rule](f.observed, f.threshold)}`,
+                h('strong', {}, fill(t.flagged, { seat: f.seatId })),
+                ` — ${FLAG_REASONS[f.rule](t, f.observed, f.threshold, amount)}`,
               ),
             ),
           )
         : '',
-      h('p', { class: 'summary', id: 'crew-orders-summary' }, `${open.length} open · ${orders.length} this flight`),
+      h(
+        'p',
+        { class: 'summary', id: 'crew-orders-summary' },
+        fill(t.summary, { open: open.length, total: orders.length }),
+      ),
       h(
         'ul',
         { class: 'order-queue' },
@@ -149,12 +185,12 @@ export class OrdersPanel {
           h(
             'li',
             { class: `order order-${o.status}`, 'data-order-id': o.orderId, 'data-status': o.status },
-            h('strong', {}, `Seat ${o.seatId}`),
+            h('strong', {}, fill(t.seat, { seat: o.seatId })),
             h('span', {}, o.lines.map((l) => `${l.qty} × ${l.sku}`).join(', ')),
-            h('span', { class: 'order-status' }, o.status),
+            h('span', { class: 'order-status' }, this.statusName(o.status)),
             h('span', { class: 'muted' }, new Date(o.placedAt).toISOString().slice(11, 16)),
-            h('span', {}, `${money(o.totalMinor, o.currency)} · ${o.card.brand} •••• ${o.card.last4}`),
-            h('span', {}, o.placedBy.startsWith('phone:') ? 'from phone' : 'from seat'),
+            h('span', {}, `${money(lang, o.totalMinor, o.currency)} · ${o.card.brand} •••• ${o.card.last4}`),
+            h('span', {}, o.placedBy.startsWith('phone:') ? t.fromPhone : t.fromSeat),
             h(
               'span',
               { class: 'buttons' },
@@ -167,39 +203,41 @@ export class OrdersPanel {
                     'data-action': n.status,
                     onClick: () => void this.setStatus(o, n.status),
                   },
-                  n.label,
+                  t[n.label],
                 ),
               ),
             ),
           ),
         ),
       ),
-      h('h3', {}, 'Galley'),
+      h('h3', {}, t.galley),
       galley.items.length
         ? h(
             'ul',
             { id: 'crew-galley' },
-            galley.items.map((g) => h('li', {}, `${g.units} × ${g.sku} — seats ${g.seats.join(', ')}`)),
+            galley.items.map((g) =>
+              h('li', {}, fill(t.galleyLine, { units: g.units, sku: g.sku, seats: g.seats.join(', ') })),
+            ),
           )
-        : h('p', { class: 'muted' }, 'Nothing to prepare'),
+        : h('p', { class: 'muted' }, t.nothingToPrepare),
       h(
         'p',
         { class: 'ads-switch' },
-        `Ads: ${adsOn ? 'on' : 'off'} `,
+        `${adsOn ? t.adsOn : t.adsOff} `,
         h(
           'button',
           { type: 'button', class: 'button', id: 'crew-ads-switch', onClick: () => void this.switchAds(!adsOn) },
-          adsOn ? 'Switch ads off' : 'Switch ads on',
+          adsOn ? t.switchOff : t.switchOn,
         ),
       ),
-      h('h3', {}, 'Stock'),
+      h('h3', {}, t.stock),
       h(
         'table',
         { class: 'stock', id: 'crew-stock' },
         h(
           'thead',
           {},
-          h('tr', {}, h('th', {}, 'Item'), h('th', {}, 'Loaded'), h('th', {}, 'Sold'), h('th', {}, 'Left')),
+          h('tr', {}, h('th', {}, t.item), h('th', {}, t.loaded), h('th', {}, t.sold), h('th', {}, t.left)),
         ),
         h(
           'tbody',
