@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { featuredTitle } from './home-screen.ts';
 import { foldForSearch, groupSeries, searchTitles, type TitleView, visibleTo } from './model.ts';
 
 function title(id: string, extra: Partial<TitleView> = {}): TitleView {
@@ -151,4 +152,15 @@ test('a snapshot maps each checked document once; bad documents and tombstones a
     [],
   );
   assert.equal(warnings.length, 5);
+});
+
+test("home's hero is the title the content load features first, else its newest film", () => {
+  const now = new Date('2026-12-10T00:00:00Z');
+  const art = { poster: 'http://appliance/hls/x/poster.webp', addedAt: '2026-12-01T00:00:00Z' };
+  const newest = title('newest', art);
+  const older = title('older', { ...art, addedAt: '2025-01-01T00:00:00Z', featured: 2 });
+  const chosen = title('chosen', { ...art, addedAt: '2024-01-01T00:00:00Z', featured: 1, kind: 'episode' });
+  assert.equal(featuredTitle([newest, older, chosen], now)?.id, 'chosen');
+  assert.equal(featuredTitle([newest, older], now)?.id, 'older');
+  assert.equal(featuredTitle([newest, title('kids', { ...art, kind: 'kids' })], now)?.id, 'newest');
 });
