@@ -88,6 +88,7 @@ export class CabinBus {
         return packet;
       },
     });
+    numberAtEmit(broker);
     bus = new CabinBus(broker, deps);
     broker.on('clientDisconnect', (client) => {
       const p = bus.principals.get(client);
@@ -314,3 +315,22 @@ function roleOf(username: string | undefined): string {
   const role = username?.split(':')[0];
   return role && ['seat', 'crew', 'phone', 'service'].includes(role) ? role : 'unknown';
 }
+
+/**
+ * aedes numbers a publish when it arrives (brokerCounter) but emits a QoS 1 one only after its
+ * retained and offline-queue steps, so a QoS 0 publish right behind it is delivered first and the
+ * subscriber's dedupe, which keeps only the highest number seen, then drops the QoS 1 one
+ * (moscajs/aedes#994): a seat missed the policy that changed with a position. Numbered as they are
+ * emitted, packets reach each client in that order and dedupe drops only true duplicates
+ * (overlapping subscriptions).
+ */
+function numberAtEmit(broker: Aedes): void {
+  const mq = broker.mq as unknown as { emit(packet: { brokerCounter?: number }, done?: () => void): void };
+  const emit = mq.emit.bind(mq);
+  const counted = broker as unknown as { counter: number };
+  mq.emit = (packet, done) => {
+    packet.brokerCounter = ++counted.counter;
+    emit(packet, done);
+  };
+}
+
