@@ -333,4 +333,3 @@ function numberAtEmit(broker: Aedes): void {
     emit(packet, done);
   };
 }
-
