@@ -325,11 +325,15 @@ function roleOf(username: string | undefined): string {
  * (overlapping subscriptions).
  */
 function numberAtEmit(broker: Aedes): void {
-  const mq = broker.mq as unknown as { emit(packet: { brokerCounter?: number }, done?: () => void): void };
+  // Neither field is in aedes's types: the emitter and the counter its packets are numbered from.
+  const internals = broker as unknown as {
+    mq: { emit(packet: { brokerCounter?: number }, done?: () => void): void };
+    counter: number;
+  };
+  const mq = internals.mq;
   const emit = mq.emit.bind(mq);
-  const counted = broker as unknown as { counter: number };
   mq.emit = (packet, done) => {
-    packet.brokerCounter = ++counted.counter;
+    packet.brokerCounter = ++internals.counter;
     emit(packet, done);
   };
 }
