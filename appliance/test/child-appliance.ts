@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { IssuedCredentials } from '../src/aircraft/provisioning.ts';
 import { CREDENTIALS_FILE } from '../src/demo/first-run.ts';
 
-export const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/main.ts');
+/** The installed entry (bin/ifec-appliance.mjs serve), which starts from the bundle as the aircraft does. */
+export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/ifec-appliance.mjs');
 
 export interface ChildAppliance {
   proc: ChildProcess;
@@ -24,7 +25,7 @@ export function spawnAppliance(
   env: Record<string, string> = {},
   wrap: string[] = [],
 ): Promise<ChildAppliance> {
-  const args = [...wrap, process.execPath, '--import', 'tsx', MAIN];
+  const args = [...wrap, process.execPath, BIN, 'serve'];
   const proc = spawn(args[0]!, args.slice(1), {
     env: {
       PATH: process.env.PATH,
@@ -76,7 +77,7 @@ export function spawnAppliance(
 /** Runs the appliance expecting it to refuse to start; returns exit code and output. */
 export function runUntilExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    const proc = spawn(process.execPath, [BIN, 'serve'], {
       env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -277,6 +277,9 @@ export function installAppliance(rootfs: string, log: (line: string) => void): v
     cwd: app,
     stdio: 'inherit',
   });
+  // The root is read-only at run time: the bundle the appliance starts from (appliance/build.mjs) is made now.
+  log('bundling the appliance (esbuild)');
+  execFileSync(process.execPath, ['appliance/build.mjs', '--force'], { cwd: app, stdio: 'inherit' });
 }
 
 function copyTree(from: string, to: string, keep: (p: string) => boolean = () => true): void {
