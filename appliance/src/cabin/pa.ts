@@ -63,9 +63,14 @@ export class PaService {
       ...(announcement ? { announcementId: announcement.id, texts: announcement.texts } : {}),
       ...(command.text ? { text: command.text } : {}),
     };
-    await this.records.write<PaRecord>(CABIN_PA, state.id, { actor, state });
+    // The seats pause as soon as the bus can tell them, not after the disk: the journal write
+    // (fdatasync) runs alongside, and the crew's acknowledgement waits for both: a cut before the
+    // record is on disk loses only a PA the crew was never told had started.
     this.current = state;
-    await this.publish(topics.pa, JSON.stringify(state), { retain: true, qos: 1 });
+    await Promise.all([
+      this.records.write<PaRecord>(CABIN_PA, state.id, { actor, state }),
+      this.publish(topics.pa, JSON.stringify(state), { retain: true, qos: 1 }),
+    ]);
     return state;
   }
 }
