@@ -49,7 +49,7 @@ function catalogue(): ShopCatalogue {
       {
         sku: 'drink-orange',
         kind: 'drink',
-        name: { en: 'Orange juice', fr: 'Jus d’orange' },
+        name: { en: 'Orange juice', fr: 'Jus d’orange', ja: 'オレンジジュース' },
         priceMinor: 350,
         stock: 40,
         maxQty: 10,
@@ -177,7 +177,9 @@ test('kiosk buys Wi-Fi and a drink; a paired phone buys a film that plays on the
     const row = crew.locator(`#crew-orders li[data-order-id="${drinkOrder}"]`);
     await row.waitFor({ timeout: 20_000 });
     assert.match(await row.innerText(), /12A/);
-    assert.match(await crew.locator('#crew-galley').innerText(), /1 × drink-orange/);
+    // Items by name, not by sku, in the queue and the galley.
+    assert.match(await row.innerText(), /1 × Orange juice/);
+    assert.match(await crew.locator('#crew-galley').innerText(), /1 × Orange juice/);
     assert.match(await crew.locator('#crew-stock tr[data-sku="drink-orange"]').innerText(), /40\s+1\s+39/);
     await crew.locator('#crew-orders').scrollIntoViewIfNeeded();
     await screenshot(crew, 'crew-orders');
@@ -199,6 +201,7 @@ test('kiosk buys Wi-Fi and a drink; a paired phone buys a film that plays on the
     const ordersJa = await crew.locator('#crew-orders').innerText();
     assert.match(ordersJa, /お届け済み/);
     assert.match(ordersJa, /ギャレー/);
+    assert.match(ordersJa, /1 × オレンジジュース/, 'item names in the console language');
     for (const english of ['Shop orders', 'Galley', 'Stock', 'from seat', 'Cancel'])
       assert.ok(!ordersJa.includes(english), english);
     await crew.locator('#crew-orders').scrollIntoViewIfNeeded();

@@ -29,6 +29,13 @@ export const catalogueQuery = z
   })
   .strict();
 
+/** GET crew stock: the console's language for item names. */
+export const crewStockQuery = z.object({ lang: languageCode.optional() }).strict();
+
+/** An item's name in a language, else its base language, else English (always present). */
+const nameIn = (name: Record<string, string | undefined>, lang: string): string =>
+  name[lang] ?? name[lang.slice(0, 2)] ?? name.en ?? '';
+
 export interface ShopHttpDeps {
   directory: AccessDirectory;
   seatSessions: SeatSessions;
@@ -90,7 +97,7 @@ export function shopRouter(deps: ShopHttpDeps): Router {
       items: [...live.items.values()].map((i) => ({
         sku: i.sku,
         kind: i.kind,
-        name: i.name[lang] ?? i.name[lang.slice(0, 2)] ?? i.name.en,
+        name: nameIn(i.name, lang),
         unitPriceMinor: i.unitPriceMinor,
         displayPriceMinor: displayPrice(i.unitPriceMinor, rate),
         left: i.stock === undefined ? null : Math.max(0, i.stock - (sold.get(i.sku) ?? 0)),
@@ -137,17 +144,20 @@ export function shopRouter(deps: ShopHttpDeps): Router {
     res.json({ order: await deps.desk.setStatus(orderId, status, `crew:${crewId}`) });
   });
 
-  router.get(shopPaths.crewStock, crew, async (_req, res) => {
+  router.get(shopPaths.crewStock, crew, async (req, res) => {
+    const lang = parseBody(crewStockQuery, req.query).lang ?? 'en';
     const live = await deps.catalogue();
-    if (!('items' in live)) return void res.json({ open: false, reason: live.reason, stock: [] });
+    if (!('items' in live)) return void res.json({ open: false, reason: live.reason, stock: [], names: {} });
     const sold = deps.desk.soldUnder(live.seq);
     res.json({
       open: true,
+      // Every item's name, passes and titles included: the console shows names, not skus, in orders and the galley.
+      names: Object.fromEntries([...live.items.values()].map((i) => [i.sku, nameIn(i.name, lang)])),
       stock: [...live.items.values()]
         .filter((i) => i.stock !== undefined)
         .map((i) => ({
           sku: i.sku,
-          name: i.name.en,
+          name: nameIn(i.name, lang),
           loaded: i.stock,
           sold: sold.get(i.sku) ?? 0,
           left: Math.max(0, (i.stock ?? 0) - (sold.get(i.sku) ?? 0)),

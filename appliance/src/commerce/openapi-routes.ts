@@ -12,7 +12,7 @@ import {
   shopAnomalyPaths,
   shopPaths,
 } from '@ifec/protocol';
-import { catalogueQuery } from './http.ts';
+import { catalogueQuery, crewStockQuery } from './http.ts';
 
 const buyer = ['seatToken', 'viewerBasic'];
 const crew = ['crewToken'];
@@ -97,9 +97,10 @@ export const commerceRoutes: RouteDoc[] = [
   {
     method: 'get',
     path: shopPaths.crewStock,
-    summary: "Crew: this flight's stock: loaded, sold, left",
+    summary: "Crew: this flight's stock (loaded, sold, left) and every item's name, in the console's language",
     security: crew,
-    responses: { 200: 'stock' },
+    query: crewStockQuery,
+    responses: { 200: '{ open, stock, names }' },
     errors: [...crewErrors],
   },
   {

@@ -69,6 +69,8 @@ export class OrdersPanel {
   private readonly message = h('p', { class: 'muted', id: 'crew-orders-message', role: 'status' });
   private readonly client: ApiClient;
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** Item names in the console's language by sku (from the stock answer); a sku is shown only when unknown. */
+  private names: Record<string, string> = {};
 
   constructor(private readonly deps: OrdersPanelDeps) {
     this.client = new ApiClient(deps.baseUrl, deps.fetchFn);
@@ -108,11 +110,14 @@ export class OrdersPanel {
     try {
       const [orders, stock, galley, anomalies, ads] = await Promise.all([
         this.call<{ orders: OrderRecord[] }>(shopPaths.crewOrders),
-        this.call<{ stock: Stock[] }>(shopPaths.crewStock),
+        this.call<{ stock: Stock[]; names?: Record<string, string> }>(
+          `${shopPaths.crewStock}?lang=${encodeURIComponent(this.lang)}`,
+        ),
         this.call<Galley>(shopPaths.crewGalley),
         this.call<{ flagged: ShopAnomaly[] }>(shopAnomalyPaths.crewAnomalies),
         this.call<{ enabled: boolean }>(adPaths.crewSwitch),
       ]);
+      this.names = stock.names ?? {};
       this.render(orders.orders, stock.stock, galley, anomalies.flagged, ads.enabled);
     } catch (error) {
       this.message.textContent = fill(this.t.notLoaded, { reason: (error as Error).message });
@@ -186,7 +191,7 @@ export class OrdersPanel {
             'li',
             { class: `order order-${o.status}`, 'data-order-id': o.orderId, 'data-status': o.status },
             h('strong', {}, fill(t.seat, { seat: o.seatId })),
-            h('span', {}, o.lines.map((l) => `${l.qty} × ${l.sku}`).join(', ')),
+            h('span', {}, o.lines.map((l) => `${l.qty} × ${this.names[l.sku] ?? l.sku}`).join(', ')),
             h('span', { class: 'order-status' }, this.statusName(o.status)),
             h('span', { class: 'muted' }, new Date(o.placedAt).toISOString().slice(11, 16)),
             h('span', {}, `${money(lang, o.totalMinor, o.currency)} · ${o.card.brand} •••• ${o.card.last4}`),
@@ -216,7 +221,11 @@ export class OrdersPanel {
             'ul',
             { id: 'crew-galley' },
             galley.items.map((g) =>
-              h('li', {}, fill(t.galleyLine, { units: g.units, sku: g.sku, seats: g.seats.join(', ') })),
+              h(
+                'li',
+                { 'data-sku': g.sku },
+                fill(t.galleyLine, { units: g.units, sku: this.names[g.sku] ?? g.sku, seats: g.seats.join(', ') }),
+              ),
             ),
           )
         : h('p', { class: 'muted' }, t.nothingToPrepare),
