@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
@@ -97,7 +98,18 @@ const BURST_SEATS = 100;
  */
 async function paUnderLoginBurst(ctx: BenchContext): Promise<void> {
   const dir = tempDir('ifec-bench-burst-');
-  const app = await spawnAppliance(path.join(dir, 'data'), { IFEC_LOG_LEVEL: 'error', IFEC_AIRCRAFT: 'a380' });
+  const cpus = splitCpus();
+  ctx.log(
+    cpus
+      ? `appliance on CPU ${cpus.appliance.at(-1)}; the burst, the seats and this process on CPU ${cpus.others.at(-1)}`
+      : 'taskset or a second CPU missing: the appliance shares its CPUs with the burst and the seats',
+  );
+  const app = await spawnAppliance(
+    path.join(dir, 'data'),
+    { IFEC_LOG_LEVEL: 'error', IFEC_AIRCRAFT: 'a380' },
+    cpus?.appliance ?? [],
+  );
+  const restoreCpus = cpus ? pinThisProcess(cpus.others.at(-1)!) : () => {};
   try {
     const url = `mqtt://127.0.0.1:${app.mqttPort}`;
     const seatIds = Object.keys(app.credentials.seats).slice(0, BURST_SEATS);
@@ -155,7 +167,7 @@ async function paUnderLoginBurst(ctx: BenchContext): Promise<void> {
     const loaded: number[] = [];
     for (let round = 0; round < BURST_ROUNDS; round++) {
       quiet.push(await onePa());
-      const burst = spawnBurst(app.url, crewIds);
+      const burst = spawnBurst(app.url, crewIds, cpus);
       await burst.started;
       loaded.push(await onePa());
       ctx.log(
@@ -174,36 +186,68 @@ async function paUnderLoginBurst(ctx: BenchContext): Promise<void> {
       peer_value: peerValue,
       ratio: ratio(peerValue, value),
       goal: '< 200 ms',
-      note: `${BURST_SEATS} seats, ${BURST_ROUNDS} rounds of 1,000 logins from 200 addresses; ratio = quiet / loaded`,
+      note: `${BURST_SEATS} seats, ${BURST_ROUNDS} rounds of 1,000 logins from 200 addresses; ratio = quiet / loaded; ${cpus ? 'appliance alone on CPU 0' : 'CPUs shared'}`,
     });
   } finally {
+    restoreCpus();
     app.proc.kill('SIGTERM');
     await app.exited;
   }
 }
 
+/**
+ * On a cabin the 1,000 guesses come from other machines: the appliance gets CPU 0 to itself,
+ * and the burst, the 100 seats and the bench share the others (taskset), so the figure is the
+ * appliance's and not the contention of three processes on two cores. Undefined where taskset
+ * or a second CPU is missing.
+ */
+interface CpuSplit {
+  appliance: string[];
+  others: string[];
+}
+function splitCpus(): CpuSplit | undefined {
+  const cpus = os.availableParallelism();
+  if (cpus < 2 || spawnSync('taskset', ['-p', String(process.pid)]).status !== 0) return undefined;
+  return { appliance: ['taskset', '-c', '0'], others: ['taskset', '-c', cpus === 2 ? '1' : `1-${cpus - 1}`] };
+}
+/** Pins this process to `cpuList`; returns what puts its old affinity back. */
+function pinThisProcess(cpuList: string): () => void {
+  const before = /: (\S+)\s*$/.exec(
+    spawnSync('taskset', ['-pc', String(process.pid)], { encoding: 'utf8' }).stdout,
+  )?.[1];
+  spawnSync('taskset', ['-pc', cpuList, String(process.pid)]);
+  return () => {
+    if (before) spawnSync('taskset', ['-pc', before, String(process.pid)]);
+  };
+}
+
 /** 1,000 logins at once from another process; `started` resolves when they are all on the wire. */
-function spawnBurst(baseUrl: string, crewIds: string[]): { started: Promise<void>; done: Promise<string> } {
+function spawnBurst(
+  baseUrl: string,
+  crewIds: string[],
+  cpus: CpuSplit | undefined,
+): { started: Promise<void>; done: Promise<string> } {
   const script = `
     const http = require('node:http');
     const [url, ids] = [process.argv[1], process.argv[2].split(',')];
     const counts = {};
     let left = 1000;
+    // The generator's own CPU, said beside its answers: it must not be what the figure measures.
+    const finish = () => { const c = process.cpuUsage(); counts.generatorCpuMs = Math.round((c.user + c.system) / 1000); console.log(JSON.stringify(counts)); };
     for (let i = 0; i < 1000; i++) {
       const addr = '127.200.' + (1 + Math.floor((i % 200) / 250)) + '.' + (1 + (i % 200) % 250);
       const body = JSON.stringify({ crewId: i % 2 ? 'B' + i : ids[i % ids.length], pin: String(100000 + i) });
       const req = http.request(url + '/api/crew/login', { method: 'POST', localAddress: addr, agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
         res.resume();
-        res.on('end', () => { counts[res.statusCode] = (counts[res.statusCode] || 0) + 1; if (--left === 0) { console.log(JSON.stringify(counts)); } });
+        res.on('end', () => { counts[res.statusCode] = (counts[res.statusCode] || 0) + 1; if (--left === 0) finish(); });
       });
-      req.on('error', () => { counts.error = (counts.error || 0) + 1; if (--left === 0) console.log(JSON.stringify(counts)); });
+      req.on('error', () => { counts.error = (counts.error || 0) + 1; if (--left === 0) finish(); });
       req.end(body);
     }
     setImmediate(() => process.stderr.write('sent'));
   `;
-  const proc = spawn(process.execPath, ['-e', script, baseUrl, crewIds.join(',')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const command = [...(cpus?.others ?? []), process.execPath, '-e', script, baseUrl, crewIds.join(',')];
+  const proc = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => {
