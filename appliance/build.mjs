@@ -15,7 +15,8 @@ export const BUNDLE = path.join(root, 'dist', 'cli.mjs');
 // The workspaces bundled in: a change in any of them makes the bundle stale.
 const INPUTS = ['src', '../protocol/src', '../http-kit/src', '../media-pipeline/src'].map((p) => path.join(root, p));
 
-function newest(p) {
+/** The newest modification time under `p` (tests excluded): a bundle older than it is stale. */
+export function newest(p) {
   const st = fs.statSync(p);
   if (!st.isDirectory()) return st.mtimeMs;
   let max = st.mtimeMs;

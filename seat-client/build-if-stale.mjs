@@ -7,20 +7,11 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+// The newest modification time under a path, as the appliance's bundle decides it is stale.
+import { newest } from '../appliance/build.mjs';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const stamp = path.join(root, 'dist', '.built-at');
-
-function newest(p) {
-  const st = fs.statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let max = st.mtimeMs;
-  for (const entry of fs.readdirSync(p)) {
-    if (entry.endsWith('.test.ts')) continue;
-    max = Math.max(max, newest(path.join(p, entry)));
-  }
-  return max;
-}
 
 // ../protocol/src: the app bundles the protocol's browser entry (topics, schemas, paths).
 const inputs = ['src', 'public', 'index.html', 'crew', 'vite.config.ts', 'package.json', '../protocol/src']
