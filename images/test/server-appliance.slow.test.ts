@@ -24,6 +24,8 @@ test('the appliance installed as in the server image starts, is healthy, and sto
   installAppliance(root, () => {});
   const app = path.join(root, 'opt/ifec/app');
   assert.equal(fs.existsSync(path.join(app, 'node_modules/typescript')), false, 'no development dependencies');
+  // The root is read-only on the aircraft: the bundle the appliance starts from is made at build time.
+  assert.ok(fs.existsSync(path.join(app, 'appliance/dist/cli.mjs')), 'the appliance bundle is in the image');
   const dataDir = path.join(root, 'data/appliance');
   const child = spawn(process.execPath, ['bin/ifec-appliance.mjs', 'serve'], {
     cwd: path.join(app, 'appliance'),
@@ -57,6 +59,7 @@ test('the appliance installed as in the server image starts, is healthy, and sto
       }
     }
     assert.ok(url, `no banner: ${log.slice(-800)}`);
+    assert.doesNotMatch(log, /no bundle/, 'it started from the bundle, not through tsx');
     const health = await fetch(`${url}/healthz`);
     assert.equal(health.status, 200);
     child.kill('SIGTERM');
