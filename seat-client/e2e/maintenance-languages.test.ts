@@ -155,3 +155,44 @@ for (const lang of ['en', 'ar', 'ja'] as const) {
     await context.close();
   });
 }
+
+test('in Japanese, a refused bundle, its history entry and the rollout stopped by the crew say why in Japanese', {
+  timeout: 120_000,
+}, async () => {
+  const context = await browser.newContext({ viewport: KIOSK });
+  await context.addInitScript(() => localStorage.setItem('ifec.crew.lang', 'ja'));
+  const page = await context.newPage();
+  const engineer = credentials.crew.find((c) => c.role === 'maintenance')!;
+  await page.goto(`${baseUrl}/crew`);
+  await page.fill('#crew-id', engineer.crewId);
+  await page.fill('#crew-pin', engineer.pin);
+  await page.click('#crew-login');
+  await page.click('#open-maintenance');
+  await page.waitForSelector('#rollout-stop');
+  const t = maintenanceStrings.ja;
+
+  // A truncated copy of a bundle: the appliance refuses it with BUNDLE_MALFORMED and English text.
+  const broken = path.join(work, 'truncated.ifecb');
+  fs.writeFileSync(broken, 'IFECB not a whole bundle');
+  await page.setInputFiles('#import-file', broken);
+  await page.waitForSelector('#import-summary [role="alert"]');
+  const refused = await page.locator('#import-summary').innerText();
+  assert.ok(refused.includes('(BUNDLE_MALFORMED)'), refused);
+  assert.ok(refused.includes(t.syncError_BUNDLE_MALFORMED), refused);
+  assert.ok(!refused.includes(maintenanceStrings.en.syncError_BUNDLE_MALFORMED), refused);
+  await page.waitForFunction(
+    (words) => document.querySelector('#maintenance-history tbody')?.textContent?.includes(words),
+    t.syncError_BUNDLE_MALFORMED,
+  );
+
+  await page.click('#rollout-stop');
+  await page.waitForSelector('#rollout-stopped');
+  assert.equal(await page.locator('#rollout-stopped').innerText(), t.stop_STOPPED_BY_CREW);
+  const overview = (await appliance.updates.overview()) as { rollout: { stoppedBecause: string } };
+  assert.equal(overview.rollout.stoppedBecause, 'stopped by crew', 'the ground and the audit keep the English');
+  await page.locator('#maintenance-usb').scrollIntoViewIfNeeded();
+  await screenshot(page, 'maintenance-ja-import-refused');
+  await page.locator('#rollout-progress').scrollIntoViewIfNeeded();
+  await screenshot(page, 'maintenance-ja-rollout-stopped');
+  await context.close();
+});
