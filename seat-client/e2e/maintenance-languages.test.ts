@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { updatesPaths } from '@ifec/protocol';
+import { SYNC_ERROR_CODES, SYNC_ERROR_WORDS, type SyncErrorCode, updatesPaths } from '@ifec/protocol';
 import { pino } from 'pino';
 import type { Browser } from 'playwright-core';
 import { loadConfig } from '../../appliance/src/config.ts';
@@ -171,18 +171,21 @@ test('in Japanese, a refused bundle, its history entry and the rollout stopped b
   await page.waitForSelector('#rollout-stop');
   const t = maintenanceStrings.ja;
 
-  // A truncated copy of a bundle: the appliance refuses it with BUNDLE_MALFORMED and English text.
+  // A file that is no bundle of this aircraft's ground: refused with a code and English text
+  // (BUNDLE_SIGNATURE here: no ground key is configured, so nothing from the ground verifies).
   const broken = path.join(work, 'truncated.ifecb');
   fs.writeFileSync(broken, 'IFECB not a whole bundle');
   await page.setInputFiles('#import-file', broken);
   await page.waitForSelector('#import-summary [role="alert"]');
   const refused = await page.locator('#import-summary').innerText();
-  assert.ok(refused.includes('(BUNDLE_MALFORMED)'), refused);
-  assert.ok(refused.includes(t.syncError_BUNDLE_MALFORMED), refused);
-  assert.ok(!refused.includes(maintenanceStrings.en.syncError_BUNDLE_MALFORMED), refused);
+  const code = /\((BUNDLE_[A-Z_]+)\)/.exec(refused)?.[1] as SyncErrorCode | undefined;
+  assert.ok(code && SYNC_ERROR_CODES.includes(code), refused);
+  const words = t[`syncError_${code}`];
+  assert.ok(refused.includes(words), refused);
+  assert.ok(!refused.includes(SYNC_ERROR_WORDS[code]), `English left: ${refused}`);
   await page.waitForFunction(
-    (words) => document.querySelector('#maintenance-history tbody')?.textContent?.includes(words),
-    t.syncError_BUNDLE_MALFORMED,
+    (w) => document.querySelector('#maintenance-history tbody')?.textContent?.includes(w),
+    words,
   );
 
   await page.click('#rollout-stop');

@@ -1036,11 +1036,11 @@ const pt: MaintenanceStrings = {
   refusal_UPDATE_NO_TRUSTED_ROOT:
     'Nenhuma raiz de software está instalada nesta aeronave: não foi preparada para atualizações.',
   refusal_UPDATE_NOT_ON_GROUND: 'As unidades de assento só são atualizadas no portão.',
-  refusal_UPDATE_ROLLOUT_ACTIVE: 'Há uma implementação em curso: pare-a primeiro.',
+  refusal_UPDATE_ROLLOUT_ACTIVE: 'Há uma distribuição em curso: pare-a primeiro.',
   refusal_UPDATE_UNKNOWN_RELEASE: 'Esta versão não está entre as verificadas: verifique de novo e depois escolha-a.',
-  refusal_UPDATE_NO_ROLLOUT: 'Nenhuma implementação está em curso.',
+  refusal_UPDATE_NO_ROLLOUT: 'Nenhuma distribuição está em curso.',
   refusal_UPDATE_INVALID_ROLLOUT:
-    'A implementação indica um assento que não está nesta aeronave ou não está na implementação.',
+    'A distribuição indica um assento que não está nesta aeronave ou não está na distribuição.',
   stop_STOPPED_BY_CREW: 'Parado pela tripulação. As unidades a meio da instalação revertem.',
   stop_CANARY_FAILED: 'Assento de teste {seat}: {state}. As outras unidades não recebem esta versão.',
   unitDetail_NO_HEALTH_REPORT: 'sem relatório de estado em {afterS} s (estava: {was})',
@@ -1786,7 +1786,7 @@ const ja: MaintenanceStrings = {
   versionOnSeats: '{version}：{count} 席',
   maintenanceRoleOnly: '整備担当のみ。',
   syncError_NO_LINK:
-    '地上との通信が応答しません（ゲートの Wi-Fi か衛星通信が停止、または IFEC_GROUND_URL の誤り）。記録は機内で待機します。USB バンドルを使ってください。',
+    '地上との通信が応答しません（ゲートの Wi-Fi か衛星通信が停止、または IFEC_GROUND_URL の誤り）。記録は機内で待機します。USB パッケージを使ってください。',
   syncError_LINK_FAILED: '同期中に地上との通信が切れました。止まったところから自動で再開します。',
   syncError_AIRCRAFT_UNKNOWN:
     '地上はこの機体を知りません。地上でこの機体の公開鍵を登録してください（ifec-ground aircraft register）。',
@@ -1798,18 +1798,18 @@ const ja: MaintenanceStrings = {
   syncError_PUBLICATION_WRONG_AIRCRAFT: '地上が別の機体向けの配信を送りました。拒否しました。',
   syncError_PUBLICATION_INVALID: '地上からの配信またはファイルが破損しています。次の同期で再取得します。',
   syncError_BUNDLE_SIGNATURE:
-    'バンドルの署名を検証できません。改ざんされたか、信頼された鍵以外で署名されています（機体の IFEC_GROUND_PUBLIC_KEY、地上に登録された機体の鍵）。',
+    'パッケージの署名を検証できません。改ざんされたか、信頼された鍵以外で署名されています（機体の IFEC_GROUND_PUBLIC_KEY、地上に登録された機体の鍵）。',
   syncError_BUNDLE_WRONG_AIRCRAFT:
-    'このバンドルは別の機体向けです（または機体が地上に登録されていません）。この機体記号向けにエクスポートしてください。',
+    'このパッケージは別の機体向けです（または機体が地上に登録されていません）。この機体記号向けにエクスポートしてください。',
   syncError_BUNDLE_WRONG_DIRECTION:
-    'バンドルの種類が違います。機体は地上がその機体向けにエクスポートしたものを、地上は機体がエクスポートしたものを取り込みます。',
+    'パッケージの種類が違います。機体は地上がその機体向けにエクスポートしたものを、地上は機体がエクスポートしたものを取り込みます。',
   syncError_BUNDLE_REPLAYED:
-    '前回取り込んだものより古いバンドルです。何もする必要はありません。新しいものをエクスポートしてください。',
-  syncError_BUNDLE_EXPIRED: 'バンドルが 30 日より古いです。新しいものをエクスポートしてください。',
+    '前回取り込んだものより古いパッケージです。何もする必要はありません。新しいものをエクスポートしてください。',
+  syncError_BUNDLE_EXPIRED: 'パッケージが 30 日より古いです。新しいものをエクスポートしてください。',
   syncError_BUNDLE_BLOB_CHECKSUM:
-    'バンドルが破損しています（チェックサムが一致しません）。もう一度コピーしてください。',
+    'パッケージが破損しています（チェックサムが一致しません）。もう一度コピーしてください。',
   syncError_BUNDLE_MALFORMED:
-    'このファイルは完全な IFEC バンドルではありません（コピーが途中で切れた？）。もう一度コピーしてください。',
+    'このファイルは完全な IFEC パッケージではありません（コピーが途中で切れた？）。もう一度コピーしてください。',
   syncError_BUNDLE_MISSING: 'ファイルが送られていません。',
   syncError_NO_GROUND_KEY:
     '地上の公開鍵が設定されていません（IFEC_GROUND_PUBLIC_KEY）。地上からのものは何も信頼できません。',
@@ -1988,7 +1988,7 @@ const ko: MaintenanceStrings = {
   versionOnSeats: '{version}: 좌석 {count}개',
   maintenanceRoleOnly: '정비 역할 전용.',
   syncError_NO_LINK:
-    '지상 링크가 응답하지 않습니다(게이트 Wi-Fi 또는 위성 통신 중단, 또는 IFEC_GROUND_URL 오류). 기록은 기내에서 대기합니다. USB 번들을 사용하세요.',
+    '지상 링크가 응답하지 않습니다(게이트 Wi-Fi 또는 위성 통신 중단, 또는 IFEC_GROUND_URL 오류). 기록은 기내에서 대기합니다. USB 패키지을 사용하세요.',
   syncError_LINK_FAILED: '동기화 중 지상과의 링크가 끊겼습니다. 멈춘 곳부터 자동으로 다시 시작합니다.',
   syncError_AIRCRAFT_UNKNOWN:
     '지상이 이 항공기를 알지 못합니다. 지상에 이 항공기의 공개 키를 등록하세요(ifec-ground aircraft register).',
@@ -2000,15 +2000,15 @@ const ko: MaintenanceStrings = {
   syncError_PUBLICATION_WRONG_AIRCRAFT: '지상이 다른 항공기용 배포를 보냈습니다. 거부했습니다.',
   syncError_PUBLICATION_INVALID: '지상에서 온 배포 또는 파일이 손상되었습니다. 다음 동기화 때 다시 가져옵니다.',
   syncError_BUNDLE_SIGNATURE:
-    '번들 서명을 확인할 수 없습니다. 변조되었거나 신뢰하는 키가 아닌 다른 키로 서명되었습니다(항공기의 IFEC_GROUND_PUBLIC_KEY, 지상에 등록된 항공기 키).',
+    '패키지 서명을 확인할 수 없습니다. 변조되었거나 신뢰하는 키가 아닌 다른 키로 서명되었습니다(항공기의 IFEC_GROUND_PUBLIC_KEY, 지상에 등록된 항공기 키).',
   syncError_BUNDLE_WRONG_AIRCRAFT:
-    '이 번들은 다른 항공기용입니다(또는 항공기가 지상에 등록되지 않았습니다). 이 등록 번호용으로 내보내세요.',
+    '이 패키지은 다른 항공기용입니다(또는 항공기가 지상에 등록되지 않았습니다). 이 등록 번호용으로 내보내세요.',
   syncError_BUNDLE_WRONG_DIRECTION:
-    '번들 종류가 잘못되었습니다. 항공기는 지상이 그 항공기용으로 내보낸 것을, 지상은 항공기가 내보낸 것을 가져옵니다.',
-  syncError_BUNDLE_REPLAYED: '마지막으로 가져온 것보다 오래된 번들입니다. 할 일이 없습니다. 새로 내보내세요.',
-  syncError_BUNDLE_EXPIRED: '번들이 30일보다 오래되었습니다. 새로 내보내세요.',
-  syncError_BUNDLE_BLOB_CHECKSUM: '번들이 손상되었습니다(체크섬 불일치). 다시 복사하세요.',
-  syncError_BUNDLE_MALFORMED: '이 파일은 완전한 IFEC 번들이 아닙니다(복사가 중간에 끊겼나요?). 다시 복사하세요.',
+    '패키지 종류가 잘못되었습니다. 항공기는 지상이 그 항공기용으로 내보낸 것을, 지상은 항공기가 내보낸 것을 가져옵니다.',
+  syncError_BUNDLE_REPLAYED: '마지막으로 가져온 것보다 오래된 패키지입니다. 할 일이 없습니다. 새로 내보내세요.',
+  syncError_BUNDLE_EXPIRED: '패키지이 30일보다 오래되었습니다. 새로 내보내세요.',
+  syncError_BUNDLE_BLOB_CHECKSUM: '패키지이 손상되었습니다(체크섬 불일치). 다시 복사하세요.',
+  syncError_BUNDLE_MALFORMED: '이 파일은 완전한 IFEC 패키지이 아닙니다(복사가 중간에 끊겼나요?). 다시 복사하세요.',
   syncError_BUNDLE_MISSING: '보낸 파일이 없습니다.',
   syncError_NO_GROUND_KEY:
     '지상 공개 키가 설정되지 않았습니다(IFEC_GROUND_PUBLIC_KEY). 지상에서 온 어떤 것도 신뢰할 수 없습니다.',
@@ -2028,7 +2028,7 @@ const ko: MaintenanceStrings = {
   refusal_UPDATE_NO_ROLLOUT: '진행 중인 배포가 없습니다.',
   refusal_UPDATE_INVALID_ROLLOUT: '배포에 이 항공기에 없거나 배포에 포함되지 않은 좌석이 지정되었습니다.',
   stop_STOPPED_BY_CREW: '승무원이 중지했습니다. 설치 중인 장치는 되돌아갑니다.',
-  stop_CANARY_FAILED: '시험 좌석 {seat}: {state}. 다른 장치는 이 릴리스를 받지 않습니다.',
+  stop_CANARY_FAILED: '선행 좌석 {seat}: {state}. 다른 장치는 이 릴리스를 받지 않습니다.',
   unitDetail_NO_HEALTH_REPORT: '{afterS}초 안에 상태 보고 없음(이전 상태: {was})',
 };
 const hi: MaintenanceStrings = {
@@ -2185,7 +2185,7 @@ const hi: MaintenanceStrings = {
   versionOnSeats: '{version}, {count} सीटों पर',
   maintenanceRoleOnly: 'केवल रखरखाव भूमिका।',
   syncError_NO_LINK:
-    'कोई ज़मीनी लिंक जवाब नहीं दे रहा (गेट Wi-Fi या सैटकॉम बंद, या IFEC_GROUND_URL गलत)। रिकॉर्ड विमान में प्रतीक्षा करते हैं; USB बंडल का उपयोग करें।',
+    'कोई ज़मीनी लिंक जवाब नहीं दे रहा (गेट Wi-Fi या सैटकॉम बंद, या IFEC_GROUND_URL गलत)। रिकॉर्ड विमान में प्रतीक्षा करते हैं; USB पैकेज का उपयोग करें।',
   syncError_LINK_FAILED: 'सिंक के दौरान ज़मीन से लिंक कट गया। यह जहाँ रुका था वहीं से अपने आप फिर शुरू होता है।',
   syncError_AIRCRAFT_UNKNOWN:
     'ज़मीन इस विमान को नहीं जानती: ज़मीन पर इसकी सार्वजनिक कुंजी पंजीकृत करें (ifec-ground aircraft register)।',
@@ -2197,15 +2197,15 @@ const hi: MaintenanceStrings = {
   syncError_PUBLICATION_WRONG_AIRCRAFT: 'ज़मीन ने किसी दूसरे विमान के लिए प्रकाशन भेजा; उसे अस्वीकार किया गया।',
   syncError_PUBLICATION_INVALID: 'ज़मीन से आया कोई प्रकाशन या फ़ाइल क्षतिग्रस्त है; अगले सिंक में इसे फिर से लाया जाएगा।',
   syncError_BUNDLE_SIGNATURE:
-    'बंडल का हस्ताक्षर सत्यापित नहीं होता: इसे बदला गया, या भरोसेमंद कुंजी के बजाय किसी दूसरी कुंजी से हस्ताक्षरित किया गया (विमान पर IFEC_GROUND_PUBLIC_KEY, ज़मीन पर पंजीकृत विमान कुंजी)।',
+    'पैकेज का हस्ताक्षर सत्यापित नहीं होता: इसे बदला गया, या भरोसेमंद कुंजी के बजाय किसी दूसरी कुंजी से हस्ताक्षरित किया गया (विमान पर IFEC_GROUND_PUBLIC_KEY, ज़मीन पर पंजीकृत विमान कुंजी)।',
   syncError_BUNDLE_WRONG_AIRCRAFT:
-    'बंडल किसी दूसरे विमान के लिए है (या विमान ज़मीन पर पंजीकृत नहीं है)। इस पंजीकरण संख्या के लिए एक निर्यात करें।',
+    'पैकेज किसी दूसरे विमान के लिए है (या विमान ज़मीन पर पंजीकृत नहीं है)। इस पंजीकरण संख्या के लिए एक निर्यात करें।',
   syncError_BUNDLE_WRONG_DIRECTION:
-    'यह गलत प्रकार का बंडल है: विमान वह आयात करता है जो ज़मीन ने उसके लिए निर्यात किया, और ज़मीन वह आयात करती है जो विमान ने निर्यात किया।',
-  syncError_BUNDLE_REPLAYED: 'पिछले आयात किए गए बंडल से पुराना बंडल: कुछ करने की ज़रूरत नहीं। नया निर्यात करें।',
-  syncError_BUNDLE_EXPIRED: 'बंडल 30 दिन से पुराना है। नया निर्यात करें।',
-  syncError_BUNDLE_BLOB_CHECKSUM: 'बंडल क्षतिग्रस्त है (एक चेकसम मेल नहीं खाता): इसे फिर से कॉपी करें।',
-  syncError_BUNDLE_MALFORMED: 'यह फ़ाइल पूरा IFEC बंडल नहीं है (अधूरी कॉपी?)। इसे फिर से कॉपी करें।',
+    'यह गलत प्रकार का पैकेज है: विमान वह आयात करता है जो ज़मीन ने उसके लिए निर्यात किया, और ज़मीन वह आयात करती है जो विमान ने निर्यात किया।',
+  syncError_BUNDLE_REPLAYED: 'पिछले आयात किए गए पैकेज से पुराना पैकेज: कुछ करने की ज़रूरत नहीं। नया निर्यात करें।',
+  syncError_BUNDLE_EXPIRED: 'पैकेज 30 दिन से पुराना है। नया निर्यात करें।',
+  syncError_BUNDLE_BLOB_CHECKSUM: 'पैकेज क्षतिग्रस्त है (एक चेकसम मेल नहीं खाता): इसे फिर से कॉपी करें।',
+  syncError_BUNDLE_MALFORMED: 'यह फ़ाइल पूरा IFEC पैकेज नहीं है (अधूरी कॉपी?)। इसे फिर से कॉपी करें।',
   syncError_BUNDLE_MISSING: 'कोई फ़ाइल नहीं भेजी गई।',
   syncError_NO_GROUND_KEY:
     'कोई ज़मीनी सार्वजनिक कुंजी कॉन्फ़िगर नहीं है (IFEC_GROUND_PUBLIC_KEY): ज़मीन से आई किसी भी चीज़ पर भरोसा नहीं किया जा सकता।',
