@@ -72,7 +72,7 @@ test("English is the CLI's words; an unknown code has none (the screen shows the
   assert.equal(syncErrorWordsIn(maintenanceStrings.en, 'BUNDLE_EXPIRED: 31 days'), SYNC_ERROR_WORDS.BUNDLE_EXPIRED);
   assert.equal(syncErrorWordsIn(maintenanceStrings.ja, 'FLUX_CAPACITOR: gone'), null);
   assert.equal(updateRefusalWordsIn(maintenanceStrings.ja, 'HTTP_500'), null);
-  assert.match(syncErrorWordsIn(maintenanceStrings.ja, 'BUNDLE_MALFORMED: short read')!, /IFEC バンドル/);
+  assert.match(syncErrorWordsIn(maintenanceStrings.ja, 'BUNDLE_MALFORMED: short read')!, /IFEC パッケージ/);
 });
 
 test('a canary stop names the seat and its state in the language', () => {
