@@ -190,6 +190,16 @@ test('300 seat units: refused in cruise; in waves at the gate; a failing canary 
   stop1 = true;
   await Promise.all(units1);
   assert.match(stopped.rollout!.stoppedBecause!, new RegExp(`canary ${canary[0]} timed-out`));
+  // The same reason as a code with its values, for the crew console to put in its language.
+  const was = /\(was ([a-z-]+)\)$/.exec(stopped.rollout!.stoppedBecause!)?.[1];
+  assert.deepEqual(stopped.rollout!.stop, {
+    code: 'CANARY_FAILED',
+    seatId: canary[0],
+    state: 'timed-out',
+    detail: stopped.rollout!.stoppedBecause!.replace(/^canary \S+ timed-out: /, ''),
+    detailCode: { code: 'NO_HEALTH_REPORT', afterS: 5, was },
+  });
+  assert.match(stopped.rollout!.stoppedBecause!, /: no health report within 5 s \(was [a-z-]+\)$/);
   const unitsBySeat = new Map(stopped.rollout!.units.map((u) => [u.seatId, u]));
   assert.equal(unitsBySeat.get(canary[0]!)!.state, 'rolled-back');
   assert.equal(unitsBySeat.get(canary[0]!)!.version, OLD_VERSION);
@@ -263,6 +273,12 @@ test('300 seat units: refused in cruise; in waves at the gate; a failing canary 
   const audited = Object.fromEntries(rows.map((r) => [r.action, r.n]));
   assert.equal(audited['updates.rollout-started'], 2);
   assert.equal(audited['updates.rollout-stopped'], 1);
+  // The ground reads the stop's English `reason`; the code rides beside it.
+  const { rows: stops } = await app.store.query<{ detail: { reason: unknown; stop: { code: string } } }>(
+    "SELECT detail FROM audit WHERE action = 'updates.rollout-stopped'",
+  );
+  assert.match(String(stops[0]!.detail.reason), /^canary \S+ timed-out: no health report within 5 s/);
+  assert.equal(stops[0]!.detail.stop.code, 'CANARY_FAILED');
   assert.equal(audited['updates.unit-timed-out'], 1);
   assert.equal(audited['updates.unit-rolled-back'], 1);
   assert.equal(audited['updates.unit-healthy'], 300 + 2);

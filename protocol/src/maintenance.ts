@@ -23,10 +23,12 @@ export type { DownlinkImportSummary, SyncHistoryEntry, UplinkExportSummary } fro
 export const MAX_BUNDLE_UPLOAD_BYTES = 1024 * 1024 * 1024;
 
 /**
- * What each error means for the engineer at the gate, and what to do. Keys are the codes in
- * `lastError` (`CODE: message`), bundle refusals (HTTP 422) and the CLI's `refused: code`.
+ * What each error means for the engineer at the gate, and what to do, in English (the CLI,
+ * the appliance's `lastErrorInWords`, and the crew console's English table). Keys are the
+ * codes in `lastError` (`CODE: message`), bundle refusals (HTTP 422) and the CLI's
+ * `refused: code`. The crew console holds the other languages, one key per code.
  */
-export const SYNC_ERROR_WORDS: Record<string, string> = {
+export const SYNC_ERROR_WORDS = {
   NO_LINK:
     'No ground link answers (gate Wi-Fi or satcom down, or IFEC_GROUND_URL wrong). Records wait on board; use a USB bundle.',
   LINK_FAILED: 'The link to the ground was cut during the sync. It resumes by itself from where it stopped.',
@@ -51,11 +53,20 @@ export const SYNC_ERROR_WORDS: Record<string, string> = {
   BUNDLE_MALFORMED: 'This file is not a complete IFEC bundle (truncated copy?). Copy it again.',
   BUNDLE_MISSING: 'No file was sent.',
   NO_GROUND_KEY: 'No ground public key is configured (IFEC_GROUND_PUBLIC_KEY): nothing from the ground can be trusted.',
-};
+} as const satisfies Record<string, string>;
 
-/** `CODE: message` -> the words for CODE, or the message itself. */
+export type SyncErrorCode = keyof typeof SYNC_ERROR_WORDS;
+export const SYNC_ERROR_CODES = Object.keys(SYNC_ERROR_WORDS) as SyncErrorCode[];
+
+/** The known code of `CODE: message` (or of a bare code), else null. */
+export function syncErrorCode(error: string | null | undefined): SyncErrorCode | null {
+  const code = error ? /^([A-Z][A-Z0-9_]+)(?::|$)/.exec(error)?.[1] : undefined;
+  return code && Object.hasOwn(SYNC_ERROR_WORDS, code) ? (code as SyncErrorCode) : null;
+}
+
+/** `CODE: message` -> the English words for CODE, or the message itself. */
 export function syncErrorInWords(error: string | null | undefined): string | null {
   if (!error) return null;
-  const code = /^([A-Z][A-Z0-9_]+):/.exec(error)?.[1];
-  return (code && SYNC_ERROR_WORDS[code]) || error;
+  const code = syncErrorCode(error);
+  return code ? SYNC_ERROR_WORDS[code] : error;
 }

@@ -207,6 +207,28 @@ export const updateAssignment = z
   .strict();
 export type UpdateAssignment = z.infer<typeof updateAssignment>;
 
+/**
+ * What the appliance itself says about a unit, as a code with its values, so the crew console
+ * words it in its own language (`detail` keeps the English for the audit and the ground).
+ */
+export const unitDetailCode = z.discriminatedUnion('code', [
+  /** The health deadline passed: `afterS` seconds, the unit was `was`. */
+  z.object({ code: z.literal('NO_HEALTH_REPORT'), afterS: z.number().int(), was: unitUpdateState }).strict(),
+]);
+export type UnitDetailCode = z.infer<typeof unitDetailCode>;
+
+/** The English of a unit detail code: the `detail` text the audit and the ground keep. */
+export function unitDetailInWords(d: UnitDetailCode): string {
+  return `no health report within ${d.afterS} s (was ${d.was})`;
+}
+
+/** The appliance's English detail of a record older than detail codes, back as a code, or null. */
+export function unitDetailFromWords(detail: string): UnitDetailCode | null {
+  const m = /^no health report within (\d+) s \(was ([a-z-]+)\)$/.exec(detail);
+  const was = m ? unitUpdateState.safeParse(m[2]) : undefined;
+  return m && was?.success ? { code: 'NO_HEALTH_REPORT', afterS: Number(m[1]), was: was.data } : null;
+}
+
 export const unitUpdateRow = z
   .object({
     seatId: z.string(),
@@ -215,10 +237,49 @@ export const unitUpdateRow = z
     /** What the unit last said it runs. */
     version: z.string().nullable(),
     deadlineAt: z.string().nullable(),
+    /** What the unit reported (its own words), or the appliance's English for `detailCode`. */
     detail: z.string().nullable(),
+    /** When the appliance wrote the detail: the code to put in words. */
+    detailCode: unitDetailCode.nullable().optional(),
   })
   .strict();
 export type UnitUpdateRow = z.infer<typeof unitUpdateRow>;
+
+/** Why a rollout stopped, as a code with its values: the crew console words it in its language. */
+export const rolloutStop = z.discriminatedUnion('code', [
+  z.object({ code: z.literal('STOPPED_BY_CREW') }).strict(),
+  /** A canary failed, missed its health deadline or rolled back: the rest never get the release. */
+  z
+    .object({
+      code: z.literal('CANARY_FAILED'),
+      seatId: z.string(),
+      state: unitUpdateState,
+      /** The unit's own words, or the appliance's English for `detailCode`. */
+      detail: z.string().nullable(),
+      detailCode: unitDetailCode.nullable(),
+    })
+    .strict(),
+]);
+export type RolloutStop = z.infer<typeof rolloutStop>;
+export type RolloutStopCode = RolloutStop['code'];
+export const ROLLOUT_STOP_CODES: readonly RolloutStopCode[] = ['STOPPED_BY_CREW', 'CANARY_FAILED'];
+
+/** The English of a stop (`stoppedBecause`, the audit's `reason`, read by the ground's fleet status). */
+export function rolloutStopInWords(stop: RolloutStop): string {
+  if (stop.code === 'STOPPED_BY_CREW') return 'stopped by crew';
+  return `canary ${stop.seatId} ${stop.state}${stop.detail ? `: ${stop.detail}` : ''}`;
+}
+
+/** A stop recorded before stops had codes (its English only) back as a code, or null if not recognised. */
+export function rolloutStopFromWords(reason: string): RolloutStop | null {
+  if (reason === 'stopped by crew') return { code: 'STOPPED_BY_CREW' };
+  const m = /^canary (\S+) (failed|timed-out|rolled-back)(?:: ([\s\S]*))?$/.exec(reason);
+  if (!m) return null;
+  const detail = m[3] ?? null;
+  const state = m[2] as UnitUpdateState;
+  const detailCode = state === 'timed-out' && detail ? unitDetailFromWords(detail) : null;
+  return { code: 'CANARY_FAILED', seatId: m[1]!, state, detail, detailCode };
+}
 
 /** GET updatesPaths.crewOverview: the maintenance screen. */
 export const updatesOverview = z
@@ -233,7 +294,9 @@ export const updatesOverview = z
         target: z.string(),
         version: softwareVersion,
         state: rolloutState,
+        /** In English (the audit's words); `stop` is the same as a code. */
         stoppedBecause: z.string().nullable(),
+        stop: rolloutStop.nullable().optional(),
         healthDeadlineS: z.number().int(),
         counts: z.record(z.string(), z.number().int()),
         units: z.array(unitUpdateRow),
@@ -286,3 +349,15 @@ export const UPDATE_REFUSAL_CODES = [
   'UPDATE_NO_TRUSTED_ROOT',
 ] as const;
 export type UpdateRefusalCode = (typeof UPDATE_REFUSAL_CODES)[number];
+
+/** Refusals of the rollout's crew and unit requests (RolloutError codes). */
+export const ROLLOUT_REFUSAL_CODES = [
+  'UPDATE_NOT_ON_GROUND',
+  'UPDATE_ROLLOUT_ACTIVE',
+  'UPDATE_UNKNOWN_RELEASE',
+  'UPDATE_NOT_ASSIGNED',
+  'UPDATE_STEP_OUT_OF_ORDER',
+  'UPDATE_NO_ROLLOUT',
+  'UPDATE_INVALID_ROLLOUT',
+] as const;
+export type RolloutRefusalCode = (typeof ROLLOUT_REFUSAL_CODES)[number];

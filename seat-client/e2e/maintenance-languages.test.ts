@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { updatesPaths } from '@ifec/protocol';
+import { SYNC_ERROR_CODES, SYNC_ERROR_WORDS, type SyncErrorCode, updatesPaths } from '@ifec/protocol';
 import { pino } from 'pino';
 import type { Browser } from 'playwright-core';
 import { loadConfig } from '../../appliance/src/config.ts';
@@ -155,3 +155,47 @@ for (const lang of ['en', 'ar', 'ja'] as const) {
     await context.close();
   });
 }
+
+test('in Japanese, a refused bundle, its history entry and the rollout stopped by the crew say why in Japanese', {
+  timeout: 120_000,
+}, async () => {
+  const context = await browser.newContext({ viewport: KIOSK });
+  await context.addInitScript(() => localStorage.setItem('ifec.crew.lang', 'ja'));
+  const page = await context.newPage();
+  const engineer = credentials.crew.find((c) => c.role === 'maintenance')!;
+  await page.goto(`${baseUrl}/crew`);
+  await page.fill('#crew-id', engineer.crewId);
+  await page.fill('#crew-pin', engineer.pin);
+  await page.click('#crew-login');
+  await page.click('#open-maintenance');
+  await page.waitForSelector('#rollout-stop');
+  const t = maintenanceStrings.ja;
+
+  // A file that is no bundle of this aircraft's ground: refused with a code and English text
+  // (BUNDLE_SIGNATURE here: no ground key is configured, so nothing from the ground verifies).
+  const broken = path.join(work, 'truncated.ifecb');
+  fs.writeFileSync(broken, 'IFECB not a whole bundle');
+  await page.setInputFiles('#import-file', broken);
+  await page.waitForSelector('#import-summary [role="alert"]');
+  const refused = await page.locator('#import-summary').innerText();
+  const code = /\((BUNDLE_[A-Z_]+)\)/.exec(refused)?.[1] as SyncErrorCode | undefined;
+  assert.ok(code && SYNC_ERROR_CODES.includes(code), refused);
+  const words = t[`syncError_${code}`];
+  assert.ok(refused.includes(words), refused);
+  assert.ok(!refused.includes(SYNC_ERROR_WORDS[code]), `English left: ${refused}`);
+  await page.waitForFunction(
+    (w) => document.querySelector('#maintenance-history tbody')?.textContent?.includes(w),
+    words,
+  );
+
+  await page.click('#rollout-stop');
+  await page.waitForSelector('#rollout-stopped');
+  assert.equal(await page.locator('#rollout-stopped').innerText(), t.stop_STOPPED_BY_CREW);
+  const overview = (await appliance.updates.overview()) as { rollout: { stoppedBecause: string } };
+  assert.equal(overview.rollout.stoppedBecause, 'stopped by crew', 'the ground and the audit keep the English');
+  await page.locator('#maintenance-usb').scrollIntoViewIfNeeded();
+  await screenshot(page, 'maintenance-ja-import-refused');
+  await page.locator('#rollout-progress').scrollIntoViewIfNeeded();
+  await screenshot(page, 'maintenance-ja-rollout-stopped');
+  await context.close();
+});

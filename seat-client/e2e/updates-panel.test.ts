@@ -134,7 +134,13 @@ test('the engineer starts a rollout from the panel and sees the silent canary ro
 
   // The silent canary's deadline passes: the wave stops and the screen says why.
   await page.waitForSelector('#rollout-stopped', { timeout: 120_000 });
-  assert.match(await page.locator('#rollout-stopped').innerText(), new RegExp(`canary ${canaries[1]} timed-out`));
+  // In words from the stop's code; the appliance's detail (also from a code) beneath.
+  assert.match(
+    await page.locator('#rollout-stopped').innerText(),
+    new RegExp(
+      `Canary seat ${canaries[1]}: timed-out\\. The other units do not get this release\\.\\s+no health report within \\d+ s \\(was installed\\)`,
+    ),
+  );
   assert.match(await page.locator(`#rollout-units tr[data-seat="${canaries[1]}"]`).innerText(), /timed-out/);
   assert.match(await page.locator('#updates-versions').innerText(), /4\.2\.0 on 1 seats/);
   await page.locator('#rollout-progress').scrollIntoViewIfNeeded();

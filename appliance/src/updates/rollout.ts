@@ -15,9 +15,14 @@ import {
   type FlightPhase,
   fillPath,
   IfecError,
+  type RolloutRefusalCode,
   type RolloutRequest,
   type RolloutState,
+  type RolloutStop,
   rolloutRequest,
+  rolloutStopFromWords,
+  rolloutStopInWords,
+  type UnitDetailCode,
   type UnitReport,
   type UnitReportAnswer,
   type UnitUpdateRow,
@@ -25,6 +30,8 @@ import {
   UPDATE_POLL_S,
   type UpdateAssignment,
   type UpdatesOverview,
+  unitDetailFromWords,
+  unitDetailInWords,
   updatesPaths,
   type VerifiedRelease,
 } from '@ifec/protocol';
@@ -34,15 +41,7 @@ import type { Store } from '../store/store.ts';
 
 export const ROLLOUT_RECORD = 'updates.rollout';
 
-export class RolloutError extends IfecError<
-  | 'UPDATE_NOT_ON_GROUND'
-  | 'UPDATE_ROLLOUT_ACTIVE'
-  | 'UPDATE_UNKNOWN_RELEASE'
-  | 'UPDATE_NOT_ASSIGNED'
-  | 'UPDATE_STEP_OUT_OF_ORDER'
-  | 'UPDATE_NO_ROLLOUT'
-  | 'UPDATE_INVALID_ROLLOUT'
-> {}
+export class RolloutError extends IfecError<RolloutRefusalCode> {}
 
 export type RolloutEvent =
   | {
@@ -62,10 +61,21 @@ export type RolloutEvent =
       state: UnitUpdateState;
       version?: string;
       detail?: string;
+      /** The appliance's own detail as a code (older records have the English `detail` only). */
+      detailCode?: UnitDetailCode;
       deadlineAt?: string;
       at: string;
     }
-  | { type: 'wave'; rolloutId: string; state: RolloutState; reason?: string; by?: string; at: string }
+  | {
+      type: 'wave';
+      rolloutId: string;
+      state: RolloutState;
+      /** English, as the audit and the ground read it; `stop` is the same as a code (absent in older records). */
+      reason?: string;
+      stop?: RolloutStop;
+      by?: string;
+      at: string;
+    }
   | { type: 'maintenance-mode'; on: boolean; by: string; at: string };
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS update_events (id text PRIMARY KEY, seq bigint NOT NULL, data jsonb NOT NULL)`;
@@ -87,6 +97,7 @@ interface Unit {
   version: string | null;
   deadlineAt: number | null;
   detail: string | null;
+  detailCode: UnitDetailCode | null;
 }
 
 interface Rollout {
@@ -94,6 +105,7 @@ interface Rollout {
   release: VerifiedRelease;
   state: RolloutState;
   stoppedBecause: string | null;
+  stop: RolloutStop | null;
   healthDeadlineS: number;
   units: Map<string, Unit>;
 }
@@ -229,18 +241,21 @@ export class Rollouts {
     });
   }
 
-  stop(by: string, reason = 'stopped by crew'): Promise<void> {
+  stop(by: string): Promise<void> {
     return this.serial(async () => {
       const r = this.rollout;
       if (!r || (r.state !== 'canary' && r.state !== 'rest'))
         throw new RolloutError('UPDATE_NO_ROLLOUT', 'no rollout is running');
+      const stop: RolloutStop = { code: 'STOPPED_BY_CREW' };
+      const reason = rolloutStopInWords(stop);
       await this.record(
-        { type: 'wave', rolloutId: r.id, state: 'stopped', reason, by, at: this.iso() },
+        { type: 'wave', rolloutId: r.id, state: 'stopped', reason, stop, by, at: this.iso() },
         by,
         'updates.rollout-stopped',
         {
           rolloutId: r.id,
           reason,
+          stop,
         },
       );
     });
@@ -360,12 +375,21 @@ export class Rollouts {
       const now = this.now();
       for (const unit of r.units.values()) {
         if (!IN_PROGRESS.has(unit.state) || unit.deadlineAt === null || unit.deadlineAt > now) continue;
-        const detail = `no health report within ${r.healthDeadlineS} s (was ${unit.state})`;
+        const detailCode: UnitDetailCode = { code: 'NO_HEALTH_REPORT', afterS: r.healthDeadlineS, was: unit.state };
+        const detail = unitDetailInWords(detailCode);
         await this.record(
-          { type: 'unit', rolloutId: r.id, seatId: unit.seatId, state: 'timed-out', detail, at: this.iso() },
+          {
+            type: 'unit',
+            rolloutId: r.id,
+            seatId: unit.seatId,
+            state: 'timed-out',
+            detail,
+            detailCode,
+            at: this.iso(),
+          },
           'appliance',
           'updates.unit-timed-out',
-          { rolloutId: r.id, seatId: unit.seatId, wave: unit.wave, detail },
+          { rolloutId: r.id, seatId: unit.seatId, wave: unit.wave, detail, detailCode },
         );
       }
       await this.evaluate();
@@ -382,6 +406,7 @@ export class Rollouts {
           version: u.version ?? this.versions.get(u.seatId) ?? null,
           deadlineAt: u.deadlineAt === null ? null : new Date(u.deadlineAt).toISOString(),
           detail: u.detail,
+          detailCode: u.detailCode,
         }))
       : [];
     const counts: Record<string, number> = {};
@@ -395,6 +420,7 @@ export class Rollouts {
             version: r.release.version,
             state: r.state,
             stoppedBecause: r.stoppedBecause,
+            stop: r.stop,
             healthDeadlineS: r.healthDeadlineS,
             counts,
             units,
@@ -413,14 +439,22 @@ export class Rollouts {
       const canaries = units.filter((u) => u.wave === 'canary');
       const bad = canaries.find((u) => u.state === 'failed' || u.state === 'timed-out' || u.state === 'rolled-back');
       if (bad) {
-        const reason = `canary ${bad.seatId} ${bad.state}${bad.detail ? `: ${bad.detail}` : ''}`;
+        const stop: RolloutStop = {
+          code: 'CANARY_FAILED',
+          seatId: bad.seatId,
+          state: bad.state,
+          detail: bad.detail,
+          detailCode: bad.detailCode,
+        };
+        const reason = rolloutStopInWords(stop);
         await this.record(
-          { type: 'wave', rolloutId: r.id, state: 'stopped', reason, at: this.iso() },
+          { type: 'wave', rolloutId: r.id, state: 'stopped', reason, stop, at: this.iso() },
           'appliance',
           'updates.rollout-stopped',
           {
             rolloutId: r.id,
             reason,
+            stop,
           },
         );
         return;
@@ -481,6 +515,7 @@ export class Rollouts {
           version: null,
           deadlineAt: null,
           detail: null,
+          detailCode: null,
         });
         for (const s of event.canary) units.set(s, unit(s, 'canary'));
         for (const s of event.rest) units.set(s, unit(s, 'rest'));
@@ -489,6 +524,7 @@ export class Rollouts {
           release: event.release,
           state: event.canary.length ? 'canary' : 'rest',
           stoppedBecause: null,
+          stop: null,
           healthDeadlineS: event.healthDeadlineS,
           units,
         };
@@ -497,7 +533,11 @@ export class Rollouts {
       case 'wave':
         if (this.rollout?.id !== event.rolloutId) return;
         this.rollout.state = event.state;
-        if (event.state === 'stopped') this.rollout.stoppedBecause = event.reason ?? 'stopped';
+        if (event.state === 'stopped') {
+          this.rollout.stoppedBecause = event.reason ?? 'stopped';
+          // A record journalled before stops had codes holds the English only: read the code back from it.
+          this.rollout.stop = event.stop ?? (event.reason ? rolloutStopFromWords(event.reason) : null);
+        }
         return;
       case 'unit': {
         const unit = this.rollout?.id === event.rolloutId ? this.rollout.units.get(event.seatId) : undefined;
@@ -505,6 +545,9 @@ export class Rollouts {
         unit.state = event.state;
         if (event.deadlineAt) unit.deadlineAt = Date.parse(event.deadlineAt);
         if (event.detail !== undefined) unit.detail = event.detail;
+        if (event.detail !== undefined)
+          unit.detailCode =
+            event.detailCode ?? (event.state === 'timed-out' ? unitDetailFromWords(event.detail) : null);
         if (event.version) {
           unit.version = event.version;
           this.versions.set(event.seatId, event.version);

@@ -4,8 +4,68 @@
  * i18n/translations.test.ts and maintenance-strings.test.ts fail on a missing, empty,
  * placeholder-dropping or untranslated entry. English matches the codes the appliance
  * reports (unit states) so an engineer can grep logs for what the screen says.
- * Words the appliance itself sends (a rollout's stop reason, an import's summary) stay as sent.
+ * What the appliance sends as a code (sync errors, refusals, a rollout's stop) is worded here;
+ * free text it sends (a unit's own failure detail, an import's summary) stays as sent.
  */
+import {
+  type RolloutRefusalCode,
+  type RolloutStop,
+  type RolloutStopCode,
+  SYNC_ERROR_CODES,
+  SYNC_ERROR_WORDS,
+  type SyncErrorCode,
+  syncErrorCode,
+  type UnitDetailCode,
+  UPDATE_REFUSAL_CODES,
+  type UpdateRefusalCode,
+} from '@ifec/protocol';
+import { fill } from './crew-strings.ts';
+
+/**
+ * What the appliance says as a code, in the engineer's words. A sync error's English is
+ * protocol's SYNC_ERROR_WORDS (the CLI says the same), one key `syncError_<code>` per code;
+ * the types below make a code without its key fail to compile in every language.
+ */
+const enSyncErrors = Object.fromEntries(
+  SYNC_ERROR_CODES.map((code) => [`syncError_${code}`, SYNC_ERROR_WORDS[code]]),
+) as { [C in SyncErrorCode as `syncError_${C}`]: string };
+
+/** Refusals of the updates panel's requests (verify, start, stop), by code. */
+export const CREW_UPDATE_REFUSALS = [
+  ...UPDATE_REFUSAL_CODES,
+  'UPDATE_NOT_ON_GROUND',
+  'UPDATE_ROLLOUT_ACTIVE',
+  'UPDATE_UNKNOWN_RELEASE',
+  'UPDATE_NO_ROLLOUT',
+  'UPDATE_INVALID_ROLLOUT',
+] as const satisfies readonly (UpdateRefusalCode | RolloutRefusalCode)[];
+
+const enRefusals: { [C in (typeof CREW_UPDATE_REFUSALS)[number] as `refusal_${C}`]: string } = {
+  refusal_UPDATE_TARGET_TAMPERED:
+    'A load does not match what the airline signed: it was altered. Nothing was installed.',
+  refusal_UPDATE_ROLLBACK: 'This source holds older signed metadata than the aircraft has seen: a rollback attempt.',
+  refusal_UPDATE_METADATA_EXPIRED:
+    'The signed metadata has expired (a frozen feed). Get a fresh export from the ground.',
+  refusal_UPDATE_MIX_AND_MATCH: 'The metadata files do not belong together (mix-and-match).',
+  refusal_UPDATE_SIGNATURE_INVALID: 'The metadata is not signed by the keys this aircraft trusts.',
+  refusal_UPDATE_KEY_REVOKED: 'The metadata is signed by a key the airline has revoked.',
+  refusal_UPDATE_METADATA_MISSING: 'The source holds no software repository.',
+  refusal_UPDATE_NO_TRUSTED_ROOT: 'No software root is installed on this aircraft: it was not provisioned for updates.',
+  refusal_UPDATE_NOT_ON_GROUND: 'Seat units are updated at the gate only.',
+  refusal_UPDATE_ROLLOUT_ACTIVE: 'A rollout is running: stop it first.',
+  refusal_UPDATE_UNKNOWN_RELEASE: 'This release is not among the verified ones: verify again, then choose it.',
+  refusal_UPDATE_NO_ROLLOUT: 'No rollout is running.',
+  refusal_UPDATE_INVALID_ROLLOUT: 'The rollout names a seat that is not on this aircraft or not in the rollout.',
+};
+
+const enStops: { [C in RolloutStopCode as `stop_${C}`]: string } & {
+  [C in UnitDetailCode['code'] as `unitDetail_${C}`]: string;
+} = {
+  stop_STOPPED_BY_CREW: 'Stopped by the crew. Units mid-install roll back.',
+  stop_CANARY_FAILED: 'Canary seat {seat}: {state}. The other units do not get this release.',
+  unitDetail_NO_HEALTH_REPORT: 'no health report within {afterS} s (was {was})',
+};
+
 const en = {
   title: 'Maintenance',
   subtitle: 'Sync with the ground by link or USB stick',
@@ -159,6 +219,9 @@ const en = {
   versionsReported: 'Versions reported: {list}',
   versionOnSeats: '{version} on {count} seats',
   maintenanceRoleOnly: 'Maintenance role only.',
+  ...enSyncErrors,
+  ...enRefusals,
+  ...enStops,
 };
 
 export type MaintenanceStrings = { [K in keyof typeof en]: string };
@@ -316,6 +379,57 @@ const fr: MaintenanceStrings = {
   versionsReported: 'Versions signalées : {list}',
   versionOnSeats: '{version} sur {count} sièges',
   maintenanceRoleOnly: 'Rôle maintenance uniquement.',
+  syncError_NO_LINK:
+    'Aucune liaison sol ne répond (Wi-Fi du parking ou satcom coupé, ou IFEC_GROUND_URL erroné). Les enregistrements attendent à bord ; utilisez un paquet USB.',
+  syncError_LINK_FAILED:
+    'La liaison avec le sol a été coupée pendant la synchronisation. Elle reprend d’elle-même là où elle s’est arrêtée.',
+  syncError_AIRCRAFT_UNKNOWN:
+    'Le sol ne connaît pas cet avion : enregistrez sa clé publique au sol (ifec-ground aircraft register).',
+  syncError_BAD_SIGNATURE:
+    'Le sol a refusé la signature de cet avion : la clé enregistrée au sol n’est pas celle de cet avion. Enregistrez la clé publique affichée ici.',
+  syncError_REQUEST_STALE:
+    'L’horloge de l’avion a plus de 10 minutes d’écart avec celle du sol. Réglez l’horloge, puis synchronisez.',
+  syncError_PUBLICATION_SIGNATURE:
+    'Un élément venu du sol n’est pas signé par la clé sol à laquelle cet avion fait confiance : IFEC_GROUND_PUBLIC_KEY n’est pas la clé de ce sol (ifec-ground public-key affiche la bonne).',
+  syncError_PUBLICATION_WRONG_AIRCRAFT:
+    'Le sol a envoyé une publication destinée à un autre avion ; elle a été refusée.',
+  syncError_PUBLICATION_INVALID:
+    'Une publication ou un fichier venu du sol est endommagé ; il sera récupéré de nouveau à la prochaine synchronisation.',
+  syncError_BUNDLE_SIGNATURE:
+    'La signature du paquet ne se vérifie pas : il a été modifié, ou signé par une autre clé que celle de confiance (IFEC_GROUND_PUBLIC_KEY dans l’avion, la clé enregistrée de l’avion au sol).',
+  syncError_BUNDLE_WRONG_AIRCRAFT:
+    'Le paquet est destiné à un autre avion (ou l’avion n’est pas enregistré au sol). Exportez-en un pour cette immatriculation.',
+  syncError_BUNDLE_WRONG_DIRECTION:
+    'Ce n’est pas le bon type de paquet : l’avion importe ce que le sol a exporté pour lui, et le sol importe ce que l’avion a exporté.',
+  syncError_BUNDLE_REPLAYED: 'Un paquet plus ancien que le dernier importé : rien à faire. Exportez-en un nouveau.',
+  syncError_BUNDLE_EXPIRED: 'Le paquet date de plus de 30 jours. Exportez-en un nouveau.',
+  syncError_BUNDLE_BLOB_CHECKSUM:
+    'Le paquet est endommagé (une somme de contrôle ne correspond pas) : copiez-le de nouveau.',
+  syncError_BUNDLE_MALFORMED: 'Ce fichier n’est pas un paquet IFEC complet (copie tronquée ?). Copiez-le de nouveau.',
+  syncError_BUNDLE_MISSING: 'Aucun fichier n’a été envoyé.',
+  syncError_NO_GROUND_KEY:
+    'Aucune clé publique du sol n’est configurée (IFEC_GROUND_PUBLIC_KEY) : rien de ce qui vient du sol n’est fiable.',
+  refusal_UPDATE_TARGET_TAMPERED:
+    'Un chargement ne correspond pas à ce que la compagnie a signé : il a été modifié. Rien n’a été installé.',
+  refusal_UPDATE_ROLLBACK:
+    'Cette source contient des métadonnées signées plus anciennes que celles déjà vues par l’avion : une tentative de retour en arrière.',
+  refusal_UPDATE_METADATA_EXPIRED: 'Les métadonnées signées ont expiré (flux figé). Obtenez un nouvel export du sol.',
+  refusal_UPDATE_MIX_AND_MATCH: 'Les fichiers de métadonnées ne vont pas ensemble (mélange).',
+  refusal_UPDATE_SIGNATURE_INVALID:
+    'Les métadonnées ne sont pas signées par les clés auxquelles cet avion fait confiance.',
+  refusal_UPDATE_KEY_REVOKED: 'Les métadonnées sont signées par une clé que la compagnie a révoquée.',
+  refusal_UPDATE_METADATA_MISSING: 'La source ne contient aucun dépôt de logiciels.',
+  refusal_UPDATE_NO_TRUSTED_ROOT:
+    'Aucune racine logicielle n’est installée dans cet avion : il n’a pas été préparé pour les mises à jour.',
+  refusal_UPDATE_NOT_ON_GROUND: 'Les unités de siège ne sont mises à jour qu’au parking.',
+  refusal_UPDATE_ROLLOUT_ACTIVE: 'Un déploiement est en cours : arrêtez-le d’abord.',
+  refusal_UPDATE_UNKNOWN_RELEASE:
+    'Cette version ne fait pas partie des versions vérifiées : vérifiez de nouveau, puis choisissez-la.',
+  refusal_UPDATE_NO_ROLLOUT: 'Aucun déploiement n’est en cours.',
+  refusal_UPDATE_INVALID_ROLLOUT: 'Le déploiement désigne un siège absent de cet avion ou du déploiement.',
+  stop_STOPPED_BY_CREW: 'Arrêté par l’équipage. Les unités en cours d’installation reviennent en arrière.',
+  stop_CANARY_FAILED: 'Siège test {seat} : {state}. Les autres unités ne reçoivent pas cette version.',
+  unitDetail_NO_HEALTH_REPORT: 'aucun rapport de santé en {afterS} s (était : {was})',
 };
 const de: MaintenanceStrings = {
   title: 'Wartung',
@@ -470,6 +584,59 @@ const de: MaintenanceStrings = {
   versionsReported: 'Gemeldete Versionen: {list}',
   versionOnSeats: '{version} auf {count} Sitzen',
   maintenanceRoleOnly: 'Nur für die Rolle Wartung.',
+  syncError_NO_LINK:
+    'Keine Bodenverbindung antwortet (Gate-WLAN oder Satcom ausgefallen, oder IFEC_GROUND_URL falsch). Die Datensätze warten an Bord; nutzen Sie ein USB-Paket.',
+  syncError_LINK_FAILED:
+    'Die Verbindung zum Boden brach während der Synchronisierung ab. Sie setzt von selbst dort fort, wo sie aufgehört hat.',
+  syncError_AIRCRAFT_UNKNOWN:
+    'Der Boden kennt dieses Flugzeug nicht: Registrieren Sie seinen öffentlichen Schlüssel am Boden (ifec-ground aircraft register).',
+  syncError_BAD_SIGNATURE:
+    'Der Boden hat die Signatur dieses Flugzeugs abgelehnt: Der am Boden registrierte Schlüssel gehört nicht zu diesem Flugzeug. Registrieren Sie den hier gezeigten öffentlichen Schlüssel.',
+  syncError_REQUEST_STALE:
+    'Die Uhr des Flugzeugs weicht mehr als 10 Minuten von der des Bodens ab. Stellen Sie die Uhr, dann synchronisieren Sie.',
+  syncError_PUBLICATION_SIGNATURE:
+    'Etwas vom Boden ist nicht mit dem Bodenschlüssel signiert, dem dieses Flugzeug vertraut: IFEC_GROUND_PUBLIC_KEY ist nicht der Schlüssel dieses Bodens (ifec-ground public-key zeigt den richtigen).',
+  syncError_PUBLICATION_WRONG_AIRCRAFT:
+    'Der Boden hat eine Veröffentlichung für ein anderes Flugzeug gesendet; sie wurde abgelehnt.',
+  syncError_PUBLICATION_INVALID:
+    'Eine Veröffentlichung oder Datei vom Boden ist beschädigt; sie wird bei der nächsten Synchronisierung erneut geholt.',
+  syncError_BUNDLE_SIGNATURE:
+    'Die Signatur des Pakets lässt sich nicht prüfen: Es wurde verändert oder mit einem anderen als dem vertrauten Schlüssel signiert (IFEC_GROUND_PUBLIC_KEY im Flugzeug, der registrierte Flugzeugschlüssel am Boden).',
+  syncError_BUNDLE_WRONG_AIRCRAFT:
+    'Das Paket ist für ein anderes Flugzeug (oder das Flugzeug ist am Boden nicht registriert). Exportieren Sie eines für dieses Kennzeichen.',
+  syncError_BUNDLE_WRONG_DIRECTION:
+    'Das ist die falsche Art von Paket: Das Flugzeug importiert, was der Boden für es exportiert hat, und der Boden importiert, was das Flugzeug exportiert hat.',
+  syncError_BUNDLE_REPLAYED: 'Ein älteres Paket als das zuletzt importierte: nichts zu tun. Exportieren Sie ein neues.',
+  syncError_BUNDLE_EXPIRED: 'Das Paket ist älter als 30 Tage. Exportieren Sie ein neues.',
+  syncError_BUNDLE_BLOB_CHECKSUM: 'Das Paket ist beschädigt (eine Prüfsumme stimmt nicht): Kopieren Sie es erneut.',
+  syncError_BUNDLE_MALFORMED:
+    'Diese Datei ist kein vollständiges IFEC-Paket (abgeschnittene Kopie?). Kopieren Sie sie erneut.',
+  syncError_BUNDLE_MISSING: 'Es wurde keine Datei gesendet.',
+  syncError_NO_GROUND_KEY:
+    'Kein öffentlicher Bodenschlüssel ist eingerichtet (IFEC_GROUND_PUBLIC_KEY): Nichts vom Boden ist vertrauenswürdig.',
+  refusal_UPDATE_TARGET_TAMPERED:
+    'Eine Ladung stimmt nicht mit dem überein, was die Airline signiert hat: Sie wurde verändert. Nichts wurde installiert.',
+  refusal_UPDATE_ROLLBACK:
+    'Diese Quelle enthält ältere signierte Metadaten, als das Flugzeug schon gesehen hat: ein Rückstufungsversuch.',
+  refusal_UPDATE_METADATA_EXPIRED:
+    'Die signierten Metadaten sind abgelaufen (eingefrorener Stand). Holen Sie einen neuen Export vom Boden.',
+  refusal_UPDATE_MIX_AND_MATCH: 'Die Metadatendateien gehören nicht zusammen (zusammengewürfelt).',
+  refusal_UPDATE_SIGNATURE_INVALID:
+    'Die Metadaten sind nicht mit den Schlüsseln signiert, denen dieses Flugzeug vertraut.',
+  refusal_UPDATE_KEY_REVOKED: 'Die Metadaten sind mit einem Schlüssel signiert, den die Airline widerrufen hat.',
+  refusal_UPDATE_METADATA_MISSING: 'Die Quelle enthält kein Software-Repository.',
+  refusal_UPDATE_NO_TRUSTED_ROOT:
+    'In diesem Flugzeug ist kein Software-Stammschlüssel installiert: Es wurde nicht für Updates eingerichtet.',
+  refusal_UPDATE_NOT_ON_GROUND: 'Sitzeinheiten werden nur am Gate aktualisiert.',
+  refusal_UPDATE_ROLLOUT_ACTIVE: 'Eine Verteilung läuft: Stoppen Sie sie zuerst.',
+  refusal_UPDATE_UNKNOWN_RELEASE:
+    'Diese Version ist nicht unter den geprüften: Prüfen Sie erneut und wählen Sie sie dann.',
+  refusal_UPDATE_NO_ROLLOUT: 'Es läuft keine Verteilung.',
+  refusal_UPDATE_INVALID_ROLLOUT:
+    'Die Verteilung nennt einen Sitz, der nicht in diesem Flugzeug oder nicht in der Verteilung ist.',
+  stop_STOPPED_BY_CREW: 'Von der Crew gestoppt. Einheiten mitten in der Installation kehren zurück.',
+  stop_CANARY_FAILED: 'Testsitz {seat}: {state}. Die übrigen Einheiten erhalten diese Version nicht.',
+  unitDetail_NO_HEALTH_REPORT: 'keine Gesundheitsmeldung innerhalb von {afterS} s (war: {was})',
 };
 const es: MaintenanceStrings = {
   title: 'Mantenimiento',
@@ -624,6 +791,56 @@ const es: MaintenanceStrings = {
   versionsReported: 'Versiones notificadas: {list}',
   versionOnSeats: '{version} en {count} asientos',
   maintenanceRoleOnly: 'Solo el rol de mantenimiento.',
+  syncError_NO_LINK:
+    'Ningún enlace con tierra responde (wifi de la puerta o satcom caído, o IFEC_GROUND_URL incorrecto). Los registros esperan a bordo; use un paquete USB.',
+  syncError_LINK_FAILED:
+    'El enlace con tierra se cortó durante la sincronización. Se reanuda solo desde donde se detuvo.',
+  syncError_AIRCRAFT_UNKNOWN:
+    'Tierra no conoce este avión: registre su clave pública en tierra (ifec-ground aircraft register).',
+  syncError_BAD_SIGNATURE:
+    'Tierra rechazó la firma de este avión: la clave registrada en tierra no es la de este avión. Registre la clave pública que se muestra aquí.',
+  syncError_REQUEST_STALE:
+    'El reloj del avión difiere más de 10 minutos del de tierra. Ajuste el reloj y luego sincronice.',
+  syncError_PUBLICATION_SIGNATURE:
+    'Algo recibido de tierra no está firmado por la clave de tierra en la que confía este avión: IFEC_GROUND_PUBLIC_KEY no es la clave de esta tierra (ifec-ground public-key muestra la correcta).',
+  syncError_PUBLICATION_WRONG_AIRCRAFT: 'Tierra envió una publicación destinada a otro avión; fue rechazada.',
+  syncError_PUBLICATION_INVALID:
+    'Una publicación o un archivo de tierra está dañado; se vuelve a descargar en la próxima sincronización.',
+  syncError_BUNDLE_SIGNATURE:
+    'La firma del paquete no se verifica: fue alterado o firmado con otra clave distinta de la de confianza (IFEC_GROUND_PUBLIC_KEY en el avión, la clave registrada del avión en tierra).',
+  syncError_BUNDLE_WRONG_AIRCRAFT:
+    'El paquete es para otro avión (o el avión no está registrado en tierra). Exporte uno para esta matrícula.',
+  syncError_BUNDLE_WRONG_DIRECTION:
+    'Este no es el tipo de paquete correcto: el avión importa lo que tierra exportó para él, y tierra importa lo que exportó el avión.',
+  syncError_BUNDLE_REPLAYED:
+    'Un paquete más antiguo que el último importado: no hay nada que hacer. Exporte uno nuevo.',
+  syncError_BUNDLE_EXPIRED: 'El paquete tiene más de 30 días. Exporte uno nuevo.',
+  syncError_BUNDLE_BLOB_CHECKSUM: 'El paquete está dañado (una suma de comprobación no coincide): cópielo de nuevo.',
+  syncError_BUNDLE_MALFORMED: 'Este archivo no es un paquete IFEC completo (¿copia truncada?). Cópielo de nuevo.',
+  syncError_BUNDLE_MISSING: 'No se envió ningún archivo.',
+  syncError_NO_GROUND_KEY:
+    'No hay ninguna clave pública de tierra configurada (IFEC_GROUND_PUBLIC_KEY): no se puede confiar en nada que venga de tierra.',
+  refusal_UPDATE_TARGET_TAMPERED:
+    'Una carga no coincide con lo que firmó la aerolínea: fue alterada. No se instaló nada.',
+  refusal_UPDATE_ROLLBACK:
+    'Esta fuente tiene metadatos firmados más antiguos que los que ya vio el avión: un intento de retroceso.',
+  refusal_UPDATE_METADATA_EXPIRED:
+    'Los metadatos firmados han caducado (un canal congelado). Obtenga una exportación nueva de tierra.',
+  refusal_UPDATE_MIX_AND_MATCH: 'Los archivos de metadatos no corresponden entre sí (mezclados).',
+  refusal_UPDATE_SIGNATURE_INVALID: 'Los metadatos no están firmados por las claves en las que confía este avión.',
+  refusal_UPDATE_KEY_REVOKED: 'Los metadatos están firmados por una clave que la aerolínea ha revocado.',
+  refusal_UPDATE_METADATA_MISSING: 'La fuente no contiene ningún repositorio de software.',
+  refusal_UPDATE_NO_TRUSTED_ROOT:
+    'No hay ninguna raíz de software instalada en este avión: no se preparó para actualizaciones.',
+  refusal_UPDATE_NOT_ON_GROUND: 'Las unidades de asiento solo se actualizan en la puerta.',
+  refusal_UPDATE_ROLLOUT_ACTIVE: 'Hay un despliegue en curso: deténgalo primero.',
+  refusal_UPDATE_UNKNOWN_RELEASE: 'Esta versión no está entre las verificadas: verifique de nuevo y luego elíjala.',
+  refusal_UPDATE_NO_ROLLOUT: 'No hay ningún despliegue en curso.',
+  refusal_UPDATE_INVALID_ROLLOUT:
+    'El despliegue nombra un asiento que no está en este avión o no está en el despliegue.',
+  stop_STOPPED_BY_CREW: 'Detenido por la tripulación. Las unidades a mitad de instalación vuelven atrás.',
+  stop_CANARY_FAILED: 'Asiento de prueba {seat}: {state}. Las demás unidades no reciben esta versión.',
+  unitDetail_NO_HEALTH_REPORT: 'sin informe de estado en {afterS} s (estaba: {was})',
 };
 const pt: MaintenanceStrings = {
   title: 'Manutenção',
@@ -778,6 +995,55 @@ const pt: MaintenanceStrings = {
   versionsReported: 'Versões comunicadas: {list}',
   versionOnSeats: '{version} em {count} assentos',
   maintenanceRoleOnly: 'Só para a função de manutenção.',
+  syncError_NO_LINK:
+    'Nenhuma ligação com o solo responde (Wi-Fi do portão ou satcom em baixo, ou IFEC_GROUND_URL errado). Os registos aguardam a bordo; use um pacote USB.',
+  syncError_LINK_FAILED:
+    'A ligação com o solo foi cortada durante a sincronização. Retoma sozinha a partir de onde parou.',
+  syncError_AIRCRAFT_UNKNOWN:
+    'O solo não conhece esta aeronave: registe a sua chave pública no solo (ifec-ground aircraft register).',
+  syncError_BAD_SIGNATURE:
+    'O solo recusou a assinatura desta aeronave: a chave registada no solo não é a desta aeronave. Registe a chave pública mostrada aqui.',
+  syncError_REQUEST_STALE:
+    'O relógio da aeronave difere mais de 10 minutos do relógio do solo. Acerte o relógio e depois sincronize.',
+  syncError_PUBLICATION_SIGNATURE:
+    'Algo vindo do solo não está assinado pela chave do solo em que esta aeronave confia: IFEC_GROUND_PUBLIC_KEY não é a chave deste solo (ifec-ground public-key mostra a correta).',
+  syncError_PUBLICATION_WRONG_AIRCRAFT: 'O solo enviou uma publicação destinada a outra aeronave; foi recusada.',
+  syncError_PUBLICATION_INVALID:
+    'Uma publicação ou um ficheiro do solo está danificado; é obtido de novo na próxima sincronização.',
+  syncError_BUNDLE_SIGNATURE:
+    'A assinatura do pacote não se verifica: foi alterado, ou assinado por outra chave que não a de confiança (IFEC_GROUND_PUBLIC_KEY na aeronave, a chave registada da aeronave no solo).',
+  syncError_BUNDLE_WRONG_AIRCRAFT:
+    'O pacote é para outra aeronave (ou a aeronave não está registada no solo). Exporte um para esta matrícula.',
+  syncError_BUNDLE_WRONG_DIRECTION:
+    'Este é o tipo errado de pacote: a aeronave importa o que o solo exportou para ela, e o solo importa o que a aeronave exportou.',
+  syncError_BUNDLE_REPLAYED: 'Um pacote mais antigo do que o último importado: nada a fazer. Exporte um novo.',
+  syncError_BUNDLE_EXPIRED: 'O pacote tem mais de 30 dias. Exporte um novo.',
+  syncError_BUNDLE_BLOB_CHECKSUM: 'O pacote está danificado (uma soma de verificação não coincide): copie-o de novo.',
+  syncError_BUNDLE_MALFORMED: 'Este ficheiro não é um pacote IFEC completo (cópia truncada?). Copie-o de novo.',
+  syncError_BUNDLE_MISSING: 'Nenhum ficheiro foi enviado.',
+  syncError_NO_GROUND_KEY:
+    'Nenhuma chave pública do solo está configurada (IFEC_GROUND_PUBLIC_KEY): nada do solo pode ser considerado fiável.',
+  refusal_UPDATE_TARGET_TAMPERED:
+    'Uma carga não corresponde ao que a companhia assinou: foi alterada. Nada foi instalado.',
+  refusal_UPDATE_ROLLBACK:
+    'Esta fonte tem metadados assinados mais antigos do que os que a aeronave já viu: uma tentativa de retrocesso.',
+  refusal_UPDATE_METADATA_EXPIRED:
+    'Os metadados assinados expiraram (um canal congelado). Obtenha uma exportação nova do solo.',
+  refusal_UPDATE_MIX_AND_MATCH: 'Os ficheiros de metadados não pertencem ao mesmo conjunto (misturados).',
+  refusal_UPDATE_SIGNATURE_INVALID: 'Os metadados não estão assinados pelas chaves em que esta aeronave confia.',
+  refusal_UPDATE_KEY_REVOKED: 'Os metadados estão assinados por uma chave que a companhia revogou.',
+  refusal_UPDATE_METADATA_MISSING: 'A fonte não contém nenhum repositório de software.',
+  refusal_UPDATE_NO_TRUSTED_ROOT:
+    'Nenhuma raiz de software está instalada nesta aeronave: não foi preparada para atualizações.',
+  refusal_UPDATE_NOT_ON_GROUND: 'As unidades de assento só são atualizadas no portão.',
+  refusal_UPDATE_ROLLOUT_ACTIVE: 'Há uma distribuição em curso: pare-a primeiro.',
+  refusal_UPDATE_UNKNOWN_RELEASE: 'Esta versão não está entre as verificadas: verifique de novo e depois escolha-a.',
+  refusal_UPDATE_NO_ROLLOUT: 'Nenhuma distribuição está em curso.',
+  refusal_UPDATE_INVALID_ROLLOUT:
+    'A distribuição indica um assento que não está nesta aeronave ou não está na distribuição.',
+  stop_STOPPED_BY_CREW: 'Parado pela tripulação. As unidades a meio da instalação revertem.',
+  stop_CANARY_FAILED: 'Assento de teste {seat}: {state}. As outras unidades não recebem esta versão.',
+  unitDetail_NO_HEALTH_REPORT: 'sem relatório de estado em {afterS} s (estava: {was})',
 };
 const it: MaintenanceStrings = {
   title: 'Manutenzione',
@@ -932,6 +1198,56 @@ const it: MaintenanceStrings = {
   versionsReported: 'Versioni segnalate: {list}',
   versionOnSeats: '{version} su {count} posti',
   maintenanceRoleOnly: 'Solo per il ruolo manutenzione.',
+  syncError_NO_LINK:
+    'Nessun collegamento a terra risponde (Wi-Fi del gate o satcom non disponibili, o IFEC_GROUND_URL errato). I record attendono a bordo; usate un pacchetto USB.',
+  syncError_LINK_FAILED:
+    'Il collegamento con terra si è interrotto durante la sincronizzazione. Riprende da solo da dove si era fermato.',
+  syncError_AIRCRAFT_UNKNOWN:
+    'Terra non conosce questo aereo: registrate la sua chiave pubblica a terra (ifec-ground aircraft register).',
+  syncError_BAD_SIGNATURE:
+    'Terra ha rifiutato la firma di questo aereo: la chiave registrata a terra non è quella di questo aereo. Registrate la chiave pubblica mostrata qui.',
+  syncError_REQUEST_STALE:
+    'L’orologio dell’aereo differisce di oltre 10 minuti da quello di terra. Regolate l’orologio, poi sincronizzate.',
+  syncError_PUBLICATION_SIGNATURE:
+    'Qualcosa arrivato da terra non è firmato con la chiave di terra di cui questo aereo si fida: IFEC_GROUND_PUBLIC_KEY non è la chiave di questa terra (ifec-ground public-key mostra quella giusta).',
+  syncError_PUBLICATION_WRONG_AIRCRAFT:
+    'Terra ha inviato una pubblicazione destinata a un altro aereo; è stata rifiutata.',
+  syncError_PUBLICATION_INVALID:
+    'Una pubblicazione o un file da terra è danneggiato; viene scaricato di nuovo alla prossima sincronizzazione.',
+  syncError_BUNDLE_SIGNATURE:
+    'La firma del pacchetto non si verifica: è stato alterato, o firmato con una chiave diversa da quella fidata (IFEC_GROUND_PUBLIC_KEY sull’aereo, la chiave registrata dell’aereo a terra).',
+  syncError_BUNDLE_WRONG_AIRCRAFT:
+    'Il pacchetto è per un altro aereo (o l’aereo non è registrato a terra). Esportatene uno per questa marca.',
+  syncError_BUNDLE_WRONG_DIRECTION:
+    'Questo è il tipo sbagliato di pacchetto: l’aereo importa ciò che terra ha esportato per lui, e terra importa ciò che l’aereo ha esportato.',
+  syncError_BUNDLE_REPLAYED: 'Un pacchetto più vecchio dell’ultimo importato: niente da fare. Esportatene uno nuovo.',
+  syncError_BUNDLE_EXPIRED: 'Il pacchetto ha più di 30 giorni. Esportatene uno nuovo.',
+  syncError_BUNDLE_BLOB_CHECKSUM: 'Il pacchetto è danneggiato (un checksum non corrisponde): copiatelo di nuovo.',
+  syncError_BUNDLE_MALFORMED: 'Questo file non è un pacchetto IFEC completo (copia troncata?). Copiatelo di nuovo.',
+  syncError_BUNDLE_MISSING: 'Nessun file è stato inviato.',
+  syncError_NO_GROUND_KEY:
+    'Nessuna chiave pubblica di terra è configurata (IFEC_GROUND_PUBLIC_KEY): niente da terra è affidabile.',
+  refusal_UPDATE_TARGET_TAMPERED:
+    'Un carico non corrisponde a ciò che la compagnia ha firmato: è stato alterato. Non è stato installato nulla.',
+  refusal_UPDATE_ROLLBACK:
+    'Questa sorgente contiene metadati firmati più vecchi di quelli già visti dall’aereo: un tentativo di ritorno indietro.',
+  refusal_UPDATE_METADATA_EXPIRED:
+    'I metadati firmati sono scaduti (un flusso congelato). Ottenete una nuova esportazione da terra.',
+  refusal_UPDATE_MIX_AND_MATCH: 'I file di metadati non appartengono allo stesso insieme (mescolati).',
+  refusal_UPDATE_SIGNATURE_INVALID: 'I metadati non sono firmati con le chiavi di cui questo aereo si fida.',
+  refusal_UPDATE_KEY_REVOKED: 'I metadati sono firmati con una chiave che la compagnia ha revocato.',
+  refusal_UPDATE_METADATA_MISSING: 'La sorgente non contiene alcun archivio software.',
+  refusal_UPDATE_NO_TRUSTED_ROOT:
+    'Su questo aereo non è installata alcuna radice software: non è stato predisposto per gli aggiornamenti.',
+  refusal_UPDATE_NOT_ON_GROUND: 'Le unità dei posti si aggiornano solo al gate.',
+  refusal_UPDATE_ROLLOUT_ACTIVE: 'È in corso una distribuzione: fermatela prima.',
+  refusal_UPDATE_UNKNOWN_RELEASE: 'Questa versione non è tra quelle verificate: verificate di nuovo, poi sceglietela.',
+  refusal_UPDATE_NO_ROLLOUT: 'Nessuna distribuzione è in corso.',
+  refusal_UPDATE_INVALID_ROLLOUT:
+    'La distribuzione indica un posto che non è su questo aereo o non è nella distribuzione.',
+  stop_STOPPED_BY_CREW: 'Fermata dall’equipaggio. Le unità a metà installazione tornano indietro.',
+  stop_CANARY_FAILED: 'Posto di prova {seat}: {state}. Le altre unità non ricevono questa versione.',
+  unitDetail_NO_HEALTH_REPORT: 'nessun rapporto di stato entro {afterS} s (era: {was})',
 };
 const ar: MaintenanceStrings = {
   title: 'الصيانة',
@@ -1086,6 +1402,46 @@ const ar: MaintenanceStrings = {
   versionsReported: 'الإصدارات المبلّغ عنها: {list}',
   versionOnSeats: '{version} على {count} مقاعد',
   maintenanceRoleOnly: 'لدور الصيانة فقط.',
+  syncError_NO_LINK:
+    'لا يستجيب أي اتصال بالأرض (شبكة البوابة أو الاتصال الساتلي معطل، أو IFEC_GROUND_URL خاطئ). تنتظر السجلات على متن الطائرة؛ استخدم حزمة USB.',
+  syncError_LINK_FAILED: 'انقطع الاتصال بالأرض أثناء المزامنة. يُستأنف تلقائيًا من حيث توقف.',
+  syncError_AIRCRAFT_UNKNOWN: 'الأرض لا تعرف هذه الطائرة: سجّل مفتاحها العام على الأرض (ifec-ground aircraft register).',
+  syncError_BAD_SIGNATURE:
+    'رفضت الأرض توقيع هذه الطائرة: المفتاح المسجل على الأرض ليس مفتاح هذه الطائرة. سجّل المفتاح العام المعروض هنا.',
+  syncError_REQUEST_STALE: 'تختلف ساعة الطائرة عن ساعة الأرض بأكثر من 10 دقائق. اضبط الساعة ثم زامن.',
+  syncError_PUBLICATION_SIGNATURE:
+    'شيء وارد من الأرض غير موقّع بمفتاح الأرض الذي تثق به هذه الطائرة: IFEC_GROUND_PUBLIC_KEY ليس مفتاح هذه الأرض (الأمر ifec-ground public-key يعرض المفتاح الصحيح).',
+  syncError_PUBLICATION_WRONG_AIRCRAFT: 'أرسلت الأرض منشورًا مخصصًا لطائرة أخرى؛ تم رفضه.',
+  syncError_PUBLICATION_INVALID: 'منشور أو ملف وارد من الأرض تالف؛ يُجلب مرة أخرى في المزامنة التالية.',
+  syncError_BUNDLE_SIGNATURE:
+    'توقيع الحزمة لا يتحقق: تم تعديلها، أو وُقّعت بمفتاح غير المفتاح الموثوق (IFEC_GROUND_PUBLIC_KEY على الطائرة، ومفتاح الطائرة المسجل على الأرض).',
+  syncError_BUNDLE_WRONG_AIRCRAFT:
+    'الحزمة لطائرة أخرى (أو الطائرة غير مسجلة على الأرض). صدّر حزمة لرقم تسجيل هذه الطائرة.',
+  syncError_BUNDLE_WRONG_DIRECTION:
+    'هذا نوع خاطئ من الحزم: تستورد الطائرة ما صدّرته الأرض لها، وتستورد الأرض ما صدّرته الطائرة.',
+  syncError_BUNDLE_REPLAYED: 'حزمة أقدم من آخر حزمة مستوردة: لا شيء للقيام به. صدّر حزمة جديدة.',
+  syncError_BUNDLE_EXPIRED: 'عمر الحزمة أكثر من 30 يومًا. صدّر حزمة جديدة.',
+  syncError_BUNDLE_BLOB_CHECKSUM: 'الحزمة تالفة (مجموع تحقق غير مطابق): انسخها مرة أخرى.',
+  syncError_BUNDLE_MALFORMED: 'هذا الملف ليس حزمة IFEC كاملة (نسخة مبتورة؟). انسخه مرة أخرى.',
+  syncError_BUNDLE_MISSING: 'لم يُرسل أي ملف.',
+  syncError_NO_GROUND_KEY: 'لم يُضبط أي مفتاح عام للأرض (IFEC_GROUND_PUBLIC_KEY): لا يمكن الوثوق بأي شيء وارد من الأرض.',
+  refusal_UPDATE_TARGET_TAMPERED: 'حمولة لا تطابق ما وقّعته شركة الطيران: تم تعديلها. لم يُثبَّت أي شيء.',
+  refusal_UPDATE_ROLLBACK:
+    'يحتوي هذا المصدر على بيانات وصفية موقّعة أقدم مما رأته الطائرة: محاولة إرجاع إلى إصدار أقدم.',
+  refusal_UPDATE_METADATA_EXPIRED: 'انتهت صلاحية البيانات الوصفية الموقّعة (تغذية مجمّدة). احصل على تصدير جديد من الأرض.',
+  refusal_UPDATE_MIX_AND_MATCH: 'ملفات البيانات الوصفية لا تنتمي إلى بعضها (خلط ومطابقة).',
+  refusal_UPDATE_SIGNATURE_INVALID: 'البيانات الوصفية غير موقّعة بالمفاتيح التي تثق بها هذه الطائرة.',
+  refusal_UPDATE_KEY_REVOKED: 'البيانات الوصفية موقّعة بمفتاح ألغته شركة الطيران.',
+  refusal_UPDATE_METADATA_MISSING: 'لا يحتوي المصدر على أي مستودع برمجيات.',
+  refusal_UPDATE_NO_TRUSTED_ROOT: 'لا يوجد جذر برمجيات مثبّت على هذه الطائرة: لم تُجهَّز للتحديثات.',
+  refusal_UPDATE_NOT_ON_GROUND: 'لا تُحدَّث وحدات المقاعد إلا عند البوابة.',
+  refusal_UPDATE_ROLLOUT_ACTIVE: 'هناك نشر قيد التنفيذ: أوقفه أولًا.',
+  refusal_UPDATE_UNKNOWN_RELEASE: 'هذا الإصدار ليس من الإصدارات المتحقق منها: تحقق مرة أخرى ثم اختره.',
+  refusal_UPDATE_NO_ROLLOUT: 'لا يوجد نشر قيد التنفيذ.',
+  refusal_UPDATE_INVALID_ROLLOUT: 'يذكر النشر مقعدًا ليس على هذه الطائرة أو ليس ضمن النشر.',
+  stop_STOPPED_BY_CREW: 'أوقفه الطاقم. الوحدات التي في منتصف التثبيت تعود إلى الإصدار السابق.',
+  stop_CANARY_FAILED: 'مقعد الاختبار {seat}: {state}. لن تحصل الوحدات الأخرى على هذا الإصدار.',
+  unitDetail_NO_HEALTH_REPORT: 'لا تقرير عن الحالة خلال {afterS} ث (كانت: {was})',
 };
 const zh: MaintenanceStrings = {
   title: '维护',
@@ -1239,6 +1595,42 @@ const zh: MaintenanceStrings = {
   versionsReported: '上报的版本：{list}',
   versionOnSeats: '{version}：{count} 个座位',
   maintenanceRoleOnly: '仅限维护角色。',
+  syncError_NO_LINK:
+    '没有任何地面链路应答（登机口 Wi-Fi 或卫星通信中断，或 IFEC_GROUND_URL 有误）。记录在机上等待；请使用 USB 数据包。',
+  syncError_LINK_FAILED: '同步期间与地面的链路中断。它会从中断处自动继续。',
+  syncError_AIRCRAFT_UNKNOWN: '地面不认识这架飞机：请在地面注册其公钥（ifec-ground aircraft register）。',
+  syncError_BAD_SIGNATURE: '地面拒绝了这架飞机的签名：地面注册的密钥不是这架飞机的。请注册此处显示的公钥。',
+  syncError_REQUEST_STALE: '飞机时钟与地面时钟相差超过 10 分钟。请校准时钟，然后同步。',
+  syncError_PUBLICATION_SIGNATURE:
+    '来自地面的内容未由本机信任的地面密钥签名：IFEC_GROUND_PUBLIC_KEY 不是此地面的密钥（ifec-ground public-key 会显示正确的密钥）。',
+  syncError_PUBLICATION_WRONG_AIRCRAFT: '地面发送了给另一架飞机的发布内容；已被拒绝。',
+  syncError_PUBLICATION_INVALID: '来自地面的发布内容或文件已损坏；下次同步时会重新获取。',
+  syncError_BUNDLE_SIGNATURE:
+    '数据包签名无法验证：它已被篡改，或由非受信密钥签名（飞机上的 IFEC_GROUND_PUBLIC_KEY，地面上已注册的飞机密钥）。',
+  syncError_BUNDLE_WRONG_AIRCRAFT: '该数据包属于另一架飞机（或这架飞机未在地面注册）。请为此注册号导出一个。',
+  syncError_BUNDLE_WRONG_DIRECTION: '数据包类型不对：飞机导入地面为它导出的内容，地面导入飞机导出的内容。',
+  syncError_BUNDLE_REPLAYED: '比上次导入的数据包更旧：无需操作。请导出一个新的。',
+  syncError_BUNDLE_EXPIRED: '数据包已超过 30 天。请导出一个新的。',
+  syncError_BUNDLE_BLOB_CHECKSUM: '数据包已损坏（校验和不匹配）：请重新复制。',
+  syncError_BUNDLE_MALFORMED: '此文件不是完整的 IFEC 数据包（复制不完整？）。请重新复制。',
+  syncError_BUNDLE_MISSING: '没有发送任何文件。',
+  syncError_NO_GROUND_KEY: '未配置地面公钥（IFEC_GROUND_PUBLIC_KEY）：来自地面的任何内容都无法信任。',
+  refusal_UPDATE_TARGET_TAMPERED: '某个加载项与航空公司签名的内容不符：已被篡改。未安装任何内容。',
+  refusal_UPDATE_ROLLBACK: '此来源的签名元数据比飞机已见过的更旧：这是一次回滚尝试。',
+  refusal_UPDATE_METADATA_EXPIRED: '签名元数据已过期（冻结的数据源）。请从地面获取新的导出。',
+  refusal_UPDATE_MIX_AND_MATCH: '这些元数据文件不属于同一组（混搭）。',
+  refusal_UPDATE_SIGNATURE_INVALID: '元数据未由本机信任的密钥签名。',
+  refusal_UPDATE_KEY_REVOKED: '元数据由航空公司已吊销的密钥签名。',
+  refusal_UPDATE_METADATA_MISSING: '该来源不包含软件仓库。',
+  refusal_UPDATE_NO_TRUSTED_ROOT: '本机未安装软件根密钥：它未配置为可更新。',
+  refusal_UPDATE_NOT_ON_GROUND: '座椅单元只在登机口更新。',
+  refusal_UPDATE_ROLLOUT_ACTIVE: '有推送正在进行：请先停止它。',
+  refusal_UPDATE_UNKNOWN_RELEASE: '此版本不在已验证的版本中：请重新验证，然后选择它。',
+  refusal_UPDATE_NO_ROLLOUT: '没有正在进行的推送。',
+  refusal_UPDATE_INVALID_ROLLOUT: '推送中指定的座位不在本机上或不在推送范围内。',
+  stop_STOPPED_BY_CREW: '已被机组停止。安装中的单元会回退。',
+  stop_CANARY_FAILED: '试点座位 {seat}：{state}。其他单元不会收到此版本。',
+  unitDetail_NO_HEALTH_REPORT: '{afterS} 秒内没有健康报告（原状态：{was}）',
 };
 const ja: MaintenanceStrings = {
   title: '整備',
@@ -1393,6 +1785,54 @@ const ja: MaintenanceStrings = {
   versionsReported: '報告されたバージョン：{list}',
   versionOnSeats: '{version}：{count} 席',
   maintenanceRoleOnly: '整備担当のみ。',
+  syncError_NO_LINK:
+    '地上との通信が応答しません（ゲートの Wi-Fi か衛星通信が停止、または IFEC_GROUND_URL の誤り）。記録は機内で待機します。USB パッケージを使ってください。',
+  syncError_LINK_FAILED: '同期中に地上との通信が切れました。止まったところから自動で再開します。',
+  syncError_AIRCRAFT_UNKNOWN:
+    '地上はこの機体を知りません。地上でこの機体の公開鍵を登録してください（ifec-ground aircraft register）。',
+  syncError_BAD_SIGNATURE:
+    '地上がこの機体の署名を拒否しました。地上に登録された鍵はこの機体のものではありません。ここに表示された公開鍵を登録してください。',
+  syncError_REQUEST_STALE: '機体の時計が地上の時計と 10 分以上ずれています。時計を合わせてから同期してください。',
+  syncError_PUBLICATION_SIGNATURE:
+    '地上からのデータが、この機体が信頼する地上鍵で署名されていません。IFEC_GROUND_PUBLIC_KEY はこの地上の鍵ではありません（ifec-ground public-key が正しい鍵を表示します）。',
+  syncError_PUBLICATION_WRONG_AIRCRAFT: '地上が別の機体向けの配信を送りました。拒否しました。',
+  syncError_PUBLICATION_INVALID: '地上からの配信またはファイルが破損しています。次の同期で再取得します。',
+  syncError_BUNDLE_SIGNATURE:
+    'パッケージの署名を検証できません。改ざんされたか、信頼された鍵以外で署名されています（機体の IFEC_GROUND_PUBLIC_KEY、地上に登録された機体の鍵）。',
+  syncError_BUNDLE_WRONG_AIRCRAFT:
+    'このパッケージは別の機体向けです（または機体が地上に登録されていません）。この機体記号向けにエクスポートしてください。',
+  syncError_BUNDLE_WRONG_DIRECTION:
+    'パッケージの種類が違います。機体は地上がその機体向けにエクスポートしたものを、地上は機体がエクスポートしたものを取り込みます。',
+  syncError_BUNDLE_REPLAYED:
+    '前回取り込んだものより古いパッケージです。何もする必要はありません。新しいものをエクスポートしてください。',
+  syncError_BUNDLE_EXPIRED: 'パッケージが 30 日より古いです。新しいものをエクスポートしてください。',
+  syncError_BUNDLE_BLOB_CHECKSUM:
+    'パッケージが破損しています（チェックサムが一致しません）。もう一度コピーしてください。',
+  syncError_BUNDLE_MALFORMED:
+    'このファイルは完全な IFEC パッケージではありません（コピーが途中で切れた？）。もう一度コピーしてください。',
+  syncError_BUNDLE_MISSING: 'ファイルが送られていません。',
+  syncError_NO_GROUND_KEY:
+    '地上の公開鍵が設定されていません（IFEC_GROUND_PUBLIC_KEY）。地上からのものは何も信頼できません。',
+  refusal_UPDATE_TARGET_TAMPERED:
+    'ロードが航空会社の署名した内容と一致しません。改ざんされています。何もインストールされていません。',
+  refusal_UPDATE_ROLLBACK:
+    'このソースには、機体が既に見たものより古い署名済みメタデータがあります。ロールバック攻撃の試みです。',
+  refusal_UPDATE_METADATA_EXPIRED:
+    '署名済みメタデータの有効期限が切れています（凍結された配信）。地上から新しいエクスポートを取得してください。',
+  refusal_UPDATE_MIX_AND_MATCH: 'メタデータファイルの組み合わせが合っていません（混在）。',
+  refusal_UPDATE_SIGNATURE_INVALID: 'メタデータがこの機体の信頼する鍵で署名されていません。',
+  refusal_UPDATE_KEY_REVOKED: 'メタデータが航空会社の失効させた鍵で署名されています。',
+  refusal_UPDATE_METADATA_MISSING: 'ソースにソフトウェアリポジトリがありません。',
+  refusal_UPDATE_NO_TRUSTED_ROOT:
+    'この機体にはソフトウェアのルートがインストールされていません。更新用に準備されていません。',
+  refusal_UPDATE_NOT_ON_GROUND: '座席ユニットの更新はゲートでのみ行います。',
+  refusal_UPDATE_ROLLOUT_ACTIVE: '展開が進行中です。先に停止してください。',
+  refusal_UPDATE_UNKNOWN_RELEASE: 'このリリースは検証済みのものにありません。もう一度検証してから選んでください。',
+  refusal_UPDATE_NO_ROLLOUT: '進行中の展開はありません。',
+  refusal_UPDATE_INVALID_ROLLOUT: '展開に、この機体にない座席か展開に含まれない座席が指定されています。',
+  stop_STOPPED_BY_CREW: '乗務員が停止しました。インストール途中のユニットは元に戻ります。',
+  stop_CANARY_FAILED: '先行座席 {seat}：{state}。他のユニットにはこのリリースは配られません。',
+  unitDetail_NO_HEALTH_REPORT: '{afterS} 秒以内に正常報告なし（直前の状態：{was}）',
 };
 const ko: MaintenanceStrings = {
   title: '정비',
@@ -1547,6 +1987,49 @@ const ko: MaintenanceStrings = {
   versionsReported: '보고된 버전: {list}',
   versionOnSeats: '{version}: 좌석 {count}개',
   maintenanceRoleOnly: '정비 역할 전용.',
+  syncError_NO_LINK:
+    '지상 링크가 응답하지 않습니다(게이트 Wi-Fi 또는 위성 통신 중단, 또는 IFEC_GROUND_URL 오류). 기록은 기내에서 대기합니다. USB 패키지을 사용하세요.',
+  syncError_LINK_FAILED: '동기화 중 지상과의 링크가 끊겼습니다. 멈춘 곳부터 자동으로 다시 시작합니다.',
+  syncError_AIRCRAFT_UNKNOWN:
+    '지상이 이 항공기를 알지 못합니다. 지상에 이 항공기의 공개 키를 등록하세요(ifec-ground aircraft register).',
+  syncError_BAD_SIGNATURE:
+    '지상이 이 항공기의 서명을 거부했습니다. 지상에 등록된 키는 이 항공기의 것이 아닙니다. 여기 표시된 공개 키를 등록하세요.',
+  syncError_REQUEST_STALE: '항공기 시계가 지상 시계와 10분 넘게 차이 납니다. 시계를 맞춘 뒤 동기화하세요.',
+  syncError_PUBLICATION_SIGNATURE:
+    '지상에서 온 내용이 이 항공기가 신뢰하는 지상 키로 서명되지 않았습니다. IFEC_GROUND_PUBLIC_KEY는 이 지상의 키가 아닙니다(ifec-ground public-key가 올바른 키를 보여 줍니다).',
+  syncError_PUBLICATION_WRONG_AIRCRAFT: '지상이 다른 항공기용 배포를 보냈습니다. 거부했습니다.',
+  syncError_PUBLICATION_INVALID: '지상에서 온 배포 또는 파일이 손상되었습니다. 다음 동기화 때 다시 가져옵니다.',
+  syncError_BUNDLE_SIGNATURE:
+    '패키지 서명을 확인할 수 없습니다. 변조되었거나 신뢰하는 키가 아닌 다른 키로 서명되었습니다(항공기의 IFEC_GROUND_PUBLIC_KEY, 지상에 등록된 항공기 키).',
+  syncError_BUNDLE_WRONG_AIRCRAFT:
+    '이 패키지은 다른 항공기용입니다(또는 항공기가 지상에 등록되지 않았습니다). 이 등록 번호용으로 내보내세요.',
+  syncError_BUNDLE_WRONG_DIRECTION:
+    '패키지 종류가 잘못되었습니다. 항공기는 지상이 그 항공기용으로 내보낸 것을, 지상은 항공기가 내보낸 것을 가져옵니다.',
+  syncError_BUNDLE_REPLAYED: '마지막으로 가져온 것보다 오래된 패키지입니다. 할 일이 없습니다. 새로 내보내세요.',
+  syncError_BUNDLE_EXPIRED: '패키지이 30일보다 오래되었습니다. 새로 내보내세요.',
+  syncError_BUNDLE_BLOB_CHECKSUM: '패키지이 손상되었습니다(체크섬 불일치). 다시 복사하세요.',
+  syncError_BUNDLE_MALFORMED: '이 파일은 완전한 IFEC 패키지이 아닙니다(복사가 중간에 끊겼나요?). 다시 복사하세요.',
+  syncError_BUNDLE_MISSING: '보낸 파일이 없습니다.',
+  syncError_NO_GROUND_KEY:
+    '지상 공개 키가 설정되지 않았습니다(IFEC_GROUND_PUBLIC_KEY). 지상에서 온 어떤 것도 신뢰할 수 없습니다.',
+  refusal_UPDATE_TARGET_TAMPERED:
+    '로드가 항공사가 서명한 내용과 일치하지 않습니다. 변조되었습니다. 아무것도 설치되지 않았습니다.',
+  refusal_UPDATE_ROLLBACK: '이 소스에는 항공기가 이미 본 것보다 오래된 서명된 메타데이터가 있습니다. 롤백 시도입니다.',
+  refusal_UPDATE_METADATA_EXPIRED: '서명된 메타데이터가 만료되었습니다(멈춘 피드). 지상에서 새로 내보낸 것을 받으세요.',
+  refusal_UPDATE_MIX_AND_MATCH: '메타데이터 파일들이 서로 맞지 않습니다(뒤섞임).',
+  refusal_UPDATE_SIGNATURE_INVALID: '메타데이터가 이 항공기가 신뢰하는 키로 서명되지 않았습니다.',
+  refusal_UPDATE_KEY_REVOKED: '메타데이터가 항공사가 폐기한 키로 서명되었습니다.',
+  refusal_UPDATE_METADATA_MISSING: '소스에 소프트웨어 저장소가 없습니다.',
+  refusal_UPDATE_NO_TRUSTED_ROOT:
+    '이 항공기에 소프트웨어 루트가 설치되지 않았습니다. 업데이트용으로 준비되지 않았습니다.',
+  refusal_UPDATE_NOT_ON_GROUND: '좌석 장치는 게이트에서만 업데이트됩니다.',
+  refusal_UPDATE_ROLLOUT_ACTIVE: '배포가 진행 중입니다. 먼저 중지하세요.',
+  refusal_UPDATE_UNKNOWN_RELEASE: '이 릴리스는 검증된 것 중에 없습니다. 다시 검증한 뒤 선택하세요.',
+  refusal_UPDATE_NO_ROLLOUT: '진행 중인 배포가 없습니다.',
+  refusal_UPDATE_INVALID_ROLLOUT: '배포에 이 항공기에 없거나 배포에 포함되지 않은 좌석이 지정되었습니다.',
+  stop_STOPPED_BY_CREW: '승무원이 중지했습니다. 설치 중인 장치는 되돌아갑니다.',
+  stop_CANARY_FAILED: '선행 좌석 {seat}: {state}. 다른 장치는 이 릴리스를 받지 않습니다.',
+  unitDetail_NO_HEALTH_REPORT: '{afterS}초 안에 상태 보고 없음(이전 상태: {was})',
 };
 const hi: MaintenanceStrings = {
   title: 'रखरखाव',
@@ -1701,6 +2184,47 @@ const hi: MaintenanceStrings = {
   versionsReported: 'रिपोर्ट किए गए संस्करण: {list}',
   versionOnSeats: '{version}, {count} सीटों पर',
   maintenanceRoleOnly: 'केवल रखरखाव भूमिका।',
+  syncError_NO_LINK:
+    'कोई ज़मीनी लिंक जवाब नहीं दे रहा (गेट Wi-Fi या सैटकॉम बंद, या IFEC_GROUND_URL गलत)। रिकॉर्ड विमान में प्रतीक्षा करते हैं; USB पैकेज का उपयोग करें।',
+  syncError_LINK_FAILED: 'सिंक के दौरान ज़मीन से लिंक कट गया। यह जहाँ रुका था वहीं से अपने आप फिर शुरू होता है।',
+  syncError_AIRCRAFT_UNKNOWN:
+    'ज़मीन इस विमान को नहीं जानती: ज़मीन पर इसकी सार्वजनिक कुंजी पंजीकृत करें (ifec-ground aircraft register)।',
+  syncError_BAD_SIGNATURE:
+    'ज़मीन ने इस विमान का हस्ताक्षर अस्वीकार किया: ज़मीन पर पंजीकृत कुंजी इस विमान की नहीं है। यहाँ दिखाई गई सार्वजनिक कुंजी पंजीकृत करें।',
+  syncError_REQUEST_STALE: 'विमान की घड़ी ज़मीन की घड़ी से 10 मिनट से अधिक अलग है। घड़ी ठीक करें, फिर सिंक करें।',
+  syncError_PUBLICATION_SIGNATURE:
+    'ज़मीन से आई कोई चीज़ उस ज़मीनी कुंजी से हस्ताक्षरित नहीं है जिस पर यह विमान भरोसा करता है: IFEC_GROUND_PUBLIC_KEY इस ज़मीन की कुंजी नहीं है (ifec-ground public-key सही कुंजी दिखाता है)।',
+  syncError_PUBLICATION_WRONG_AIRCRAFT: 'ज़मीन ने किसी दूसरे विमान के लिए प्रकाशन भेजा; उसे अस्वीकार किया गया।',
+  syncError_PUBLICATION_INVALID: 'ज़मीन से आया कोई प्रकाशन या फ़ाइल क्षतिग्रस्त है; अगले सिंक में इसे फिर से लाया जाएगा।',
+  syncError_BUNDLE_SIGNATURE:
+    'पैकेज का हस्ताक्षर सत्यापित नहीं होता: इसे बदला गया, या भरोसेमंद कुंजी के बजाय किसी दूसरी कुंजी से हस्ताक्षरित किया गया (विमान पर IFEC_GROUND_PUBLIC_KEY, ज़मीन पर पंजीकृत विमान कुंजी)।',
+  syncError_BUNDLE_WRONG_AIRCRAFT:
+    'पैकेज किसी दूसरे विमान के लिए है (या विमान ज़मीन पर पंजीकृत नहीं है)। इस पंजीकरण संख्या के लिए एक निर्यात करें।',
+  syncError_BUNDLE_WRONG_DIRECTION:
+    'यह गलत प्रकार का पैकेज है: विमान वह आयात करता है जो ज़मीन ने उसके लिए निर्यात किया, और ज़मीन वह आयात करती है जो विमान ने निर्यात किया।',
+  syncError_BUNDLE_REPLAYED: 'पिछले आयात किए गए पैकेज से पुराना पैकेज: कुछ करने की ज़रूरत नहीं। नया निर्यात करें।',
+  syncError_BUNDLE_EXPIRED: 'पैकेज 30 दिन से पुराना है। नया निर्यात करें।',
+  syncError_BUNDLE_BLOB_CHECKSUM: 'पैकेज क्षतिग्रस्त है (एक चेकसम मेल नहीं खाता): इसे फिर से कॉपी करें।',
+  syncError_BUNDLE_MALFORMED: 'यह फ़ाइल पूरा IFEC पैकेज नहीं है (अधूरी कॉपी?)। इसे फिर से कॉपी करें।',
+  syncError_BUNDLE_MISSING: 'कोई फ़ाइल नहीं भेजी गई।',
+  syncError_NO_GROUND_KEY:
+    'कोई ज़मीनी सार्वजनिक कुंजी कॉन्फ़िगर नहीं है (IFEC_GROUND_PUBLIC_KEY): ज़मीन से आई किसी भी चीज़ पर भरोसा नहीं किया जा सकता।',
+  refusal_UPDATE_TARGET_TAMPERED: 'एक लोड एयरलाइन के हस्ताक्षरित रूप से मेल नहीं खाता: इसे बदला गया है। कुछ भी इंस्टॉल नहीं हुआ।',
+  refusal_UPDATE_ROLLBACK: 'इस स्रोत में विमान द्वारा पहले देखे गए से पुराना हस्ताक्षरित मेटाडेटा है: पीछे लौटाने का प्रयास।',
+  refusal_UPDATE_METADATA_EXPIRED: 'हस्ताक्षरित मेटाडेटा की समय-सीमा समाप्त हो गई (रुका हुआ फ़ीड)। ज़मीन से नया निर्यात लें।',
+  refusal_UPDATE_MIX_AND_MATCH: 'मेटाडेटा फ़ाइलें एक साथ की नहीं हैं (मिलावट)।',
+  refusal_UPDATE_SIGNATURE_INVALID: 'मेटाडेटा उन कुंजियों से हस्ताक्षरित नहीं है जिन पर यह विमान भरोसा करता है।',
+  refusal_UPDATE_KEY_REVOKED: 'मेटाडेटा उस कुंजी से हस्ताक्षरित है जिसे एयरलाइन ने रद्द कर दिया है।',
+  refusal_UPDATE_METADATA_MISSING: 'स्रोत में कोई सॉफ़्टवेयर भंडार नहीं है।',
+  refusal_UPDATE_NO_TRUSTED_ROOT: 'इस विमान पर कोई सॉफ़्टवेयर रूट इंस्टॉल नहीं है: इसे अपडेट के लिए तैयार नहीं किया गया।',
+  refusal_UPDATE_NOT_ON_GROUND: 'सीट इकाइयाँ केवल गेट पर अपडेट होती हैं।',
+  refusal_UPDATE_ROLLOUT_ACTIVE: 'एक रोलआउट चल रहा है: पहले उसे रोकें।',
+  refusal_UPDATE_UNKNOWN_RELEASE: 'यह संस्करण सत्यापित संस्करणों में नहीं है: फिर से सत्यापित करें, फिर इसे चुनें।',
+  refusal_UPDATE_NO_ROLLOUT: 'कोई रोलआउट नहीं चल रहा।',
+  refusal_UPDATE_INVALID_ROLLOUT: 'रोलआउट में ऐसी सीट है जो इस विमान पर या रोलआउट में नहीं है।',
+  stop_STOPPED_BY_CREW: 'क्रू ने रोका। इंस्टॉल के बीच की इकाइयाँ वापस लौटती हैं।',
+  stop_CANARY_FAILED: 'परीक्षण सीट {seat}: {state}। बाकी इकाइयों को यह संस्करण नहीं मिलता।',
+  unitDetail_NO_HEALTH_REPORT: '{afterS} से. में सेहत की कोई रिपोर्ट नहीं (पहले: {was})',
 };
 
 export const maintenanceStrings = { en, fr, de, es, pt, it, ar, zh, ja, ko, hi } satisfies Record<
@@ -1711,4 +2235,28 @@ export const maintenanceStrings = { en, fr, de, es, pt, it, ar, zh, ja, ko, hi }
 /** The maintenance words in `lang` (a crew-strings language), English when not known. */
 export function maintenanceStringsFor(lang: string): MaintenanceStrings {
   return (maintenanceStrings as Record<string, MaintenanceStrings>)[lang] ?? en;
+}
+
+const worded = (t: MaintenanceStrings, key: string): string | undefined => (t as Record<string, string>)[key];
+
+/** A sync error (`CODE: message`, or a bare code) in `t`'s words; null when the code is not known. */
+export function syncErrorWordsIn(t: MaintenanceStrings, error: string | null | undefined): string | null {
+  const code = syncErrorCode(error);
+  return code ? t[`syncError_${code}`] : null;
+}
+
+/** A refusal of the updates panel's requests in `t`'s words; null when the code is not known. */
+export function updateRefusalWordsIn(t: MaintenanceStrings, code: string): string | null {
+  return worded(t, `refusal_${code}`) ?? null;
+}
+
+/** What the appliance said about a unit, in `t`'s words. */
+export function unitDetailWordsIn(t: MaintenanceStrings, d: UnitDetailCode): string {
+  return fill(t.unitDetail_NO_HEALTH_REPORT, { afterS: d.afterS, was: worded(t, `unit_${d.was}`) ?? d.was });
+}
+
+/** Why a rollout stopped, in `t`'s words (the unit's own detail, free text, is shown beside it as sent). */
+export function rolloutStopWordsIn(t: MaintenanceStrings, stop: RolloutStop): string {
+  if (stop.code === 'STOPPED_BY_CREW') return t.stop_STOPPED_BY_CREW;
+  return fill(t.stop_CANARY_FAILED, { seat: stop.seatId, state: worded(t, `unit_${stop.state}`) ?? stop.state });
 }

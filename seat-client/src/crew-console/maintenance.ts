@@ -5,18 +5,13 @@
  * syncs and bundles, and this aircraft's public key to register on the ground.
  */
 import './maintenance.css';
-import type { SyncOverview } from '@ifec/protocol';
-import {
-  type DownlinkImportSummary,
-  type SyncHistoryEntry,
-  syncErrorInWords,
-  type UplinkExportSummary,
-} from '@ifec/protocol';
+import type { DownlinkImportSummary, SyncHistoryEntry, SyncOverview, UplinkExportSummary } from '@ifec/protocol';
 import { ApiError } from '../api/api-client.ts';
 import { h, replace } from '../ui/dom.ts';
 import { fill } from './crew-strings.ts';
 import type { MaintenanceApi } from './maintenance-api.ts';
 import { maintenanceFormat } from './maintenance-format.ts';
+import { syncErrorWordsIn } from './maintenance-strings.ts';
 import { type UpdatesApi, updatesPanel } from './updates-panel.ts';
 
 const REFRESH_MS = 3000;
@@ -81,7 +76,8 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
       return undefined;
     }
     const code = err instanceof ApiError ? err.code : '';
-    const words = code ? syncErrorInWords(`${code}: ${(err as Error).message}`) : (err as Error).message;
+    // An unknown code keeps the appliance's message (English) as the words.
+    const words = syncErrorWordsIn(t, code) ?? (err as Error).message;
     return h(
       'div',
       { class: 'refused', role: 'alert' },
@@ -123,12 +119,17 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
             : t.nothingYet,
         ],
       ]),
-      overview.lastErrorInWords
+      s.lastError
         ? h(
             'div',
             { class: 'last-error', role: 'alert', id: 'last-error' },
-            h('p', {}, h('strong', {}, t.lastError), overview.lastErrorInWords),
-            h('p', { class: 'muted' }, s.lastError ?? ''),
+            h(
+              'p',
+              {},
+              h('strong', {}, t.lastError),
+              syncErrorWordsIn(t, s.lastError) ?? overview.lastErrorInWords ?? s.lastError,
+            ),
+            h('p', { class: 'muted' }, s.lastError),
           )
         : h('p', { class: 'muted', id: 'last-error' }, t.noError),
       h(
@@ -146,7 +147,10 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
                 await api.syncNow();
                 message.textContent = t.syncRequested;
               } catch (err) {
-                message.textContent = fill(t.syncNowFailed, { reason: (err as Error).message });
+                const code = err instanceof ApiError ? err.code : '';
+                message.textContent = fill(t.syncNowFailed, {
+                  reason: syncErrorWordsIn(t, code) ?? (err as Error).message,
+                });
               }
               void refresh();
             },
@@ -240,7 +244,7 @@ export function showMaintenance(root: HTMLElement, deps: MaintenanceDeps): () =>
                     h(
                       'td',
                       {},
-                      `${e.ok ? '✓' : '✗'} ${e.ok ? e.summary : (syncErrorInWords(e.summary) ?? e.summary)}${e.repeated ? ` ${fill(t.repeated, { count: f.num(e.repeated) })}` : ''}`,
+                      `${e.ok ? '✓' : '✗'} ${e.ok ? e.summary : (syncErrorWordsIn(t, e.code) ?? syncErrorWordsIn(t, e.summary) ?? e.summary)}${e.repeated ? ` ${fill(t.repeated, { count: f.num(e.repeated) })}` : ''}`,
                     ),
                   ),
                 ),

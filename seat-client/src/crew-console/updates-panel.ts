@@ -6,6 +6,7 @@
  */
 import {
   type RolloutRequest,
+  type RolloutStop,
   type UnitUpdateRow,
   type UpdateSource,
   type UpdatesOverview,
@@ -16,23 +17,14 @@ import { mapStringsFor } from '../map/map-strings.ts';
 import { h, replace } from '../ui/dom.ts';
 import { fill } from './crew-strings.ts';
 import { maintenanceFormat } from './maintenance-format.ts';
-import type { MaintenanceStrings } from './maintenance-strings.ts';
+import {
+  type MaintenanceStrings,
+  rolloutStopWordsIn,
+  unitDetailWordsIn,
+  updateRefusalWordsIn,
+} from './maintenance-strings.ts';
 
 const REFRESH_MS = 3000;
-
-/** Refusals in a maintenance engineer's words (the code is shown beside them). */
-const REFUSAL_WORDS: Record<string, string> = {
-  UPDATE_TARGET_TAMPERED: 'A load does not match what the airline signed: it was altered. Nothing was installed.',
-  UPDATE_ROLLBACK: 'This source holds older signed metadata than the aircraft has seen: a rollback attempt.',
-  UPDATE_METADATA_EXPIRED: 'The signed metadata has expired (a frozen feed). Get a fresh export from the ground.',
-  UPDATE_MIX_AND_MATCH: 'The metadata files do not belong together (mix-and-match).',
-  UPDATE_SIGNATURE_INVALID: 'The metadata is not signed by the keys this aircraft trusts.',
-  UPDATE_KEY_REVOKED: 'The metadata is signed by a key the airline has revoked.',
-  UPDATE_METADATA_MISSING: 'The source holds no software repository.',
-  UPDATE_NO_TRUSTED_ROOT: 'No software root is installed on this aircraft: it was not provisioned for updates.',
-  UPDATE_NOT_ON_GROUND: 'Seat units are updated at the gate only.',
-  UPDATE_ROLLOUT_ACTIVE: 'A rollout is running: stop it first.',
-};
 
 export class UpdatesApi {
   constructor(
@@ -90,7 +82,19 @@ function unitRow(t: MaintenanceStrings, u: UnitUpdateRow): HTMLElement {
     h('td', {}, word(t, 'wave', u.wave)),
     h('td', {}, word(t, 'unit', u.state)),
     h('td', {}, u.version ?? '—'),
-    h('td', { class: 'muted' }, u.detail ?? ''),
+    h('td', { class: 'muted' }, u.detailCode ? unitDetailWordsIn(t, u.detailCode) : (u.detail ?? '')),
+  );
+}
+
+/** Why the rollout stopped, in words; an appliance that sent no code is shown as it said it. */
+function stoppedBecause(t: MaintenanceStrings, stop: RolloutStop | null, english: string | null): HTMLElement {
+  const detail =
+    stop?.code === 'CANARY_FAILED' ? (stop.detailCode ? unitDetailWordsIn(t, stop.detailCode) : stop.detail) : null;
+  return h(
+    'div',
+    { class: 'refused', role: 'alert', id: 'rollout-stopped' },
+    h('p', {}, stop ? rolloutStopWordsIn(t, stop) : (english ?? '')),
+    detail ? h('p', { class: 'muted' }, detail) : null,
   );
 }
 
@@ -158,7 +162,7 @@ export function updatesPanel(
           'div',
           { class: 'refused', role: 'alert' },
           h('p', {}, h('strong', {}, fill(t.refused, { what })), code ? ` (${code})` : ''),
-          h('p', {}, REFUSAL_WORDS[code] ?? ''),
+          h('p', {}, updateRefusalWordsIn(t, code) ?? ''),
           h('p', { class: 'muted' }, (err as Error).message),
         ),
       );
@@ -306,9 +310,7 @@ export function updatesPanel(
             'div',
             { id: 'rollout-progress' },
             h('h3', {}, fill(t.rolloutOf, { version: r.version, state: word(t, 'ro', r.state) })),
-            r.stoppedBecause
-              ? h('p', { class: 'refused', role: 'alert', id: 'rollout-stopped' }, r.stoppedBecause)
-              : null,
+            r.stop || r.stoppedBecause ? stoppedBecause(t, r.stop ?? null, r.stoppedBecause) : null,
             h(
               'p',
               { id: 'rollout-counts' },
