@@ -102,7 +102,7 @@ export function parseSeekPreviewTrack(text: string): SeekPreviewCue[] {
 }
 
 /** The cue showing at `t` seconds (the last one past the end, the first before the start). */
-export function seekPreviewCueAt(cues: SeekPreviewCue[], t: number): SeekPreviewCue | undefined {
+export function seekPreviewCueAt<C extends SeekPreviewCue>(cues: C[], t: number): C | undefined {
   if (cues.length === 0) return undefined;
   let lo = 0;
   let hi = cues.length - 1;
