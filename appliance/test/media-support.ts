@@ -12,11 +12,22 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { encryptRendition, withKeyTag } from '@ifec/media-pipeline';
+import {
+  encryptRendition,
+  seekPreviewCues,
+  seekPreviewEntry,
+  seekPreviewFilter,
+  seekPreviewLayout,
+  seekPreviewOutputArgs,
+  withKeyTag,
+} from '@ifec/media-pipeline';
 import {
   CONTENT_SCHEMA_VERSION,
   type ContentLoad,
   keyUri,
+  SEEK_PREVIEW_DIR,
+  SEEK_PREVIEW_TRACK,
+  seekPreviewTrack,
   type TitleManifest,
   type UnsignedContentLoad,
 } from '@ifec/protocol';
@@ -33,10 +44,16 @@ export const FFPROBE = process.env.FFPROBE ?? '/usr/bin/ffprobe';
 export interface MediaSource {
   dir: string;
   key: Buffer;
+  /** The manifest's `seekPreview`, when the source was made with one. */
+  seekPreview?: TitleManifest['seekPreview'];
 }
 
-/** Encrypted CMAF media in `<dir>/hls/…` plus a poster; built once per test file. */
-export function makeMediaSource(dir: string): MediaSource {
+/**
+ * Encrypted CMAF media in `<dir>/hls/…` plus a poster; built once per test file. With
+ * `seekPreview`, also the pipeline's seek preview of the same 4 s pattern (its own filter, the
+ * real ffmpeg): one sheet of four 160x90 pictures and its thumbnails track.
+ */
+export function makeMediaSource(dir: string, options: { seekPreview?: boolean } = {}): MediaSource {
   const hls = path.join(dir, 'hls');
   const video = path.join(hls, 'video', 'v0');
   fs.mkdirSync(video, { recursive: true });
@@ -116,7 +133,24 @@ export function makeMediaSource(dir: string): MediaSource {
     '1',
     path.join(dir, 'images', 'poster-60x90.jpeg'),
   ]);
-  return { dir, key };
+  if (!options.seekPreview) return { dir, key };
+  const layout = seekPreviewLayout(4);
+  fs.mkdirSync(path.join(dir, SEEK_PREVIEW_DIR));
+  execFileSync(FFMPEG, [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=160x90:rate=25:duration=4',
+    '-filter_complex',
+    `[0:v:0]${seekPreviewFilter(layout)}[preview]`,
+    ...seekPreviewOutputArgs('[preview]', path.join(dir, SEEK_PREVIEW_DIR)),
+  ]);
+  fs.writeFileSync(path.join(dir, SEEK_PREVIEW_TRACK), seekPreviewTrack(seekPreviewCues(layout, 4)));
+  return { dir, key, seekPreview: seekPreviewEntry(layout) };
 }
 
 export interface TestTitle {
@@ -126,6 +160,8 @@ export interface TestTitle {
   rating?: TitleManifest['rating'];
   regions?: TitleManifest['regions'];
   licence?: TitleManifest['licence'];
+  /** false: a title packaged before seek previews (its manifest names none, its files are there). */
+  seekPreview?: boolean;
 }
 
 export interface TestLoadOptions {
@@ -191,6 +227,7 @@ export async function buildTestLoad(
       audioLanguages: [],
       subtitleLanguages: [{ language: 'en', closedCaptions: false, playlist: 'hls/subtitles/en/index.m3u8' }],
       images: [{ role: 'poster', width: 60, height: 90, format: 'jpeg', path: 'images/poster-60x90.jpeg' }],
+      ...(o.source.seekPreview && t.seekPreview !== false ? { seekPreview: o.source.seekPreview } : {}),
       hls: {
         master: 'hls/master.m3u8',
         segmentDurationS: 2,

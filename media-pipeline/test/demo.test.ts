@@ -9,9 +9,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { titleManifest } from '@ifec/protocol';
+import { parseSeekPreviewTrack, titleManifest } from '@ifec/protocol';
 import { verifyContentLoad } from '@ifec/protocol/node';
 import HLS from 'hls-parser';
+import sharp from 'sharp';
 import { ensureDemoContent } from '../src/demo/ensure.ts';
 import { DEMO_TITLES, type DemoTitle, demoMetadata } from '../src/demo/recipe.ts';
 import { demoSourceArgs, findFont } from '../src/demo/sources.ts';
@@ -144,4 +145,13 @@ test('with the npm-shipped ffmpeg (no ffmpeg on PATH) the demo film builds with 
     const playlist = HLS.parse(fs.readFileSync(path.join(pkg, a.playlist), 'utf8')) as HLS.types.MediaPlaylist;
     assert.equal(playlist.segments.length, 2, a.playlist);
   }
+  // The 2018 build has every filter the seek preview needs: five pictures of 160x90 in one sheet.
+  assert.equal(manifest.seekPreview?.count, 5);
+  const sheet = await sharp(path.join(pkg, manifest.seekPreview.sheets[0]!)).metadata();
+  assert.deepEqual([sheet.format, sheet.width, sheet.height], ['jpeg', 1600, 90]);
+  assert.equal(parseSeekPreviewTrack(fs.readFileSync(path.join(pkg, manifest.seekPreview.track), 'utf8')).length, 5);
+  const music = titleManifest.parse(
+    JSON.parse(fs.readFileSync(path.join(demo.loadDir, 'packages/cruising-altitude-takeoff/manifest.json'), 'utf8')),
+  );
+  assert.equal(music.seekPreview, undefined, 'music has no seek preview');
 });

@@ -86,6 +86,9 @@ test('an audio-only title: the master lists its audio playlist once, as the vari
     ladder: 'compact',
   });
   assert.deepEqual(manifest.hls.video, []);
+  // Nothing to preview on a seek bar without a picture.
+  assert.equal(manifest.seekPreview, undefined);
+  assert.equal(fs.existsSync(path.join(work, 'song-pkg', 'seek-preview')), false);
   const text = fs.readFileSync(path.join(work, 'song-pkg', manifest.hls.master), 'utf8');
   const master = HLS.parse(text) as HLS.types.MasterPlaylist;
   assert.deepEqual(

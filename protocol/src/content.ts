@@ -13,6 +13,7 @@
  *       hls/audio/<lang>[-ad]/…      one audio rendition per language (+ audio description)
  *       hls/subtitles/<lang>[-cc]/…  WebVTT + a one-segment playlist (clear text)
  *       images/<role>-<w>x<h>.<fmt>  posters, backdrops, thumbnails (webp + jpeg)
+ *       seek-preview/…               optional: JPEG sprite sheets + a WebVTT thumbnails track (seek-preview.ts)
  *     keys/<keyId>.key               16 raw bytes; read by the key server only, never served
  *
  * Media playlists have one `#EXT-X-KEY:METHOD=AES-128,URI="/api/keys/<keyId>"` (no IV: a
@@ -221,6 +222,24 @@ export const packageImage = z
   .strict();
 export type PackageImage = z.infer<typeof packageImage>;
 
+/**
+ * The pictures shown above the seek bar (seek-preview.ts): one every `intervalS` seconds,
+ * `width`x`height` each, tiled into `sheets`, indexed by `track`. Optional: music has none, and
+ * packages made before it have none.
+ */
+export const packageSeekPreview = z
+  .object({
+    track: relativePath,
+    intervalS: z.number().positive(),
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    /** How many pictures (cues in the track). */
+    count: z.number().int().positive(),
+    sheets: z.array(relativePath).min(1),
+  })
+  .strict();
+export type PackageSeekPreview = z.infer<typeof packageSeekPreview>;
+
 export const videoRendition = z
   .object({
     name: z.string().min(1).max(32),
@@ -248,6 +267,7 @@ export const titleManifest = z
       z.object({ language: languageCode, closedCaptions: z.boolean(), playlist: relativePath }).strict(),
     ),
     images: z.array(packageImage),
+    seekPreview: packageSeekPreview.optional(),
     hls: z
       .object({
         /** Relative to the package directory. */

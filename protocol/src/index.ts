@@ -15,6 +15,7 @@ export * from './policy.ts';
 export * from './recommendations.ts';
 export * from './replication.ts';
 export * from './resume.ts';
+export * from './seek-preview.ts';
 export * from './shop-anomalies.ts';
 export * from './sync.ts';
 export * from './topics.ts';

@@ -14,6 +14,7 @@ import {
   pairingPaths,
   paState,
   phoneCredentials,
+  playbackGrant,
   pullQuery,
   recoConsent,
   recoRows,
@@ -198,7 +199,12 @@ const routes: RouteDoc[] = [
     summary: 'Open a playback session (Basic seat:<id> or phone:<deviceId>): a signed master playlist URL',
     security: ['viewerBasic'],
     body: playbackRequest,
-    responses: { 201: 'url, token, expiresAt' },
+    responses: {
+      201: {
+        description: 'the master URL, token and expiry; the seek preview track when the title has one',
+        schema: playbackGrant,
+      },
+    },
     errors: [
       'VIEWER_LOGIN_REQUIRED',
       'BAD_CREDENTIALS',

@@ -4,7 +4,8 @@
  *   POST /api/playback                       seat (HTTP Basic, its MQTT credentials) or phone
  *                                            (Basic phone:<deviceId> / device password): a signed master URL
  *   GET  /api/keys/<keyId>?token=            the key server
- *   GET  /hls/<titleId>/<path>               the origin (playlists need ?token=, rewritten to carry it)
+ *   GET  /hls/<titleId>/<path>               the origin (playlists need ?token=, rewritten to carry it;
+ *                                            so does a seatback-only title's every file and seek preview track)
  *   GET  /hls/live/<channel>/<file>          live windows, same rules
  *   GET  /api/crew/content-loads             crew: the active load
  *   POST /api/crew/content-loads {path}      maintenance: verify and install a load from a path
@@ -14,7 +15,7 @@
 import fs from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseBody } from '@ifec/http-kit';
-import { IfecError, languageCode, titleId as titleIdSchema } from '@ifec/protocol';
+import { IfecError, languageCode, type PlaybackGrant, titleId as titleIdSchema } from '@ifec/protocol';
 import { type Request, Router } from 'express';
 import { z } from 'zod';
 import type { AccessDirectory } from '../access/directory.ts';
@@ -32,6 +33,7 @@ import {
   type OriginFile,
   originPathParts,
   rewritePlaylist,
+  rewriteSeekPreviewTrack,
   SegmentCache,
   sendOriginFile,
 } from './origin.ts';
@@ -106,6 +108,15 @@ export function mediaRouter(deps: MediaHttpDeps): MediaHttp {
   /** Playlists of the active load, read once: they never change under a load. */
   let playlists = new Map<string, string>();
   const segments = new SegmentCache(deps.segmentCacheBytes);
+  /** A text the origin rewrites per session (playlists, seek preview tracks), read once per load. */
+  const readOnce = async (file: OriginFile): Promise<string> => {
+    let text = file.live ? undefined : playlists.get(file.abs);
+    if (text === undefined) {
+      text = await fs.readFile(file.abs, 'utf8');
+      if (!file.live) playlists.set(file.abs, text);
+    }
+    return text;
+  };
   deps.loads.onActivated((active) => {
     index = new LoadFileIndex(active);
     playlists = new Map();
@@ -143,7 +154,9 @@ export function mediaRouter(deps: MediaHttpDeps): MediaHttp {
     const refusal = deps.keys.check({ viewer, target, expiresAt: 0 }, title.id);
     if (refusal) throw new IfecError(refusal.code, refusal.message);
     const { token, expiresAt } = deps.sessions.issue(viewer, target);
-    res.status(201).json({ url: `/hls/${title.id}/${title.hls.master}?token=${token}`, token, expiresAt });
+    const grant: PlaybackGrant = { url: `/hls/${title.id}/${title.hls.master}?token=${token}`, token, expiresAt };
+    if (title.seekPreview) grant.seekPreview = `/hls/${title.id}/${title.seekPreview.track}?token=${token}`;
+    res.status(201).json(grant);
   });
 
   router.get('/api/keys/:keyId', (req, res) => {
@@ -178,14 +191,14 @@ export function mediaRouter(deps: MediaHttpDeps): MediaHttp {
     const restricted = parts[0] !== 'live' && index?.title(parts[0]!)?.rights === 'seatback-only';
     const session = restricted || parts.at(-1)!.endsWith('.m3u8') ? requireSession(deps, req, target) : undefined;
     if (!file) throw new IfecError('NOT_FOUND', 'no such media file');
+    if (restricted && session && parts.slice(1).join('/') === index?.title(parts[0]!)?.seekPreview?.track) {
+      // Its sheets need the token too: the track hands it on, and is as private as a playlist.
+      const text = await readOnce(file);
+      return sendOriginFile(req, res, { ...file, kind: 'playlist' }, rewriteSeekPreviewTrack(text, session.token));
+    }
     if (file.kind !== 'playlist') return sendOriginFile(req, res, file, undefined, segments);
     const { token } = session ?? requireSession(deps, req, target);
-    let text = file.live ? undefined : playlists.get(file.abs);
-    if (text === undefined) {
-      text = await fs.readFile(file.abs, 'utf8');
-      if (!file.live) playlists.set(file.abs, text);
-    }
-    sendOriginFile(req, res, file, rewritePlaylist(text, token, restricted));
+    sendOriginFile(req, res, file, rewritePlaylist(await readOnce(file), token, restricted));
   });
 
   router.get('/api/crew/content-loads', requireCrew(deps.directory), (_req, res) => {

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cacheControl, fileType, originPathParts, parseRange, rewritePlaylist } from './origin.ts';
+import { parseSeekPreviewTrack } from '@ifec/protocol';
+import {
+  cacheControl,
+  fileType,
+  originPathParts,
+  parseRange,
+  rewritePlaylist,
+  rewriteSeekPreviewTrack,
+} from './origin.ts';
 
 test('origin paths: only plain names; anything that could step outside is refused', () => {
   assert.deepEqual(originPathParts('/night-flight/hls/video/v0/seg_00001.m4s'), [
@@ -82,4 +90,18 @@ test('playlists: the token goes to child playlists and keys, never to init secti
       'URI="/api/keys/00ff?token=a.b",IV=0x01',
     ),
   );
+});
+
+test('a seek preview track gets the token on every sheet, before the fragment, and nothing else changes', () => {
+  const track =
+    'WEBVTT\n\n00:00:00.000 --> 00:00:10.000\nsheet-001.jpg#xywh=0,0,160,90\n\n00:00:10.000 --> 00:00:20.000\nsheet-002.jpg?v=2#xywh=160,0,160,90\n';
+  const rewritten = rewriteSeekPreviewTrack(track, 'a+b/c');
+  assert.deepEqual(
+    parseSeekPreviewTrack(rewritten).map((c) => [c.image, c.x]),
+    [
+      ['sheet-001.jpg?token=a%2Bb%2Fc', 0],
+      ['sheet-002.jpg?v=2&token=a%2Bb%2Fc', 160],
+    ],
+  );
+  assert.equal(rewritten.replace(/\?token=a%2Bb%2Fc|&token=a%2Bb%2Fc/g, ''), track);
 });

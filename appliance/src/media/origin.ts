@@ -146,6 +146,18 @@ export function rewritePlaylist(text: string, token: string, everyUri = false): 
     .join('\n');
 }
 
+/**
+ * A seek preview track (protocol/src/seek-preview.ts) with the session token on every sheet,
+ * before the `#xywh=` fragment: a seatback-only title's sheets answer only to its session.
+ */
+export function rewriteSeekPreviewTrack(text: string, token: string): string {
+  return text.replace(
+    /^([^\s#]+\.(?:jpe?g|webp|png))(\?[^\s#]*)?(#xywh=[\d,]+)$/gim,
+    (_m, uri: string, query: string | undefined, fragment: string) =>
+      `${uri}${query ? `${query}&` : '?'}token=${encodeURIComponent(token)}${fragment}`,
+  );
+}
+
 function needsToken(uri: string): boolean {
   const pathPart = uri.split('?')[0]!;
   return pathPart.endsWith('.m3u8') || pathPart.startsWith(KEY_URI_PREFIX);

@@ -9,6 +9,9 @@ import {
   CONTENT_SCHEMA_VERSION,
   keyUri,
   PACKAGE_MANIFEST_FILE,
+  SEEK_PREVIEW_DIR,
+  SEEK_PREVIEW_TRACK,
+  seekPreviewTrack,
   type TitleManifest,
   type TitleMetadata,
   titleManifest,
@@ -38,12 +41,13 @@ import { type EncryptedRendition, encryptRendition, newContentKey } from './encr
 import { LADDERS, type LadderName, rungsFor } from './ladder.ts';
 import { readTitleMetadata } from './metadata.ts';
 import { AAC_LC_CODEC, masterPlaylist, segmentBitrates, subtitlePlaylist } from './playlists.ts';
+import { seekPreviewCues, seekPreviewEntry, seekPreviewLayout } from './seek-preview.ts';
 import { audioRenditionName, describeSource, type SourceInfo } from './source.ts';
 import { sidecarFormat, ttmlToWebVtt } from './subtitles.ts';
 import { titleCardSvg } from './title-card.ts';
 
-/** 0.2.0: one key tag per playlist with sequence-number IVs; no rung above the source. */
-export const PIPELINE_VERSION = '0.2.0';
+/** 0.3.0: seek preview sheets and track for titles with video. 0.2.0: one key tag per playlist with sequence-number IVs; no rung above the source. */
+export const PIPELINE_VERSION = '0.3.0';
 /** The package's own key directory; `load build` moves keys to `<load>/keys/`. */
 export const PACKAGE_KEYS_DIR = 'keys';
 
@@ -111,8 +115,12 @@ export async function ingestTitle(options: IngestOptions): Promise<IngestResult>
     const rungs = source.video ? rungsFor(ladder, source.video) : [];
     const videoDirs = rungs.map((rung) => path.join(hls, 'video', rung.name));
     const audioDirs = source.audio.map((a) => path.join(hls, 'audio', audioRenditionName(a)));
+    // Seek preview pictures come out of the transcode's own decode (ffmpeg-commands.ts).
+    const preview = source.video ? seekPreviewLayout(source.durationS) : undefined;
+    const previewDir = path.join(staging, SEEK_PREVIEW_DIR);
     for (const dir of [...videoDirs, ...audioDirs]) fs.mkdirSync(dir, { recursive: true });
     fs.mkdirSync(path.join(staging, 'images'));
+    if (preview) fs.mkdirSync(previewDir);
 
     // 2. The transcode is the long job; images and subtitles run beside it.
     const transcodeStarted = Date.now();
@@ -125,6 +133,7 @@ export async function ingestTitle(options: IngestOptions): Promise<IngestResult>
           video: videoDirs.map((dir, i) => ({ dir, rung: rungs[i]! })),
           audio: source.audio.map((a, i) => ({ audioIndex: a.audioIndex, dir: audioDirs[i]! })),
           fps: source.video?.fps ?? 25,
+          ...(preview ? { seekPreview: { dir: previewDir, layout: preview } } : {}),
         }),
         { purpose: `transcoding ${options.source}`, onProgress: (s) => transcodeJob.update(s) },
       )
@@ -135,6 +144,18 @@ export async function ingestTitle(options: IngestOptions): Promise<IngestResult>
     ]);
     await Promise.all([transcode, sideJobs]);
     const transcodeSeconds = (Date.now() - transcodeStarted) / 1000;
+    if (preview) {
+      const missing = preview.sheets.filter((sheet) => !fs.existsSync(path.join(staging, sheet)));
+      if (missing.length)
+        throw new MediaError(
+          'FFMPEG_FAILED',
+          `ffmpeg wrote no seek preview sheet ${missing.join(', ')} for ${options.source}`,
+        );
+      fs.writeFileSync(
+        path.join(staging, SEEK_PREVIEW_TRACK),
+        seekPreviewTrack(seekPreviewCues(preview, source.durationS)),
+      );
+    }
 
     // 3. Encrypt media segments (init sections stay clear), then write the master playlist.
     const uri = keyUri(keyId);
@@ -228,6 +249,7 @@ export async function ingestTitle(options: IngestOptions): Promise<IngestResult>
         playlist: `hls/${s.uri}`,
       })),
       images: imagePlan(),
+      ...(preview ? { seekPreview: seekPreviewEntry(preview) } : {}),
       hls: {
         master: 'hls/master.m3u8',
         segmentDurationS: ladder.segmentS,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LADDERS, rungsFor } from '../ingest/ladder.ts';
+import { seekPreviewLayout } from '../ingest/seek-preview.ts';
 import { frameGrabArgs, progressSeconds, rungFilter, subtitleToWebVttArgs, transcodeArgs } from './ffmpeg-commands.ts';
 
 function outputsOf(args: string[]): string[] {
@@ -111,4 +112,30 @@ test('progress lines give seconds written', () => {
   assert.equal(progressSeconds('out_time_ms=2500000'), 2.5);
   assert.equal(progressSeconds('frame=250'), null);
   assert.equal(progressSeconds('out_time=00:00:10.007800'), null);
+});
+
+test('the seek preview is one more branch of the same decode, written as numbered JPEG sheets', () => {
+  const plan = {
+    source: 'in.mp4',
+    ladder: LADDERS.compact,
+    fps: 25,
+    video: LADDERS.compact.video.slice(0, 1).map((r) => ({ rung: r, dir: `hls/video/${r.name}` })),
+    audio: [],
+  };
+  const layout = seekPreviewLayout(23);
+  const args = transcodeArgs({ ...plan, seekPreview: { dir: 'seek-preview', layout } });
+  const graph = args[args.indexOf('-filter_complex') + 1]!;
+  assert.match(graph, /^\[0:v:0\]split=2\[sv0\]\[spreview\];/);
+  assert.match(graph, /;\[spreview\]tpad=stop_mode=clone:stop_duration=1,fps=fps=1\/1:round=up,trim=end_frame=23,/);
+  assert.match(graph, /,tile=10x3,format=yuvj420p\[preview\]$/);
+  assert.deepEqual(args.slice(args.indexOf('[preview]') - 1, args.indexOf('[preview]') + 3), [
+    '-map',
+    '[preview]',
+    '-c:v',
+    'mjpeg',
+  ]);
+  assert.ok(args.includes('seek-preview/sheet-%03d.jpg'));
+  assert.equal(args.filter((a) => a === '-i').length, 1, 'still one decode');
+  const without = transcodeArgs(plan);
+  assert.ok(!without.some((a) => a.includes('preview') || a.includes('sheet-')), 'music and bare runs have none');
 });

@@ -3,6 +3,7 @@
  * unit-tested without the binary (and so the bench can run the very same transcode bare).
  */
 import type { Ladder, VideoRung } from '../ingest/ladder.ts';
+import { SEEK_PREVIEW_SHEET_PATTERN, type SeekPreviewLayout } from '../ingest/seek-preview.ts';
 
 export const SEGMENT_FILE_PATTERN = 'seg_%05d.m4s';
 export const INIT_FILE = 'init.mp4';
@@ -33,6 +34,8 @@ export interface TranscodePlan {
   audio: AudioOutput[];
   /** Frames per second of the source, for the fixed GOP. */
   fps: number;
+  /** The seek preview's sheets, written into `dir` from the same decode; none for music. */
+  seekPreview?: { dir: string; layout: SeekPreviewLayout };
 }
 
 function hlsMuxerArgs(segmentS: number, dir: string): string[] {
@@ -61,6 +64,45 @@ export function rungFilter(width: number, height: number): string {
 }
 
 /**
+ * Seek preview pictures from the decoded video: the frame at exactly 0, N, 2N … s (`round=up`
+ * picks the first frame at or after each mark; `near`, the default, is half an interval late),
+ * the last frame held for one interval so the picture before the end exists, no more than the
+ * layout counts, then tiled into sheets (the last sheet's spare cells stay black).
+ */
+export function seekPreviewFilter(layout: SeekPreviewLayout): string {
+  const { intervalS, width, height } = layout;
+  return [
+    `tpad=stop_mode=clone:stop_duration=${intervalS}`,
+    `fps=fps=1/${intervalS}:round=up`,
+    `trim=end_frame=${layout.count}`,
+    `scale=w=${width}:h=${height}:force_original_aspect_ratio=decrease`,
+    `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2`,
+    'setsar=1',
+    `tile=${layout.columns}x${layout.rows}`,
+    // Full-range 4:2:0: what the JPEG encoder takes in every ffmpeg we run (4.x included).
+    'format=yuvj420p',
+  ].join(',');
+}
+
+/** The sheets as numbered JPEG files (`sheet-001.jpg` …) from a filter output label. */
+export function seekPreviewOutputArgs(label: string, dir: string): string[] {
+  return [
+    '-map',
+    label,
+    '-c:v',
+    'mjpeg',
+    '-q:v',
+    '5',
+    '-an',
+    '-sn',
+    '-dn',
+    '-f',
+    'image2',
+    `${dir}/${SEEK_PREVIEW_SHEET_PATTERN}`,
+  ];
+}
+
+/**
  * One ffmpeg process for the whole ladder: the source is decoded once and split to every
  * rung; each rung and each audio language is its own CMAF HLS output. Keyframes are forced at
  * every segment boundary and scene-cut keyframes are off, so segments line up across rungs.
@@ -71,10 +113,13 @@ export function transcodeArgs(plan: TranscodePlan): string[] {
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-i', plan.source];
   if (plan.video.length > 0) {
     const labels = plan.video.map((_, i) => `v${i}`);
-    const split = `[0:v:0]split=${labels.length}${labels.map((l) => `[s${l}]`).join('')}`;
+    const preview = plan.seekPreview;
+    const branches = preview ? [...labels, 'preview'] : labels;
+    const split = `[0:v:0]split=${branches.length}${branches.map((l) => `[s${l}]`).join('')}`;
     const scales = plan.video.map(
       ({ rung }, i) => `[s${labels[i]}]${rungFilter(rung.width, rung.height)}[${labels[i]}]`,
     );
+    if (preview) scales.push(`[spreview]${seekPreviewFilter(preview.layout)}[preview]`);
     args.push('-filter_complex', [split, ...scales].join(';'));
     plan.video.forEach(({ rung, dir }, i) => {
       args.push(
@@ -108,6 +153,7 @@ export function transcodeArgs(plan: TranscodePlan): string[] {
         ...hlsMuxerArgs(ladder.segmentS, dir),
       );
     });
+    if (preview) args.push(...seekPreviewOutputArgs('[preview]', preview.dir));
   }
   for (const out of plan.audio) {
     args.push(

@@ -16,6 +16,7 @@ import { recommendationsApiOf } from '../recommendations/reco-api.ts';
 import { h, replace } from '../ui/dom.ts';
 import { playbackUrl } from './playback-url.ts';
 import { refusalKind, refusalMessage } from './refusal.ts';
+import { type SeekPreview, seekPreview } from './seek-preview.ts';
 
 const SAVE_EVERY_MS = 5000;
 /** Controls fade after this long without a touch, a key or a move while the title plays. */
@@ -65,6 +66,7 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
   const adToggle = h('input', { type: 'checkbox', id: 'audio-description' });
   const live = id.startsWith('live:');
   let hls: Hls | undefined;
+  let preview: SeekPreview | undefined;
   const handBack = async () => {
     video.pause();
     save();
@@ -555,7 +557,7 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
 
   void (async () => {
     try {
-      const url = await playbackUrl({
+      const { url, seekPreview: trackUrl } = await playbackUrl({
         baseUrl: ctx.screen.baseUrl,
         device: ctx.screen.device,
         credentials: await ctx.credentials(),
@@ -563,6 +565,7 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
         target: live ? { channel: id.slice(5) } : { titleId: id },
       });
       if (disposed) return;
+      if (trackUrl && !live && !music) preview = seekPreview({ seek, stage: panel, trackUrl, locale });
       const { default: HlsClass } = await import('hls.js');
       if (disposed) return;
       if (HlsClass.isSupported()) {
@@ -689,6 +692,7 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
     title: title ? displayName(title, locale) : id,
     dispose() {
       disposed = true;
+      preview?.dispose();
       stopNaming?.();
       clearTimeout(hideTimer);
       clearInterval(countdown);
