@@ -19,6 +19,12 @@ export default defineConfig({
     chunkSizeWarningLimit: 800,
     rollupOptions: {
       input: { seat: `${root}index.html`, crew: `${root}crew/index.html` },
+      treeshake: {
+        // protocol/ only declares constants and schemas (it knows no network, no storage): a module
+        // of it nobody uses is dropped, and one used only by a lazy screen goes with that screen's
+        // chunk. Otherwise importing `paths` evaluated every schema of the protocol at cold start.
+        moduleSideEffects: [{ test: /[\\/]protocol[\\/]src[\\/]/, sideEffects: false }],
+      },
     },
   },
 });
