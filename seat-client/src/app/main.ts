@@ -370,6 +370,7 @@ async function boot(): Promise<void> {
   await afterHome;
   void cabin.start();
   void resume.start();
+  const shellCached = registerShellCache();
   // The other screens' code and search's index are fetched while the seat is idle, so they are in
   // the offline cache before they are needed (the service worker keeps what the page loaded).
   const idle = window.requestIdleCallback ?? ((f: () => void) => setTimeout(f, 200));
@@ -380,7 +381,7 @@ async function boot(): Promise<void> {
       void load()
         .catch(() => undefined)
         .finally(() => idle(next, { timeout: 2000 }));
-    else registerShellCache();
+    else void shellCached.then((post) => post?.());
   };
   idle(next, { timeout: 2000 });
 }
@@ -402,10 +403,13 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Phones (and the kiosk when it runs from the appliance's origin) keep the app shell for offline starts. */
-function registerShellCache(): void {
-  if (!('serviceWorker' in navigator) || !location.protocol.startsWith('http')) return;
-  navigator.serviceWorker
+/**
+ * Phones (and the kiosk when it runs from the appliance's origin) keep the app shell for offline
+ * starts. Resolves to what hands the worker the page's files again (after the lazy screens came).
+ */
+function registerShellCache(): Promise<(() => void) | undefined> {
+  if (!('serviceWorker' in navigator) || !location.protocol.startsWith('http')) return Promise.resolve(undefined);
+  return navigator.serviceWorker
     .register('./sw.js', { scope: './' })
     .then(async () => {
       const registration = await navigator.serviceWorker.ready;
@@ -419,10 +423,9 @@ function registerShellCache(): void {
       };
       post();
       setTimeout(post, 5000);
+      return post;
     })
-    .catch(() => {
-      /* no offline start, the app still works online */
-    });
+    .catch(() => undefined /* no offline start, the app still works online */);
 }
 
 void boot();
