@@ -144,8 +144,9 @@ async function coldStart(ctx: BenchContext, browser: Browser, cabin: Cabin): Pro
     id: 'seat.cold_start_ms',
     value: Math.round(median(samples)),
     unit: 'ms',
-    goal: '< 1500',
-    note: `median of ${COLD_RUNS}; fresh profile, CPU 4x throttled; navigation start -> first title card on home (includes the replica's first sync)`,
+    // BENCH.md's goal (this said < 1500, which the figure was never held to).
+    goal: '< 600',
+    note: `median of ${COLD_RUNS}; fresh profile, CPU 4x throttled; navigation start -> first title card on home (from the catalogue snapshot; the replica opens after)`,
   });
   ctx.log(`first poster samples (ms, page clock): ${posters.map((p) => Math.round(p)).join(', ')}`);
   if (posters.length === 0)

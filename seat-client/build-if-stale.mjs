@@ -24,6 +24,11 @@ if (builtAt >= sourcesAt && !process.argv.includes('--force')) {
 } else {
   process.stdout.write('seat app: building (vite)…\n');
   const vite = path.join(path.dirname(fileURLToPath(import.meta.resolve('vite/package.json'))), 'bin', 'vite.js');
-  execFileSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  // The seat app, then the crew console beside it (vite.config.ts says why apart).
+  for (const mode of ['production', 'crew'])
+    execFileSync(process.execPath, [vite, 'build', '--mode', mode, '--logLevel', 'warn'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
   fs.writeFileSync(stamp, new Date().toISOString());
 }

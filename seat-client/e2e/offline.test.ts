@@ -33,21 +33,23 @@ test('appliance down: the kiosk reloads, browses and searches; a favourite set o
   await openApp(page, env.cabin);
   // The catalogue's own rows (recommendation rows come from the appliance, not the replica).
   await page.waitForFunction(() => document.querySelectorAll('.home > .row a.card-link').length >= 5);
-  // The service worker has the shell (page and every chunk this page loaded).
-  await page.waitForFunction(
-    async () => {
-      const cache = await caches.open('ifec-shell-v1');
-      const keys = (await cache.keys()).map((r) => r.url);
-      return (
-        navigator.serviceWorker.controller !== null &&
-        keys.some((u) => u.includes('/assets/replica')) &&
-        keys.some((u) => /\/assets\/seat-.*\.js/.test(u)) &&
-        keys.some((u) => u.includes('/assets/search-index'))
-      );
-    },
-    undefined,
-    { timeout: 20_000 },
-  );
+  // The service worker has the shell (page and every chunk this page loaded). Polled with evaluate:
+  // waitForFunction takes a promise for a truthy answer, so an async check there passed at once.
+  const shellCached = async () => {
+    const cache = await caches.open('ifec-shell-v1');
+    const keys = (await cache.keys()).map((r) => r.url);
+    return (
+      navigator.serviceWorker.controller !== null &&
+      keys.some((u) => u.includes('/assets/replica')) &&
+      keys.some((u) => /\/assets\/seat-.*\.js/.test(u)) &&
+      keys.some((u) => u.includes('/assets/search-index'))
+    );
+  };
+  const cachedBy = Date.now() + 20_000;
+  while (!(await page.evaluate(shellCached))) {
+    assert.ok(Date.now() < cachedBy, 'the service worker cached the page, the seat chunk, the replica and search');
+    await page.waitForTimeout(250);
+  }
   const catalogueCards = () =>
     page
       .locator('.home > .row a.card-link')

@@ -10,32 +10,37 @@ import { CabinLink } from '../cabin/cabin-link.ts';
 import { CabinOverlays } from '../cabin/cabin-overlays.ts';
 import { PersonalChanges, trackingFavourites } from '../cabin/personal-changes.ts';
 import { type ViewerCredentials, viewerCredentials, whoAmI } from '../cabin/seat-identity.ts';
-import { browseScreen } from '../catalog/browse-screen.ts';
 import { displayName } from '../catalog/cards.ts';
 import { Coverage } from '../catalog/coverage.ts';
-import { detailScreen } from '../catalog/detail-screen.ts';
 import { homeScreen } from '../catalog/home-screen.ts';
 import { visibleTo } from '../catalog/model.ts';
 import { openCatalogSource } from '../catalog/open-source.ts';
-import { searchScreen } from '../catalog/search-screen.ts';
 import { FlightAwareness } from '../flight/flight-state.ts';
 import { FlightStrip } from '../flight/flight-strip.ts';
 import { PolicyNotice } from '../flight/policy-notice.ts';
 import { Locale } from '../i18n/i18n.ts';
 import { forgetMapPreferences } from '../map/map-preferences.ts';
 import { mapView } from '../map/open-map.ts';
-import { pairScreen } from '../pairing/pair-screen.ts';
 import { BackgroundPlayer } from '../player/background-player.ts';
-import { playerScreen } from '../player/player-screen.ts';
 import { ResumeLink } from '../resume/resume-link.ts';
 import { ParentalLock } from '../settings/parental-lock.ts';
 import { applyToDocument, SettingsStore } from '../settings/settings.ts';
-import { settingsScreen } from '../settings/settings-screen.ts';
-import { shopScreen } from '../shop/shop-screen.ts';
 import { installSpatialNavigation } from '../ui/spatial-nav.ts';
 import type { AppContext, View } from './context.ts';
+import { type LazyModule, lazyModule, lazyScreen } from './lazy-screen.ts';
 import { navKey, parseRoute } from './router.ts';
 import { Shell } from './shell.ts';
+
+/** Screens home does not need: each its own chunk, fetched on first use or once home is on screen. */
+const screens = {
+  browse: lazyModule(() => import('../catalog/browse-screen.ts')),
+  detail: lazyModule(() => import('../catalog/detail-screen.ts')),
+  search: lazyModule(() => import('../catalog/search-screen.ts')),
+  player: lazyModule(() => import('../player/player-screen.ts')),
+  settings: lazyModule(() => import('../settings/settings-screen.ts')),
+  pair: lazyModule(() => import('../pairing/pair-screen.ts')),
+  shop: lazyModule(() => import('../shop/shop-screen.ts')),
+};
 
 async function boot(): Promise<void> {
   const screen = whoAmI(window);
@@ -127,9 +132,18 @@ async function boot(): Promise<void> {
     },
   });
 
+  // Cold start, home first: the bus, the resume document, the replica and the other screens' code
+  // wait until home shows its titles and first artwork, so none of them delays that picture.
+  let homeShown!: () => void;
+  const afterHome = new Promise<void>((resolve) => {
+    homeShown = resolve;
+  });
+  // Home never came (no catalogue yet, appliance away): the rest starts anyway.
+  setTimeout(() => homeShown(), START_DEFERRAL_MAX_MS);
+
   const personalChanges = new PersonalChanges();
   // Favourites say "saved on this seat" until the appliance has them (cabin/personal-changes.ts).
-  const catalog = trackingFavourites(openCatalogSource(screen, localStorage), personalChanges);
+  const catalog = trackingFavourites(openCatalogSource(screen, localStorage, afterHome), personalChanges);
   const resume = new ResumeLink({
     seatId: screen.seat?.seatId,
     storage: localStorage,
@@ -226,6 +240,7 @@ async function boot(): Promise<void> {
   }
   let rendering = false;
   let again = false;
+  let pendingFocus: string | undefined;
   function render(force = false): void {
     // A view's dispose may save state, which notifies, which asks for a render: run it after this one.
     if (rendering) {
@@ -249,6 +264,7 @@ async function boot(): Promise<void> {
     try {
       // A background refresh of home must not take the D-pad's focus away from the card it is on.
       const focused = focusSelector(document.activeElement);
+      pendingFocus = focused;
       const leaving = view;
       view = undefined;
       leaving?.dispose?.();
@@ -266,7 +282,8 @@ async function boot(): Promise<void> {
         view.el.querySelector('a.card-link')
       ) {
         performance.mark('ifec:home-interactive');
-      }
+        void firstArtworkPainted(view.el).then(homeShown);
+      } else if (route.name !== 'home') homeShown(); // started on another screen: nothing to wait for
     } finally {
       rendering = false;
     }
@@ -276,26 +293,35 @@ async function boot(): Promise<void> {
     }
   }
   function screenFor(route: ReturnType<typeof parseRoute>): View {
+    const lazy = <M>(mod: LazyModule<M>, make: (m: M) => View) =>
+      lazyScreen(mod, make, { loading: locale.t.loading, failed: locale.t.offline }, mounted);
     switch (route.name) {
       case 'home':
         return withAdBanner(ctx, homeScreen(ctx));
       case 'browse':
-        return browseScreen(ctx, route.shelf);
+        return lazy(screens.browse, (m) => m.browseScreen(ctx, route.shelf));
       case 'search':
-        return searchScreen(ctx, route.query);
+        return lazy(screens.search, (m) => m.searchScreen(ctx, route.query));
       case 'title':
-        return detailScreen(ctx, route.id);
+        return lazy(screens.detail, (m) => m.detailScreen(ctx, route.id));
       case 'play':
-        return withPreRoll(ctx, route.id, () => playerScreen(ctx, route.id, route.from));
+        return withPreRoll(ctx, route.id, () => lazy(screens.player, (m) => m.playerScreen(ctx, route.id, route.from)));
       case 'settings':
-        return settingsScreen(ctx);
+        return lazy(screens.settings, (m) => m.settingsScreen(ctx));
       case 'pair':
-        return pairScreen(ctx, route.code);
+        return lazy(screens.pair, (m) => m.pairScreen(ctx, route.code));
       case 'map':
         return mapView(ctx, flight);
       case 'shop':
-        return shopScreen(ctx, route.titleId);
+        return lazy(screens.shop, (m) => m.shopScreen(ctx, route.titleId));
     }
+  }
+  /** A screen whose code arrived after the route changed: its title, and the focus it had before a data refresh. */
+  function mounted(screen: View): void {
+    document.title = `${screen.title} — ${locale.t.appName}`;
+    if (pendingFocus && document.activeElement === document.body)
+      document.querySelector<HTMLElement>(pendingFocus)?.focus({ preventScroll: true });
+    pendingFocus = undefined;
   }
   function updateOffline(): void {
     overlays.setOffline(!catalog.online() && !busUp);
@@ -337,22 +363,53 @@ async function boot(): Promise<void> {
   render(true);
   updateOffline();
   document.body.dataset.ready = 'true';
-  void cabin.start();
-  void resume.start();
 
   // The kiosk's watchdog expects a heartbeat from a live renderer.
   if (window.ifecKiosk) setInterval(() => window.ifecKiosk?.heartbeat(), 2000);
   window.addEventListener('error', (e) => cabin.setStatus({ lastError: String(e.message).slice(0, 500) }));
-  // Search's index code is fetched once the seat is idle, so it is in the offline cache before it is needed.
-  const idle = window.requestIdleCallback ?? ((f: () => void) => setTimeout(f, 1500));
-  idle(() => void import('../catalog/search-index.ts').catch(() => undefined));
-  registerShellCache();
+  await afterHome;
+  void cabin.start();
+  void resume.start();
+  const shellCached = registerShellCache();
+  // The other screens' code and search's index are fetched while the seat is idle, so they are in
+  // the offline cache before they are needed (the service worker keeps what the page loaded).
+  const idle = window.requestIdleCallback ?? ((f: () => void) => setTimeout(f, 200));
+  const lazies = [...Object.values(screens).map((m) => () => m.load()), () => import('../catalog/search-index.ts')];
+  const next = () => {
+    const load = lazies.shift();
+    if (load)
+      void load()
+        .catch(() => undefined)
+        .finally(() => idle(next, { timeout: 2000 }));
+    else void shellCached.then((post) => post?.());
+  };
+  idle(next, { timeout: 2000 });
 }
 
-/** Phones (and the kiosk when it runs from the appliance's origin) keep the app shell for offline starts. */
-function registerShellCache(): void {
-  if (!('serviceWorker' in navigator) || !location.protocol.startsWith('http')) return;
-  navigator.serviceWorker
+/** At most this long after start, the bus and the replica start whether home has shown artwork or not. */
+const START_DEFERRAL_MAX_MS = 2500;
+/** How long home's first artwork may take to arrive before the rest of the start goes ahead. */
+const ARTWORK_WAIT_MS = 800;
+
+/** Resolves once the first artwork of a screen is decoded and a frame has painted it (or soon, without one). */
+async function firstArtworkPainted(el: HTMLElement): Promise<void> {
+  const img = el.querySelector<HTMLImageElement>('img.art');
+  if (img) await Promise.race([img.decode().catch(() => undefined), sleep(ARTWORK_WAIT_MS)]);
+  // One frame for the picture, then a task: what follows runs after it is on screen.
+  await new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Phones (and the kiosk when it runs from the appliance's origin) keep the app shell for offline
+ * starts. Resolves to what hands the worker the page's files again (after the lazy screens came).
+ */
+function registerShellCache(): Promise<(() => void) | undefined> {
+  if (!('serviceWorker' in navigator) || !location.protocol.startsWith('http')) return Promise.resolve(undefined);
+  return navigator.serviceWorker
     .register('./sw.js', { scope: './' })
     .then(async () => {
       const registration = await navigator.serviceWorker.ready;
@@ -366,10 +423,9 @@ function registerShellCache(): void {
       };
       post();
       setTimeout(post, 5000);
+      return post;
     })
-    .catch(() => {
-      /* no offline start, the app still works online */
-    });
+    .catch(() => undefined /* no offline start, the app still works online */);
 }
 
 void boot();

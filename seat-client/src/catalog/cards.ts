@@ -18,18 +18,30 @@ export function displayName(t: TitleView, locale: Locale): string {
   return own;
 }
 
-export function artwork(t: TitleView, label: string, large = false): HTMLElement {
+/** How wide artwork shows (styles.css: `.cards` columns, the hero's half of the page), for `srcset`. */
+const CARD_SIZES = '(min-width: 2148px) 290px, (min-width: 1112px) 13.5vw, 150px';
+const LARGE_SIZES = '(max-width: 600px) 100vw, 55vw';
+
+/**
+ * `first`: artwork on screen at start (the hero, the first row), fetched at once and first,
+ * instead of waiting for layout to find it in view.
+ */
+export function artwork(t: TitleView, label: string, large = false, first = false): HTMLElement {
   const src = large ? (t.backdrop ?? t.poster) : t.poster;
+  const srcset = large ? (t.backdrop ? t.backdropSet : t.posterSet) : t.posterSet;
   const placeholder = () =>
     h('div', { class: 'art art-none', style: `--h:${hue(t.id)}`, 'aria-hidden': 'true' }, label.slice(0, 1));
   if (!src) return placeholder();
   // Large artwork (the home's highlight, a detail page) is what the passenger looks at first: fetched at once.
   const img = h('img', {
     class: 'art',
+    // srcset and sizes before src: the browser picks the size before it starts a fetch.
+    sizes: srcset ? (large ? LARGE_SIZES : CARD_SIZES) : undefined,
+    srcset,
     src,
     alt: '',
-    loading: large ? 'eager' : 'lazy',
-    fetchpriority: large ? 'high' : undefined,
+    loading: large || first ? 'eager' : 'lazy',
+    fetchpriority: large || first ? 'high' : undefined,
     decoding: 'async',
     elementtiming: 'poster',
   });
@@ -39,7 +51,7 @@ export function artwork(t: TitleView, label: string, large = false): HTMLElement
 }
 
 /** `label` overrides the card's text (an episode under its series and season heading shows "2. Turbulence"). */
-export function titleCard(t: TitleView, locale: Locale, label?: (t: TitleView) => string): HTMLElement {
+export function titleCard(t: TitleView, locale: Locale, label?: (t: TitleView) => string, first = false): HTMLElement {
   const name = label ? label(t) : displayName(t, locale);
   return h(
     'li',
@@ -47,7 +59,7 @@ export function titleCard(t: TitleView, locale: Locale, label?: (t: TitleView) =
     h(
       'a',
       { href: `#/title/${encodeURIComponent(t.id)}`, class: 'card-link', 'data-title-id': t.id },
-      artwork(t, locale.pick(t.titles)),
+      artwork(t, locale.pick(t.titles), false, first),
       h('span', { class: 'card-title' }, name),
     ),
   );
@@ -59,6 +71,8 @@ export function row(
   locale: Locale,
   id?: string,
   label?: (t: TitleView) => string,
+  /** The row at the top of a screen: its first cards' artwork is fetched at once (see artwork). */
+  first = false,
 ): HTMLElement | null {
   if (titles.length === 0) return null;
   const headingId = `row-${(id ?? heading).replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
@@ -69,10 +83,13 @@ export function row(
     h(
       'ul',
       { class: 'cards' },
-      titles.map((t) => titleCard(t, locale, label)),
+      titles.map((t, i) => titleCard(t, locale, label, first && i < FIRST_ROW_EAGER)),
     ),
   );
 }
+
+/** Cards of the top row a 1280-wide seat shows without scrolling. */
+const FIRST_ROW_EAGER = 7;
 
 export function grid(titles: TitleView[], locale: Locale, empty: string): HTMLElement {
   if (titles.length === 0) return h('p', { class: 'empty' }, empty);

@@ -77,11 +77,15 @@ export function homeScreen(ctx: AppContext): View {
   const grownUp = titles.filter((x) => x.kind !== 'kids');
   const hero = featuredTitle(titles, now);
   const shown = new Set<string>(hero ? [hero.id] : []);
+  // The top row's artwork is fetched with the hero's, not when layout finds it in view.
+  let topRow = true;
   /** A row of titles not all shown already; it marks its titles as shown. */
   const freshRow = (heading: string, list: TitleView[], id: string) => {
     if (list.length === 0 || list.every((x) => shown.has(x.id))) return null;
     for (const x of list) shown.add(x.id);
-    return row(heading, list, locale, id);
+    const first = topRow;
+    topRow = false;
+    return row(heading, list, locale, id, undefined, first);
   };
   const continueRow = continuing.length
     ? h(
@@ -91,8 +95,8 @@ export function homeScreen(ctx: AppContext): View {
         h(
           'ul',
           { class: 'cards' },
-          continuing.map((x) => {
-            const card = titleCard(x, locale);
+          continuing.map((x, i) => {
+            const card = titleCard(x, locale, undefined, i < 7);
             const share = progress.get(x.id) ?? 0;
             const percent = Math.round(share * 100);
             card.querySelector('a')?.append(
@@ -114,6 +118,7 @@ export function homeScreen(ctx: AppContext): View {
         ),
       )
     : null;
+  if (continueRow) topRow = false;
   const fresh = onePerGroup(grownUp.filter((x) => isNewThisMonth(x, now) && x.kind !== 'audio'));
   const films = grownUp.filter((x) => x.kind === 'movie');
   const tv = onePerGroup(grownUp.filter((x) => x.kind === 'episode'));
@@ -235,6 +240,27 @@ function heroBanner(ctx: AppContext, title: TitleView): HTMLElement {
   );
 }
 
+type Channel = { id: string; state: string; playlistReady: boolean };
+/** Home is rebuilt whenever the catalogue or the seat's state changes: one answer serves the rebuilds of a few seconds. */
+const LIVE_KEEP_MS = 10_000;
+const liveAsked = new WeakMap<AppContext, { at: number; channels: Promise<Channel[]> }>();
+
+function channelsOnAir(ctx: AppContext): Promise<Channel[]> {
+  const kept = liveAsked.get(ctx);
+  if (kept && Date.now() - kept.at < LIVE_KEEP_MS) return kept.channels;
+  const channels = new ApiClient(ctx.screen.baseUrl)
+    .request<{ channels?: Channel[] }>(`${paths.catalog}?device=${ctx.screen.device === 'phone' ? 'phone' : 'seat'}`)
+    .catch((error: unknown) => {
+      if (isRefusal(error)) return { channels: [] };
+      throw error;
+    })
+    .then((answer) => (answer.channels ?? []).filter((c) => c.state === 'on-air' && c.playlistReady));
+  // A failed answer is not kept: the next rebuild asks again.
+  channels.catch(() => liveAsked.delete(ctx));
+  liveAsked.set(ctx, { at: Date.now(), channels });
+  return channels;
+}
+
 /** Live channels on air now (from the appliance, not the replica); a calm line when none is. */
 function liveNowRow(ctx: AppContext): HTMLElement {
   const locale = ctx.locale();
@@ -246,16 +272,8 @@ function liveNowRow(ctx: AppContext): HTMLElement {
     h('h2', { id: 'row-live' }, s.liveNow),
     body,
   );
-  void new ApiClient(ctx.screen.baseUrl)
-    .request<{ channels?: { id: string; state: string; playlistReady: boolean }[] }>(
-      `${paths.catalog}?device=${ctx.screen.device === 'phone' ? 'phone' : 'seat'}`,
-    )
-    .catch((error: unknown) => {
-      if (isRefusal(error)) return { channels: [] };
-      throw error;
-    })
-    .then((answer) => {
-      const onAir = (answer.channels ?? []).filter((c) => c.state === 'on-air' && c.playlistReady);
+  void channelsOnAir(ctx)
+    .then((onAir) => {
       replace(
         body,
         onAir.length === 0

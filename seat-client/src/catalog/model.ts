@@ -31,6 +31,9 @@ export type TitleView = Pick<
   /** Absolute URLs of the preferred poster and backdrop, when the package has them. */
   poster?: string;
   backdrop?: string;
+  /** Every WebP size the image step made of them (`srcset`): a card fetches and decodes the size it shows. */
+  posterSet?: string;
+  backdropSet?: string;
   /** Master playlist URL, used when the appliance has no playback endpoint. */
   master: string;
 };
@@ -60,6 +63,14 @@ export function titleView(doc: CatalogTitle, baseUrl: string): TitleView {
   if (doc.album) view.album = doc.album;
   if (doc.poster) view.poster = absolute(doc.poster);
   if (doc.backdrop) view.backdrop = absolute(doc.backdrop);
+  const sizes = (role: 'poster' | 'backdrop') =>
+    doc.images
+      .filter((i) => i.role === role && i.format === 'webp')
+      .sort((a, b) => a.width - b.width)
+      .map((i) => `${absolute(i.url)} ${i.width}w`)
+      .join(', ');
+  if (doc.poster && sizes('poster')) view.posterSet = sizes('poster');
+  if (doc.backdrop && sizes('backdrop')) view.backdropSet = sizes('backdrop');
   return view;
 }
 

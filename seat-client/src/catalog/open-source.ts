@@ -6,7 +6,12 @@ import type { Screen } from '../cabin/seat-identity.ts';
 import { ReplicaCatalogSource } from './replica-source.ts';
 import { type CatalogSource, HttpCatalogSource } from './source.ts';
 
-export function openCatalogSource(screen: Screen, storage: Storage): CatalogSource {
+/** `later`: the replica opens after it too (app/main.ts: after home has painted at a cold start). */
+export function openCatalogSource(
+  screen: Screen,
+  storage: Storage,
+  later: Promise<void> = Promise.resolve(),
+): CatalogSource {
   const http = new HttpCatalogSource(screen.baseUrl, storage);
   const seat = screen.seat;
   const useReplica = seat !== undefined && 'indexedDB' in globalThis;
@@ -14,7 +19,7 @@ export function openCatalogSource(screen: Screen, storage: Storage): CatalogSour
   if (!useReplica || !seat) return http;
   const source = new ReplicaCatalogSource(http, screen.baseUrl);
   // The home screen paints from the snapshot (or the kept copy) first; RxDB opens right after.
-  void first
+  void Promise.all([first, later])
     .then(() => source.open(seat))
     .catch((error: unknown) => {
       console.warn('replica unavailable, using the HTTP catalogue', error);
