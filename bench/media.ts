@@ -1,6 +1,6 @@
 /**
  * media.pipeline.overhead: wall time of `ingest` (probe, transcode, encryption, images,
- * checksums, manifest) against one plain ffmpeg command producing the same ladder from the same
+ * checksums, manifest) against one plain ffmpeg command producing the same ladder and seek-preview sheets from the same
  * source — the very argument list ingest runs, so the difference is everything around ffmpeg.
  * Runs alternate (ingest, ffmpeg, ingest, …) so machine load hits both alike; median of each.
  */
@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Ffmpeg, ingestTitle, LADDERS } from '../media-pipeline/src/index.ts';
+import { Ffmpeg, ingestTitle, LADDERS, seekPreviewLayout } from '../media-pipeline/src/index.ts';
 import { describeSource } from '../media-pipeline/src/ingest/source.ts';
 import { transcodeArgs } from '../media-pipeline/src/tools/ffmpeg-commands.ts';
 import { type BenchGroup, median, ratio } from './harness.ts';
@@ -113,10 +113,12 @@ export const mediaGroup: BenchGroup = {
         const plain = path.join(work, `plain-${run}`);
         const video = ladder.video.map((r) => ({ rung: r, dir: path.join(plain, 'video', r.name) }));
         const audio = info.audio.map((a) => ({ audioIndex: a.audioIndex, dir: path.join(plain, 'audio', a.language) }));
-        for (const d of [...video, ...audio]) fs.mkdirSync(d.dir, { recursive: true });
+        // The same job as ingest's transcode, seek-preview sheets included: the peer does all the work ffmpeg can.
+        const seekPreview = { dir: path.join(plain, 'seek-preview'), layout: seekPreviewLayout(SOURCE.durationS) };
+        for (const d of [...video, ...audio, seekPreview]) fs.mkdirSync(d.dir, { recursive: true });
         t = performance.now();
         cpu = cpuSeconds();
-        await ffmpeg.run(transcodeArgs({ source, ladder, video, audio, fps: info.video!.fps }), {
+        await ffmpeg.run(transcodeArgs({ source, ladder, video, audio, fps: info.video!.fps, seekPreview }), {
           purpose: 'bench peer',
         });
         ffmpegTimes.push((performance.now() - t) / 1000);
