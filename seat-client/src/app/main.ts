@@ -202,8 +202,8 @@ async function boot(): Promise<void> {
     const playing = ctx.playback?.titleId ?? (route.name === 'play' ? route.id : undefined);
     const title = playing ? catalog.titles().find((t) => t.id === playing) : undefined;
     if (playing && (title ? flight.blocks(title) : flight.blocks({ id: playing }))) stopRestricted(playing, 'policy');
-    // Catalogue screens drop the restricted titles now; the player, the map and a basket being paid stay as they are.
-    else if (!['play', 'map', 'search', 'pair', 'shop'].includes(route.name)) render(true);
+    // Catalogue screens drop the restricted titles now; the player, the map, a basket being paid and a settings form being filled stay as they are.
+    else if (!['play', 'map', 'search', 'pair', 'shop', 'settings'].includes(route.name)) render(true);
   });
 
   const shell = new Shell({
@@ -248,7 +248,8 @@ async function boot(): Promise<void> {
       return;
     }
     const key = location.hash;
-    // Do not rebuild the player, a search being typed, the pairing screen (a new code each time) or the map when only data changed.
+    // Do not rebuild the player, a search being typed, the pairing screen (a new code each time), the map, the
+    // shop or a settings form being filled (a PIN half typed, a message just shown) when only data changed.
     const route = parseRoute(key);
     if (
       !force &&
@@ -257,7 +258,8 @@ async function boot(): Promise<void> {
         route.name === 'search' ||
         route.name === 'pair' ||
         route.name === 'map' ||
-        route.name === 'shop')
+        route.name === 'shop' ||
+        route.name === 'settings')
     )
       return;
     rendering = true;
