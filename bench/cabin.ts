@@ -246,7 +246,20 @@ function spawnBurst(
     }
     setImmediate(() => process.stderr.write('sent'));
   `;
-  const command = [...(cpus?.others ?? []), process.execPath, '-e', script, baseUrl, crewIds.join(',')];
+  // On an aircraft the guesses come from other machines, so the generator must not take the seats' CPU
+  // (they are in this process, on the same CPU): at nice 19 it runs whenever they are idle, which is
+  // nearly always, and yields to them when the PA reaches them.
+  const command = [
+    ...(cpus?.others ?? []),
+    'nice',
+    '-n',
+    '19',
+    process.execPath,
+    '-e',
+    script,
+    baseUrl,
+    crewIds.join(','),
+  ];
   const proc = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ApiError, UNREACHABLE } from '../api/api-client.ts';
 import { cabinStrings } from '../cabin/cabin-strings.ts';
 import { translations } from '../i18n/strings.ts';
-import { CREW_LANGUAGES, crewLanguageFor, crewStrings, fill } from './crew-strings.ts';
+import { CREW_LANGUAGES, crewLanguageFor, crewStrings, failureReason, fill } from './crew-strings.ts';
 
 /** Words that are the same in English and some languages (loanwords, codes). */
 const SAME_AS_ENGLISH = new Set([
@@ -72,4 +73,21 @@ test('a language that drops a key or a placeholder is caught', () => {
   assert.throws(() => checkComplete('crewStrings', broken), /keeps the placeholders/);
   const english = { ...crewStrings, de: { ...crewStrings.de, calls: 'Calls' } };
   assert.throws(() => checkComplete('crewStrings', english), /still English/);
+});
+
+test("a failed crew action says why in the console's language, from the appliance's code, never its English", () => {
+  const { ja, en } = crewStrings;
+  const refusal = (status: number, code: string) => new ApiError(status, code, 'English words from the appliance');
+  assert.equal(failureReason(ja, refusal(403, 'ROLE_NOT_ALLOWED')), ja.reason_role);
+  assert.equal(failureReason(ja, refusal(401, 'CREW_LOGIN_REQUIRED')), ja.reason_session);
+  assert.equal(failureReason(ja, refusal(409, 'NO_ACTIVE_PA')), ja.reason_noPa);
+  assert.equal(failureReason(ja, refusal(400, 'UNKNOWN_AIRPORT')), ja.reason_unknownAirport);
+  assert.equal(failureReason(ja, refusal(400, 'PA_TEXT_REQUIRED')), ja.reason_invalid);
+  assert.equal(failureReason(ja, refusal(503, 'SOMETHING_NEW')), ja.reason_busy);
+  assert.equal(failureReason(ja, refusal(0, UNREACHABLE)), ja.reason_unreachable);
+  assert.equal(failureReason(ja, new TypeError('Failed to fetch')), ja.reason_unreachable);
+  // A code the console does not know yet is named, in the console's words around it.
+  assert.equal(failureReason(en, refusal(422, 'CONTENT_LOAD_REFUSED')), 'refused (CONTENT_LOAD_REFUSED)');
+  for (const t of Object.values(crewStrings))
+    assert.doesNotMatch(failureReason(t, refusal(403, 'ROLE_NOT_ALLOWED')), /English words/);
 });

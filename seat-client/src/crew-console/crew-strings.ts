@@ -4,6 +4,8 @@
  * crew-strings.test.ts fails on a missing, empty or placeholder-dropping entry.
  * Placeholders are {name}; times and "2 minutes ago" come from Intl in the console's language.
  */
+import { ApiError, UNREACHABLE } from '../api/api-client.ts';
+
 const en = {
   consoleTitle: 'Crew console',
   crewId: 'Crew ID',
@@ -64,6 +66,15 @@ const en = {
   resetSeat: 'Reset seat',
   done: '{what}: done',
   failed: '{what}: not done ({reason})',
+  reason_unreachable: 'the appliance did not answer',
+  reason_session: 'your session ended; log in again',
+  reason_role: 'your role may not do this',
+  reason_notFound: 'not found on this aircraft',
+  reason_noPa: 'no announcement is on air',
+  reason_invalid: 'something is missing or wrong in the request',
+  reason_busy: 'the system is busy; try again in a moment',
+  reason_refused: 'refused ({code})',
+  reason_unknownAirport: 'an airport code is not known',
   pa: 'Announcements (PA)',
   onAir: 'On air: {title}',
   noPa: 'No announcement on air.',
@@ -198,6 +209,15 @@ const fr: CrewStrings = {
   resetSeat: 'Réinitialiser le siège',
   done: '{what} : fait',
   failed: '{what} : non effectué ({reason})',
+  reason_unreachable: "le serveur de cabine n'a pas répondu",
+  reason_session: 'votre session a expiré ; reconnectez-vous',
+  reason_role: 'votre rôle ne le permet pas',
+  reason_notFound: 'introuvable à bord',
+  reason_noPa: 'aucune annonce en cours',
+  reason_invalid: 'la demande est incomplète ou erronée',
+  reason_busy: 'le système est occupé ; réessayez dans un instant',
+  reason_refused: 'refusé ({code})',
+  reason_unknownAirport: "un code d'aéroport est inconnu",
   pa: 'Annonces (PA)',
   onAir: 'En cours : {title}',
   noPa: 'Aucune annonce en cours.',
@@ -331,6 +351,15 @@ const de: CrewStrings = {
   resetSeat: 'Sitz zurücksetzen',
   done: '{what}: erledigt',
   failed: '{what}: nicht erledigt ({reason})',
+  reason_unreachable: 'das Kabinensystem hat nicht geantwortet',
+  reason_session: 'Ihre Sitzung ist abgelaufen; bitte neu anmelden',
+  reason_role: 'Ihre Rolle darf das nicht',
+  reason_notFound: 'an Bord nicht gefunden',
+  reason_noPa: 'keine Durchsage läuft',
+  reason_invalid: 'in der Anfrage fehlt etwas oder ist falsch',
+  reason_busy: 'das System ist ausgelastet; gleich noch einmal versuchen',
+  reason_refused: 'abgelehnt ({code})',
+  reason_unknownAirport: 'ein Flughafencode ist unbekannt',
   pa: 'Durchsagen (PA)',
   onAir: 'Läuft: {title}',
   noPa: 'Keine Durchsage aktiv.',
@@ -461,6 +490,15 @@ const es: CrewStrings = {
   resetSeat: 'Reiniciar asiento',
   done: '{what}: hecho',
   failed: '{what}: no hecho ({reason})',
+  reason_unreachable: 'el sistema de cabina no respondió',
+  reason_session: 'su sesión terminó; inicie sesión de nuevo',
+  reason_role: 'su función no permite hacerlo',
+  reason_notFound: 'no se encuentra a bordo',
+  reason_noPa: 'no hay ningún anuncio en curso',
+  reason_invalid: 'a la solicitud le falta algo o tiene un error',
+  reason_busy: 'el sistema está ocupado; inténtelo de nuevo en un momento',
+  reason_refused: 'rechazado ({code})',
+  reason_unknownAirport: 'un código de aeropuerto no es conocido',
   pa: 'Anuncios (PA)',
   onAir: 'En el aire: {title}',
   noPa: 'Ningún anuncio en curso.',
@@ -593,6 +631,15 @@ const pt: CrewStrings = {
   resetSeat: 'Reiniciar lugar',
   done: '{what}: feito',
   failed: '{what}: não feito ({reason})',
+  reason_unreachable: 'o sistema de cabine não respondeu',
+  reason_session: 'a sua sessão terminou; entre de novo',
+  reason_role: 'a sua função não permite isto',
+  reason_notFound: 'não encontrado a bordo',
+  reason_noPa: 'nenhum anúncio no ar',
+  reason_invalid: 'falta algo ou há um erro no pedido',
+  reason_busy: 'o sistema está ocupado; tente de novo daqui a pouco',
+  reason_refused: 'recusado ({code})',
+  reason_unknownAirport: 'um código de aeroporto é desconhecido',
   pa: 'Anúncios (PA)',
   onAir: 'No ar: {title}',
   noPa: 'Nenhum anúncio no ar.',
@@ -726,6 +773,15 @@ const it: CrewStrings = {
   resetSeat: 'Reimposta posto',
   done: '{what}: fatto',
   failed: '{what}: non fatto ({reason})',
+  reason_unreachable: 'il sistema di cabina non ha risposto',
+  reason_session: 'la sessione è scaduta; accedi di nuovo',
+  reason_role: 'il tuo ruolo non lo consente',
+  reason_notFound: 'non trovato a bordo',
+  reason_noPa: 'nessun annuncio in corso',
+  reason_invalid: "nella richiesta manca qualcosa o c'è un errore",
+  reason_busy: 'il sistema è occupato; riprova tra un momento',
+  reason_refused: 'rifiutato ({code})',
+  reason_unknownAirport: 'un codice aeroporto è sconosciuto',
   pa: 'Annunci (PA)',
   onAir: 'In onda: {title}',
   noPa: 'Nessun annuncio in onda.',
@@ -857,6 +913,15 @@ const ar: CrewStrings = {
   resetSeat: 'إعادة تشغيل المقعد',
   done: '{what}: تم',
   failed: '{what}: لم يتم ({reason})',
+  reason_unreachable: 'لم يستجب نظام المقصورة',
+  reason_session: 'انتهت جلستك؛ سجّل الدخول مجددًا',
+  reason_role: 'دورك لا يسمح بذلك',
+  reason_notFound: 'غير موجود على متن الطائرة',
+  reason_noPa: 'لا يوجد إعلان قيد البث',
+  reason_invalid: 'الطلب ناقص أو غير صحيح',
+  reason_busy: 'النظام مشغول؛ حاول مرة أخرى بعد لحظة',
+  reason_refused: 'مرفوض ({code})',
+  reason_unknownAirport: 'رمز مطار غير معروف',
   pa: 'الإعلانات',
   onAir: 'يُذاع الآن: {title}',
   noPa: 'لا يوجد إعلان الآن.',
@@ -987,6 +1052,15 @@ const zh: CrewStrings = {
   resetSeat: '重启座位',
   done: '{what}：已完成',
   failed: '{what}：未完成（{reason}）',
+  reason_unreachable: '客舱系统没有响应',
+  reason_session: '会话已结束，请重新登录',
+  reason_role: '您的角色无权执行此操作',
+  reason_notFound: '机上找不到',
+  reason_noPa: '当前没有广播',
+  reason_invalid: '请求缺少内容或有误',
+  reason_busy: '系统繁忙，请稍后再试',
+  reason_refused: '被拒绝（{code}）',
+  reason_unknownAirport: '机场代码未知',
   pa: '广播 (PA)',
   onAir: '正在广播：{title}',
   noPa: '当前没有广播。',
@@ -1117,6 +1191,15 @@ const ja: CrewStrings = {
   resetSeat: '座席をリセット',
   done: '{what}：完了',
   failed: '{what}：未完了（{reason}）',
+  reason_unreachable: '客室システムが応答しません',
+  reason_session: 'セッションが終了しました。もう一度ログインしてください',
+  reason_role: 'この役割では実行できません',
+  reason_notFound: '機内に見つかりません',
+  reason_noPa: '放送中のアナウンスはありません',
+  reason_invalid: 'リクエストに不足か誤りがあります',
+  reason_busy: 'システムが混み合っています。少し待ってからもう一度お試しください',
+  reason_refused: '拒否されました（{code}）',
+  reason_unknownAirport: '空港コードが不明です',
   pa: '機内アナウンス (PA)',
   onAir: '放送中：{title}',
   noPa: '放送中のアナウンスはありません。',
@@ -1248,6 +1331,15 @@ const ko: CrewStrings = {
   resetSeat: '좌석 재시작',
   done: '{what}: 완료',
   failed: '{what}: 완료되지 않음 ({reason})',
+  reason_unreachable: '객실 시스템이 응답하지 않았습니다',
+  reason_session: '세션이 끝났습니다. 다시 로그인하세요',
+  reason_role: '이 역할로는 할 수 없습니다',
+  reason_notFound: '기내에서 찾을 수 없습니다',
+  reason_noPa: '방송 중인 안내가 없습니다',
+  reason_invalid: '요청에 빠진 것이나 잘못된 것이 있습니다',
+  reason_busy: '시스템이 바쁩니다. 잠시 후 다시 시도하세요',
+  reason_refused: '거부됨 ({code})',
+  reason_unknownAirport: '알 수 없는 공항 코드입니다',
   pa: '기내 방송 (PA)',
   onAir: '방송 중: {title}',
   noPa: '방송 중인 안내가 없습니다.',
@@ -1378,6 +1470,15 @@ const hi: CrewStrings = {
   resetSeat: 'सीट रीसेट करें',
   done: '{what}: हो गया',
   failed: '{what}: नहीं हुआ ({reason})',
+  reason_unreachable: 'केबिन सिस्टम ने जवाब नहीं दिया',
+  reason_session: 'आपका सत्र समाप्त हुआ; फिर से लॉग इन करें',
+  reason_role: 'आपकी भूमिका में यह अनुमति नहीं है',
+  reason_notFound: 'विमान में नहीं मिला',
+  reason_noPa: 'कोई घोषणा नहीं चल रही',
+  reason_invalid: 'अनुरोध में कुछ कमी या गलती है',
+  reason_busy: 'सिस्टम व्यस्त है; थोड़ी देर में फिर कोशिश करें',
+  reason_refused: 'अस्वीकृत ({code})',
+  reason_unknownAirport: 'हवाई अड्डे का कोड अज्ञात है',
   pa: 'घोषणाएँ (PA)',
   onAir: 'प्रसारण जारी: {title}',
   noPa: 'अभी कोई घोषणा नहीं।',
@@ -1448,6 +1549,36 @@ const hi: CrewStrings = {
   fp_notSet: 'तय नहीं हुआ: {reason}',
   fp_noEndpoint: 'विमान का सर्वर अभी उड़ान योजना नहीं लेता।',
 };
+
+/**
+ * Why a crew action failed, in the console's language, from the appliance's error code
+ * (applianceErrorStatus): the appliance's own message is English and for the log.
+ */
+export function failureReason(t: CrewStrings, error: unknown): string {
+  if (!(error instanceof ApiError)) return t.reason_unreachable;
+  switch (error.code) {
+    case UNREACHABLE:
+      return t.reason_unreachable;
+    case 'CREW_LOGIN_REQUIRED':
+    case 'BAD_CREDENTIALS':
+      return t.reason_session;
+    case 'ROLE_NOT_ALLOWED':
+      return t.reason_role;
+    case 'UNKNOWN_SEAT':
+    case 'UNKNOWN_CREW':
+      return t.reason_notFound;
+    case 'NO_ACTIVE_PA':
+      return t.reason_noPa;
+    case 'UNKNOWN_AIRPORT':
+      return t.reason_unknownAirport;
+    case 'LOGIN_BUSY':
+    case 'LOGIN_LOCKED':
+      return t.reason_busy;
+  }
+  if (error.status === 400) return t.reason_invalid;
+  if (error.status === 429 || error.status === 503) return t.reason_busy;
+  return fill(t.reason_refused, { code: error.code });
+}
 
 /** "{seat} …" with the values put in; a missing value leaves the placeholder visible (a test catches it). */
 export function fill(template: string, values: Record<string, string | number>): string {

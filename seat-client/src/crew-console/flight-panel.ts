@@ -24,7 +24,7 @@ import { ApiError } from '../api/api-client.ts';
 import { MqttSocket, text } from '../cabin/mqtt-socket.ts';
 import { mapStringsFor } from '../map/map-strings.ts';
 import { h, replace } from '../ui/dom.ts';
-import { type CrewStrings, crewStrings, fill } from './crew-strings.ts';
+import { type CrewStrings, crewStrings, failureReason, fill } from './crew-strings.ts';
 
 export interface FlightPanelDeps {
   baseUrl: string;
@@ -226,6 +226,13 @@ export class FlightPanel {
     this.status.dataset.source = p?.source ?? '';
   }
 
+  private fieldLabel(field: string): string {
+    if (field === 'flightNumber') return this.t.fp_flightNumber;
+    if (field === 'origin') return this.t.fp_origin;
+    if (field === 'destination') return this.t.fp_destination;
+    return this.t.reason_invalid;
+  }
+
   private async submit(): Promise<void> {
     const upper = (s: string) => s.trim().toUpperCase();
     const candidate: Record<string, string> = {};
@@ -235,7 +242,8 @@ export class FlightPanel {
     const checked = flightPlanUpdate.safeParse(candidate);
     if (!checked.success) {
       this.formMessage.textContent = fill(this.t.fp_notSent, {
-        reason: checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        // The fields that are wrong, by their labels: zod's own words are English.
+        reason: [...new Set(checked.error.issues.map((i) => this.fieldLabel(String(i.path[0]))))].join(', '),
       });
       this.formMessage.dataset.outcome = 'invalid';
       return;
@@ -248,7 +256,7 @@ export class FlightPanel {
       const missing = err instanceof ApiError && err.status === 404;
       this.formMessage.textContent = missing
         ? this.t.fp_noEndpoint
-        : fill(this.t.fp_notSet, { reason: (err as Error).message });
+        : fill(this.t.fp_notSet, { reason: failureReason(this.t, err) });
       this.formMessage.dataset.outcome = missing ? 'no-endpoint' : 'refused';
     }
   }

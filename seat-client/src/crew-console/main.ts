@@ -19,6 +19,7 @@ import {
   type CrewStrings,
   crewLanguageFor,
   crewStrings,
+  failureReason,
   fill,
 } from './crew-strings.ts';
 import { FlightPanel } from './flight-panel.ts';
@@ -277,7 +278,7 @@ function start(root: HTMLElement): void {
       await work();
       message.textContent = fill(t.done, { what: label });
     } catch (err) {
-      message.textContent = fill(t.failed, { what: label, reason: (err as Error).message });
+      message.textContent = fill(t.failed, { what: label, reason: failureReason(t, err) });
     }
     await refresh();
   }
@@ -527,7 +528,7 @@ function start(root: HTMLElement): void {
         const r = await api.resetForNextFlight();
         message.textContent = fill(t.resetDone, { sessions: r.sessionsEnded, phones: r.phonesUnpaired });
       } catch (err) {
-        message.textContent = fill(t.failed, { what: t.resetFlight, reason: (err as Error).message });
+        message.textContent = fill(t.failed, { what: t.resetFlight, reason: failureReason(t, err) });
       }
       await refresh();
     };

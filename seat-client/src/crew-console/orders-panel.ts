@@ -5,9 +5,10 @@
  * its other panels and must not rebuild this one under a crew member's finger.
  */
 import { adPaths, type OrderRecord, type ShopAnomaly, shopAnomalyPaths, shopPaths } from '@ifec/protocol';
-import { ApiClient, ApiError } from '../api/api-client.ts';
+import { ApiClient } from '../api/api-client.ts';
 import { fill } from '../i18n/screen-strings.ts';
 import { h, replace } from '../ui/dom.ts';
+import { crewLanguageFor, crewStrings, failureReason } from './crew-strings.ts';
 import { type OrdersStrings, ordersStringsFor } from './orders-strings.ts';
 import './orders-panel.css';
 
@@ -120,7 +121,7 @@ export class OrdersPanel {
       this.names = stock.names ?? {};
       this.render(orders.orders, stock.stock, galley, anomalies.flagged, ads.enabled);
     } catch (error) {
-      this.message.textContent = fill(this.t.notLoaded, { reason: (error as Error).message });
+      this.message.textContent = fill(this.t.notLoaded, { reason: this.reason(error) });
     }
   }
 
@@ -136,7 +137,7 @@ export class OrdersPanel {
         status: this.statusName(status),
       });
     } catch (error) {
-      this.message.textContent = error instanceof ApiError ? error.message : String(error);
+      this.message.textContent = this.reason(error);
     }
     await this.refresh();
   }
@@ -146,9 +147,14 @@ export class OrdersPanel {
       await this.call(adPaths.crewSwitch, { method: 'POST', body: { enabled } });
       this.message.textContent = enabled ? this.t.adsOnMsg : this.t.adsOffMsg;
     } catch (error) {
-      this.message.textContent = error instanceof ApiError ? error.message : String(error);
+      this.message.textContent = this.reason(error);
     }
     await this.refresh();
+  }
+
+  /** Why it failed, in the console's language (the appliance's message is English, for the log). */
+  private reason(error: unknown): string {
+    return failureReason(crewStrings[crewLanguageFor(this.lang)], error);
   }
 
   private statusName(status: string): string {
