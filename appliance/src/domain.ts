@@ -103,7 +103,9 @@ export class Domains {
           `domain ${domain.name} is opened but its record kind ${kind} was not declared before the replay`,
         );
     }
+    const started = performance.now();
     const parts = await domain.open(deps);
+    this.took(`open ${domain.name}`, started);
     for (const [pattern, handler] of Object.entries(parts.topics ?? {})) {
       const owner = this.topicOwner.get(pattern);
       if (owner)
@@ -126,11 +128,27 @@ export class Domains {
   }
 
   async restore(): Promise<void> {
-    for (const d of this.opened) await d.parts.restore?.();
+    for (const d of this.opened) {
+      const started = performance.now();
+      await d.parts.restore?.();
+      this.took(`restore ${d.name}`, started);
+    }
   }
 
   async start(): Promise<void> {
-    for (const d of this.opened) await d.parts.start?.();
+    for (const d of this.opened) {
+      const started = performance.now();
+      await d.parts.start?.();
+      this.took(`start ${d.name}`, started);
+    }
+  }
+
+  /** Steps of the start that took 10 ms or more (logged once ready: where a slow start went). */
+  readonly slowSteps: Record<string, number> = {};
+
+  private took(step: string, started: number): void {
+    const ms = performance.now() - started;
+    if (ms >= 10) this.slowSteps[step] = Math.round(ms);
   }
 
   async stop(): Promise<void> {

@@ -110,6 +110,7 @@ export async function startAppliance(
 
   // Store: journal first, PGlite second; every domain's record kinds are known before the replay.
   const checkpoint = readCheckpoint(config.dataDir);
+  const storeOpening = performance.now();
   const store = await Store.open(path.join(config.dataDir, 'pglite'), log, {
     snapshot: snapshotOf(config.dataDir, checkpoint),
     keepBroken: config.storeKeepBroken,
@@ -118,11 +119,13 @@ export async function startAppliance(
     groupCommitMs: config.journalGroupCommitMs,
     files,
   });
+  const storeOpenMs = Math.round(performance.now() - storeOpening);
   const records = new DurableRecords(journal, store, log);
   const domains = new Domains(records, new TopicRouter());
   domains.declare(DOMAINS);
   // After a clean stop the store holds everything journalled: replay nothing (unless it was rebuilt);
   // after a crash, what came after the last checkpoint (store/checkpoint.ts).
+  const replaying = performance.now();
   const replayed = await records.replay(
     store.rebuilt ? store.restoredThrough : Math.max(cleanThrough ?? 0, checkpoint?.through ?? 0),
   );
@@ -137,9 +140,13 @@ export async function startAppliance(
     maxAgeS: config.storeCheckpointMaxAgeS,
     lastThrough: checkpoint?.through ?? 0,
   });
+  const replayMs = Math.round(performance.now() - replaying);
   if (cleanThrough !== undefined && !store.rebuilt)
-    log.info({ records: replayed, storeHoldsThrough: cleanThrough }, 'stopped cleanly last time: journal not replayed');
-  else log.info({ records: replayed }, 'journal replayed');
+    log.info(
+      { records: replayed, storeHoldsThrough: cleanThrough, storeOpenMs },
+      'stopped cleanly last time: journal not replayed',
+    );
+  else log.info({ storeOpenMs, replayMs, records: replayed }, 'journal replayed');
 
   // Domains, each from what the ones before it expose. They publish on the bus from restore() on.
   const metrics = createMetrics();
@@ -327,7 +334,7 @@ export async function startAppliance(
   await domains.start();
   checkpoints.start();
   ready = true;
-  log.info({ httpPort, mqttPort, tailNumber: access.tailNumber }, 'appliance ready');
+  log.info({ httpPort, mqttPort, tailNumber: access.tailNumber, slowSteps: domains.slowSteps }, 'appliance ready');
   out(
     banner({
       httpPort,
