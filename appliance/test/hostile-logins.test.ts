@@ -144,41 +144,46 @@ test('during a burst of 1,000 logins a PA start reaches the seat and a fault is 
       loginFrom(address(100, i % 200), app.url, i % 2 ? `B${i}` : ids[i % 3]!, wrongPin(pinOf(ids[i % 3]!), i)),
     ),
   );
-  await new Promise((r) => setTimeout(r, 50));
-  const t0 = performance.now();
-  const started = await requestFrom('127.0.0.1', `${app.url}/api/crew/pa`, {
-    body: { action: 'start', announcementId: 'seatbelt' },
-    headers: { authorization: `Bearer ${token}` },
-    timeoutMs: 3000,
-  });
-  assert.equal(started.status, 201, started.body);
-  await waitFor(() => paAt > 0, 6000, 'the PA at the seat');
-  const paMs = paAt - t0;
-  const f0 = performance.now();
-  const fault = {
-    id: crypto.randomUUID(),
-    code: 'SELF_TEST',
-    message: 'during a login burst',
-    at: new Date().toISOString(),
-  };
-  await Promise.race([
-    seat.publishAsync('seat/12A/fault', JSON.stringify(fault), { qos: 1 }),
-    new Promise((_, reject) => setTimeout(() => reject(new Error('fault not acknowledged within 6 s')), 6000)),
-  ]);
-  const faultMs = performance.now() - f0;
-  const answers = await burst;
-  assert.equal(answers.filter((a) => a.status === 200).length, 0);
-  assert.ok(
-    answers.some((a) => a.status === 503),
-    'past the hashing queue bound, logins are refused at once',
-  );
-  console.log(`PA start to seat ${paMs.toFixed(0)} ms, fault ack ${faultMs.toFixed(0)} ms during the burst`);
-  await requestFrom('127.0.0.1', `${app.url}/api/crew/pa`, {
-    body: { action: 'stop' },
-    headers: { authorization: `Bearer ${token}` },
-  });
-  for (const id of ids) await purserClears(id);
-  await seat.endAsync();
+  // A failure below must not leave the burst running into the next test (its logins would be 503s).
+  try {
+    await new Promise((r) => setTimeout(r, 50));
+    const t0 = performance.now();
+    const started = await requestFrom('127.0.0.1', `${app.url}/api/crew/pa`, {
+      body: { action: 'start', announcementId: 'seatbelt' },
+      headers: { authorization: `Bearer ${token}` },
+      timeoutMs: 3000,
+    });
+    assert.equal(started.status, 201, started.body);
+    await waitFor(() => paAt > 0, 6000, 'the PA at the seat');
+    const paMs = paAt - t0;
+    const f0 = performance.now();
+    const fault = {
+      id: crypto.randomUUID(),
+      code: 'SELF_TEST',
+      message: 'during a login burst',
+      at: new Date().toISOString(),
+    };
+    await Promise.race([
+      seat.publishAsync('seat/12A/fault', JSON.stringify(fault), { qos: 1 }),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('fault not acknowledged within 6 s')), 6000)),
+    ]);
+    const faultMs = performance.now() - f0;
+    const answers = await burst;
+    assert.equal(answers.filter((a) => a.status === 200).length, 0);
+    assert.ok(
+      answers.some((a) => a.status === 503),
+      'past the hashing queue bound, logins are refused at once',
+    );
+    console.log(`PA start to seat ${paMs.toFixed(0)} ms, fault ack ${faultMs.toFixed(0)} ms during the burst`);
+    await requestFrom('127.0.0.1', `${app.url}/api/crew/pa`, {
+      body: { action: 'stop' },
+      headers: { authorization: `Bearer ${token}` },
+    });
+  } finally {
+    await burst.catch(() => undefined);
+    for (const id of ids) await purserClears(id);
+    await seat.endAsync();
+  }
 });
 
 test('/metrics answers maintenance crew and appliance services only', { timeout: 60_000 }, async () => {

@@ -11,17 +11,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { SYNC_ERROR_CODES, SYNC_ERROR_WORDS, type SyncErrorCode, updatesPaths } from '@ifec/protocol';
-import { pino } from 'pino';
 import type { Browser } from 'playwright-core';
-import { loadConfig } from '../../appliance/src/config.ts';
-import { type RunningAppliance, startAppliance } from '../../appliance/src/main.ts';
-import { addLoad } from '../../ground-sync/src/software/publish.ts';
-import { SoftwareRepository } from '../../ground-sync/src/software/repository.ts';
+import type { RunningAppliance } from '../../appliance/src/main.ts';
 import { maintenanceStrings } from '../src/crew-console/maintenance-strings.ts';
 import { buildSeatApp, type Credentials, KIOSK, launchChromium, screenshot } from './cabin-harness.ts';
-import { expectNoAxeViolations } from './pages.ts';
+import { seatOsStick, startAircraft } from './maintenance-harness.ts';
+import { crewToken, expectNoAxeViolations } from './pages.ts';
 
-const quiet = pino({ level: process.env.E2E_LOG ?? 'silent' });
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-e2e-maint-lang-'));
 const repoDir = path.join(work, 'repo');
 let appliance: RunningAppliance;
@@ -31,39 +27,14 @@ let baseUrl: string;
 
 before(async () => {
   buildSeatApp();
-  const repo = SoftwareRepository.create(repoDir);
-  fs.writeFileSync(path.join(work, 'seat-os.raucb'), 'seat os 4.2.0');
-  addLoad(repo, {
-    file: path.join(work, 'seat-os.raucb'),
-    partNumber: 'IFE-SEAT-0042',
-    version: '4.2.0',
-    kind: 'os-image',
-  });
-  const dataDir = path.join(work, 'aircraft');
-  appliance = await startAppliance(
-    loadConfig({
-      IFEC_DATA_DIR: dataDir,
-      IFEC_HTTP_PORT: '0',
-      IFEC_MQTT_PORT: '0',
-      IFEC_RTMP_PORT: '0',
-      IFEC_HOST: '127.0.0.1',
-      IFEC_LOG_LEVEL: 'silent',
-      IFEC_UPDATES_TRUSTED_ROOT: path.join(repoDir, 'metadata', '1.root.json'),
-    }),
-    quiet,
-  );
-  baseUrl = `http://127.0.0.1:${appliance.httpPort}`;
-  credentials = JSON.parse(fs.readFileSync(path.join(dataDir, 'first-run-credentials.json'), 'utf8'));
+  seatOsStick(work);
+  ({ appliance, baseUrl, credentials } = await startAircraft(work, {
+    IFEC_UPDATES_TRUSTED_ROOT: path.join(repoDir, 'metadata', '1.root.json'),
+  }));
   await appliance.updates.verify({ from: 'folder', dir: repoDir }, 'test');
   // A rollout under way, so the units table is on the screen too.
   const engineer = credentials.crew.find((c) => c.role === 'maintenance')!;
-  const { token } = (await (
-    await fetch(`${baseUrl}/api/crew/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ crewId: engineer.crewId, pin: engineer.pin }),
-    })
-  ).json()) as { token: string };
+  const token = await crewToken(baseUrl, engineer.crewId, engineer.pin);
   const { releases } = (await appliance.updates.overview()) as { releases: { target: string }[] };
   const started = await fetch(`${baseUrl}${updatesPaths.crewRollouts}`, {
     method: 'POST',

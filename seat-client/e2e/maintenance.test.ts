@@ -15,13 +15,13 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
 import type { Browser, Page } from 'playwright-core';
-import { loadConfig } from '../../appliance/src/config.ts';
-import { type RunningAppliance, startAppliance } from '../../appliance/src/main.ts';
+import type { RunningAppliance } from '../../appliance/src/main.ts';
 import { loadGroundConfig } from '../../ground-sync/src/config.ts';
 import { type RunningGround, startGround } from '../../ground-sync/src/main.ts';
 import { createTenant } from '../../ground-sync/src/tenants/tenants.ts';
 import { buildSeatApp, type Credentials, KIOSK, launchChromium, PHONE, screenshot } from './cabin-harness.ts';
-import { expectNoAxeViolations } from './pages.ts';
+import { startAircraft } from './maintenance-harness.ts';
+import { crewToken, expectNoAxeViolations } from './pages.ts';
 
 const TAIL = 'F-HUSB';
 const quiet = pino({ level: process.env.E2E_LOG ?? 'silent' });
@@ -52,22 +52,10 @@ before(async () => {
   apiKey = (await createTenant(ground.db, 'air-usb', 'Air USB')).apiKey;
   // The airline gives the aircraft the ground's key (`ifec-ground public-key`); no ground URL: USB only.
   fs.writeFileSync(path.join(work, 'ground-public-key.pem'), ground.publicKeyPem);
-  const dataDir = path.join(work, 'aircraft');
-  appliance = await startAppliance(
-    loadConfig({
-      IFEC_DATA_DIR: dataDir,
-      IFEC_HTTP_PORT: '0',
-      IFEC_MQTT_PORT: '0',
-      IFEC_RTMP_PORT: '0',
-      IFEC_HOST: '127.0.0.1',
-      IFEC_LOG_LEVEL: 'silent',
-      IFEC_TAIL_NUMBER: TAIL,
-      IFEC_GROUND_PUBLIC_KEY: path.join(work, 'ground-public-key.pem'),
-    }),
-    quiet,
-  );
-  baseUrl = `http://127.0.0.1:${appliance.httpPort}`;
-  credentials = JSON.parse(fs.readFileSync(path.join(dataDir, 'first-run-credentials.json'), 'utf8')) as Credentials;
+  ({ appliance, baseUrl, credentials } = await startAircraft(work, {
+    IFEC_TAIL_NUMBER: TAIL,
+    IFEC_GROUND_PUBLIC_KEY: path.join(work, 'ground-public-key.pem'),
+  }));
   browser = await launchChromium();
 });
 after(async () => {
@@ -107,13 +95,7 @@ test('an engineer does a USB round trip with the ground from the maintenance scr
 
   // Something for the ground: a seat fault and a PA (journalled, in the outbox).
   const purser = credentials.crew.find((c) => c.role === 'purser')!;
-  const login = (await (
-    await fetch(`${baseUrl}/api/crew/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ crewId: purser.crewId, pin: purser.pin }),
-    })
-  ).json()) as { token: string };
+  const login = { token: await crewToken(baseUrl, purser.crewId, purser.pin) };
   const pa = await fetch(`${baseUrl}/api/crew/pa`, {
     method: 'POST',
     headers: { authorization: `Bearer ${login.token}`, 'content-type': 'application/json' },

@@ -10,48 +10,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { updatesPaths } from '@ifec/protocol';
-import { pino } from 'pino';
 import type { Browser } from 'playwright-core';
-import { loadConfig } from '../../appliance/src/config.ts';
-import { type RunningAppliance, startAppliance } from '../../appliance/src/main.ts';
-import { addLoad } from '../../ground-sync/src/software/publish.ts';
-import { SoftwareRepository } from '../../ground-sync/src/software/repository.ts';
+import type { RunningAppliance } from '../../appliance/src/main.ts';
 import { buildSeatApp, type Credentials, KIOSK, launchChromium, screenshot } from './cabin-harness.ts';
+import { seatOsStick, startAircraft } from './maintenance-harness.ts';
 import { expectNoAxeViolations } from './pages.ts';
 
-const quiet = pino({ level: process.env.E2E_LOG ?? 'silent' });
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ifec-e2e-updates-'));
 const repoDir = path.join(work, 'repo');
 let appliance: RunningAppliance;
 let browser: Browser;
-let credentials: Credentials & { seats: Record<string, string> };
+let credentials: Credentials;
 let baseUrl: string;
 
 before(async () => {
   buildSeatApp();
-  const repo = SoftwareRepository.create(repoDir);
-  fs.writeFileSync(path.join(work, 'seat-os.raucb'), 'seat os 4.2.0');
-  addLoad(repo, {
-    file: path.join(work, 'seat-os.raucb'),
-    partNumber: 'IFE-SEAT-0042',
-    version: '4.2.0',
-    kind: 'os-image',
-  });
-  const dataDir = path.join(work, 'aircraft');
-  appliance = await startAppliance(
-    loadConfig({
-      IFEC_DATA_DIR: dataDir,
-      IFEC_HTTP_PORT: '0',
-      IFEC_MQTT_PORT: '0',
-      IFEC_RTMP_PORT: '0',
-      IFEC_HOST: '127.0.0.1',
-      IFEC_LOG_LEVEL: 'silent',
-      IFEC_UPDATES_TRUSTED_ROOT: path.join(repoDir, 'metadata', '1.root.json'),
-    }),
-    quiet,
-  );
-  baseUrl = `http://127.0.0.1:${appliance.httpPort}`;
-  credentials = JSON.parse(fs.readFileSync(path.join(dataDir, 'first-run-credentials.json'), 'utf8'));
+  seatOsStick(work);
+  ({ appliance, baseUrl, credentials } = await startAircraft(work, {
+    IFEC_UPDATES_TRUSTED_ROOT: path.join(repoDir, 'metadata', '1.root.json'),
+  }));
   // The stick from the ground, verified before the engineer opens the screen.
   await appliance.updates.verify({ from: 'folder', dir: repoDir }, 'test');
   browser = await launchChromium();
