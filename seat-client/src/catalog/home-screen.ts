@@ -16,9 +16,16 @@ import { artwork, displayName, liveCard, row, titleCard } from './cards.ts';
 import { isNewThisMonth, type TitleView } from './model.ts';
 import { genresText, priceOf } from './title-text.ts';
 
-/** Newest first, then by id: the same catalogue always gives the same order. */
+/**
+ * Newest first, then by id: the same catalogue always gives the same order. ISO times and ids
+ * are ASCII, so code-unit order is enough (localeCompare cost home ~150 ms at 4x CPU throttling).
+ */
 function stable(a: TitleView, b: TitleView): number {
-  return b.addedAt.localeCompare(a.addedAt) || a.id.localeCompare(b.id);
+  return byCodeUnit(b.addedAt, a.addedAt) || byCodeUnit(a.id, b.id);
+}
+
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** One card per series (its first episode) and per album (its first track). */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { featuredTitle } from './home-screen.ts';
-import { foldForSearch, groupSeries, searchTitles, type TitleView, visibleTo } from './model.ts';
+import { groupSeries, type TitleView, visibleTo } from './model.ts';
+import { foldForSearch, searchTitles } from './title-search.ts';
 
 function title(id: string, extra: Partial<TitleView> = {}): TitleView {
   return {
@@ -98,7 +99,7 @@ test('episodes are grouped by series and season in episode order', () => {
 });
 
 test('a snapshot maps each checked document once; bad documents and tombstones are dropped with a reason', async () => {
-  const { titlesOfSnapshot } = await import('./source.ts');
+  const { titlesOfSnapshot } = await import('./snapshot-check.ts');
   const doc = {
     id: 'night-flight',
     loadId: 'XA-1',
