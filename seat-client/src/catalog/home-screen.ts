@@ -28,6 +28,13 @@ function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** One collator for every genre row (a localeCompare with a locale builds one per comparison). */
+let genreOrder: Intl.Collator | undefined;
+function byGenreName(): Intl.Collator {
+  genreOrder ??= new Intl.Collator('en');
+  return genreOrder;
+}
+
 /** One card per series (its first episode) and per album (its first track). */
 function onePerGroup(titles: TitleView[]): TitleView[] {
   const seen = new Set<string>();
@@ -151,8 +158,8 @@ export function homeScreen(ctx: AppContext): View {
     favourites.length ? row(t.favourites, favourites, locale, 'favourites') : null,
     freshRow(t.music, music, 'music'),
   ];
-  const genres = [...new Set(grownUp.filter((x) => x.kind !== 'audio').flatMap((x) => x.genres))].sort((a, b) =>
-    a.localeCompare(b, 'en'),
+  const genres = [...new Set(grownUp.filter((x) => x.kind !== 'audio').flatMap((x) => x.genres))].sort(
+    byGenreName().compare,
   );
   for (const g of genres)
     later.push(
