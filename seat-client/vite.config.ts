@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -13,6 +13,7 @@ export default defineConfig(({ mode }) => {
   const crew = mode === 'crew';
   return {
     root,
+    plugins: [pureProtocolConstants()],
     base: './',
     build: {
       outDir: 'dist',
@@ -31,7 +32,11 @@ export default defineConfig(({ mode }) => {
               chunkFileNames: 'assets/crew-[name]-[hash].js',
               assetFileNames: 'assets/crew-[name]-[hash][extname]',
             }
-          : {},
+          : {
+              // zod in a chunk of its own: merged into a small shared chunk (topics), it came with
+              // the seat's start although no schema is checked before home is on screen.
+              manualChunks: (id: string) => (/[\\/]node_modules[\\/]zod[\\/]/.test(id) ? 'zod' : undefined),
+            },
         treeshake: {
           // protocol/ only declares constants and schemas (it knows no network, no storage): what
           // nobody imports is dropped, what only a lazy screen uses goes with that screen's chunk.
@@ -45,3 +50,23 @@ export default defineConfig(({ mode }) => {
     },
   };
 });
+
+/**
+ * protocol/ declares its schemas as top-level constants (`const x = z.object({…}).strict()`). The
+ * bundler cannot tell that a chained call (`.strict()`, `.extend()`) has no effect, so a schema
+ * nobody uses stayed in the seat's start chunk and was built at every cold start. Marking each
+ * top-level initializer pure lets what no seat code reads be dropped.
+ */
+function pureProtocolConstants(): Plugin {
+  return {
+    name: 'pure-protocol-constants',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/[\\/]protocol[\\/]src[\\/][^\\/]+\.ts$/.test(id) || id.endsWith('.test.ts')) return null;
+      return {
+        code: code.replace(/^((?:export )?const [\w$]+(?:: [^=\n]+)? = )(?=[\w$])/gm, '$1/* @__PURE__ */ '),
+        map: null,
+      };
+    },
+  };
+}

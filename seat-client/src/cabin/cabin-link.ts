@@ -7,7 +7,7 @@
  * resume link subscribes to their seat's topics once paired.
  */
 import { resumeTopics, type SeatPlayback, topics } from '@ifec/protocol';
-import { type CabinEvents, dispatchCabinMessage, warnOnConsole } from './cabin-messages.ts';
+import type { CabinEvents } from './cabin-messages.ts';
 import { CabinState } from './cabin-state.ts';
 import { MqttSocket } from './mqtt-socket.ts';
 import type { Screen, ViewerCredentials } from './seat-identity.ts';
@@ -32,6 +32,8 @@ export class CabinLink {
   private readonly listeners = new Set<(topic: string, payload: Uint8Array) => void>();
   /** The flight validators bring zod and protocol's schemas: their own chunk, fetched while the app boots. */
   private flightParser: Promise<typeof import('../flight/flight-messages.ts')> | undefined;
+  /** The cabin messages' validators (zod, protocol's channels): loaded when the bus starts, after home. */
+  private messages: typeof import('./cabin-messages.ts') | undefined;
   /** A flood of bad flight messages must not become a flood of health reports: one every 10 s at most. */
   private lastDropReportedAt = -Infinity;
   /** What the passenger is told about the call light and DND: queued, sending, received, acknowledged. */
@@ -49,6 +51,11 @@ export class CabinLink {
     const seat = this.screen.seat;
     const credentials = await this.credentials();
     if (!credentials) return this.retryLater();
+    try {
+      this.messages ??= await import('./cabin-messages.ts');
+    } catch {
+      return this.retryLater();
+    }
     const { username, password } = credentials;
     // Broadcast trees (protocol's BROADCAST_ROOTS); flight-messages.ts picks its exact topics out of them.
     const broadcasts = ['cabin/#', 'flight/#', 'policy/#'];
@@ -188,6 +195,7 @@ export class CabinLink {
       );
       return;
     }
+    const { dispatchCabinMessage, warnOnConsole } = this.messages!;
     dispatchCabinMessage(topic, bytes, this.screen.seat?.seatId, this.events, (message, detail) => {
       warnOnConsole(message, detail);
       this.status.lastError = `bad message on ${detail.topic}: ${detail.reason}`.slice(0, 500);

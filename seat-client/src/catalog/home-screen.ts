@@ -16,9 +16,23 @@ import { artwork, displayName, liveCard, row, titleCard } from './cards.ts';
 import { isNewThisMonth, type TitleView } from './model.ts';
 import { genresText, priceOf } from './title-text.ts';
 
-/** Newest first, then by id: the same catalogue always gives the same order. */
+/**
+ * Newest first, then by id: the same catalogue always gives the same order. ISO times and ids
+ * are ASCII, so code-unit order is enough (localeCompare cost home ~150 ms at 4x CPU throttling).
+ */
 function stable(a: TitleView, b: TitleView): number {
-  return b.addedAt.localeCompare(a.addedAt) || a.id.localeCompare(b.id);
+  return byCodeUnit(b.addedAt, a.addedAt) || byCodeUnit(a.id, b.id);
+}
+
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** One collator for every genre row (a localeCompare with a locale builds one per comparison). */
+let genreOrder: Intl.Collator | undefined;
+function byGenreName(): Intl.Collator {
+  genreOrder ??= new Intl.Collator('en');
+  return genreOrder;
 }
 
 /** One card per series (its first episode) and per album (its first track). */
@@ -144,8 +158,8 @@ export function homeScreen(ctx: AppContext): View {
     favourites.length ? row(t.favourites, favourites, locale, 'favourites') : null,
     freshRow(t.music, music, 'music'),
   ];
-  const genres = [...new Set(grownUp.filter((x) => x.kind !== 'audio').flatMap((x) => x.genres))].sort((a, b) =>
-    a.localeCompare(b, 'en'),
+  const genres = [...new Set(grownUp.filter((x) => x.kind !== 'audio').flatMap((x) => x.genres))].sort(
+    byGenreName().compare,
   );
   for (const g of genres)
     later.push(

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { featuredTitle } from './home-screen.ts';
-import { foldForSearch, groupSeries, searchTitles, type TitleView, visibleTo } from './model.ts';
+import { groupSeries, type TitleView, visibleTo } from './model.ts';
+import { foldForSearch, searchTitles } from './title-search.ts';
 
 function title(id: string, extra: Partial<TitleView> = {}): TitleView {
   return {
@@ -98,7 +99,7 @@ test('episodes are grouped by series and season in episode order', () => {
 });
 
 test('a snapshot maps each checked document once; bad documents and tombstones are dropped with a reason', async () => {
-  const { titlesOfSnapshot } = await import('./source.ts');
+  const { titlesOfSnapshot } = await import('./snapshot-check.ts');
   const doc = {
     id: 'night-flight',
     loadId: 'XA-1',
@@ -152,6 +153,53 @@ test('a snapshot maps each checked document once; bad documents and tombstones a
     [],
   );
   assert.equal(warnings.length, 5);
+});
+
+test("a cold start's light check draws the documents whose read fields are there; the full check then drops what the schema refuses", async () => {
+  const { titlesAtStart } = await import('./source.ts');
+  const { titlesOfSnapshot } = await import('./snapshot-check.ts');
+  const doc = {
+    id: 'night-flight',
+    loadId: 'XA-1',
+    kind: 'movie',
+    titles: { en: 'Night Flight' },
+    synopses: { en: 'A flight.' },
+    genres: ['drama'],
+    cast: [],
+    rating: { system: 'MPAA', value: 'PG' },
+    originalLanguage: 'en',
+    durationS: 5400,
+    audioLanguages: [],
+    subtitleLanguages: [],
+    rights: 'all-devices',
+    priceTier: 'included',
+    licence: { start: '2026-11-01T00:00:00Z', end: '2027-01-01T00:00:00Z' },
+    regions: { allowed: ['*'], blocked: [] },
+    addedAt: '2026-11-01T00:00:00Z',
+    images: [],
+    master: '/hls/night-flight/hls/master.m3u8',
+    searchText: 'night flight',
+    updatedAt: 3,
+    _deleted: false,
+  };
+  const body = {
+    documents: [
+      doc,
+      { ...doc, id: 'gone', _deleted: true },
+      { ...doc, id: 'x-1', durationS: 'long' },
+      { ...doc, id: 'NOT AN ID' },
+      null,
+    ],
+  };
+  assert.deepEqual(
+    titlesAtStart(body, 'http://10.0.0.1:8080')?.map((t) => t.id),
+    ['night-flight', 'NOT AN ID'],
+  );
+  assert.equal(titlesAtStart({ titles: [] }, 'http://x'), undefined);
+  assert.deepEqual(
+    titlesOfSnapshot(body, 'http://10.0.0.1:8080', () => undefined).map((t) => t.id),
+    ['night-flight'],
+  );
 });
 
 test("home's hero is the title the content load features first, else its newest film", () => {

@@ -3,9 +3,8 @@
  * what the appliance projects from each manifest and replicates) mapped once to a view model
  * with artwork as absolute URLs. Nothing here guesses a field: the document is typed.
  */
-import { type CatalogTitle, foldForSearch } from '@ifec/protocol';
+import type { CatalogTitle } from '@ifec/protocol';
 
-export { foldForSearch };
 export type Texts = Record<string, string>;
 
 export type TitleView = Pick<
@@ -151,25 +150,6 @@ export function visibleTo(
   return titles.filter(
     (t) => (device === 'seatback' || t.rights !== 'seatback-only') && !(parentalLock && hiddenByLock(t, maxAge)),
   );
-}
-
-/** Matches every word of the query against the title in every language, its people and genres. */
-export function searchTitles(titles: TitleView[], query: string): TitleView[] {
-  const words = foldForSearch(query).split(/\s+/).filter(Boolean);
-  if (words.length === 0) return [];
-  return titles.filter((t) => {
-    const haystack = foldForSearch(
-      [
-        ...Object.values(t.titles),
-        ...Object.values(t.series?.titles ?? {}),
-        ...Object.values(t.album?.titles ?? {}),
-        t.album?.artist ?? '',
-        ...t.cast.map((c) => c.name),
-        ...t.genres,
-      ].join(' \u0000 '),
-    );
-    return words.every((w) => haystack.includes(w));
-  });
 }
 
 /** TV: episodes grouped by series, then season, in order. */

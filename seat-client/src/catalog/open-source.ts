@@ -6,13 +6,13 @@ import type { Screen } from '../cabin/seat-identity.ts';
 import { ReplicaCatalogSource } from './replica-source.ts';
 import { type CatalogSource, HttpCatalogSource } from './source.ts';
 
-/** `later`: the replica opens after it too (app/main.ts: after home has painted at a cold start). */
+/** `later`: the snapshot's full check and the replica wait for it (app/main.ts: after home has painted at a cold start). */
 export function openCatalogSource(
   screen: Screen,
   storage: Storage,
   later: Promise<void> = Promise.resolve(),
 ): CatalogSource {
-  const http = new HttpCatalogSource(screen.baseUrl, storage);
+  const http = new HttpCatalogSource(screen.baseUrl, storage, later);
   const seat = screen.seat;
   const useReplica = seat !== undefined && 'indexedDB' in globalThis;
   const first = http.start(!useReplica);

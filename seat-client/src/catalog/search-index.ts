@@ -6,7 +6,8 @@
  */
 import MiniSearch from 'minisearch';
 import { screenStrings } from '../i18n/screen-strings.ts';
-import { foldForSearch, searchTitles, type TitleView } from './model.ts';
+import type { TitleView } from './model.ts';
+import { foldForSearch, searchTitles } from './title-search.ts';
 
 interface Doc {
   id: string;

@@ -8,8 +8,8 @@ import { genreName, screenStrings } from '../i18n/screen-strings.ts';
 import { recommendationsApiOf, searchSignaller } from '../recommendations/reco-api.ts';
 import { h, replace } from '../ui/dom.ts';
 import { grid } from './cards.ts';
-import { foldForSearch, searchTitles } from './model.ts';
 import type { SearchIndex } from './search-index.ts';
+import { foldForSearch, searchTitles } from './title-search.ts';
 
 const RECENT_KEY = 'ifec.search.recent.v1';
 const RECENT_MAX = 6;

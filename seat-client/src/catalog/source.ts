@@ -4,7 +4,7 @@
  * fetched over HTTP and the last good copy is kept on the device, so the app still browses and
  * searches with the appliance unreachable.
  */
-import { catalogTitleDoc, describeIssues, paths, type SeatSettings } from '@ifec/protocol';
+import { type CatalogTitleDoc, paths, type SeatSettings } from '@ifec/protocol';
 import { type TitleView, titleView } from './model.ts';
 
 /** Resume points are not here: they live in the passenger session's document (src/resume/). */
@@ -33,25 +33,31 @@ const CACHE_KEY = 'ifec.catalog.v2';
 const PREFS_KEY = 'ifec.prefs.v1';
 
 /**
- * The live titles of a replication snapshot (or pull), each checked against protocol's schema
- * and mapped once to the view model; a document that fails is dropped with a logged reason.
+ * A cold start's check of the snapshot, without zod: the fields the view model reads, with their
+ * types. Home is drawn from this; the full check (snapshot-check.ts) follows once home is on
+ * screen and drops what protocol's schema refuses.
  */
-export function titlesOfSnapshot(
-  body: unknown,
-  baseUrl: string,
-  warn: (message: string, detail: object) => void = console.warn,
-): TitleView[] {
+export function titlesAtStart(body: unknown, baseUrl: string): TitleView[] | undefined {
   const documents = (body as { documents?: unknown } | null)?.documents;
-  if (!Array.isArray(documents)) {
-    warn('catalogue snapshot dropped', { reason: 'no documents array' });
-    return [];
-  }
+  if (!Array.isArray(documents)) return undefined;
   const titles: TitleView[] = [];
   for (const raw of documents) {
-    const doc = catalogTitleDoc.safeParse(raw);
-    if (!doc.success)
-      warn('catalogue title dropped', { id: (raw as { id?: unknown } | null)?.id, reason: describeIssues(doc.error) });
-    else if (!doc.data._deleted) titles.push(titleView(doc.data, baseUrl));
+    const d = raw as Partial<CatalogTitleDoc> | null;
+    if (
+      typeof d !== 'object' ||
+      d === null ||
+      d._deleted !== false ||
+      typeof d.id !== 'string' ||
+      typeof d.kind !== 'string' ||
+      typeof d.titles !== 'object' ||
+      typeof d.durationS !== 'number' ||
+      typeof d.addedAt !== 'string' ||
+      typeof d.master !== 'string' ||
+      !Array.isArray(d.images) ||
+      !Array.isArray(d.genres)
+    )
+      continue;
+    titles.push(titleView(d as CatalogTitleDoc, baseUrl));
   }
   return titles;
 }
@@ -63,10 +69,14 @@ export class HttpCatalogSource implements CatalogSource {
   private reachable = false;
   private readonly listeners = new Set<() => void>();
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** Home has been drawn from a snapshot once (later ones get the full check before they are shown). */
+  private drawn = false;
 
   constructor(
     private readonly baseUrl: string,
     private readonly storage: Storage = localStorage,
+    /** The first snapshot's full check waits for this (app/main.ts: home on screen). */
+    private readonly fullCheckAfter: Promise<void> = Promise.resolve(),
   ) {
     try {
       this.list = JSON.parse(storage.getItem(CACHE_KEY) ?? '[]') as TitleView[];
@@ -90,10 +100,28 @@ export class HttpCatalogSource implements CatalogSource {
       // (A plain fetch, not the ApiClient: its extra headers would miss the preloaded response.)
       const res = await fetch(new URL(paths.replication.catalogSnapshot, this.baseUrl));
       if (!res.ok) throw new Error(`catalog ${res.status}`);
-      const titles = titlesOfSnapshot(await res.json(), this.baseUrl);
+      const body: unknown = await res.json();
+      let drawnNow: TitleView[] | undefined;
+      if (!this.drawn) {
+        // Cold start: home is drawn from the light check, zod and the schemas load after it.
+        const first = titlesAtStart(body, this.baseUrl);
+        if (first) {
+          this.drawn = true;
+          drawnNow = first;
+          this.list = first;
+          this.reachable = true;
+          this.emit();
+          await this.fullCheckAfter;
+        }
+      }
+      const { titlesOfSnapshot } = await import('./snapshot-check.ts');
+      const titles = titlesOfSnapshot(body, this.baseUrl);
+      this.drawn = true;
       this.list = titles;
       this.storage.setItem(CACHE_KEY, JSON.stringify(titles));
       this.reachable = true;
+      // The full check dropped nothing the light one just drew: home is not drawn again.
+      if (drawnNow?.length === titles.length && titles.every((t, i) => t.id === drawnNow[i]?.id)) return;
     } catch {
       this.reachable = false;
     }

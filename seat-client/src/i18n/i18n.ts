@@ -23,16 +23,22 @@ export class Locale {
     return texts[this.lang] ?? texts[this.lang.split('-')[0]!] ?? texts.en ?? Object.values(texts)[0] ?? '';
   }
 
+  /** One formatter per unit: building an Intl.NumberFormat per card cost home ~150 ms at 4x CPU throttling. */
+  private readonly units = new Map<string, Intl.NumberFormat>();
+
   /** "1 h 52 min" in this language. */
   duration(seconds: number): string {
-    if (seconds < 60)
-      return new Intl.NumberFormat(this.lang, { style: 'unit', unit: 'second', unitDisplay: 'short' }).format(
-        Math.round(seconds),
-      );
+    const unit = (value: number, u: 'hour' | 'minute' | 'second') => {
+      let format = this.units.get(u);
+      if (!format) {
+        format = new Intl.NumberFormat(this.lang, { style: 'unit', unit: u, unitDisplay: 'short' });
+        this.units.set(u, format);
+      }
+      return format.format(value);
+    };
+    if (seconds < 60) return unit(Math.round(seconds), 'second');
     const h = Math.floor(seconds / 3600);
     const m = Math.round((seconds % 3600) / 60);
-    const unit = (value: number, u: 'hour' | 'minute' | 'second') =>
-      new Intl.NumberFormat(this.lang, { style: 'unit', unit: u, unitDisplay: 'short' }).format(value);
     return h > 0 ? `${unit(h, 'hour')} ${unit(m, 'minute')}` : unit(m, 'minute');
   }
 

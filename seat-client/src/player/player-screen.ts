@@ -557,6 +557,9 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
 
   void (async () => {
     try {
+      // hls.js comes while the appliance answers the playback request, not after it.
+      const hlsModule = import('hls.js');
+      hlsModule.catch(() => undefined); // a refusal below is what the passenger is told
       const { url, seekPreview: trackUrl } = await playbackUrl({
         baseUrl: ctx.screen.baseUrl,
         device: ctx.screen.device,
@@ -566,7 +569,7 @@ export function playerScreen(ctx: AppContext, id: string, from: number): View {
       });
       if (disposed) return;
       if (trackUrl && !live && !music) preview = seekPreview({ seek, stage: panel, trackUrl, locale });
-      const { default: HlsClass } = await import('hls.js');
+      const { default: HlsClass } = await hlsModule;
       if (disposed) return;
       if (HlsClass.isSupported()) {
         // Subtitles: the passenger's last choice on any device (session document), else this device's setting.

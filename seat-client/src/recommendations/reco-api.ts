@@ -1,5 +1,5 @@
 /** The appliance's recommendations API as the seat and a paired phone call it (paths.recommendations). */
-import { paths, type RecoRows, type RecoSignal, recoRows } from '@ifec/protocol';
+import { paths, type RecoRows, type RecoSignal } from '@ifec/protocol';
 import { ApiClient, ApiError } from '../api/api-client.ts';
 import type { ViewerCredentials } from '../cabin/seat-identity.ts';
 
@@ -28,6 +28,7 @@ export class RecommendationsApi {
     const body = await this.client.request<unknown>(`${paths.recommendations.rows}?lang=${encodeURIComponent(lang)}`, {
       headers: await this.headers(),
     });
+    const { recoRows } = await import('./reco-check.ts');
     const parsed = recoRows.safeParse(body);
     if (!parsed.success) throw new ApiError(200, 'BAD_RESPONSE', 'the recommendation rows do not match the protocol');
     this.last.set(lang, parsed.data);

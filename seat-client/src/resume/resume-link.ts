@@ -12,7 +12,6 @@
  */
 import { type PairingClaimed, resumeTopics, type SeatPlayback } from '@ifec/protocol';
 import type { CabinLink } from '../cabin/cabin-link.ts';
-import { checkedMessage } from '../cabin/cabin-messages.ts';
 import type { ContinueEntry, ResumeDocument } from './resume-document.ts';
 
 const PAIRING_KEY = 'ifec.pairing.v1';
@@ -237,6 +236,8 @@ export class ResumeLink {
   /** A phone follows the seat's session (a new one ends the pairing) and what plays on it. */
   private async watchSeat(pairing: PairingClaimed): Promise<void> {
     const bus = this.o.cabin.bus!;
+    // The bus is up, so the cabin link has loaded this chunk already.
+    const { checkedMessage } = await import('../cabin/cabin-messages.ts');
     const session = resumeTopics.session(pairing.seatId);
     const playback = resumeTopics.playback(pairing.seatId);
     this.stopListening.push(
