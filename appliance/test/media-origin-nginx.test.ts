@@ -12,6 +12,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import HLS from 'hls-parser';
 import { findNginx } from '../src/media/nginx-origin.ts';
+import { spawnAppliance } from './child-appliance.ts';
 import {
   basic,
   buildTestLoad,
@@ -198,5 +199,33 @@ test('no nginx on PATH, or one that cannot start: the Node origin serves every f
     } finally {
       await fallback.stop();
     }
+  }
+});
+
+/** Running, not a zombie nobody has reaped yet. */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+test('the nginx a killed appliance left behind is killed when the appliance starts again', { skip }, async () => {
+  const dataDir = mediaTempDir();
+  const pidFile = path.join(dataDir, 'origin-nginx', 'nginx.pid');
+  const first = await spawnAppliance(dataDir, { IFEC_LOG_LEVEL: 'warn' });
+  const orphan = Number(fs.readFileSync(pidFile, 'utf8'));
+  first.proc.kill('SIGKILL');
+  await first.exited;
+  assert.ok(running(orphan), 'kill -9 gives the appliance no chance to stop it');
+  const second = await spawnAppliance(dataDir, { IFEC_LOG_LEVEL: 'warn' });
+  try {
+    assert.ok(!running(orphan), 'the stale nginx is gone');
+    assert.ok(running(Number(fs.readFileSync(pidFile, 'utf8'))), 'a new one serves');
+  } finally {
+    second.proc.kill('SIGTERM');
+    await second.exited;
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });

@@ -1,6 +1,6 @@
 /**
  * nginx in front of the load files: the appliance runs it as a child process on its own port
- * (ORIGIN_FILES_PORT's config, loopback or the configured interface) and media playlists of
+ * (IFEC_ORIGIN_NGINX_PORT, on the appliance's configured interface) and media playlists of
  * unrestricted titles name their segments, init sections and subtitles there. Why: per CPU
  * Node's HTTP writes about half what nginx's sendfile does; with two cores shared by the
  * load, the Node origin alone served 0.45-0.9x nginx on the same files (bench/origin.ts).
@@ -231,11 +231,13 @@ http {
   server_tokens off;
   sendfile on;
   tcp_nopush on;
-  # Node's limits (bus/limits.ts, http.Server defaults): slow headers, idle keep-alive, per address.
+  # Node's limits (bus/limits.ts): slow headers, connections per seat address (loopback exempt), in all.
   client_header_timeout ${HTTP_LIMITS.pendingTimeoutMs / 1000}s;
   client_body_timeout 10s;
   client_max_body_size 1k;
-  keepalive_timeout 5s;
+  # Idle keep-alive: long enough for a player between two segments (one per 4-8 s).
+  keepalive_timeout 10s;
+  keepalive_requests 100000;
   send_timeout 60s;
   geo $ifec_seat_address { default $binary_remote_addr; 127.0.0.0/8 ""; ::1 ""; }
   limit_conn_zone $ifec_seat_address zone=ifec_seat:1m;
