@@ -229,3 +229,30 @@ test('the nginx a killed appliance left behind is killed when the appliance star
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('nginx dying under a flight: Node serves meanwhile, nginx comes back on the same port', { skip }, async () => {
+  const other = await start({});
+  try {
+    const before = (await fileUrls(other, 'night-flight'))[0]!;
+    const pidFile = path.join(other.dataDir, 'origin-nginx', 'nginx.pid');
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    process.kill(pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 100));
+    const meanwhile = (await fileUrls(other, 'night-flight'))[0]!;
+    assert.equal(meanwhile.origin, other.url, 'playlists name Node while nginx is down');
+    const deadline = Date.now() + 20_000;
+    let back: URL | undefined;
+    while (!back && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      const url = (await fileUrls(other, 'night-flight'))[0]!;
+      if (url.origin !== other.url) back = url;
+    }
+    assert.equal(back?.origin, before.origin, 'back on the port the URLs handed out name');
+    const res = await fetch(before);
+    assert.equal(res.status, 200);
+    assert.deepEqual(Buffer.from(await res.arrayBuffer()), installed(before));
+    assert.notEqual(Number(fs.readFileSync(pidFile, 'utf8')), pid);
+  } finally {
+    await other.stop();
+  }
+});

@@ -107,7 +107,7 @@ export const mediaDomain: ApplianceDomain<MediaDeps, ContentLoads> = {
       keys,
       live,
       segmentCacheBytes: config.originCacheMb * 1024 * 1024,
-      filesPort: () => nginx?.port,
+      filesPort: () => (nginx?.serving ? nginx.port : undefined),
     });
     let nginx: NginxOrigin | undefined;
     // After the router's own listener: the map is built from the index it has just made.

@@ -100,7 +100,7 @@ function killStale(pidFile: string, confFile: string): void {
   }
   try {
     // The pid may be reused: only an nginx running our config.
-    if (pid > 0 && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(confFile)) process.kill(pid, 'SIGKILL');
+    if (pid > 0 && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(confFile)) process.kill(-pid, 'SIGKILL'); // with its workers
   } catch {
     /* gone already */
   }
@@ -118,16 +118,58 @@ function answers(host: string, port: number): Promise<boolean> {
   });
 }
 
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    /* gone already */
+  }
+}
+
+/** Runs nginx and waits until it answers; the child, or why it did not start. */
+async function launch(binary: string, dir: string, host: string, port: number): Promise<ChildProcess | string> {
+  const errorLog = path.join(dir, 'error.log');
+  // Its own process group, so that killing it takes its workers too (a killed master leaves them serving).
+  const child = spawn(binary, ['-c', path.join(dir, 'nginx.conf'), '-p', dir, '-e', errorLog], {
+    stdio: 'ignore',
+    detached: true,
+  });
+  const exited = new Promise<string>((resolve) => {
+    child.once('error', (error) => resolve(error.message));
+    child.once('exit', (code, signal) => resolve(`exited (${code ?? signal})`));
+  });
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const outcome = await Promise.race([
+      exited,
+      answers(loopbackFor(host), port).then((up) => (up ? 'up' : undefined)),
+    ]);
+    if (outcome === 'up') return child;
+    if (outcome !== undefined || Date.now() > deadline) {
+      killGroup(child);
+      const tail = fs.existsSync(errorLog) ? fs.readFileSync(errorLog, 'utf8').slice(-400) : '';
+      return `${outcome ?? 'no answer within 5 s'}; ${tail}`;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export class NginxOrigin {
-  private readonly onExit = () => this.child.kill('SIGKILL');
+  private readonly onExit = () => this.child && killGroup(this.child);
+  private child?: ChildProcess;
+  private stopping = false;
+  private relaunch?: NodeJS.Timeout;
 
   private constructor(
     readonly port: number,
-    private readonly child: ChildProcess,
+    child: ChildProcess,
+    private readonly binary: string,
     private readonly dir: string,
+    private readonly host: string,
     private readonly log: Logger,
   ) {
     process.once('exit', this.onExit);
+    this.watch(child);
   }
 
   /** nginx serving the index's files, or undefined (no nginx, or it did not start: the Node origin serves all). */
@@ -138,8 +180,7 @@ export class NginxOrigin {
     const dir = path.join(options.dataDir, 'origin-nginx');
     fs.mkdirSync(path.join(dir, 'tmp'), { recursive: true, mode: 0o700 });
     const conf = path.join(dir, 'nginx.conf');
-    const pidFile = path.join(dir, 'nginx.pid');
-    killStale(pidFile, conf);
+    killStale(path.join(dir, 'nginx.pid'), conf);
     if (UNSAFE_IN_CONFIG.test(dir)) {
       log.warn({ dir }, 'origin: the data dir cannot be named in an nginx config; the Node origin serves all');
       return undefined;
@@ -147,34 +188,48 @@ export class NginxOrigin {
     const port = options.port || (await freePort(options.host));
     fs.writeFileSync(conf, config(dir, options.host, port, options.nodePort));
     NginxOrigin.writeMaps(dir, index);
-    const errorLog = path.join(dir, 'error.log');
-    const child = spawn(binary, ['-c', conf, '-p', dir, '-e', errorLog], { stdio: 'ignore' });
-    const exited = new Promise<string>((resolve) => {
-      child.once('error', (error) => resolve(error.message));
-      child.once('exit', (code, signal) => resolve(`exited (${code ?? signal})`));
-    });
-    let failure: string | undefined;
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const outcome = await Promise.race([
-        exited,
-        answers(loopbackFor(options.host), port).then((up) => (up ? 'up' : undefined)),
-      ]);
-      if (outcome === 'up') break;
-      if (outcome !== undefined || Date.now() > deadline) {
-        failure = outcome ?? 'no answer within 5 s';
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    if (failure) {
-      child.kill('SIGKILL');
-      const tail = fs.existsSync(errorLog) ? fs.readFileSync(errorLog, 'utf8').slice(-400) : '';
-      log.warn({ binary, failure, errorLog: tail }, 'origin: nginx did not start; the Node origin serves all');
+    const child = await launch(binary, dir, options.host, port);
+    if (typeof child === 'string') {
+      log.warn({ binary, failure: child }, 'origin: nginx did not start; the Node origin serves all');
       return undefined;
     }
     log.info({ binary, port }, 'origin: nginx serves the load files');
-    return new NginxOrigin(port, child, dir, log);
+    return new NginxOrigin(port, child, binary, dir, options.host, log);
+  }
+
+  /** Whether playlists may name nginx's port now: while it runs (Node serves all while it is restarted). */
+  get serving(): boolean {
+    return this.child !== undefined && !this.stopping;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** nginx dying under a flight: Node serves new playlists, and nginx comes back on the same port (URLs already handed out). */
+  private watch(child: ChildProcess): void {
+    this.child = child;
+    child.once('exit', (code, signal) => {
+      if (this.child !== child) return;
+      this.child = undefined;
+      killGroup(child); // its workers, if the master alone was killed
+      if (this.stopping) return;
+      this.log.error({ code, signal }, 'origin: nginx exited; the Node origin serves until it is back');
+      const again = (delayMs: number) => {
+        this.relaunch = setTimeout(async () => {
+          const next = await launch(this.binary, this.dir, this.host, this.port);
+          if (this.stopping) {
+            if (typeof next !== 'string') killGroup(next);
+            return;
+          }
+          if (typeof next === 'string') return again(10_000);
+          this.log.info({ port: this.port }, 'origin: nginx is back');
+          this.watch(next);
+        }, delayMs);
+        this.relaunch.unref();
+      };
+      again(1000);
+    });
   }
 
   private static writeMaps(dir: string, index: LoadFileIndex | undefined): void {
@@ -192,23 +247,22 @@ export class NginxOrigin {
   /** A new load: nginx re-reads the map (SIGHUP); until its new workers run, what it lacks goes to Node. */
   update(index: LoadFileIndex | undefined): void {
     NginxOrigin.writeMaps(this.dir, index);
-    this.child.kill('SIGHUP');
+    this.child?.kill('SIGHUP');
   }
 
   /** Fast shutdown (SIGTERM), SIGKILL past 3 s; resolves once nginx has exited. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.relaunch);
     process.off('exit', this.onExit);
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => killGroup(child), 3000);
     await exited;
     clearTimeout(timer);
     this.log.info('origin: nginx stopped');
-  }
-
-  get pid(): number | undefined {
-    return this.child.pid;
   }
 }
 
