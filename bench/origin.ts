@@ -1,6 +1,8 @@
 /**
  * hls.origin.*: our HLS origin (the real appliance in its own process, signed loads installed
- * through the maintenance API) against nginx serving the very same installed files, both
+ * through the maintenance API; with the nginx it starts in front of the load files where nginx
+ * is installed, as on the aircraft: media/nginx-origin.ts) against a plain nginx serving the
+ * very same installed files, both
  * driven by `wrk` (a C load generator: a Node client was the bottleneck and reported ours
  * 1.5-2x nginx when wrk measured 0.25-0.8x), alternating which goes first, median of runs.
  * Beside every figure: the CPU wrk and the server used (cores, from /proc/<pid>/stat), since
@@ -155,6 +157,8 @@ async function startAppliance(
       IFEC_LOG_LEVEL: 'warn',
       IFEC_DEMO: '0',
       IFEC_ORIGIN_CACHE_MB: String(cacheMb),
+      // As on the aircraft: nginx in front where installed (BENCH_ORIGIN_NGINX=off measures the Node origin alone).
+      IFEC_ORIGIN_NGINX: process.env.BENCH_ORIGIN_NGINX ?? 'auto',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -180,17 +184,20 @@ function cpuTicks(pids: number[]): number {
   return total;
 }
 
+/** A process and all its descendants (our appliance's nginx and its workers; nginx's workers). */
 function withChildren(pid: number): number[] {
-  const pids = [pid];
+  const parents = new Map<number, number>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) pids.push(Number(entry));
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
     } catch {
       /* gone */
     }
   }
+  const pids = [pid];
+  for (let i = 0; i < pids.length; i++) for (const [child, parent] of parents) if (parent === pids[i]) pids.push(child);
   return pids;
 }
 
@@ -300,8 +307,15 @@ function makeSource(dir: string, set: SegmentSet): void {
   fs.writeFileSync(path.join(dir, 'images', 'poster-60x90.jpeg'), crypto.randomBytes(512));
 }
 
-/** The segment URLs a seat plays: session, master playlist, media playlist, as the player resolves them. */
-async function seatSegmentPaths(port: number, dataDir: string, title: string): Promise<string[]> {
+/**
+ * The segment URLs a seat plays: session, master playlist, media playlist, as the player
+ * resolves them (on nginx's port where the appliance runs one): one origin and the paths.
+ */
+async function seatSegmentPaths(
+  port: number,
+  dataDir: string,
+  title: string,
+): Promise<{ origin: string; paths: string[] }> {
   const creds = JSON.parse(fs.readFileSync(path.join(dataDir, 'first-run-credentials.json'), 'utf8')) as {
     seats: Record<string, string>;
   };
@@ -317,10 +331,9 @@ async function seatSegmentPaths(port: number, dataDir: string, title: string): P
   const master = HLS.parse(await (await fetch(masterUrl)).text()) as HLS.types.MasterPlaylist;
   const mediaUrl = new URL(master.variants[0]!.uri, masterUrl);
   const media = HLS.parse(await (await fetch(mediaUrl)).text()) as HLS.types.MediaPlaylist;
-  return media.segments.map((s) => {
-    const u = new URL(s.uri, mediaUrl);
-    return u.pathname + u.search;
-  });
+  const urls = media.segments.map((s) => new URL(s.uri, mediaUrl));
+  if (new Set(urls.map((u) => u.origin)).size !== 1) throw new Error('the segments name more than one origin');
+  return { origin: urls[0]!.origin, paths: urls.map((u) => u.pathname + u.search) };
 }
 
 async function startNginx(
@@ -372,8 +385,9 @@ ${tmp}
 
 const fmt = (runs: WrkRun[], pick: (r: WrkRun) => number, digits = 0) =>
   runs.map((r) => pick(r).toFixed(digits)).join('/');
+/** With the machine shared, MB per CPU-second of the server says more than MB/s: it does not depend on how much CPU the server got. */
 const cpuNote = (runs: WrkRun[]) =>
-  `server ${median(runs.map((r) => r.serverCpu)).toFixed(2)} cores, wrk ${median(runs.map((r) => r.wrkCpu)).toFixed(2)}`;
+  `server ${median(runs.map((r) => r.serverCpu)).toFixed(2)} cores (${median(runs.map((r) => r.mbPerS / Math.max(r.serverCpu, 0.01))).toFixed(0)} MB per CPU-s), wrk ${median(runs.map((r) => r.wrkCpu)).toFixed(2)}`;
 
 interface Target {
   who: 'ours' | 'nginx';
@@ -431,13 +445,15 @@ async function run(ctx: BenchContext): Promise<void> {
       const packageDir = path.join(appliance.dataDir, 'content', loadId, 'packages', set.title);
       const nginx = await startNginx(work, set.title, packageDir);
       if (typeof nginx !== 'string') children.push(nginx.child);
-      const paths = await seatSegmentPaths(appliance.port, appliance.dataDir, set.title);
+      const seat = await seatSegmentPaths(appliance.port, appliance.dataDir, set.title);
+      const paths = seat.paths;
       const script = path.join(work, `${set.title}.lua`);
       const paced = path.join(work, `${set.title}-paced.lua`);
       luaScript(script, paths, false);
       luaScript(paced, paths, true);
       const targets: Target[] = [
-        { who: 'ours', url: `http://127.0.0.1:${appliance.port}`, pids: () => [appliance.child.pid!] },
+        // Where the seat's playlist sends it; CPU of the appliance with its nginx, if any.
+        { who: 'ours', url: seat.origin, pids: () => withChildren(appliance.child.pid!) },
       ];
       if (typeof nginx !== 'string')
         targets.push({
@@ -446,7 +462,12 @@ async function run(ctx: BenchContext): Promise<void> {
           pids: () => withChildren(nginx.child.pid!),
         });
       const totalMb = set.sizes.reduce((a, b) => a + b, 0) / 1e6;
-      ctx.log(`${set.name}: ${paths.length} segments, ${totalMb.toFixed(0)} MB; seat's first path ${paths[0]}`);
+      ctx.log(
+        `${set.name}: ${paths.length} segments, ${totalMb.toFixed(0)} MB; seat's first segment ${seat.origin}${paths[0]} (${seat.origin.endsWith(`:${appliance.port}`) ? 'the Node origin' : "the appliance's nginx"}); load average ${os
+          .loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}`,
+      );
       // Warm the page cache and both servers (our segment cache too, for the hot sets).
       for (const t of targets) await wrk(t.url, script, 20, 2, t.pids());
       const skipped = typeof nginx === 'string' ? { skipped: `peer: ${nginx}` } : {};
@@ -464,7 +485,7 @@ async function run(ctx: BenchContext): Promise<void> {
           peer_value: peerValue,
           ratio: ratio(value, peerValue),
           goal,
-          note: `${set.name}, wrk; segments/s ours ${median(runs.ours.map((x) => x.reqPerS)).toFixed(0)}${runs.nginx.length ? ` nginx ${median(runs.nginx.map((x) => x.reqPerS)).toFixed(0)}` : ''}; CPU ours: ${cpuNote(runs.ours)}${runs.nginx.length ? `; nginx: ${cpuNote(runs.nginx)}` : ''}${extra}`,
+          note: `${set.name}, wrk; load average ${os.loadavg()[0]!.toFixed(2)}; segments/s ours ${median(runs.ours.map((x) => x.reqPerS)).toFixed(0)}${runs.nginx.length ? ` nginx ${median(runs.nginx.map((x) => x.reqPerS)).toFixed(0)}` : ''}; CPU ours: ${cpuNote(runs.ours)}${runs.nginx.length ? `; nginx: ${cpuNote(runs.nginx)}` : ''}${extra}`,
           ...skipped,
         });
       };

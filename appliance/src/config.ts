@@ -80,6 +80,13 @@ export const configSchema = z
     ffmpegPath: z.string().min(1).default('ffmpeg'),
     /** Media: memory (MiB) for hot segments of the active load in the HLS origin; 0 = always from disk. */
     originCacheMb: z.coerce.number().int().min(0).max(65536).default(256),
+    /**
+     * Media: nginx in front of the load files (media/nginx-origin.ts): "auto" (nginx if on PATH), "off" (the Node
+     * origin alone), or the nginx binary's path.
+     */
+    originNginx: z.string().min(1).default('auto'),
+    /** Media: the port nginx serves load files on (media playlists name it); 0 = a free port at each start. */
+    originNginxPort: port.default(0),
     /** Sync: the ground over a gate link (Wi-Fi/cellular, bulk allowed), e.g. https://ground.example/ ; unset = USB bundles only. */
     groundUrl: z
       .string()
@@ -157,6 +164,8 @@ const ENV_KEYS: Record<string, keyof ApplianceConfig> = {
   IFEC_LIVE_RECONNECT_GRACE_S: 'liveReconnectGraceS',
   IFEC_FFMPEG: 'ffmpegPath',
   IFEC_ORIGIN_CACHE_MB: 'originCacheMb',
+  IFEC_ORIGIN_NGINX: 'originNginx',
+  IFEC_ORIGIN_NGINX_PORT: 'originNginxPort',
   IFEC_PAIRING_CODE_TTL_S: 'pairingCodeTtlS',
   IFEC_FIRST_RUN_CREDENTIALS_TTL_H: 'firstRunCredentialsTtlH',
   IFEC_STORE_CHECKPOINT_RECORDS: 'storeCheckpointRecords',

@@ -218,6 +218,7 @@ export async function startAppliance(
     airspaceRestriction: flight.restrictedBy,
     // The shop answers (commerce opens below; keys are asked for only once HTTP listens).
     entitlements: { purchased: (viewer, titleId) => commerce.purchased(viewer, titleId) },
+    httpPort: () => httpPort,
     log: child('media'),
   });
   const catalog = await domains.open(catalogDomain, { store, clock, loads, log: child('replication') });

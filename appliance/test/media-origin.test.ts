@@ -13,6 +13,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import HLS from 'hls-parser';
 import { TokenSigner } from '../src/access/tokens.ts';
+import { findNginx } from '../src/media/nginx-origin.ts';
 import {
   basic,
   buildTestLoad,
@@ -140,8 +141,11 @@ test('a seat opens a session; every playlist carries the token to child playlist
   assert.equal(master.variants[0]!.subtitles[0]!.uri, `subtitles/en/index.m3u8?token=${token}`);
   const media = await (await fetch(`${app.url}/hls/night-flight/hls/video/v0/index.m3u8?token=${token}`)).text();
   assert.ok(media.includes(`URI="/api/keys/${keyIds['night-flight']}?token=${token}"`), media);
-  assert.ok(media.includes('#EXT-X-MAP:URI="init.mp4"'), 'the init section stays token-free');
-  assert.ok(/\nseg_00000\.m4s\n/.test(media), 'segments stay token-free');
+  // Where nginx is installed it serves the token-free files, named on its port (nginx-origin.ts).
+  const at = findNginx('auto') ? 'http://127\\.0\\.0\\.1:\\d+/hls/night-flight/hls/video/v0/' : '';
+  const init = media.match(/#EXT-X-MAP:URI="([^"]*)"/)![1]!;
+  assert.match(init, new RegExp(`^${at}init\\.mp4$`), 'the init section stays token-free');
+  assert.match(media, new RegExp(`\\n${at}seg_00000\\.m4s\\n`), 'segments stay token-free');
   // One key tag for the playlist, right after the map, no IV (the IV is the sequence number).
   const lines = media.split('\n');
   const keyTags = lines.filter((l) => l.startsWith('#EXT-X-KEY'));
@@ -152,7 +156,7 @@ test('a seat opens a session; every playlist carries the token to child playlist
   for (const s of parsed.segments)
     assert.deepEqual(
       [s.key?.method, s.key?.uri, s.key?.iv, s.map?.uri],
-      ['AES-128', `/api/keys/${keyIds['night-flight']}?token=${token}`, undefined, 'init.mp4'],
+      ['AES-128', `/api/keys/${keyIds['night-flight']}?token=${token}`, undefined, init],
     );
 });
 

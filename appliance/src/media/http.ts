@@ -48,6 +48,15 @@ export interface MediaHttpDeps {
   live: LiveChannels;
   /** Memory for hot segments of the active load; 0 streams every request from disk. */
   segmentCacheBytes: number;
+  /** nginx's port while it serves the load files (nginx-origin.ts). */
+  filesPort?: () => number | undefined;
+}
+
+/** `http://<host the seat asked>:<port>`, or undefined for a Host header that is not a plain name or address. */
+function filesOrigin(req: Request, port: number | undefined): string | undefined {
+  if (!port) return undefined;
+  const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+  return /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])$/.test(host) ? `http://${host}:${port}` : undefined;
 }
 
 export const playbackRequest = z
@@ -99,6 +108,8 @@ export interface MediaHttp {
   router: Router;
   /** Plain segment GETs on node:http before express (origin.ts, loadFileFastPath); false: not handled. */
   fastPath(req: IncomingMessage, res: ServerResponse): boolean;
+  /** The active load's files. */
+  index(): LoadFileIndex | undefined;
 }
 
 export function mediaRouter(deps: MediaHttpDeps): MediaHttp {
@@ -198,7 +209,9 @@ export function mediaRouter(deps: MediaHttpDeps): MediaHttp {
     }
     if (file.kind !== 'playlist') return sendOriginFile(req, res, file, undefined, segments);
     const { token } = session ?? requireSession(deps, req, target);
-    sendOriginFile(req, res, file, rewritePlaylist(await readOnce(file), token, restricted));
+    const files = restricted || file.live ? undefined : filesOrigin(req, deps.filesPort?.());
+    const filesAt = files && `${files}/hls/${parts.join('/')}`;
+    sendOriginFile(req, res, file, rewritePlaylist(await readOnce(file), token, restricted, filesAt));
   });
 
   router.get('/api/crew/content-loads', requireCrew(deps.directory), (_req, res) => {
@@ -241,5 +254,5 @@ export function mediaRouter(deps: MediaHttpDeps): MediaHttp {
     });
   });
 
-  return { router, fastPath: loadFileFastPath(() => index, segments) };
+  return { router, fastPath: loadFileFastPath(() => index, segments), index: () => index };
 }

@@ -20,6 +20,7 @@ import { cachedDemoKey, installDemoContent } from './demo-content.ts';
 import { mediaRouter } from './http.ts';
 import { KeyServer } from './keys.ts';
 import { LiveChannels } from './live-channels.ts';
+import { NginxOrigin } from './nginx-origin.ts';
 import { type Entitlements, noPurchases } from './playback-policy.ts';
 import { PlaybackSessions } from './playback-sessions.ts';
 
@@ -38,7 +39,11 @@ export interface MediaDeps {
     | 'parentalLockMaxAge'
     | 'playbackTokenTtlS'
     | 'originCacheMb'
+    | 'originNginx'
+    | 'originNginxPort'
   >;
+  /** The port Node's HTTP listens on, once it does (nginx passes what it does not serve there). */
+  httpPort: () => number;
   store: Store;
   /** Journals the active load (absent: the store alone). */
   records?: DurableRecords;
@@ -65,6 +70,7 @@ export const mediaDomain: ApplianceDomain<MediaDeps, ContentLoads> = {
     currentRegion,
     airspaceRestriction,
     entitlements,
+    httpPort,
     log,
   }) {
     const signer = TokenSigner.fromDataDir(config.dataDir);
@@ -101,16 +107,35 @@ export const mediaDomain: ApplianceDomain<MediaDeps, ContentLoads> = {
       keys,
       live,
       segmentCacheBytes: config.originCacheMb * 1024 * 1024,
+      filesPort: () => (nginx?.serving ? nginx.port : undefined),
     });
+    let nginx: NginxOrigin | undefined;
+    // After the router's own listener: the map is built from the index it has just made.
+    loads.onActivated(() => nginx?.update(media.index()));
     return {
       api: loads,
       router: media.router,
       fastPath: media.fastPath,
       async start() {
         await live.start(config.rtmpPort, config.host);
+        nginx = await NginxOrigin.start(
+          {
+            binary: config.originNginx,
+            dataDir: config.dataDir,
+            host: config.host,
+            port: config.originNginxPort,
+            nodePort: httpPort(),
+            log,
+          },
+          media.index(),
+        );
         if (config.demo) void installDemoContent({ loads, trust: (pem) => trustedKeys.push(pem), log });
       },
-      stop: () => live.stop(),
+      async stop() {
+        await nginx?.stop();
+        nginx = undefined;
+        await live.stop();
+      },
     };
   },
 };

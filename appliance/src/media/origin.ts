@@ -126,13 +126,19 @@ export function liveFile(channelDir: string, name: string): OriginFile | undefin
  * Adds the session token to every URI a player follows to a playlist or a key. Init
  * sections and media segments stay as they are (cacheable, encrypted, token-free).
  */
-/** `everyUri`: a restricted (seatback-only) title, whose every file needs the token, segments and subtitles included. */
-export function rewritePlaylist(text: string, token: string, everyUri = false): string {
-  const withToken = (uri: string) =>
-    everyUri || needsToken(uri) ? `${uri}${uri.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : uri;
-  const tagWithUri = everyUri
-    ? /^#EXT-X-(KEY|SESSION-KEY|MEDIA|I-FRAME-STREAM-INF|RENDITION-REPORT|MAP|PART|PRELOAD-HINT):/
-    : /^#EXT-X-(KEY|SESSION-KEY|MEDIA|I-FRAME-STREAM-INF|RENDITION-REPORT):/;
+/**
+ * `everyUri`: a restricted (seatback-only) title, whose every file needs the token, segments and subtitles included.
+ * `filesAt`: this playlist's URL at nginx's port (nginx-origin.ts); its token-free files are named there, absolute.
+ */
+export function rewritePlaylist(text: string, token: string, everyUri = false, filesAt?: string): string {
+  const withToken = (uri: string) => {
+    if (everyUri || needsToken(uri)) return `${uri}${uri.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
+    return filesAt && !/^[a-z][a-z0-9+.-]*:|^\//i.test(uri) ? new URL(uri, filesAt).href : uri;
+  };
+  const tagWithUri =
+    everyUri || filesAt
+      ? /^#EXT-X-(KEY|SESSION-KEY|MEDIA|I-FRAME-STREAM-INF|RENDITION-REPORT|MAP|PART|PRELOAD-HINT):/
+      : /^#EXT-X-(KEY|SESSION-KEY|MEDIA|I-FRAME-STREAM-INF|RENDITION-REPORT):/;
   return text
     .split('\n')
     .map((line) => {
