@@ -45,7 +45,7 @@ export async function uploadStreams(
   const inFlight = new Set<Promise<void>>();
   let bytesInFlight = 0;
   let failure: unknown;
-  streams: for (const stream of streams) {
+  upload: for (const stream of streams) {
     let cursor = acked[stream];
     let remaining = await source.count(stream, cursor);
     for (;;) {
@@ -62,7 +62,7 @@ export async function uploadStreams(
       });
       if (options.budget && bytes.length > options.budget.remaining()) {
         result.budgetExhausted = true;
-        break streams;
+        break upload;
       }
       options.budget?.spend(bytes.length);
       cursor = through;
@@ -91,7 +91,7 @@ export async function uploadStreams(
         (options.windowBytes !== undefined && bytesInFlight >= options.windowBytes && inFlight.size > 0)
       )
         await Promise.race(inFlight);
-      if (failure) break streams;
+      if (failure) break upload;
     }
   }
   await Promise.all(inFlight);
