@@ -26,7 +26,7 @@ import { pino } from 'pino';
 import { GroundClient } from '../appliance/src/sync/ground-client.ts';
 import type { OutboxSource } from '../appliance/src/sync/outbox.ts';
 import { WINDOW } from '../appliance/src/sync/sync-service.ts';
-import { uploadStream } from '../appliance/src/sync/uploader.ts';
+import { uploadStreams } from '../appliance/src/sync/uploader.ts';
 import { loadGroundConfig } from '../ground-sync/src/config.ts';
 import { GATE, type LinkProfile, SATCOM } from '../ground-sync/src/link-emulator/link-emulator.ts';
 import { startGround } from '../ground-sync/src/main.ts';
@@ -261,16 +261,14 @@ async function uploadOver(
     });
     const source = memoryOutbox(records);
     const started = performance.now();
-    // As the sync service does: the ground's checkpoint, then critical before bulk.
+    // As the sync service does: the ground's checkpoint, then critical before bulk in one window.
     const acked = await client.checkpoint();
-    for (const stream of ['critical', 'bulk'] as const) {
-      await uploadStream(client, source, stream, acked[stream], {
-        aircraftId,
-        batchRecords: kind === 'satcom' ? 2000 : 5000,
-        window: WINDOW[kind].batches,
-        windowBytes: WINDOW[kind].bytes,
-      });
-    }
+    await uploadStreams(client, source, ['critical', 'bulk'], acked, {
+      aircraftId,
+      batchRecords: kind === 'satcom' ? 2000 : 5000,
+      window: WINDOW[kind].batches,
+      windowBytes: WINDOW[kind].bytes,
+    });
     const seconds = (performance.now() - started) / 1000;
     const held = (await ground.ask<{ records: number }>({ count: aircraftId })).records;
     if (held !== records.length) throw new Error(`ground holds ${held} of ${records.length} records`);

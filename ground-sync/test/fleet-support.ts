@@ -19,7 +19,7 @@ import {
 import { openBundle, verifyBlock } from '@ifec/protocol/node';
 import { GroundClient, GroundRequestError } from '../../appliance/src/sync/ground-client.ts';
 import type { OutboxSource } from '../../appliance/src/sync/outbox.ts';
-import { uploadStream } from '../../appliance/src/sync/uploader.ts';
+import { uploadStreams } from '../../appliance/src/sync/uploader.ts';
 import type { Database, Queryable } from '../src/store/database.ts';
 
 export const GROUND_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -326,13 +326,11 @@ export async function uploadOutbox(
       const acked = await link.checkpoint();
       // A stream is done when its last record is acknowledged (the uploader sends no empty batch to reach the head).
       if (acked.critical >= outbox.lastOf('critical') && acked.bulk >= outbox.lastOf('bulk')) return { attempts };
-      for (const stream of ['critical', 'bulk'] as const) {
-        await uploadStream(timed(link, options.onBatch), outbox, stream, acked[stream], {
-          aircraftId: outbox.aircraftId,
-          batchRecords: options.batchRecords,
-          window: options.window,
-        });
-      }
+      await uploadStreams(timed(link, options.onBatch), outbox, ['critical', 'bulk'], acked, {
+        aircraftId: outbox.aircraftId,
+        batchRecords: options.batchRecords,
+        window: options.window,
+      });
     } catch (error) {
       if (!(error instanceof GroundRequestError)) throw error;
     }

@@ -13,7 +13,7 @@ import type { SyncHistory } from './history.ts';
 import type { Outbox } from './outbox.ts';
 import type { GroundPublications } from './publications.ts';
 import type { SyncState } from './sync-state.ts';
-import { uploadStream } from './uploader.ts';
+import { uploadStreams } from './uploader.ts';
 
 export interface GroundLink {
   kind: Exclude<LinkKind, 'none'>;
@@ -229,9 +229,12 @@ export class SyncService {
       this.setState('uploading');
       // The ground's checkpoint is the truth: after a restore on the ground we re-send, never skip.
       state.update({ acked: await client.checkpoint() });
-      let exhausted = false;
-      for (const stream of satcom ? (['critical'] as const) : (['critical', 'bulk'] as const)) {
-        const r = await uploadStream(client, this.o.outbox, stream, state.current.acked[stream], {
+      const r = await uploadStreams(
+        client,
+        this.o.outbox,
+        satcom ? ['critical'] : ['critical', 'bulk'],
+        state.current.acked,
+        {
           aircraftId: this.o.aircraftId,
           batchRecords: satcom ? Math.min(this.o.batchRecords, 2000) : this.o.batchRecords,
           window: WINDOW[client.link].batches,
@@ -241,10 +244,10 @@ export class SyncService {
             state.advanceAcked(acked);
             void this.publish(false);
           },
-        });
-        exhausted ||= r.budgetExhausted;
-        this.moved.records += r.records;
-      }
+        },
+      );
+      let exhausted = r.budgetExhausted;
+      this.moved.records += r.records;
       this.setState('downloading');
       for (;;) {
         if (budget && budget.remaining() <= 0) {

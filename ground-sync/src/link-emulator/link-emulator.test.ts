@@ -49,6 +49,28 @@ test('the emulator adds the round-trip time and limits bandwidth each way', asyn
   }
 });
 
+test('connections share the link: two at once take as long as their bytes together', async () => {
+  const echo = await echoServer();
+  const link = await LinkEmulator.start(
+    { host: '127.0.0.1', port: echo.port },
+    { bitsPerSecond: 1_000_000, rttMs: 100 },
+  );
+  try {
+    // 2 x 50 KB up and back at 1 Mbps: 0.8 s each way for the pair; each alone would take 0.4 s.
+    const pair = await Promise.all([roundTrip(link.port, 50_000), roundTrip(link.port, 50_000)]);
+    const slowest = Math.max(...pair.map((r) => r.ms));
+    assert.ok(slowest >= 850, `bandwidth shared (${slowest} ms)`);
+    assert.ok(slowest < 5000, `but not stalled (${slowest} ms)`);
+    assert.deepEqual(
+      pair.map((r) => r.received),
+      [50_000, 50_000],
+    );
+  } finally {
+    await link.close();
+    echo.close();
+  }
+});
+
 test('a cut at a chosen byte count drops the connection mid-stream; a new one works', async () => {
   const echo = await echoServer();
   const link = await LinkEmulator.start({ host: '127.0.0.1', port: echo.port });

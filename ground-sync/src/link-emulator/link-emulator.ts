@@ -1,7 +1,8 @@
 /**
  * A TCP proxy that behaves like an aircraft's link: limited bandwidth (each direction
- * serialises bytes at the given rate), latency (half the round trip each way), a small
- * bottleneck buffer that pushes back on the sender, and cuts — every open connection
+ * serialises bytes at the given rate, shared by every connection as a modem's is), latency
+ * (half the round trip each way), a small bottleneck buffer that pushes back on the senders,
+ * and cuts — every open connection
  * destroyed at chosen byte counts, at random ones, or on demand — as a satcom handover or
  * a gate Wi-Fi drop does. Counts the bytes it carried (TCP payload, without IP/TCP headers).
  */
@@ -21,9 +22,18 @@ export const GATE: LinkProfile = { bitsPerSecond: 50_000_000, rttMs: 40 };
 const BOTTLENECK_BUFFER_BYTES = 64 * 1024;
 const PIECE_BYTES = 16 * 1024;
 
+/**
+ * One direction of the link, shared by every connection: with a clock and a buffer per
+ * connection, n connections got n times the bandwidth and the bench measured more than a link.
+ */
+class Wire {
+  nextFree = 0;
+  undeparted = 0;
+  /** Senders paused because the buffer is full; all resume once it drains. */
+  readonly paused = new Set<net.Socket>();
+}
+
 class Direction {
-  private nextFree = 0;
-  private undeparted = 0;
   private readonly deliveries: { at: number; piece: Buffer | null }[] = [];
   private timer: NodeJS.Timeout | null = null;
   /** The sender finished cleanly (FIN); its close is then no reason to drop the other direction. */
@@ -48,17 +58,23 @@ class Direction {
 
   private push(piece: Buffer | null): void {
     const { bitsPerSecond = 0, rttMs = 0 } = this.link.profile;
+    const wire = this.link.wire(this.upstream);
     const now = performance.now();
     const size = piece?.length ?? 0;
     const serialise = bitsPerSecond > 0 ? (size * 8 * 1000) / bitsPerSecond : 0;
-    const departs = Math.max(now, this.nextFree) + serialise;
-    this.nextFree = departs;
-    this.undeparted += size;
-    if (this.undeparted > BOTTLENECK_BUFFER_BYTES) this.from.pause();
+    const departs = Math.max(now, wire.nextFree) + serialise;
+    wire.nextFree = departs;
+    wire.undeparted += size;
+    if (wire.undeparted > BOTTLENECK_BUFFER_BYTES) {
+      this.from.pause();
+      wire.paused.add(this.from);
+    }
     setTimeout(
       () => {
-        this.undeparted -= size;
-        if (this.undeparted <= BOTTLENECK_BUFFER_BYTES && this.from.isPaused()) this.from.resume();
+        wire.undeparted -= size;
+        if (wire.undeparted > BOTTLENECK_BUFFER_BYTES) return;
+        for (const sender of wire.paused) if (!sender.destroyed) sender.resume();
+        wire.paused.clear();
       },
       Math.max(0, departs - now),
     ).unref();
@@ -100,6 +116,8 @@ export class LinkEmulator {
   bytesCarried = 0;
   bytesUp = 0;
   cuts = 0;
+  private readonly up = new Wire();
+  private readonly down = new Wire();
 
   private constructor(
     private readonly server: net.Server,
@@ -142,6 +160,11 @@ export class LinkEmulator {
   cutAll(): void {
     this.cuts++;
     for (const c of this.connections) this.drop(c);
+  }
+
+  /** The direction's wire, shared by every connection. */
+  wire(upstream: boolean): Wire {
+    return upstream ? this.up : this.down;
   }
 
   /** Called by a direction for each piece delivered. */
