@@ -89,6 +89,9 @@ export async function buildBundle() {
     format: 'esm',
     target: 'node20',
     sourcemap: 'linked',
+    // Bundled classes keep their names: code (ours in updates/verify.ts, and libraries) tells errors apart
+    // by constructor name, and esbuild renames a class whose name is taken (DownloadHTTPError2).
+    keepNames: true,
     // CommonJS packages inlined from a workspace may call require(): give the ES module one.
     banner: {
       js: "import { createRequire as __ifecRequire } from 'node:module'; const require = __ifecRequire(import.meta.url);",
