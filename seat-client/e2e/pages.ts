@@ -41,7 +41,8 @@ export async function cardIds(page: Page): Promise<string[]> {
 export async function search(page: Page, query: string): Promise<string[]> {
   await page.goto(`${new URL(page.url()).origin}/#/search`);
   await page.fill('#search-input', query);
-  await page.waitForTimeout(150);
+  // The results of this query, not of an earlier one nor of none yet (the index chunk may load after typing).
+  await page.waitForFunction((q) => document.querySelector('.results')?.getAttribute('data-query') === q, query.trim());
   return page
     .locator('.results a.card-link')
     .evaluateAll((els) => els.map((e) => e.getAttribute('data-title-id') ?? ''));

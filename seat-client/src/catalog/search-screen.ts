@@ -114,6 +114,7 @@ export function searchScreen(ctx: AppContext, initial: string): View {
     const query = q.trim();
     empty.hidden = query.length > 0;
     if (!query) {
+      delete results.dataset.query;
       replace(results);
       replace(suggestions);
       showEmpty();
@@ -134,6 +135,8 @@ export function searchScreen(ctx: AppContext, initial: string): View {
           : null,
       );
       replace(results, grid(found, locale, t.noResults));
+      // Which query the results answer: the index may arrive after the passenger typed (tests wait on it).
+      results.dataset.query = query;
     };
     if (index) draw(index);
     else void loading.then(draw);
