@@ -56,6 +56,7 @@ async function start(env: Record<string, string>): Promise<MediaTestAppliance> {
   const started = await startMediaAppliance({
     IFEC_CONTENT_TRUSTED_KEYS: signer.publicKeyFile,
     IFEC_RTMP_PORT: '0',
+    IFEC_ORIGIN_NGINX: 'auto',
     ...env,
   });
   const maintenance = await crewLogin(started, 'maintenance');
@@ -178,7 +179,10 @@ test('nginx is gone once the appliance stops, and its port with it', { skip }, a
 
 test('no nginx on PATH, or one that cannot start: the Node origin serves every file', async () => {
   const pathBefore = process.env.PATH;
-  const settings: Array<Record<string, string>> = [{}, { IFEC_ORIGIN_NGINX: path.join(work, 'no-such-nginx') }];
+  const settings: Array<Record<string, string>> = [
+    { IFEC_ORIGIN_NGINX: 'auto' },
+    { IFEC_ORIGIN_NGINX: path.join(work, 'no-such-nginx') },
+  ];
   for (const env of settings) {
     process.env.PATH = '/nonexistent';
     let fallback: MediaTestAppliance;
@@ -214,12 +218,12 @@ function running(pid: number): boolean {
 test('the nginx a killed appliance left behind is killed when the appliance starts again', { skip }, async () => {
   const dataDir = mediaTempDir();
   const pidFile = path.join(dataDir, 'origin-nginx', 'nginx.pid');
-  const first = await spawnAppliance(dataDir, { IFEC_LOG_LEVEL: 'warn' });
+  const first = await spawnAppliance(dataDir, { IFEC_LOG_LEVEL: 'warn', IFEC_ORIGIN_NGINX: 'auto' });
   const orphan = Number(fs.readFileSync(pidFile, 'utf8'));
   first.proc.kill('SIGKILL');
   await first.exited;
   assert.ok(running(orphan), 'kill -9 gives the appliance no chance to stop it');
-  const second = await spawnAppliance(dataDir, { IFEC_LOG_LEVEL: 'warn' });
+  const second = await spawnAppliance(dataDir, { IFEC_LOG_LEVEL: 'warn', IFEC_ORIGIN_NGINX: 'auto' });
   try {
     assert.ok(!running(orphan), 'the stale nginx is gone');
     assert.ok(running(Number(fs.readFileSync(pidFile, 'utf8'))), 'a new one serves');
