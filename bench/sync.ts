@@ -363,8 +363,12 @@ async function run(ctx: BenchContext): Promise<void> {
       // delivered (the checkpoint's and the last ack's round trips and the ground's work after
       // the last byte are outside it). Logged beside the figure, not instead of it.
       const busy = median(runs.map((r) => (r.bytesUp * 8) / r.upSpanS / bps));
+      // What no uploader can beat on this link: the checkpoint's round trip, the wire time, then
+      // the first byte's way out and the last ack's way back (one more round trip).
+      const wireS = (bytesUp * 8) / bps;
+      const ceiling = wireS / (wireS + (2 * (profile.rttMs ?? 0)) / 1000);
       ctx.log(
-        `  ${name}: uplink busy span ${runs.map((r) => r.upSpanS.toFixed(2)).join('/')} s of ${runs.map((r) => r.seconds.toFixed(2)).join('/')} s; utilisation within it ${busy.toFixed(3)}; wire time at line rate ${((bytesUp * 8) / bps).toFixed(2)} s`,
+        `  ${name}: uplink busy span ${runs.map((r) => r.upSpanS.toFixed(2)).join('/')} s of ${runs.map((r) => r.seconds.toFixed(2)).join('/')} s; utilisation within it ${busy.toFixed(3)}; wire time at line rate ${wireS.toFixed(2)} s; ceiling of the figure at ${profile.rttMs} ms round trip ${ceiling.toFixed(3)} (${((bytesUp * 8) / seconds / bps / ceiling).toFixed(3)} of it reached)`,
       );
       ctx.record({
         id: `sync.${name}.bytes_per_record`,

@@ -82,10 +82,9 @@ export const configSchema = z
     originCacheMb: z.coerce.number().int().min(0).max(65536).default(256),
     /**
      * Media: nginx in front of the load files (media/nginx-origin.ts): "auto" (nginx if on PATH), "off" (the Node
-     * origin alone), or the nginx binary's path. Off until a phone's "continue on phone" plays through it
-     * (seat-client/e2e/resume-anywhere.test.ts stalls with it on).
+     * origin alone), or the nginx binary's path.
      */
-    originNginx: z.string().min(1).default('off'),
+    originNginx: z.string().min(1).default('auto'),
     /** Media: the port nginx serves load files on (media playlists name it); 0 = a free port at each start. */
     originNginxPort: port.default(0),
     /** Sync: the ground over a gate link (Wi-Fi/cellular, bulk allowed), e.g. https://ground.example/ ; unset = USB bundles only. */

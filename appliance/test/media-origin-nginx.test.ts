@@ -114,6 +114,12 @@ test('a seat plays the files from nginx: byte for byte the installed files, with
   assert.ok(urls.length >= 3);
   const nginxPort = Number(urls[0]!.port);
   assert.notEqual(nginxPort, app.httpPort);
+  // The load was installed just now: until nginx's new workers read the map (SIGHUP), Node answers for it.
+  const ownEtag = /^"[0-9a-f]+-[0-9a-f]+"$/;
+  for (let i = 0; !ownEtag.test((await fetch(urls[0]!, { method: 'HEAD' })).headers.get('etag') ?? ''); i++) {
+    assert.ok(i < 100, 'nginx reads the new load within 5 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
   let subtitles = 0;
   for (const url of urls) {
     assert.equal(url.origin, `http://127.0.0.1:${nginxPort}`, url.href);
@@ -121,6 +127,11 @@ test('a seat plays the files from nginx: byte for byte the installed files, with
     const res = await fetch(url);
     assert.equal(res.status, 200, url.href);
     assert.equal(res.headers.get('server'), 'nginx');
+    // The player's page is on Node's port: without this header the browser refuses the file.
+    assert.equal(res.headers.get('access-control-allow-origin'), '*', url.href);
+    // Served from nginx's map, not handed on to Node (a proxied answer says "server: nginx" too):
+    // nginx's own ETag is "<mtime>-<size>" in hex, Node's a content hash.
+    assert.match(res.headers.get('etag') ?? '', ownEtag, `nginx itself serves ${url.pathname}`);
     assert.deepEqual(Buffer.from(await res.arrayBuffer()), installed(url), url.href);
     // The same type and caching as Node gives the same file.
     const node = await fetch(`${app.url}${url.pathname}`);

@@ -56,6 +56,8 @@ before(async () => {
     IFEC_CONTENT_TRUSTED_KEYS: signer.publicKeyFile,
     IFEC_RTMP_PORT: '0',
     IFEC_REGION: 'FR',
+    // The Node origin's own answers; media-origin-nginx.test.ts covers nginx in front.
+    IFEC_ORIGIN_NGINX: 'off',
   });
   const maintenance = await crewLogin(app, 'maintenance');
   const res = await fetch(`${app.url}/api/crew/content-loads`, {
@@ -140,7 +142,7 @@ test('a seat opens a session; every playlist carries the token to child playlist
   assert.equal(master.variants[0]!.subtitles[0]!.uri, `subtitles/en/index.m3u8?token=${token}`);
   const media = await (await fetch(`${app.url}/hls/night-flight/hls/video/v0/index.m3u8?token=${token}`)).text();
   assert.ok(media.includes(`URI="/api/keys/${keyIds['night-flight']}?token=${token}"`), media);
-  // The Node origin by default (IFEC_ORIGIN_NGINX=off): files named relative to the playlist.
+  // The Node origin alone (IFEC_ORIGIN_NGINX=off): files named relative to the playlist.
   const at = '';
   const init = media.match(/#EXT-X-MAP:URI="([^"]*)"/)![1]!;
   assert.match(init, new RegExp(`^${at}init\\.mp4$`), 'the init section stays token-free');

@@ -57,6 +57,8 @@ export function findNginx(setting: string, envPath = process.env.PATH ?? ''): st
 
 /** Characters that would end or change an nginx config value: such a file stays with Node. */
 const UNSAFE_IN_CONFIG = /["\\$;{}\n\r]/;
+/** In a quoted map value only these would: a type's "; charset=utf-8" is safe there (subtitles have one). */
+const UNSAFE_IN_QUOTED = /["\\$\n\r]/;
 
 /** `map $uri ...` lines for every token-free, non-playlist file of the load. */
 function mapLines(index: LoadFileIndex | undefined): { files: string; types: string } {
@@ -68,7 +70,7 @@ function mapLines(index: LoadFileIndex | undefined): { files: string; types: str
       const file = index!.lookup(title.id, f.path);
       const uri = `/hls/${title.id}/${f.path}`;
       if (!file || file.kind === 'playlist' || !originPathParts(uri.slice(5))) continue;
-      if (UNSAFE_IN_CONFIG.test(file.abs) || UNSAFE_IN_CONFIG.test(file.mime)) continue;
+      if (UNSAFE_IN_CONFIG.test(file.abs) || UNSAFE_IN_QUOTED.test(file.mime)) continue;
       files.push(`"${uri}" "${file.abs}";`);
       types.push(`"${uri}" "${file.mime}";`);
     }
@@ -285,6 +287,9 @@ http {
   server_tokens off;
   sendfile on;
   tcp_nopush on;
+  # A load's files never change in place (a new load is a new map and new workers): keep them open.
+  open_file_cache max=8192 inactive=120s;
+  open_file_cache_valid 600s;
   # Node's limits (bus/limits.ts): slow headers, connections per seat address (loopback exempt), in all.
   client_header_timeout ${HTTP_LIMITS.pendingTimeoutMs / 1000}s;
   client_body_timeout 10s;
@@ -320,6 +325,8 @@ ${tmp}
     }
     location / { return 404; }
     location @node {
+      # What nginx hands to Node is still fetched cross-origin by the player (its page is on Node's port).
+      add_header Access-Control-Allow-Origin * always;
       proxy_pass http://ifec_node;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
