@@ -93,6 +93,8 @@ export async function buildImage(recipe: Recipe, options: BuildOptions): Promise
   else installAppliance(rootfs, log);
 
   execFileSync('systemctl', ['--root', rootfs, 'enable', ...recipe.units], { stdio: 'ignore' });
+  if (recipe.masked?.length)
+    execFileSync('systemctl', ['--root', rootfs, 'mask', ...recipe.masked], { stdio: 'ignore' });
   execFileSync(
     'systemctl',
     ['--root', rootfs, 'set-default', recipe.target === 'seat' ? 'graphical.target' : 'multi-user.target'],

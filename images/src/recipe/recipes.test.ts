@@ -48,6 +48,11 @@ test('mmdebstrap: bookworm, minbase plus the recipe, no recommends, main and sec
   for (const p of ['rauc', 'rauc-service', 'cage', 'linux-image-amd64', 'grub-efi-amd64-bin'])
     assert.ok(include.includes(p));
   assert.ok(!include.includes('ffmpeg'), 'the seat does not carry the server’s ffmpeg');
+  const server = mmdebstrapArgs(RECIPES.server, '/out/rootfs', 'http://mirror.example/debian', [])
+    .find((a) => a.startsWith('--include='))!
+    .split(',');
+  assert.ok(server.includes('nginx-light'), 'the server carries nginx for the origin');
+  assert.deepEqual(RECIPES.server.masked, ['nginx.service'], "and never runs Debian's own nginx service");
   assert.deepEqual(args.slice(-5), [
     'bookworm',
     '/out/rootfs',

@@ -16,6 +16,8 @@ export interface Recipe {
   packages: string[];
   /** systemd units to enable (from images/rootfs/<common|target>/etc/systemd/system or Debian's). */
   units: string[];
+  /** Debian's units that must never run (a package's own service where ours runs the program). */
+  masked?: string[];
   /** Accounts created in the image: [name, uid]. */
   users: { name: string; uid: number; groups: string[] }[];
   partitions: PartitionPlan[];
@@ -82,8 +84,11 @@ export const RECIPES: Record<Target, Recipe> = {
     target: 'server',
     compatible: 'ifec-aircraft-server-amd64',
     hostname: 'ifec-server',
-    packages: [...COMMON_PACKAGES, 'ffmpeg', 'ca-certificates'],
+    // nginx-light: the appliance runs nginx in front of the load files (media/nginx-origin.ts), its own config on its own port.
+    packages: [...COMMON_PACKAGES, 'ffmpeg', 'nginx-light', 'ca-certificates'],
     units: ['ifec-appliance.service', 'rauc.service'],
+    // Debian's nginx.service would serve its default site on port 80.
+    masked: ['nginx.service'],
     users: [{ name: 'ifec', uid: 901, groups: [] }],
     partitions: layout(2048, 1024),
     identityFile: '/etc/ifec/appliance.env',
