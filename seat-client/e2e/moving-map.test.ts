@@ -21,7 +21,7 @@ import {
   startCabin,
 } from './cabin-harness.ts';
 import { cruisePhase, fixAlong, flightService } from './flight-service.ts';
-import { expectNoAxeViolations, waitForPlayback } from './pages.ts';
+import { expectNoAxeViolations, search, waitForPlayback } from './pages.ts';
 
 // No position source that sends anything: this file's service publishes the positions (the demo simulator would fly over them).
 const env = cabinForFile({ env: { IFEC_FLIGHT_SOURCES: 'nmea-udp:0' } });
@@ -273,6 +273,48 @@ test('a policy that blocks the playing title stops it with a notice in the seat 
     await service.publish('policy/current', 'not json');
     await page.waitForTimeout(300);
     assert.ok((await page.locator('a[data-title-id="little-cloud"]').count()) > 0);
+  } finally {
+    await service.policy(null);
+    await context.close();
+    await service.close();
+  }
+});
+
+// Search keeps its results while the passenger types; they must still follow the catalogue and the
+// airspace (a flaky search test once built its index from a catalogue still arriving, and kept it).
+test('search results follow the policy in force: a title blocked on screen leaves them, the query stays', async () => {
+  const service = await flightService(env.cabin, 'search-policy-e2e');
+  const context = await seatContext(env.browser, env.cabin, '21B', KIOSK);
+  const page = await context.newPage();
+  const shown = () =>
+    page.locator('.results a.card-link').evaluateAll((els) => els.map((e) => e.getAttribute('data-title-id')));
+  try {
+    await service.policy(null);
+    await openApp(page, env.cabin);
+    assert.ok((await search(page, 'harbor')).includes('harbour-of-glass'));
+    const policy = {
+      at: new Date().toISOString(),
+      policyId: 'e2e-search',
+      policyVersion: 1,
+      region: 'CN',
+      tags: [],
+      phase: 'cruise' as const,
+      wifi: { value: true, rule: 'default' },
+      voip: { value: false, rule: 'default' },
+      messaging: { value: true, rule: 'default' },
+      priceZone: { value: 'land', rule: 'default' },
+      blocked: { titles: ['harbour-of-glass'], genres: [] as string[], rules: ['e2e-not-over-cn'] },
+    };
+    await service.policy(policy);
+    await page.waitForFunction(
+      () => !document.querySelector('.results a[data-title-id="harbour-of-glass"]'),
+      undefined,
+      { timeout: 5000 },
+    );
+    assert.equal(await page.inputValue('#search-input'), 'harbor');
+    await service.policy(null);
+    await page.waitForSelector('.results a[data-title-id="harbour-of-glass"]', { timeout: 5000 });
+    assert.ok((await shown()).includes('harbour-of-glass'));
   } finally {
     await service.policy(null);
     await context.close();

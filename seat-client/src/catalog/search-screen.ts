@@ -49,14 +49,19 @@ export function searchScreen(ctx: AppContext, initial: string): View {
   const empty = h('div', { class: 'search-empty', id: 'search-empty' });
   // Kept by the appliance only if the passenger opted in to personalisation.
   const signalSearch = searchSignaller(recommendationsApiOf(ctx));
-  let index: SearchIndex | undefined;
+  let index: Pick<SearchIndex, 'search'> | undefined;
+  let build: () => Pick<SearchIndex, 'search'> = () => ({ search: (q: string) => searchTitles(ctx.titles(), q) });
   // The index's chunk normally sits in the offline cache; if it cannot load, plain matching still answers.
   const loading: Promise<Pick<SearchIndex, 'search'>> = import('./search-index.ts').then(
     ({ SearchIndex }) => {
-      index = new SearchIndex(ctx.titles());
+      build = () => new SearchIndex(ctx.titles());
+      index = build();
       return index;
     },
-    () => ({ search: (q: string) => searchTitles(ctx.titles(), q) }),
+    () => {
+      index = build();
+      return index;
+    },
   );
   const chip = (text: string, cls = 'chip') =>
     h('button', { type: 'button', class: `button secondary ${cls}`, onClick: () => setQuery(text, true) }, text);
@@ -192,7 +197,22 @@ export function searchScreen(ctx: AppContext, initial: string): View {
     results,
   );
   queueMicrotask(() => input.focus());
-  return { el, title: t.search };
+  // The catalogue may still be arriving (a cold start's replication, a new content load) or the
+  // airspace may hide titles: the results follow what is on board now, the typed query stays.
+  const follow = () => {
+    if (index) index = build();
+    show(input.value);
+  };
+  const stopCatalog = ctx.catalog.subscribe(follow);
+  const stopFlight = ctx.flight.subscribe((change) => change === 'policy' && follow());
+  return {
+    el,
+    title: t.search,
+    dispose: () => {
+      stopCatalog();
+      stopFlight();
+    },
+  };
 }
 
 function onScreenKeyboard(lang: string, s: (typeof screenStrings)['en'], press: (key: string) => void): HTMLElement {
