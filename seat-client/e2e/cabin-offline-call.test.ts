@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { cabinForFile, KIOSK, openApp, screenshot, seatContext } from './cabin-harness.ts';
-import { expectNoAxeViolations } from './pages.ts';
+import { expectNoAxeViolations, hiddenNavLinks } from './pages.ts';
 
 // A seat silent for 20 s is offline on the map (health goes out every 10 s).
 const env = cabinForFile({ env: { IFEC_SEAT_OFFLINE_AFTER_S: '20' } });
@@ -97,6 +97,8 @@ test('seat cut off: call and DND queued, the crew sees the seat offline; link ba
   });
   await seat.check('#high-contrast');
   await seat.waitForSelector('#call-status[data-changes="queued"]', { timeout: 15_000 });
+  // A call, DND and high contrast at 1280: the seat tools give way, no header link is cut off.
+  assert.deepEqual(await hiddenNavLinks(seat), [], 'every header link in view');
   assert.match(await seat.locator('#call-status [data-kind="changes"]').innerText(), /when the connection is back/);
   await screenshot(seat, 'cabin-call-queued-offline');
   await expectNoAxeViolations(seat, 'seat with a queued call');

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { ordersStringsFor } from '../src/crew-console/orders-strings.ts';
 import { cabinForFile, KIOSK, openApp, screenshot, seatContext } from './cabin-harness.ts';
 import { expectNoAxeViolations } from './pages.ts';
 
@@ -65,6 +66,12 @@ test('A380: both decks drawn from the layout fit 1280x800 in en, ar, ja; a call 
   for (const lang of ['en', 'ar', 'ja']) {
     await crew.selectOption('#crew-language', lang);
     await crew.waitForFunction((l) => document.documentElement.lang === l, lang);
+    // Every panel follows at once, the shop's orders too (not at its next poll, 2 s later).
+    await crew.waitForFunction(
+      (title) => document.getElementById('orders-heading')?.textContent === title,
+      ordersStringsFor(lang).title,
+      { timeout: 500 },
+    );
     await fitsWithoutScrolling(crew, `main deck in ${lang}`);
     await screenshot(crew, `crew-a380-main-${lang}`);
     await expectNoAxeViolations(crew, `crew console (A380 main deck, ${lang})`);

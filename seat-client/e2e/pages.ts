@@ -71,3 +71,17 @@ export async function crewPost(baseUrl: string, token: string, path: string, bod
     body: JSON.stringify(body),
   });
 }
+
+/** Header links a kiosk's passenger cannot see: cut by the edge of the navigation (a scrolled-off row). */
+export async function hiddenNavLinks(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const nav = document.querySelector('header.top .nav') as HTMLElement;
+    const box = nav.getBoundingClientRect();
+    return [...nav.querySelectorAll<HTMLElement>('.nav-link')]
+      .filter((a) => {
+        const r = a.getBoundingClientRect();
+        return r.left < box.left - 1 || r.right > box.right + 1;
+      })
+      .map((a) => a.dataset.nav ?? a.textContent ?? '');
+  });
+}

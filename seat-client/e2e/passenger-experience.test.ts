@@ -20,7 +20,7 @@ import {
   screenshot,
   seatContext,
 } from './cabin-harness.ts';
-import { chooseLanguage, expectNoAxeViolations, search, waitForPlayback } from './pages.ts';
+import { chooseLanguage, expectNoAxeViolations, hiddenNavLinks, search, waitForPlayback } from './pages.ts';
 
 const env = cabinForFile();
 
@@ -102,6 +102,7 @@ for (const lang of ['en', 'ar', 'ja'] as const) {
       assert.equal(await page.locator('a[data-nav="live"]').count(), 0, 'no top-level Live TV tab');
       assert.doesNotMatch(await page.locator('#live-now').innerText(), /Nothing found/);
       assert.equal(await headerRows(page), 1, 'the header is one row');
+      if (name !== 'phone') assert.deepEqual(await hiddenNavLinks(page), [], 'every header link in view');
       if (name !== 'phone') {
         // The cards use the width: at 1920 a card is wider than at 1280.
         // Home re-renders as the flight and recommendation data come in: measure the cards once it settles.
@@ -142,6 +143,7 @@ test('the header stays one row in Arabic at the largest text size, and the playe
   assert.equal(await page.getAttribute('html', 'data-text-size'), 'x-large');
   assert.equal(await headerRows(page), 1);
   await screenshot(page, 'xp-home-kiosk-ar-xlarge');
+  assert.deepEqual(await hiddenNavLinks(page), [], 'every header link in view');
   await page.goto(`${env.cabin.baseUrl}/#/play/the-last-runway?from=0`);
   await waitForPlayback(page, 0.3);
   await page.waitForFunction(() => document.querySelectorAll('#subtitle-track option').length >= 2);

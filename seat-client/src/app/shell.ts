@@ -13,7 +13,33 @@ export class Shell {
   readonly header = h('header', { class: 'top' });
   readonly main = h('main', { id: 'main', tabindex: '-1' });
 
-  constructor(private readonly actions: ShellActions) {}
+  constructor(private readonly actions: ShellActions) {
+    // On a change of width only: fit() may change the header's height, which must not call it again.
+    let width = -1;
+    if (typeof ResizeObserver !== 'undefined')
+      new ResizeObserver(([entry]) => {
+        if (entry && entry.contentRect.width !== width) {
+          width = entry.contentRect.width;
+          this.fit();
+        }
+      }).observe(this.header);
+  }
+
+  /**
+   * Every link in one row, whatever the language and text size: when they would not fit, the
+   * seat tools keep their icons (their words stay as accessible names) and a call's "Cancel call".
+   * Measured without the compact form each time, so the two forms never take turns.
+   */
+  private fit(): void {
+    const nav = this.header.querySelector<HTMLElement>('.nav');
+    if (!nav) return;
+    delete this.header.dataset.compact;
+    // 1: the seat tools as icons; 2: the links' own icons go too and their pills tighten (styles.css).
+    for (const level of ['1', '2']) {
+      if (nav.scrollWidth <= nav.clientWidth + 1) return;
+      this.header.dataset.compact = level;
+    }
+  }
 
   render(locale: Locale, route: string): void {
     const { t } = locale;
@@ -47,5 +73,6 @@ export class Shell {
           )
         : null,
     );
+    this.fit();
   }
 }

@@ -66,7 +66,8 @@ export function seatTools(lang: string, actions: SeatToolsActions): (HTMLElement
         onClick: () => actions.toggleCall(),
       },
       icon('bell'),
-      calling ? t.cancelCall : t.callCrew,
+      // A short header keeps "Cancel call" in words (what the passenger looks for) and the rest as icons (shell.ts fit).
+      h('span', { class: calling ? 'tool-label keep' : 'tool-label' }, calling ? t.cancelCall : t.callCrew),
     ),
     h(
       'button',
@@ -79,7 +80,9 @@ export function seatTools(lang: string, actions: SeatToolsActions): (HTMLElement
         onClick: () => actions.toggleDnd(),
       },
       icon('moon'),
-      state.dnd.on ? [t.dndOn, h('span', { class: 'dnd-check', 'aria-hidden': 'true' }, ' ✓')] : t.dnd,
+      state.dnd.on
+        ? [h('span', { class: 'tool-label' }, t.dndOn), h('span', { class: 'dnd-check', 'aria-hidden': 'true' }, ' ✓')]
+        : h('span', { class: 'tool-label' }, t.dnd),
     ),
     // Always in the page (a live region must exist before it speaks); empty when all went through.
     h(

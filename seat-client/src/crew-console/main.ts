@@ -44,7 +44,12 @@ const LANG_KEY = 'ifec.crew.lang';
 const PANELS: ((ctx: PanelContext) => ConsolePanel)[] = [
   (ctx) => {
     const orders = new OrdersPanel({ baseUrl: ctx.baseUrl, token: ctx.token() ?? '', lang: () => ctx.lang() });
-    return { el: () => orders.el, start: () => orders.start(), stop: () => orders.stop() };
+    return {
+      el: () => orders.el,
+      start: () => orders.start(),
+      stop: () => orders.stop(),
+      relabel: () => orders.relabel(),
+    };
   },
 ];
 
@@ -105,6 +110,7 @@ function start(root: HTMLElement): void {
           onChange: (e: Event) => {
             applyLanguage((e.target as HTMLSelectElement).value as CrewLanguage);
             flightStatus?.relabel();
+            for (const p of panels) p.relabel?.();
             if (api.loggedIn) renderConsole();
             else showLogin();
           },

@@ -72,6 +72,8 @@ export class OrdersPanel {
   private timer: ReturnType<typeof setInterval> | undefined;
   /** Item names in the console's language by sku (from the stock answer); a sku is shown only when unknown. */
   private names: Record<string, string> = {};
+  /** What the last refresh drew, to draw it again in another language at once. */
+  private last?: Parameters<OrdersPanel['render']>;
 
   constructor(private readonly deps: OrdersPanelDeps) {
     this.client = new ApiClient(deps.baseUrl, deps.fetchFn);
@@ -103,6 +105,13 @@ export class OrdersPanel {
     clearInterval(this.timer);
   }
 
+  /** The console's language changed: its words now, the item names with the next answer. */
+  relabel(): void {
+    this.heading.textContent = this.t.title;
+    if (this.last) this.render(...this.last);
+    void this.refresh();
+  }
+
   private call<T>(path: string, init: { method?: 'POST'; body?: unknown } = {}): Promise<T> {
     return this.client.request<T>(path, { ...init, headers: { authorization: `Bearer ${this.deps.token}` } });
   }
@@ -119,7 +128,8 @@ export class OrdersPanel {
         this.call<{ enabled: boolean }>(adPaths.crewSwitch),
       ]);
       this.names = stock.names ?? {};
-      this.render(orders.orders, stock.stock, galley, anomalies.flagged, ads.enabled);
+      this.last = [orders.orders, stock.stock, galley, anomalies.flagged, ads.enabled];
+      this.render(...this.last);
     } catch (error) {
       this.message.textContent = fill(this.t.notLoaded, { reason: this.reason(error) });
     }

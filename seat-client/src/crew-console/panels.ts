@@ -20,4 +20,6 @@ export interface ConsolePanel {
   el(): HTMLElement | null;
   start?(): void;
   stop?(): void;
+  /** The console's language changed: show it now, not at the panel's next poll. */
+  relabel?(): void;
 }
