@@ -7,7 +7,8 @@
  *
  *   ground: {"register":{"aircraftId","publicKeyPem"}} -> {"ok":true}
  *           {"count":"<aircraftId>"}                   -> {"records":n}
- *   link:   {"stats":true}                              -> {"bytesUp","bytesCarried","upSpanMs"}
+ *   link:   {"mark":true}                               -> {"ok":true}
+ *           {"stats":true}                              -> {"bytesUp","bytesCarried","upSpanMs","sinceMark"?:{"bytesUp","upSpanMs"}}
  */
 import readline from 'node:readline';
 import { pino } from 'pino';
@@ -74,12 +75,16 @@ if (role === 'ground') {
   const link = await LinkEmulator.start({ host: '127.0.0.1', port: targetPort }, { bitsPerSecond, rttMs });
   // When the first and the last uplink byte came off the emulated wire: the span the link was
   // in use, so that the bench can tell an idle link (uploader, ground) from protocol round trips.
+  // And the same from a mark on (the bench marks once the ground's checkpoint is back): the span
+  // the outbox itself was on the wire.
   let firstUpAt: number | undefined;
   let lastUpAt = 0;
+  let markedAt: { bytesUp: number; firstUpAt?: number } | undefined;
   const carried = link.carried.bind(link);
   link.carried = (bytes, upstream) => {
     if (upstream) {
       firstUpAt ??= performance.now();
+      if (markedAt) markedAt.firstUpAt ??= performance.now();
       lastUpAt = performance.now();
     }
     carried(bytes, upstream);
@@ -87,11 +92,19 @@ if (role === 'ground') {
   serve(
     { port: link.port },
     async (c) => {
+      if (c.mark) {
+        markedAt = { bytesUp: link.bytesUp };
+        return { ok: true };
+      }
       if (c.stats)
         return {
           bytesUp: link.bytesUp,
           bytesCarried: link.bytesCarried,
           upSpanMs: firstUpAt === undefined ? 0 : lastUpAt - firstUpAt,
+          sinceMark: markedAt && {
+            bytesUp: link.bytesUp - markedAt.bytesUp,
+            upSpanMs: markedAt.firstUpAt === undefined ? 0 : lastUpAt - markedAt.firstUpAt,
+          },
         };
       throw new Error('unknown command');
     },

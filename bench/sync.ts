@@ -192,6 +192,8 @@ interface LinkRun {
   bytesUp: number;
   bytesTotal: number;
   upSpanS: number;
+  /** Uplink bytes and span from the first to the last byte after the checkpoint: the outbox on the wire. */
+  outbox: { bytesUp: number; spanS: number };
 }
 
 const PEERS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sync-peers.ts');
@@ -263,6 +265,7 @@ async function uploadOver(
     const started = performance.now();
     // As the sync service does: the ground's checkpoint, then critical before bulk in one window.
     const acked = await client.checkpoint();
+    await link.ask({ mark: true });
     await uploadStreams(client, source, ['critical', 'bulk'], acked, {
       aircraftId,
       batchRecords: kind === 'satcom' ? 2000 : 5000,
@@ -272,8 +275,19 @@ async function uploadOver(
     const seconds = (performance.now() - started) / 1000;
     const held = (await ground.ask<{ records: number }>({ count: aircraftId })).records;
     if (held !== records.length) throw new Error(`ground holds ${held} of ${records.length} records`);
-    const stats = await link.ask<{ bytesUp: number; bytesCarried: number; upSpanMs: number }>({ stats: true });
-    return { seconds, bytesUp: stats.bytesUp, bytesTotal: stats.bytesCarried, upSpanS: stats.upSpanMs / 1000 };
+    const stats = await link.ask<{
+      bytesUp: number;
+      bytesCarried: number;
+      upSpanMs: number;
+      sinceMark: { bytesUp: number; upSpanMs: number };
+    }>({ stats: true });
+    return {
+      seconds,
+      bytesUp: stats.bytesUp,
+      bytesTotal: stats.bytesCarried,
+      upSpanS: stats.upSpanMs / 1000,
+      outbox: { bytesUp: stats.sinceMark.bytesUp, spanS: stats.sinceMark.upSpanMs / 1000 },
+    };
   } finally {
     await link.stop();
   }
@@ -370,6 +384,14 @@ async function run(ctx: BenchContext): Promise<void> {
       ctx.log(
         `  ${name}: uplink busy span ${runs.map((r) => r.upSpanS.toFixed(2)).join('/')} s of ${runs.map((r) => r.seconds.toFixed(2)).join('/')} s; utilisation within it ${busy.toFixed(3)}; wire time at line rate ${wireS.toFixed(2)} s; ceiling of the figure at ${profile.rttMs} ms round trip ${ceiling.toFixed(3)} (${((bytesUp * 8) / seconds / bps / ceiling).toFixed(3)} of it reached)`,
       );
+      // The link while the outbox was on it (from its first to its last uplink byte): whether the
+      // uploader keeps the link full, apart from the round trips of the protocol's start and end.
+      ctx.record({
+        id: `sync.${name}.link_busy_utilisation`,
+        value: median(runs.map((r) => (r.outbox.bytesUp * 8) / r.outbox.spanS / bps)),
+        unit: 'of link',
+        note: `outbox uplink bytes x 8 / span from their first to their last byte on the emulated wire / ${bps / 1e6} Mbps; the checkpoint before and the last ack after are outside it; runs ${runs.map((r) => r.outbox.spanS.toFixed(2)).join('/')} s`,
+      });
       ctx.record({
         id: `sync.${name}.bytes_per_record`,
         value: bytesUp / records.length,
