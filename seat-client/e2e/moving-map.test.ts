@@ -226,6 +226,23 @@ test('the crew console shows phase, position source and quality live, and sends 
   }
 });
 
+/** The policy in force over China as the flight domain would publish it, blocking these titles. */
+function policyOverCN(titles: string[], rule: string) {
+  return {
+    at: new Date().toISOString(),
+    policyId: 'e2e',
+    policyVersion: 1,
+    region: 'CN',
+    tags: [],
+    phase: 'cruise' as const,
+    wifi: { value: true, rule: 'default' },
+    voip: { value: false, rule: 'default' },
+    messaging: { value: true, rule: 'default' },
+    priceZone: { value: 'land', rule: 'default' },
+    blocked: { titles, genres: [] as string[], rules: [rule] },
+  };
+}
+
 test('a policy that blocks the playing title stops it with a notice in the seat language, and hides it', async () => {
   const service = await flightService(env.cabin, 'policy-e2e');
   const context = await seatContext(env.browser, env.cabin, '21A', KIOSK);
@@ -236,19 +253,7 @@ test('a policy that blocks the playing title stops it with a notice in the seat 
     await page.waitForSelector('#play');
     await page.click('#play');
     await waitForPlayback(page, 0.5);
-    const policy = {
-      at: new Date().toISOString(),
-      policyId: 'e2e',
-      policyVersion: 1,
-      region: 'CN',
-      tags: [],
-      phase: 'cruise' as const,
-      wifi: { value: true, rule: 'default' },
-      voip: { value: false, rule: 'default' },
-      messaging: { value: true, rule: 'default' },
-      priceZone: { value: 'land', rule: 'default' },
-      blocked: { titles: ['the-last-runway'], genres: [] as string[], rules: ['e2e-thriller-not-over-cn'] },
-    };
+    const policy = policyOverCN(['the-last-runway'], 'e2e-thriller-not-over-cn');
     await service.policy(policy);
     await page.waitForSelector('#policy-notice:not([hidden])', { timeout: 5000 });
     assert.match(await page.locator('#policy-notice').innerText(), /The Last Runway.*may not be shown/s);
@@ -292,20 +297,7 @@ test('search results follow the policy in force: a title blocked on screen leave
     await service.policy(null);
     await openApp(page, env.cabin);
     assert.ok((await search(page, 'harbor')).includes('harbour-of-glass'));
-    const policy = {
-      at: new Date().toISOString(),
-      policyId: 'e2e-search',
-      policyVersion: 1,
-      region: 'CN',
-      tags: [],
-      phase: 'cruise' as const,
-      wifi: { value: true, rule: 'default' },
-      voip: { value: false, rule: 'default' },
-      messaging: { value: true, rule: 'default' },
-      priceZone: { value: 'land', rule: 'default' },
-      blocked: { titles: ['harbour-of-glass'], genres: [] as string[], rules: ['e2e-not-over-cn'] },
-    };
-    await service.policy(policy);
+    await service.policy(policyOverCN(['harbour-of-glass'], 'e2e-not-over-cn'));
     await page.waitForFunction(
       () => !document.querySelector('.results a[data-title-id="harbour-of-glass"]'),
       undefined,
