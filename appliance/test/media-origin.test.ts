@@ -117,6 +117,12 @@ test('catalogue in the asked language with fallback; phones do not see seatback-
     titles: Array<{ id: string }>;
   };
   assert.ok(!phone.titles.some((t) => t.id === 'early-window'));
+  // A seatback-only title's artwork is shown on the seat's cards without a token; its media are not (below).
+  const restricted = fr.titles.find((t) => t.id === 'early-window')!;
+  const art = await fetch(`${app.url}${restricted.images[0]!.url}`);
+  assert.equal(art.status, 200);
+  assert.equal(art.headers.get('content-type'), 'image/jpeg');
+  assert.equal((await fetch(`${app.url}/hls/early-window/hls/video/v0/seg_00000.m4s`)).status, 401);
   assert.equal((await fetch(`${app.url}/api/catalog?lang=x!`)).status, 400);
 });
 

@@ -197,9 +197,11 @@ export function mediaRouter(deps: MediaHttpDeps): MediaHttp {
       file = index?.lookup(parts[0]!, parts.slice(1).join('/'));
       target = { kind: 'title', titleId: parts[0]! };
     }
-    // Playlists answer only to a session, before saying whether they exist; so does every file
-    // of a seatback-only title (its subtitles and init segments are clear text).
-    const restricted = parts[0] !== 'live' && index?.title(parts[0]!)?.rights === 'seatback-only';
+    // Playlists answer only to a session, before saying whether they exist; so does every media
+    // file of a seatback-only title (its subtitles and init segments are clear text). Its artwork
+    // is catalogue, not the work: a seat's <img> has no token, and its card would stay blank.
+    const restricted =
+      parts[0] !== 'live' && parts[1] !== 'images' && index?.title(parts[0]!)?.rights === 'seatback-only';
     const session = restricted || parts.at(-1)!.endsWith('.m3u8') ? requireSession(deps, req, target) : undefined;
     if (!file) throw new IfecError('NOT_FOUND', 'no such media file');
     if (restricted && session && parts.slice(1).join('/') === index?.title(parts[0]!)?.seekPreview?.track) {
